@@ -1,0 +1,57 @@
+# ipsec_tun top-level build. See README.md.
+#   make            module (kmod/ipsec_tun.ko) + userspace (build/bin/*)
+#   make check      setup, build, unit tests, VM tests on the 6.1 kernel
+#   make check-6.12 the VM tests on the 6.12 kernel as well
+#   make demo       two sites talking through ipsec0 in the VM
+#   make bench      benchmarks -> Documentation/performance.md
+SHELL := /bin/bash
+BUILD ?= build
+JOBS ?= $(shell nproc)
+
+.PHONY: all kmod userspace setup check unit vmtest check-6.12 demo bench fuzz clean format
+
+all: kmod userspace
+
+setup:
+	@scripts/setup
+
+kmod:
+	@$(MAKE) --no-print-directory -C kmod $(if $(KVER),KVER=$(KVER))
+
+userspace:
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_EXPORT_COMPILE_COMMANDS=ON >/dev/null
+	@cmake --build $(BUILD) -j$(JOBS)
+	@ln -sf $(BUILD)/compile_commands.json compile_commands.json
+
+unit: userspace
+	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+vmtest: all
+	@scripts/vm-tests --kernel 6.1
+
+check: setup
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory vmtest
+
+check-6.12: setup
+	@$(MAKE) --no-print-directory all
+	@scripts/vm-tests --kernel 6.12
+
+demo: setup
+	@$(MAKE) --no-print-directory all
+	@scripts/demo
+
+bench: setup
+	@$(MAKE) --no-print-directory all
+	@bench/run
+
+fuzz: setup
+	@scripts/fuzz
+
+format:
+	@clang-format -i $$(git ls-files 'userspace/*.cc' 'userspace/*.h' 'tests/*.cc' 'bench/*.cc')
+
+clean:
+	@$(MAKE) --no-print-directory -C kmod clean
+	@rm -rf $(BUILD)

@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * ipsec_tun: route-based IPsec (ESP tunnel mode) on ipsecN devices.
+ *
+ * This header is the only definition of the "ipsec_tun" generic netlink
+ * family. The kernel module and all userspace (ipsecd, ipsecctl) include it.
+ *
+ * Model
+ * -----
+ * An ipsecN device is a layer-3 point-to-point device. Packets routed into it
+ * are matched against the device's *policies* (selectors, "eroutes"); a
+ * matching policy names a *reqid*; the newest live outbound SA on that device
+ * with that reqid encrypts the packet (ESP tunnel mode, RFC 4303) and the outer
+ * packet is sent in the netns where the device was created (the "underlay"),
+ * even after the device has been moved to another netns.
+ *
+ * Inbound ESP (IP protocol 50, or UDP-encapsulated per RFC 3948 on an attached
+ * socket) is looked up by SPI in the underlay netns; after decryption the inner
+ * packet is checked against the SA's own selectors (IPSEC_TUN_SA_A_SEL) and
+ * delivered on the SA's device.
+ *
+ * Rekey without loss: install the new inbound SA, then the new outbound SA
+ * with the same reqid (it takes over at once, being the newest), then delete
+ * the old pair after a grace period. Policies do not change.
+ *
+ * Addresses are binary in network byte order: 4 bytes for AF_INET, 16 for
+ * AF_INET6. Integers are host byte order, SPIs included (userspace converts).
+ *
+ * Commands (request attributes; "dev" = IPSEC_TUN_A_IFINDEX or IPSEC_TUN_A_IFNAME)
+ * --------
+ * IPSEC_TUN_CMD_GET_DEV   doit: dev. dumpit: all ipsec devices of the netns.
+ *     Reply: IFINDEX, IFNAME, MTU, LINK_NETNSID (when created elsewhere),
+ *     ENCAP_PORT (local port of the attached UDP socket, if any),
+ *     SA_COUNT, POLICY_COUNT, STATS (nest of IPSEC_TUN_STAT_*).
+ * IPSEC_TUN_CMD_NEW_SA    [admin] dev, SA (nest, IPSEC_TUN_SA_A_*). Required:
+ *     SPI, DIR, FAMILY, SRC, DST, ENCR_ID, ENC_KEY; REQID for outbound;
+ *     INTEG_ID + AUTH_KEY for non-AEAD ciphers. -EEXIST if an inbound SA with
+ *     that SPI exists in the underlay netns, or the same (dev, dir, spi).
+ * IPSEC_TUN_CMD_UPD_SA    [admin] dev, SA with SPI + DIR, and any of: lifetimes,
+ *     ENCAP_SPORT/ENCAP_DPORT (NAT mapping moved), SRC/DST (peer moved).
+ *     Keys, algorithms and selectors cannot change (-EINVAL).
+ * IPSEC_TUN_CMD_DEL_SA    [admin] dev, SA with SPI + DIR.
+ * IPSEC_TUN_CMD_GET_SA    doit: dev, SA with SPI + DIR. dumpit: dev (all SAs
+ *     of the device) or nothing (all SAs of the netns's ipsec devices).
+ *     Reply: IFINDEX and an SA nest with everything given at creation except
+ *     ENC_KEY and AUTH_KEY, which are never sent back, plus SEQ (next outbound
+ *     sequence number or highest inbound one), ADD_TIME, STATS.
+ * IPSEC_TUN_CMD_FLUSH     [admin] dev: delete every SA and policy of the device.
+ * IPSEC_TUN_CMD_NEW_POLICY [admin] dev, POLICY (nest, IPSEC_TUN_POL_A_*):
+ *     FAMILY, SRC+SRC_PLEN, DST+DST_PLEN, REQID required; PROTO, port ranges,
+ *     PRIORITY optional. Lookup picks the lowest PRIORITY value, then the
+ *     longest DST prefix, then the longest SRC prefix.
+ * IPSEC_TUN_CMD_DEL_POLICY [admin] dev, POLICY with the same selector fields.
+ * IPSEC_TUN_CMD_GET_POLICY dumpit: dev or nothing.
+ * IPSEC_TUN_CMD_SET_ENCAP [admin] dev, ENCAP_FD: a bound UDP socket of the
+ *     caller (the daemon's port-4500 IKE socket). The module turns it into an
+ *     ESP-in-UDP socket (RFC 3948): non-ESP datagrams (non-ESP marker, IKE,
+ *     NAT keepalives) still reach the socket's owner. ENCAP_FD = -1 detaches.
+ *
+ * Events (multicast group IPSEC_TUN_MCGRP_EVENTS, sent in the underlay netns
+ * and in the device's current netns if different)
+ * ------
+ * IPSEC_TUN_CMD_ACQUIRE   a packet on dev matched a policy whose reqid has no
+ *     live outbound SA (or matched no policy: REQID absent). IFINDEX, REQID,
+ *     PACKET_SEL (nest of IPSEC_TUN_POL_A_*: the packet's addresses, proto,
+ *     ports). Rate-limited per device.
+ * IPSEC_TUN_CMD_EXPIRE    an SA reached a lifetime: IFINDEX, SA nest with SPI,
+ *     DIR, REQID, STATS; EXPIRE_HARD flag when the hard limit was reached (the
+ *     SA is dead and no longer used), absent for soft. EXPIRE_REASON.
+ * IPSEC_TUN_CMD_ERROR_EVENT something the daemon should hear of: IFINDEX, SA
+ *     nest (SPI, DIR) when about an SA, ERROR_CODE (IPSEC_TUN_ERR_*).
+ *
+ * Errors: every failure returns a negative errno in the netlink ack with an
+ * extack message naming the attribute; unknown SA flags give -EOPNOTSUPP.
+ * Dumps carry a generation number (genl_dump_check_consistent): a dump
+ * interrupted by a change is flagged NLM_F_DUMP_INTR and should be retried.
+ * [admin] commands need CAP_NET_ADMIN in the netns's user namespace.
+ */
+#ifndef _UAPI_LINUX_IPSEC_TUN_H
+#define _UAPI_LINUX_IPSEC_TUN_H
+
+#define IPSEC_TUN_GENL_NAME "ipsec_tun"
+#define IPSEC_TUN_GENL_VERSION 1
+#define IPSEC_TUN_MCGRP_EVENTS "events"
+
+/* rtnl_link kind: ip link add ipsec1 type ipsec */
+#define IPSEC_TUN_LINK_KIND "ipsec"
+
+/* Largest anti-replay window the module accepts, in packets. */
+#define IPSEC_TUN_REPLAY_WINDOW_MAX 4096
+
+enum ipsec_tun_cmd {
+	IPSEC_TUN_CMD_UNSPEC,
+	IPSEC_TUN_CMD_GET_DEV,
+	IPSEC_TUN_CMD_NEW_SA,
+	IPSEC_TUN_CMD_UPD_SA,
+	IPSEC_TUN_CMD_DEL_SA,
+	IPSEC_TUN_CMD_GET_SA,
+	IPSEC_TUN_CMD_FLUSH,
+	IPSEC_TUN_CMD_NEW_POLICY,
+	IPSEC_TUN_CMD_DEL_POLICY,
+	IPSEC_TUN_CMD_GET_POLICY,
+	IPSEC_TUN_CMD_SET_ENCAP,
+	IPSEC_TUN_CMD_ACQUIRE,
+	IPSEC_TUN_CMD_EXPIRE,
+	IPSEC_TUN_CMD_ERROR_EVENT,
+	__IPSEC_TUN_CMD_MAX
+};
+#define IPSEC_TUN_CMD_MAX (__IPSEC_TUN_CMD_MAX - 1)
+
+/* Top-level attributes. */
+enum ipsec_tun_attr {
+	IPSEC_TUN_A_UNSPEC,
+	IPSEC_TUN_A_IFINDEX,		/* u32 */
+	IPSEC_TUN_A_IFNAME,		/* string, < IFNAMSIZ */
+	IPSEC_TUN_A_MTU,		/* u32 */
+	IPSEC_TUN_A_LINK_NETNSID,	/* s32 */
+	IPSEC_TUN_A_ENCAP_FD,		/* s32 */
+	IPSEC_TUN_A_ENCAP_PORT,		/* u16 */
+	IPSEC_TUN_A_SA_COUNT,		/* u32 */
+	IPSEC_TUN_A_POLICY_COUNT,	/* u32 */
+	IPSEC_TUN_A_STATS,		/* nest: IPSEC_TUN_STAT_* */
+	IPSEC_TUN_A_SA,			/* nest: IPSEC_TUN_SA_A_* */
+	IPSEC_TUN_A_POLICY,		/* nest: IPSEC_TUN_POL_A_* */
+	IPSEC_TUN_A_REQID,		/* u32, in ACQUIRE */
+	IPSEC_TUN_A_PACKET_SEL,		/* nest: IPSEC_TUN_POL_A_*, in ACQUIRE */
+	IPSEC_TUN_A_EXPIRE_HARD,	/* flag, in EXPIRE */
+	IPSEC_TUN_A_EXPIRE_REASON,	/* u8: IPSEC_TUN_EXPIRE_* */
+	IPSEC_TUN_A_ERROR_CODE,		/* u32: IPSEC_TUN_ERR_* */
+	IPSEC_TUN_A_PAD,
+	__IPSEC_TUN_A_MAX
+};
+#define IPSEC_TUN_A_MAX (__IPSEC_TUN_A_MAX - 1)
+
+enum ipsec_tun_dir {
+	IPSEC_TUN_DIR_IN = 1,
+	IPSEC_TUN_DIR_OUT = 2,
+};
+
+/* SA attributes (inside IPSEC_TUN_A_SA). */
+enum ipsec_tun_sa_attr {
+	IPSEC_TUN_SA_A_UNSPEC,
+	IPSEC_TUN_SA_A_SPI,		/* u32, host order */
+	IPSEC_TUN_SA_A_DIR,		/* u8: enum ipsec_tun_dir */
+	IPSEC_TUN_SA_A_REQID,		/* u32 */
+	IPSEC_TUN_SA_A_FAMILY,		/* u16: outer AF_INET or AF_INET6 */
+	IPSEC_TUN_SA_A_SRC,		/* binary 4 or 16: outer source */
+	IPSEC_TUN_SA_A_DST,		/* binary 4 or 16: outer destination */
+	IPSEC_TUN_SA_A_ENCR_ID,		/* u16: IANA IKEv2 Transform Type 1 ID */
+	IPSEC_TUN_SA_A_ENCR_KEYLEN,	/* u16: key length in bits (AES), not salt */
+	IPSEC_TUN_SA_A_ENC_KEY,		/* binary: key || salt (4 bytes) for
+					 * AEAD/GMAC, as RFC 4106/4543/7634 keymat */
+	IPSEC_TUN_SA_A_INTEG_ID,	/* u16: IANA Transform Type 3 ID */
+	IPSEC_TUN_SA_A_AUTH_KEY,	/* binary */
+	IPSEC_TUN_SA_A_REPLAY_WINDOW,	/* u32: packets, 0..IPSEC_TUN_REPLAY_WINDOW_MAX */
+	IPSEC_TUN_SA_A_FLAGS,		/* u32: IPSEC_TUN_SA_F_* */
+	IPSEC_TUN_SA_A_ENCAP_SPORT,	/* u16: UDP encapsulation (RFC 3948) */
+	IPSEC_TUN_SA_A_ENCAP_DPORT,	/* u16 */
+	IPSEC_TUN_SA_A_SOFT_BYTES,	/* u64, 0 = none */
+	IPSEC_TUN_SA_A_HARD_BYTES,	/* u64 */
+	IPSEC_TUN_SA_A_SOFT_PACKETS,	/* u64 */
+	IPSEC_TUN_SA_A_HARD_PACKETS,	/* u64 */
+	IPSEC_TUN_SA_A_SOFT_SECONDS,	/* u64, since the SA was added */
+	IPSEC_TUN_SA_A_HARD_SECONDS,	/* u64 */
+	IPSEC_TUN_SA_A_SEL,		/* nest of IPSEC_TUN_POL_A_* (repeatable, in
+					 * a nest of nests): inner traffic an inbound
+					 * SA may carry. None: anything. */
+	IPSEC_TUN_SA_A_SEQ,		/* u64, read only */
+	IPSEC_TUN_SA_A_ADD_TIME,	/* u64, seconds since boot, read only */
+	IPSEC_TUN_SA_A_STATS,		/* nest: IPSEC_TUN_STAT_*, read only */
+	IPSEC_TUN_SA_A_PAD,
+	__IPSEC_TUN_SA_A_MAX
+};
+#define IPSEC_TUN_SA_A_MAX (__IPSEC_TUN_SA_A_MAX - 1)
+
+/* SA flags. Unknown bits: -EOPNOTSUPP. */
+#define IPSEC_TUN_SA_F_ESN		(1U << 0) /* 64-bit extended sequence numbers */
+#define IPSEC_TUN_SA_F_DECAP_DSCP	(1U << 1) /* copy outer DSCP to inner on input */
+#define IPSEC_TUN_SA_F_NO_DF		(1U << 2) /* outer IPv4 DF always clear */
+#define IPSEC_TUN_SA_F_ALL		(IPSEC_TUN_SA_F_ESN | IPSEC_TUN_SA_F_DECAP_DSCP | \
+					 IPSEC_TUN_SA_F_NO_DF)
+
+/* Policy / selector attributes (inside IPSEC_TUN_A_POLICY, SA_A_SEL, PACKET_SEL). */
+enum ipsec_tun_pol_attr {
+	IPSEC_TUN_POL_A_UNSPEC,
+	IPSEC_TUN_POL_A_FAMILY,		/* u16: inner AF_INET or AF_INET6 */
+	IPSEC_TUN_POL_A_SRC,		/* binary 4 or 16 */
+	IPSEC_TUN_POL_A_SRC_PLEN,	/* u8 */
+	IPSEC_TUN_POL_A_DST,		/* binary 4 or 16 */
+	IPSEC_TUN_POL_A_DST_PLEN,	/* u8 */
+	IPSEC_TUN_POL_A_PROTO,		/* u8, 0 = any */
+	IPSEC_TUN_POL_A_SPORT_MIN,	/* u16 (default 0) */
+	IPSEC_TUN_POL_A_SPORT_MAX,	/* u16 (default 65535) */
+	IPSEC_TUN_POL_A_DPORT_MIN,	/* u16 */
+	IPSEC_TUN_POL_A_DPORT_MAX,	/* u16 */
+	IPSEC_TUN_POL_A_REQID,		/* u32 */
+	IPSEC_TUN_POL_A_PRIORITY,	/* u32, lower wins, default 0 */
+	__IPSEC_TUN_POL_A_MAX
+};
+#define IPSEC_TUN_POL_A_MAX (__IPSEC_TUN_POL_A_MAX - 1)
+
+/* Counters: device-wide in IPSEC_TUN_A_STATS, per SA in IPSEC_TUN_SA_A_STATS. */
+enum ipsec_tun_stat {
+	IPSEC_TUN_STAT_UNSPEC,
+	IPSEC_TUN_STAT_RX_PACKETS,	/* u64: decrypted and delivered */
+	IPSEC_TUN_STAT_RX_BYTES,	/* u64: inner bytes */
+	IPSEC_TUN_STAT_TX_PACKETS,	/* u64: encrypted and sent */
+	IPSEC_TUN_STAT_TX_BYTES,	/* u64: inner bytes */
+	IPSEC_TUN_STAT_DROP_AUTH,	/* u64: ICV check failed */
+	IPSEC_TUN_STAT_DROP_REPLAY,	/* u64: replayed or too old */
+	IPSEC_TUN_STAT_DROP_PAD,	/* u64: bad padding / trailer / next header */
+	IPSEC_TUN_STAT_DROP_HEADER,	/* u64: truncated or malformed ESP/UDP/inner */
+	IPSEC_TUN_STAT_DROP_NO_SA,	/* u64: unknown SPI (in) or no SA for policy (out) */
+	IPSEC_TUN_STAT_DROP_NO_POLICY,	/* u64: outbound packet matched no policy */
+	IPSEC_TUN_STAT_DROP_SELECTOR,	/* u64: inner packet outside the SA's selectors */
+	IPSEC_TUN_STAT_DROP_MTU,	/* u64: too big, ICMP sent back */
+	IPSEC_TUN_STAT_DROP_EXPIRED,	/* u64: SA past its hard lifetime or seq limit */
+	IPSEC_TUN_STAT_DROP_NOMEM,	/* u64: allocation / crypto queue failure */
+	IPSEC_TUN_STAT_PAD,
+	__IPSEC_TUN_STAT_MAX
+};
+#define IPSEC_TUN_STAT_MAX (__IPSEC_TUN_STAT_MAX - 1)
+
+enum ipsec_tun_expire_reason {
+	IPSEC_TUN_EXPIRE_BYTES = 1,
+	IPSEC_TUN_EXPIRE_PACKETS,
+	IPSEC_TUN_EXPIRE_SECONDS,
+	IPSEC_TUN_EXPIRE_SEQ,		/* sequence number space about to wrap */
+};
+
+enum ipsec_tun_error_code {
+	IPSEC_TUN_ERR_AUTH_BURST = 1,	/* repeated ICV failures on an SA */
+	IPSEC_TUN_ERR_ENCAP_CLOSED,	/* the attached UDP socket was closed */
+};
+
+/* IANA IKEv2 transform IDs the module implements (RFC 7296 3.3.2, IANA). */
+#define IPSEC_TUN_ENCR_AES_CBC		12
+#define IPSEC_TUN_ENCR_AES_GCM_8	18
+#define IPSEC_TUN_ENCR_AES_GCM_12	19
+#define IPSEC_TUN_ENCR_AES_GCM_16	20
+#define IPSEC_TUN_ENCR_NULL_AUTH_AES_GMAC 21
+#define IPSEC_TUN_ENCR_CHACHA20_POLY1305 28
+#define IPSEC_TUN_AUTH_NONE		0
+#define IPSEC_TUN_AUTH_HMAC_SHA1_96	2
+#define IPSEC_TUN_AUTH_HMAC_SHA2_256_128 12
+#define IPSEC_TUN_AUTH_HMAC_SHA2_384_192 13
+#define IPSEC_TUN_AUTH_HMAC_SHA2_512_256 14
+
+#endif /* _UAPI_LINUX_IPSEC_TUN_H */
