@@ -42,6 +42,8 @@ struct SaProposal {
   // A transform carried an attribute we do not understand (RFC 7296 3.3.6:
   // such a transform must not be selected). The transform is still listed.
   bool has_unknown_attribute = false;
+  // A transform of a type outside 1..5 (3.3.6: the proposal must be rejected).
+  bool has_unknown_transform_type = false;
   bool operator==(const SaProposal&) const = default;
 };
 
