@@ -1,0 +1,246 @@
+// The IKEv2 protocol engine as a library (strongSwan's charon task model in
+// C++, QUICHE's "connection without sockets"). The engine owns IKE SAs and
+// child SAs and drives them; it never touches a socket, a timer or a clock
+// itself. The daemon (userspace/daemon) injects the outside world:
+//
+//   Clock           now, monotonic, in milliseconds
+//   RandomSource    SPIs, nonces, IVs (common/random.h)
+//   DatagramSender  sends one IKE message; the daemon adds the 4-byte
+//                   non-ESP marker when either port is 4500 (RFC 3948 2.2)
+//   kernel::Kernel  installs SAs and policies (genetlink or MockKernel)
+//   SecretProvider  pre-shared keys by (local ID, remote ID)
+//   EventSink       log lines and state changes for the daemon's logger
+//
+// and calls, all from one thread (the event loop):
+//
+//   LoadConnections()  at start and on reload; starts auto=start ones
+//   OnDatagram()       for every UDP datagram on 500/4500 (marker stripped)
+//   OnTimer()          when NextTimeout() has elapsed (retransmits, DPD,
+//                      NAT-T keepalives, keyingtries back-off)
+//   OnKernelAcquire/OnKernelExpire  for the kernel's multicast events
+//   Initiate/Terminate from the control socket ("ipsecctl up/down NAME")
+//   Status()           snapshot for "ipsecctl status"
+//   Shutdown()         on SIGTERM: Delete payloads to peers, remove what we
+//                      installed
+//
+// Nothing here is thread-safe; nothing here blocks.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/ip_address.h"
+#include "common/proposal.h"
+#include "common/random.h"
+#include "common/result.h"
+#include "common/secure_bytes.h"
+#include "kernel/kernel.h"
+
+namespace ipsec::engine {
+
+using Millis = std::chrono::milliseconds;
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  // Monotonic time since an arbitrary epoch (CLOCK_MONOTONIC in the daemon).
+  virtual Millis Now() const = 0;
+};
+
+struct Endpoint {
+  IpAddress addr;
+  uint16_t port = 500;
+  bool operator==(const Endpoint&) const = default;
+  std::string ToString() const;  // "10.0.0.1[500]", "[2001:db8::1][4500]"
+};
+
+class DatagramSender {
+ public:
+  virtual ~DatagramSender() = default;
+  // One IKE message (or a one-byte 0xff NAT-T keepalive, RFC 3948 2.3) from
+  // local to remote. The daemon picks the socket bound to local.port and
+  // prepends the non-ESP marker when local.port or remote.port is 4500 —
+  // except for keepalives (size 1), which go without a marker.
+  virtual void Send(std::span<const uint8_t> datagram, const Endpoint& local,
+                    const Endpoint& remote) = 0;
+};
+
+class SecretProvider {
+ public:
+  virtual ~SecretProvider() = default;
+  // The PSK for this pair of IDs (strings as IdToString prints them:
+  // "10.0.0.1", "vpn.example.org"), or nullopt.
+  virtual std::optional<SecureBytes> FindPsk(std::string_view local_id,
+                                             std::string_view remote_id) const = 0;
+};
+
+enum class LogLevel { kDebug, kInfo, kWarning, kError };
+
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  // conn is the connection name, or "" for messages not tied to one.
+  virtual void Log(LogLevel level, std::string_view conn, std::string_view message) = 0;
+  // A connection's state as "ipsecctl status" shows it changed (e.g. an IKE
+  // SA or child SA came up or went down). Default: nothing.
+  virtual void OnStateChange(std::string_view /*conn*/) {}
+};
+
+// ---------------------------------------------------------------------------
+// Configuration as the engine sees it. The daemon fills these from
+// config::Connection (see engine/from_config.h once config/ exists).
+
+struct EngineEnd {
+  // Outer address. Unset (family AF_UNSPEC) for a remote "%any": the
+  // connection then only responds.
+  IpAddress host;
+  uint16_t ike_port = 500;
+  // strongSwan syntax: "" = the host address; "@name" or a name = FQDN;
+  // an IPv4/IPv6 literal = ID_IPV4_ADDR/ID_IPV6_ADDR. For the remote end,
+  // "" with an unset host (or "%any") accepts any ID.
+  std::string id;
+  std::vector<IpPrefix> subnets;  // empty: the host address alone
+};
+
+enum class AutoAction { kIgnore, kAdd, kRoute, kStart };
+enum class DpdAction { kNone, kClear, kHold, kRestart };
+
+struct ConnectionConfig {
+  std::string name;
+  EngineEnd local, remote;
+  // ike=/esp= parsed (common/proposal.h); first is most preferred. Empty:
+  // the engine's defaults (aes256gcm16-prfsha256-x25519/ecp256/modp2048 and
+  // aes256gcm16/aes128-sha256).
+  std::vector<Proposal> ike_proposals;
+  // ESP proposals. A DH transform in them means PFS for CREATE_CHILD_SA
+  // (the first child inside IKE_AUTH never carries KE, RFC 7296 1.2).
+  std::vector<Proposal> esp_proposals;
+  uint32_t ike_lifetime_s = 3 * 3600;
+  uint32_t child_lifetime_s = 3600;
+  // Attempts to establish before giving up; 0 means %forever.
+  uint32_t keyingtries = 3;
+  uint32_t dpd_delay_s = 0;  // 0: no liveness checks (we still answer)
+  uint32_t dpd_timeout_s = 150;
+  DpdAction dpd_action = DpdAction::kClear;
+  AutoAction auto_action = AutoAction::kAdd;
+  std::string interface = "ipsec0";  // ipsec-interface=N -> "ipsecN"
+  uint32_t mark = 0;                 // reserved: carried, not yet used
+  // One child SA per pair, like libreswan's leftsubnets/rightsubnets. Empty:
+  // derived as the cross product of local.subnets x remote.subnets (or the
+  // host addresses when those are empty).
+  std::vector<std::pair<IpPrefix, IpPrefix>> subnet_pairs;
+};
+
+// ---------------------------------------------------------------------------
+// Status snapshot for "ipsecctl status" (and --json).
+
+struct ChildSaStatus {
+  std::string state;  // "INSTALLED", "CREATING", "DELETING"
+  uint32_t reqid = 0;
+  uint32_t inbound_spi = 0, outbound_spi = 0;
+  std::vector<IpPrefix> local_ts, remote_ts;
+  std::string algorithms;  // "AES_GCM_16_256" / "AES_CBC_128/HMAC_SHA2_256_128"
+  bool udp_encap = false;
+  int64_t established_ms = 0;  // Clock time at install
+};
+
+struct IkeSaStatus {
+  std::string conn;
+  uint64_t spi_i = 0, spi_r = 0;
+  bool initiator = false;
+  std::string state;  // "CONNECTING", "ESTABLISHED", "DELETING"
+  Endpoint local, remote;
+  std::string local_id, remote_id;
+  std::string algorithms;  // "AES_GCM_16_256/PRF_HMAC_SHA2_256/CURVE_25519"
+  bool nat_local = false, nat_remote = false;
+  int64_t established_ms = 0;
+  std::vector<ChildSaStatus> children;
+};
+
+struct ConnectionStatus {
+  std::string name;
+  AutoAction auto_action = AutoAction::kAdd;
+  std::string local, remote;  // "10.0.0.1 [id] 10.1.0.0/24,..."
+  uint32_t keyingtries_used = 0;
+  std::string last_error;  // the last clear error line, "" if none
+};
+
+struct EngineCounters {
+  uint64_t rx_messages = 0, tx_messages = 0, retransmits = 0;
+  uint64_t dropped_malformed = 0;        // failed to decode or payload rules
+  uint64_t dropped_unauthenticated = 0;  // SK integrity check failed
+  uint64_t dropped_unknown_spi = 0;      // no IKE SA for the SPIs
+  uint64_t dropped_unexpected = 0;       // wrong message ID, response without request
+  uint64_t duplicate_requests = 0;       // answered from the response cache
+  uint64_t ike_sas_established = 0, child_sas_installed = 0;
+  uint64_t auth_failures = 0, proposal_mismatches = 0;
+};
+
+struct StatusSnapshot {
+  std::vector<ConnectionStatus> connections;
+  std::vector<IkeSaStatus> ike_sas;
+  EngineCounters counters;
+};
+
+// ---------------------------------------------------------------------------
+
+class EngineImpl;
+
+class Engine {
+ public:
+  // All references must outlive the Engine.
+  Engine(Clock& clock, RandomSource& random, DatagramSender& sender, kernel::Kernel& kernel,
+         SecretProvider& secrets, EventSink& events);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Replaces the connection table. New auto=start connections are
+  // initiated; removed connections are terminated. Fails (changing nothing)
+  // on an invalid connection, naming it and the problem.
+  ipsec::Status LoadConnections(std::vector<ConnectionConfig> connections);
+
+  // "ipsecctl up NAME": establishes the IKE SA and one child SA per subnet
+  // pair (no-op for pairs already up). Fails on an unknown name or a
+  // connection without a remote host.
+  ipsec::Status Initiate(std::string_view conn);
+  // "ipsecctl down NAME": deletes its IKE SAs (and so its child SAs).
+  ipsec::Status Terminate(std::string_view conn);
+
+  // A datagram received on our IKE port(s). local/remote as received; the
+  // non-ESP marker is already stripped. Never fails: bad input is dropped,
+  // counted and logged at debug level.
+  void OnDatagram(std::span<const uint8_t> datagram, const Endpoint& local,
+                  const Endpoint& remote);
+
+  // Runs everything due at Clock::Now().
+  void OnTimer();
+  // Time from now until OnTimer() should run; nullopt when nothing is due.
+  std::optional<Millis> NextTimeout() const;
+
+  // The kernel saw outbound traffic without an SA (auto=route): initiate the
+  // connection whose subnet pair covers it.
+  void OnKernelAcquire(const kernel::AcquireEvent& ev);
+  // An SA reached a lifetime: soft -> rekey (initiator side: CREATE_CHILD_SA
+  // re-create), hard -> remove the child SA and tell the peer.
+  void OnKernelExpire(const kernel::ExpireEvent& ev);
+
+  // (Returns ipsec::Status elsewhere in this class: the member function
+  // below hides the type name inside Engine.)
+  StatusSnapshot Status() const;
+
+  // Sends Delete for every IKE SA (fire and forget), removes every SA and
+  // policy we installed. The Engine is unusable for new SAs afterwards.
+  void Shutdown();
+
+ private:
+  std::unique_ptr<EngineImpl> impl_;
+};
+
+}  // namespace ipsec::engine
