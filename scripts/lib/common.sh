@@ -45,3 +45,11 @@ kernel_headers() {
 	done
 	die "no headers for $kver (install linux-headers-$kver; run scripts/setup)"
 }
+
+# scenario_timeout FILE: a VM scenario's time limit in seconds, from a
+# "# vm-timeout: N" line in its first 30 lines, else $VMTEST_TIMEOUT or 300.
+scenario_timeout() {
+	local t
+	t=$(sed -n '1,30s/^# vm-timeout: *\([0-9][0-9]*\).*/\1/p' "$1" | head -n1)
+	echo "${t:-${VMTEST_TIMEOUT:-300}}"
+}

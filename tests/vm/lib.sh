@@ -1,0 +1,199 @@
+# shellcheck shell=bash
+# Helpers for VM scenarios (tests/vm/NNN_*.sh). Source it first thing:
+#
+#   . "$(dirname "$0")/lib.sh" || exit 1
+#
+# (by path relative to the scenario, so that it also fails loudly on the
+# host, where lib.sh refuses to run)
+#
+# A scenario runs as root inside the VM (scripts/vm-run; scripts/vm-tests
+# runs them all in one boot), in its own process, and passes by exiting 0.
+# It must build everything it uses in its own netns: the VM's root netns
+# has only lo, and the host's files are read-only (write under /tmp).
+# Strict mode is on: any failing command fails the scenario and names the
+# line. Everything created through these helpers is removed when the
+# scenario exits, pass or fail, in reverse order of creation.
+#
+# Variables:
+#   REPO      the repository (same path as on the host)
+#   KVER      the running kernel, e.g. 6.1.0-50-amd64
+#   IPSEC_KO  ipsec_tun.ko built for KVER by scripts/build-kmod
+#   IPSECCTL  build/bin/ipsecctl      IPSECD  build/bin/ipsecd
+
+set -Eeuo pipefail
+
+# Honest tests: a scenario never runs (and so never passes) on the host.
+if [ "${VM:-}" != 1 ] || ! grep -q 'vminit=' /proc/cmdline; then
+	echo "${0##*/}: VM scenario; run it with scripts/vm-tests or scripts/vm-run" >&2
+	exit 2
+fi
+
+REPO=${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+KVER=$(uname -r)
+IPSEC_KO=${IPSEC_KO:-$REPO/build/kmod/$KVER/ipsec_tun.ko}
+IPSECCTL=${IPSECCTL:-$REPO/build/bin/ipsecctl}
+IPSECD=${IPSECD:-$REPO/build/bin/ipsecd}
+export REPO KVER IPSEC_KO IPSECCTL IPSECD
+
+_lib_cleanups=()
+
+# _lib_on_err: ERR trap; names the command and line that failed.
+_lib_on_err() {
+	local rc=$?
+	echo "FAILED (exit $rc) at ${BASH_SOURCE[1]##*/}:${BASH_LINENO[0]}: $BASH_COMMAND" >&2
+}
+trap _lib_on_err ERR
+
+# _lib_on_exit: EXIT trap; runs the registered cleanups newest first, with
+# errexit off so one failing cleanup does not skip the others, and keeps
+# the scenario's exit status.
+_lib_on_exit() {
+	local rc=$? i
+	set +eE
+	trap - ERR
+	for ((i = ${#_lib_cleanups[@]} - 1; i >= 0; i--)); do
+		eval "${_lib_cleanups[i]}" >/dev/null 2>&1
+	done
+	exit "$rc"
+}
+trap _lib_on_exit EXIT
+
+# on_exit CMD...: run CMD (words quoted as given) when the scenario exits.
+on_exit() {
+	_lib_cleanups+=("$(printf '%q ' "$@")")
+}
+
+# fail MSG...: fail the scenario with MSG.
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+# assert_eq ACTUAL EXPECTED [WHAT]: fail unless the two strings are equal.
+assert_eq() {
+	[ "$1" == "$2" ] || fail "${3:-value}: expected '$2', got '$1'"
+}
+
+# assert_ge ACTUAL MIN [WHAT]: fail unless integer ACTUAL >= MIN.
+assert_ge() {
+	[[ $1 =~ ^-?[0-9]+$ ]] || fail "${3:-value}: '$1' is not an integer"
+	[ "$1" -ge "$2" ] || fail "${3:-value}: expected >= $2, got $1"
+}
+
+# wait_until TIMEOUT CMD...: poll CMD (every 0.1 s) until it succeeds;
+# fail after TIMEOUT seconds. Use it instead of sleeps.
+wait_until() {
+	local timeout=$1 deadline
+	shift
+	deadline=$(($(date +%s%N) + timeout * 1000000000))
+	until "$@" >/dev/null 2>&1; do
+		[ "$(date +%s%N)" -lt "$deadline" ] || fail "timed out after ${timeout}s waiting for: $*"
+		sleep 0.1
+	done
+}
+
+# ns_create NAME: a network namespace with lo up, deleted at exit (its
+# processes are killed first).
+ns_create() {
+	local ns=$1
+	ip netns add "$ns"
+	on_exit _lib_ns_delete "$ns"
+	ip -n "$ns" link set lo up
+}
+
+_lib_ns_delete() {
+	local pids
+	pids=$(ip netns pids "$1" 2>/dev/null) || true
+	[ -z "$pids" ] || kill $pids 2>/dev/null || true
+	ip netns del "$1"
+}
+
+# in_ns NS CMD...: run CMD inside netns NS.
+in_ns() {
+	local ns=$1
+	shift
+	ip netns exec "$ns" "$@"
+}
+
+# veth_pair NS1 IF1 NS2 IF2: a veth link between IF1 in NS1 and IF2 in
+# NS2, both up (they go away with their netns).
+veth_pair() {
+	ip link add "$2" netns "$1" type veth peer name "$4" netns "$3"
+	ip -n "$1" link set "$2" up
+	ip -n "$3" link set "$4" up
+}
+
+# spawn NS CMD...: start CMD in the background inside netns NS (NS may be
+# "-" for the root netns), killed at exit. Sets SPAWNED_PID. Its output
+# goes to /tmp/spawn.<pid>.log, shown with spawn_log.
+spawn() {
+	local ns=$1 log
+	shift
+	log=$(mktemp /tmp/spawn.XXXXXX)
+	if [ "$ns" = - ]; then
+		"$@" >"$log" 2>&1 &
+	else
+		ip netns exec "$ns" "$@" >"$log" 2>&1 &
+	fi
+	SPAWNED_PID=$!
+	mv "$log" "/tmp/spawn.$SPAWNED_PID.log"
+	on_exit _lib_kill "$SPAWNED_PID"
+}
+
+# _lib_kill PID: TERM, up to 5 s to go, then KILL (runs during cleanup,
+# so it never calls fail).
+_lib_kill() {
+	local i
+	kill "$1" 2>/dev/null || return 0
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	kill -9 "$1" 2>/dev/null || true
+}
+
+# spawn_log PID: print the output of a process started with spawn.
+spawn_log() {
+	cat "/tmp/spawn.$1.log"
+}
+
+# link_counter NS DEV NAME: one of DEV's statistics (rx_packets, tx_bytes,
+# rx_dropped...) as the kernel counts it, read from sysfs inside NS.
+link_counter() {
+	ip netns exec "$1" cat "/sys/class/net/$2/statistics/$3"
+}
+
+# ipsec_load: load the module for the running kernel. Its dependencies
+# (modinfo depends, e.g. udp_tunnel) come from the host's /lib/modules via
+# modprobe; crypto algorithms are requested by the kernel on demand. The
+# module is unloaded at exit if the scenario has not done it.
+ipsec_load() {
+	local deps dep
+	[ -f "$IPSEC_KO" ] || fail "no module at $IPSEC_KO (scripts/build-kmod $KVER)"
+	deps=$(modinfo -F depends "$IPSEC_KO")
+	for dep in ${deps//,/ }; do
+		modprobe "$dep"
+	done
+	insmod "$IPSEC_KO"
+	on_exit _lib_unload_quietly
+}
+
+_lib_unload_quietly() {
+	[ ! -e /sys/module/ipsec_tun ] || rmmod ipsec_tun
+}
+
+# ipsec_unload: rmmod the module and check that it did not leak: kmod/main.c
+# logs "ipsec_tun: unloaded (live sas N, devs N, ...)" at exit, and every
+# count there must be 0. Call it at the end of a scenario that loaded it.
+ipsec_unload() {
+	local line counts n
+	rmmod ipsec_tun || fail "rmmod ipsec_tun failed"
+	[ ! -e /sys/module/ipsec_tun ] || fail "ipsec_tun still loaded after rmmod"
+	line=$(dmesg | grep 'ipsec_tun: unloaded' | tail -n1) ||
+		fail "no 'ipsec_tun: unloaded' line in dmesg after rmmod"
+	counts=$(sed -n 's/.*ipsec_tun: unloaded (\(.*\)).*/\1/p' <<<"$line")
+	[ -n "$counts" ] || fail "cannot read live-object counts from: $line"
+	for n in $(grep -oE -- '-?[0-9]+' <<<"$counts"); do
+		[ "$n" -eq 0 ] || fail "ipsec_tun leaked objects at unload: $counts"
+	done
+}
