@@ -4,9 +4,13 @@
 #   make check-6.12 the VM tests on the 6.12 kernel as well
 #   make demo       two sites talking through ipsec0 in the VM
 #   make bench      benchmarks -> Documentation/performance.md
+#   make fuzz       libFuzzer targets (scripts/fuzz)
+#   make vmtest VMTEST_ARGS="--filter '01*'"   a subset of the VM scenarios
 SHELL := /bin/bash
 BUILD ?= build
-JOBS ?= $(shell nproc)
+# Two cores are shared by everyone on these machines: never more than -j2.
+JOBS ?= 2
+VMTEST_ARGS ?=
 
 .PHONY: all kmod userspace setup check unit vmtest check-6.12 demo bench fuzz clean format
 
@@ -27,7 +31,7 @@ unit: userspace
 	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 
 vmtest: all
-	@scripts/vm-tests --kernel 6.1
+	@scripts/vm-tests --kernel 6.1 $(VMTEST_ARGS)
 
 check: setup
 	@$(MAKE) --no-print-directory all
@@ -36,7 +40,7 @@ check: setup
 
 check-6.12: setup
 	@$(MAKE) --no-print-directory all
-	@scripts/vm-tests --kernel 6.12
+	@scripts/vm-tests --kernel 6.12 $(VMTEST_ARGS)
 
 demo: setup
 	@$(MAKE) --no-print-directory all
