@@ -1,0 +1,244 @@
+# shellcheck shell=bash
+# Helpers for the benchmark scripts that run inside the VM (bench/vm/*.sh,
+# started by bench/run through scripts/vm-run). Source it first thing:
+#
+#   . "$(dirname "$0")/lib.sh" || exit 1
+#
+# Benchmarks report, they do not assert: a configuration that cannot be set
+# up (module not built yet, ipsecctl missing, a peer daemon absent) is
+# reported as "n/a (reason)" and the script goes on with the next one. Only
+# a broken script (bad usage, the VM itself unusable) exits non-zero.
+#
+# Results go to stdout as tab-separated lines that bench/report.py reads:
+#
+#   BENCH <section> <config> <metric> <value> <unit>      one measurement
+#   BENCH-NA <section> <config> <metric> <reason>         not measured, why
+#   BENCH-INFO <key> <value>                              context (driver...)
+#
+# Anything else on stdout is progress and ignored by the report. Several
+# BENCH lines for the same (section, config, metric) are repetitions; the
+# report takes their median.
+
+set -uo pipefail
+
+if [ "${VM:-}" != 1 ] || ! grep -q 'vminit=' /proc/cmdline 2>/dev/null; then
+	echo "${0##*/}: runs inside the VM; use bench/run (or scripts/vm-run -- $0)" >&2
+	exit 2
+fi
+
+REPO=${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+KVER=$(uname -r)
+IPSEC_KO=${IPSEC_KO:-$REPO/build/kmod/$KVER/ipsec_tun.ko}
+IPSECCTL=${IPSECCTL:-$REPO/build/bin/ipsecctl}
+IPSECD=${IPSECD:-$REPO/build/bin/ipsecd}
+BENCH_TIME=${IPSEC_BENCH_TIME:-5}   # seconds per iperf3 run
+BENCH_REPS=${IPSEC_BENCH_REPS:-3}   # repetitions per measurement
+export REPO KVER IPSEC_KO IPSECCTL IPSECD
+
+# result SECTION CONFIG METRIC VALUE UNIT
+result() {
+	printf 'BENCH\t%s\t%s\t%s\t%s\t%s\n' "$@"
+}
+
+# na SECTION CONFIG METRIC REASON...
+na() {
+	local s=$1 c=$2 m=$3
+	shift 3
+	printf 'BENCH-NA\t%s\t%s\t%s\t%s\n' "$s" "$c" "$m" "$*"
+}
+
+# info KEY VALUE...
+info() {
+	local k=$1
+	shift
+	printf 'BENCH-INFO\t%s\t%s\n' "$k" "$*"
+}
+
+# progress MSG...: a line for the human watching (stderr, not parsed).
+progress() {
+	echo "[$(date +%T)] ${0##*/}: $*" >&2
+}
+
+# die MSG...: the script itself is broken; stop with a clear message.
+die() {
+	echo "${0##*/}: ERROR: $*" >&2
+	exit 1
+}
+
+# --- namespaces ------------------------------------------------------------
+
+_bench_netns=()
+
+# ns_fresh NAME...: (re)create empty netns with lo up.
+ns_fresh() {
+	local ns
+	for ns in "$@"; do
+		ns_gone "$ns"
+		ip netns add "$ns" || die "ip netns add $ns failed"
+		ip -n "$ns" link set lo up
+		_bench_netns+=("$ns")
+	done
+}
+
+# ns_gone NAME...: kill what runs in the netns and delete it, if it exists.
+ns_gone() {
+	local ns pids
+	for ns in "$@"; do
+		[ -e "/run/netns/$ns" ] || continue
+		pids=$(ip netns pids "$ns" 2>/dev/null) || true
+		if [ -n "$pids" ]; then
+			kill $pids 2>/dev/null
+			sleep 0.3
+			kill -9 $pids 2>/dev/null
+		fi
+		ip netns del "$ns" 2>/dev/null
+	done
+	return 0
+}
+
+_bench_exit() {
+	local rc=$?
+	ns_gone "${_bench_netns[@]}"
+	exit "$rc"
+}
+trap _bench_exit EXIT
+
+# wait_for TIMEOUT CMD...: poll CMD every 0.1 s; return 1 after TIMEOUT s.
+wait_for() {
+	local deadline=$(($(date +%s) + $1))
+	shift
+	until "$@" >/dev/null 2>&1; do
+		[ "$(date +%s)" -lt "$deadline" ] || return 1
+		sleep 0.1
+	done
+}
+
+# Topology every data-plane configuration starts from:
+#
+#   [ns bA]  veth0 10.0.0.1/24 ====== veth0 10.0.0.2/24  [ns bB]
+#   lo 10.9.1.1/32 (inner)                 lo 10.9.2.1/32 (inner)
+#
+# A configuration then routes 10.9.1.1 <-> 10.9.2.1 somehow: plainly over
+# the veth, through XFRM policies, through ipsec0 or through wg0.
+OUTER_A=10.0.0.1 OUTER_B=10.0.0.2 INNER_A=10.9.1.1 INNER_B=10.9.2.1
+
+# topo_base: the two netns, the veth and the inner addresses (no routes).
+topo_base() {
+	ns_fresh bA bB
+	ip link add veth0 netns bA type veth peer name veth0 netns bB || die "veth"
+	ip -n bA addr add $OUTER_A/24 dev veth0
+	ip -n bB addr add $OUTER_B/24 dev veth0
+	ip -n bA addr add $INNER_A/32 dev lo
+	ip -n bB addr add $INNER_B/32 dev lo
+	ip -n bA link set veth0 up
+	ip -n bB link set veth0 up
+}
+
+# topo_routes_via DEV_A DEV_B [GW_A GW_B]: route the inner /32s over the devices.
+topo_routes_via() {
+	if [ $# -ge 4 ]; then
+		ip -n bA route add $INNER_B/32 via "$3" dev "$1" src $INNER_A
+		ip -n bB route add $INNER_A/32 via "$4" dev "$2" src $INNER_B
+	else
+		ip -n bA route add $INNER_B/32 dev "$1" src $INNER_A
+		ip -n bB route add $INNER_A/32 dev "$2" src $INNER_B
+	fi
+}
+
+# inner_ping_ok: one ping from A's inner address to B's goes through.
+inner_ping_ok() {
+	ip netns exec bA ping -c1 -W2 -I $INNER_A $INNER_B >/dev/null 2>&1
+}
+
+# --- iperf3 ----------------------------------------------------------------
+
+IPERF_PORT=5201
+
+# iperf_server_start: iperf3 server on B's inner address (killed with bB).
+iperf_server_start() {
+	ip netns exec bB iperf3 -s -B $INNER_B -p $IPERF_PORT >/dev/null 2>&1 &
+	wait_for 10 ip netns exec bB ss -Hltn "sport = :$IPERF_PORT" ||
+		return 1
+	ip netns exec bB ss -Hltn "sport = :$IPERF_PORT" | grep -q . || return 1
+}
+
+# iperf_json ARGS...: one client run from A to B; JSON on stdout. The
+# client gets the run time plus a margin before it is killed.
+iperf_json() {
+	timeout $((BENCH_TIME + 30)) ip netns exec bA \
+		iperf3 -c $INNER_B -B $INNER_A -p $IPERF_PORT -t "$BENCH_TIME" -J "$@" 2>/dev/null
+}
+
+# iperf_tcp_mbits [PARALLEL]: receiver-side TCP goodput in Mbit/s; the
+# first second (slow start) is omitted.
+iperf_tcp_mbits() {
+	local out
+	out=$(iperf_json -O 1 -P "${1:-1}") || return 1
+	jq -e '.end.sum_received.bits_per_second / 1e6 | . * 10 | round / 10' <<<"$out"
+}
+
+# iperf_udp64_pps: 64-byte UDP payloads as fast as the sender can; packets
+# per second that reached the receiver (bytes received / 64 / seconds).
+iperf_udp64_pps() {
+	local out
+	out=$(iperf_json -u -l 64 -b 0) || return 1
+	jq -e '.end.sum_received | select(.seconds > 0) | .bytes / 64 / .seconds | round' <<<"$out"
+}
+
+# measure_all SECTION CONFIG: the three data-plane tests, BENCH_REPS times
+# each, on an already working configuration.
+measure_all() {
+	local s=$1 c=$2 r v
+	if ! iperf_server_start; then
+		na "$s" "$c" all "iperf3 server did not start"
+		return 1
+	fi
+	for ((r = 1; r <= BENCH_REPS; r++)); do
+		if v=$(iperf_tcp_mbits 1); then result "$s" "$c" tcp1 "$v" Mbit/s
+		else na "$s" "$c" tcp1 "iperf3 TCP run $r failed"; fi
+		if v=$(iperf_tcp_mbits 4); then result "$s" "$c" tcp4 "$v" Mbit/s
+		else na "$s" "$c" tcp4 "iperf3 TCP -P 4 run $r failed"; fi
+		if v=$(iperf_udp64_pps); then result "$s" "$c" udp64 "$v" pps
+		else na "$s" "$c" udp64 "iperf3 UDP run $r failed"; fi
+		progress "$c rep $r/$BENCH_REPS done"
+	done
+}
+
+# --- ipsec_tun -------------------------------------------------------------
+
+# ipsec_ready: why ipsec_tun cannot be benchmarked (on stdout), or nothing.
+ipsec_not_ready() {
+	[ -f "$IPSEC_KO" ] || { echo "module not built for $KVER (scripts/build-kmod)"; return; }
+	[ -x "$IPSECCTL" ] || { echo "ipsecctl not built ($IPSECCTL)"; return; }
+	return 0
+}
+
+# ipsec_load: insmod the module (and its dependencies) unless loaded.
+ipsec_load() {
+	local dep
+	[ -e /sys/module/ipsec_tun ] && return 0
+	for dep in $(modinfo -F depends "$IPSEC_KO" 2>/dev/null | tr , ' '); do
+		modprobe "$dep" || return 1
+	done
+	insmod "$IPSEC_KO"
+}
+
+# crypto_preload: load the SIMD crypto drivers, so that XFRM, ipsec_tun and
+# WireGuard all use the best implementation the (virtual) CPU allows rather
+# than whichever the first user happened to pull in.
+crypto_preload() {
+	local m
+	for m in aesni_intel ghash_clmulni_intel chacha_x86_64 poly1305_x86_64 \
+		chacha20poly1305 esp4 xfrm_user xfrm_algo wireguard; do
+		modprobe "$m" 2>/dev/null
+	done
+	return 0
+}
+
+# Fixed benchmark keys (test keys, nothing secret). GCM: 16-byte key + 4-byte
+# salt (RFC 4106); ChaCha20-Poly1305: 32-byte key + 4-byte salt (RFC 7634).
+KEY_GCM_AB=0x000102030405060708090a0b0c0d0e0f10111213
+KEY_GCM_BA=0x202122232425262728292a2b2c2d2e2f30313233
+KEY_CHACHA_AB=0x000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20212223
+KEY_CHACHA_BA=0x404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f60616263
+SPI_AB=0x1001 SPI_BA=0x2002
