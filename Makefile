@@ -24,7 +24,7 @@ kmod:
 
 userspace:
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_EXPORT_COMPILE_COMMANDS=ON >/dev/null
-	@cmake --build $(BUILD) -j$(JOBS)
+	@cmake --build $(BUILD) -j$(JOBS) -- --no-print-directory
 	@ln -sf $(BUILD)/compile_commands.json compile_commands.json
 
 unit: userspace
