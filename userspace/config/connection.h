@@ -1,0 +1,178 @@
+// Resolved configuration: what ipsec.conf (libreswan, Openswan or strongSwan
+// dialect) means once %default, also=, includes, %defaultroute and the
+// left/right-to-local/remote decision have been applied. This is what the
+// daemon hands to the engine; nothing here refers back to the text.
+//
+// Entry points (config/config.h): LoadConfig() / ParseConfigText() produce a
+// Config; LoadSecrets() (config/secrets.h) produces Secrets; RunCheck()
+// (config/check.h) is `ipsecd --check`.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/ip_address.h"
+#include "common/proposal.h"
+
+namespace ipsec::config {
+
+using Seconds = std::chrono::seconds;
+
+// A place in a configuration file, for messages ("FILE:LINE").
+struct SourceLocation {
+  std::string file;
+  int line = 0;
+  std::string ToString() const;  // "/etc/ipsec.conf:12"
+};
+
+// A warning or error tied to a line: "FILE:LINE: keyword: message".
+struct Diagnostic {
+  SourceLocation where;
+  std::string keyword;  // may be empty (e.g. a syntax error before any keyword)
+  std::string message;
+  std::string ToString() const;
+};
+
+// An IKE identity as written in leftid=/rightid= or in ipsec.secrets.
+struct Identity {
+  enum class Kind {
+    kNone,      // not configured: the end's host address is used (resolved away in Connection)
+    kAny,       // %any / %any6: matches any peer identity
+    kIpv4,      // ID_IPV4_ADDR
+    kIpv6,      // ID_IPV6_ADDR
+    kFqdn,      // ID_FQDN: "@vpn.example.org" or a bare name
+    kUserFqdn,  // ID_RFC822_ADDR: "user@example.org"
+  };
+  Kind kind = Kind::kNone;
+  std::string name;    // kFqdn / kUserFqdn: the text without a leading '@'
+  IpAddress address;   // kIpv4 / kIpv6
+
+  static Identity FromAddress(const IpAddress& a);
+  // "10.0.0.1", "2001:db8::1", "@vpn.example.org", "user@example.org", "%any", "" (kNone).
+  std::string ToString() const;
+  // Exact identity equality (FQDNs compare case-insensitively).
+  bool Matches(const Identity& other) const;
+  bool operator==(const Identity&) const = default;
+};
+
+enum class AutoAction { kIgnore, kAdd, kRoute, kStart };  // auto=ondemand is kRoute
+enum class DpdAction { kNone, kClear, kHold, kRestart, kRestartByPeer };
+enum class AuthBy { kPsk };  // authby=secret|psk (the only one implemented)
+enum class ConnType { kTunnel };  // transport/passthrough are rejected with an error
+// ikev2= / keyexchange=: this daemon speaks only IKEv2; the policy is kept for display.
+enum class IkeVersionPolicy { kIkev2, kIkev2Insist, kIkev2Permit };
+enum class UniqueIds { kYes, kNo, kNever, kReplace, kKeep };
+
+// How the host address of an end was written.
+enum class HostKind {
+  kAddress,       // an IPv4/IPv6 literal
+  kDefaultRoute,  // %defaultroute: the source address of the default route
+  kAny,           // %any: unknown (a remote end that only responds)
+  kAny6,          // %any6
+};
+
+struct End {
+  // Which config side this end came from ("left" or "right").
+  std::string side;
+  HostKind host_kind = HostKind::kAddress;
+  IpAddress host;      // unset (AF_UNSPEC) for %any/%any6
+  uint16_t ike_port = 500;  // leftikeport=
+  // leftid=; when not written, Identity::FromAddress(host) (or kAny for %any).
+  Identity id;
+  bool id_configured = false;
+  // leftsubnet= / leftsubnets= in order. Empty: the host address alone
+  // (host-to-host); empty with an unset host: whatever the peer's address is.
+  std::vector<IpPrefix> subnets;
+  std::optional<IpAddress> sourceip;  // leftsourceip=
+};
+
+// One child SA: libreswan's "conn/1x2" (first left subnet x second right subnet).
+struct SubnetPair {
+  IpPrefix local, remote;
+  std::string name;  // "1x1", "1x2", ... (left index x right index, 1-based)
+  bool operator==(const SubnetPair&) const = default;
+};
+
+struct Mark {
+  uint32_t value = 0;
+  uint32_t mask = 0xffffffff;
+  bool operator==(const Mark&) const = default;
+};
+
+struct Connection {
+  std::string name;
+  SourceLocation where;  // the "conn NAME" line
+  End local, remote;
+  // true when the config's "right" is this host (the file was written from
+  // the other end's point of view). local.side says "right" then.
+  bool swapped = false;
+  // true when neither end is an address of this host and left was taken as
+  // local (strongSwan's fallback); a warning says so.
+  bool local_assumed = false;
+  // Cross product of local.subnets x remote.subnets, same family only.
+  // Empty when an end has an unknown host and no subnet (%any responder).
+  std::vector<SubnetPair> subnet_pairs;
+
+  AuthBy authby = AuthBy::kPsk;
+  ConnType type = ConnType::kTunnel;
+  IkeVersionPolicy ike_version = IkeVersionPolicy::kIkev2;
+
+  // ike=: first is most preferred. Filled with the defaults when absent
+  // (ike_proposals_default says so). IANA IKEv2 transform IDs.
+  std::vector<Proposal> ike_proposals;
+  bool ike_proposals_default = false;
+  bool ike_strict = false;  // '!' : accept nothing but these
+  // esp= / phase2alg=. A DH transform means PFS for CREATE_CHILD_SA (never in
+  // the first child inside IKE_AUTH). With pfs=yes (default) and no DH in
+  // esp=, the DH groups of ike= are copied in; with pfs=no there is none.
+  std::vector<Proposal> esp_proposals;
+  bool esp_proposals_default = false;
+  bool esp_strict = false;
+  bool pfs = true;
+
+  Seconds ike_lifetime{3 * 3600};    // ikelifetime=
+  Seconds child_lifetime{3600};      // lifetime= / keylife= / salifetime=
+  Seconds rekey_margin{9 * 60};      // rekeymargin= / margintime=
+  uint32_t rekey_fuzz_percent = 100; // rekeyfuzz=
+  bool rekey = true;                 // rekey=
+  uint32_t keyingtries = 3;          // 0 = %forever
+
+  Seconds dpd_delay{0};  // 0: no liveness checks of our own (we still answer)
+  Seconds dpd_timeout{150};
+  DpdAction dpd_action = DpdAction::kNone;
+
+  AutoAction auto_action = AutoAction::kIgnore;
+  std::optional<uint32_t> mtu;
+  std::optional<Mark> mark;
+  bool mobike = true;
+  // ipsec-interface=N -> N (device "ipsecN"); yes -> 1 (libreswan). nullopt: not set.
+  std::optional<uint32_t> ipsec_interface;
+};
+
+struct SetupConfig {
+  std::string logfile;
+  std::string debug;        // plutodebug= or charondebug=, as written
+  std::string protostack;   // netkey/xfrm/klips/ipsec_tun: recorded; we always use ipsec_tun
+  std::vector<std::string> interfaces;  // interfaces="%defaultroute ipsec0=eth0"
+  std::string secretsfile;  // secretsfile=
+  UniqueIds uniqueids = UniqueIds::kYes;
+};
+
+struct Config {
+  std::string path;  // the top file
+  SetupConfig setup;
+  std::vector<Connection> connections;  // auto=ignore ones included, in file order
+  std::vector<Diagnostic> warnings;
+  // Files read, in order (the top file, then includes).
+  std::vector<std::string> files;
+
+  const Connection* Find(const std::string& name) const;
+  // secretsfile= from config setup, else "ipsec.secrets" beside path.
+  std::string SecretsPath() const;
+};
+
+}  // namespace ipsec::config

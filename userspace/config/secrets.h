@@ -1,0 +1,65 @@
+// ipsec.secrets: "ID1 ID2 : PSK "secret"" lines (libreswan, Openswan and
+// strongSwan syntax). Only PSKs are kept; other kinds (RSA, EAP, ...) give a
+// warning. Secrets live in SecureBytes and are never printed.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/ip_address.h"
+#include "common/result.h"
+#include "common/secure_bytes.h"
+#include "config/connection.h"
+
+namespace ipsec::config {
+
+struct SecretsLoadOptions {
+  bool allow_includes = true;
+  std::string include_root;  // as LoadOptions::include_root
+  bool check_permissions = true;  // warn when group- or world-readable
+};
+
+struct PskEntry {
+  std::vector<Identity> ids;  // empty: ": PSK" (matches any pair, lowest rank)
+  SecureBytes psk;
+  SourceLocation where;
+};
+
+// Which entry FindPsk picked, for --check ("PSK: found (N bytes) FILE:LINE").
+struct PskMatch {
+  SecureBytes psk;
+  SourceLocation where;
+  int rank = 0;  // higher is better (see secrets.cc)
+};
+
+class Secrets {
+ public:
+  // Best match for this pair, as libreswan/strongSwan pick it: both IDs
+  // listed > remote listed (local via %any or single-ID entry) > local
+  // listed > %any pair > ": PSK". An ID also matches through the end's
+  // address (lower rank than the ID itself). Ties: first in file order.
+  std::optional<SecureBytes> FindPsk(const Identity& local, const Identity& remote,
+                                     const IpAddress& local_addr,
+                                     const IpAddress& remote_addr) const;
+  std::optional<PskMatch> FindPskMatch(const Identity& local, const Identity& remote,
+                                       const IpAddress& local_addr,
+                                       const IpAddress& remote_addr) const;
+
+  const std::vector<PskEntry>& entries() const { return entries_; }
+  const std::vector<Diagnostic>& warnings() const { return warnings_; }
+  const std::vector<std::string>& files() const { return files_; }
+
+ private:
+  friend class SecretsParser;
+  std::vector<PskEntry> entries_;
+  std::vector<Diagnostic> warnings_;
+  std::vector<std::string> files_;
+};
+
+Result<Secrets> LoadSecrets(const std::string& path, const SecretsLoadOptions& options = {});
+Result<Secrets> ParseSecretsText(std::string_view text, const std::string& file_name,
+                                 const SecretsLoadOptions& options = {});
+
+}  // namespace ipsec::config
