@@ -74,6 +74,9 @@ struct SaInfo {
   std::optional<uint16_t> encap_sport, encap_dport;
   uint64_t seq = 0, add_time = 0;
   Counters stats;  // keys are never returned by the kernel
+  uint32_t flags = 0;                      // IPSEC_TUN_SA_F_* as reported
+  Lifetime soft, hard;                     // 0 = none
+  std::vector<TrafficSelector> selectors;  // inbound: inner traffic allowed
 };
 
 struct Policy {
@@ -105,6 +108,12 @@ struct ExpireEvent {
   uint32_t reqid = 0;
   bool hard = false;
   uint8_t reason = 0;  // IPSEC_TUN_EXPIRE_*
+};
+struct ErrorEvent {
+  int ifindex = 0;
+  uint32_t spi = 0;  // 0 when not about an SA
+  Direction dir = Direction::kIn;
+  uint32_t code = 0;  // IPSEC_TUN_ERR_*
 };
 
 class Kernel {

@@ -1,0 +1,62 @@
+// MockKernel: an in-memory kernel::Kernel for engine tests. Records devices,
+// SAs (with their keys, which the real module never returns) and policies,
+// refuses what the module would refuse (duplicate SPI, duplicate policy,
+// unknown ifindex/SA), and can be told to fail the next AddSa.
+#pragma once
+
+#include <map>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "kernel/kernel.h"
+
+namespace ipsec::kernel {
+
+class MockKernel : public Kernel {
+ public:
+  // SPIs are handed out from spi_base upwards, so two mocks in one test
+  // give distinguishable SPIs.
+  explicit MockKernel(uint32_t spi_base = 0x1000) : next_spi_(spi_base) {}
+
+  Result<DevInfo> GetDevice(const std::string& name) override;
+  Result<std::vector<DevInfo>> ListDevices() override;
+  Result<DevInfo> EnsureDevice(const std::string& name) override;
+  Result<uint32_t> AllocSpi() override;
+  Status AddSa(int ifindex, const SaParams& sa) override;
+  Status UpdateSa(int ifindex, const SaUpdate& upd) override;
+  Status DelSa(int ifindex, uint32_t spi, Direction dir) override;
+  Result<std::vector<SaInfo>> ListSas(std::optional<int> ifindex) override;
+  Status Flush(int ifindex) override;
+  Status AddPolicy(int ifindex, const Policy& pol) override;
+  Status DelPolicy(int ifindex, const Policy& pol) override;
+  Result<std::vector<Policy>> ListPolicies(int ifindex) override;
+  Status SetEncapSocket(int ifindex, int fd) override;
+  int EventFd() override { return -1; }
+  void DispatchEvents(const std::function<void(const AcquireEvent&)>&,
+                      const std::function<void(const ExpireEvent&)>&) override {}
+
+  // Inspection for tests.
+  struct InstalledSa {
+    int ifindex;
+    SaParams params;
+  };
+  const std::map<std::pair<uint32_t, Direction>, InstalledSa>& sas() const { return sas_; }
+  const SaParams* FindSa(uint32_t spi, Direction dir) const;
+  std::vector<const SaParams*> SasByDir(Direction dir) const;
+  const std::vector<std::pair<int, Policy>>& policies() const { return policies_; }
+  size_t add_sa_calls() const { return add_sa_calls_; }
+  size_t del_sa_calls() const { return del_sa_calls_; }
+  void FailNextAddSa() { fail_next_add_sa_ = true; }
+
+ private:
+  std::map<std::string, DevInfo> devices_;
+  std::map<std::pair<uint32_t, Direction>, InstalledSa> sas_;
+  std::vector<std::pair<int, Policy>> policies_;
+  uint32_t next_spi_;
+  int next_ifindex_ = 10;
+  size_t add_sa_calls_ = 0, del_sa_calls_ = 0;
+  bool fail_next_add_sa_ = false;
+};
+
+}  // namespace ipsec::kernel
