@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * AEAD transforms for ESP, one per SA, from the IKEv2 transform IDs.
+ *
+ * Every algorithm is driven the same way by esp_output.c / esp_input.c:
+ * associated data = ESP header (SPI, [seq hi,] seq lo) followed by the
+ * explicit IV, cryptlen = payload (+ ICV on decrypt), req->iv = the IV.
+ *  - rfc4106(gcm(aes)), rfc7539esp(chacha20,poly1305): the templates drop the
+ *    IV from the AAD themselves; the IV is the 64-bit sequence number, unique
+ *    per SA because the sequence never wraps (RFC 4106 3.1, RFC 7634 2).
+ *  - rfc4543(gcm(aes)) (GMAC): authenticates all of it, as RFC 4543 wants.
+ *  - authenc(hmac(X),cbc(aes)): HMAC over ESP header, IV and ciphertext; the
+ *    IV is random (RFC 3602 3). With ESN, authencesn moves seq hi behind the
+ *    ciphertext for the ICV (RFC 4303 2.2.1).
+ */
+#include <linux/slab.h>
+#include <linux/rtnetlink.h>
+#include <crypto/authenc.h>
+#include "compat.h"
+#include "crypto.h"
+#include <linux/ipsec_tun.h>
+
+struct integ_alg {
+	u16 id;
+	const char *hash;
+	u8 keylen;
+	u8 icvlen;
+};
+
+static const struct integ_alg integ_algs[] = {
+	{ IPSEC_TUN_AUTH_HMAC_SHA1_96, "hmac(sha1)", 20, 12 },
+	{ IPSEC_TUN_AUTH_HMAC_SHA2_256_128, "hmac(sha256)", 32, 16 },
+	{ IPSEC_TUN_AUTH_HMAC_SHA2_384_192, "hmac(sha384)", 48, 24 },
+	{ IPSEC_TUN_AUTH_HMAC_SHA2_512_256, "hmac(sha512)", 64, 32 },
+};
+
+static bool aes_keylen_ok(unsigned int bytes)
+{
+	return bytes == 16 || bytes == 24 || bytes == 32;
+}
+
+/* AEAD key = cipher key || 4-byte salt; check it against ENCR_KEYLEN. */
+static int check_aead_key(const struct ipsec_tun_crypto_params *p, bool chacha,
+			  struct netlink_ext_ack *extack)
+{
+	unsigned int klen;
+
+	if (p->integ_id != IPSEC_TUN_AUTH_NONE || p->auth_key_len) {
+		NL_SET_ERR_MSG(extack, "AEAD/GMAC ciphers take no integrity algorithm or AUTH_KEY");
+		return -EINVAL;
+	}
+	if (p->enc_key_len < 4) {
+		NL_SET_ERR_MSG(extack, "ENC_KEY too short: key || 4-byte salt expected");
+		return -EINVAL;
+	}
+	klen = p->enc_key_len - 4;
+	if (chacha ? klen != 32 : !aes_keylen_ok(klen)) {
+		if (chacha)
+			NL_SET_ERR_MSG(extack, "ENC_KEY must be 36 bytes (32 key + 4 salt)");
+		else
+			NL_SET_ERR_MSG(extack, "ENC_KEY must be 20, 28 or 36 bytes (AES key + 4 salt)");
+		return -EINVAL;
+	}
+	if (p->encr_keylen && p->encr_keylen != klen * 8) {
+		NL_SET_ERR_MSG(extack, "ENCR_KEYLEN does not match the ENC_KEY length");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static struct crypto_aead *alloc_aead(const char *name, struct netlink_ext_ack *extack)
+{
+	struct crypto_aead *aead = crypto_alloc_aead(name, 0, 0);
+
+	if (IS_ERR(aead))
+		NL_SET_ERR_MSG(extack, "kernel crypto algorithm not available");
+	return aead;
+}
+
+static int init_aead(struct ipsec_tun_crypto *c, const struct ipsec_tun_crypto_params *p,
+		     struct netlink_ext_ack *extack)
+{
+	const char *name;
+	bool chacha = false;
+	int ret;
+
+	switch (p->encr_id) {
+	case IPSEC_TUN_ENCR_AES_GCM_8:
+	case IPSEC_TUN_ENCR_AES_GCM_12:
+	case IPSEC_TUN_ENCR_AES_GCM_16:
+		name = "rfc4106(gcm(aes))";
+		c->icvlen = p->encr_id == IPSEC_TUN_ENCR_AES_GCM_8 ? 8 :
+			    p->encr_id == IPSEC_TUN_ENCR_AES_GCM_12 ? 12 : 16;
+		break;
+	case IPSEC_TUN_ENCR_NULL_AUTH_AES_GMAC:
+		name = "rfc4543(gcm(aes))";
+		c->icvlen = 16;
+		break;
+	case IPSEC_TUN_ENCR_CHACHA20_POLY1305:
+		name = "rfc7539esp(chacha20,poly1305)";
+		c->icvlen = 16;
+		chacha = true;
+		break;
+	default:
+		return -EOPNOTSUPP;
+	}
+	ret = check_aead_key(p, chacha, extack);
+	if (ret)
+		return ret;
+	c->aead = alloc_aead(name, extack);
+	if (IS_ERR(c->aead))
+		return PTR_ERR(c->aead);
+	c->ivlen = 8;
+	c->align = 4;
+	c->iv_from_seq = true;
+	ret = crypto_aead_setkey(c->aead, p->enc_key, p->enc_key_len);
+	if (!ret)
+		ret = crypto_aead_setauthsize(c->aead, c->icvlen);
+	if (ret)
+		NL_SET_ERR_MSG(extack, "kernel crypto refused the key or ICV length");
+	return ret;
+}
+
+static int init_cbc(struct ipsec_tun_crypto *c, const struct ipsec_tun_crypto_params *p,
+		    struct netlink_ext_ack *extack)
+{
+	const struct integ_alg *ia = NULL;
+	char name[CRYPTO_MAX_ALG_NAME];
+	struct crypto_authenc_key_param *param;
+	struct rtattr *rta;
+	unsigned int i, blob_len;
+	u8 *blob;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(integ_algs); i++)
+		if (integ_algs[i].id == p->integ_id)
+			ia = &integ_algs[i];
+	if (!ia) {
+		NL_SET_ERR_MSG(extack, "AES-CBC needs INTEG_ID HMAC-SHA1-96 or HMAC-SHA2-256/384/512");
+		return -EOPNOTSUPP;
+	}
+	if (!aes_keylen_ok(p->enc_key_len)) {
+		NL_SET_ERR_MSG(extack, "AES-CBC ENC_KEY must be 16, 24 or 32 bytes");
+		return -EINVAL;
+	}
+	if (p->encr_keylen && p->encr_keylen != p->enc_key_len * 8) {
+		NL_SET_ERR_MSG(extack, "ENCR_KEYLEN does not match the ENC_KEY length");
+		return -EINVAL;
+	}
+	if (p->auth_key_len != ia->keylen) {
+		NL_SET_ERR_MSG(extack, "AUTH_KEY length does not match the integrity algorithm");
+		return -EINVAL;
+	}
+	snprintf(name, sizeof(name), "%s(%s,cbc(aes))", p->esn ? "authencesn" : "authenc",
+		 ia->hash);
+	c->aead = alloc_aead(name, extack);
+	if (IS_ERR(c->aead))
+		return PTR_ERR(c->aead);
+	c->ivlen = 16;
+	c->align = 16;
+	c->icvlen = ia->icvlen;
+	c->iv_from_seq = false;
+
+	/* authenc key blob: rtattr(param: enc key length) || auth key || enc key */
+	blob_len = RTA_SPACE(sizeof(*param)) + p->auth_key_len + p->enc_key_len;
+	blob = kmalloc(blob_len, GFP_KERNEL);
+	if (!blob)
+		return -ENOMEM;
+	rta = (struct rtattr *)blob;
+	rta->rta_type = CRYPTO_AUTHENC_KEYA_PARAM;
+	rta->rta_len = RTA_LENGTH(sizeof(*param));
+	param = RTA_DATA(rta);
+	param->enckeylen = cpu_to_be32(p->enc_key_len);
+	memcpy(blob + RTA_SPACE(sizeof(*param)), p->auth_key, p->auth_key_len);
+	memcpy(blob + RTA_SPACE(sizeof(*param)) + p->auth_key_len, p->enc_key, p->enc_key_len);
+	ret = crypto_aead_setkey(c->aead, blob, blob_len);
+	kfree_sensitive(blob);
+	if (!ret)
+		ret = crypto_aead_setauthsize(c->aead, c->icvlen);
+	if (ret)
+		NL_SET_ERR_MSG(extack, "kernel crypto refused the keys");
+	return ret;
+}
+
+int ipsec_tun_crypto_init(struct ipsec_tun_crypto *c, const struct ipsec_tun_crypto_params *p,
+			  struct netlink_ext_ack *extack)
+{
+	int ret;
+
+	c->aead = NULL;
+	if (p->encr_id == IPSEC_TUN_ENCR_AES_CBC)
+		ret = init_cbc(c, p, extack);
+	else
+		ret = init_aead(c, p, extack);
+	if (ret == -EOPNOTSUPP && extack && !extack->_msg)
+		NL_SET_ERR_MSG(extack, "unsupported ENCR_ID");
+	if (ret) {
+		ipsec_tun_crypto_free(c);
+		return ret;
+	}
+	return 0;
+}
+
+void ipsec_tun_crypto_free(struct ipsec_tun_crypto *c)
+{
+	if (!IS_ERR_OR_NULL(c->aead))
+		crypto_free_aead(c->aead);
+	c->aead = NULL;
+}
+
+#ifdef IPSEC_TUN_SELFTEST
+#include "selftest/crypto.c"
+#endif

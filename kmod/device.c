@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ipsecN net_devices: creation (module load and `ip link add type ipsec`),
+ * netns handling, counters and teardown.
+ *
+ * Locking: rtnl is taken before ipsec_tun_config_mutex when both are needed
+ * (ndo_uninit runs under rtnl and takes the config mutex).
+ */
+#include <linux/module.h>
+#include <linux/if_arp.h>
+#include <net/ip.h>
+#include <net/rtnetlink.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+#include "device.h"
+#include "sa.h"
+#include "policy.h"
+#include "encap.h"
+#include "esp.h"
+
+static unsigned int nr_devs = 1;
+module_param(nr_devs, uint, 0444);
+MODULE_PARM_DESC(nr_devs, "ipsecN devices created in the initial netns at load (default 1)");
+
+DEFINE_MUTEX(ipsec_tun_config_mutex);
+LIST_HEAD(ipsec_tun_devices);
+atomic_t ipsec_tun_live_devs = ATOMIC_INIT(0);
+atomic_t ipsec_tun_generation = ATOMIC_INIT(1);
+
+/*
+ * Live object counters for leak checks, readable at
+ * /sys/module/ipsec_tun/parameters/live_{devs,sas,policies}.
+ */
+static int live_get(char *buffer, const struct kernel_param *kp)
+{
+	return sysfs_emit(buffer, "%d\n", atomic_read((atomic_t *)kp->arg));
+}
+
+static const struct kernel_param_ops live_ops = {
+	.get = live_get,
+};
+
+module_param_cb(live_devs, &live_ops, &ipsec_tun_live_devs, 0444);
+MODULE_PARM_DESC(live_devs, "ipsec devices alive (leak check)");
+module_param_cb(live_sas, &live_ops, &ipsec_tun_live_sas, 0444);
+MODULE_PARM_DESC(live_sas, "SAs allocated and not yet freed (leak check)");
+module_param_cb(live_policies, &live_ops, &ipsec_tun_live_policies, 0444);
+MODULE_PARM_DESC(live_policies, "policies allocated and not yet freed (leak check)");
+
+static struct rtnl_link_ops ipsec_tun_link_ops;
+
+void ipsec_tun_stats_sum(struct ipsec_tun_stats __percpu *stats, struct ipsec_tun_stats *out)
+{
+	int cpu, i;
+
+	memset(out, 0, sizeof(*out));
+	for_each_possible_cpu(cpu) {
+		const struct ipsec_tun_stats *s = per_cpu_ptr(stats, cpu);
+
+		for (i = 0; i < IPSEC_TUN_NSTATS; i++)
+			out->c[i] += READ_ONCE(s->c[i]);
+	}
+}
+
+static int ipsec_tun_dev_init(struct net_device *dev)
+{
+	struct ipsec_tun_dev *itd = netdev_priv(dev);
+
+	itd->stats = alloc_percpu(struct ipsec_tun_stats);
+	if (!itd->stats)
+		return -ENOMEM;
+	mutex_lock(&ipsec_tun_config_mutex);
+	list_add_tail(&itd->dev_node, &ipsec_tun_devices);
+	atomic_inc(&ipsec_tun_generation);
+	mutex_unlock(&ipsec_tun_config_mutex);
+	atomic_inc(&ipsec_tun_live_devs);
+	netdev_dbg(dev, "created (underlay netns %u)\n", itd->underlay->ns.inum);
+	return 0;
+}
+
+/*
+ * Called by unregister_netdevice() under rtnl. After this no SA or policy
+ * of the device is reachable from the tables; packets already holding an SA
+ * reference finish and drop it, and each SA holds a device reference, so
+ * netdev_run_todo() waits for them before the device is freed.
+ */
+static void ipsec_tun_dev_uninit(struct net_device *dev)
+{
+	struct ipsec_tun_dev *itd = netdev_priv(dev);
+
+	mutex_lock(&ipsec_tun_config_mutex);
+	itd->dead = true;
+	ipsec_tun_encap_detach(itd);
+	ipsec_tun_sa_flush_dev(itd);
+	ipsec_tun_policy_flush_dev(itd);
+	list_del(&itd->dev_node);
+	atomic_inc(&ipsec_tun_generation);
+	mutex_unlock(&ipsec_tun_config_mutex);
+}
+
+static void ipsec_tun_dev_destruct(struct net_device *dev)
+{
+	struct ipsec_tun_dev *itd = netdev_priv(dev);
+
+	free_percpu(itd->stats);
+	atomic_dec(&ipsec_tun_live_devs);
+	pr_debug("ipsec_tun: %s destroyed\n", dev->name);
+}
+
+static void ipsec_tun_get_stats64(struct net_device *dev, struct rtnl_link_stats64 *st)
+{
+	struct ipsec_tun_dev *itd = netdev_priv(dev);
+	struct ipsec_tun_stats sum;
+
+	ipsec_tun_stats_sum(itd->stats, &sum);
+	st->rx_packets = sum.c[IPSEC_TUN_STAT_RX_PACKETS];
+	st->rx_bytes = sum.c[IPSEC_TUN_STAT_RX_BYTES];
+	st->tx_packets = sum.c[IPSEC_TUN_STAT_TX_PACKETS];
+	st->tx_bytes = sum.c[IPSEC_TUN_STAT_TX_BYTES];
+	st->rx_errors = sum.c[IPSEC_TUN_XSTAT_RX_ERRORS];
+	st->tx_errors = sum.c[IPSEC_TUN_XSTAT_TX_ERRORS];
+	st->rx_crc_errors = sum.c[IPSEC_TUN_STAT_DROP_AUTH];
+	st->rx_frame_errors = sum.c[IPSEC_TUN_STAT_DROP_HEADER] + sum.c[IPSEC_TUN_STAT_DROP_PAD];
+	st->tx_carrier_errors = sum.c[IPSEC_TUN_STAT_DROP_NO_SA] +
+				sum.c[IPSEC_TUN_STAT_DROP_NO_POLICY];
+	st->rx_dropped = dev->stats.rx_dropped;
+	st->tx_dropped = dev->stats.tx_dropped;
+}
+
+static const struct net_device_ops ipsec_tun_netdev_ops = {
+	.ndo_init = ipsec_tun_dev_init,
+	.ndo_uninit = ipsec_tun_dev_uninit,
+	.ndo_start_xmit = ipsec_tun_xmit,
+	.ndo_get_stats64 = ipsec_tun_get_stats64,
+};
+
+bool ipsec_tun_is_dev(const struct net_device *dev)
+{
+	return dev->netdev_ops == &ipsec_tun_netdev_ops;
+}
+
+struct ipsec_tun_dev *ipsec_tun_dev_get(struct net *net, int ifindex, const char *name)
+{
+	struct net_device *dev;
+	struct ipsec_tun_dev *itd = NULL;
+
+	rcu_read_lock();
+	if (ifindex)
+		dev = dev_get_by_index_rcu(net, ifindex);
+	else
+		dev = dev_get_by_name_rcu(net, name);
+	if (dev && ipsec_tun_is_dev(dev)) {
+		dev_hold(dev);
+		itd = netdev_priv(dev);
+	}
+	rcu_read_unlock();
+	return itd;
+}
+
+void ipsec_tun_dev_put(struct ipsec_tun_dev *itd)
+{
+	dev_put(itd->dev);
+}
+
+#define IPSEC_TUN_FEATURES (NETIF_F_HW_CSUM | NETIF_F_RXCSUM | NETIF_F_SG | \
+			    NETIF_F_GSO_SOFTWARE | NETIF_F_HIGHDMA)
+
+static void ipsec_tun_setup(struct net_device *dev)
+{
+	struct ipsec_tun_dev *itd = netdev_priv(dev);
+	int i;
+
+	memset(itd, 0, sizeof(*itd));
+	itd->dev = dev;
+	INIT_LIST_HEAD(&itd->sas);
+	INIT_LIST_HEAD(&itd->policies);
+	INIT_LIST_HEAD(&itd->dev_node);
+	for (i = 0; i < IPSEC_TUN_OUT_BUCKETS; i++)
+		INIT_HLIST_HEAD(&itd->out_sas[i]);
+	/* ACQUIRE events: at most 10 a second per device. */
+	ratelimit_state_init(&itd->acquire_rs, HZ, 10);
+	ratelimit_set_flags(&itd->acquire_rs, RATELIMIT_MSG_ON_RELEASE);
+
+	dev->netdev_ops = &ipsec_tun_netdev_ops;
+	dev->rtnl_link_ops = &ipsec_tun_link_ops;
+	dev->header_ops = NULL;
+	dev->type = ARPHRD_NONE;
+	dev->flags = IFF_POINTOPOINT | IFF_NOARP;
+	dev->priv_flags |= IFF_NO_QUEUE;
+	dev->hard_header_len = 0;
+	dev->addr_len = 0;
+	/* Outer IPv6 + UDP + ESP + 16-byte IV, and trailer + largest ICV. */
+	dev->needed_headroom = LL_MAX_HEADER + 40 + 8 + 8 + 16;
+	dev->needed_tailroom = 16 + 2 + 32;
+	dev->mtu = IPSEC_TUN_DEFAULT_MTU;
+	dev->min_mtu = 68;
+	dev->max_mtu = IP_MAX_MTU - 40 - 8 - 8 - 16 - 18 - 32;
+	dev->features |= IPSEC_TUN_FEATURES;
+	dev->hw_features |= IPSEC_TUN_FEATURES;
+	dev->hw_enc_features |= IPSEC_TUN_FEATURES;
+	dev->needs_free_netdev = true;
+	dev->priv_destructor = ipsec_tun_dev_destruct;
+	netif_keep_dst(dev);
+}
+
+static int ipsec_tun_newlink(struct net *src_net, struct net_device *dev, struct nlattr *tb[],
+			     struct nlattr *data[], struct netlink_ext_ack *extack)
+{
+	struct ipsec_tun_dev *itd = netdev_priv(dev);
+
+	/* The netns of the caller is the underlay, wherever the device goes. */
+	itd->underlay = src_net;
+	return register_netdevice(dev);
+}
+
+static struct net *ipsec_tun_get_link_net(const struct net_device *dev)
+{
+	struct ipsec_tun_dev *itd = netdev_priv(dev);
+	struct net *net = READ_ONCE(itd->underlay);
+
+	return net ?: dev_net(dev);
+}
+
+static struct rtnl_link_ops ipsec_tun_link_ops __read_mostly = {
+	.kind = IPSEC_TUN_LINK_KIND,
+	.priv_size = sizeof(struct ipsec_tun_dev),
+	.setup = ipsec_tun_setup,
+	.newlink = ipsec_tun_newlink,
+	.get_link_net = ipsec_tun_get_link_net,
+};
+
+/*
+ * The underlay netns is going away: its SAs, socket and routes cannot be
+ * used any more. Devices that were moved elsewhere stay, without SAs, and
+ * drop everything routed into them (like WireGuard's devices).
+ */
+static void __net_exit ipsec_tun_net_pre_exit(struct net *net)
+{
+	struct ipsec_tun_dev *itd;
+
+	mutex_lock(&ipsec_tun_config_mutex);
+	list_for_each_entry(itd, &ipsec_tun_devices, dev_node) {
+		if (itd->underlay != net)
+			continue;
+		ipsec_tun_encap_detach(itd);
+		ipsec_tun_sa_flush_dev(itd);
+		WRITE_ONCE(itd->underlay, NULL);
+		atomic_inc(&ipsec_tun_generation);
+	}
+	mutex_unlock(&ipsec_tun_config_mutex);
+	synchronize_net();
+}
+
+static struct pernet_operations ipsec_tun_net_ops = {
+	.pre_exit = ipsec_tun_net_pre_exit,
+};
+
+static int ipsec_tun_create_initial(unsigned int i)
+{
+	struct net_device *dev;
+	struct ipsec_tun_dev *itd;
+	int ret;
+
+	dev = alloc_netdev(sizeof(struct ipsec_tun_dev), "ipsec%d", NET_NAME_ENUM,
+			   ipsec_tun_setup);
+	if (!dev)
+		return -ENOMEM;
+	itd = netdev_priv(dev);
+	itd->underlay = &init_net;
+	rtnl_lock();
+	ret = register_netdevice(dev);
+	rtnl_unlock();
+	if (ret)
+		free_netdev(dev);
+	return ret;
+}
+
+int ipsec_tun_device_init(void)
+{
+	unsigned int i;
+	int ret;
+
+	ret = register_pernet_device(&ipsec_tun_net_ops);
+	if (ret)
+		return ret;
+	ret = rtnl_link_register(&ipsec_tun_link_ops);
+	if (ret)
+		goto err_link;
+	for (i = 0; i < nr_devs; i++) {
+		ret = ipsec_tun_create_initial(i);
+		if (ret)
+			goto err_devs;
+	}
+	return 0;
+
+err_devs:
+	rtnl_link_unregister(&ipsec_tun_link_ops);	/* deletes those made */
+err_link:
+	unregister_pernet_device(&ipsec_tun_net_ops);
+	return ret;
+}
+
+void ipsec_tun_device_uninit(void)
+{
+	/* Deletes every ipsec device in every netns and waits for them. */
+	rtnl_link_unregister(&ipsec_tun_link_ops);
+	unregister_pernet_device(&ipsec_tun_net_ops);
+}

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ipsecN net_devices: private data, counters and the global device list.
+ */
+#ifndef IPSEC_TUN_DEVICE_H
+#define IPSEC_TUN_DEVICE_H
+
+#include <linux/netdevice.h>
+#include <linux/mutex.h>
+#include <linux/ratelimit.h>
+#include <linux/ipsec_tun.h>
+
+/*
+ * Extra counters after the uapi ones: totals per direction for
+ * `ip -s link` (rx_errors / tx_errors).
+ */
+enum {
+	IPSEC_TUN_XSTAT_RX_ERRORS = __IPSEC_TUN_STAT_MAX,
+	IPSEC_TUN_XSTAT_TX_ERRORS,
+	IPSEC_TUN_NSTATS
+};
+
+/* Per-CPU counters, added with this_cpu_add() (64-bit hosts only). */
+struct ipsec_tun_stats {
+	u64 c[IPSEC_TUN_NSTATS];
+};
+
+#define IPSEC_TUN_OUT_BUCKETS 64
+
+struct ipsec_tun_dev {
+	struct net_device *dev;
+	/*
+	 * The netns the device was created in: outer packets are sent and
+	 * received there wherever the device moves. Cleared (under
+	 * ipsec_tun_config_mutex, then synchronize_net()) when that netns
+	 * exits; packet paths read it with READ_ONCE() and drop on NULL.
+	 */
+	struct net *underlay;
+	struct list_head dev_node;	/* ipsec_tun_devices, config mutex */
+	struct list_head sas;		/* every SA of the device, config mutex */
+	/* Outbound SAs by reqid, newest first: RCU readers, config mutex writers. */
+	struct hlist_head out_sas[IPSEC_TUN_OUT_BUCKETS];
+	/* Policies sorted in lookup order: RCU readers, config mutex writers. */
+	struct list_head policies;
+	u32 sa_count, policy_count;	/* config mutex */
+	struct sock *encap_sk;		/* attached NAT-T socket, config mutex */
+	u16 encap_port;
+	bool dead;			/* being unregistered, config mutex */
+	struct ipsec_tun_stats __percpu *stats;
+	struct ratelimit_state acquire_rs;
+};
+
+/* Serialises every configuration change: devices, SAs, policies, sockets. */
+extern struct mutex ipsec_tun_config_mutex;
+extern struct list_head ipsec_tun_devices;
+extern atomic_t ipsec_tun_live_devs;
+/* Bumped on every change; dumps use it to flag interrupted dumps. */
+extern atomic_t ipsec_tun_generation;
+
+int ipsec_tun_device_init(void);
+void ipsec_tun_device_uninit(void);
+bool ipsec_tun_is_dev(const struct net_device *dev);
+/* Takes a reference on the net_device; NULL if not an ipsec device. */
+struct ipsec_tun_dev *ipsec_tun_dev_get(struct net *net, int ifindex, const char *name);
+void ipsec_tun_dev_put(struct ipsec_tun_dev *itd);
+
+static inline void ipsec_tun_stat_add(struct ipsec_tun_stats __percpu *stats,
+				      unsigned int which, u64 n)
+{
+	this_cpu_add(stats->c[which], n);
+}
+
+void ipsec_tun_stats_sum(struct ipsec_tun_stats __percpu *stats, struct ipsec_tun_stats *out);
+
+/* Base MTU (1500 underlay) minus ESP overhead; see Documentation/netlink-api.md. */
+#define IPSEC_TUN_DEFAULT_MTU 1438
+
+#endif /* IPSEC_TUN_DEVICE_H */

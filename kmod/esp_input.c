@@ -1,0 +1,369 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Receive path: ESP (IP protocol 50, or ESP-in-UDP from encap.c) whose SPI
+ * names one of our inbound SAs in the netns it arrived in is checked against
+ * the replay window, decrypted, checked against the SA's selectors and
+ * delivered on the SA's device. Other SPIs are left to the kernel's own
+ * esp4/esp6 (XFRM): our xfrm4/xfrm6 protocol handlers run first and return
+ * -EINVAL for them, which makes the xfrm dispatcher try the next handler.
+ *
+ * Context: softirq. Decryption may complete asynchronously; the context
+ * allocated per packet holds the SA reference until esp_input_done_ctx().
+ */
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+#include <net/xfrm.h>
+#include <net/inet_ecn.h>
+#include <net/dsfield.h>
+#include <crypto/aead.h>
+#include "compat.h"
+#include "esp.h"
+#include "sa.h"
+#include "policy.h"
+#include "netlink.h"
+
+struct esp_in_ctx {
+	struct ipsec_tun_sa *sa;
+	struct sk_buff *skb;
+	u64 seq;
+	unsigned int elen;	/* payload + padding + trailer */
+	u8 outer_tos;
+	u8 aad[12];
+	u8 iv[16];
+};
+
+static void in_drop(struct ipsec_tun_sa *sa, struct sk_buff *skb, unsigned int why,
+		    const char *msg)
+{
+	ipsec_tun_drop(sa->itd, sa, why, true);
+	net_dbg_ratelimited("%s: SPI 0x%08x: rx drop: %s\n", sa->itd->dev->name, sa->spi, msg);
+	kfree_skb(skb);
+}
+
+/* Check the inner header and cut the packet to its own length. */
+static bool inner_valid(struct sk_buff *skb, u8 nexthdr)
+{
+	if (nexthdr == IPPROTO_IPIP) {
+		const struct iphdr *iph;
+
+		if (!pskb_may_pull(skb, sizeof(*iph)))
+			return false;
+		iph = ip_hdr(skb);
+		if (iph->version != 4 || iph->ihl < 5 || ntohs(iph->tot_len) < iph->ihl * 4 ||
+		    ntohs(iph->tot_len) > skb->len || !pskb_may_pull(skb, iph->ihl * 4))
+			return false;
+		skb->protocol = htons(ETH_P_IP);
+		return !pskb_trim(skb, ntohs(ip_hdr(skb)->tot_len));
+	}
+	if (nexthdr == IPPROTO_IPV6) {
+		const struct ipv6hdr *ip6;
+
+		if (!pskb_may_pull(skb, sizeof(*ip6)))
+			return false;
+		ip6 = ipv6_hdr(skb);
+		if (ip6->version != 6 ||
+		    sizeof(*ip6) + ntohs(ip6->payload_len) > skb->len)
+			return false;
+		skb->protocol = htons(ETH_P_IPV6);
+		return !pskb_trim(skb, sizeof(*ip6) + ntohs(ip6->payload_len));
+	}
+	return false;
+}
+
+static bool selectors_allow(struct ipsec_tun_sa *sa, struct sk_buff *skb)
+{
+	struct ipsec_tun_flow fl;
+	unsigned int i;
+
+	if (!sa->nsel)
+		return true;
+	if (ipsec_tun_skb_flow(skb, &fl))
+		return false;
+	for (i = 0; i < sa->nsel; i++)
+		if (ipsec_tun_sel_match(&sa->sel[i], &fl))
+			return true;
+	return false;
+}
+
+static void set_inner_dsfield(struct sk_buff *skb, struct ipsec_tun_sa *sa, u8 outer_tos)
+{
+	bool v4 = skb->protocol == htons(ETH_P_IP);
+
+	if (sa->flags & IPSEC_TUN_SA_F_DECAP_DSCP) {
+		if (v4)
+			ipv4_change_dsfield(ip_hdr(skb), INET_ECN_MASK, outer_tos);
+		else
+			ipv6_change_dsfield(ipv6_hdr(skb), INET_ECN_MASK, outer_tos);
+	}
+	/* RFC 6040: congestion marked on the outside stays marked inside. */
+	if (INET_ECN_is_ce(outer_tos)) {
+		if (v4)
+			IP_ECN_set_ce(ip_hdr(skb));
+		else
+			IP6_ECN_set_ce(skb, ipv6_hdr(skb));
+	}
+}
+
+static void esp_input_done_ctx(struct esp_in_ctx *ctx, int err)
+{
+	struct sk_buff *skb = ctx->skb;
+	struct ipsec_tun_sa *sa = ctx->sa;
+	struct ipsec_tun_dev *itd = sa->itd;
+	unsigned int icvlen = sa->crypto.icvlen, hdr_len, i, len;
+	u8 trailer[2], pad[255], padlen, nexthdr;
+
+	if (unlikely(err)) {
+		if (err == -EBADMSG) {
+			in_drop(sa, skb, IPSEC_TUN_STAT_DROP_AUTH, "ICV check failed");
+			if (!(atomic_inc_return(&sa->auth_failures) & 63))
+				ipsec_tun_event_error(itd, sa, IPSEC_TUN_ERR_AUTH_BURST);
+		} else {
+			in_drop(sa, skb, IPSEC_TUN_STAT_DROP_NOMEM, "decryption error");
+		}
+		goto out;
+	}
+	if (!ipsec_tun_sa_replay_advance(sa, ctx->seq)) {
+		in_drop(sa, skb, IPSEC_TUN_STAT_DROP_REPLAY, "replayed packet");
+		goto out;
+	}
+	if (skb_copy_bits(skb, skb->len - icvlen - 2, trailer, 2))
+		goto bad_pad;
+	padlen = trailer[0];
+	nexthdr = trailer[1];
+	if (padlen + 2 > ctx->elen ||
+	    skb_copy_bits(skb, skb->len - icvlen - 2 - padlen, pad, padlen))
+		goto bad_pad;
+	for (i = 0; i < padlen; i++)
+		if (pad[i] != i + 1)
+			goto bad_pad;
+	if (nexthdr == IPPROTO_NONE) {
+		consume_skb(skb);	/* dummy packet (RFC 4303 2.6): discard */
+		goto out;
+	}
+	if (nexthdr != IPPROTO_IPIP && nexthdr != IPPROTO_IPV6)
+		goto bad_pad;
+
+	hdr_len = IPSEC_TUN_ESP_HDR_LEN + sa->crypto.ivlen;
+	if (pskb_trim(skb, skb->len - icvlen - 2 - padlen) || !pskb_may_pull(skb, hdr_len)) {
+		in_drop(sa, skb, IPSEC_TUN_STAT_DROP_NOMEM, "trim");
+		goto out;
+	}
+	__skb_pull(skb, hdr_len);
+	skb_reset_network_header(skb);
+	if (!inner_valid(skb, nexthdr)) {
+		in_drop(sa, skb, IPSEC_TUN_STAT_DROP_HEADER, "malformed inner packet");
+		goto out;
+	}
+	if (!selectors_allow(sa, skb)) {
+		in_drop(sa, skb, IPSEC_TUN_STAT_DROP_SELECTOR, "inner packet outside the SA's selectors");
+		goto out;
+	}
+	set_inner_dsfield(skb, sa, ctx->outer_tos);
+	atomic_set(&sa->auth_failures, 0);
+
+	len = skb->len;
+	ipsec_tun_sa_account(sa, len);
+	skb_scrub_packet(skb, !net_eq(sa->net, dev_net(itd->dev)));
+	skb->dev = itd->dev;
+	skb->pkt_type = PACKET_HOST;
+	skb->ip_summed = CHECKSUM_NONE;
+	skb_reset_mac_header(skb);
+	skb_reset_transport_header(skb);
+	ipsec_tun_stat_add(itd->stats, IPSEC_TUN_STAT_RX_PACKETS, 1);
+	ipsec_tun_stat_add(itd->stats, IPSEC_TUN_STAT_RX_BYTES, len);
+	ipsec_tun_stat_add(sa->stats, IPSEC_TUN_STAT_RX_PACKETS, 1);
+	ipsec_tun_stat_add(sa->stats, IPSEC_TUN_STAT_RX_BYTES, len);
+	netif_rx(skb);
+	goto out;
+
+bad_pad:
+	in_drop(sa, skb, IPSEC_TUN_STAT_DROP_PAD, "bad padding or next header");
+out:
+	kfree(ctx);
+	ipsec_tun_sa_put(sa);
+}
+
+static IPSEC_TUN_CRYPTO_DONE(esp_input_done)
+{
+	if (err == -EINPROGRESS)
+		return;
+	esp_input_done_ctx(ipsec_tun_crypto_cb_data(), err);
+}
+
+/* Consumes skb and the SA reference. skb->data at the ESP header. */
+static void esp_input(struct ipsec_tun_sa *sa, struct sk_buff *skb, bool outer_v4)
+{
+	struct ipsec_tun_crypto *c = &sa->crypto;
+	bool esn = sa->flags & IPSEC_TUN_SA_F_ESN;
+	unsigned int req_off, sg_off, alloc_len, assoclen;
+	struct aead_request *req;
+	struct esp_in_ctx *ctx;
+	struct scatterlist *sg;
+	struct sk_buff *trailer;
+	int elen, nfrags, n, err;
+	u8 outer_tos;
+	u64 seq;
+	u8 *tmp;
+
+	if (READ_ONCE(sa->dead)) {
+		in_drop(sa, skb, IPSEC_TUN_STAT_DROP_EXPIRED, "SA expired");
+		goto put;
+	}
+	elen = skb->len - IPSEC_TUN_ESP_HDR_LEN - c->ivlen - c->icvlen;
+	if (elen <= 0 || elen % c->align ||
+	    !pskb_may_pull(skb, IPSEC_TUN_ESP_HDR_LEN + c->ivlen)) {
+		in_drop(sa, skb, IPSEC_TUN_STAT_DROP_HEADER, "truncated or misaligned ESP");
+		goto put;
+	}
+	if (!ipsec_tun_sa_replay_check(sa, get_unaligned_be32(skb->data + 4), &seq)) {
+		in_drop(sa, skb, IPSEC_TUN_STAT_DROP_REPLAY, "replayed or too old");
+		goto put;
+	}
+	outer_tos = outer_v4 ? ipv4_get_dsfield(ip_hdr(skb)) : ipv6_get_dsfield(ipv6_hdr(skb));
+
+	nfrags = skb_cow_data(skb, 0, &trailer);
+	if (nfrags < 0) {
+		in_drop(sa, skb, IPSEC_TUN_STAT_DROP_NOMEM, "skb_cow_data");
+		goto put;
+	}
+	req_off = ALIGN(sizeof(*ctx), crypto_tfm_ctx_alignment());
+	alloc_len = req_off + sizeof(*req) + crypto_aead_reqsize(c->aead);
+	sg_off = ALIGN(alloc_len, __alignof__(struct scatterlist));
+	alloc_len = sg_off + (nfrags + 1) * sizeof(*sg);
+	tmp = kmalloc(alloc_len, GFP_ATOMIC);
+	if (!tmp) {
+		in_drop(sa, skb, IPSEC_TUN_STAT_DROP_NOMEM, "no memory for crypto request");
+		goto put;
+	}
+	ctx = (struct esp_in_ctx *)tmp;
+	req = (struct aead_request *)(tmp + req_off);
+	sg = (struct scatterlist *)(tmp + sg_off);
+	ctx->sa = sa;
+	ctx->skb = skb;
+	ctx->seq = seq;
+	ctx->elen = elen;
+	ctx->outer_tos = outer_tos;
+	memcpy(ctx->iv, skb->data + IPSEC_TUN_ESP_HDR_LEN, c->ivlen);
+
+	sg_init_table(sg, nfrags + 1);
+	if (esn) {
+		memcpy(ctx->aad, skb->data, 4);
+		put_unaligned_be32(seq >> 32, ctx->aad + 4);
+		memcpy(ctx->aad + 8, skb->data + 4, 4);
+		sg_set_buf(sg, ctx->aad, 12);
+		n = skb_to_sgvec(skb, sg + 1, IPSEC_TUN_ESP_HDR_LEN,
+				 skb->len - IPSEC_TUN_ESP_HDR_LEN);
+		assoclen = 12 + c->ivlen;
+	} else {
+		n = skb_to_sgvec(skb, sg, 0, skb->len);
+		assoclen = IPSEC_TUN_ESP_HDR_LEN + c->ivlen;
+	}
+	if (unlikely(n < 0)) {
+		kfree(tmp);
+		in_drop(sa, skb, IPSEC_TUN_STAT_DROP_NOMEM, "skb_to_sgvec");
+		goto put;
+	}
+	aead_request_set_tfm(req, c->aead);
+	aead_request_set_callback(req, 0, esp_input_done, ctx);
+	aead_request_set_crypt(req, sg, sg, elen + c->icvlen, ctx->iv);
+	aead_request_set_ad(req, assoclen);
+	err = crypto_aead_decrypt(req);
+	if (err == -EINPROGRESS)
+		return;
+	esp_input_done_ctx(ctx, err);
+	return;
+put:
+	ipsec_tun_sa_put(sa);
+}
+
+int ipsec_tun_esp_rcv(struct net *net, struct sk_buff *skb)
+{
+	bool outer_v4 = skb->protocol == htons(ETH_P_IP);
+	struct ipsec_tun_sa *sa;
+	u32 spi;
+
+	if (!pskb_may_pull(skb, IPSEC_TUN_ESP_HDR_LEN))
+		return -ENOENT;
+	spi = get_unaligned_be32(skb->data);
+	rcu_read_lock();
+	sa = ipsec_tun_sa_lookup_in(net, spi);
+	rcu_read_unlock();
+	if (!sa)
+		return -ENOENT;
+	if ((sa->family == AF_INET) != outer_v4) {
+		in_drop(sa, skb, IPSEC_TUN_STAT_DROP_HEADER, "outer address family differs from the SA");
+		ipsec_tun_sa_put(sa);
+		return 0;
+	}
+	esp_input(sa, skb, outer_v4);
+	return 0;
+}
+
+/* xfrm protocol handlers: first in the chain for IPPROTO_ESP. */
+static int esp_rcv(struct sk_buff *skb)
+{
+	return ipsec_tun_esp_rcv(dev_net(skb->dev), skb) == -ENOENT ? -EINVAL : 0;
+}
+
+/* ESP-in-UDP decapsulated by the kernel's own NAT-T sockets: XFRM's. */
+static int esp_input_handler(struct sk_buff *skb, int nexthdr, __be32 spi, int encap_type)
+{
+	return -EINVAL;
+}
+
+/* Called for packets XFRM decrypted: never ours, let the next handler see it. */
+static int esp_cb_handler(struct sk_buff *skb, int err)
+{
+	return 1;
+}
+
+static int esp_err_handler(struct sk_buff *skb, u32 info)
+{
+	return 1;	/* not handled: pass the ICMP error on */
+}
+
+static int esp6_err_handler(struct sk_buff *skb, struct inet6_skb_parm *opt, u8 type, u8 code,
+			    int offset, __be32 info)
+{
+	return 1;
+}
+
+/* Above esp4/esp6 (0), xfrm interfaces (10) and vti (100). */
+#define IPSEC_TUN_XFRM_PRIORITY 200
+
+static struct xfrm4_protocol esp4_handler = {
+	.handler = esp_rcv,
+	.input_handler = esp_input_handler,
+	.cb_handler = esp_cb_handler,
+	.err_handler = esp_err_handler,
+	.priority = IPSEC_TUN_XFRM_PRIORITY,
+};
+
+static struct xfrm6_protocol esp6_handler = {
+	.handler = esp_rcv,
+	.input_handler = esp_input_handler,
+	.cb_handler = esp_cb_handler,
+	.err_handler = esp6_err_handler,
+	.priority = IPSEC_TUN_XFRM_PRIORITY,
+};
+
+int ipsec_tun_input_init(void)
+{
+	int ret;
+
+	ret = xfrm4_protocol_register(&esp4_handler, IPPROTO_ESP);
+	if (ret)
+		return ret;
+	ret = xfrm6_protocol_register(&esp6_handler, IPPROTO_ESP);
+	if (ret)
+		xfrm4_protocol_deregister(&esp4_handler, IPPROTO_ESP);
+	return ret;
+}
+
+void ipsec_tun_input_uninit(void)
+{
+	xfrm6_protocol_deregister(&esp6_handler, IPPROTO_ESP);
+	xfrm4_protocol_deregister(&esp4_handler, IPPROTO_ESP);
+}

@@ -1,0 +1,465 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Transmit path: a packet routed into ipsecN is matched against the
+ * device's policies, encrypted with the newest outbound SA of the policy's
+ * reqid (ESP tunnel mode, RFC 4303) and sent from the underlay netns.
+ *
+ * Context: ndo_start_xmit (BH, RCU). Encryption may complete asynchronously
+ * (-EINPROGRESS): the per-packet context then carries the skb, which holds
+ * the outer route, and a reference on the SA until esp_output_done() sends
+ * the packet. Everything esp_output_done() needs is in that context, so it
+ * runs the same from the crypto callback as inline.
+ */
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/udp.h>
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <linux/random.h>
+#include <net/ip.h>
+#include <net/ip6_route.h>
+#include <net/icmp.h>
+#include <net/inet_ecn.h>
+#include <net/dsfield.h>
+#include <net/route.h>
+#include <net/ip6_checksum.h>
+#include <crypto/aead.h>
+#include "compat.h"
+#include "esp.h"
+#include "sa.h"
+#include "policy.h"
+#include "netlink.h"
+
+struct esp_out_ctx {
+	struct ipsec_tun_sa *sa;
+	struct sk_buff *skb;
+	struct net *net;
+	struct ipsec_tun_endpoints ep;
+	unsigned int inner_len;
+	bool df;
+	u8 tos;
+	u8 aad[12];
+	u8 iv[16];
+};
+
+static void *esp_ctx_alloc(struct crypto_aead *aead, int nsg, struct aead_request **req,
+			   struct scatterlist **sg)
+{
+	unsigned int len, req_off, sg_off;
+	u8 *tmp;
+
+	req_off = ALIGN(sizeof(struct esp_out_ctx), crypto_tfm_ctx_alignment());
+	len = req_off + sizeof(struct aead_request) + crypto_aead_reqsize(aead);
+	sg_off = ALIGN(len, __alignof__(struct scatterlist));
+	len = sg_off + nsg * sizeof(struct scatterlist);
+	tmp = kmalloc(len, GFP_ATOMIC);
+	if (!tmp)
+		return NULL;
+	*req = (struct aead_request *)(tmp + req_off);
+	*sg = (struct scatterlist *)(tmp + sg_off);
+	return tmp;
+}
+
+static void out_drop(struct ipsec_tun_sa *sa, struct sk_buff *skb, unsigned int why,
+		     const char *msg)
+{
+	ipsec_tun_drop(sa->itd, sa, why, false);
+	net_dbg_ratelimited("%s: SPI 0x%08x: tx drop: %s\n", sa->itd->dev->name, sa->spi, msg);
+	kfree_skb(skb);
+}
+
+static int send_v4(struct esp_out_ctx *ctx, struct sk_buff *skb, u8 proto)
+{
+	struct iphdr *iph;
+
+	iph = skb_push(skb, sizeof(*iph));
+	skb_reset_network_header(skb);
+	iph->version = 4;
+	iph->ihl = 5;
+	iph->tos = ctx->tos;
+	iph->tot_len = 0;
+	iph->frag_off = ctx->df ? htons(IP_DF) : 0;
+	iph->ttl = ip4_dst_hoplimit(skb_dst(skb));
+	iph->protocol = proto;
+	iph->saddr = ctx->ep.src.w[0];
+	iph->daddr = ctx->ep.dst.w[0];
+	skb->protocol = htons(ETH_P_IP);
+	memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+	ip_select_ident(ctx->net, skb, NULL);
+	return ip_local_out(ctx->net, NULL, skb);
+}
+
+static int send_v6(struct esp_out_ctx *ctx, struct sk_buff *skb, u8 proto)
+{
+	struct ipv6hdr *ip6;
+
+	ip6 = skb_push(skb, sizeof(*ip6));
+	skb_reset_network_header(skb);
+	ip6_flow_hdr(ip6, ctx->tos, 0);
+	ip6->payload_len = 0;
+	ip6->nexthdr = proto;
+	ip6->hop_limit = ip6_dst_hoplimit(skb_dst(skb));
+	memcpy(&ip6->saddr, ctx->ep.src.b, 16);
+	memcpy(&ip6->daddr, ctx->ep.dst.b, 16);
+	skb->protocol = htons(ETH_P_IPV6);
+	/* Inner packets too big for the path were refused already; the rest
+	 * (inner IPv4 without DF) may be fragmented here at the source.
+	 */
+	skb->ignore_df = !ctx->df;
+	memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
+	return ip6_local_out(ctx->net, NULL, skb);
+}
+
+static void push_udp(struct esp_out_ctx *ctx, struct sk_buff *skb)
+{
+	unsigned int len = skb->len + sizeof(struct udphdr);
+	struct udphdr *uh = skb_push(skb, sizeof(*uh));
+
+	skb_reset_transport_header(skb);
+	uh->source = ctx->ep.encap_sport;
+	uh->dest = ctx->ep.encap_dport;
+	uh->len = htons(len);
+	uh->check = 0;	/* IPv4: zero checksum allowed (RFC 3948 2.1) */
+	if (ctx->sa->family == AF_INET6) {
+		__wsum csum = skb_checksum(skb, 0, len, 0);
+
+		uh->check = csum_ipv6_magic((struct in6_addr *)ctx->ep.src.b,
+					    (struct in6_addr *)ctx->ep.dst.b, len,
+					    IPPROTO_UDP, csum);
+		if (!uh->check)
+			uh->check = CSUM_MANGLED_0;
+	}
+}
+
+static void esp_output_done_ctx(struct esp_out_ctx *ctx, int err)
+{
+	struct sk_buff *skb = ctx->skb;
+	struct ipsec_tun_sa *sa = ctx->sa;
+	struct ipsec_tun_dev *itd = sa->itd;
+	unsigned int inner_len = ctx->inner_len;
+	u8 proto = IPPROTO_ESP;
+
+	if (unlikely(err)) {
+		out_drop(sa, skb, IPSEC_TUN_STAT_DROP_NOMEM, "encryption failed");
+		goto out;
+	}
+	skb->ip_summed = CHECKSUM_NONE;
+	if (ctx->ep.encap_dport) {
+		push_udp(ctx, skb);
+		proto = IPPROTO_UDP;
+	}
+	if (sa->family == AF_INET)
+		err = send_v4(ctx, skb, proto);
+	else
+		err = send_v6(ctx, skb, proto);
+	if (unlikely(net_xmit_eval(err))) {
+		ipsec_tun_stat_add(itd->stats, IPSEC_TUN_XSTAT_TX_ERRORS, 1);
+		goto out;
+	}
+	ipsec_tun_stat_add(itd->stats, IPSEC_TUN_STAT_TX_PACKETS, 1);
+	ipsec_tun_stat_add(itd->stats, IPSEC_TUN_STAT_TX_BYTES, inner_len);
+	ipsec_tun_stat_add(sa->stats, IPSEC_TUN_STAT_TX_PACKETS, 1);
+	ipsec_tun_stat_add(sa->stats, IPSEC_TUN_STAT_TX_BYTES, inner_len);
+out:
+	kfree(ctx);
+	ipsec_tun_sa_put(sa);
+}
+
+static IPSEC_TUN_CRYPTO_DONE(esp_output_done)
+{
+	if (err == -EINPROGRESS)
+		return;	/* left the backlog; the real completion follows */
+	esp_output_done_ctx(ipsec_tun_crypto_cb_data(), err);
+}
+
+static struct dst_entry *route_outer(struct ipsec_tun_sa *sa, struct net *net,
+				     const struct ipsec_tun_endpoints *ep)
+{
+	u8 proto = ep->encap_dport ? IPPROTO_UDP : IPPROTO_ESP;
+
+	if (sa->family == AF_INET) {
+		struct flowi4 fl4 = {
+			.daddr = ep->dst.w[0],
+			.saddr = ep->src.w[0],
+			.flowi4_proto = proto,
+		};
+		struct rtable *rt = ip_route_output_key(net, &fl4);
+
+		return IS_ERR(rt) ? NULL : &rt->dst;
+	} else {
+		struct flowi6 fl6 = {
+			.flowi6_proto = proto,
+		};
+		struct dst_entry *dst;
+
+		memcpy(&fl6.daddr, ep->dst.b, 16);
+		memcpy(&fl6.saddr, ep->src.b, 16);
+		dst = ip6_route_output(net, NULL, &fl6);
+		if (dst->error) {
+			dst_release(dst);
+			return NULL;
+		}
+		return dst;
+	}
+}
+
+/* Largest inner packet that fits the outer path in one ESP packet. */
+static unsigned int inner_mtu(struct ipsec_tun_sa *sa, unsigned int path_mtu, bool udp)
+{
+	int room = path_mtu - (sa->family == AF_INET ? sizeof(struct iphdr) :
+			       sizeof(struct ipv6hdr)) -
+		   (udp ? sizeof(struct udphdr) : 0) - IPSEC_TUN_ESP_HDR_LEN -
+		   sa->crypto.ivlen - sa->crypto.icvlen;
+
+	room = round_down(room, sa->crypto.align) - 2;
+	return room > 0 ? room : 0;
+}
+
+/*
+ * Too big for the path: tell the inner sender (PMTU discovery through the
+ * tunnel) and drop, unless the inner packet may be fragmented, in which case
+ * the outer packet is fragmented instead. Returns true when dropped.
+ */
+static bool too_big(struct ipsec_tun_sa *sa, struct sk_buff *skb, unsigned int mtu, bool *df)
+{
+	bool inner_v4 = skb->protocol == htons(ETH_P_IP);
+
+	*df = !(sa->flags & IPSEC_TUN_SA_F_NO_DF) &&
+	      (!inner_v4 || (ip_hdr(skb)->frag_off & htons(IP_DF)));
+	if (skb_is_gso(skb) ? skb_gso_validate_network_len(skb, mtu) : skb->len <= mtu)
+		return false;
+	if (inner_v4) {
+		if (!(ip_hdr(skb)->frag_off & htons(IP_DF)) || skb->ignore_df) {
+			*df = false;
+			return false;
+		}
+		icmp_ndo_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, htonl(mtu));
+	} else {
+		if (mtu < IPV6_MIN_MTU) {
+			*df = false;	/* below the IPv6 minimum: fragment outside */
+			return false;
+		}
+		icmpv6_ndo_send(skb, ICMPV6_PKT_TOOBIG, 0, mtu);
+	}
+	out_drop(sa, skb, IPSEC_TUN_STAT_DROP_MTU, "packet too big, ICMP sent");
+	return true;
+}
+
+/* Encrypt and send one (non-GSO) packet. Consumes skb and the SA reference. */
+static void esp_output_one(struct ipsec_tun_sa *sa, struct sk_buff *skb, struct net *net,
+			   struct dst_entry *dst, const struct ipsec_tun_endpoints *ep, bool df)
+{
+	struct ipsec_tun_crypto *c = &sa->crypto;
+	bool esn = sa->flags & IPSEC_TUN_SA_F_ESN;
+	u64 seq, seq_limit = esn ? S64_MAX : U32_MAX;
+	unsigned int inner_len = skb->len, hdr_len = IPSEC_TUN_ESP_HDR_LEN + c->ivlen;
+	unsigned int plen, padlen, tailen, assoclen, i;
+	struct sk_buff *trailer;
+	struct esp_out_ctx *ctx;
+	struct aead_request *req;
+	struct scatterlist *sg;
+	u8 nexthdr, tos, *tail;
+	__be32 *esph;
+	int nfrags, n, err;
+
+	if (skb->protocol == htons(ETH_P_IP)) {
+		nexthdr = IPPROTO_IPIP;
+		tos = ipv4_get_dsfield(ip_hdr(skb));
+	} else {
+		nexthdr = IPPROTO_IPV6;
+		tos = ipv6_get_dsfield(ipv6_hdr(skb));
+	}
+	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb)) {
+		dst_release(dst);
+		out_drop(sa, skb, IPSEC_TUN_STAT_DROP_HEADER, "checksum");
+		goto put;
+	}
+	skb_scrub_packet(skb, !net_eq(net, dev_net(sa->itd->dev)));
+	skb_dst_set(skb, dst);
+
+	if (READ_ONCE(sa->dead)) {
+		out_drop(sa, skb, IPSEC_TUN_STAT_DROP_EXPIRED, "SA expired");
+		goto put;
+	}
+	/* The sequence number never wraps: the SA dies first (RFC 4303 3.3.3). */
+	seq = atomic64_inc_return(&sa->seq_out);
+	if (seq > seq_limit) {
+		ipsec_tun_sa_hard_expire(sa, IPSEC_TUN_EXPIRE_SEQ);
+		out_drop(sa, skb, IPSEC_TUN_STAT_DROP_EXPIRED, "sequence number space exhausted");
+		goto put;
+	}
+	if (seq >= seq_limit - (seq_limit >> 4) &&
+	    !test_and_set_bit(IPSEC_TUN_SA_SOFT_SENT, &sa->expire_flags))
+		ipsec_tun_event_expire(sa, false, IPSEC_TUN_EXPIRE_SEQ);
+	ipsec_tun_sa_account(sa, inner_len);
+	if (READ_ONCE(sa->dead)) {
+		out_drop(sa, skb, IPSEC_TUN_STAT_DROP_EXPIRED, "SA reached its hard lifetime");
+		goto put;
+	}
+
+	plen = inner_len + 2;
+	padlen = ALIGN(plen, c->align) - plen;
+	tailen = padlen + 2 + c->icvlen;
+	nfrags = skb_cow_data(skb, tailen, &trailer);
+	if (nfrags < 0) {
+		out_drop(sa, skb, IPSEC_TUN_STAT_DROP_NOMEM, "skb_cow_data");
+		goto put;
+	}
+	tail = pskb_put(skb, trailer, tailen);
+	for (i = 0; i < padlen; i++)
+		tail[i] = i + 1;	/* RFC 4303 2.4 default padding */
+	tail[padlen] = padlen;
+	tail[padlen + 1] = nexthdr;
+
+	if (skb_cow_head(skb, hdr_len + sizeof(struct ipv6hdr) + sizeof(struct udphdr) +
+			 LL_RESERVED_SPACE(skb_dst(skb)->dev))) {
+		out_drop(sa, skb, IPSEC_TUN_STAT_DROP_NOMEM, "headroom");
+		goto put;
+	}
+	esph = skb_push(skb, hdr_len);
+	skb_reset_transport_header(skb);
+	esph[0] = htonl(sa->spi);
+	esph[1] = htonl((u32)seq);
+
+	ctx = esp_ctx_alloc(c->aead, nfrags + 1, &req, &sg);
+	if (!ctx) {
+		out_drop(sa, skb, IPSEC_TUN_STAT_DROP_NOMEM, "no memory for crypto request");
+		goto put;
+	}
+	if (c->iv_from_seq)
+		put_unaligned_be64(seq, ctx->iv);
+	else
+		get_random_bytes(ctx->iv, c->ivlen);
+	memcpy(esph + 2, ctx->iv, c->ivlen);
+
+	sg_init_table(sg, nfrags + 1);
+	if (esn) {
+		/* AAD = SPI || seq hi || seq lo (RFC 4303 2.2.1, RFC 4106 5). */
+		memcpy(ctx->aad, esph, 4);
+		put_unaligned_be32(seq >> 32, ctx->aad + 4);
+		memcpy(ctx->aad + 8, esph + 1, 4);
+		sg_set_buf(sg, ctx->aad, 12);
+		n = skb_to_sgvec(skb, sg + 1, IPSEC_TUN_ESP_HDR_LEN,
+				 skb->len - IPSEC_TUN_ESP_HDR_LEN);
+		assoclen = 12 + c->ivlen;
+	} else {
+		n = skb_to_sgvec(skb, sg, 0, skb->len);
+		assoclen = IPSEC_TUN_ESP_HDR_LEN + c->ivlen;
+	}
+	if (unlikely(n < 0)) {
+		kfree(ctx);
+		out_drop(sa, skb, IPSEC_TUN_STAT_DROP_NOMEM, "skb_to_sgvec");
+		goto put;
+	}
+	ctx->sa = sa;
+	ctx->skb = skb;
+	ctx->net = net;
+	ctx->ep = *ep;
+	ctx->inner_len = inner_len;
+	ctx->df = df;
+	ctx->tos = INET_ECN_encapsulate(tos, tos);
+
+	aead_request_set_tfm(req, c->aead);
+	aead_request_set_callback(req, 0, esp_output_done, ctx);
+	aead_request_set_crypt(req, sg, sg, skb->len - hdr_len - c->icvlen, ctx->iv);
+	aead_request_set_ad(req, assoclen);
+	err = crypto_aead_encrypt(req);
+	if (err == -EINPROGRESS)
+		return;
+	esp_output_done_ctx(ctx, err);	/* drops the SA reference */
+	return;
+put:
+	ipsec_tun_sa_put(sa);
+}
+
+/* Route, check the size, segment GSO packets; consumes skb and sa reference. */
+static void esp_output(struct ipsec_tun_sa *sa, struct sk_buff *skb, struct net *net)
+{
+	struct ipsec_tun_endpoints ep;
+	struct sk_buff *segs, *next;
+	struct dst_entry *dst;
+	unsigned int mtu;
+	bool df;
+
+	ipsec_tun_sa_endpoints(sa, &ep);
+	dst = route_outer(sa, net, &ep);
+	if (!dst) {
+		out_drop(sa, skb, IPSEC_TUN_STAT_DROP_HEADER, "no route to the peer");
+		goto put;
+	}
+	if (dst->dev == sa->itd->dev) {
+		dst_release(dst);
+		out_drop(sa, skb, IPSEC_TUN_STAT_DROP_HEADER, "peer routed into the tunnel itself");
+		goto put;
+	}
+	mtu = inner_mtu(sa, dst_mtu(dst), ep.encap_dport);
+	if (too_big(sa, skb, mtu, &df)) {
+		dst_release(dst);
+		goto put;
+	}
+	if (!skb_is_gso(skb)) {
+		esp_output_one(sa, skb, net, dst, &ep, df);
+		return;
+	}
+	segs = skb_gso_segment(skb, 0);
+	if (IS_ERR_OR_NULL(segs)) {
+		dst_release(dst);
+		out_drop(sa, skb, IPSEC_TUN_STAT_DROP_HEADER, "GSO segmentation failed");
+		goto put;
+	}
+	consume_skb(skb);
+	skb_list_walk_safe(segs, skb, next) {
+		skb_mark_not_on_list(skb);
+		ipsec_tun_sa_get(sa);
+		dst_hold(dst);
+		esp_output_one(sa, skb, net, dst, &ep, df);
+	}
+	dst_release(dst);
+put:
+	ipsec_tun_sa_put(sa);
+}
+
+netdev_tx_t ipsec_tun_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	struct ipsec_tun_dev *itd = netdev_priv(dev);
+	const struct ipsec_tun_policy *pol;
+	struct ipsec_tun_flow fl;
+	struct ipsec_tun_sa *sa;
+	struct net *net;
+
+	skb_reset_network_header(skb);
+	if (ipsec_tun_skb_flow(skb, &fl) ||
+	    !pskb_may_pull(skb, fl.family == AF_INET ? sizeof(struct iphdr) :
+			   sizeof(struct ipv6hdr))) {
+		ipsec_tun_drop(itd, NULL, IPSEC_TUN_STAT_DROP_HEADER, false);
+		net_dbg_ratelimited("%s: tx drop: not an IP packet\n", dev->name);
+		goto drop;
+	}
+	net = READ_ONCE(itd->underlay);
+	rcu_read_lock();
+	pol = ipsec_tun_policy_lookup(itd, &fl);
+	if (!pol) {
+		ipsec_tun_drop(itd, NULL, IPSEC_TUN_STAT_DROP_NO_POLICY, false);
+		net_dbg_ratelimited("%s: tx drop: no policy\n", dev->name);
+		if (net && __ratelimit(&itd->acquire_rs))
+			ipsec_tun_event_acquire(itd, NULL, &fl);
+		goto drop_unlock;
+	}
+	sa = net ? ipsec_tun_sa_lookup_out(itd, pol->reqid) : NULL;
+	if (!sa) {
+		ipsec_tun_drop(itd, NULL, IPSEC_TUN_STAT_DROP_NO_SA, false);
+		net_dbg_ratelimited("%s: tx drop: no SA for reqid %u\n", dev->name, pol->reqid);
+		if (net && __ratelimit(&itd->acquire_rs))
+			ipsec_tun_event_acquire(itd, &pol->reqid, &fl);
+		goto drop_unlock;
+	}
+	rcu_read_unlock();
+	esp_output(sa, skb, net);
+	return NETDEV_TX_OK;
+
+drop_unlock:
+	rcu_read_unlock();
+drop:
+	kfree_skb(skb);
+	return NETDEV_TX_OK;
+}

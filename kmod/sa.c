@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The SA tables, SA lifetime (references, removal, freeing) and the
+ * byte/packet/seconds lifetimes that produce EXPIRE events.
+ *
+ * Two rhashtables give O(1) lookups with any number of SAs:
+ *  - in_table, key (underlay netns, SPI): the inbound packet path and netlink;
+ *  - out_table, key (device, SPI): netlink only.
+ * Outbound packets find their SA by reqid in the device's out_sas buckets,
+ * newest first, so a rekeyed SA takes over as soon as it is added.
+ *
+ * Writers hold ipsec_tun_config_mutex; packet paths run under RCU and take a
+ * reference with refcount_inc_not_zero(). Removal is WireGuard's peer removal:
+ * mark dead, unlink from every table, drop the tables' reference; the memory
+ * goes after an RCU grace period (queue_rcu_work), once every packet still
+ * in flight (including in async crypto) has dropped its reference.
+ */
+#include <linux/rhashtable.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+#include "sa.h"
+#include "netlink.h"
+
+atomic_t ipsec_tun_live_sas = ATOMIC_INIT(0);
+
+static struct rhashtable in_table, out_table;
+static struct workqueue_struct *ipsec_tun_wq;
+
+static const struct rhashtable_params sa_ht_params = {
+	.key_len = sizeof(struct ipsec_tun_sa_key),
+	.key_offset = offsetof(struct ipsec_tun_sa, key),
+	.head_offset = offsetof(struct ipsec_tun_sa, table_node),
+	.automatic_shrinking = true,
+};
+
+static struct rhashtable *sa_table(u8 dir)
+{
+	return dir == IPSEC_TUN_DIR_IN ? &in_table : &out_table;
+}
+
+static void sa_free_work(struct work_struct *work)
+{
+	struct ipsec_tun_sa *sa = container_of(to_rcu_work(work), struct ipsec_tun_sa, free_work);
+	struct net_device *dev = sa->itd->dev;
+
+	/* The tfm's key schedule is zeroed by crypto_free_aead (kfree_sensitive). */
+	ipsec_tun_crypto_free(&sa->crypto);
+	free_percpu(sa->stats);
+	kfree(sa->sel);
+	pr_debug("ipsec_tun: SA spi 0x%08x dir %u destroyed\n", sa->spi, sa->dir);
+	kfree_sensitive(sa);
+	atomic_dec(&ipsec_tun_live_sas);
+	dev_put(dev);
+}
+
+void ipsec_tun_sa_put(struct ipsec_tun_sa *sa)
+{
+	if (refcount_dec_and_test(&sa->ref))
+		queue_rcu_work(ipsec_tun_wq, &sa->free_work);
+}
+
+void ipsec_tun_drop(struct ipsec_tun_dev *itd, struct ipsec_tun_sa *sa, unsigned int why,
+		    bool rx)
+{
+	ipsec_tun_stat_add(itd->stats, why, 1);
+	ipsec_tun_stat_add(itd->stats, rx ? IPSEC_TUN_XSTAT_RX_ERRORS : IPSEC_TUN_XSTAT_TX_ERRORS, 1);
+	if (sa)
+		ipsec_tun_stat_add(sa->stats, why, 1);
+}
+
+void ipsec_tun_sa_hard_expire(struct ipsec_tun_sa *sa, u8 reason)
+{
+	if (test_and_set_bit(IPSEC_TUN_SA_HARD_SENT, &sa->expire_flags))
+		return;
+	WRITE_ONCE(sa->dead, true);
+	ipsec_tun_event_expire(sa, true, reason);
+}
+
+static void sa_soft_expire(struct ipsec_tun_sa *sa, u8 reason)
+{
+	if (!test_and_set_bit(IPSEC_TUN_SA_SOFT_SENT, &sa->expire_flags))
+		ipsec_tun_event_expire(sa, false, reason);
+}
+
+void ipsec_tun_sa_account(struct ipsec_tun_sa *sa, unsigned int bytes)
+{
+	u64 packets = atomic64_inc_return(&sa->life_packets);
+	u64 total = atomic64_add_return(bytes, &sa->life_bytes);
+	u64 hard_p = READ_ONCE(sa->life.hard_packets), hard_b = READ_ONCE(sa->life.hard_bytes);
+	u64 soft_p = READ_ONCE(sa->life.soft_packets), soft_b = READ_ONCE(sa->life.soft_bytes);
+
+	if (hard_p && packets >= hard_p)
+		ipsec_tun_sa_hard_expire(sa, IPSEC_TUN_EXPIRE_PACKETS);
+	else if (hard_b && total >= hard_b)
+		ipsec_tun_sa_hard_expire(sa, IPSEC_TUN_EXPIRE_BYTES);
+	if (soft_p && packets >= soft_p)
+		sa_soft_expire(sa, IPSEC_TUN_EXPIRE_PACKETS);
+	else if (soft_b && total >= soft_b)
+		sa_soft_expire(sa, IPSEC_TUN_EXPIRE_BYTES);
+}
+
+/*
+ * Seconds-based lifetimes. Never takes the config mutex: removal cancels
+ * this work synchronously while holding it.
+ */
+static void sa_life_work(struct work_struct *work)
+{
+	struct ipsec_tun_sa *sa = container_of(to_delayed_work(work), struct ipsec_tun_sa,
+					       life_work);
+	u64 age = ktime_get_boottime_seconds() - sa->add_time;
+	u64 soft = READ_ONCE(sa->life.soft_seconds), hard = READ_ONCE(sa->life.hard_seconds);
+	u64 next = 0;
+
+	if (hard && age >= hard) {
+		ipsec_tun_sa_hard_expire(sa, IPSEC_TUN_EXPIRE_SECONDS);
+		return;
+	}
+	if (soft && age >= soft)
+		sa_soft_expire(sa, IPSEC_TUN_EXPIRE_SECONDS);
+	else if (soft)
+		next = soft;
+	if (hard && (!next || hard < next))
+		next = hard;
+	if (next)
+		queue_delayed_work(ipsec_tun_wq, &sa->life_work,
+				   (unsigned long)min_t(u64, next - age, 86400) * HZ);
+}
+
+void ipsec_tun_sa_set_lifetime(struct ipsec_tun_sa *sa, const struct ipsec_tun_lifetime *life)
+{
+	lockdep_assert_held(&ipsec_tun_config_mutex);
+	WRITE_ONCE(sa->life.soft_bytes, life->soft_bytes);
+	WRITE_ONCE(sa->life.hard_bytes, life->hard_bytes);
+	WRITE_ONCE(sa->life.soft_packets, life->soft_packets);
+	WRITE_ONCE(sa->life.hard_packets, life->hard_packets);
+	WRITE_ONCE(sa->life.soft_seconds, life->soft_seconds);
+	WRITE_ONCE(sa->life.hard_seconds, life->hard_seconds);
+	if (life->soft_seconds || life->hard_seconds)
+		mod_delayed_work(ipsec_tun_wq, &sa->life_work, 0);
+}
+
+int ipsec_tun_sa_add(struct ipsec_tun_dev *itd, struct ipsec_tun_sa_params *p,
+		     struct netlink_ext_ack *extack)
+{
+	struct ipsec_tun_sa *sa;
+	int ret;
+
+	lockdep_assert_held(&ipsec_tun_config_mutex);
+	if (itd->dead || !itd->underlay) {
+		NL_SET_ERR_MSG(extack, "device is going away or its underlay netns is gone");
+		return -ENODEV;
+	}
+	sa = kzalloc(sizeof(*sa), GFP_KERNEL);
+	if (!sa)
+		return -ENOMEM;
+	sa->stats = alloc_percpu(struct ipsec_tun_stats);
+	if (!sa->stats) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	ret = ipsec_tun_crypto_init(&sa->crypto, &p->crypto, extack);
+	if (ret)
+		goto err_free;
+
+	sa->itd = itd;
+	sa->net = itd->underlay;
+	refcount_set(&sa->ref, 1);	/* the tables' reference */
+	INIT_RCU_WORK(&sa->free_work, sa_free_work);
+	INIT_DELAYED_WORK(&sa->life_work, sa_life_work);
+	sa->spi = p->spi;
+	sa->dir = p->dir;
+	sa->reqid = p->reqid;
+	sa->family = p->family;
+	sa->flags = p->flags;
+	sa->encr_id = p->crypto.encr_id;
+	sa->encr_keylen = p->crypto.encr_keylen;
+	sa->integ_id = p->crypto.integ_id;
+	seqlock_init(&sa->ep_lock);
+	sa->ep = p->ep;
+	sa->life = p->life;
+	sa->add_time = ktime_get_boottime_seconds();
+	spin_lock_init(&sa->replay_lock);
+	ipsec_tun_replay_init(&sa->replay, p->replay_window, p->flags & IPSEC_TUN_SA_F_ESN);
+	sa->nsel = p->nsel;
+	sa->sel = p->sel;
+	p->sel = NULL;
+
+	sa->key.owner = sa->dir == IPSEC_TUN_DIR_IN ? (const void *)sa->net : (const void *)itd;
+	sa->key.spi = sa->spi;
+	ret = rhashtable_lookup_insert_fast(sa_table(sa->dir), &sa->table_node, sa_ht_params);
+	if (ret) {
+		if (ret == -EEXIST && sa->dir == IPSEC_TUN_DIR_IN)
+			NL_SET_ERR_MSG(extack, "an inbound SA with this SPI exists in the underlay netns");
+		else if (ret == -EEXIST)
+			NL_SET_ERR_MSG(extack, "an outbound SA with this SPI exists on the device");
+		goto err_crypto;
+	}
+	if (sa->dir == IPSEC_TUN_DIR_OUT)
+		hlist_add_head_rcu(&sa->out_node, &itd->out_sas[sa->reqid % IPSEC_TUN_OUT_BUCKETS]);
+	list_add_tail(&sa->dev_node, &itd->sas);
+	itd->sa_count++;
+	dev_hold(itd->dev);
+	atomic_inc(&ipsec_tun_live_sas);
+	atomic_inc(&ipsec_tun_generation);
+	if (sa->life.soft_seconds || sa->life.hard_seconds)
+		queue_delayed_work(ipsec_tun_wq, &sa->life_work, 0);
+	netdev_dbg(itd->dev, "SA spi 0x%08x dir %u created\n", sa->spi, sa->dir);
+	return 0;
+
+err_crypto:
+	ipsec_tun_crypto_free(&sa->crypto);
+err_free:
+	free_percpu(sa->stats);
+	kfree(sa->sel);
+	kfree_sensitive(sa);
+	return ret;
+}
+
+struct ipsec_tun_sa *ipsec_tun_sa_find(struct ipsec_tun_dev *itd, u8 dir, u32 spi)
+{
+	struct ipsec_tun_sa_key key = { .spi = spi };
+	struct ipsec_tun_sa *sa;
+
+	lockdep_assert_held(&ipsec_tun_config_mutex);
+	if (dir != IPSEC_TUN_DIR_IN && dir != IPSEC_TUN_DIR_OUT)
+		return NULL;
+	if (dir == IPSEC_TUN_DIR_IN && !itd->underlay)
+		return NULL;
+	key.owner = dir == IPSEC_TUN_DIR_IN ? (const void *)itd->underlay : (const void *)itd;
+	sa = rhashtable_lookup_fast(sa_table(dir), &key, sa_ht_params);
+	if (sa && sa->itd != itd)
+		return NULL;	/* inbound SPI of another device of the netns */
+	return sa;
+}
+
+/* Config mutex held. The caller's pointer is invalid after this. */
+void ipsec_tun_sa_remove(struct ipsec_tun_sa *sa)
+{
+	struct ipsec_tun_dev *itd = sa->itd;
+
+	lockdep_assert_held(&ipsec_tun_config_mutex);
+	WRITE_ONCE(sa->dead, true);
+	rhashtable_remove_fast(sa_table(sa->dir), &sa->table_node, sa_ht_params);
+	if (sa->dir == IPSEC_TUN_DIR_OUT)
+		hlist_del_rcu(&sa->out_node);
+	list_del(&sa->dev_node);
+	itd->sa_count--;
+	atomic_inc(&ipsec_tun_generation);
+	/* The life work never takes the config mutex, so waiting here is safe. */
+	cancel_delayed_work_sync(&sa->life_work);
+	/*
+	 * Who may still hold the SA: packets between lookup and send/deliver,
+	 * including those inside async crypto. They drop their references
+	 * when done; the last one frees the SA after a grace period.
+	 */
+	ipsec_tun_sa_put(sa);
+}
+
+void ipsec_tun_sa_flush_dev(struct ipsec_tun_dev *itd)
+{
+	struct ipsec_tun_sa *sa, *tmp;
+
+	lockdep_assert_held(&ipsec_tun_config_mutex);
+	list_for_each_entry_safe(sa, tmp, &itd->sas, dev_node)
+		ipsec_tun_sa_remove(sa);
+}
+
+struct ipsec_tun_sa *ipsec_tun_sa_lookup_in(struct net *net, u32 spi)
+{
+	struct ipsec_tun_sa_key key = { .owner = net, .spi = spi };
+	struct ipsec_tun_sa *sa;
+
+	sa = rhashtable_lookup(&in_table, &key, sa_ht_params);
+	if (sa && refcount_inc_not_zero(&sa->ref))
+		return sa;
+	return NULL;
+}
+
+struct ipsec_tun_sa *ipsec_tun_sa_lookup_out(struct ipsec_tun_dev *itd, u32 reqid)
+{
+	struct ipsec_tun_sa *sa;
+
+	hlist_for_each_entry_rcu(sa, &itd->out_sas[reqid % IPSEC_TUN_OUT_BUCKETS], out_node) {
+		if (sa->reqid != reqid || READ_ONCE(sa->dead))
+			continue;
+		if (refcount_inc_not_zero(&sa->ref))
+			return sa;
+	}
+	return NULL;
+}
+
+int ipsec_tun_sa_init(void)
+{
+	int ret;
+
+	ipsec_tun_wq = alloc_workqueue("ipsec_tun", 0, 0);
+	if (!ipsec_tun_wq)
+		return -ENOMEM;
+	ret = rhashtable_init(&in_table, &sa_ht_params);
+	if (ret)
+		goto err_wq;
+	ret = rhashtable_init(&out_table, &sa_ht_params);
+	if (ret)
+		goto err_in;
+	return 0;
+
+err_in:
+	rhashtable_destroy(&in_table);
+err_wq:
+	destroy_workqueue(ipsec_tun_wq);
+	return ret;
+}
+
+void ipsec_tun_sa_uninit(void)
+{
+	/* Every device is gone, so every SA was removed; let the frees run. */
+	rcu_barrier();
+	destroy_workqueue(ipsec_tun_wq);
+	rhashtable_destroy(&out_table);
+	rhashtable_destroy(&in_table);
+	if (atomic_read(&ipsec_tun_live_sas))
+		pr_err("ipsec_tun: %d SAs leaked\n", atomic_read(&ipsec_tun_live_sas));
+}

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Security associations: the table, reference counting and lifetimes.
+ */
+#ifndef IPSEC_TUN_SA_H
+#define IPSEC_TUN_SA_H
+
+#include <linux/rhashtable-types.h>
+#include <linux/seqlock.h>
+#include <linux/workqueue.h>
+#include "device.h"
+#include "crypto.h"
+#include "selector.h"
+#include "replay_window.h"
+
+/*
+ * Hash key. Inbound SAs are keyed by (underlay netns, SPI): the SPI alone
+ * picks the SA for a packet, in the netns the packet arrived in. Outbound
+ * SAs are keyed by (device, SPI) so that netlink finds them in O(1).
+ */
+struct ipsec_tun_sa_key {
+	const void *owner;	/* struct net * (in) or struct ipsec_tun_dev * (out) */
+	u32 spi;
+	u32 zero;		/* explicit padding: keys are compared as bytes */
+};
+
+/* Outer endpoints; changed by UPD_SA, read under the SA's endpoint seqlock. */
+struct ipsec_tun_endpoints {
+	union ipsec_tun_addr src, dst;
+	__be16 encap_sport, encap_dport;	/* both 0: plain ESP */
+};
+
+struct ipsec_tun_lifetime {
+	u64 soft_bytes, hard_bytes;
+	u64 soft_packets, hard_packets;
+	u64 soft_seconds, hard_seconds;
+};
+
+enum {
+	IPSEC_TUN_SA_SOFT_SENT,		/* bits in expire_flags */
+	IPSEC_TUN_SA_HARD_SENT,
+};
+
+struct ipsec_tun_sa {
+	struct rhash_head table_node;	/* in_table or out_table */
+	struct ipsec_tun_sa_key key;
+	struct hlist_node out_node;	/* itd->out_sas, outbound only */
+	struct list_head dev_node;	/* itd->sas */
+	struct ipsec_tun_dev *itd;	/* holds a net_device reference */
+	struct net *net;		/* underlay netns at creation */
+	refcount_t ref;
+	struct rcu_work free_work;
+	struct delayed_work life_work;	/* seconds-based lifetimes */
+
+	u32 spi;
+	u8 dir;
+	u32 reqid;
+	u16 family;			/* outer */
+	u32 flags;
+	u16 encr_id, encr_keylen, integ_id;
+
+	seqlock_t ep_lock;
+	struct ipsec_tun_endpoints ep;
+
+	struct ipsec_tun_lifetime life;	/* config mutex writes, READ_ONCE reads */
+	u64 add_time;			/* boottime seconds */
+	unsigned long expire_flags;
+	bool dead;			/* unlinked or hard-expired: no more traffic */
+
+	struct ipsec_tun_crypto crypto;
+
+	atomic64_t seq_out;		/* last sequence number sent */
+	atomic64_t life_bytes, life_packets;
+	atomic_t auth_failures;
+
+	spinlock_t replay_lock;		/* protects replay */
+	struct ipsec_tun_replay replay;
+
+	unsigned int nsel;		/* inbound: allowed inner traffic, 0 = any */
+	struct ipsec_tun_selector *sel;
+
+	struct ipsec_tun_stats __percpu *stats;
+};
+
+/* Everything NEW_SA needs, parsed from netlink. */
+struct ipsec_tun_sa_params {
+	u32 spi;
+	u8 dir;
+	u32 reqid;
+	u16 family;
+	u32 flags;
+	u32 replay_window;
+	struct ipsec_tun_endpoints ep;
+	struct ipsec_tun_lifetime life;
+	struct ipsec_tun_crypto_params crypto;
+	unsigned int nsel;
+	struct ipsec_tun_selector *sel;	/* kmalloc'd, ownership moves to the SA */
+};
+
+extern atomic_t ipsec_tun_live_sas;
+
+int ipsec_tun_sa_init(void);
+void ipsec_tun_sa_uninit(void);
+
+/* Config mutex held. */
+int ipsec_tun_sa_add(struct ipsec_tun_dev *itd, struct ipsec_tun_sa_params *p,
+		     struct netlink_ext_ack *extack);
+struct ipsec_tun_sa *ipsec_tun_sa_find(struct ipsec_tun_dev *itd, u8 dir, u32 spi);
+void ipsec_tun_sa_remove(struct ipsec_tun_sa *sa);
+void ipsec_tun_sa_flush_dev(struct ipsec_tun_dev *itd);
+void ipsec_tun_sa_set_lifetime(struct ipsec_tun_sa *sa, const struct ipsec_tun_lifetime *life);
+
+/* RCU read side; return a referenced SA or NULL. */
+struct ipsec_tun_sa *ipsec_tun_sa_lookup_in(struct net *net, u32 spi);
+struct ipsec_tun_sa *ipsec_tun_sa_lookup_out(struct ipsec_tun_dev *itd, u32 reqid);
+
+static inline void ipsec_tun_sa_get(struct ipsec_tun_sa *sa)
+{
+	refcount_inc(&sa->ref);
+}
+
+void ipsec_tun_sa_put(struct ipsec_tun_sa *sa);
+
+static inline void ipsec_tun_sa_endpoints(struct ipsec_tun_sa *sa, struct ipsec_tun_endpoints *ep)
+{
+	unsigned int seq;
+
+	do {
+		seq = read_seqbegin(&sa->ep_lock);
+		*ep = sa->ep;
+	} while (read_seqretry(&sa->ep_lock, seq));
+}
+
+/* Count a drop on the SA (may be NULL) and its device. */
+void ipsec_tun_drop(struct ipsec_tun_dev *itd, struct ipsec_tun_sa *sa, unsigned int why,
+		    bool rx);
+/* Account a packet against the SA's byte/packet lifetimes (any context). */
+void ipsec_tun_sa_account(struct ipsec_tun_sa *sa, unsigned int bytes);
+void ipsec_tun_sa_hard_expire(struct ipsec_tun_sa *sa, u8 reason);
+
+/* replay.c */
+int ipsec_tun_replay_selftest(void);
+bool ipsec_tun_sa_replay_check(struct ipsec_tun_sa *sa, u32 seq_lo, u64 *seq);
+bool ipsec_tun_sa_replay_advance(struct ipsec_tun_sa *sa, u64 seq);
+
+#endif /* IPSEC_TUN_SA_H */
