@@ -216,8 +216,7 @@ class Engine {
   // A datagram received on our IKE port(s). local/remote as received; the
   // non-ESP marker is already stripped. Never fails: bad input is dropped,
   // counted and logged at debug level.
-  void OnDatagram(std::span<const uint8_t> datagram, const Endpoint& local,
-                  const Endpoint& remote);
+  void OnDatagram(std::span<const uint8_t> datagram, const Endpoint& local, const Endpoint& remote);
 
   // Runs everything due at Clock::Now().
   void OnTimer();

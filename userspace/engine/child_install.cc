@@ -1,0 +1,124 @@
+#include "engine/child_install.h"
+
+#include "engine/ike_sa.h"
+
+namespace ipsec::engine {
+namespace {
+
+kernel::TrafficSelector Sel(const IpPrefix& src, const IpPrefix& dst) {
+  kernel::TrafficSelector s;
+  s.src = src;
+  s.dst = dst;
+  return s;
+}
+
+std::tuple<int, std::string, std::string, uint32_t> PolicyKey(const ChildSa& c) {
+  return {c.ifindex, c.local_ts.ToString(), c.remote_ts.ToString(), c.reqid};
+}
+
+kernel::Lifetime Seconds(uint64_t s) {
+  kernel::Lifetime l;
+  l.seconds = s;
+  return l;
+}
+
+}  // namespace
+
+Status InstallChild(EngineContext& ctx, const IkeSa& sa, ChildSa& child,
+                    const ike::ChildSaKeys& keys) {
+  const ConnectionConfig& conn = *sa.conn;
+  auto dev = ctx.kernel.EnsureDevice(conn.interface);
+  if (!dev) return MakeError("interface " + conn.interface + ": " + dev.error().message);
+  child.ifindex = dev->ifindex;
+  child.udp_encap = sa.nat_local || sa.nat_remote;
+
+  // Keys: the initiator's outbound uses the i->r keys.
+  const bool ini = sa.initiator();
+  const uint64_t hard = conn.child_lifetime_s;
+  const uint64_t soft = hard - hard / 10;
+
+  kernel::SaParams in;
+  in.spi = child.inbound_spi;
+  in.dir = kernel::Direction::kIn;
+  in.reqid = child.reqid;
+  in.src = sa.remote.addr;
+  in.dst = sa.local.addr;
+  in.encr_id = child.transforms.encr;
+  in.encr_key_bits = child.transforms.encr_key_bits;
+  in.enc_key = ini ? keys.encr_r : keys.encr_i;
+  in.integ_id = child.transforms.integ;
+  in.auth_key = ini ? keys.integ_r : keys.integ_i;
+  in.esn = child.transforms.esn;
+  in.soft = Seconds(soft);
+  in.hard = Seconds(hard);
+  in.selectors.push_back(Sel(child.remote_ts, child.local_ts));
+  if (child.udp_encap) {
+    in.encap_sport = sa.remote.port;
+    in.encap_dport = sa.local.port;
+  }
+
+  kernel::SaParams out = in;
+  out.spi = child.outbound_spi;
+  out.dir = kernel::Direction::kOut;
+  out.src = sa.local.addr;
+  out.dst = sa.remote.addr;
+  out.enc_key = ini ? keys.encr_i : keys.encr_r;
+  out.auth_key = ini ? keys.integ_i : keys.integ_r;
+  out.selectors = {Sel(child.local_ts, child.remote_ts)};
+  if (child.udp_encap) {
+    out.encap_sport = sa.local.port;
+    out.encap_dport = sa.remote.port;
+  }
+
+  if (auto st = ctx.kernel.AddSa(child.ifindex, in); !st)
+    return MakeError("adding inbound SA " + std::to_string(in.spi) + ": " + st.error().message);
+  child.inbound_installed = true;
+  if (auto st = ctx.kernel.AddSa(child.ifindex, out); !st) {
+    RemoveChild(ctx, child);
+    return MakeError("adding outbound SA " + std::to_string(out.spi) + ": " + st.error().message);
+  }
+  child.outbound_installed = true;
+
+  auto& refs = ctx.policy_refs[PolicyKey(child)];
+  if (refs == 0) {
+    kernel::Policy pol;
+    pol.sel = Sel(child.local_ts, child.remote_ts);
+    pol.reqid = child.reqid;
+    if (auto st = ctx.kernel.AddPolicy(child.ifindex, pol); !st) {
+      ctx.policy_refs.erase(PolicyKey(child));
+      RemoveChild(ctx, child);
+      return MakeError("adding policy " + child.local_ts.ToString() +
+                       " === " + child.remote_ts.ToString() + ": " + st.error().message);
+    }
+  }
+  ++refs;
+  child.policy_installed = true;
+  child.state = ChildSa::State::kInstalled;
+  child.established_ms = ctx.NowMs();
+  ++ctx.counters.child_sas_installed;
+  return Status::Ok();
+}
+
+void RemoveChild(EngineContext& ctx, ChildSa& child) {
+  if (child.policy_installed) {
+    auto it = ctx.policy_refs.find(PolicyKey(child));
+    if (it != ctx.policy_refs.end() && --it->second <= 0) {
+      ctx.policy_refs.erase(it);
+      kernel::Policy pol;
+      pol.sel = Sel(child.local_ts, child.remote_ts);
+      pol.reqid = child.reqid;
+      (void)ctx.kernel.DelPolicy(child.ifindex, pol);
+    }
+    child.policy_installed = false;
+  }
+  if (child.outbound_installed) {
+    (void)ctx.kernel.DelSa(child.ifindex, child.outbound_spi, kernel::Direction::kOut);
+    child.outbound_installed = false;
+  }
+  if (child.inbound_installed) {
+    (void)ctx.kernel.DelSa(child.ifindex, child.inbound_spi, kernel::Direction::kIn);
+    child.inbound_installed = false;
+  }
+}
+
+}  // namespace ipsec::engine

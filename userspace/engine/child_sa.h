@@ -1,0 +1,31 @@
+// A child SA (ESP, tunnel mode) as the engine tracks it: the negotiated
+// result and what was installed in the kernel. No bytes on the wire here.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "common/ip_address.h"
+#include "common/proposal.h"
+#include "ike/crypto/keymat.h"
+#include "kernel/kernel.h"
+
+namespace ipsec::engine {
+
+struct ChildSa {
+  enum class State { kCreating, kInstalled, kDeleting };
+  State state = State::kCreating;
+  size_t pair_index = 0;         // into the connection's subnet pairs
+  uint32_t reqid = 0;            // shared by every child of one (connection, pair)
+  uint32_t inbound_spi = 0;      // ours, allocated from the kernel
+  uint32_t outbound_spi = 0;     // the peer's
+  IpPrefix local_ts, remote_ts;  // after narrowing
+  Proposal proposal;             // the single chosen ESP proposal
+  ike::ChildSaTransforms transforms;
+  int ifindex = 0;
+  bool inbound_installed = false, outbound_installed = false, policy_installed = false;
+  bool udp_encap = false;
+  int64_t established_ms = 0;
+};
+
+}  // namespace ipsec::engine

@@ -1,0 +1,58 @@
+// What tasks reach of the outside world and of the engine's shared state:
+// the injected services, the counters, the connection table, the reqid and
+// policy books. One per Engine; tasks get it by reference.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "engine/engine.h"
+
+namespace ipsec::engine {
+
+class IkeSa;
+
+struct EngineContext {
+  EngineContext(Clock& c, RandomSource& r, DatagramSender& s, kernel::Kernel& k, SecretProvider& p,
+                EventSink& e)
+      : clock(c), random(r), sender(s), kernel(k), secrets(p), events(e) {}
+
+  Clock& clock;
+  RandomSource& random;
+  DatagramSender& sender;
+  kernel::Kernel& kernel;
+  SecretProvider& secrets;
+  EventSink& events;
+
+  EngineCounters counters;
+  std::vector<std::shared_ptr<const ConnectionConfig>> connections;
+  // Last clear error per connection name, for "ipsecctl status".
+  std::map<std::string, std::string> last_error;
+
+  // One reqid per (connection, subnet pair): a rekeyed or duplicate child
+  // SA takes over the same policy (uapi: the newest outbound SA wins).
+  std::map<std::pair<std::string, size_t>, uint32_t> reqids;
+  uint32_t next_reqid = 1;
+  // Policies installed, with the number of child SAs relying on each.
+  std::map<std::tuple<int, std::string, std::string, uint32_t>, int> policy_refs;
+
+  int64_t NowMs() const { return clock.Now().count(); }
+  uint32_t ReqidFor(const std::string& conn, size_t pair) {
+    auto [it, inserted] = reqids.try_emplace({conn, pair}, next_reqid);
+    if (inserted) ++next_reqid;
+    return it->second;
+  }
+  void Log(LogLevel level, std::string_view conn, const std::string& text) {
+    events.Log(level, conn, text);
+  }
+  // A clear error line a person can act on: logged and kept for status.
+  void Error(std::string_view conn, const std::string& text) {
+    events.Log(LogLevel::kError, conn, text);
+    last_error[std::string(conn)] = text;
+  }
+};
+
+}  // namespace ipsec::engine

@@ -1,0 +1,573 @@
+// The Engine facade: the IKE SA table (by our SPI, and half-open responder
+// SAs by the initiator's SPI and address), dispatch of datagrams to task
+// managers, timers (retransmits, DPD, NAT-T keepalives, keyingtries), and
+// the connection table. Dead IKE SAs are reaped only here, after a task
+// manager call has returned, so no task ever sees its SA freed under it.
+#include "engine/engine.h"
+
+#include <algorithm>
+#include <map>
+
+#include "engine/child_install.h"
+#include "engine/context.h"
+#include "engine/identity.h"
+#include "engine/ike_sa.h"
+#include "engine/proposals.h"
+#include "engine/tasks/tasks.h"
+#include "ike/codec.h"
+
+namespace ipsec::engine {
+
+namespace {
+
+constexpr int64_t kKeepaliveIntervalMs = 20000;  // RFC 3948 4: default 20 s
+constexpr int64_t kKeyingRetryDelayMs = 2000;
+
+std::string StateName(IkeSa::State s) {
+  switch (s) {
+    case IkeSa::State::kConnecting:
+      return "CONNECTING";
+    case IkeSa::State::kEstablished:
+      return "ESTABLISHED";
+    case IkeSa::State::kDeleting:
+      return "DELETING";
+    case IkeSa::State::kDead:
+      return "DEAD";
+  }
+  return "?";
+}
+
+std::string ChildStateName(ChildSa::State s) {
+  switch (s) {
+    case ChildSa::State::kCreating:
+      return "CREATING";
+    case ChildSa::State::kInstalled:
+      return "INSTALLED";
+    case ChildSa::State::kDeleting:
+      return "DELETING";
+  }
+  return "?";
+}
+
+bool AddressMatches(const IpAddress& configured, const IpAddress& actual) {
+  return !configured.is_set() || configured.IsAny() || configured == actual;
+}
+
+std::string EndText(const EngineEnd& e) {
+  std::string s = e.host.is_set() ? e.host.ToString() : "%any";
+  if (!e.id.empty()) s += " [" + e.id + "]";
+  for (size_t i = 0; i < e.subnets.size(); ++i) s += (i ? "," : " ") + e.subnets[i].ToString();
+  return s;
+}
+
+}  // namespace
+
+std::string Endpoint::ToString() const {
+  if (addr.is_v6()) return "[" + addr.ToString() + "][" + std::to_string(port) + "]";
+  return addr.ToString() + "[" + std::to_string(port) + "]";
+}
+
+class EngineImpl {
+ public:
+  EngineImpl(Clock& clock, RandomSource& random, DatagramSender& sender, kernel::Kernel& kernel,
+             SecretProvider& secrets, EventSink& events)
+      : ctx_{clock, random, sender, kernel, secrets, events} {}
+
+  ipsec::Status LoadConnections(std::vector<ConnectionConfig> conns);
+  ipsec::Status Initiate(std::string_view name);
+  ipsec::Status Terminate(std::string_view name);
+  void OnDatagram(std::span<const uint8_t> datagram, const Endpoint& local, const Endpoint& remote);
+  void OnTimer();
+  std::optional<Millis> NextTimeout() const;
+  void OnKernelAcquire(const kernel::AcquireEvent& ev);
+  void OnKernelExpire(const kernel::ExpireEvent& ev);
+  StatusSnapshot Snapshot() const;
+  void Shutdown();
+
+ private:
+  struct ConnState {
+    bool wanted = false;  // up requested (auto=start, Initiate, acquire)
+    uint32_t tries_used = 0;
+    int64_t retry_at_ms = 0;  // 0: no retry scheduled
+  };
+
+  std::shared_ptr<const ConnectionConfig> FindConn(std::string_view name) const {
+    for (const auto& c : ctx_.connections)
+      if (c->name == name) return c;
+    return nullptr;
+  }
+  uint64_t NewSpi() {
+    uint64_t spi = 0;
+    while (spi == 0 || by_spi_.count(spi)) {
+      uint8_t b[8];
+      if (!ctx_.random.Fill(b)) return 0;
+      spi = 0;
+      for (uint8_t x : b) spi = spi << 8 | x;
+    }
+    return spi;
+  }
+  IkeSa* NewSa(bool initiator) {
+    auto sa = std::make_unique<IkeSa>(ctx_, next_serial_++, initiator);
+    IkeSa* raw = sa.get();
+    raw->created_ms = ctx_.NowMs();
+    sas_[raw->serial()] = std::move(sa);
+    return raw;
+  }
+  ipsec::Status StartIkeSa(const std::shared_ptr<const ConnectionConfig>& conn);
+  void Reap();
+  void DestroySa(IkeSa* sa);
+
+  EngineContext ctx_;
+  std::map<uint64_t, std::unique_ptr<IkeSa>> sas_;                // by serial
+  std::map<uint64_t, IkeSa*> by_spi_;                             // by our SPI
+  std::map<std::pair<uint64_t, std::string>, IkeSa*> half_open_;  // responder: (SPIi, peer)
+  std::map<std::string, ConnState> conn_state_;
+  uint64_t next_serial_ = 1;
+  bool shut_down_ = false;
+};
+
+ipsec::Status EngineImpl::LoadConnections(std::vector<ConnectionConfig> conns) {
+  std::vector<std::shared_ptr<const ConnectionConfig>> table;
+  for (auto& c : conns) {
+    if (c.name.empty()) return MakeError("connection without a name");
+    for (const auto& t : table)
+      if (t->name == c.name) return MakeError("connection '" + c.name + "' defined twice");
+    if (c.subnet_pairs.empty()) {
+      std::vector<IpPrefix> l = c.local.subnets, r = c.remote.subnets;
+      if (l.empty() && c.local.host.is_set()) l.push_back(IpPrefix::Host(c.local.host));
+      if (r.empty() && c.remote.host.is_set()) r.push_back(IpPrefix::Host(c.remote.host));
+      for (const auto& a : l)
+        for (const auto& b : r)
+          if (a.family() == b.family()) c.subnet_pairs.emplace_back(a, b);
+    }
+    for (const auto& [a, b] : c.subnet_pairs)
+      if (a.family() != b.family())
+        return MakeError("connection '" + c.name + "': subnet pair " + a.ToString() +
+                         " === " + b.ToString() + " mixes address families");
+    if (c.subnet_pairs.empty())
+      return MakeError("connection '" + c.name +
+                       "': no traffic selectors (set leftsubnet/rightsubnet or both hosts)");
+    table.push_back(std::make_shared<const ConnectionConfig>(std::move(c)));
+  }
+  // Connections that disappeared: take their SAs down.
+  std::vector<std::string> gone;
+  for (const auto& old : ctx_.connections)
+    if (std::none_of(table.begin(), table.end(),
+                     [&](const auto& n) { return n->name == old->name; }))
+      gone.push_back(old->name);
+  std::vector<std::string> fresh;
+  for (const auto& n : table)
+    if (!FindConn(n->name)) fresh.push_back(n->name);
+  for (const auto& g : gone) (void)Terminate(g);
+  ctx_.connections = std::move(table);
+  for (const auto& g : gone) conn_state_.erase(g);
+  for (const auto& name : fresh) {
+    auto c = FindConn(name);
+    if (c->auto_action == AutoAction::kStart && c->remote.host.is_set()) {
+      if (auto st = Initiate(name); !st) ctx_.Error(name, st.error().message);
+    }
+  }
+  return ipsec::Status::Ok();
+}
+
+ipsec::Status EngineImpl::StartIkeSa(const std::shared_ptr<const ConnectionConfig>& conn) {
+  if (!conn->local.host.is_set())
+    return MakeError("connection '" + conn->name + "' needs a local address (left=) to initiate");
+  IkeSa* sa = NewSa(true);
+  sa->conn = conn;
+  sa->spi_i = NewSpi();
+  sa->local = {conn->local.host, conn->local.ike_port};
+  sa->remote = {conn->remote.host, conn->remote.ike_port};
+  by_spi_[sa->spi_i] = sa;
+  ++conn_state_[conn->name].tries_used;
+  ctx_.Log(LogLevel::kInfo, conn->name, "initiating IKE SA to " + sa->remote.ToString());
+  sa->tasks.Queue(MakeIkeSaInitTask(ctx_));
+  sa->tasks.Queue(MakeNatdTask(ctx_));
+  sa->tasks.Queue(MakeIkeAuthTask(ctx_));
+  for (size_t i = 0; i < conn->subnet_pairs.size(); ++i)
+    sa->tasks.Queue(MakeChildCreateTask(ctx_, i));
+  sa->tasks.InitiateNext();
+  Reap();
+  return ipsec::Status::Ok();
+}
+
+ipsec::Status EngineImpl::Initiate(std::string_view name) {
+  if (shut_down_) return MakeError("engine is shutting down");
+  auto conn = FindConn(name);
+  if (!conn) return MakeError("no connection named '" + std::string(name) + "'");
+  if (!conn->remote.host.is_set())
+    return MakeError("connection '" + conn->name +
+                     "' has no remote address (right=%any): it can only respond");
+  ConnState& st = conn_state_[conn->name];
+  st.wanted = true;
+  st.retry_at_ms = 0;
+  for (auto& [serial, sa] : sas_) {
+    if (sa->conn_name() != conn->name) continue;
+    if (sa->state == IkeSa::State::kConnecting) return ipsec::Status::Ok();
+    if (sa->state == IkeSa::State::kEstablished) {
+      // Bring up the pairs that have no child SA (and none on its way).
+      for (size_t i = 0; i < conn->subnet_pairs.size(); ++i)
+        if (!sa->HasLiveChildForPair(i)) sa->tasks.Queue(MakeChildCreateTask(ctx_, i));
+      sa->tasks.InitiateNext();
+      Reap();
+      return ipsec::Status::Ok();
+    }
+  }
+  st.tries_used = 0;
+  return StartIkeSa(conn);
+}
+
+ipsec::Status EngineImpl::Terminate(std::string_view name) {
+  auto it = conn_state_.find(std::string(name));
+  if (it != conn_state_.end()) {
+    it->second.wanted = false;
+    it->second.retry_at_ms = 0;
+  }
+  bool found = FindConn(name) != nullptr;
+  for (auto& [serial, sa] : sas_) {
+    if (sa->conn_name() != name) continue;
+    found = true;
+    if (sa->state == IkeSa::State::kEstablished) {
+      sa->tasks.ClearQueue();
+      sa->tasks.Queue(MakeIkeDeleteTask(ctx_));
+      sa->tasks.InitiateNext();
+    } else if (sa->state == IkeSa::State::kConnecting) {
+      sa->Kill("terminated while connecting");
+    }
+  }
+  Reap();
+  if (!found) return MakeError("no connection named '" + std::string(name) + "'");
+  return ipsec::Status::Ok();
+}
+
+void EngineImpl::OnDatagram(std::span<const uint8_t> datagram, const Endpoint& local,
+                            const Endpoint& remote) {
+  if (datagram.size() == 1 && datagram[0] == 0xff) return;  // NAT-T keepalive
+  ++ctx_.counters.rx_messages;
+  auto hdr = ike::DecodeHeader(datagram);
+  if (!hdr) {
+    ++ctx_.counters.dropped_malformed;
+    ctx_.Log(LogLevel::kDebug, "",
+             "dropping datagram from " + remote.ToString() + ": " + hdr.error().message);
+    return;
+  }
+  IkeSa* sa = nullptr;
+  const bool init_request = !hdr->response() && hdr->exchange == ike::ExchangeType::kIkeSaInit;
+  if (init_request) {
+    auto key = std::make_pair(hdr->spi_i, remote.ToString());
+    if (auto it = half_open_.find(key); it != half_open_.end()) sa = it->second;
+  } else {
+    const uint64_t ours = hdr->initiator() ? hdr->spi_r : hdr->spi_i;
+    if (auto it = by_spi_.find(ours); it != by_spi_.end()) sa = it->second;
+    if (sa) {
+      const uint64_t peer = hdr->initiator() ? hdr->spi_i : hdr->spi_r;
+      const uint64_t expect = sa->initiator() ? sa->spi_r : sa->spi_i;
+      // Roles must fit, and the peer's SPI too (unknown only before the
+      // IKE_SA_INIT response).
+      if (hdr->initiator() == sa->initiator() || (expect != 0 && peer != expect)) sa = nullptr;
+    }
+    if (!sa) {
+      ++ctx_.counters.dropped_unknown_spi;
+      ctx_.Log(LogLevel::kDebug, "",
+               "dropping " + ike::ExchangeName(hdr->exchange) + " from " + remote.ToString() +
+                   ": no IKE SA for its SPIs");
+      return;
+    }
+  }
+
+  auto msg = ike::Decode(datagram, sa ? sa->inbound() : nullptr);
+  if (!msg) {
+    const auto& e = msg.error();
+    if (e.kind == ike::DecodeErrorKind::kIntegrityFailed)
+      ++ctx_.counters.dropped_unauthenticated;
+    else if (e.kind == ike::DecodeErrorKind::kNeedKeys)
+      ++ctx_.counters.dropped_unexpected;
+    else
+      ++ctx_.counters.dropped_malformed;
+    ctx_.Log(LogLevel::kDebug, sa ? sa->conn_name() : "",
+             "dropping message from " + remote.ToString() + ": " +
+                 ike::DecodeErrorKindName(e.kind) + ": " + e.message);
+    return;
+  }
+  ctx_.Log(LogLevel::kDebug, sa ? sa->conn_name() : "",
+           "received " + ike::Summarize(*msg) + " from " + remote.ToString());
+
+  if (!sa) {
+    if (shut_down_) return;
+    // A new IKE_SA_INIT: the connection is chosen by addresses now and by
+    // IDs in IKE_AUTH.
+    std::shared_ptr<const ConnectionConfig> conn;
+    for (const auto& c : ctx_.connections)
+      if (c->auto_action != AutoAction::kIgnore && AddressMatches(c->local.host, local.addr) &&
+          AddressMatches(c->remote.host, remote.addr)) {
+        conn = c;
+        break;
+      }
+    if (!conn) {
+      ++ctx_.counters.dropped_unexpected;
+      ctx_.Log(LogLevel::kWarning, "",
+               "no connection for IKE_SA_INIT from " + remote.ToString() + " to " +
+                   local.ToString() + ", ignored");
+      return;
+    }
+    sa = NewSa(false);
+    sa->conn = conn;
+    sa->spi_i = hdr->spi_i;
+    sa->spi_r = NewSpi();
+    sa->local = local;
+    sa->remote = remote;
+    by_spi_[sa->spi_r] = sa;
+    half_open_[{sa->spi_i, remote.ToString()}] = sa;
+  } else if (msg->encrypted) {
+    // Authenticated: the peer is alive, and may have moved (NAT-T float
+    // to 4500, or a NAT mapping change).
+    sa->last_inbound_ms = ctx_.NowMs();
+    if (!(sa->remote == remote) || !(sa->local == local)) {
+      ctx_.Log(LogLevel::kInfo, sa->conn_name(),
+               "peer moved from " + sa->remote.ToString() + " to " + remote.ToString());
+      sa->remote = remote;
+      sa->local = local;
+    }
+  }
+  sa->tasks.OnMessage(*msg, datagram);
+  if (sa->state == IkeSa::State::kEstablished && sa->last_inbound_ms == 0)
+    sa->last_inbound_ms = ctx_.NowMs();
+  Reap();
+}
+
+void EngineImpl::DestroySa(IkeSa* sa) {
+  for (auto& c : sa->children) RemoveChild(ctx_, *c);
+  if (!sa->children.empty()) ctx_.events.OnStateChange(sa->conn_name());
+  sa->children.clear();
+  by_spi_.erase(sa->our_spi());
+  std::erase_if(half_open_, [&](const auto& kv) { return kv.second == sa; });
+}
+
+void EngineImpl::Reap() {
+  std::vector<uint64_t> dead;
+  for (auto& [serial, sa] : sas_)
+    if (sa->state == IkeSa::State::kDead) dead.push_back(serial);
+  for (uint64_t serial : dead) {
+    IkeSa* sa = sas_[serial].get();
+    const bool was_up = sa->established_ms != 0;
+    const std::string name = sa->conn_name();
+    ctx_.Log(LogLevel::kDebug, name, "IKE SA destroyed: " + sa->death_reason);
+    DestroySa(sa);
+    auto conn = FindConn(name);
+    auto cs = conn_state_.find(name);
+    if (conn && cs != conn_state_.end() && cs->second.wanted && sa->initiator() && !shut_down_) {
+      ConnState& st = cs->second;
+      const bool peer_gone = sa->death_reason == "retransmits exhausted";
+      if (!was_up) {
+        if (conn->keyingtries == 0 || st.tries_used < conn->keyingtries) {
+          st.retry_at_ms = ctx_.NowMs() + kKeyingRetryDelayMs;
+          ctx_.Log(LogLevel::kInfo, name,
+                   "establishing failed, keying try " + std::to_string(st.tries_used + 1) +
+                       (conn->keyingtries ? " of " + std::to_string(conn->keyingtries)
+                                          : std::string(" (%forever)")) +
+                       " in " + std::to_string(kKeyingRetryDelayMs / 1000) + " s");
+        } else {
+          ctx_.Error(name, "giving up after " + std::to_string(st.tries_used) + " keying tries" +
+                               (ctx_.last_error.count(name) ? ": " + ctx_.last_error[name] : ""));
+          st.wanted = false;
+        }
+      } else if (peer_gone && conn->dpd_action == DpdAction::kRestart) {
+        st.tries_used = 0;
+        st.retry_at_ms = ctx_.NowMs();
+      }
+    }
+    sas_.erase(serial);
+  }
+}
+
+void EngineImpl::OnTimer() {
+  const int64_t now = ctx_.NowMs();
+  for (auto& [serial, sa] : sas_) {
+    sa->tasks.OnTimer(now);
+    if (sa->state != IkeSa::State::kEstablished) continue;
+    const ConnectionConfig& c = *sa->conn;
+    if (c.dpd_delay_s > 0 && sa->tasks.Idle() &&
+        now >= sa->last_inbound_ms + int64_t{c.dpd_delay_s} * 1000) {
+      sa->tasks.Queue(MakeDpdTask(ctx_));
+      sa->tasks.InitiateNext();
+    }
+    if (sa->nat_local && now >= sa->next_keepalive_ms) {
+      if (sa->next_keepalive_ms != 0) {
+        static const uint8_t kKeepalive[1] = {0xff};
+        ctx_.sender.Send(kKeepalive, sa->local, sa->remote);
+      }
+      sa->next_keepalive_ms = now + kKeepaliveIntervalMs;
+    }
+  }
+  for (auto& [name, st] : conn_state_) {
+    if (st.retry_at_ms == 0 || now < st.retry_at_ms || !st.wanted || shut_down_) continue;
+    st.retry_at_ms = 0;
+    if (auto c = FindConn(name)) {
+      if (auto s = StartIkeSa(c); !s) ctx_.Error(name, s.error().message);
+    }
+  }
+  Reap();
+}
+
+std::optional<Millis> EngineImpl::NextTimeout() const {
+  std::optional<int64_t> next;
+  auto consider = [&](int64_t t) {
+    if (!next || t < *next) next = t;
+  };
+  for (const auto& [serial, sa] : sas_) {
+    if (auto t = sa->tasks.NextTimerMs()) consider(*t);
+    if (sa->state != IkeSa::State::kEstablished) continue;
+    if (sa->conn->dpd_delay_s > 0 && sa->tasks.Idle())
+      consider(sa->last_inbound_ms + int64_t{sa->conn->dpd_delay_s} * 1000);
+    if (sa->nat_local) consider(sa->next_keepalive_ms);
+  }
+  for (const auto& [name, st] : conn_state_)
+    if (st.retry_at_ms != 0 && st.wanted) consider(st.retry_at_ms);
+  if (!next) return std::nullopt;
+  return Millis(std::max<int64_t>(0, *next - ctx_.NowMs()));
+}
+
+void EngineImpl::OnKernelAcquire(const kernel::AcquireEvent& ev) {
+  for (const auto& c : ctx_.connections) {
+    if (c->auto_action != AutoAction::kRoute) continue;
+    bool covers = false;
+    for (size_t i = 0; i < c->subnet_pairs.size(); ++i) {
+      const auto& [l, r] = c->subnet_pairs[i];
+      if (ev.reqid) {
+        auto it = ctx_.reqids.find({c->name, i});
+        if (it != ctx_.reqids.end() && it->second == *ev.reqid) covers = true;
+      }
+      if (l.Contains(ev.packet.src) && r.Contains(ev.packet.dst)) covers = true;
+    }
+    if (covers) {
+      ctx_.Log(
+          LogLevel::kInfo, c->name,
+          "kernel acquire for " + ev.packet.src.ToString() + " -> " + ev.packet.dst.ToString());
+      if (auto st = Initiate(c->name); !st) ctx_.Error(c->name, st.error().message);
+      return;
+    }
+  }
+}
+
+void EngineImpl::OnKernelExpire(const kernel::ExpireEvent& ev) {
+  for (auto& [serial, sa] : sas_) {
+    for (auto& c : sa->children) {
+      const bool match =
+          ev.dir == kernel::Direction::kIn ? c->inbound_spi == ev.spi : c->outbound_spi == ev.spi;
+      if (!match || c->state != ChildSa::State::kInstalled) continue;
+      if (sa->state != IkeSa::State::kEstablished) return;
+      if (ev.hard) {
+        ctx_.Log(LogLevel::kInfo, sa->conn_name(), "child SA reached its hard lifetime");
+        sa->tasks.Queue(MakeChildDeleteTask(ctx_, c->inbound_spi));
+      } else if (!sa->tasks.HasQueued(TaskType::kChildCreate)) {
+        ctx_.Log(LogLevel::kInfo, sa->conn_name(), "child SA soft lifetime: rekeying");
+        sa->tasks.Queue(MakeChildCreateTask(ctx_, c->pair_index, c->inbound_spi));
+      }
+      sa->tasks.InitiateNext();
+      Reap();
+      return;
+    }
+  }
+}
+
+StatusSnapshot EngineImpl::Snapshot() const {
+  StatusSnapshot s;
+  s.counters = ctx_.counters;
+  for (const auto& c : ctx_.connections) {
+    ConnectionStatus cs;
+    cs.name = c->name;
+    cs.auto_action = c->auto_action;
+    cs.local = EndText(c->local);
+    cs.remote = EndText(c->remote);
+    if (auto it = conn_state_.find(c->name); it != conn_state_.end())
+      cs.keyingtries_used = it->second.tries_used;
+    if (auto it = ctx_.last_error.find(c->name); it != ctx_.last_error.end())
+      cs.last_error = it->second;
+    s.connections.push_back(std::move(cs));
+  }
+  for (const auto& [serial, sa] : sas_) {
+    IkeSaStatus is;
+    is.conn = sa->conn_name();
+    is.spi_i = sa->spi_i;
+    is.spi_r = sa->spi_r;
+    is.initiator = sa->initiator();
+    is.state = StateName(sa->state);
+    is.local = sa->local;
+    is.remote = sa->remote;
+    if (sa->state == IkeSa::State::kEstablished || sa->state == IkeSa::State::kDeleting) {
+      is.local_id = ike::IdToString(sa->local_id);
+      is.remote_id = ike::IdToString(sa->remote_id);
+    }
+    if (!sa->ike_proposal.transforms.empty()) is.algorithms = ProposalToString(sa->ike_proposal);
+    is.nat_local = sa->nat_local;
+    is.nat_remote = sa->nat_remote;
+    is.established_ms = sa->established_ms;
+    for (const auto& c : sa->children) {
+      ChildSaStatus ch;
+      ch.state = ChildStateName(c->state);
+      ch.reqid = c->reqid;
+      ch.inbound_spi = c->inbound_spi;
+      ch.outbound_spi = c->outbound_spi;
+      ch.local_ts = {c->local_ts};
+      ch.remote_ts = {c->remote_ts};
+      if (!c->proposal.transforms.empty()) ch.algorithms = ProposalToString(c->proposal);
+      ch.udp_encap = c->udp_encap;
+      ch.established_ms = c->established_ms;
+      is.children.push_back(std::move(ch));
+    }
+    s.ike_sas.push_back(std::move(is));
+  }
+  return s;
+}
+
+void EngineImpl::Shutdown() {
+  shut_down_ = true;
+  for (auto& [name, st] : conn_state_) {
+    st.wanted = false;
+    st.retry_at_ms = 0;
+  }
+  for (auto& [serial, sa] : sas_) {
+    if (sa->state == IkeSa::State::kEstablished) sa->tasks.SendDeleteNow();
+    sa->Kill("shutdown");
+  }
+  Reap();
+}
+
+// ---------------------------------------------------------------------------
+
+Engine::Engine(Clock& clock, RandomSource& random, DatagramSender& sender, kernel::Kernel& kernel,
+               SecretProvider& secrets, EventSink& events)
+    : impl_(std::make_unique<EngineImpl>(clock, random, sender, kernel, secrets, events)) {}
+Engine::~Engine() = default;
+ipsec::Status Engine::LoadConnections(std::vector<ConnectionConfig> c) {
+  return impl_->LoadConnections(std::move(c));
+}
+ipsec::Status Engine::Initiate(std::string_view conn) {
+  return impl_->Initiate(conn);
+}
+ipsec::Status Engine::Terminate(std::string_view conn) {
+  return impl_->Terminate(conn);
+}
+void Engine::OnDatagram(std::span<const uint8_t> d, const Endpoint& l, const Endpoint& r) {
+  impl_->OnDatagram(d, l, r);
+}
+void Engine::OnTimer() {
+  impl_->OnTimer();
+}
+std::optional<Millis> Engine::NextTimeout() const {
+  return impl_->NextTimeout();
+}
+void Engine::OnKernelAcquire(const kernel::AcquireEvent& ev) {
+  impl_->OnKernelAcquire(ev);
+}
+void Engine::OnKernelExpire(const kernel::ExpireEvent& ev) {
+  impl_->OnKernelExpire(ev);
+}
+StatusSnapshot Engine::Status() const {
+  return impl_->Snapshot();
+}
+void Engine::Shutdown() {
+  impl_->Shutdown();
+}
+
+}  // namespace ipsec::engine

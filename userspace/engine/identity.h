@@ -1,0 +1,19 @@
+// IKE identities from configuration strings (strongSwan syntax) and the
+// matching rules used to pick a connection for a peer's IDi.
+#pragma once
+
+#include <string>
+
+#include "common/ip_address.h"
+#include "ike/message.h"
+
+namespace ipsec::engine {
+
+// "" -> the host address; "@name" / "name" -> FQDN; IP literal -> address ID.
+ike::IdPayload IdFromConfig(const std::string& id, const IpAddress& host);
+// Whether got is acceptable as the peer's ID for a configured remote end.
+// "" with an unset host, or "%any", accepts any ID. FQDNs compare
+// case-insensitively.
+bool IdMatches(const std::string& configured, const IpAddress& host, const ike::IdPayload& got);
+
+}  // namespace ipsec::engine

@@ -1,0 +1,85 @@
+// An IKE SA as the engine tracks it: SPIs, negotiated transforms and keys,
+// endpoints (which move to port 4500 behind NAT), IDs, its child SAs and its
+// task manager. No parsing here: tasks fill it from decoded messages.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/child_sa.h"
+#include "engine/context.h"
+#include "engine/engine.h"
+#include "engine/task_manager.h"
+#include "ike/crypto/dh.h"
+#include "ike/crypto/keymat.h"
+#include "ike/message.h"
+#include "ike/sk_cipher.h"
+
+namespace ipsec::engine {
+
+class IkeSa {
+ public:
+  enum class State { kConnecting, kEstablished, kDeleting, kDead };
+
+  IkeSa(EngineContext& ctx, uint64_t serial, bool initiator)
+      : tasks(ctx, *this), serial_(serial), initiator_(initiator) {}
+
+  uint64_t serial() const { return serial_; }
+  bool initiator() const { return initiator_; }
+  // Our SPI and the peer's, whichever role we have.
+  uint64_t our_spi() const { return initiator_ ? spi_i : spi_r; }
+  const std::string& conn_name() const {
+    static const std::string none;
+    return conn ? conn->name : none;
+  }
+  // Keys for the direction: outbound SK is SK_ei/ar for the initiator.
+  const ike::SkCipher* inbound() const { return in_cipher ? &*in_cipher : nullptr; }
+  const ike::SkCipher* outbound() const { return out_cipher ? &*out_cipher : nullptr; }
+  ChildSa* FindChildByInbound(uint32_t spi);
+  ChildSa* FindChildByOutbound(uint32_t spi);
+  bool HasLiveChildForPair(size_t pair) const;
+  void Kill(std::string reason) {
+    state = State::kDead;
+    if (death_reason.empty()) death_reason = std::move(reason);
+  }
+
+  State state = State::kConnecting;
+  std::shared_ptr<const ConnectionConfig> conn;  // responder: set in IKE_SA_INIT, refined in AUTH
+  uint64_t spi_i = 0, spi_r = 0;
+  Endpoint local, remote;
+  bool nat_local = false, nat_remote = false;  // NAT in front of us / of the peer
+
+  // IKE_SA_INIT state.
+  std::unique_ptr<ike::DhKeyPair> dh;
+  ike::Bytes nonce_i, nonce_r;
+  ike::Bytes init_request, init_response;  // raw messages, AUTH input
+  ike::Bytes cookie;
+  Proposal ike_proposal;
+  ike::IkeSaTransforms transforms;
+  ike::IkeSaKeys keys;
+  std::optional<ike::SkCipher> in_cipher, out_cipher;
+
+  ike::IdPayload local_id, remote_id;
+  std::vector<std::unique_ptr<ChildSa>> children;
+
+  // An SA-level error notify (AUTHENTICATION_FAILED, NO_PROPOSAL_CHOSEN,
+  // INVALID_KE_PAYLOAD...) that replaces the whole response.
+  std::optional<ike::NotifyPayload> fatal_response;
+  std::string death_reason;
+  bool counted_failure = false;
+
+  int64_t created_ms = 0, established_ms = 0;
+  int64_t last_inbound_ms = 0;  // any authenticated message from the peer
+  int64_t next_dpd_ms = 0, next_keepalive_ms = 0;
+
+  TaskManager tasks;
+
+ private:
+  uint64_t serial_;
+  bool initiator_;
+};
+
+}  // namespace ipsec::engine

@@ -1,0 +1,424 @@
+// Child SA creation (RFC 7296 1.3, 2.9, 2.17): the first child inside
+// IKE_AUTH, every further subnet pair (leftsubnets x rightsubnets, like
+// libreswan) through CREATE_CHILD_SA on the same IKE SA, with a KE payload
+// when the ESP proposals name a DH group (PFS). As responder it also
+// serves peer-initiated child rekeys (N(REKEY_SA)): the new child takes the
+// old one's pair and reqid, the old one goes when the peer deletes it.
+#include "common/bytes.h"
+#include "engine/child_install.h"
+#include "engine/ike_sa.h"
+#include "engine/proposals.h"
+#include "engine/tasks/tasks.h"
+#include "engine/traffic_selectors.h"
+#include "ike/crypto/dh.h"
+
+namespace ipsec::engine {
+namespace {
+
+using ike::ExchangeType;
+using ike::NotifyType;
+using ike::PayloadType;
+
+constexpr size_t kNonceSize = 32;
+
+std::vector<Proposal> EspProposalsOf(const ConnectionConfig& c) {
+  return c.esp_proposals.empty() ? DefaultEspProposals() : c.esp_proposals;
+}
+
+ike::Bytes SpiBytes(uint32_t spi) {
+  ByteWriter w;
+  w.U32(spi);
+  return w.Take();
+}
+
+std::optional<uint32_t> SpiFrom(const ike::Bytes& b) {
+  ByteReader r(b);
+  uint32_t v = 0;
+  if (b.size() != 4 || !r.ReadU32(&v)) return std::nullopt;
+  return v;
+}
+
+ike::NotifyPayload Notify(NotifyType type, ike::Bytes data = {}) {
+  ike::NotifyPayload n;
+  n.type = static_cast<uint16_t>(type);
+  n.data = std::move(data);
+  return n;
+}
+
+std::string PairText(const std::pair<IpPrefix, IpPrefix>& p) {
+  return p.first.ToString() + " === " + p.second.ToString();
+}
+
+class ChildCreateTask : public Task {
+ public:
+  ChildCreateTask(EngineContext& ctx, size_t pair, uint32_t rekey_inbound_spi)
+      : ctx_(ctx), pair_(pair), rekey_spi_(rekey_inbound_spi) {}
+  TaskType type() const override { return TaskType::kChildCreate; }
+
+  // ---- initiator ----
+  TaskResult BuildRequest(IkeSa& sa, ike::Message& req) override {
+    const ConnectionConfig& c = *sa.conn;
+    exchange_ = req.header.exchange;
+    if (pair_ >= c.subnet_pairs.size()) return TaskResult::kFailed;
+    if (rekey_spi_ &&
+        (exchange_ != ExchangeType::kCreateChildSa || !sa.FindChildByInbound(rekey_spi_)))
+      return TaskResult::kDone;  // the child to rekey is gone
+    if (!rekey_spi_ && sa.HasLiveChildForPair(pair_) && !child_) return TaskResult::kDone;  // up
+    const auto& pair = c.subnet_pairs[pair_];
+    proposals_ = EspProposalsOf(c);
+    const bool in_auth = exchange_ == ExchangeType::kIkeAuth;
+    if (in_auth) proposals_ = WithoutDh(proposals_);
+
+    if (!child_) {
+      auto spi = ctx_.kernel.AllocSpi();
+      if (!spi) {
+        ctx_.Error(c.name, "cannot allocate an inbound SPI: " + spi.error().message);
+        return TaskResult::kFailed;
+      }
+      auto child = std::make_unique<ChildSa>();
+      child->pair_index = pair_;
+      child->reqid = ctx_.ReqidFor(c.name, pair_);
+      child->inbound_spi = *spi;
+      child->local_ts = pair.first;
+      child->remote_ts = pair.second;
+      child_ = child.get();
+      sa.children.push_back(std::move(child));
+    }
+    if (rekey_spi_) {
+      ike::NotifyPayload rk = Notify(NotifyType::kRekeySa);
+      rk.protocol = static_cast<uint8_t>(ProtocolId::kEsp);
+      rk.spi = SpiBytes(rekey_spi_);
+      req.Add(PayloadType::kNotify, std::move(rk));
+    }
+    ike::SaPayload sap;
+    uint8_t n = 1;
+    for (const auto& p : proposals_)
+      sap.proposals.push_back(ike::SaProposal{n++, SpiBytes(child_->inbound_spi), p});
+    req.Add(PayloadType::kSa, std::move(sap));
+    if (!in_auth) {
+      nonce_.resize(kNonceSize);
+      if (!ctx_.random.Fill(nonce_)) return TaskResult::kFailed;
+      req.Add(PayloadType::kNonce, ike::NoncePayload{nonce_});
+      if (group_ == 0) group_ = FirstDhGroup(proposals_);
+      if (group_ != 0) {
+        auto kp = ike::GenerateDhKeyPair(group_);
+        if (!kp) {
+          ctx_.Error(c.name, "PFS group " + std::to_string(group_) + ": " + kp.error().message);
+          return TaskResult::kFailed;
+        }
+        dh_ = std::move(kp).value();
+        req.Add(PayloadType::kKe, ike::KePayload{group_, dh_->public_value()});
+      }
+    }
+    req.Add(PayloadType::kTsi, ike::TsPayload{{ike::MakeTrafficSelector(pair.first)}});
+    req.Add(PayloadType::kTsr, ike::TsPayload{{ike::MakeTrafficSelector(pair.second)}});
+    return TaskResult::kNeedMore;
+  }
+
+  TaskResult ProcessResponse(IkeSa& sa, const ike::Message& resp) override {
+    if (sa.state != IkeSa::State::kEstablished) return Fail(sa);  // IKE_AUTH failed
+    const ConnectionConfig& c = *sa.conn;
+    const auto& pair = c.subnet_pairs[pair_];
+    if (const auto* ke = resp.FindNotify(NotifyType::kInvalidKePayload)) {
+      uint16_t want = 0;
+      ByteReader r(ke->data);
+      if (r.ReadU16(&want) && want != group_ && OffersDhGroup(proposals_, want) && ++retries_ < 3) {
+        ctx_.Log(
+            LogLevel::kInfo, c.name,
+            "peer wants PFS group " + TransformName({TransformType::kDh, want}) + ", retrying");
+        group_ = want;
+        return TaskResult::kNeedMore;
+      }
+    }
+    if (resp.FindNotify(NotifyType::kNoProposalChosen)) {
+      ++ctx_.counters.proposal_mismatches;
+      ctx_.Error(c.name, "NO_PROPOSAL_CHOSEN: peer accepted none of our ESP proposals for " +
+                             PairText(pair) + ": " + ProposalsToString(proposals_));
+      return Fail(sa);
+    }
+    if (resp.FindNotify(NotifyType::kTsUnacceptable)) {
+      ctx_.Error(c.name, "TS_UNACCEPTABLE: peer rejected our traffic selectors " + PairText(pair) +
+                             " (check its leftsubnet/rightsubnet)");
+      return Fail(sa);
+    }
+    if (const auto* e = resp.FirstErrorNotify()) {
+      ctx_.Error(c.name,
+                 "child SA " + PairText(pair) + " failed: peer sent " + ike::NotifyName(e->type));
+      return Fail(sa);
+    }
+    const auto* sap = resp.Find<ike::SaPayload>(PayloadType::kSa);
+    const auto* tsi = resp.Find<ike::TsPayload>(PayloadType::kTsi);
+    const auto* tsr = resp.Find<ike::TsPayload>(PayloadType::kTsr);
+    if (!sap || !tsi || !tsr) {
+      ctx_.Error(c.name, "child SA " + PairText(pair) + ": response has no SA/TSi/TSr");
+      return Fail(sa);
+    }
+    const bool in_auth = exchange_ == ExchangeType::kIkeAuth;
+    if (sap->proposals.size() != 1 ||
+        !ChoiceMatchesOffer(proposals_, sap->proposals[0].proposal, in_auth)) {
+      ctx_.Error(c.name, "peer chose an ESP proposal we did not offer");
+      return Fail(sa);
+    }
+    auto out_spi = SpiFrom(sap->proposals[0].spi);
+    if (!out_spi) {
+      ctx_.Error(c.name, "peer's ESP SPI is not 4 bytes");
+      return Fail(sa);
+    }
+    // The responder may narrow, never widen.
+    auto l = tsi->selectors.empty() ? std::nullopt : RangeToPrefix(tsi->selectors[0]);
+    auto r = tsr->selectors.empty() ? std::nullopt : RangeToPrefix(tsr->selectors[0]);
+    if (!l || !r || !pair.first.Contains(*l) || !pair.second.Contains(*r)) {
+      ctx_.Error(c.name, "peer answered traffic selectors " + TsListToString(tsi->selectors) +
+                             " === " + TsListToString(tsr->selectors) + " outside our " +
+                             PairText(pair));
+      return Fail(sa);
+    }
+    child_->local_ts = *l;
+    child_->remote_ts = *r;
+    child_->outbound_spi = *out_spi;
+    child_->proposal = sap->proposals[0].proposal;
+
+    std::optional<SecureBytes> g_ir;
+    ike::Bytes peer_nonce;
+    if (!in_auth) {
+      const auto* nonce = resp.Find<ike::NoncePayload>(PayloadType::kNonce);
+      if (!nonce) return Fail(sa);
+      peer_nonce = nonce->nonce;
+      if (dh_) {
+        const auto* ke = resp.Find<ike::KePayload>(PayloadType::kKe);
+        if (!ke || ke->group != group_) {
+          ctx_.Error(c.name, "peer answered PFS without a matching KE payload");
+          return Fail(sa);
+        }
+        auto s = dh_->ComputeSharedSecret(ke->data);
+        if (!s) return Fail(sa);
+        g_ir = std::move(s).value();
+      }
+    }
+    const auto& ni = in_auth ? sa.nonce_i : nonce_;
+    const auto& nr = in_auth ? sa.nonce_r : peer_nonce;
+    if (!DeriveAndInstall(sa, ni, nr, g_ir ? &*g_ir : nullptr)) return Fail(sa);
+    if (rekey_spi_) sa.tasks.Queue(MakeChildDeleteTask(ctx_, rekey_spi_));  // the old one
+    return TaskResult::kDone;
+  }
+
+  void OnTimeout(IkeSa& sa) override { Drop(sa); }
+
+  // ---- responder ----
+  TaskResult ProcessRequest(IkeSa& sa, const ike::Message& req) override {
+    exchange_ = req.header.exchange;
+    const bool in_auth = exchange_ == ExchangeType::kIkeAuth;
+    if (sa.state != IkeSa::State::kEstablished) return TaskResult::kDone;
+    const auto* sap = req.Find<ike::SaPayload>(PayloadType::kSa);
+    const auto* tsi = req.Find<ike::TsPayload>(PayloadType::kTsi);
+    const auto* tsr = req.Find<ike::TsPayload>(PayloadType::kTsr);
+    if (!sap || !tsi || !tsr) return TaskResult::kDone;  // childless IKE_AUTH
+    const ConnectionConfig& c = *sa.conn;
+    respond_ = true;
+
+    std::optional<size_t> rekey_pair;
+    if (const auto* rk = req.FindNotify(NotifyType::kRekeySa)) {
+      auto spi = SpiFrom(rk->spi);
+      ChildSa* old = spi ? sa.FindChildByOutbound(*spi) : nullptr;
+      if (!old) {
+        error_ = Notify(NotifyType::kChildSaNotFound);
+        error_->protocol = static_cast<uint8_t>(ProtocolId::kEsp);
+        error_->spi = rk->spi;
+        return TaskResult::kFailed;
+      }
+      rekey_pair = old->pair_index;
+    }
+
+    proposals_ = EspProposalsOf(c);
+    if (in_auth) proposals_ = WithoutDh(proposals_);
+    const auto* ke = in_auth ? nullptr : req.Find<ike::KePayload>(PayloadType::kKe);
+    std::optional<uint16_t> prefer;
+    if (ke) prefer = ke->group;
+    SelectionResult sel = SelectProposal(proposals_, sap->proposals, in_auth, prefer);
+    if (!sel.chosen) {
+      std::vector<Proposal> theirs;
+      for (const auto& p : sap->proposals) theirs.push_back(p.proposal);
+      ++ctx_.counters.proposal_mismatches;
+      ctx_.Error(c.name, "no matching ESP proposal: " + sel.mismatch +
+                             " (we accept: " + ProposalsToString(proposals_) +
+                             "; peer offered: " + ProposalsToString(theirs) + ")");
+      error_ = Notify(NotifyType::kNoProposalChosen);
+      return TaskResult::kFailed;
+    }
+    auto out_spi = SpiFrom(sel.peer_spi);
+    if (!out_spi) {
+      error_ = Notify(NotifyType::kInvalidSyntax);
+      return TaskResult::kFailed;
+    }
+    if (!in_auth) {
+      const uint16_t group = FirstDhGroup({*sel.chosen});
+      if (group != 0 && (!ke || ke->group != group)) {
+        ByteWriter w;
+        w.U16(group);
+        error_ = Notify(NotifyType::kInvalidKePayload, w.Take());
+        return TaskResult::kFailed;
+      }
+      group_ = group;
+    }
+
+    // Narrow to the first subnet pair (ours: local === remote) the peer's
+    // TSr/TSi overlap, preferring pairs that have no child SA yet.
+    std::optional<size_t> chosen_pair;
+    std::optional<IpPrefix> l, r;
+    for (int pass = 0; pass < 2 && !chosen_pair; ++pass) {
+      for (size_t i = 0; i < c.subnet_pairs.size() && !chosen_pair; ++i) {
+        if (rekey_pair && i != *rekey_pair) continue;
+        if (pass == 0 && !rekey_pair && sa.HasLiveChildForPair(i)) continue;
+        auto nl = NarrowAny(tsr->selectors, c.subnet_pairs[i].first);
+        auto nr = NarrowAny(tsi->selectors, c.subnet_pairs[i].second);
+        if (nl && nr) {
+          chosen_pair = i;
+          l = nl;
+          r = nr;
+        }
+      }
+    }
+    if (!chosen_pair) {
+      std::string ours;
+      for (const auto& p : c.subnet_pairs) ours += (ours.empty() ? "" : ", ") + PairText(p);
+      ctx_.Error(c.name, "traffic selectors unacceptable: peer proposed TSi " +
+                             TsListToString(tsi->selectors) + " TSr " +
+                             TsListToString(tsr->selectors) + ", we have " + ours);
+      error_ = Notify(NotifyType::kTsUnacceptable);
+      return TaskResult::kFailed;
+    }
+    pair_ = *chosen_pair;
+    proposals_ = {*sel.chosen};
+    peer_number_ = sel.peer_number;
+
+    auto spi = ctx_.kernel.AllocSpi();
+    if (!spi) {
+      ctx_.Error(c.name, "cannot allocate an inbound SPI: " + spi.error().message);
+      error_ = Notify(in_auth ? NotifyType::kNoProposalChosen : NotifyType::kTemporaryFailure);
+      return TaskResult::kFailed;
+    }
+    auto child = std::make_unique<ChildSa>();
+    child->pair_index = pair_;
+    child->reqid = ctx_.ReqidFor(c.name, pair_);
+    child->inbound_spi = *spi;
+    child->outbound_spi = *out_spi;
+    child->local_ts = *l;
+    child->remote_ts = *r;
+    child->proposal = *sel.chosen;
+    child_ = child.get();
+    sa.children.push_back(std::move(child));
+
+    std::optional<SecureBytes> g_ir;
+    ike::Bytes peer_nonce;
+    if (!in_auth) {
+      const auto* nonce = req.Find<ike::NoncePayload>(PayloadType::kNonce);
+      if (!nonce) return Fail(sa);
+      peer_nonce = nonce->nonce;
+      nonce_.resize(kNonceSize);
+      if (!ctx_.random.Fill(nonce_)) return Fail(sa);
+      if (group_ != 0) {
+        auto kp = ike::GenerateDhKeyPair(group_);
+        if (!kp) return Fail(sa);
+        dh_ = std::move(kp).value();
+        auto s = dh_->ComputeSharedSecret(ke->data);
+        if (!s) {
+          error_ = Notify(NotifyType::kInvalidSyntax);
+          return Fail(sa);
+        }
+        g_ir = std::move(s).value();
+      }
+    }
+    const auto& ni = in_auth ? sa.nonce_i : peer_nonce;
+    const auto& nr = in_auth ? sa.nonce_r : nonce_;
+    if (!DeriveAndInstall(sa, ni, nr, g_ir ? &*g_ir : nullptr)) {
+      error_ = Notify(in_auth ? NotifyType::kNoProposalChosen : NotifyType::kTemporaryFailure);
+      return Fail(sa);
+    }
+    if (rekey_pair)
+      ctx_.Log(LogLevel::kInfo, c.name,
+               "child SA rekeyed by peer, new inbound SPI " + std::to_string(child_->inbound_spi));
+    return TaskResult::kDone;
+  }
+
+  TaskResult BuildResponse(IkeSa& /*sa*/, ike::Message& resp) override {
+    if (!respond_) return TaskResult::kDone;
+    if (error_ || !child_) {
+      resp.Add(PayloadType::kNotify, error_ ? *error_ : Notify(NotifyType::kNoProposalChosen));
+      return TaskResult::kDone;
+    }
+    ike::SaPayload sap;
+    sap.proposals.push_back(
+        ike::SaProposal{peer_number_, SpiBytes(child_->inbound_spi), child_->proposal});
+    resp.Add(PayloadType::kSa, std::move(sap));
+    if (exchange_ != ExchangeType::kIkeAuth) {
+      resp.Add(PayloadType::kNonce, ike::NoncePayload{nonce_});
+      if (dh_) resp.Add(PayloadType::kKe, ike::KePayload{group_, dh_->public_value()});
+    }
+    resp.Add(PayloadType::kTsi, ike::TsPayload{{ike::MakeTrafficSelector(child_->remote_ts)}});
+    resp.Add(PayloadType::kTsr, ike::TsPayload{{ike::MakeTrafficSelector(child_->local_ts)}});
+    return TaskResult::kDone;
+  }
+
+ private:
+  bool DeriveAndInstall(IkeSa& sa, const ike::Bytes& ni, const ike::Bytes& nr,
+                        const SecureBytes* g_ir) {
+    const std::string& name = sa.conn_name();
+    auto t = ike::ChildSaTransformsFrom(child_->proposal);
+    if (!t) {
+      ctx_.Error(name, "negotiated ESP proposal unusable: " + t.error().message);
+      return false;
+    }
+    child_->transforms = *t;
+    auto keys = ike::DeriveChildSaKeys(sa.transforms.prf, sa.keys.sk_d, *t, g_ir, ni, nr);
+    if (!keys) {
+      ctx_.Error(name, "child key derivation failed: " + keys.error().message);
+      return false;
+    }
+    if (auto st = InstallChild(ctx_, sa, *child_, *keys); !st) {
+      ctx_.Error(name, "installing child SA failed: " + st.error().message);
+      return false;
+    }
+    ctx_.Log(LogLevel::kInfo, name,
+             "CHILD_SA " + name + "{" + std::to_string(child_->reqid) + "} established, SPIs in " +
+                 std::to_string(child_->inbound_spi) + " out " +
+                 std::to_string(child_->outbound_spi) + ", " + child_->local_ts.ToString() +
+                 " === " + child_->remote_ts.ToString() + ", " +
+                 ProposalToString(child_->proposal));
+    ctx_.events.OnStateChange(name);
+    return true;
+  }
+
+  void Drop(IkeSa& sa) {
+    if (!child_) return;
+    RemoveChild(ctx_, *child_);
+    std::erase_if(sa.children, [&](const auto& c) { return c.get() == child_; });
+    child_ = nullptr;
+  }
+  TaskResult Fail(IkeSa& sa) {
+    Drop(sa);
+    return TaskResult::kFailed;
+  }
+
+  EngineContext& ctx_;
+  size_t pair_;
+  uint32_t rekey_spi_ = 0;  // initiator: inbound SPI of the child we rekey
+  ExchangeType exchange_ = ExchangeType::kCreateChildSa;
+  std::vector<Proposal> proposals_;
+  ChildSa* child_ = nullptr;  // owned by sa.children
+  ike::Bytes nonce_;
+  uint16_t group_ = 0;
+  int retries_ = 0;
+  std::unique_ptr<ike::DhKeyPair> dh_;
+  bool respond_ = false;
+  std::optional<ike::NotifyPayload> error_;
+  uint8_t peer_number_ = 1;
+};
+
+}  // namespace
+
+std::unique_ptr<Task> MakeChildCreateTask(EngineContext& ctx, size_t pair,
+                                          uint32_t rekey_inbound_spi) {
+  return std::make_unique<ChildCreateTask>(ctx, pair, rekey_inbound_spi);
+}
+
+}  // namespace ipsec::engine

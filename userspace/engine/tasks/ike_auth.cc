@@ -1,0 +1,211 @@
+// IKE_AUTH with pre-shared keys (RFC 7296 1.2, 2.15): IDi/IDr of type
+// IPv4, IPv6 or FQDN, AUTH = prf(prf(PSK, "Key Pad for IKEv2"), signed
+// octets). The responder picks the connection by addresses and the peer's
+// IDi (and IDr when sent). Every failure is one clear line.
+#include "engine/identity.h"
+#include "engine/ike_sa.h"
+#include "engine/tasks/tasks.h"
+#include "ike/codec.h"
+#include "ike/crypto/auth.h"
+
+namespace ipsec::engine {
+namespace {
+
+using ike::NotifyType;
+using ike::PayloadType;
+
+ike::NotifyPayload Notify(NotifyType type) {
+  ike::NotifyPayload n;
+  n.type = static_cast<uint16_t>(type);
+  return n;
+}
+
+bool AddressMatches(const IpAddress& configured, const IpAddress& actual) {
+  return !configured.is_set() || configured.IsAny() || configured == actual;
+}
+
+class IkeAuthTask : public Task {
+ public:
+  explicit IkeAuthTask(EngineContext& ctx) : ctx_(ctx) {}
+  TaskType type() const override { return TaskType::kIkeAuth; }
+
+  TaskResult BuildRequest(IkeSa& sa, ike::Message& req) override {
+    const ConnectionConfig& c = *sa.conn;
+    sa.local_id = IdFromConfig(c.local.id, c.local.host);
+    const std::string local = ike::IdToString(sa.local_id);
+    const std::string remote = ike::IdToString(
+        IdFromConfig(c.remote.id, c.remote.host.is_set() ? c.remote.host : sa.remote.addr));
+    auto psk = ctx_.secrets.FindPsk(local, remote);
+    if (!psk) {
+      ctx_.Error(c.name, "no PSK in the secrets for local ID '" + local + "' and remote ID '" +
+                             remote + "'");
+      return TaskResult::kDestroySa;
+    }
+    auto auth = Auth(sa, *psk, sa.init_request, sa.nonce_r, sa.keys.sk_pi, sa.local_id);
+    if (!auth) return TaskResult::kDestroySa;
+    req.Add(PayloadType::kIdi, sa.local_id);
+    if (!c.remote.id.empty() && c.remote.id != "%any")
+      req.Add(PayloadType::kIdr, IdFromConfig(c.remote.id, c.remote.host));
+    req.Add(PayloadType::kAuth, ike::AuthPayload{ike::AuthMethod::kSharedKeyMic, *auth});
+    return TaskResult::kNeedMore;
+  }
+
+  TaskResult ProcessResponse(IkeSa& sa, const ike::Message& resp) override {
+    const ConnectionConfig& c = *sa.conn;
+    const std::string local = ike::IdToString(sa.local_id);
+    if (resp.FindNotify(NotifyType::kAuthenticationFailed)) {
+      ++ctx_.counters.auth_failures;
+      ctx_.Error(c.name, "AUTHENTICATION_FAILED: peer rejected our PSK (or does not know our ID '" +
+                             local + "')");
+      return TaskResult::kDestroySa;
+    }
+    const auto* idr = resp.Find<ike::IdPayload>(PayloadType::kIdr);
+    const auto* auth = resp.Find<ike::AuthPayload>(PayloadType::kAuth);
+    if (!idr || !auth) {
+      const auto* e = resp.FirstErrorNotify();
+      ctx_.Error(c.name, "IKE_AUTH failed: peer sent " +
+                             (e ? ike::NotifyName(e->type) : std::string("no IDr/AUTH")));
+      return TaskResult::kDestroySa;
+    }
+    const std::string remote = ike::IdToString(*idr);
+    if (!IdMatches(c.remote.id, c.remote.host, *idr)) {
+      ++ctx_.counters.auth_failures;
+      ctx_.Error(c.name, "peer authenticated as '" + remote + "', but rightid is '" +
+                             (c.remote.id.empty() ? c.remote.host.ToString() : c.remote.id) + "'");
+      return TaskResult::kDestroySa;
+    }
+    if (auth->method != ike::AuthMethod::kSharedKeyMic) {
+      ctx_.Error(c.name, "peer uses AUTH method " + std::to_string(static_cast<int>(auth->method)) +
+                             ", we only do PSK");
+      return TaskResult::kDestroySa;
+    }
+    auto psk = ctx_.secrets.FindPsk(local, remote);
+    if (!psk || !Verify(sa, *psk, sa.init_response, sa.nonce_i, sa.keys.sk_pr, *idr, auth->data)) {
+      ++ctx_.counters.auth_failures;
+      ctx_.Error(c.name, psk ? "PSK mismatch: peer's AUTH did not verify (peer ID '" + remote + "')"
+                             : "no PSK in the secrets for peer ID '" + remote + "'");
+      return TaskResult::kDestroySa;
+    }
+    sa.remote_id = *idr;
+    Established(sa);
+    return TaskResult::kDone;
+  }
+
+  TaskResult ProcessRequest(IkeSa& sa, const ike::Message& req) override {
+    const auto* idi = req.Find<ike::IdPayload>(PayloadType::kIdi);
+    const auto* idr = req.Find<ike::IdPayload>(PayloadType::kIdr);
+    const auto* auth = req.Find<ike::AuthPayload>(PayloadType::kAuth);
+    if (!idi || !auth) {
+      sa.fatal_response = Notify(NotifyType::kInvalidSyntax);
+      return TaskResult::kDestroySa;
+    }
+    const std::string remote = ike::IdToString(*idi);
+    std::shared_ptr<const ConnectionConfig> conn = PickConnection(sa, *idi, idr);
+    if (!conn) {
+      ++ctx_.counters.auth_failures;
+      ctx_.Error(sa.conn_name(), "unknown peer ID '" + remote + "' from " + sa.remote.ToString() +
+                                     ": no connection has it as rightid");
+      sa.fatal_response = Notify(NotifyType::kAuthenticationFailed);
+      return TaskResult::kDestroySa;
+    }
+    sa.conn = conn;
+    sa.local_id =
+        IdFromConfig(conn->local.id, conn->local.host.is_set() ? conn->local.host : sa.local.addr);
+    const std::string local = ike::IdToString(sa.local_id);
+    auto psk = ctx_.secrets.FindPsk(local, remote);
+    if (!psk) {
+      ++ctx_.counters.auth_failures;
+      ctx_.Error(conn->name,
+                 "no PSK in the secrets for local ID '" + local + "' and peer ID '" + remote + "'");
+      sa.fatal_response = Notify(NotifyType::kAuthenticationFailed);
+      return TaskResult::kDestroySa;
+    }
+    if (auth->method != ike::AuthMethod::kSharedKeyMic ||
+        !Verify(sa, *psk, sa.init_request, sa.nonce_r, sa.keys.sk_pi, *idi, auth->data)) {
+      ++ctx_.counters.auth_failures;
+      ctx_.Error(conn->name, "PSK mismatch: peer's AUTH did not verify (peer ID '" + remote + "')");
+      sa.fatal_response = Notify(NotifyType::kAuthenticationFailed);
+      return TaskResult::kDestroySa;
+    }
+    psk_ = std::move(psk).value();
+    sa.remote_id = *idi;
+    Established(sa);
+    return TaskResult::kDone;
+  }
+
+  TaskResult BuildResponse(IkeSa& sa, ike::Message& resp) override {
+    auto auth = Auth(sa, psk_, sa.init_response, sa.nonce_i, sa.keys.sk_pr, sa.local_id);
+    psk_.Wipe();
+    if (!auth) return TaskResult::kDestroySa;
+    resp.Add(PayloadType::kIdr, sa.local_id);
+    resp.Add(PayloadType::kAuth, ike::AuthPayload{ike::AuthMethod::kSharedKeyMic, *auth});
+    return TaskResult::kDone;
+  }
+
+ private:
+  std::optional<ike::Bytes> Auth(IkeSa& sa, const SecureBytes& psk,
+                                 std::span<const uint8_t> first_message,
+                                 std::span<const uint8_t> peer_nonce, const SecureBytes& sk_p,
+                                 const ike::IdPayload& id) {
+    auto octets = ike::SignedOctets(sa.transforms.prf, first_message, peer_nonce, sk_p,
+                                    ike::EncodeIdBody(id));
+    if (!octets) {
+      ctx_.Error(sa.conn_name(), "AUTH computation failed: " + octets.error().message);
+      return std::nullopt;
+    }
+    auto auth = ike::ComputePskAuth(sa.transforms.prf, psk, octets->span());
+    if (!auth) {
+      ctx_.Error(sa.conn_name(), "AUTH computation failed: " + auth.error().message);
+      return std::nullopt;
+    }
+    return std::move(auth).value();
+  }
+
+  bool Verify(IkeSa& sa, const SecureBytes& psk, std::span<const uint8_t> first_message,
+              std::span<const uint8_t> peer_nonce, const SecureBytes& sk_p,
+              const ike::IdPayload& id, std::span<const uint8_t> received) {
+    auto octets = ike::SignedOctets(sa.transforms.prf, first_message, peer_nonce, sk_p,
+                                    ike::EncodeIdBody(id));
+    return octets && ike::VerifyPskAuth(sa.transforms.prf, psk, octets->span(), received);
+  }
+
+  std::shared_ptr<const ConnectionConfig> PickConnection(const IkeSa& sa, const ike::IdPayload& idi,
+                                                         const ike::IdPayload* idr) {
+    auto fits = [&](const ConnectionConfig& c) {
+      if (!AddressMatches(c.local.host, sa.local.addr) ||
+          !AddressMatches(c.remote.host, sa.remote.addr))
+        return false;
+      if (!IdMatches(c.remote.id, c.remote.host, idi)) return false;
+      if (idr && !IdMatches(c.local.id, c.local.host.is_set() ? c.local.host : sa.local.addr, *idr))
+        return false;
+      return true;
+    };
+    if (sa.conn && fits(*sa.conn)) return sa.conn;
+    for (const auto& c : ctx_.connections)
+      if (c->auto_action != AutoAction::kIgnore && fits(*c)) return c;
+    return nullptr;
+  }
+
+  void Established(IkeSa& sa) {
+    sa.state = IkeSa::State::kEstablished;
+    sa.established_ms = ctx_.NowMs();
+    ++ctx_.counters.ike_sas_established;
+    ctx_.last_error.erase(sa.conn_name());
+    ctx_.Log(LogLevel::kInfo, sa.conn_name(),
+             "IKE SA established between " + sa.local.ToString() + " [" +
+                 ike::IdToString(sa.local_id) + "] and " + sa.remote.ToString() + " [" +
+                 ike::IdToString(sa.remote_id) + "]");
+    ctx_.events.OnStateChange(sa.conn_name());
+  }
+
+  EngineContext& ctx_;
+  SecureBytes psk_;
+};
+
+}  // namespace
+
+std::unique_ptr<Task> MakeIkeAuthTask(EngineContext& ctx) {
+  return std::make_unique<IkeAuthTask>(ctx);
+}
+
+}  // namespace ipsec::engine

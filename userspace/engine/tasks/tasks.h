@@ -1,0 +1,35 @@
+// Factories for the tasks (one file each in tasks/) and the responder's
+// choice of tasks for an incoming request.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "engine/task.h"
+#include "ike/message.h"
+
+namespace ipsec::engine {
+
+struct EngineContext;
+class IkeSa;
+
+std::unique_ptr<Task> MakeIkeSaInitTask(EngineContext& ctx);  // ike_sa_init.cc
+std::unique_ptr<Task> MakeNatdTask(EngineContext& ctx);       // natd.cc
+std::unique_ptr<Task> MakeIkeAuthTask(EngineContext& ctx);    // ike_auth.cc
+// Initiator: a child SA for subnet pair `pair`; with rekey_inbound_spi, a
+// rekey (N(REKEY_SA)) of the child with that inbound SPI. Responder: pair unused.
+std::unique_ptr<Task> MakeChildCreateTask(EngineContext& ctx, size_t pair,
+                                          uint32_t rekey_inbound_spi = 0);  // child_create.cc
+std::unique_ptr<Task> MakeChildDeleteTask(EngineContext& ctx, uint32_t inbound_spi);  // delete.cc
+std::unique_ptr<Task> MakeIkeDeleteTask(EngineContext& ctx);                          // delete.cc
+std::unique_ptr<Task> MakeInformationalResponderTask(EngineContext& ctx);             // delete.cc
+std::unique_ptr<Task> MakeDpdTask(EngineContext& ctx);                                // dpd.cc
+std::unique_ptr<Task> MakeIkeRekeyResponderTask(EngineContext& ctx);  // ike_rekey.cc
+
+// The responder's tasks for a request, in processing order (the responder
+// half of the task table in task_manager.cc).
+std::vector<std::unique_ptr<Task>> CreateResponderTasks(EngineContext& ctx, IkeSa& sa,
+                                                        const ike::Message& request);
+
+}  // namespace ipsec::engine
