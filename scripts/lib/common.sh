@@ -53,3 +53,14 @@ scenario_timeout() {
 	t=$(sed -n '1,30s/^# vm-timeout: *\([0-9][0-9]*\).*/\1/p' "$1" | head -n1)
 	echo "${t:-${VMTEST_TIMEOUT:-300}}"
 }
+
+# Kernel log lines that mean a kernel bug: any of them fails a VM run
+# (scripts/vm-run) and the scenario during which it appeared
+# (scripts/lib/vm-tests-guest). Command-line echoes are filtered out first
+# by kernel_bug_lines.
+BAD_KERNEL_RE='BUG:|WARNING:|Oops|general protection|refcount_t:|list_add corruption|list_del corruption|Kernel panic|kernel BUG|UBSAN:|blocked for more than|detected stall|Call Trace:'
+
+# kernel_bug_lines: filter stdin (a kernel log) down to its bug lines.
+kernel_bug_lines() {
+	grep -v -e 'Command line:' -e 'Kernel command line:' | grep -E "$BAD_KERNEL_RE"
+}
