@@ -4,12 +4,6 @@
 // implementation of the IKEv2 key schedule, AUTH, NAT-D and SK layout.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <map>
-#include <sstream>
-#include <string>
-#include <vector>
-
 #include "common/hex.h"
 #include "ike/codec.h"
 #include "ike/crypto/auth.h"
@@ -17,63 +11,12 @@
 #include "ike/crypto/keymat.h"
 #include "ike/crypto/prf.h"
 #include "ike/sk_cipher.h"
+#include "vector_file.h"
 
 namespace ipsec::ike {
 namespace {
 
-struct Record {
-  std::string kind;
-  int line = 0;
-  std::map<std::string, std::string> fields;
-
-  const std::string& S(const std::string& k) const {
-    auto it = fields.find(k);
-    if (it == fields.end()) throw std::runtime_error("missing field " + k);
-    return it->second;
-  }
-  Bytes H(const std::string& k) const {
-    auto b = FromHex(S(k));
-    if (!b) throw std::runtime_error("bad hex in field " + k);
-    return *b;
-  }
-  SecureBytes K(const std::string& k) const { return SecureBytes(H(k)); }
-  unsigned long N(const std::string& k) const { return std::stoul(S(k), nullptr, 0); }
-  uint64_t Spi(const std::string& k) const { return std::stoull(S(k), nullptr, 16); }
-};
-
-std::vector<Record> Load(const std::string& name) {
-  std::ifstream in(std::string(IKE_TEST_DATA_DIR) + "/" + name);
-  if (!in) throw std::runtime_error("cannot open " + name);
-  std::vector<Record> out;
-  std::string line, last_key;
-  int n = 0;
-  while (std::getline(in, line)) {
-    ++n;
-    if (line.empty() || line[0] == '#') continue;
-    if (line[0] == '[') {
-      out.push_back(Record{line.substr(1, line.find(']') - 1), n, {}});
-      continue;
-    }
-    if (out.empty()) throw std::runtime_error(name + ":" + std::to_string(n) + ": no record");
-    if (line[0] == ' ' || line[0] == '\t') {  // continuation of a hex value
-      out.back().fields[last_key] += line;
-      continue;
-    }
-    auto eq = line.find(" = ");
-    if (eq == std::string::npos)
-      throw std::runtime_error(name + ":" + std::to_string(n) + ": expected 'key = value'");
-    last_key = line.substr(0, eq);
-    out.back().fields[last_key] = line.substr(eq + 3);
-  }
-  return out;
-}
-
-std::vector<Record> Of(const std::vector<Record>& all, const std::string& kind) {
-  std::vector<Record> r;
-  for (const auto& x : all)
-    if (x.kind == kind) r.push_back(x);
-  return r;
-}
+using namespace ipsec::ike::testing;
 
 Bytes B(const SecureBytes& s) {
   return Bytes(s.span().begin(), s.span().end());
