@@ -48,8 +48,8 @@ struct Identity {
     kUserFqdn,  // ID_RFC822_ADDR: "user@example.org"
   };
   Kind kind = Kind::kNone;
-  std::string name;    // kFqdn / kUserFqdn: the text without a leading '@'
-  IpAddress address;   // kIpv4 / kIpv6
+  std::string name;   // kFqdn / kUserFqdn: the text without a leading '@'
+  IpAddress address;  // kIpv4 / kIpv6
 
   static Identity FromAddress(const IpAddress& a);
   // "10.0.0.1", "2001:db8::1", "@vpn.example.org", "user@example.org", "%any", "" (kNone).
@@ -61,7 +61,7 @@ struct Identity {
 
 enum class AutoAction { kIgnore, kAdd, kRoute, kStart };  // auto=ondemand is kRoute
 enum class DpdAction { kNone, kClear, kHold, kRestart, kRestartByPeer };
-enum class AuthBy { kPsk };  // authby=secret|psk (the only one implemented)
+enum class AuthBy { kPsk };       // authby=secret|psk (the only one implemented)
 enum class ConnType { kTunnel };  // transport/passthrough are rejected with an error
 // ikev2= / keyexchange=: this daemon speaks only IKEv2; the policy is kept for display.
 enum class IkeVersionPolicy { kIkev2, kIkev2Insist, kIkev2Permit };
@@ -79,7 +79,7 @@ struct End {
   // Which config side this end came from ("left" or "right").
   std::string side;
   HostKind host_kind = HostKind::kAddress;
-  IpAddress host;      // unset (AF_UNSPEC) for %any/%any6
+  IpAddress host;           // unset (AF_UNSPEC) for %any/%any6
   uint16_t ike_port = 500;  // leftikeport=
   // leftid=; when not written, Identity::FromAddress(host) (or kAny for %any).
   Identity id;
@@ -134,12 +134,12 @@ struct Connection {
   bool esp_strict = false;
   bool pfs = true;
 
-  Seconds ike_lifetime{3 * 3600};    // ikelifetime=
-  Seconds child_lifetime{3600};      // lifetime= / keylife= / salifetime=
-  Seconds rekey_margin{9 * 60};      // rekeymargin= / margintime=
-  uint32_t rekey_fuzz_percent = 100; // rekeyfuzz=
-  bool rekey = true;                 // rekey=
-  uint32_t keyingtries = 3;          // 0 = %forever
+  Seconds ike_lifetime{3 * 3600};     // ikelifetime=
+  Seconds child_lifetime{3600};       // lifetime= / keylife= / salifetime=
+  Seconds rekey_margin{9 * 60};       // rekeymargin= / margintime=
+  uint32_t rekey_fuzz_percent = 100;  // rekeyfuzz=
+  bool rekey = true;                  // rekey=
+  uint32_t keyingtries = 3;           // 0 = %forever
 
   Seconds dpd_delay{0};  // 0: no liveness checks of our own (we still answer)
   Seconds dpd_timeout{150};
@@ -155,10 +155,10 @@ struct Connection {
 
 struct SetupConfig {
   std::string logfile;
-  std::string debug;        // plutodebug= or charondebug=, as written
-  std::string protostack;   // netkey/xfrm/klips/ipsec_tun: recorded; we always use ipsec_tun
+  std::string debug;       // plutodebug= or charondebug=, as written
+  std::string protostack;  // netkey/xfrm/klips/ipsec_tun: recorded; we always use ipsec_tun
   std::vector<std::string> interfaces;  // interfaces="%defaultroute ipsec0=eth0"
-  std::string secretsfile;  // secretsfile=
+  std::string secretsfile;              // secretsfile=
   UniqueIds uniqueids = UniqueIds::kYes;
 };
 

@@ -17,7 +17,7 @@ namespace ipsec::config {
 
 struct SecretsLoadOptions {
   bool allow_includes = true;
-  std::string include_root;  // as LoadOptions::include_root
+  std::string include_root;       // as LoadOptions::include_root
   bool check_permissions = true;  // warn when group- or world-readable
 };
 

@@ -1,0 +1,534 @@
+// Transform names and the ike=/esp= parser. One token table serves both
+// dialects: libreswan writes "aes_gcm256-sha384-dh20" or "aes128-sha1;modp1024",
+// strongSwan "aes256gcm16-prfsha384-ecp384!"; each token's transform type is
+// recognised from its name, so the two can even be mixed.
+#include "common/proposal_names.h"
+
+#include <algorithm>
+#include <cctype>
+#include <optional>
+
+#include "ike/constants.h"
+#include "kernel/algorithms.h"
+
+namespace ipsec {
+namespace {
+
+namespace encr = ike::encr;
+namespace integ = ike::integ;
+namespace prf = ike::prf;
+namespace dh = ike::dh;
+using TT = TransformType;
+
+std::string WithBits(const char* base, uint16_t bits) {
+  std::string s = base;
+  if (bits) s += "_" + std::to_string(bits);
+  return s;
+}
+
+bool IsAead(uint16_t encr_id) {
+  return encr_id == encr::kAesGcm8 || encr_id == encr::kAesGcm12 || encr_id == encr::kAesGcm16 ||
+         encr_id == encr::kChaCha20Poly1305 || encr_id == encr::kNullAuthAesGmac;
+}
+
+// ---------------------------------------------------------------------------
+// Token recognition.
+
+enum class Kind { kEncr, kHash, kPrf, kDh, kEsn, kNone, kKeyBits };
+
+struct Token {
+  Token(Kind k, uint16_t i = 0, uint16_t bits = 0, bool is_aead = false)
+      : kind(k), id(i), key_bits(bits), aead(is_aead) {}
+  Kind kind;
+  uint16_t id;
+  uint16_t key_bits;
+  bool aead;
+  std::string weak;  // non-empty: accepted with this warning
+};
+
+bool ParseBits(std::string_view s, uint16_t* bits) {
+  if (s == "128")
+    *bits = 128;
+  else if (s == "192")
+    *bits = 192;
+  else if (s == "256")
+    *bits = 256;
+  else
+    return false;
+  return true;
+}
+
+bool ConsumePrefix(std::string_view* s, std::string_view p) {
+  if (s->substr(0, p.size()) != p) return false;
+  s->remove_prefix(p.size());
+  return true;
+}
+
+// GCM ICV length spellings: strongSwan "16"/"128" (octets/bits), libreswan
+// "_a"/"_b"/"_c" (8/12/16 octets) or "8"/"12"/"16".
+std::optional<uint16_t> GcmIcv(std::string_view s) {
+  if (s == "" || s == "16" || s == "128" || s == "_c" || s == "_16" || s == "c")
+    return encr::kAesGcm16;
+  if (s == "12" || s == "96" || s == "_b" || s == "_12" || s == "b") return encr::kAesGcm12;
+  if (s == "8" || s == "64" || s == "_a" || s == "_8" || s == "a") return encr::kAesGcm8;
+  return std::nullopt;
+}
+
+std::optional<Token> AesToken(std::string_view rest) {
+  uint16_t bits = 0;
+  // CBC: "aes", "aes256", "aes_cbc", "aes_cbc256", "aes_cbc_256", "aescbc256"?
+  std::string_view cbc = rest;
+  if (!ConsumePrefix(&cbc, "_cbc")) ConsumePrefix(&cbc, "cbc");
+  if (!cbc.empty() && cbc[0] == '_') cbc.remove_prefix(1);
+  if (cbc.empty()) return Token{Kind::kEncr, encr::kAesCbc, 128};
+  if (ParseBits(cbc, &bits)) return Token{Kind::kEncr, encr::kAesCbc, bits};
+  // strongSwan: aes<bits>gcm<icv>, aes<bits>gmac
+  if (rest.size() >= 3 && ParseBits(rest.substr(0, 3), &bits)) {
+    std::string_view t = rest.substr(3);
+    if (ConsumePrefix(&t, "gcm")) {
+      if (auto id = GcmIcv(t)) return Token{Kind::kEncr, *id, bits, true};
+    }
+    if (t == "gmac") return Token{Kind::kEncr, encr::kNullAuthAesGmac, bits, true};
+  }
+  // libreswan: aes_gcm, aes_gcm128, aes_gcm_c, aes_gcm_c_256, aes_gcm16_256, aes_gmac_256
+  std::string_view t = rest;
+  if (ConsumePrefix(&t, "_gcm") || ConsumePrefix(&t, "gcm")) {
+    if (t.empty()) return Token{Kind::kEncr, encr::kAesGcm16, 128, true};
+    if (!t.empty() && t[0] == '_' && ParseBits(t.substr(1), &bits))
+      return Token{Kind::kEncr, encr::kAesGcm16, bits, true};
+    if (ParseBits(t, &bits)) return Token{Kind::kEncr, encr::kAesGcm16, bits, true};
+    // ICV part, then optional key length.
+    for (size_t cut = 1; cut <= t.size(); ++cut) {
+      auto icv = GcmIcv(t.substr(0, cut));
+      if (!icv) continue;
+      std::string_view k = t.substr(cut);
+      if (!k.empty() && k[0] == '_') k.remove_prefix(1);
+      if (k.empty()) return Token{Kind::kEncr, *icv, 128, true};
+      if (ParseBits(k, &bits)) return Token{Kind::kEncr, *icv, bits, true};
+    }
+    return std::nullopt;
+  }
+  if (ConsumePrefix(&t, "_gmac") || ConsumePrefix(&t, "gmac")) {
+    if (!t.empty() && t[0] == '_') t.remove_prefix(1);
+    if (t.empty()) return Token{Kind::kEncr, encr::kNullAuthAesGmac, 128, true};
+    if (ParseBits(t, &bits)) return Token{Kind::kEncr, encr::kNullAuthAesGmac, bits, true};
+  }
+  return std::nullopt;
+}
+
+// Hash names shared by integrity ("sha256") and PRF ("prfsha256") tokens.
+// Returns the integrity and PRF IDs.
+bool HashIds(std::string_view s, uint16_t* integ_id, uint16_t* prf_id) {
+  if (s == "sha1" || s == "sha") {
+    *integ_id = integ::kHmacSha1_96, *prf_id = prf::kHmacSha1;
+  } else if (s == "sha256" || s == "sha2_256" || s == "sha2" || s == "sha256_128") {
+    *integ_id = integ::kHmacSha2_256_128, *prf_id = prf::kHmacSha2_256;
+  } else if (s == "sha384" || s == "sha2_384" || s == "sha384_192") {
+    *integ_id = integ::kHmacSha2_384_192, *prf_id = prf::kHmacSha2_384;
+  } else if (s == "sha512" || s == "sha2_512" || s == "sha512_256") {
+    *integ_id = integ::kHmacSha2_512_256, *prf_id = prf::kHmacSha2_512;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+struct DhName {
+  std::string_view name;
+  uint16_t id;
+};
+constexpr DhName kDhNames[] = {
+    {"modp1024", dh::kModp1024}, {"dh2", dh::kModp1024},      {"modp1536", dh::kModp1536},
+    {"dh5", dh::kModp1536},      {"modp2048", dh::kModp2048}, {"dh14", dh::kModp2048},
+    {"modp3072", dh::kModp3072}, {"dh15", dh::kModp3072},     {"modp4096", dh::kModp4096},
+    {"dh16", dh::kModp4096},     {"ecp256", dh::kEcp256},     {"ecp_256", dh::kEcp256},
+    {"dh19", dh::kEcp256},       {"ecp384", dh::kEcp384},     {"ecp_384", dh::kEcp384},
+    {"dh20", dh::kEcp384},       {"ecp521", dh::kEcp521},     {"ecp_521", dh::kEcp521},
+    {"dh21", dh::kEcp521},       {"x25519", dh::kCurve25519}, {"curve25519", dh::kCurve25519},
+    {"dh31", dh::kCurve25519},
+};
+
+// Recognised but refused, with the reason a person needs.
+struct Refused {
+  std::string_view prefix;
+  std::string_view why;
+};
+constexpr Refused kRefused[] = {
+    {"3des",
+     "3DES is a 64-bit block cipher (Sweet32) deprecated by RFC 8221/8247 and not "
+     "implemented; use aes128 or aes256"},
+    {"des", "DES is broken and not implemented; use aes128 or aes256"},
+    {"md5", "MD5 is broken (RFC 8247: MUST NOT); use sha256"},
+    {"prfmd5", "MD5 is broken (RFC 8247: MUST NOT); use prfsha256"},
+    {"modp768", "the 768-bit group is broken (RFC 8247: MUST NOT); use modp2048 or ecp256"},
+    {"dh1", "the 768-bit group is broken (RFC 8247: MUST NOT); use modp2048 or ecp256"},
+    {"aes_ctr", "AES-CTR is not implemented; use aes_gcm or aes"},
+    {"aesctr", "AES-CTR is not implemented; use aes_gcm or aes"},
+    {"blowfish", "Blowfish is not implemented; use aes"},
+    {"cast", "CAST is not implemented; use aes"},
+    {"camellia", "Camellia is not implemented; use aes"},
+    {"serpent", "Serpent is not implemented; use aes"},
+    {"twofish", "Twofish is not implemented; use aes"},
+    {"aesxcbc", "AES-XCBC is not implemented; use sha256"},
+    {"aes_xcbc", "AES-XCBC is not implemented; use sha256"},
+    {"prfaesxcbc", "AES-XCBC is not implemented; use prfsha256"},
+    {"aescmac", "AES-CMAC is not implemented; use sha256"},
+    {"modp6144", "MODP 6144 is not implemented; use modp4096 or ecp384"},
+    {"modp8192", "MODP 8192 is not implemented; use modp4096 or ecp384"},
+    {"x448", "Curve448 is not implemented; use x25519"},
+    {"curve448", "Curve448 is not implemented; use x25519"},
+    {"ecp192", "ECP 192 is not implemented; use ecp256"},
+    {"ecp224", "ECP 224 is not implemented; use ecp256"},
+};
+
+// token is lower case. On failure, *why says what is wrong with it.
+std::optional<Token> Recognise(std::string_view token, std::string* why) {
+  if (!token.empty() && std::all_of(token.begin(), token.end(), ::isdigit)) {
+    uint16_t bits = 0;
+    if (ParseBits(token, &bits)) return Token{Kind::kKeyBits, 0, bits};
+    *why = "not a key length (128, 192 or 256)";
+    return std::nullopt;
+  }
+  if (token == "chacha20poly1305" || token == "chacha20_poly1305")
+    return Token{Kind::kEncr, encr::kChaCha20Poly1305, 0, true};
+  if (token == "null" || token == "none") return Token{Kind::kNone};
+  if (token == "esn") return Token{Kind::kEsn, ike::esn::kYes};
+  if (token == "noesn") return Token{Kind::kEsn, ike::esn::kNo};
+  for (const auto& r : kRefused) {
+    if (token == r.prefix || (token.substr(0, r.prefix.size()) == r.prefix && r.prefix != "des" &&
+                              r.prefix != "dh1" && r.prefix != "cast")) {
+      *why = std::string(r.why);
+      return std::nullopt;
+    }
+  }
+  if (token == "3des_cbc" || token == "des_cbc" || token == "cast128") {
+    *why = "not implemented; use aes128 or aes256";
+    return std::nullopt;
+  }
+  std::string_view rest = token;
+  if (ConsumePrefix(&rest, "aes")) {
+    if (auto t = AesToken(rest)) return t;
+    if (token.find("ctr") != std::string::npos) {
+      *why = "AES-CTR is not implemented; use aes_gcm or aes";
+      return std::nullopt;
+    }
+    *why = "unknown AES variant (write aes128, aes256, aes128gcm16, aes_gcm256, ...)";
+    return std::nullopt;
+  }
+  uint16_t integ_id = 0, prf_id = 0;
+  if (HashIds(token, &integ_id, &prf_id)) return Token{Kind::kHash, integ_id};
+  std::string_view p = token;
+  if (ConsumePrefix(&p, "prf")) {
+    if (HashIds(p, &integ_id, &prf_id)) return Token{Kind::kPrf, prf_id};
+    *why = "unknown PRF (write prfsha256, prfsha384, prfsha512 or prfsha1)";
+    return std::nullopt;
+  }
+  for (const auto& d : kDhNames) {
+    if (d.name == token) {
+      Token t{Kind::kDh, d.id};
+      if (d.id == dh::kModp1024 || d.id == dh::kModp1536)
+        t.weak = std::string(token) +
+                 " is a weak DH group (RFC 8247: SHOULD NOT); accepted "
+                 "for interoperability";
+      return t;
+    }
+  }
+  *why = "unknown algorithm";
+  return std::nullopt;
+}
+
+uint16_t IntegToPrf(uint16_t integ_id) {
+  switch (integ_id) {
+    case integ::kHmacSha1_96:
+      return prf::kHmacSha1;
+    case integ::kHmacSha2_256_128:
+      return prf::kHmacSha2_256;
+    case integ::kHmacSha2_384_192:
+      return prf::kHmacSha2_384;
+    case integ::kHmacSha2_512_256:
+      return prf::kHmacSha2_512;
+  }
+  return 0;
+}
+
+void AddUnique(std::vector<Transform>* v, Transform t) {
+  if (std::find(v->begin(), v->end(), t) == v->end()) v->push_back(t);
+}
+
+Error TokenError(std::string_view token, const std::string& why) {
+  return MakeError(std::string(token) + ": " + why);
+}
+
+// One comma-separated item: "aes128-sha1;modp1024".
+Result<Proposal> ParseOne(std::string_view item, ProtocolId protocol,
+                          std::vector<std::string>* warnings) {
+  const bool ike = protocol == ProtocolId::kIke;
+  std::vector<Transform> encrs, integs, prfs, dhs, esns;
+  std::vector<uint16_t> hashes;  // integrity-named tokens, resolved below
+  bool saw_none = false;
+  bool last_was_encr = false;
+  size_t pos = 0;
+  while (pos <= item.size()) {
+    size_t end = item.find_first_of("-;+", pos);
+    if (end == std::string_view::npos) end = item.size();
+    std::string_view raw = item.substr(pos, end - pos);
+    pos = end + 1;
+    if (raw.empty()) {
+      return MakeError("'" + std::string(item) +
+                       "': empty algorithm name (doubled '-', ';' or '+')");
+    }
+    std::string token(raw);
+    std::transform(token.begin(), token.end(), token.begin(), ::tolower);
+    std::string why;
+    auto t = Recognise(token, &why);
+    if (!t) return TokenError(raw, why);
+    if (!t->weak.empty()) warnings->push_back(t->weak);
+    switch (t->kind) {
+      case Kind::kKeyBits:
+        // libreswan's "aes-256": a key length for the cipher just named.
+        if (!last_was_encr || encrs.back().id == encr::kChaCha20Poly1305)
+          return TokenError(raw, "a key length must follow an AES cipher");
+        encrs.back().key_length = t->key_bits;
+        break;
+      case Kind::kEncr:
+        AddUnique(&encrs, {TT::kEncr, t->id, t->key_bits});
+        break;
+      case Kind::kHash:
+        hashes.push_back(t->id);
+        break;
+      case Kind::kPrf:
+        if (ike) {
+          AddUnique(&prfs, {TT::kPrf, t->id});
+        } else {
+          warnings->push_back(std::string(raw) +
+                              ": a PRF has no meaning for ESP; ignored (as strongSwan does)");
+        }
+        break;
+      case Kind::kDh:
+        AddUnique(&dhs, {TT::kDh, t->id});
+        break;
+      case Kind::kEsn:
+        if (ike) return TokenError(raw, "ESN applies to ESP only");
+        AddUnique(&esns, {TT::kEsn, t->id});
+        break;
+      case Kind::kNone:
+        saw_none = true;
+        break;
+    }
+    last_was_encr = t->kind == Kind::kEncr;
+    if (end == item.size()) break;
+  }
+  if (encrs.empty())
+    return MakeError("'" + std::string(item) +
+                     "': no encryption algorithm (e.g. aes256, aes256gcm16)");
+  const bool aead = IsAead(encrs.front().id);
+  for (const auto& e : encrs) {
+    if (IsAead(e.id) != aead)
+      return MakeError(
+          "'" + std::string(item) +
+          "': mixes AEAD and non-AEAD ciphers in one proposal; separate them with ','");
+    if (ike && e.id == encr::kNullAuthAesGmac)
+      return TokenError("aes_gmac", "GMAC gives no confidentiality and is not allowed for IKE");
+  }
+  if (aead) {
+    // With an AEAD cipher an integrity-named token is the PRF in IKE
+    // (libreswan "aes_gcm256-sha384", strongSwan "aes256gcm16-sha384") and
+    // an error in ESP.
+    for (uint16_t h : hashes) {
+      if (!ike)
+        return MakeError(
+            "'" + std::string(item) +
+            "': an AEAD cipher needs no integrity algorithm (write '-null' or nothing)");
+      AddUnique(&prfs, {TT::kPrf, IntegToPrf(h)});
+    }
+  } else {
+    if (saw_none)
+      return MakeError(
+          "'" + std::string(item) +
+          "': 'null' integrity is only allowed with an AEAD cipher (aes_gcm, chacha20)");
+    for (uint16_t h : hashes) AddUnique(&integs, {TT::kInteg, h});
+    if (integs.empty()) {  // libreswan fills in its defaults
+      AddUnique(&integs, {TT::kInteg, integ::kHmacSha2_256_128});
+      AddUnique(&integs, {TT::kInteg, integ::kHmacSha2_512_256});
+    }
+    if (ike && prfs.empty())
+      for (const auto& i : integs) AddUnique(&prfs, {TT::kPrf, IntegToPrf(i.id)});
+  }
+  if (ike && prfs.empty()) {
+    AddUnique(&prfs, {TT::kPrf, prf::kHmacSha2_256});
+    AddUnique(&prfs, {TT::kPrf, prf::kHmacSha2_512});
+  }
+  if (ike && dhs.empty()) {  // no DH group named: the default groups
+    for (uint16_t g : {dh::kCurve25519, dh::kEcp256, dh::kModp2048}) AddUnique(&dhs, {TT::kDh, g});
+  }
+  if (!ike) {
+    // Only what the ipsec_tun module implements can be installed.
+    for (const auto& e : encrs)
+      if (KernelAlgorithmName(e).empty())
+        return MakeError(
+            "'" + std::string(item) + "': " + TransformToString(e) +
+            " is not implemented by the ipsec_tun module (it has: " + kernel::EncrNames() + ")");
+    if (esns.empty()) esns.push_back({TT::kEsn, ike::esn::kNo});
+  }
+  Proposal p{protocol, {}};
+  for (auto* v : {&encrs, &integs, &prfs, &dhs, &esns})
+    p.transforms.insert(p.transforms.end(), v->begin(), v->end());
+  return p;
+}
+
+}  // namespace
+
+std::string TransformToString(const Transform& t) {
+  switch (t.type) {
+    case TT::kEncr:
+      switch (t.id) {
+        case encr::k3des:
+          return "3DES_CBC";
+        case encr::kNull:
+          return "NULL";
+        case encr::kAesCbc:
+          return WithBits("AES_CBC", t.key_length);
+        case encr::kAesCtr:
+          return WithBits("AES_CTR", t.key_length);
+        case encr::kAesGcm8:
+          return WithBits("AES_GCM_8", t.key_length);
+        case encr::kAesGcm12:
+          return WithBits("AES_GCM_12", t.key_length);
+        case encr::kAesGcm16:
+          return WithBits("AES_GCM_16", t.key_length);
+        case encr::kNullAuthAesGmac:
+          return WithBits("NULL_AUTH_AES_GMAC", t.key_length);
+        case encr::kChaCha20Poly1305:
+          return "CHACHA20_POLY1305";
+      }
+      return WithBits(("ENCR_" + std::to_string(t.id)).c_str(), t.key_length);
+    case TT::kPrf:
+      switch (t.id) {
+        case prf::kHmacMd5:
+          return "PRF_HMAC_MD5";
+        case prf::kHmacSha1:
+          return "PRF_HMAC_SHA1";
+        case prf::kAes128Xcbc:
+          return "PRF_AES128_XCBC";
+        case prf::kHmacSha2_256:
+          return "PRF_HMAC_SHA2_256";
+        case prf::kHmacSha2_384:
+          return "PRF_HMAC_SHA2_384";
+        case prf::kHmacSha2_512:
+          return "PRF_HMAC_SHA2_512";
+      }
+      return "PRF_" + std::to_string(t.id);
+    case TT::kInteg:
+      switch (t.id) {
+        case integ::kNone:
+          return "NONE";
+        case integ::kHmacMd5_96:
+          return "HMAC_MD5_96";
+        case integ::kHmacSha1_96:
+          return "HMAC_SHA1_96";
+        case integ::kAesXcbc96:
+          return "AES_XCBC_96";
+        case integ::kHmacSha2_256_128:
+          return "HMAC_SHA2_256_128";
+        case integ::kHmacSha2_384_192:
+          return "HMAC_SHA2_384_192";
+        case integ::kHmacSha2_512_256:
+          return "HMAC_SHA2_512_256";
+      }
+      return "INTEG_" + std::to_string(t.id);
+    case TT::kDh:
+      switch (t.id) {
+        case dh::kNone:
+          return "NONE";
+        case dh::kModp768:
+          return "MODP_768";
+        case dh::kModp1024:
+          return "MODP_1024";
+        case dh::kModp1536:
+          return "MODP_1536";
+        case dh::kModp2048:
+          return "MODP_2048";
+        case dh::kModp3072:
+          return "MODP_3072";
+        case dh::kModp4096:
+          return "MODP_4096";
+        case dh::kEcp256:
+          return "ECP_256";
+        case dh::kEcp384:
+          return "ECP_384";
+        case dh::kEcp521:
+          return "ECP_521";
+        case dh::kCurve25519:
+          return "CURVE_25519";
+      }
+      return "DH_" + std::to_string(t.id);
+    case TT::kEsn:
+      return t.id == ike::esn::kYes  ? "ESN"
+             : t.id == ike::esn::kNo ? "NO_ESN"
+                                     : "ESN_" + std::to_string(t.id);
+  }
+  return "TRANSFORM_" + std::to_string(static_cast<int>(t.type)) + "_" + std::to_string(t.id);
+}
+
+std::string ProposalToString(const Proposal& p) {
+  std::string s;
+  for (const auto& t : p.transforms) {
+    if (!s.empty()) s += "/";
+    s += TransformToString(t);
+  }
+  return s;
+}
+
+std::string ProposalsToString(const std::vector<Proposal>& ps) {
+  std::string s;
+  for (const auto& p : ps) {
+    if (!s.empty()) s += ", ";
+    s += ProposalToString(p);
+  }
+  return s;
+}
+
+std::string KernelAlgorithmName(const Transform& t) {
+  if (t.type == TT::kEncr) {
+    // FindEncr treats key_bits 0 as "any"; ChaCha20 is the only one listed with 0.
+    const auto* a = kernel::FindEncr(t.id, t.key_length);
+    if (a && (a->key_bits == t.key_length)) return std::string(a->name);
+    return "";
+  }
+  if (t.type == TT::kInteg) {
+    if (const auto* a = kernel::FindInteg(t.id)) return std::string(a->name);
+  }
+  return "";
+}
+
+Result<ParsedProposals> ParseProposals(std::string_view text, ProtocolId protocol) {
+  ParsedProposals out;
+  std::string_view s = text;
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  if (!s.empty() && s.back() == '!') {
+    out.strict = true;
+    s.remove_suffix(1);
+  }
+  if (s.empty()) return MakeError("empty proposal list");
+  size_t pos = 0;
+  while (pos <= s.size()) {
+    size_t end = s.find(',', pos);
+    if (end == std::string_view::npos) end = s.size();
+    std::string_view item = s.substr(pos, end - pos);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+    if (!item.empty() && item.back() == '!') {  // strongSwan allows '!' per item too
+      out.strict = true;
+      item.remove_suffix(1);
+    }
+    if (item.empty()) return MakeError("empty proposal between ','");
+    auto p = ParseOne(item, protocol, &out.warnings);
+    if (!p) return p.error();
+    out.proposals.push_back(std::move(*p));
+    if (end == s.size()) break;
+    pos = end + 1;
+  }
+  return out;
+}
+
+}  // namespace ipsec

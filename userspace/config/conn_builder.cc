@@ -1,0 +1,634 @@
+// Values of one conn -> Connection. Defaults and the reasons for them are in
+// Documentation/configuration.md ("Defaults").
+#include "config/conn_builder.h"
+
+#include <algorithm>
+
+#include "common/proposal_names.h"
+#include "config/values.h"
+#include "ike/constants.h"
+
+namespace ipsec::config {
+namespace {
+
+// What an end says before the machine is consulted.
+struct RawEnd {
+  std::string side;
+  const RawSetting* host_setting = nullptr;
+  End end;
+  bool host_ok = false;
+  std::vector<IpPrefix> subnets;
+  bool subnets_from_list = false;  // leftsubnets=
+};
+
+class Builder {
+ public:
+  Builder(const std::string& name, const SourceLocation& where, const SettingMap& s,
+          const HostInfo& host, const LoadOptions& options, const Diagnostics& d)
+      : s_(s), host_(host), options_(options), d_(d) {
+    c_.name = name;
+    c_.where = where;
+  }
+
+  std::optional<Connection> Build();
+
+ private:
+  const RawSetting* Get(const std::string& key) const {
+    auto it = s_.find(key);
+    return it == s_.end() ? nullptr : &it->second;
+  }
+  template <class T>
+  bool Take(const std::string& key, Result<T> (*parse)(std::string_view), T* out) {
+    const RawSetting* st = Get(key);
+    if (!st) return false;
+    auto r = parse(st->value);
+    if (!r) {
+      Fail(*st, r.error().message);
+      return false;
+    }
+    *out = *r;
+    return true;
+  }
+  void Fail(const RawSetting& st, std::string msg) {
+    d_.Error(st, std::move(msg));
+    ok_ = false;
+  }
+  void Fail(const std::string& keyword, std::string msg) {
+    d_.Error(c_.where, keyword, std::move(msg));
+    ok_ = false;
+  }
+
+  void ParseEnd(const std::string& side, RawEnd* e);
+  void ResolveHosts(RawEnd* left, RawEnd* right);
+  void ChooseLocal(RawEnd* left, RawEnd* right);
+  void BuildPairs(const RawEnd& left, const RawEnd& right);
+  void ParseModes();
+  void ParseProposals();
+  void ParseTimers();
+  void ParseMisc();
+
+  const SettingMap& s_;
+  const HostInfo& host_;
+  const LoadOptions& options_;
+  const Diagnostics& d_;
+  Connection c_;
+  bool ok_ = true;
+};
+
+void Builder::ParseEnd(const std::string& side, RawEnd* e) {
+  e->side = side;
+  e->end.side = side;
+  e->host_setting = Get(side);
+  if (!e->host_setting || e->host_setting->value.empty()) {
+    Fail(side,
+         "missing " + side + "= in conn " + c_.name + " (an IP address, %defaultroute or %any)");
+  } else {
+    const std::string& v = e->host_setting->value;
+    if (v == "%defaultroute") {
+      e->end.host_kind = HostKind::kDefaultRoute;
+      e->host_ok = true;
+    } else if (v == "%any") {
+      e->end.host_kind = HostKind::kAny;
+      e->host_ok = true;
+    } else if (v == "%any6") {
+      e->end.host_kind = HostKind::kAny6;
+      e->host_ok = true;
+    } else if (v[0] == '%') {
+      Fail(*e->host_setting,
+           "'" + v + "' is not supported (use an IP address, %defaultroute or %any)");
+    } else if (auto a = IpAddress::Parse(v)) {
+      e->end.host = *a;
+      e->host_ok = true;
+    } else if (v.find_first_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") !=
+                   std::string::npos &&
+               v.find(':') == std::string::npos && v.find('/') == std::string::npos) {
+      Fail(*e->host_setting, "'" + v +
+                                 "': host names are not resolved (no DNS at load time); "
+                                 "write the IP address");
+    } else {
+      Fail(*e->host_setting, "'" + v + "' is not an IPv4 or IPv6 address");
+    }
+  }
+  if (const RawSetting* st = Get(side + "id"); st && !st->value.empty()) {
+    std::string warning;
+    auto id = ParseIdentity(st->value, &warning);
+    if (!id) {
+      Fail(*st, id.error().message);
+    } else {
+      e->end.id = *id;
+      e->end.id_configured = true;
+      if (!warning.empty()) d_.Warn(*st, warning);
+    }
+  }
+  const RawSetting* subnet = Get(side + "subnet");
+  const RawSetting* subnets = Get(side + "subnets");
+  if (subnet && subnets) {
+    Fail(*subnets, "both " + side + "subnet= and " + side + "subnets= are set; use one");
+  } else if (subnet || subnets) {
+    const RawSetting* st = subnet ? subnet : subnets;
+    auto list = ParsePrefixList(st->value);
+    if (!list)
+      Fail(*st, list.error().message);
+    else
+      e->subnets = *list;
+    e->subnets_from_list = subnets != nullptr;
+  }
+  if (const RawSetting* st = Get(side + "sourceip")) {
+    if (auto a = IpAddress::Parse(st->value)) {
+      e->end.sourceip = *a;
+    } else {
+      Fail(*st, "'" + st->value + "': only a single address is supported (no %config or pools)");
+    }
+  }
+  if (const RawSetting* st = Get(side + "ikeport")) {
+    auto port = ParseUint(st->value, 1, 65535);
+    if (!port)
+      Fail(*st, port.error().message);
+    else
+      e->end.ike_port = static_cast<uint16_t>(*port);
+  }
+  if (const RawSetting* st = Get(side + "auth")) {
+    if (st->value != "psk" && st->value != "secret")
+      Fail(*st, "'" + st->value + "' is not supported (only psk)");
+  }
+}
+
+void Builder::ResolveHosts(RawEnd* left, RawEnd* right) {
+  for (auto [e, other] : {std::pair{left, right}, std::pair{right, left}}) {
+    if (!e->host_ok) continue;
+    if (e->end.host_kind != HostKind::kDefaultRoute) continue;
+    int family = AF_INET;
+    if (other->end.host.is_v6() || other->end.host_kind == HostKind::kAny6) family = AF_INET6;
+    auto src = host_.DefaultRouteSource(family);
+    if (!src) {
+      Fail(*e->host_setting, std::string("%defaultroute: this host has no ") +
+                                 (family == AF_INET6 ? "IPv6" : "IPv4") + " default route");
+      e->host_ok = false;
+      continue;
+    }
+    e->end.host = *src;
+  }
+  if (left->end.host.is_set() && right->end.host.is_set() &&
+      left->end.host.family() != right->end.host.family()) {
+    Fail(*right->host_setting, "left=" + left->host_setting->value +
+                                   " and right=" + right->host_setting->value +
+                                   " are of different address families");
+  }
+}
+
+void Builder::ChooseLocal(RawEnd* left, RawEnd* right) {
+  const auto addrs = host_.LocalAddresses();
+  auto is_local = [&](const RawEnd& e) {
+    return e.end.host.is_set() && std::find(addrs.begin(), addrs.end(), e.end.host) != addrs.end();
+  };
+  auto is_wild = [](const RawEnd& e) {
+    return e.end.host_kind == HostKind::kAny || e.end.host_kind == HostKind::kAny6;
+  };
+  bool swap = false;
+  if (is_local(*left) && is_local(*right)) {
+    d_.Warn(c_.where, "left", "both left and right are addresses of this host; left is local");
+  } else if (is_local(*left)) {
+  } else if (is_local(*right)) {
+    swap = true;
+  } else if (left->end.host_kind == HostKind::kDefaultRoute) {
+  } else if (right->end.host_kind == HostKind::kDefaultRoute) {
+    swap = true;
+  } else if (is_wild(*left) && !is_wild(*right)) {
+  } else if (is_wild(*right) && !is_wild(*left)) {
+    swap = true;
+  } else {
+    std::string msg = "neither left=" + left->host_setting->value +
+                      " nor right=" + right->host_setting->value + " is an address of this host";
+    if (options_.require_local_end) {
+      Fail("left", msg);
+      return;
+    }
+    d_.Warn(c_.where, "left", msg + "; taking left as local (as strongSwan does)");
+    c_.local_assumed = true;
+  }
+  c_.swapped = swap;
+  RawEnd* local = swap ? right : left;
+  RawEnd* remote = swap ? left : right;
+  for (RawEnd* e : {local, remote}) {
+    e->end.subnets = e->subnets;
+    if (!e->end.id_configured) {
+      if (e->end.host.is_set())
+        e->end.id = Identity::FromAddress(e->end.host);
+      else if (e == remote)
+        e->end.id.kind = Identity::Kind::kAny;
+    }
+  }
+  c_.local = local->end;
+  c_.remote = remote->end;
+  BuildPairs(*left, *right);
+}
+
+// libreswan: one child per (left subnet, right subnet), named "ixj".
+void Builder::BuildPairs(const RawEnd& left, const RawEnd& right) {
+  auto list = [](const RawEnd& e) {
+    if (!e.subnets.empty()) return e.subnets;
+    if (e.end.host.is_set()) return std::vector<IpPrefix>{IpPrefix::Host(e.end.host)};
+    return std::vector<IpPrefix>{};
+  };
+  auto l = list(left), r = list(right);
+  if (l.empty() || r.empty()) return;
+  std::vector<bool> l_used(l.size()), r_used(r.size());
+  for (size_t i = 0; i < l.size(); ++i) {
+    for (size_t j = 0; j < r.size(); ++j) {
+      if (l[i].family() != r[j].family()) continue;
+      l_used[i] = r_used[j] = true;
+      SubnetPair p;
+      p.local = c_.swapped ? r[j] : l[i];
+      p.remote = c_.swapped ? l[i] : r[j];
+      p.name = std::to_string(i + 1) + "x" + std::to_string(j + 1);
+      c_.subnet_pairs.push_back(p);
+    }
+  }
+  auto check = [&](const std::vector<IpPrefix>& v, const std::vector<bool>& used, const RawEnd& e,
+                   const std::string& other) {
+    for (size_t i = 0; i < v.size(); ++i) {
+      if (used[i]) continue;
+      std::string key = e.side + (e.subnets_from_list ? "subnets" : "subnet");
+      const RawSetting* st = Get(key);
+      std::string msg = v[i].ToString() + " has no " + other + " subnet of the same address family";
+      if (st)
+        Fail(*st, msg);
+      else
+        Fail(e.side, msg);
+    }
+  };
+  check(l, l_used, left, "right");
+  check(r, r_used, right, "left");
+}
+
+void Builder::ParseModes() {
+  if (const RawSetting* st = Get("authby")) {
+    bool psk = false;
+    std::vector<std::string> others;
+    for (auto& part : SplitList(std::string(st->value.begin(), st->value.end()))) {
+      for (auto& p2 : SplitList(part)) {
+        size_t bar;
+        std::string rest = p2;
+        while ((bar = rest.find('|')) != std::string::npos) {
+          std::string a = rest.substr(0, bar);
+          (a == "secret" || a == "psk") ? void(psk = true) : others.push_back(a);
+          rest = rest.substr(bar + 1);
+        }
+        (rest == "secret" || rest == "psk") ? void(psk = true) : others.push_back(rest);
+      }
+    }
+    if (!psk) {
+      Fail(*st, "'" + st->value + "' is not supported (only secret/psk: pre-shared keys)");
+    } else if (!others.empty()) {
+      d_.Warn(*st,
+              "only the pre-shared key part is used; '" + others.front() + "' is not supported");
+    }
+  }
+  if (const RawSetting* st = Get("type")) {
+    const auto& v = st->value;
+    if (v == "tunnel") {
+    } else if (v == "transport" || v == "passthrough" || v == "pass" || v == "drop" ||
+               v == "reject") {
+      Fail(*st, "type=" + v + " is not supported yet (only tunnel)");
+    } else {
+      Fail(*st, "'" + v + "' is not a connection type (tunnel)");
+    }
+  }
+  if (const RawSetting* st = Get("ikev2")) {
+    const auto& v = st->value;
+    if (v == "yes" || v == "propose")
+      c_.ike_version = IkeVersionPolicy::kIkev2;
+    else if (v == "insist")
+      c_.ike_version = IkeVersionPolicy::kIkev2Insist;
+    else if (v == "permit") {
+      c_.ike_version = IkeVersionPolicy::kIkev2Permit;
+      d_.Warn(*st, "permit: this daemon speaks only IKEv2 and will initiate with IKEv2");
+    } else if (v == "no" || v == "never") {
+      Fail(*st, "IKEv1 is not supported (this daemon speaks only IKEv2)");
+    } else {
+      Fail(*st, "'" + v + "' is not one of yes, no, insist, permit, propose");
+    }
+  }
+  if (const RawSetting* st = Get("keyexchange")) {
+    const auto& v = st->value;
+    if (v == "ike") {
+    } else if (v == "ikev2") {
+      c_.ike_version = IkeVersionPolicy::kIkev2Insist;
+    } else if (v == "ikev1") {
+      Fail(*st, "IKEv1 is not supported (this daemon speaks only IKEv2)");
+    } else {
+      Fail(*st, "'" + v + "' is not one of ike, ikev1, ikev2");
+    }
+  }
+  if (const RawSetting* st = Get("phase2")) {
+    if (st->value == "ah")
+      Fail(*st, "AH is not supported (only ESP)");
+    else if (st->value != "esp")
+      Fail(*st, "'" + st->value + "' is not esp");
+  }
+  if (const RawSetting* st = Get("ah")) Fail(*st, "AH is not supported (only ESP)");
+}
+
+void Builder::ParseProposals() {
+  if (const RawSetting* st = Get("ike"); st) {
+    auto p = ipsec::ParseProposals(st->value, ProtocolId::kIke);
+    if (!p) {
+      Fail(*st, p.error().message);
+    } else {
+      c_.ike_proposals = p->proposals;
+      c_.ike_strict = p->strict;
+      for (const auto& w : p->warnings) d_.Warn(*st, w);
+    }
+  } else {
+    c_.ike_proposals = DefaultIkeProposals();
+    c_.ike_proposals_default = true;
+  }
+  if (const RawSetting* st = Get("pfs")) {
+    auto b = ParseYesNo(st->value);
+    if (!b)
+      Fail(*st, b.error().message);
+    else
+      c_.pfs = *b;
+  }
+  const RawSetting* esp = Get("esp");
+  if (esp) {
+    auto p = ipsec::ParseProposals(esp->value, ProtocolId::kEsp);
+    if (!p) {
+      Fail(*esp, p.error().message);
+      return;
+    }
+    c_.esp_proposals = p->proposals;
+    c_.esp_strict = p->strict;
+    for (const auto& w : p->warnings) d_.Warn(*esp, w);
+  } else {
+    c_.esp_proposals = DefaultEspProposals();
+    c_.esp_proposals_default = true;
+  }
+  auto has_dh = [](const Proposal& p) {
+    return std::any_of(p.transforms.begin(), p.transforms.end(),
+                       [](const Transform& t) { return t.type == TransformType::kDh; });
+  };
+  bool esp_dh = std::any_of(c_.esp_proposals.begin(), c_.esp_proposals.end(), has_dh);
+  if (!c_.pfs) {
+    if (esp_dh) {
+      d_.Warn(esp ? *esp : *Get("pfs"), "pfs=no: the DH groups in esp= are not used");
+      for (auto& p : c_.esp_proposals)
+        std::erase_if(p.transforms,
+                      [](const Transform& t) { return t.type == TransformType::kDh; });
+    }
+    return;
+  }
+  if (esp_dh) return;
+  // pfs=yes without a group in esp= (libreswan): rekey with the IKE SA's groups.
+  std::vector<Transform> groups;
+  for (const auto& p : c_.ike_proposals)
+    for (const auto& t : p.transforms)
+      if (t.type == TransformType::kDh &&
+          std::find(groups.begin(), groups.end(), t) == groups.end())
+        groups.push_back(t);
+  for (auto& p : c_.esp_proposals) {
+    auto esn = std::find_if(p.transforms.begin(), p.transforms.end(),
+                            [](const Transform& t) { return t.type == TransformType::kEsn; });
+    p.transforms.insert(esn, groups.begin(), groups.end());
+  }
+}
+
+void Builder::ParseTimers() {
+  Take("ikelifetime", ParseDuration, &c_.ike_lifetime);
+  Take("salifetime", ParseDuration, &c_.child_lifetime);
+  for (auto [key, v] :
+       {std::pair{"ikelifetime", &c_.ike_lifetime}, std::pair{"salifetime", &c_.child_lifetime}}) {
+    const RawSetting* st = Get(key);
+    if (st && v->count() < 60) Fail(*st, "a lifetime under one minute would rekey constantly");
+  }
+  Seconds shortest = std::min(c_.ike_lifetime, c_.child_lifetime);
+  if (Take("rekeymargin", ParseDuration, &c_.rekey_margin)) {
+    if (c_.rekey_margin >= shortest) {
+      Fail(*Get("rekeymargin"), "rekey margin " + FormatDuration(c_.rekey_margin) +
+                                    " must be shorter than the lifetime " +
+                                    FormatDuration(shortest));
+    }
+  } else if (c_.rekey_margin >= shortest) {
+    c_.rekey_margin = shortest / 2;  // the default 9m does not fit a short lifetime
+  }
+  if (const RawSetting* st = Get("rekeyfuzz")) {
+    std::string v = st->value;
+    if (!v.empty() && v.back() == '%') v.pop_back();
+    auto n = ParseUint(v, 0, 1000);
+    if (!n)
+      Fail(*st, n.error().message + " (a percentage, e.g. 100%)");
+    else
+      c_.rekey_fuzz_percent = *n;
+  }
+  if (const RawSetting* st = Get("rekey")) {
+    auto b = ParseYesNo(st->value);
+    if (!b)
+      Fail(*st, b.error().message);
+    else
+      c_.rekey = *b;
+  }
+  if (const RawSetting* st = Get("keyingtries")) {
+    if (st->value == "%forever") {
+      c_.keyingtries = 0;
+    } else {
+      auto n = ParseUint(st->value, 0, 1000000);
+      if (!n)
+        Fail(*st, n.error().message + " (a count or %forever)");
+      else
+        c_.keyingtries = *n;
+    }
+  }
+  bool delay_set = Take("dpddelay", ParseDuration, &c_.dpd_delay);
+  Take("dpdtimeout", ParseDuration, &c_.dpd_timeout);
+  const RawSetting* action = Get("dpdaction");
+  if (action) {
+    const auto& v = action->value;
+    if (v == "none")
+      c_.dpd_action = DpdAction::kNone;
+    else if (v == "clear")
+      c_.dpd_action = DpdAction::kClear;
+    else if (v == "hold")
+      c_.dpd_action = DpdAction::kHold;
+    else if (v == "restart")
+      c_.dpd_action = DpdAction::kRestart;
+    else if (v == "restart_by_peer")
+      c_.dpd_action = DpdAction::kRestartByPeer;
+    else
+      Fail(*action, "'" + v + "' is not one of clear, hold, restart, restart_by_peer, none");
+    if (!delay_set && c_.dpd_action != DpdAction::kNone) c_.dpd_delay = Seconds(30);
+  } else if (delay_set && c_.dpd_delay.count() > 0) {
+    c_.dpd_action = DpdAction::kHold;  // libreswan: dpddelay alone means dpdaction=hold
+  }
+  if (c_.dpd_action == DpdAction::kNone) c_.dpd_delay = Seconds(0);
+  if (c_.dpd_delay.count() > 0 && c_.dpd_timeout <= c_.dpd_delay) {
+    const RawSetting* st = Get("dpdtimeout");
+    std::string msg = "dpdtimeout " + FormatDuration(c_.dpd_timeout) +
+                      " is not longer than dpddelay " + FormatDuration(c_.dpd_delay) +
+                      ": the peer is declared dead after one missed check";
+    if (st)
+      d_.Warn(*st, msg);
+    else
+      d_.Warn(c_.where, "dpdtimeout", msg);
+  }
+}
+
+void Builder::ParseMisc() {
+  if (const RawSetting* st = Get("auto")) {
+    const auto& v = st->value;
+    if (v == "add")
+      c_.auto_action = AutoAction::kAdd;
+    else if (v == "start")
+      c_.auto_action = AutoAction::kStart;
+    else if (v == "route" || v == "ondemand")
+      c_.auto_action = AutoAction::kRoute;
+    else if (v == "ignore")
+      c_.auto_action = AutoAction::kIgnore;
+    else
+      Fail(*st, "'" + v + "' is not one of add, start, route, ondemand, ignore");
+  }
+  if (const RawSetting* st = Get("mtu")) {
+    auto n = ParseUint(st->value, 68, 65535);
+    if (!n)
+      Fail(*st, n.error().message);
+    else
+      c_.mtu = *n;
+  }
+  if (const RawSetting* st = Get("mark")) {
+    const auto& v = st->value;
+    if (!v.empty() && v[0] == '%') {
+      Fail(*st, "'" + v + "' is not supported (write a number, e.g. mark=6 or mark=0x6/0xff)");
+    } else {
+      size_t slash = v.find('/');
+      auto value = ParseUint(std::string_view(v).substr(0, slash), 0, 0xffffffff);
+      Result<uint32_t> mask = uint32_t{0xffffffff};
+      if (slash != std::string::npos)
+        mask = ParseUint(std::string_view(v).substr(slash + 1), 0, 0xffffffff);
+      if (!value)
+        Fail(*st, value.error().message);
+      else if (!mask)
+        Fail(*st, mask.error().message);
+      else
+        c_.mark = Mark{*value, *mask};
+    }
+  }
+  if (const RawSetting* st = Get("mobike")) {
+    auto b = ParseYesNo(st->value);
+    if (!b)
+      Fail(*st, b.error().message);
+    else
+      c_.mobike = *b;
+  }
+  if (const RawSetting* st = Get("ipsec-interface")) {
+    if (st->value == "yes") {
+      c_.ipsec_interface = 1;
+    } else if (st->value != "no") {
+      auto n = ParseUint(st->value, 0, 65535);
+      if (!n)
+        Fail(*st, n.error().message + " (yes, no or an interface number)");
+      else
+        c_.ipsec_interface = *n;
+    }
+  }
+}
+
+std::optional<Connection> Builder::Build() {
+  RawEnd left, right;
+  ParseEnd("left", &left);
+  ParseEnd("right", &right);
+  ParseModes();
+  ParseProposals();
+  ParseTimers();
+  ParseMisc();
+  if (left.host_ok && right.host_ok) {
+    ResolveHosts(&left, &right);
+    if (left.host_ok && right.host_ok && ok_) ChooseLocal(&left, &right);
+  }
+  if (!ok_) return std::nullopt;
+  return std::move(c_);
+}
+
+Transform T(TransformType type, uint16_t id, uint16_t bits = 0) {
+  return Transform{type, id, bits};
+}
+
+}  // namespace
+
+std::optional<Connection> BuildConnection(const std::string& name, const SourceLocation& where,
+                                          const SettingMap& settings, const HostInfo& host,
+                                          const LoadOptions& options, const Diagnostics& diags) {
+  return Builder(name, where, settings, host, options, diags).Build();
+}
+
+// Same as the engine's defaults: libreswan 4's choice (AES-GCM, then AES-CBC
+// with SHA-2) with strongSwan's curve25519 first.
+std::vector<Proposal> DefaultIkeProposals() {
+  using TT = TransformType;
+  namespace e = ike::encr;
+  Proposal gcm{ProtocolId::kIke,
+               {T(TT::kEncr, e::kAesGcm16, 256), T(TT::kEncr, e::kAesGcm16, 128),
+                T(TT::kPrf, ike::prf::kHmacSha2_256), T(TT::kPrf, ike::prf::kHmacSha2_384),
+                T(TT::kDh, ike::dh::kCurve25519), T(TT::kDh, ike::dh::kEcp256),
+                T(TT::kDh, ike::dh::kModp2048)}};
+  Proposal cbc{ProtocolId::kIke,
+               {T(TT::kEncr, e::kAesCbc, 256), T(TT::kEncr, e::kAesCbc, 128),
+                T(TT::kInteg, ike::integ::kHmacSha2_256_128),
+                T(TT::kInteg, ike::integ::kHmacSha1_96), T(TT::kPrf, ike::prf::kHmacSha2_256),
+                T(TT::kPrf, ike::prf::kHmacSha1), T(TT::kDh, ike::dh::kCurve25519),
+                T(TT::kDh, ike::dh::kEcp256), T(TT::kDh, ike::dh::kModp2048)}};
+  return {gcm, cbc};
+}
+
+std::vector<Proposal> DefaultEspProposals() {
+  using TT = TransformType;
+  namespace e = ike::encr;
+  Proposal gcm{ProtocolId::kEsp,
+               {T(TT::kEncr, e::kAesGcm16, 256), T(TT::kEncr, e::kAesGcm16, 128),
+                T(TT::kEsn, ike::esn::kNo)}};
+  Proposal cbc{ProtocolId::kEsp,
+               {T(TT::kEncr, e::kAesCbc, 256), T(TT::kEncr, e::kAesCbc, 128),
+                T(TT::kInteg, ike::integ::kHmacSha2_256_128),
+                T(TT::kInteg, ike::integ::kHmacSha1_96), T(TT::kEsn, ike::esn::kNo)}};
+  return {gcm, cbc};
+}
+
+SetupConfig BuildSetup(const SettingMap& s, const Diagnostics& d) {
+  SetupConfig out;
+  auto get = [&](const char* k) -> const RawSetting* {
+    auto it = s.find(k);
+    return it == s.end() ? nullptr : &it->second;
+  };
+  if (auto* st = get("logfile")) out.logfile = st->value;
+  if (auto* st = get("plutodebug")) out.debug = st->value;
+  if (auto* st = get("charondebug")) {
+    if (!out.debug.empty())
+      d.Warn(*st, "both plutodebug= and charondebug= are set; using charondebug=");
+    out.debug = st->value;
+  }
+  if (auto* st = get("protostack")) {
+    out.protostack = st->value;
+    if (st->value != "ipsec_tun" && st->value != "klips")
+      d.Warn(*st, "'" + st->value +
+                      "' is recorded but not used: this daemon always uses the "
+                      "ipsec_tun module");
+  }
+  if (auto* st = get("interfaces")) out.interfaces = SplitList(st->value);
+  if (auto* st = get("secretsfile")) out.secretsfile = st->value;
+  if (auto* st = get("uniqueids")) {
+    const auto& v = st->value;
+    if (v == "yes")
+      out.uniqueids = UniqueIds::kYes;
+    else if (v == "no")
+      out.uniqueids = UniqueIds::kNo;
+    else if (v == "never")
+      out.uniqueids = UniqueIds::kNever;
+    else if (v == "replace")
+      out.uniqueids = UniqueIds::kReplace;
+    else if (v == "keep")
+      out.uniqueids = UniqueIds::kKeep;
+    else
+      d.Error(*st, "'" + v + "' is not one of yes, no, never, replace, keep");
+  }
+  return out;
+}
+
+}  // namespace ipsec::config
