@@ -81,13 +81,19 @@ assert_ge() {
 }
 
 # wait_until TIMEOUT CMD...: poll CMD (every 0.1 s) until it succeeds;
-# fail after TIMEOUT seconds. Use it instead of sleeps.
+# fail the scenario after TIMEOUT seconds. Use it instead of sleeps.
 wait_until() {
+	poll_until "$@" || fail "timed out after ${1}s waiting for: ${*:2}"
+}
+
+# poll_until TIMEOUT CMD...: like wait_until but returns 1 on timeout
+# instead of failing, for "this must NOT happen within N s" checks.
+poll_until() {
 	local timeout=$1 deadline
 	shift
 	deadline=$(($(date +%s%N) + timeout * 1000000000))
 	until "$@" >/dev/null 2>&1; do
-		[ "$(date +%s%N)" -lt "$deadline" ] || fail "timed out after ${timeout}s waiting for: $*"
+		[ "$(date +%s%N)" -lt "$deadline" ] || return 1
 		sleep 0.1
 	done
 }
