@@ -268,9 +268,9 @@ SelectionResult SelectProposal(const std::vector<Proposal>& ours,
   }
   for (TransformType type : best->failed) {
     if (!r.mismatch.empty()) r.mismatch += "; ";
-    r.mismatch += std::string("no common ") + TypeWhat(type) + ": we offered " +
-                  JoinNames(Effective(*best_ours, type)) + ", peer offered " +
-                  JoinNames(Effective(*best_theirs, type));
+    r.mismatch += std::string("no common ") + TypeWhat(type) + ": peer offered " +
+                  JoinNames(Effective(*best_theirs, type)) + ", we accept " +
+                  JoinNames(Effective(*best_ours, type));
   }
   return r;
 }

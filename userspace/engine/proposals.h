@@ -1,7 +1,7 @@
 // Proposal negotiation (RFC 7296 2.7, 3.3) and its readable form for logs:
 // selecting one transform of each type from the peer's offer, and when
 // nothing fits, saying which transform type had nothing in common
-// ("no common DH group: we offered ECP_384, peer offered MODP_1024,MODP_2048").
+// ("no common DH group: peer offered ECP_384, we accept MODP_1024,MODP_2048").
 #pragma once
 
 #include <optional>

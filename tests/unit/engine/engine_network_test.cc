@@ -1,0 +1,178 @@
+// The task manager under a hostile network: loss, duplication, reordering,
+// simultaneous initiation, keyingtries, and NAT traversal.
+#include "fixture.h"
+
+namespace ipsec::engine::test {
+namespace {
+
+TEST_F(EngineTest, LostMessagesAreRecoveredByRetransmission) {
+  Load(a, AtoB({Net("10.1.0.0/24")}, {Net("10.2.0.0/24"), Net("10.22.0.0/24")}));
+  Load(b, BtoA({Net("10.2.0.0/24"), Net("10.22.0.0/24")}, {Net("10.1.0.0/24")}));
+  // Lose the first IKE_SA_INIT request, the first IKE_AUTH response and the
+  // first CREATE_CHILD_SA request.
+  int init_req = 0, auth_resp = 0, ccsa_req = 0;
+  net.filter = [&](const Datagram& d, size_t) {
+    if (Is(d, ike::ExchangeType::kIkeSaInit, false) && init_req++ == 0) return 0;
+    if (Is(d, ike::ExchangeType::kIkeAuth, true) && auth_resp++ == 0) return 0;
+    if (Is(d, ike::ExchangeType::kCreateChildSa, false) && ccsa_req++ == 0) return 0;
+    return 1;
+  };
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(30000)));
+  EXPECT_EQ(Established(a), 1u) << a.log.Errors();
+  ExpectMatchingChildren(a, b, 2);
+  EXPECT_EQ(a.engine.Status().counters.retransmits, 3u);
+  EXPECT_EQ(init_req, 2);
+  EXPECT_EQ(auth_resp, 2);
+  EXPECT_EQ(ccsa_req, 2);
+  // The lost IKE_AUTH response came again from B's cache, not from a new
+  // exchange: B saw a duplicate request.
+  EXPECT_EQ(b.engine.Status().counters.duplicate_requests, 1u);
+}
+
+TEST_F(EngineTest, GivesUpAfterRetransmitsAndHonoursKeyingtries) {
+  auto ca = AtoB();
+  ca.keyingtries = 2;
+  Load(a, ca);
+  Load(b, BtoA());
+  net.filter = [](const Datagram&, size_t) { return 0; };
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(200000)));
+  EXPECT_TRUE(a.log.Contains("did not answer IKE_SA_INIT request 0 after 6 retransmits"));
+  EXPECT_TRUE(a.log.Contains("giving up after 2 keying tries", LogLevel::kError)) << a.log.Errors();
+  EXPECT_EQ(a.engine.Status().ike_sas.size(), 0u);
+  EXPECT_FALSE(a.engine.NextTimeout().has_value());
+  // 2 tries x (1 + 6 retransmits).
+  EXPECT_EQ(net.sent, 14u);
+}
+
+TEST_F(EngineTest, KeyingtriesForeverKeepsTrying) {
+  auto ca = AtoB();
+  ca.keyingtries = 0;  // %forever
+  Load(a, ca);
+  Load(b, BtoA());
+  net.filter = [](const Datagram&, size_t) { return 0; };
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(400000)));
+  EXPECT_GE(a.engine.Status().connections.at(0).keyingtries_used, 5u);
+  EXPECT_FALSE(a.log.Contains("giving up after"));
+  // Once the network heals, the next try succeeds.
+  net.filter = nullptr;
+  ASSERT_TRUE(net.Run(Millis(60000)));
+  EXPECT_EQ(Established(a), 1u);
+  ExpectMatchingChildren(a, b, 1);
+}
+
+TEST_F(EngineTest, DuplicatedDatagramsAreAnsweredFromCacheAndIgnored) {
+  Load(a, AtoB({Net("10.1.0.0/24"), Net("10.11.0.0/24")}, {Net("10.2.0.0/24")}));
+  Load(b, BtoA({Net("10.2.0.0/24")}, {Net("10.1.0.0/24"), Net("10.11.0.0/24")}));
+  net.filter = [](const Datagram&, size_t) { return 2; };
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  EXPECT_EQ(Established(a), 1u) << a.log.Errors();
+  EXPECT_EQ(b.engine.Status().ike_sas.size(), 1u);
+  ExpectMatchingChildren(a, b, 2);  // no extra kernel state from duplicates
+  EXPECT_GE(b.engine.Status().counters.duplicate_requests, 3u);
+  EXPECT_GE(a.engine.Status().counters.dropped_unexpected, 3u);
+}
+
+TEST_F(EngineTest, ReorderedAndDuplicatedTrafficStillConverges) {
+  Load(a,
+       AtoB({Net("10.1.0.0/24"), Net("10.11.0.0/24")}, {Net("10.2.0.0/24"), Net("10.22.0.0/24")}));
+  Load(b,
+       BtoA({Net("10.2.0.0/24"), Net("10.22.0.0/24")}, {Net("10.1.0.0/24"), Net("10.11.0.0/24")}));
+  net.reorder = true;
+  net.filter = [](const Datagram&, size_t i) { return i % 3 == 1 ? 2 : (i % 7 == 5 ? 0 : 1); };
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(60000)));
+  EXPECT_EQ(Established(a), 1u) << a.log.Errors();
+  ExpectMatchingChildren(a, b, 4);
+}
+
+TEST_F(EngineTest, SimultaneousInitiationResolvesToWorkingSas) {
+  Load(a, AtoB());
+  Load(b, BtoA());
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  ASSERT_TRUE(b.engine.Initiate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(10000)));
+  EXPECT_GE(Established(a), 1u) << a.log.Errors();
+  EXPECT_GE(Established(b), 1u) << b.log.Errors();
+  // Whatever duplicates exist, every SA one side sends with the other
+  // can receive with the same keys, and each side has exactly one policy
+  // for the pair (shared by the duplicates through one reqid).
+  ExpectOutboundMatchesInbound(a, b);
+  ExpectOutboundMatchesInbound(b, a);
+  EXPECT_FALSE(a.kernel.SasByDir(kernel::Direction::kOut).empty());
+  EXPECT_EQ(a.kernel.policies().size(), 1u);
+  EXPECT_EQ(b.kernel.policies().size(), 1u);
+  // And a later "down" on one side clears both.
+  ASSERT_TRUE(a.engine.Terminate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(10000)));
+  EXPECT_TRUE(a.kernel.sas().empty());
+  EXPECT_TRUE(b.kernel.sas().empty());
+  EXPECT_TRUE(b.kernel.policies().empty());
+}
+
+TEST_F(EngineTest, NatIsDetectedAndIkeMovesTo4500WithUdpEncap) {
+  // A sits behind a NAT: 192.0.2.1:500 -> 198.51.100.7:1500 and :4500 -> :1501.
+  struct Mapping {
+    Endpoint inside, outside;
+  };
+  std::vector<Mapping> nat = {{{a.addr, 500}, {Ip("198.51.100.7"), 1500}},
+                              {{a.addr, 4500}, {Ip("198.51.100.7"), 1501}}};
+  std::vector<Datagram> keepalives;
+  net.filter = [&](const Datagram& d, size_t) {
+    if (d.bytes.size() == 1) keepalives.push_back(d);
+    return 1;
+  };
+  auto cb = BtoA();
+  cb.remote.host = IpAddress();  // right=%any: B cannot know A's public address
+  cb.remote.id = "192.0.2.1";
+  Load(a, AtoB());
+  Load(b, cb);
+  // The NAT: rewrite in both directions in flight.
+  auto translate_out = [&](Datagram& d) {
+    for (auto& m : nat)
+      if (d.from == m.inside) d.from = m.outside;
+  };
+  auto translate_in = [&](Datagram& d) {
+    for (auto& m : nat)
+      if (d.to == m.outside) d.to = m.inside;
+  };
+  net.rewrite = [&](Datagram& d) {
+    translate_out(d);
+    translate_in(d);
+  };
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  ASSERT_EQ(Established(a), 1u) << a.log.Errors() << b.log.Errors();
+  auto sa = a.engine.Status().ike_sas.at(0);
+  auto sb = b.engine.Status().ike_sas.at(0);
+  EXPECT_TRUE(sa.nat_local);
+  EXPECT_FALSE(sa.nat_remote);
+  EXPECT_TRUE(sb.nat_remote);
+  EXPECT_EQ(sa.local.port, 4500);
+  EXPECT_EQ(sa.remote.port, 4500);
+  EXPECT_EQ(sb.remote.port, 1501);
+  EXPECT_EQ(sb.remote.addr, Ip("198.51.100.7"));
+  ExpectMatchingChildren(a, b, 1, /*check_addresses=*/false);
+  const auto* b_out = b.kernel.FindSa(sb.children.at(0).outbound_spi, kernel::Direction::kOut);
+  ASSERT_NE(b_out, nullptr);
+  EXPECT_EQ(b_out->encap_sport, 4500);
+  EXPECT_EQ(b_out->encap_dport, 1501);
+  EXPECT_EQ(b_out->dst, Ip("198.51.100.7"));
+  const auto* a_out = a.kernel.FindSa(sa.children.at(0).outbound_spi, kernel::Direction::kOut);
+  ASSERT_NE(a_out, nullptr);
+  EXPECT_EQ(a_out->encap_sport, 4500);
+  EXPECT_EQ(a_out->encap_dport, 4500);
+  // The side behind the NAT keeps the mapping open every 20 s.
+  ASSERT_TRUE(net.Run(Millis(65000)));
+  EXPECT_GE(keepalives.size(), 3u);
+  for (const auto& k : keepalives) {
+    EXPECT_EQ(k.bytes[0], 0xff);
+    EXPECT_EQ(k.to.port, 4500);
+  }
+}
+
+}  // namespace
+}  // namespace ipsec::engine::test
