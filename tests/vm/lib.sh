@@ -163,6 +163,24 @@ spawn_log() {
 	cat "/tmp/spawn.$1.log"
 }
 
+# writable_dir DIR: make DIR (e.g. /etc, read-only from the host) writable
+# for this scenario: an overlay whose changes live in tmpfs and vanish at
+# exit. The host's files stay visible underneath. For daemons that insist
+# on writing next to their config (/etc/ipsec.d, /etc/swanctl, ...).
+writable_dir() {
+	local dir=$1 top
+	top=$(mktemp -d /run/overlay.XXXXXX)
+	mkdir -p "$top/upper" "$top/work"
+	modprobe overlay
+	mount -t overlay overlay -o "lowerdir=$dir,upperdir=$top/upper,workdir=$top/work" "$dir"
+	on_exit _lib_umount "$dir" "$top"
+}
+
+_lib_umount() {
+	umount -l "$1"
+	rm -rf "$2"
+}
+
 # link_counter NS DEV NAME: one of DEV's statistics (rx_packets, tx_bytes,
 # rx_dropped...) as the kernel counts it, read from sysfs inside NS.
 link_counter() {
