@@ -39,6 +39,11 @@ struct EngineContext {
   // Policies installed, with the number of child SAs relying on each.
   std::map<std::tuple<int, std::string, std::string, uint32_t>, int> policy_refs;
 
+  // IKE SAs born from a rekey inside a task; the engine adopts them into
+  // its tables once the task manager call has returned.
+  std::vector<std::unique_ptr<IkeSa>> adopted;
+  uint64_t next_serial = 1;
+
   int64_t NowMs() const { return clock.Now().count(); }
   uint32_t ReqidFor(const std::string& conn, size_t pair) {
     auto [it, inserted] = reqids.try_emplace({conn, pair}, next_reqid);

@@ -6,6 +6,7 @@
 #include "engine/engine.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <map>
 
 #include "engine/child_install.h"
@@ -47,6 +48,18 @@ std::string ChildStateName(ChildSa::State s) {
       return "DELETING";
   }
   return "?";
+}
+
+constexpr int64_t kNever = INT64_MAX;
+
+// When the IKE SA is due for rekeying: 90% of ikelifetime for the original
+// initiator, 95% for the responder (so the two rarely collide), or the retry
+// time a refused rekey set.
+int64_t RekeyDueMs(const IkeSa& sa) {
+  if (sa.state != IkeSa::State::kEstablished || sa.conn->ike_lifetime_s == 0) return kNever;
+  if (sa.next_rekey_ms != 0) return sa.next_rekey_ms;
+  const int64_t life_ms = int64_t{sa.conn->ike_lifetime_s} * 1000;
+  return sa.established_ms + life_ms * (sa.initiator() ? 90 : 95) / 100;
 }
 
 bool AddressMatches(const IpAddress& configured, const IpAddress& actual) {
@@ -107,7 +120,7 @@ class EngineImpl {
     return spi;
   }
   IkeSa* NewSa(bool initiator) {
-    auto sa = std::make_unique<IkeSa>(ctx_, next_serial_++, initiator);
+    auto sa = std::make_unique<IkeSa>(ctx_, ctx_.next_serial++, initiator);
     IkeSa* raw = sa.get();
     raw->created_ms = ctx_.NowMs();
     sas_[raw->serial()] = std::move(sa);
@@ -122,7 +135,6 @@ class EngineImpl {
   std::map<uint64_t, IkeSa*> by_spi_;                             // by our SPI
   std::map<std::pair<uint64_t, std::string>, IkeSa*> half_open_;  // responder: (SPIi, peer)
   std::map<std::string, ConnState> conn_state_;
-  uint64_t next_serial_ = 1;
   bool shut_down_ = false;
 };
 
@@ -344,6 +356,18 @@ void EngineImpl::DestroySa(IkeSa* sa) {
 }
 
 void EngineImpl::Reap() {
+  // IKE SAs born from a rekey.
+  for (auto& born : ctx_.adopted) {
+    IkeSa* sa = born.get();
+    if (by_spi_.count(sa->our_spi())) {  // 2^-64: refuse rather than mix SAs up
+      ctx_.Error(sa->conn_name(), "rekeyed IKE SA has an SPI in use; dropping it");
+      sa->Kill("SPI collision");
+    } else {
+      by_spi_[sa->our_spi()] = sa;
+    }
+    sas_[sa->serial()] = std::move(born);
+  }
+  ctx_.adopted.clear();
   std::vector<uint64_t> dead;
   for (auto& [serial, sa] : sas_)
     if (sa->state == IkeSa::State::kDead) dead.push_back(serial);
@@ -391,6 +415,11 @@ void EngineImpl::OnTimer() {
       sa->tasks.Queue(MakeDpdTask(ctx_));
       sa->tasks.InitiateNext();
     }
+    if (now >= RekeyDueMs(*sa) && sa->tasks.Idle()) {
+      sa->next_rekey_ms = kNever;  // the task sets a retry time if refused
+      sa->tasks.Queue(MakeIkeRekeyTask(ctx_));
+      sa->tasks.InitiateNext();
+    }
     if (sa->nat_local && now >= sa->next_keepalive_ms) {
       if (sa->next_keepalive_ms != 0) {
         static const uint8_t kKeepalive[1] = {0xff};
@@ -420,6 +449,7 @@ std::optional<Millis> EngineImpl::NextTimeout() const {
     if (sa->conn->dpd_delay_s > 0 && sa->tasks.Idle())
       consider(sa->last_inbound_ms + int64_t{sa->conn->dpd_delay_s} * 1000);
     if (sa->nat_local) consider(sa->next_keepalive_ms);
+    if (int64_t due = RekeyDueMs(*sa); due != kNever && sa->tasks.Idle()) consider(due);
   }
   for (const auto& [name, st] : conn_state_)
     if (st.retry_at_ms != 0 && st.wanted) consider(st.retry_at_ms);

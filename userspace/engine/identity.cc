@@ -9,6 +9,12 @@ ike::IdPayload IdFromConfig(const std::string& id, const IpAddress& host) {
   if (id.empty() || id == "%any") return ike::MakeIdFromAddress(host);
   if (id[0] == '@') return ike::MakeIdFqdn(id.substr(1));
   if (auto a = IpAddress::Parse(id)) return ike::MakeIdFromAddress(*a);
+  if (id.find('@') != std::string::npos) {  // user@domain: ID_RFC822_ADDR
+    ike::IdPayload p;
+    p.id_type = ike::IdType::kRfc822Addr;
+    p.data.assign(id.begin(), id.end());
+    return p;
+  }
   return ike::MakeIdFqdn(id);
 }
 

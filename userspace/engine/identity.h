@@ -9,7 +9,8 @@
 
 namespace ipsec::engine {
 
-// "" -> the host address; "@name" / "name" -> FQDN; IP literal -> address ID.
+// "" -> the host address; "@name" / "name" -> FQDN; "user@domain" ->
+// RFC822_ADDR; IP literal -> address ID.
 ike::IdPayload IdFromConfig(const std::string& id, const IpAddress& host);
 // Whether got is acceptable as the peer's ID for a configured remote end.
 // "" with an unset host, or "%any", accepts any ID. FQDNs compare

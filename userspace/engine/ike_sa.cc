@@ -20,4 +20,19 @@ bool IkeSa::HasLiveChildForPair(size_t pair) const {
   return false;
 }
 
+ipsec::Status IkeSa::InstallKeys(ike::IkeSaKeys k) {
+  keys = std::move(k);
+  const auto& t = transforms;
+  const bool ini = initiator_;
+  auto in = ike::SkCipher::Create(t.encr, t.encr_key_bits, t.integ, ini ? keys.sk_er : keys.sk_ei,
+                                  ini ? keys.sk_ar : keys.sk_ai);
+  if (!in) return in.error();
+  auto out = ike::SkCipher::Create(t.encr, t.encr_key_bits, t.integ, ini ? keys.sk_ei : keys.sk_er,
+                                   ini ? keys.sk_ai : keys.sk_ar);
+  if (!out) return out.error();
+  in_cipher.emplace(std::move(in).value());
+  out_cipher.emplace(std::move(out).value());
+  return ipsec::Status::Ok();
+}
+
 }  // namespace ipsec::engine

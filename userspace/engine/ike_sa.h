@@ -41,6 +41,8 @@ class IkeSa {
   ChildSa* FindChildByInbound(uint32_t spi);
   ChildSa* FindChildByOutbound(uint32_t spi);
   bool HasLiveChildForPair(size_t pair) const;
+  // Takes the derived SK_* keys and builds both SK ciphers for our role.
+  ipsec::Status InstallKeys(ike::IkeSaKeys k);
   void Kill(std::string reason) {
     state = State::kDead;
     if (death_reason.empty()) death_reason = std::move(reason);
@@ -74,6 +76,7 @@ class IkeSa {
   int64_t created_ms = 0, established_ms = 0;
   int64_t last_inbound_ms = 0;  // any authenticated message from the peer
   int64_t next_dpd_ms = 0, next_keepalive_ms = 0;
+  int64_t next_rekey_ms = 0;  // IKE SA rekey due (0: not scheduled)
 
   TaskManager tasks;
 

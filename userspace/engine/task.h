@@ -21,7 +21,7 @@ enum class TaskType {
   kChildDelete,
   kIkeDelete,
   kDpd,
-  kIkeRekeyRefuse,
+  kIkeRekey,
 };
 std::string_view TaskTypeName(TaskType t);
 

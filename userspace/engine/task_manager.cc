@@ -16,6 +16,7 @@ const std::vector<ExchangeComposition>& ExchangeCompositions() {
       {TaskType::kIkeSaInit, ExchangeType::kIkeSaInit, {TaskType::kIkeSaInit, TaskType::kNatd}},
       {TaskType::kIkeAuth, ExchangeType::kIkeAuth, {TaskType::kIkeAuth, TaskType::kChildCreate}},
       {TaskType::kChildCreate, ExchangeType::kCreateChildSa, {TaskType::kChildCreate}},
+      {TaskType::kIkeRekey, ExchangeType::kCreateChildSa, {TaskType::kIkeRekey}},
       {TaskType::kChildDelete, ExchangeType::kInformational, {TaskType::kChildDelete}},
       {TaskType::kIkeDelete, ExchangeType::kInformational, {TaskType::kIkeDelete}},
       {TaskType::kDpd, ExchangeType::kInformational, {TaskType::kDpd}},
@@ -39,7 +40,7 @@ std::string_view TaskTypeName(TaskType t) {
       return "IKE_DELETE";
     case TaskType::kDpd:
       return "DPD";
-    case TaskType::kIkeRekeyRefuse:
+    case TaskType::kIkeRekey:
       return "IKE_REKEY";
   }
   return "?";

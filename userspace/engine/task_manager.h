@@ -40,6 +40,7 @@ class TaskManager {
   bool HasQueued(TaskType t) const;
   bool HasActive(TaskType t) const;
   bool Idle() const { return !outstanding_ && queued_.empty(); }
+  bool Outstanding() const { return outstanding_; }
   void ClearQueue() { queued_.clear(); }
 
   // Starts the next exchange if none is outstanding.

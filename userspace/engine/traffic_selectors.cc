@@ -25,9 +25,13 @@ std::optional<IpPrefix> Narrow(const ike::TrafficSelector& peer, const IpPrefix&
 
 std::optional<IpPrefix> NarrowAny(const std::vector<ike::TrafficSelector>& peer,
                                   const IpPrefix& ours) {
+  // The widest result: an initiator triggered by a packet lists that
+  // packet's host selector first and its subnet after (RFC 7296 2.9); the
+  // tunnel is for the subnet.
+  std::optional<IpPrefix> best;
   for (const auto& ts : peer)
-    if (auto p = Narrow(ts, ours)) return p;
-  return std::nullopt;
+    if (auto p = Narrow(ts, ours); p && (!best || p->length() < best->length())) best = p;
+  return best;
 }
 
 std::string TsListToString(const std::vector<ike::TrafficSelector>& v) {

@@ -17,7 +17,7 @@ namespace ipsec::engine {
 std::optional<IpPrefix> RangeToPrefix(const ike::TrafficSelector& ts);
 // The intersection of a peer selector with one of our prefixes, when it is a prefix.
 std::optional<IpPrefix> Narrow(const ike::TrafficSelector& peer, const IpPrefix& ours);
-// First non-empty narrowing of any of the peer's selectors to ours.
+// The widest narrowing of any of the peer's selectors to ours.
 std::optional<IpPrefix> NarrowAny(const std::vector<ike::TrafficSelector>& peer,
                                   const IpPrefix& ours);
 std::string TsListToString(const std::vector<ike::TrafficSelector>& v);

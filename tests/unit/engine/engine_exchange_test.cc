@@ -426,3 +426,60 @@ TEST_F(EngineTest, ApiErrorsAreClear) {
 
 }  // namespace
 }  // namespace ipsec::engine::test
+
+namespace ipsec::engine::test {
+namespace {
+
+TEST_F(EngineTest, IkeSaRekeyKeepsChildSasAndTheNewSaWorks) {
+  auto ca = AtoB();
+  ca.ike_lifetime_s = 100;  // A rekeys at 90 s
+  Load(a, ca);
+  Load(b, BtoA());
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  auto before = a.engine.Status().ike_sas.at(0);
+  const size_t add_calls = a.kernel.add_sa_calls();
+  ASSERT_TRUE(net.Run(Millis(90000)));
+  ASSERT_EQ(a.engine.Status().ike_sas.size(), 1u) << a.log.Errors();
+  ASSERT_EQ(b.engine.Status().ike_sas.size(), 1u) << b.log.Errors();
+  auto after = a.engine.Status().ike_sas.at(0);
+  EXPECT_EQ(after.state, "ESTABLISHED");
+  EXPECT_NE(after.spi_i, before.spi_i);
+  EXPECT_NE(after.spi_r, before.spi_r);
+  EXPECT_EQ(after.spi_i, b.engine.Status().ike_sas.at(0).spi_i);
+  EXPECT_EQ(after.spi_r, b.engine.Status().ike_sas.at(0).spi_r);
+  ASSERT_EQ(after.children.size(), 1u);
+  EXPECT_EQ(after.children[0].inbound_spi, before.children.at(0).inbound_spi);
+  EXPECT_EQ(a.kernel.add_sa_calls(), add_calls);  // the kernel saw nothing
+  EXPECT_TRUE(a.log.Contains("IKE SA rekeyed"));
+  EXPECT_TRUE(b.log.Contains("IKE SA rekeyed"));
+  ExpectMatchingChildren(a, b, 1);
+  // The new SA carries the next exchanges: a delete from B through it.
+  ASSERT_TRUE(b.engine.Terminate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  EXPECT_TRUE(a.kernel.sas().empty());
+  EXPECT_TRUE(b.kernel.sas().empty());
+  EXPECT_EQ(a.engine.Status().counters.dropped_unknown_spi, 0u);
+}
+
+TEST_F(EngineTest, SimultaneousIkeRekeyCollisionResolves) {
+  auto ca = AtoB();
+  auto cb = BtoA();
+  ca.ike_lifetime_s = 95;  // initiator: 90% = 85.5 s
+  cb.ike_lifetime_s = 90;  // responder: 95% = 85.5 s
+  Load(a, ca);
+  Load(b, cb);
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  ASSERT_TRUE(net.Run(Millis(81000)));  // just past 85.5 s after establishment
+  EXPECT_TRUE(a.log.Contains("TEMPORARY_FAILURE") || b.log.Contains("TEMPORARY_FAILURE"));
+  ASSERT_TRUE(net.Run(Millis(30000)));
+  EXPECT_EQ(Established(a), 1u) << a.log.Errors();
+  EXPECT_EQ(Established(b), 1u) << b.log.Errors();
+  EXPECT_EQ(a.engine.Status().ike_sas.size(), 1u);
+  EXPECT_EQ(a.engine.Status().ike_sas[0].spi_i, b.engine.Status().ike_sas[0].spi_i);
+  ExpectMatchingChildren(a, b, 1);
+}
+
+}  // namespace
+}  // namespace ipsec::engine::test

@@ -115,6 +115,9 @@ TEST(EngineTrafficSelectors, NarrowsToTheSmallerSideAndRejectsDisjoint) {
   EXPECT_FALSE(Narrow(tcp, p("10.2.0.0/16")));
   EXPECT_EQ(NarrowAny({tcp, wide}, p("10.2.0.0/16")), p("10.2.0.0/16"));
   EXPECT_EQ(RangeToPrefix(narrow), p("10.2.3.0/24"));
+  // A packet-triggered host selector first, the subnet second: the subnet wins.
+  auto host = ike::MakeTrafficSelector(p("10.2.0.9/32"));
+  EXPECT_EQ(NarrowAny({host, wide}, p("10.2.0.0/16")), p("10.2.0.0/16"));
 }
 
 TEST(EngineIdentity, ConfigStringsAndMatching) {
@@ -128,6 +131,8 @@ TEST(EngineIdentity, ConfigStringsAndMatching) {
   EXPECT_FALSE(IdMatches("", host, ike::MakeIdFqdn("x")));
   EXPECT_TRUE(IdMatches("", IpAddress(), ike::MakeIdFqdn("x")));  // right=%any
   EXPECT_TRUE(IdMatches("%any", host, ike::MakeIdFqdn("x")));
+  EXPECT_EQ(IdFromConfig("user@example.org", host).id_type, ike::IdType::kRfc822Addr);
+  EXPECT_TRUE(IdMatches("user@example.org", host, IdFromConfig("User@Example.org", host)));
 }
 
 }  // namespace

@@ -39,21 +39,10 @@ bool DeriveKeys(EngineContext& ctx, IkeSa& sa, const SecureBytes& g_ir) {
     ctx.Error(sa.conn_name(), "IKE key derivation failed: " + keys.error().message);
     return false;
   }
-  sa.keys = std::move(keys).value();
-  const bool ini = sa.initiator();
-  auto in = ike::SkCipher::Create(t->encr, t->encr_key_bits, t->integ,
-                                  ini ? sa.keys.sk_er : sa.keys.sk_ei,
-                                  ini ? sa.keys.sk_ar : sa.keys.sk_ai);
-  auto out = ike::SkCipher::Create(t->encr, t->encr_key_bits, t->integ,
-                                   ini ? sa.keys.sk_ei : sa.keys.sk_er,
-                                   ini ? sa.keys.sk_ai : sa.keys.sk_ar);
-  if (!in || !out) {
-    ctx.Error(sa.conn_name(),
-              "SK cipher setup failed: " + (!in ? in.error().message : out.error().message));
+  if (auto st = sa.InstallKeys(std::move(keys).value()); !st) {
+    ctx.Error(sa.conn_name(), "SK cipher setup failed: " + st.error().message);
     return false;
   }
-  sa.in_cipher.emplace(std::move(in).value());
-  sa.out_cipher.emplace(std::move(out).value());
   return true;
 }
 

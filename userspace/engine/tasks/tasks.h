@@ -25,7 +25,9 @@ std::unique_ptr<Task> MakeChildDeleteTask(EngineContext& ctx, uint32_t inbound_s
 std::unique_ptr<Task> MakeIkeDeleteTask(EngineContext& ctx);                          // delete.cc
 std::unique_ptr<Task> MakeInformationalResponderTask(EngineContext& ctx);             // delete.cc
 std::unique_ptr<Task> MakeDpdTask(EngineContext& ctx);                                // dpd.cc
-std::unique_ptr<Task> MakeIkeRekeyResponderTask(EngineContext& ctx);  // ike_rekey.cc
+// IKE SA rekey (ike_rekey.cc): the initiator task, and the responder task.
+std::unique_ptr<Task> MakeIkeRekeyTask(EngineContext& ctx);
+std::unique_ptr<Task> MakeIkeRekeyResponderTask(EngineContext& ctx);
 
 // The responder's tasks for a request, in processing order (the responder
 // half of the task table in task_manager.cc).
