@@ -2,12 +2,17 @@
 # Captures real IKEv2 exchanges between two Debian strongSwan 5.9 charons in
 # two network namespaces, with keys logged ("ike 4"), so the codec and key
 # derivation can be checked against an independent implementation.
-#   sudo tests/unit/ike/data/strongswan/capture.sh OUTDIR PROPOSAL ESP_PROPOSAL
+#   sudo tests/unit/ike/data/strongswan/capture.sh OUTDIR PROPOSAL ESP_PROPOSAL [LSW_IKE LSW_ESP]
+# With LSW_IKE/LSW_ESP (libreswan syntax), the responder is libreswan 4.10's
+# pluto, unpacked by scripts/setup under build/peers/libreswan/root; the
+# strongSwan initiator still logs the keys, so its messages can be decrypted.
 # Writes OUTDIR/ike.pcap, OUTDIR/charon-i.log and OUTDIR/charon-r.log; the
 # extraction into vector files is done by extract.py. Everything it starts it
 # stops; the namespaces are removed at the end.
 set -eu
-mkdir -p "$1"; out=$(realpath "$1"); ike=$2; esp=$3
+mkdir -p "$1"; out=$(realpath "$1"); ike=$2; esp=$3; lsw_ike=${4:-}; lsw_esp=${5:-}
+repo=$(cd "$(dirname "$0")/../../../../.." && pwd)
+lsw_root=$repo/build/peers/libreswan/root
 ns_i=ikecap_i; ns_r=ikecap_r
 
 work=$(mktemp -d)
@@ -96,7 +101,43 @@ ip netns exec $ns_i tcpdump -Z root -i ikecap0 -w "$out/ike.pcap" -U \
   >"$out/tcpdump.log" 2>&1 &
 echo $! > "$work/tcpdump.pid"
 
-for side in r i; do
+if [ -n "$lsw_ike" ]; then
+  d=$work/lsw
+  mkdir -p $d/nss $d/run $d/ipsec.d
+  cat > $d/ipsec.conf <<CONF
+config setup
+	plutodebug=none
+conn cap
+	ikev2=insist
+	authby=secret
+	left=10.255.77.2
+	leftid=10.255.77.2
+	leftsubnet=10.2.0.0/16
+	right=10.255.77.1
+	rightid=@left.example.org
+	rightsubnet=10.1.0.0/16
+	ike=$lsw_ike
+	esp=$lsw_esp
+	leftupdown=/bin/true
+	rightupdown=/bin/true
+	auto=add
+CONF
+  printf '10.255.77.2 @left.example.org : PSK "capture-test-psk"\n' > $d/ipsec.secrets
+  chmod 600 $d/ipsec.secrets
+  certutil -N -d sql:$d/nss --empty-password >/dev/null
+  ip netns exec $ns_r unshare -m -- sh -c 'mount --bind "$1/usr/libexec" /usr/libexec && shift && exec "$@"' \
+    lsw "$lsw_root" "$lsw_root/usr/libexec/ipsec/pluto" --nofork --config $d/ipsec.conf \
+    --secretsfile $d/ipsec.secrets --ipsecdir $d/ipsec.d --nssdir $d/nss --rundir $d/run \
+    --logfile "$out/pluto-r.log" --log-no-time --no-dnssec >/dev/null 2>&1 &
+  mkdir -p $work/r && echo $! > $work/r/charon.pid.mine
+  for _ in 1 2 3 4 5 6 7 8 9 10; do [ -S $d/run/pluto.ctl ] && break; sleep 1; done
+  sleep 2
+  ip netns exec $ns_r "$lsw_root/usr/libexec/ipsec/whack" --ctlsocket $d/run/pluto.ctl --listen >/dev/null
+  sides=i
+else
+  sides="r i"
+fi
+for side in $sides; do
   d=$work/$side
   ns=$([ $side = i ] && echo $ns_i || echo $ns_r)
   # Own pid/ipsec dirs through a private /run in the namespace's mount ns.
@@ -104,8 +145,8 @@ for side in r i; do
     "mount -t tmpfs none /run && /usr/lib/ipsec/charon >/dev/null 2>&1 & echo \$! > $d/charon.pid.mine"
 done
 sleep 3
-for side in i r; do echo "charon-$side in netns: $(ip netns identify "$(cat $work/$side/charon.pid.mine)")"; done
-for side in r i; do
+for side in i r; do echo "$side in netns: $(ip netns identify "$(cat $work/$side/charon.pid.mine)")"; done
+for side in $sides; do
   d=$work/$side
   ns=$([ $side = i ] && echo $ns_i || echo $ns_r)
   STRONGSWAN_CONF=$d/strongswan.conf ip netns exec $ns swanctl --load-all \

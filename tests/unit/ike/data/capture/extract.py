@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Turns a capture.sh output directory into a vector record for
-strongswan_test.cc: the IKE datagrams from the pcap (non-ESP marker
+peer_capture_test.cc: the IKE datagrams from the pcap (non-ESP marker
 stripped) and the keys strongSwan logged at "ike 4"/"chd 4".
 
-    extract.py CAPTURE_DIR NAME ENCR ENCR_BITS PRF INTEG DH >> strongswan_vectors.txt
+    extract.py CAPTURE_DIR NAME ENCR ENCR_BITS PRF INTEG DH >> ../peer_captures.txt
 """
+import os
 import re
 import struct
 import sys
@@ -59,9 +60,12 @@ def main():
     d, name = sys.argv[1], sys.argv[2]
     encr, bits, prf, integ, dh = sys.argv[3:8]
     ini = log_values(d + "/charon-i.log")
-    res = log_values(d + "/charon-r.log")
-    print("# strongSwan 5.9 (Debian) capture '%s', made by capture.sh + extract.py" % name)
-    print("[strongswan]")
+    # The responder's child keys when it is a charon (pluto does not log them).
+    res = log_values(d + "/charon-r.log") if os.path.exists(d + "/charon-r.log") else {}
+    peer = "libreswan 4.10" if os.path.exists(d + "/pluto-r.log") else "strongSwan 5.9"
+    print("# strongSwan 5.9 initiator, %s responder (Debian): '%s', by capture.sh + extract.py"
+          % (peer, name))
+    print("[capture]")
     print("name = %s" % name)
     print("psk = %s" % b"capture-test-psk".hex())
     for k, v in (("encr", encr), ("encr_bits", bits), ("prf", prf), ("integ", integ), ("dh", dh)):
