@@ -313,7 +313,9 @@ Result<SaAddArgs> ParseSaAdd(Words words) {
     if (auto v = kw->Get(l.name)) {
       auto n = ParseNumber(l.name, *v, UINT64_MAX);
       if (!n) return n.error();
-      (l.hard ? sa.hard : sa.soft).*(l.field) = *n;
+      // Not `(cond ? a : b).*field = v`: g++ 12 assigns to a temporary copy.
+      kernel::Lifetime& life = l.hard ? sa.hard : sa.soft;
+      life.*(l.field) = *n;
     }
   }
   for (const auto& l : kLifetimeKeys) {

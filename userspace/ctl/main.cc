@@ -3,12 +3,14 @@
 // Exit status: 0 ok, 1 the kernel or daemon refused, 2 bad arguments.
 #include <CLI/CLI.hpp>
 
+#include "ctl/daemon_cmds.h"
 #include "ctl/kernel_cmds.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"ipsecctl: control ipsec_tun devices, SAs and policies"};
   app.require_subcommand(1);
   ipsec::ctl::AddKernelCommands(app);
+  ipsec::ctl::AddDaemonCommands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::RuntimeError& e) {

@@ -119,10 +119,15 @@ Error LibnlError(const char* what, int nl_err) {
   return MakeError(std::string(what) + ": " + nl_geterror(nl_err), EIO);
 }
 
+// Before connecting.
 void ConfigureSocket(nl_sock* s) {
   // We ask for acks ourselves (not on dumps, where DONE ends the exchange).
   nl_socket_disable_auto_ack(s);
   nl_socket_enable_msg_peek(s);
+}
+
+// After connecting (the fd exists only then).
+void EnableExtAck(nl_sock* s) {
   int one = 1;
   // Extended acks: the kernel explains errors. Capped: no echo of requests
   // that carried keys. Failure only loses the text, so ignore it.
@@ -138,6 +143,7 @@ Result<std::unique_ptr<GenlKernel>> GenlKernel::Open() {
   if (!k->sock_) return MakeError("netlink: out of memory", ENOMEM);
   ConfigureSocket(k->sock_);
   if (int r = genl_connect(k->sock_); r < 0) return LibnlError("genetlink socket", r);
+  EnableExtAck(k->sock_);
   k->family_ = genl_ctrl_resolve(k->sock_, IPSEC_TUN_GENL_NAME);
   if (k->family_ < 0)
     return MakeError("genetlink family " IPSEC_TUN_GENL_NAME " not found: is ipsec_tun.ko loaded?",
@@ -232,6 +238,7 @@ Status GenlKernel::CreateLink(const std::string& name) {
   std::unique_ptr<nl_sock, void (*)(nl_sock*)> guard(rt, nl_socket_free);
   ConfigureSocket(rt);
   if (int r = nl_connect(rt, NETLINK_ROUTE); r < 0) return LibnlError("rtnetlink socket", r);
+  EnableExtAck(rt);
   nl_msg* m = nlmsg_alloc_simple(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK);
   if (!m) return MakeError("rtnetlink: out of memory", ENOMEM);
   ifinfomsg ifi{};
