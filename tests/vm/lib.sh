@@ -14,6 +14,20 @@
 # line. Everything created through these helpers is removed when the
 # scenario exits, pass or fail, in reverse order of creation.
 #
+# A "# vm-timeout: N" line in the scenario's first 30 lines sets its time
+# limit in seconds (default 300); on timeout it gets SIGTERM, cleans up and
+# fails.
+#
+# Helpers (each documented where defined below):
+#   fail MSG                 assert_eq ACTUAL EXPECTED [WHAT]
+#   assert_ge ACTUAL MIN [WHAT]
+#   wait_until TIMEOUT CMD   poll_until TIMEOUT CMD (non-fatal)
+#   ns_create NS             in_ns NS CMD            veth_pair NS1 IF1 NS2 IF2
+#   spawn NS CMD (background, killed at exit)        spawn_log PID
+#   link_counter NS DEV rx_packets|tx_bytes|...      writable_dir DIR
+#   ipsec_load               ipsec_unload (checks live SA/dev/policy counts are 0)
+#   on_exit CMD              (your own cleanup)
+#
 # Variables:
 #   REPO      the repository (same path as on the host)
 #   KVER      the running kernel, e.g. 6.1.0-50-amd64
@@ -57,6 +71,8 @@ _lib_on_exit() {
 	exit "$rc"
 }
 trap _lib_on_exit EXIT
+# The runner's timeout sends SIGTERM: exit through the cleanups.
+trap 'exit 143' TERM INT
 
 # on_exit CMD...: run CMD (words quoted as given) when the scenario exits.
 on_exit() {
