@@ -283,19 +283,18 @@ void ConfReader::ParseLine(std::string_view line, const SourceLocation& where) {
   }
   std::string value, error;
   std::string_view rest;
+  bool broken = false;
   if (!ParseValue(TrimLeft(content.substr(eq + 1)), &value, &rest, &error)) {
     Error(where, std::string(key), error);
-    return;
-  }
-  rest = TrimLeft(rest);
-  if (!rest.empty()) {
+    broken = true;
+  } else if (rest = TrimLeft(rest); !rest.empty()) {
     Error(where, std::string(key),
           "unexpected text after the value '" + value + "': '" + std::string(rest) + "'" +
               AnnotationHint(rest));
-    return;
+    broken = true;
   }
   if (section.kind == RawSection::Kind::kCa) return;  // warned at the header
-  section.settings.push_back({std::string(key), std::move(value), where});
+  section.settings.push_back({std::string(key), std::move(value), where, broken});
 }
 
 }  // namespace ipsec::config

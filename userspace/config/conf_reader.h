@@ -16,6 +16,9 @@ struct RawSetting {
   std::string key;
   std::string value;  // quotes removed; braces kept ("{a b}")
   SourceLocation where;
+  // The line had a syntax error (already reported): the key is known to be
+  // set, so no "missing left=" follows, but there is no usable value.
+  bool broken = false;
 };
 
 struct RawSection {

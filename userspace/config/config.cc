@@ -58,6 +58,7 @@ class Resolver {
   std::vector<std::string> conn_order_;
   CheckedSection default_;
   bool have_default_ = false;
+  std::set<std::string> reported_loops_;
 };
 
 void Resolver::CheckSection(const RawSection& s, SettingMap* settings,
@@ -121,9 +122,16 @@ bool Resolver::Collect(const std::string& name, std::vector<std::string>* stack,
     return false;
   }
   if (std::find(stack->begin(), stack->end(), name) != stack->end()) {
-    std::string chain;
-    for (const auto& n : *stack) chain += n + " -> ";
-    d_.Error(*via, "also= loop: " + chain + name);
+    // Report each cycle once, not once per conn on it.
+    std::vector<std::string> members(std::find(stack->begin(), stack->end(), name), stack->end());
+    std::sort(members.begin(), members.end());
+    std::string key;
+    for (const auto& m : members) key += m + "\n";
+    if (reported_loops_.insert(key).second) {
+      std::string chain;
+      for (const auto& n : *stack) chain += n + " -> ";
+      d_.Error(*via, "also= loop: " + chain + name);
+    }
     return false;
   }
   stack->push_back(name);

@@ -33,9 +33,14 @@ class Builder {
   std::optional<Connection> Build();
 
  private:
+  // nullptr when not set or when its line was broken (reported already).
   const RawSetting* Get(const std::string& key) const {
     auto it = s_.find(key);
-    return it == s_.end() ? nullptr : &it->second;
+    return it == s_.end() || it->second.broken ? nullptr : &it->second;
+  }
+  bool Broken(const std::string& key) const {
+    auto it = s_.find(key);
+    return it != s_.end() && it->second.broken;
   }
   template <class T>
   bool Take(const std::string& key, Result<T> (*parse)(std::string_view), T* out) {
@@ -79,7 +84,9 @@ void Builder::ParseEnd(const std::string& side, RawEnd* e) {
   e->side = side;
   e->end.side = side;
   e->host_setting = Get(side);
-  if (!e->host_setting || e->host_setting->value.empty()) {
+  if (Broken(side)) {
+    ok_ = false;
+  } else if (!e->host_setting || e->host_setting->value.empty()) {
     Fail(side,
          "missing " + side + "= in conn " + c_.name + " (an IP address, %defaultroute or %any)");
   } else {
@@ -532,6 +539,8 @@ void Builder::ParseMisc() {
 }
 
 std::optional<Connection> Builder::Build() {
+  for (const auto& [key, st] : s_)
+    if (st.broken) ok_ = false;  // its error is out; build the rest for more messages
   RawEnd left, right;
   ParseEnd("left", &left);
   ParseEnd("right", &right);

@@ -34,7 +34,7 @@ Result<IncludeExpansion> ExpandInclude(std::string_view pattern, const std::stri
     out.pattern = DirName(including_file) + "/" + p;
   }
   glob_t g{};
-  int rc = glob(out.pattern.c_str(), GLOB_ERR, nullptr, &g);
+  int rc = glob(out.pattern.c_str(), 0, nullptr, &g);
   if (rc == 0) {
     for (size_t i = 0; i < g.gl_pathc; ++i) out.paths.emplace_back(g.gl_pathv[i]);
   }

@@ -40,6 +40,7 @@ class SecretsParser {
   std::vector<Diagnostic>* errors_;
   std::vector<std::string> open_files_;
   bool in_brace_block_ = false;
+  SourceLocation brace_opened_;
 };
 
 namespace {
@@ -199,7 +200,7 @@ void SecretsParser::ReadText(std::string_view text, const std::string& name) {
     if (nl == text.size()) break;
     pos = nl + 1;
   }
-  if (in_brace_block_) Error({name, line_no}, "", "unbalanced braces: '{' without '}'");
+  if (in_brace_block_) Error(brace_opened_, "", "unbalanced braces: '{' without '}'");
   in_brace_block_ = false;
   if (pushed) open_files_.pop_back();
 }
@@ -292,6 +293,7 @@ void SecretsParser::ParseLine(std::string_view line, const SourceLocation& where
           toks[i].text.find('}') == std::string::npos)
         in_brace_block_ = true;
     }
+    if (in_brace_block_) brace_opened_ = where;
     return;
   }
   if (colon + 2 >= toks.size()) {
@@ -354,8 +356,18 @@ std::optional<PskMatch> Secrets::FindPskMatch(const Identity& local, const Ident
                                               const IpAddress& remote_addr) const {
   const PskEntry* best = nullptr;
   int best_rank = 0;
+  auto names_neither = [&](const PskEntry& e) {
+    // An entry naming an ID that is neither end is about someone else.
+    for (const auto& id : e.ids) {
+      if (id.kind == Identity::Kind::kAny) continue;
+      if (SideMatch({id}, local, local_addr) < 2 && SideMatch({id}, remote, remote_addr) < 2)
+        return true;
+    }
+    return false;
+  };
   for (const auto& e : entries_) {
     int rank = 0;
+    if (names_neither(e)) continue;
     if (e.ids.empty()) {
       rank = 1;
     } else {

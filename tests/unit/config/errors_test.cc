@@ -1,0 +1,310 @@
+// Broken inputs: each gives exactly the expected "FILE:LINE: keyword: message".
+#include <gtest/gtest.h>
+
+#include "config/config.h"
+#include "test_util.h"
+
+namespace ipsec::config {
+namespace {
+
+using testing::Addr;
+using testing::TempDir;
+
+struct BrokenCase {
+  const char* name;
+  const char* text;
+  const char* error;  // the whole message (all lines)
+};
+
+const BrokenCase kBroken[] = {
+    {"BadIpv4", "conn a\n\tleft=192.0.2.300\n\tright=198.51.100.2\n",
+     "t.conf:2: left: '192.0.2.300' is not an IPv4 or IPv6 address"},
+    {"BadIpv6", "conn a\n\tleft=2001:db8::1\n\tright=2001:db8::zz\n",
+     "t.conf:3: right: '2001:db8::zz' is not an IPv4 or IPv6 address"},
+    {"HostName", "conn a\n\tleft=192.0.2.1\n\tright=vpn.example.org\n",
+     "t.conf:3: right: 'vpn.example.org': host names are not resolved (no DNS at load time); "
+     "write the IP address"},
+    {"BadCidrLength", "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tleftsubnet=10.0.0.0/33\n",
+     "t.conf:4: leftsubnet: '10.0.0.0/33': bad prefix length '33' (0..32)"},
+    {"BadCidrHostBits",
+     "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\trightsubnet=10.9.0.1/16\n",
+     "t.conf:4: rightsubnet: '10.9.0.1/16' has host bits set (did you mean 10.9.0.0/16?)"},
+    {"BadCidrAddress", "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tleftsubnet=10.0.0/24\n",
+     "t.conf:4: leftsubnet: '10.0.0/24' is not a subnet (address '10.0.0' is not an IPv4 or IPv6 "
+     "address)"},
+    {"UnknownKeywordWithSuggestion",
+     "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tleftsubent=10.0.0.0/24\n",
+     "t.conf:4: leftsubent: unknown keyword (did you mean leftsubnet?)"},
+    {"UnknownKeywordCase", "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tdpdDelay=30\n",
+     "t.conf:4: dpdDelay: unknown keyword (did you mean dpddelay?)"},
+    {"UnknownKeyword", "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tfrobnicate=yes\n",
+     "t.conf:4: frobnicate: unknown keyword"},
+    {"UnbalancedOpenBrace",
+     "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tleftsubnets={10.0.1.0/24 10.0.3.0/24\n",
+     "t.conf:4: leftsubnets: unbalanced braces: '{' without '}'"},
+    {"UnbalancedCloseBrace",
+     "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tleftsubnets=10.0.1.0/24}\n",
+     "t.conf:4: leftsubnets: unbalanced braces in '10.0.1.0/24}'"},
+    {"NestedBraces",
+     "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tleftsubnets={{10.0.1.0/24}\n",
+     "t.conf:4: leftsubnets: unbalanced braces: '{' inside '{...}'"},
+    {"BadProposalMd5",
+     "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tike=aes128-md5-modp2048\n",
+     "t.conf:4: ike: md5: MD5 is broken (RFC 8247: MUST NOT); use sha256"},
+    {"BadProposalUnknown",
+     "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tesp=aes256-sha1-modp9999\n",
+     "t.conf:4: esp: modp9999: unknown algorithm"},
+    {"BadProposal3des", "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tphase2alg=3des-sha1\n",
+     "t.conf:4: phase2alg: 3des: 3DES is a 64-bit block cipher (Sweet32) deprecated by RFC "
+     "8221/8247 and not implemented; use aes128 or aes256"},
+    {"MissingRight", "conn a\n\tleft=192.0.2.1\n\tauthby=secret\n",
+     "t.conf:1: right: missing right= in conn a (an IP address, %defaultroute or %any)"},
+    {"MissingLeft", "conn a\n\tright=192.0.2.1\n",
+     "t.conf:1: left: missing left= in conn a (an IP address, %defaultroute or %any)"},
+    {"SettingOutsideSection", "\tleft=192.0.2.1\n",
+     "t.conf:1: left: setting outside any section (it must follow a 'conn NAME' or 'config "
+     "setup' line)"},
+    {"NotASectionHeader", "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\nconnection b\n",
+     "t.conf:4: connection: not a section header: a line starting in column 0 must be 'conn "
+     "NAME', 'config setup' or 'include FILE' (keyword lines are indented)"},
+    {"ConnKeywordInSetup", "config setup\n\tleft=192.0.2.1\n",
+     "t.conf:2: left: belongs in a conn section, not in 'config setup'"},
+    {"SetupKeywordInConn", "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tplutodebug=all\n",
+     "t.conf:4: plutodebug: belongs in 'config setup', not in a conn section"},
+    {"SetTwice", "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tkeylife=1h\n\tlifetime=2h\n",
+     "t.conf:5: lifetime: set twice in this section (first at line 4); lifetime= and keylife= "
+     "are the same setting"},
+    {"UnterminatedQuote", "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tleftid=\"@a.example\n",
+     "t.conf:4: leftid: unterminated quoted value (missing closing '\"')"},
+    {"FromCert", "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tleftid=%fromcert\n",
+     "t.conf:4: leftid: %fromcert needs certificates, which this daemon does not support; use an "
+     "@fqdn or an address ID with authby=secret"},
+    {"AlsoLoop",
+     "conn a\n\talso=b\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tauto=add\nconn b\n\talso=a\n",
+     "t.conf:7: also: also= loop: a -> b -> a"},
+    {"AlsoUnknown",
+     "conn base\n\tauthby=secret\n\tleft=192.0.2.1\n\tright=198.51.100.9\n"
+     "conn a\n\talso=bse\n\tleft=192.0.2.1\n\tright=198.51.100.2\n",
+     "t.conf:6: also: no conn named 'bse' (did you mean base?)"},
+    {"BadDpdAction", "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tdpdaction=reboot\n",
+     "t.conf:4: dpdaction: 'reboot' is not one of clear, hold, restart, restart_by_peer, none"},
+    {"BadLifetimeUnit", "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tikelifetime=8x\n",
+     "t.conf:4: ikelifetime: '8x': unknown time unit 'x' (use s, m, h or d)"},
+    {"MarginTooLong",
+     "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tlifetime=10m\n\trekeymargin=10m\n",
+     "t.conf:5: rekeymargin: rekey margin 10m must be shorter than the lifetime 10m"},
+    {"TransportUnsupported", "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\ttype=transport\n",
+     "t.conf:4: type: type=transport is not supported yet (only tunnel)"},
+    {"Ikev1", "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tikev2=no\n",
+     "t.conf:4: ikev2: IKEv1 is not supported (this daemon speaks only IKEv2)"},
+    {"ConnTwice", "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\nconn a\n\tleft=192.0.2.1\n",
+     "t.conf:4: conn: conn a is defined twice (first at t.conf:1)"},
+    {"MixedFamilies",
+     "conn "
+     "a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tleftsubnet=10.0.0.0/8\n\trightsubnet=2001:db8::/"
+     "32\n",
+     "t.conf:4: leftsubnet: 10.0.0.0/8 has no right subnet of the same address family\n"
+     "t.conf:5: rightsubnet: 2001:db8::/32 has no left subnet of the same address family"},
+    {"RsaSig", "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tauthby=rsasig\n",
+     "t.conf:4: authby: 'rsasig' is not supported (only secret/psk: pre-shared keys)"},
+    {"MarkUnique", "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tmark=%unique\n",
+     "t.conf:4: mark: '%unique' is not supported (write a number, e.g. mark=6 or mark=0x6/0xff)"},
+    {"BadMtu", "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tmtu=9x\n",
+     "t.conf:4: mtu: '9x' is not a number"},
+    {"BadKeyingtries", "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tkeyingtries=forever\n",
+     "t.conf:4: keyingtries: 'forever' is not a number (a count or %forever)"},
+    {"NumericIdTypo", "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\trightid=198.51.100.2.5\n",
+     "t.conf:4: rightid: '198.51.100.2.5' is not a valid IPv4 address (check the digits); write "
+     "@name for a name ID"},
+    {"DifferentFamilies", "conn a\n\tleft=192.0.2.1\n\tright=2001:db8::2\n",
+     "t.conf:3: right: left=192.0.2.1 and right=2001:db8::2 are of different address families"},
+    {"IncludeDisabled", "include other.conf\n", "t.conf:1: include: includes are disabled here"},
+    {"Annotation", "conn a\n\tleft=192.0.2.1 // our side\n\tright=198.51.100.2\n",
+     "t.conf:2: left: unexpected text after the value '192.0.2.1': '// our side' (this looks like "
+     "an annotation written into the config; comments in ipsec.conf start with '#')"},
+    {"UnquotedSpaces", "config setup\n\tplutodebug=all crypt\n",
+     "t.conf:2: plutodebug: unexpected text after the value 'all': 'crypt' (quote a value that "
+     "contains spaces; comments start with '#')"},
+};
+
+class Broken : public ::testing::TestWithParam<BrokenCase> {};
+
+TEST_P(Broken, ExactMessage) {
+  FixedHostInfo host({Addr("192.0.2.1"), Addr("2001:db8::1")}, Addr("192.0.2.1"));
+  LoadOptions o;
+  o.host = &host;
+  o.allow_includes = false;
+  auto cfg = ParseConfigText(GetParam().text, "t.conf", o);
+  ASSERT_FALSE(cfg) << "accepted: " << GetParam().text;
+  EXPECT_EQ(cfg.error().message, GetParam().error);
+}
+
+INSTANTIATE_TEST_SUITE_P(Table, Broken, ::testing::ValuesIn(kBroken),
+                         [](const auto& info) { return std::string(info.param.name); });
+
+TEST(BrokenFiles, IncludeLoop) {
+  TempDir d;
+  d.Write("ipsec.conf", "config setup\n\tuniqueids=yes\ninclude conf.d/*.conf\n");
+  mkdir((d.path() + "/conf.d").c_str(), 0700);
+  d.Write("conf.d/a.conf",
+          "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\ninclude ../ipsec.conf\n");
+  FixedHostInfo host({Addr("192.0.2.1")}, Addr("192.0.2.1"));
+  LoadOptions o;
+  o.host = &host;
+  auto cfg = LoadConfig(d.path() + "/ipsec.conf", o);
+  ASSERT_FALSE(cfg);
+  EXPECT_EQ(cfg.error().message, d.path() + "/conf.d/a.conf:5: include: include loop: " + d.path() +
+                                     "/ipsec.conf -> " + d.path() + "/conf.d/a.conf -> " +
+                                     d.path() + "/ipsec.conf");
+}
+
+TEST(BrokenFiles, UnreadableTopFile) {
+  LoadOptions o;
+  FixedHostInfo host({}, std::nullopt);
+  o.host = &host;
+  auto cfg = LoadConfig("/nonexistent/ipsec.conf", o);
+  ASSERT_FALSE(cfg);
+  EXPECT_EQ(
+      cfg.error().message,
+      "/nonexistent/ipsec.conf: cannot read /nonexistent/ipsec.conf: No such file or directory");
+}
+
+TEST(BrokenFiles, UnreadableIncludedFile) {
+  TempDir d;
+  d.Write("ipsec.conf", "# top\ninclude missing.conf\n");
+  d.Write("secret.conf", "conn x\n", 0000);
+  d.Write("dir.conf", "include /\n");
+  FixedHostInfo host({}, std::nullopt);
+  LoadOptions o;
+  o.host = &host;
+  auto cfg = LoadConfig(d.path() + "/ipsec.conf", o);
+  ASSERT_FALSE(cfg);
+  EXPECT_EQ(cfg.error().message, d.path() + "/ipsec.conf:2: include: cannot read " + d.path() +
+                                     "/missing.conf: No such file or directory");
+  auto dir = LoadConfig(d.path() + "/dir.conf", o);
+  ASSERT_FALSE(dir);
+  EXPECT_EQ(dir.error().message, d.path() + "/dir.conf:1: include: cannot read /: is a directory");
+}
+
+TEST(BrokenFiles, IncludeRelativeToIncludingFile) {
+  TempDir d;
+  mkdir((d.path() + "/etc").c_str(), 0700);
+  mkdir((d.path() + "/etc/ipsec.d").c_str(), 0700);
+  d.Write("etc/ipsec.conf", "include ipsec.d/*.conf\n");
+  d.Write("etc/ipsec.d/b.conf", "conn b\n\tleft=192.0.2.1\n\tright=198.51.100.3\n");
+  d.Write("etc/ipsec.d/a.conf", "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n");
+  FixedHostInfo host({Addr("192.0.2.1")}, Addr("192.0.2.1"));
+  LoadOptions o;
+  o.host = &host;
+  auto cfg = LoadConfig(d.path() + "/etc/ipsec.conf", o);
+  ASSERT_TRUE(cfg) << cfg.error().message;
+  ASSERT_EQ(cfg->connections.size(), 2u);
+  EXPECT_EQ(cfg->connections[0].name, "a");  // glob order
+  EXPECT_EQ(cfg->connections[1].name, "b");
+}
+
+TEST(Warnings, UnimplementedAndObsoleteKeywordsAreNamed) {
+  FixedHostInfo host({Addr("192.0.2.1")}, Addr("192.0.2.1"));
+  LoadOptions o;
+  o.host = &host;
+  auto cfg = ParseConfigText(
+      "config setup\n\tnat_traversal=yes\n\tvirtual_private=%v4:10.0.0.0/8\n"
+      "conn "
+      "a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tcompress=no\n\tleftnexthop=%defaultroute\n",
+      "w.conf", o);
+  ASSERT_TRUE(cfg) << cfg.error().message;
+  std::vector<std::string> got;
+  for (const auto& w : cfg->warnings) got.push_back(w.ToString());
+  EXPECT_EQ(got, (std::vector<std::string>{
+                     "w.conf:2: nat_traversal: obsolete; ignored (NAT traversal is always on)",
+                     "w.conf:3: virtual_private: known but not implemented yet; ignored "
+                     "(road-warrior subnets are not implemented)",
+                     "w.conf:7: compress: known but not implemented yet; ignored (IPComp is not "
+                     "implemented)",
+                     "w.conf:8: leftnexthop: known but not implemented yet; ignored (the next hop "
+                     "comes from the routing table)",
+                 }));
+}
+
+TEST(Syntax, CommentsQuotesSpacingAndIpv6) {
+  FixedHostInfo host({Addr("2001:db8::1")}, std::nullopt, Addr("2001:db8::1"));
+  LoadOptions o;
+  o.host = &host;
+  auto cfg = ParseConfigText(
+      "# leading comment\n"
+      "config setup # trailing comment after a header\n"
+      "\tplutodebug=\"all crypt\"  # quoted with spaces\n"
+      "\tinterfaces=\"%defaultroute\"\n"
+      "\n"
+      "conn v6\t# tab before the comment\n"
+      "  left = 2001:db8::1\n"
+      "\tright=\"2001:db8::2\"\n"
+      "\tleftid=@#notakeyid-this-is-a-comment-because-no-space\n"
+      "\tleftsubnet = 2001:db8:1::/48, 2001:db8:2::/48\n"
+      "\trightsubnets={2001:db8:3::/48}\n"
+      "\tauto=route\n",
+      "s.conf", o);
+  // leftid=@#... is a key-ID: not supported, but the '#' did not start a comment.
+  ASSERT_FALSE(cfg);
+  EXPECT_EQ(cfg.error().message,
+            "s.conf:9: leftid: '@#notakeyid-this-is-a-comment-because-no-space': key-ID and raw "
+            "identities are not supported");
+
+  auto ok = ParseConfigText(
+      "config setup # trailing comment after a header\n"
+      "\tplutodebug=\"all crypt\"  # quoted with spaces\n"
+      "conn v6\t# tab before the comment\n"
+      "  left = 2001:db8::1\n"
+      "\tright=\"2001:db8::2\"\n"
+      "\tleftsubnet = 2001:db8:1::/48, 2001:db8:2::/48\n"
+      "\trightsubnets={2001:db8:3::/48}\n"
+      "\tauto=ondemand\n",
+      "s.conf", o);
+  ASSERT_TRUE(ok) << ok.error().message;
+  EXPECT_EQ(ok->setup.debug, "all crypt");
+  const Connection& c = ok->connections[0];
+  EXPECT_EQ(c.remote.host, Addr("2001:db8::2"));
+  EXPECT_EQ(c.subnet_pairs.size(), 2u);
+  EXPECT_EQ(c.auto_action, AutoAction::kRoute);
+}
+
+TEST(Resolve, AnyRemoteAndDefaultRouteV6) {
+  FixedHostInfo host({Addr("2001:db8::1")}, std::nullopt, Addr("2001:db8::1"));
+  LoadOptions o;
+  o.host = &host;
+  auto cfg = ParseConfigText(
+      "conn rw\n\tleft=%defaultroute\n\tright=%any6\n\tleftsubnet=2001:db8:5::/48\n", "a.conf", o);
+  ASSERT_TRUE(cfg) << cfg.error().message;
+  const Connection& c = cfg->connections[0];
+  EXPECT_EQ(c.local.host, Addr("2001:db8::1"));
+  EXPECT_FALSE(c.remote.host.is_set());
+  EXPECT_EQ(c.remote.host_kind, HostKind::kAny6);
+  EXPECT_EQ(c.remote.id.kind, Identity::Kind::kAny);
+  EXPECT_TRUE(c.subnet_pairs.empty());  // the peer's address decides
+
+  FixedHostInfo none({Addr("192.0.2.1")}, std::nullopt);
+  auto bad = ParseConfigText("conn x\n\tleft=%defaultroute\n\tright=198.51.100.2\n", "b.conf",
+                             LoadOptions{&none, false, "", false});
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message,
+            "b.conf:2: left: %defaultroute: this host has no IPv4 default route");
+}
+
+TEST(Resolve, TemplatesOnlyUsedThroughAlsoAreNotConnections) {
+  FixedHostInfo host({Addr("192.0.2.1")}, Addr("192.0.2.1"));
+  LoadOptions o;
+  o.host = &host;
+  auto cfg = ParseConfigText(
+      "conn base\n\tauthby=secret\n\tleft=192.0.2.1\n"
+      "conn one\n\talso=base\n\tright=198.51.100.1\n\tauto=start\n"
+      "conn two\n\talso=base\n\tright=198.51.100.2\n",
+      "t.conf", o);
+  ASSERT_TRUE(cfg) << cfg.error().message;
+  ASSERT_EQ(cfg->connections.size(), 2u);
+  EXPECT_EQ(cfg->connections[0].name, "one");
+  EXPECT_EQ(cfg->connections[1].name, "two");
+  EXPECT_EQ(cfg->connections[1].auto_action, AutoAction::kIgnore);
+}
+
+}  // namespace
+}  // namespace ipsec::config
