@@ -3,6 +3,8 @@
 // payload_codec.cc; the allowed-payload table in payload_rules.cc.
 #include "ike/codec.h"
 
+#include <openssl/crypto.h>
+
 #include "common/bytes.h"
 #include "ike/payload_codec.h"
 #include "ike/payload_rules.h"
@@ -135,8 +137,10 @@ DecodeResult<Message> DecodeImpl(std::span<const uint8_t> datagram, const SkCiph
                                                     " decrypted bytes");
   ByteReader inner(std::span<const uint8_t>(plain->data(), plain->size() - pad - 1));
   m.encrypted = true;
-  if (auto e = ParseChain(sk->first_inner, inner, 0, " (inside SK)", &m.payloads, nullptr))
-    return *e;
+  auto e = ParseChain(sk->first_inner, inner, 0, " (inside SK)", &m.payloads, nullptr);
+  // The parsed payloads own copies; do not leave decrypted bytes behind.
+  OPENSSL_cleanse(plain->data(), plain->size());
+  if (e) return *e;
   return m;
 }
 

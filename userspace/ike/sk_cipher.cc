@@ -53,8 +53,9 @@ const char* IntegDigest(uint16_t integ_id) {
 // HMAC over the concatenation of parts, full length output.
 bool Hmac(const char* digest, std::span<const uint8_t> key,
           std::initializer_list<std::span<const uint8_t>> parts, Bytes* out) {
-  Owned<EVP_MAC> mac(EVP_MAC_fetch(nullptr, "HMAC", nullptr));
-  Owned<EVP_MAC_CTX> ctx(mac ? EVP_MAC_CTX_new(mac.get()) : nullptr);
+  // Fetched once: immutable, shared between threads.
+  static EVP_MAC* const mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  Owned<EVP_MAC_CTX> ctx(mac ? EVP_MAC_CTX_new(mac) : nullptr);
   if (!ctx) return false;
   OSSL_PARAM params[] = {
       OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>(digest), 0),
@@ -70,6 +71,15 @@ bool Hmac(const char* digest, std::span<const uint8_t> key,
 }
 
 }  // namespace
+
+// AEAD: salt || IV (RFC 5282 4, RFC 7634 2); CBC: the IV. Holds the salt,
+// which is key material, hence SecureBytes.
+static SecureBytes MakeNonce(bool aead, const SecureBytes& salt, std::span<const uint8_t> iv) {
+  SecureBytes n;
+  if (aead) n.Append(salt.span());
+  n.Append(iv);
+  return n;
+}
 
 Result<SkCipher> SkCipher::Create(uint16_t encr_id, uint16_t encr_key_bits, uint16_t integ_id,
                                   SecureBytes encr_key, SecureBytes integ_key) {
@@ -112,13 +122,7 @@ Result<Bytes> SkCipher::Seal(std::span<const uint8_t> authenticated, std::span<c
   Owned<EVP_CIPHER> cipher(EVP_CIPHER_fetch(nullptr, CipherName(encr_id_, key_.size()), nullptr));
   Owned<EVP_CIPHER_CTX> ctx(EVP_CIPHER_CTX_new());
   if (!cipher || !ctx) return MakeError("SK: cipher unavailable");
-  Bytes nonce;
-  if (aead_) {
-    nonce.assign(salt_.span().begin(), salt_.span().end());
-    nonce.insert(nonce.end(), iv.begin(), iv.end());
-  } else {
-    nonce.assign(iv.begin(), iv.end());
-  }
+  SecureBytes nonce = MakeNonce(aead_, salt_, iv);
   Bytes out(plaintext.size() + icv_size_);
   int len = 0, fin = 0;
   if (EVP_EncryptInit_ex2(ctx.get(), cipher.get(), key_.data(), nonce.data(), nullptr) != 1 ||
@@ -165,13 +169,7 @@ Result<Bytes> SkCipher::Open(std::span<const uint8_t> authenticated, std::span<c
   Owned<EVP_CIPHER> cipher(EVP_CIPHER_fetch(nullptr, CipherName(encr_id_, key_.size()), nullptr));
   Owned<EVP_CIPHER_CTX> ctx(EVP_CIPHER_CTX_new());
   if (!cipher || !ctx) return MakeError("SK: cipher unavailable");
-  Bytes nonce;
-  if (aead_) {
-    nonce.assign(salt_.span().begin(), salt_.span().end());
-    nonce.insert(nonce.end(), iv.begin(), iv.end());
-  } else {
-    nonce.assign(iv.begin(), iv.end());
-  }
+  SecureBytes nonce = MakeNonce(aead_, salt_, iv);
   Bytes out(ct.size() + 16);
   int len = 0, fin = 0;
   if (EVP_DecryptInit_ex2(ctx.get(), cipher.get(), key_.data(), nonce.data(), nullptr) != 1 ||

@@ -42,12 +42,19 @@ struct MacDeleter {
 };
 }  // namespace
 
-// HMAC via EVP_MAC. Any OpenSSL failure here is a programming or library
-// error (all inputs are valid for HMAC); we then return an all-zero output of
-// the right size would be dangerous, so we abort instead.
+// The HMAC implementation, fetched once (fetching is the expensive part of
+// EVP_MAC; the object is immutable and safe to share between threads).
+static EVP_MAC* HmacImpl() {
+  static EVP_MAC* const mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  return mac;
+}
+
+// HMAC via EVP_MAC. Any OpenSSL failure here is a library error (every
+// input is valid for HMAC); returning some output would be dangerous, so we
+// abort instead.
 SecureBytes Prf::Compute(std::span<const uint8_t> key, std::span<const uint8_t> data) const {
-  std::unique_ptr<EVP_MAC, MacDeleter> mac(EVP_MAC_fetch(nullptr, "HMAC", nullptr));
-  std::unique_ptr<EVP_MAC_CTX, MacDeleter> ctx(mac ? EVP_MAC_CTX_new(mac.get()) : nullptr);
+  EVP_MAC* mac = HmacImpl();
+  std::unique_ptr<EVP_MAC_CTX, MacDeleter> ctx(mac ? EVP_MAC_CTX_new(mac) : nullptr);
   if (!ctx) abort();
   OSSL_PARAM params[] = {
       OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>(digest_), 0),
