@@ -25,11 +25,14 @@
 #include "encap.h"
 #include "esp.h"
 #include "netlink.h"
+#include "sa.h"
+#include "compat.h"
 
 static int ipsec_tun_encap_rcv(struct sock *sk, struct sk_buff *skb)
 {
 	unsigned int len = skb->len - sizeof(struct udphdr);
 	const u8 *payload;
+	u32 spi;
 
 	if (!pskb_may_pull(skb, sizeof(struct udphdr) + min(len, 8u)))
 		return 1;
@@ -37,9 +40,17 @@ static int ipsec_tun_encap_rcv(struct sock *sk, struct sk_buff *skb)
 	/* Keepalive (0xff), IKE (non-ESP marker) or too short: the daemon's. */
 	if (len < IPSEC_TUN_ESP_HDR_LEN || !get_unaligned((const u32 *)payload))
 		return 1;
+	spi = get_unaligned_be32(payload);
 	__skb_pull(skb, sizeof(struct udphdr));
 	skb_reset_transport_header(skb);
 	if (ipsec_tun_esp_rcv(sock_net(sk), skb) == -ENOENT) {
+		struct ipsec_tun_dev *itd = rcu_dereference_sk_user_data(sk);
+
+		/* Counted on the device the socket is attached to. */
+		if (itd)
+			ipsec_tun_drop(itd, NULL, IPSEC_TUN_STAT_DROP_NO_SA, true);
+		net_dbg_ratelimited("ipsec_tun: ESP-in-UDP with unknown SPI 0x%08x\n",
+				    spi);
 		__skb_push(skb, sizeof(struct udphdr));
 		skb_reset_transport_header(skb);
 		return 1;	/* not our SPI: the daemon may know it */

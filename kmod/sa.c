@@ -89,9 +89,10 @@ void ipsec_tun_sa_account(struct ipsec_tun_sa *sa, unsigned int bytes)
 	u64 hard_p = READ_ONCE(sa->life.hard_packets), hard_b = READ_ONCE(sa->life.hard_bytes);
 	u64 soft_p = READ_ONCE(sa->life.soft_packets), soft_b = READ_ONCE(sa->life.soft_bytes);
 
-	if (hard_p && packets >= hard_p)
+	/* As XFRM: the hard limit lets exactly that many packets/bytes through. */
+	if (hard_p && packets > hard_p)
 		ipsec_tun_sa_hard_expire(sa, IPSEC_TUN_EXPIRE_PACKETS);
-	else if (hard_b && total >= hard_b)
+	else if (hard_b && total > hard_b)
 		ipsec_tun_sa_hard_expire(sa, IPSEC_TUN_EXPIRE_BYTES);
 	if (soft_p && packets >= soft_p)
 		sa_soft_expire(sa, IPSEC_TUN_EXPIRE_PACKETS);
