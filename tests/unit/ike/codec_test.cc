@@ -203,3 +203,20 @@ TEST(IkeCodec, HelpersForIdsAndSelectors) {
 
 }  // namespace
 }  // namespace ipsec::ike
+
+namespace ipsec::ike {
+namespace {
+
+TEST(IkeNames, ReadableForLogs) {
+  EXPECT_EQ(NotifyName(static_cast<uint16_t>(NotifyType::kNoProposalChosen)), "NO_PROPOSAL_CHOSEN");
+  EXPECT_EQ(NotifyName(40000), "NOTIFY_40000");
+  EXPECT_EQ(ExchangeName(static_cast<ExchangeType>(99)), "EXCHANGE_99");
+  EXPECT_EQ(PayloadName(static_cast<PayloadType>(200)), "PAYLOAD_200");
+  EXPECT_STREQ(DecodeErrorKindName(DecodeErrorKind::kIntegrityFailed), "integrity check failed");
+  Message m = testing::DeleteRequest();
+  m.header.flags = kFlagResponse;
+  EXPECT_EQ(Summarize(m), "INFORMATIONAL response 7 [ D D ] (encrypted)");
+}
+
+}  // namespace
+}  // namespace ipsec::ike
