@@ -1,0 +1,124 @@
+#!/bin/bash
+# The genetlink API's gatekeeping: a caller without CAP_NET_ADMIN may read
+# but every mutating command is refused with EPERM (and nothing changes);
+# requests the module refuses come back with its extack message, shown by
+# ipsecctl, and malformed attributes (sent raw, as ipsecctl never would)
+# get precise extack errors and create nothing.
+# vm-timeout: 300
+#
+#   [ns a] ipsec0, ul0 192.0.2.1 ===== veth ===== ul0 192.0.2.2 [ns b]
+. "$(dirname "$0")/lib.sh" || exit 1
+. "$(dirname "$0")/2xx_sites.bash"
+
+sites_create
+K=$(rand_hex 20)
+nobody() { in_ns a setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all --bounding-set=-all "$CTL" "$@"; }
+
+# --- no CAP_NET_ADMIN ---
+for cmd in "sa add dev ipsec0 dir out spi 0x1000 reqid 1 src $OUT_A4 dst $OUT_B4 enc aes-gcm-128 key $K" \
+	"policy add dev ipsec0 src $NET_A4 dst $NET_B4 reqid 1" \
+	"sa flush dev ipsec0"; do
+	# shellcheck disable=SC2086
+	if out=$(nobody $cmd 2>&1); then fail "unprivileged '$cmd' succeeded"; fi
+	grep -q "Operation not permitted" <<<"$out" || fail "unprivileged '$cmd': expected EPERM, got: $out"
+done
+assert_eq "$(ctl a dev list dev ipsec0 --json | jq -r '.[0].sa_count')" 0 "SAs after refused adds"
+assert_eq "$(ctl a dev list dev ipsec0 --json | jq -r '.[0].policy_count')" 0 "policies after refused adds"
+ctl a sa add dev ipsec0 dir out spi 0x1000 reqid 1 src $OUT_A4 dst $OUT_B4 enc aes-gcm-128 key $K
+ctl a sa add dev ipsec0 dir in spi 0x1001 src $OUT_B4 dst $OUT_A4 enc aes-gcm-128 key $K
+if out=$(nobody sa del dev ipsec0 dir out spi 0x1000 2>&1); then fail "unprivileged sa del succeeded"; fi
+grep -q "Operation not permitted" <<<"$out" || fail "unprivileged sa del: $out"
+# Reading is allowed, and never shows keys.
+nobody dev list dev ipsec0 >/dev/null || fail "unprivileged dev list refused"
+listing=$(nobody sa list dev ipsec0 --json) || fail "unprivileged sa list refused"
+assert_eq "$(jq length <<<"$listing")" 2 "SAs seen by an unprivileged reader"
+! grep -qi "${K#0x}" <<<"$listing$(ctl a sa list)" || fail "key material in sa list output"
+progress "ok: unprivileged caller refused (EPERM) for add/del/flush/policy, may read"
+
+# --- malformed attributes, sent raw ---
+ifindex=$(ctl a dev list dev ipsec0 --json | jq -r '.[0].ifindex')
+raw_new_sa() { # raw_new_sa CASE: prints "errno <n> <extack>"
+	in_ns a /usr/bin/python3 - "$1" "$ifindex" <<'PY'
+import socket, struct, sys
+case, ifindex = sys.argv[1], int(sys.argv[2])
+s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 16)
+s.setsockopt(270, 11, 1)  # SOL_NETLINK, NETLINK_EXT_ACK
+s.bind((0, 0))
+def attr(t, p):
+    return struct.pack("HH", 4 + len(p), t) + p + b"\0" * (-len(p) % 4)
+def msg(fam, cmd, attrs, seq):
+    body = struct.pack("BBH", cmd, 1, 0) + attrs
+    return struct.pack("IHHII", 16 + len(body), fam, 1 | 4, seq, 0) + body
+def recv_error():
+    d = s.recv(65536)
+    ln, typ, flags = struct.unpack_from("IHH", d)
+    assert typ == 2, typ  # NLMSG_ERROR
+    err = struct.unpack_from("i", d, 16)[0]
+    off = 20 + (16 if flags & 0x100 else struct.unpack_from("I", d, 20)[0])
+    text = ""
+    while off + 4 <= ln:
+        alen, atyp = struct.unpack_from("HH", d, off)
+        if alen < 4: break
+        if atyp == 1: text = d[off + 4:off + alen].split(b"\0")[0].decode()
+        off += (alen + 3) & ~3
+    return err, text
+s.send(msg(16, 3, attr(2, b"ipsec_tun\0"), 1))  # CTRL_CMD_GETFAMILY
+d = s.recv(65536)
+off, fam = 20, None
+while off + 4 <= struct.unpack_from("I", d)[0]:
+    alen, atyp = struct.unpack_from("HH", d, off)
+    if atyp == 1: fam = struct.unpack_from("H", d, off + 4)[0]
+    off += (alen + 3) & ~3
+recv_error()  # the ack
+u8 = lambda t, v: attr(t, struct.pack("B", v))
+u16 = lambda t, v: attr(t, struct.pack("H", v))
+u32 = lambda t, v: attr(t, struct.pack("I", v))
+sa = {1: u32(1, 0x2000), 2: u8(2, 1), 4: u16(4, socket.AF_INET),
+      5: attr(5, bytes([192, 0, 2, 2])), 6: attr(6, bytes([192, 0, 2, 1])),
+      7: u16(7, 20), 9: attr(9, b"\x11" * 20)}
+if case == "short-key": sa[9] = attr(9, b"\x11" * 5)
+elif case == "bad-flags": sa[13] = u32(13, 0x80000000)  # IPSEC_TUN_SA_A_FLAGS
+elif case == "low-spi": sa[1] = u32(1, 7)
+elif case == "no-spi": del sa[1]
+elif case == "bad-addr-len": sa[5] = attr(5, b"\x01\x02\x03")
+elif case == "unknown-cipher": sa[7] = u16(7, 3)
+s.send(msg(fam, 2, u32(1, ifindex) + attr(10 | 0x8000, b"".join(sa.values())), 2))  # IPSEC_TUN_A_SA, nested
+err, text = recv_error()
+print("errno", -err, text)
+PY
+}
+expect_raw() { # expect_raw CASE ERRNO|any TEXT
+	local got
+	got=$(raw_new_sa "$1")
+	[[ $got =~ ^errno\ [1-9] ]] || fail "raw NEW_SA $1: expected an error, got: $got"
+	[ "$2" = any ] || [[ $got == "errno $2 "* ]] || fail "raw NEW_SA $1: expected errno $2, got: $got"
+	grep -qF "$3" <<<"$got" || fail "raw NEW_SA $1: expected extack '$3', got: $got"
+	progress "ok: raw NEW_SA $1 -> $got"
+}
+expect_raw short-key 22 "ENC_KEY must be 20, 28 or 36 bytes"
+expect_raw bad-flags 95 "unknown SA flags"
+expect_raw no-spi 22 ""
+expect_raw low-spi 34 "integer out of range"
+expect_raw bad-addr-len any ""
+expect_raw unknown-cipher any ""
+assert_eq "$(ctl a dev list dev ipsec0 --json | jq -r '.[0].sa_count')" 2 "SAs after malformed requests"
+# --- kernel refusals reach the user with their extack text (exit 1) ---
+expect_refusal() { # expect_refusal TEXT ipsecctl-args...
+	local want=$1 out rc=0
+	shift
+	out=$(ctl a "$@" 2>&1) || rc=$?
+	assert_eq $rc 1 "exit status of: ipsecctl $*"
+	grep -qF "$want" <<<"$out" || fail "ipsecctl $*: expected '$want' in: $out"
+}
+expect_refusal "an inbound SA with this SPI exists in the underlay netns" \
+	sa add dev ipsec0 dir in spi 0x1001 src $OUT_B4 dst $OUT_A4 enc aes-gcm-128 key $K
+expect_refusal "no policy with this selector and priority" \
+	policy del dev ipsec0 src $NET_A4 dst $NET_B4 reqid 1
+expect_refusal "No such device" sa list dev ipsec9
+# Argument errors are ours, exit 2, and nothing is sent.
+rc=0; out=$(ctl a sa add dev ipsec0 dir in spi 0x1002 src $OUT_B4 dst $OUT_A4 enc aes-gcm-128 key 0x00 2>&1) || rc=$?
+assert_eq $rc 2 "exit status for a short key"
+grep -q "key: aes-gcm-128 needs 20 bytes" <<<"$out" || fail "short key message: $out"
+assert_eq "$(ctl a dev list dev ipsec0 --json | jq -r '.[0].sa_count')" 2 "SAs after refused adds"
+
+ipsec_unload
