@@ -426,6 +426,8 @@ struct EventHandlers {
   const std::function<void(const ErrorEvent&)>* error;
 };
 
+int SkipSeqCheck(nl_msg*, void*) { return NL_OK; }
+
 int OnEvent(nl_msg* msg, void* arg) {
   auto* h = static_cast<EventHandlers*>(arg);
   nlmsghdr* nlh = nlmsg_hdr(msg);
@@ -456,6 +458,9 @@ void GenlKernel::DispatchAllEvents(const std::function<void(const AcquireEvent&)
   if (!cb) return;
   EventHandlers h{&on_acquire, &on_expire, &on_error};
   nl_cb_set(cb.get(), NL_CB_VALID, NL_CB_CUSTOM, OnEvent, &h);
+  // Multicast events carry sequence number 0: a fresh nl_cb checks
+  // sequence numbers whatever the socket's own setting, so turn it off here.
+  nl_cb_set(cb.get(), NL_CB_SEQ_CHECK, NL_CB_CUSTOM, SkipSeqCheck, nullptr);
   // Drain what is queued (the socket is non-blocking), bounded so that a
   // flood of events cannot starve the caller's loop.
   for (int i = 0; i < 64; i++) {
