@@ -426,7 +426,9 @@ struct EventHandlers {
   const std::function<void(const ErrorEvent&)>* error;
 };
 
-int SkipSeqCheck(nl_msg*, void*) { return NL_OK; }
+int SkipSeqCheck(nl_msg*, void*) {
+  return NL_OK;
+}
 
 int OnEvent(nl_msg* msg, void* arg) {
   auto* h = static_cast<EventHandlers*>(arg);
