@@ -1,0 +1,107 @@
+// From a resolved ipsec.conf to the engine's connections, and PSK lookup
+// through the engine's identity strings.
+#include "daemon/config_bridge.h"
+
+#include <gtest/gtest.h>
+
+#include "config/config.h"
+
+namespace ipsec::daemon {
+namespace {
+
+IpAddress Addr(const char* s) {
+  return *IpAddress::Parse(s);
+}
+
+config::Config Load(const std::string& text, const char* local) {
+  static std::unique_ptr<config::FixedHostInfo> host;
+  host = std::make_unique<config::FixedHostInfo>(std::vector<IpAddress>{Addr(local)}, Addr(local));
+  config::LoadOptions o;
+  o.host = host.get();
+  auto cfg = config::ParseConfigText(text, "test.conf", o);
+  EXPECT_TRUE(cfg) << (cfg ? "" : cfg.error().message);
+  return std::move(cfg).value();
+}
+
+const char* kTwoByTwo = R"(conn site
+	left=10.0.0.1
+	leftid=@gw1.example
+	leftsubnets={192.168.1.0/24 192.168.11.0/24}
+	right=10.0.0.2
+	rightid=@gw2.example
+	rightsubnets={192.168.2.0/24 192.168.22.0/24}
+	authby=secret
+	ike=aes256-sha1-modp1024
+	esp=aes256-sha1
+	ipsec-interface=3
+	keyingtries=%forever
+	dpdaction=restart
+	dpddelay=10
+	auto=start
+
+conn ignored
+	left=10.0.0.1
+	right=10.0.0.9
+	authby=secret
+	auto=ignore
+)";
+
+TEST(ConfigBridge, ConnectionFieldsReachTheEngine) {
+  auto cfg = Load(kTwoByTwo, "10.0.0.2");  // we are "right": ends swap
+  auto conns = ToEngine(cfg.connections);
+  ASSERT_EQ(conns.size(), 1u) << "auto=ignore must not reach the engine";
+  const auto& c = conns[0];
+  EXPECT_EQ(c.name, "site");
+  EXPECT_EQ(c.local.host, Addr("10.0.0.2"));
+  EXPECT_EQ(c.local.id, "@gw2.example");
+  EXPECT_EQ(c.remote.host, Addr("10.0.0.1"));
+  EXPECT_EQ(c.remote.id, "@gw1.example");
+  EXPECT_EQ(c.interface, "ipsec3");
+  EXPECT_EQ(c.keyingtries, 0u);  // %forever
+  EXPECT_EQ(c.dpd_action, engine::DpdAction::kRestart);
+  EXPECT_EQ(c.dpd_delay_s, 10u);
+  EXPECT_EQ(c.auto_action, engine::AutoAction::kStart);
+  ASSERT_EQ(c.subnet_pairs.size(), 4u);
+  EXPECT_EQ(c.subnet_pairs[0].first, *IpPrefix::Parse("192.168.2.0/24"));
+  EXPECT_EQ(c.ike_proposals, cfg.connections[0].ike_proposals);
+  EXPECT_FALSE(c.ike_proposals.empty());
+}
+
+TEST(ConfigBridge, DefaultInterfaceIsIpsec0) {
+  config::Connection c;
+  EXPECT_EQ(InterfaceName(c), "ipsec0");
+  c.ipsec_interface = 7;
+  EXPECT_EQ(InterfaceName(c), "ipsec7");
+}
+
+TEST(ConfigBridge, IdentityFromEngineStrings) {
+  using K = config::Identity::Kind;
+  EXPECT_EQ(IdentityFromEngine("10.0.0.1").kind, K::kIpv4);
+  EXPECT_EQ(IdentityFromEngine("2001:db8::1").kind, K::kIpv6);
+  auto f = IdentityFromEngine("vpn.example.org");
+  EXPECT_EQ(f.kind, K::kFqdn);
+  EXPECT_EQ(f.name, "vpn.example.org");
+  EXPECT_EQ(IdentityFromEngine("@vpn.example.org").name, "vpn.example.org");
+  EXPECT_EQ(IdentityFromEngine("user@example.org").kind, K::kUserFqdn);
+  EXPECT_EQ(IdentityFromEngine("%any").kind, K::kAny);
+}
+
+TEST(ConfigBridge, PskFoundByIdsAndByAddresses) {
+  auto cfg = Load(kTwoByTwo, "10.0.0.1");
+  auto secrets = config::ParseSecretsText(
+      "@gw1.example @gw2.example : PSK \"by-ids-secret\"\n"
+      "10.0.0.1 10.0.0.9 : PSK \"by-address-secret\"\n",
+      "test.secrets", {.allow_includes = false, .include_root = "", .check_permissions = false});
+  ASSERT_TRUE(secrets) << secrets.error().message;
+  SecretsProvider p(*secrets, cfg.connections);
+  auto psk = p.FindPsk("gw1.example", "gw2.example");
+  ASSERT_TRUE(psk);
+  EXPECT_EQ(std::string(psk->data(), psk->data() + psk->size()), "by-ids-secret");
+  auto by_addr = p.FindPsk("10.0.0.1", "10.0.0.9");
+  ASSERT_TRUE(by_addr);
+  EXPECT_EQ(std::string(by_addr->data(), by_addr->data() + by_addr->size()), "by-address-secret");
+  EXPECT_FALSE(p.FindPsk("gw1.example", "stranger.example"));
+}
+
+}  // namespace
+}  // namespace ipsec::daemon

@@ -1,0 +1,91 @@
+// The rtnetlink route request bytes and the choice of a source address.
+#include "daemon/routes.h"
+
+#include <gtest/gtest.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+
+#include <cstring>
+#include <map>
+
+namespace ipsec::daemon {
+namespace {
+
+// rtattr type -> payload, for the checks.
+std::map<int, std::vector<uint8_t>> Attrs(const std::vector<uint8_t>& buf, rtmsg* rt_out,
+                                          nlmsghdr* h_out) {
+  std::map<int, std::vector<uint8_t>> out;
+  std::memcpy(h_out, buf.data(), sizeof *h_out);
+  std::memcpy(rt_out, buf.data() + NLMSG_HDRLEN, sizeof *rt_out);
+  auto* h = reinterpret_cast<const nlmsghdr*>(buf.data());
+  int len = static_cast<int>(h->nlmsg_len - NLMSG_LENGTH(sizeof(rtmsg)));
+  auto* a = reinterpret_cast<const rtattr*>(buf.data() + NLMSG_SPACE(sizeof(rtmsg)));
+  for (; RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+    auto* p = static_cast<const uint8_t*>(RTA_DATA(a));
+    out[a->rta_type] = std::vector<uint8_t>(p, p + RTA_PAYLOAD(a));
+  }
+  EXPECT_EQ(len, 0) << "trailing bytes after the attributes";
+  return out;
+}
+
+TEST(RouteRequest, AddIpv4WithSource) {
+  Route r{*IpPrefix::Parse("192.168.2.0/24"), 7, IpAddress::Parse("192.168.1.1")};
+  auto buf = BuildRouteRequest(r, true, 42);
+  nlmsghdr h;
+  rtmsg rt;
+  auto attrs = Attrs(buf, &rt, &h);
+  EXPECT_EQ(h.nlmsg_len, buf.size());
+  EXPECT_EQ(h.nlmsg_type, RTM_NEWROUTE);
+  EXPECT_EQ(h.nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE);
+  EXPECT_EQ(h.nlmsg_seq, 42u);
+  EXPECT_EQ(rt.rtm_family, AF_INET);
+  EXPECT_EQ(rt.rtm_dst_len, 24);
+  EXPECT_EQ(rt.rtm_table, RT_TABLE_MAIN);
+  EXPECT_EQ(rt.rtm_scope, RT_SCOPE_LINK);
+  EXPECT_EQ(attrs[RTA_DST], (std::vector<uint8_t>{192, 168, 2, 0}));
+  EXPECT_EQ(attrs[RTA_PREFSRC], (std::vector<uint8_t>{192, 168, 1, 1}));
+  uint32_t oif;
+  ASSERT_EQ(attrs[RTA_OIF].size(), 4u);
+  std::memcpy(&oif, attrs[RTA_OIF].data(), 4);
+  EXPECT_EQ(oif, 7u);
+}
+
+TEST(RouteRequest, DelIpv6WithoutSource) {
+  Route r{*IpPrefix::Parse("fd01:2::/64"), 3, std::nullopt};
+  auto buf = BuildRouteRequest(r, false, 1);
+  nlmsghdr h;
+  rtmsg rt;
+  auto attrs = Attrs(buf, &rt, &h);
+  EXPECT_EQ(h.nlmsg_type, RTM_DELROUTE);
+  EXPECT_EQ(h.nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK);
+  EXPECT_EQ(rt.rtm_family, AF_INET6);
+  EXPECT_EQ(rt.rtm_dst_len, 64);
+  EXPECT_EQ(attrs[RTA_DST].size(), 16u);
+  EXPECT_EQ(attrs.count(RTA_PREFSRC), 0u);
+}
+
+TEST(RouteRequest, SourceOfOtherFamilyIsLeftOut) {
+  Route r{*IpPrefix::Parse("fd01:2::/64"), 3, IpAddress::Parse("10.0.0.1")};
+  nlmsghdr h;
+  rtmsg rt;
+  auto attrs = Attrs(BuildRouteRequest(r, true, 1), &rt, &h);
+  EXPECT_EQ(attrs.count(RTA_PREFSRC), 0u);
+}
+
+TEST(PickSource, FirstAddressInsideALocalSubnet) {
+  std::vector<IpAddress> addrs = {*IpAddress::Parse("127.0.0.1"), *IpAddress::Parse("10.0.0.1"),
+                                  *IpAddress::Parse("192.168.1.1"), *IpAddress::Parse("fd01:1::1")};
+  std::vector<IpPrefix> nets = {*IpPrefix::Parse("192.168.1.0/24"),
+                                *IpPrefix::Parse("fd01:1::/64")};
+  EXPECT_EQ(PickSource(addrs, nets, AF_INET), IpAddress::Parse("192.168.1.1"));
+  EXPECT_EQ(PickSource(addrs, nets, AF_INET6), IpAddress::Parse("fd01:1::1"));
+  EXPECT_EQ(PickSource(addrs, {*IpPrefix::Parse("172.16.0.0/12")}, AF_INET), std::nullopt);
+}
+
+TEST(RouteToString, NamesDeviceAndSource) {
+  Route r{*IpPrefix::Parse("192.168.2.0/24"), 7, IpAddress::Parse("192.168.1.1")};
+  EXPECT_EQ(r.ToString("ipsec0"), "192.168.2.0/24 dev ipsec0 src 192.168.1.1");
+}
+
+}  // namespace
+}  // namespace ipsec::daemon

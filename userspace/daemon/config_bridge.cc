@@ -1,0 +1,126 @@
+#include "daemon/config_bridge.h"
+
+namespace ipsec::daemon {
+namespace {
+
+// The engine's ID syntax (strongSwan's): "" = the host address, "%any",
+// "@fqdn", an address literal, or user@domain.
+std::string EngineId(const config::Identity& id) {
+  using K = config::Identity::Kind;
+  switch (id.kind) {
+    case K::kNone:
+      return "";
+    case K::kAny:
+      return "%any";
+    case K::kIpv4:
+    case K::kIpv6:
+      return id.address.ToString();
+    case K::kFqdn:
+      return "@" + id.name;
+    case K::kUserFqdn:
+      return id.name;
+  }
+  return "";
+}
+
+engine::EngineEnd ToEngineEnd(const config::End& e) {
+  engine::EngineEnd out;
+  out.host = e.host;
+  out.ike_port = e.ike_port;
+  out.id = EngineId(e.id);
+  out.subnets = e.subnets;
+  return out;
+}
+
+}  // namespace
+
+std::string InterfaceName(const config::Connection& c) {
+  return "ipsec" + std::to_string(c.ipsec_interface.value_or(0));
+}
+
+engine::ConnectionConfig ToEngine(const config::Connection& c) {
+  engine::ConnectionConfig out;
+  out.name = c.name;
+  out.local = ToEngineEnd(c.local);
+  out.remote = ToEngineEnd(c.remote);
+  out.ike_proposals = c.ike_proposals;
+  out.esp_proposals = c.esp_proposals;
+  out.ike_lifetime_s = static_cast<uint32_t>(c.ike_lifetime.count());
+  out.child_lifetime_s = static_cast<uint32_t>(c.child_lifetime.count());
+  out.keyingtries = c.keyingtries;
+  out.dpd_delay_s = static_cast<uint32_t>(c.dpd_delay.count());
+  out.dpd_timeout_s = static_cast<uint32_t>(c.dpd_timeout.count());
+  switch (c.dpd_action) {
+    case config::DpdAction::kNone:
+      out.dpd_action = engine::DpdAction::kNone;
+      break;
+    case config::DpdAction::kClear:
+      out.dpd_action = engine::DpdAction::kClear;
+      break;
+    case config::DpdAction::kHold:
+      out.dpd_action = engine::DpdAction::kHold;
+      break;
+    case config::DpdAction::kRestart:
+    case config::DpdAction::kRestartByPeer:
+      out.dpd_action = engine::DpdAction::kRestart;
+      break;
+  }
+  switch (c.auto_action) {
+    case config::AutoAction::kIgnore:
+      out.auto_action = engine::AutoAction::kIgnore;
+      break;
+    case config::AutoAction::kAdd:
+      out.auto_action = engine::AutoAction::kAdd;
+      break;
+    case config::AutoAction::kRoute:
+      out.auto_action = engine::AutoAction::kRoute;
+      break;
+    case config::AutoAction::kStart:
+      out.auto_action = engine::AutoAction::kStart;
+      break;
+  }
+  out.interface = InterfaceName(c);
+  out.mark = c.mark ? c.mark->value : 0;
+  for (const auto& p : c.subnet_pairs) out.subnet_pairs.emplace_back(p.local, p.remote);
+  return out;
+}
+
+std::vector<engine::ConnectionConfig> ToEngine(const std::vector<config::Connection>& conns) {
+  std::vector<engine::ConnectionConfig> out;
+  for (const auto& c : conns)
+    if (c.auto_action != config::AutoAction::kIgnore) out.push_back(ToEngine(c));
+  return out;
+}
+
+config::Identity IdentityFromEngine(std::string_view id) {
+  config::Identity out;
+  if (id.empty()) return out;
+  if (id == "%any") {
+    out.kind = config::Identity::Kind::kAny;
+    return out;
+  }
+  if (auto a = IpAddress::Parse(id)) return config::Identity::FromAddress(*a);
+  if (id.front() == '@') id.remove_prefix(1);
+  out.kind = id.find('@') != std::string_view::npos ? config::Identity::Kind::kUserFqdn
+                                                    : config::Identity::Kind::kFqdn;
+  out.name = std::string(id);
+  return out;
+}
+
+std::optional<SecureBytes> SecretsProvider::FindPsk(std::string_view local_id,
+                                                    std::string_view remote_id) const {
+  config::Identity local = IdentityFromEngine(local_id);
+  config::Identity remote = IdentityFromEngine(remote_id);
+  IpAddress local_addr, remote_addr;
+  for (const auto& c : conns_) {
+    if (c.local.id.Matches(local) &&
+        (c.remote.id.kind == config::Identity::Kind::kAny || c.remote.id.Matches(remote))) {
+      local_addr = c.local.host;
+      remote_addr = c.remote.host;
+      break;
+    }
+  }
+  return secrets_.FindPsk(local, remote, local_addr, remote_addr);
+}
+
+}  // namespace ipsec::daemon

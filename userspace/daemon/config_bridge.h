@@ -1,0 +1,42 @@
+// From the resolved configuration (config/) to what the engine takes
+// (engine/engine.h): connections and the PSK lookup.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/connection.h"
+#include "config/secrets.h"
+#include "engine/engine.h"
+
+namespace ipsec::daemon {
+
+// "ipsec0", or "ipsecN" for ipsec-interface=N.
+std::string InterfaceName(const config::Connection& c);
+
+// One engine connection per config connection, auto=ignore ones left out
+// (they exist in the file but nothing may start them).
+engine::ConnectionConfig ToEngine(const config::Connection& c);
+std::vector<engine::ConnectionConfig> ToEngine(const std::vector<config::Connection>& conns);
+
+// The engine's identity strings ("10.0.0.1", "vpn.example.org",
+// "user@example.org") back to config identities, for the secrets lookup.
+config::Identity IdentityFromEngine(std::string_view id);
+
+// engine::SecretProvider over ipsec.secrets. The engine gives only the two
+// IDs; the addresses used for address-keyed entries come from the
+// connection whose IDs these are (the first one that matches).
+class SecretsProvider : public engine::SecretProvider {
+ public:
+  SecretsProvider(const config::Secrets& secrets, const std::vector<config::Connection>& conns)
+      : secrets_(secrets), conns_(conns) {}
+  std::optional<SecureBytes> FindPsk(std::string_view local_id,
+                                     std::string_view remote_id) const override;
+
+ private:
+  const config::Secrets& secrets_;
+  const std::vector<config::Connection>& conns_;
+};
+
+}  // namespace ipsec::daemon

@@ -1,0 +1,156 @@
+// The control protocol between ipsecd and ipsecctl: JSON lines over a unix
+// stream socket (default /run/ipsecd/ipsecd.ctl, ipsecd --ctl / ipsecctl
+// --ctl to choose another, one per daemon when several run in several
+// netns).
+//
+// One request per connection: the client connects, writes one JSON object
+// terminated by '\n', reads one JSON object terminated by '\n', and the
+// daemon closes the connection.
+//
+//   request   {"cmd": "status"}
+//             {"cmd": "trafficstatus"}
+//             {"cmd": "up",   "name": "CONN"}
+//             {"cmd": "down", "name": "CONN"}
+//   response  {"ok": true,  "result": RESULT}
+//             {"ok": false, "error": "unknown connection 'x'"}
+//
+//   RESULT of status         StatusResult (below)
+//   RESULT of trafficstatus  TrafficResult
+//   RESULT of up / down      {"message": "initiating 'x'"}
+//
+// Every field of every struct below is always present in the JSON (names
+// as in the struct); readers ignore fields they do not know, so fields may
+// be added without a version bump. SPIs are 8 hex digits ("c0ffee01"), IKE
+// SPIs 16; times are seconds. Secrets are never part of any reply.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ipsec::control {
+
+inline constexpr const char* kDefaultSocketPath = "/run/ipsecd/ipsecd.ctl";
+// A request or reply line longer than this is refused (a status with
+// thousands of SAs still fits).
+inline constexpr size_t kMaxLineBytes = 16 * 1024 * 1024;
+
+struct Request {
+  std::string cmd;
+  std::string name;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Request, cmd, name)
+
+struct DaemonInfo {
+  int pid = 0;
+  std::string version;
+  std::string config_file;
+  uint64_t uptime_s = 0;
+  std::vector<std::string> interfaces;  // ipsecN devices in use
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DaemonInfo, pid, version, config_file, uptime_s,
+                                                interfaces)
+
+struct ConnectionInfo {
+  std::string name;
+  std::string auto_action;  // "ignore", "add", "route", "start"
+  std::string interface;    // "ipsec0"
+  std::string local, remote;
+  std::vector<std::string> routes;  // remote subnets routed into interface
+  uint32_t keyingtries_used = 0;
+  std::string last_error;  // the last clear error line, "" if none
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ConnectionInfo, name, auto_action, interface, local,
+                                                remote, routes, keyingtries_used, last_error)
+
+struct ChildSaInfo {
+  std::string state;  // "INSTALLED", "CREATING", "DELETING"
+  uint32_t reqid = 0;
+  std::string inbound_spi, outbound_spi;
+  std::vector<std::string> local_ts, remote_ts;
+  std::string algorithms;
+  bool udp_encap = false;
+  uint64_t age_s = 0;
+  // From the kernel's SA counters (Kernel::ListSas); 0 when not found.
+  uint64_t in_bytes = 0, in_packets = 0, out_bytes = 0, out_packets = 0;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ChildSaInfo, state, reqid, inbound_spi,
+                                                outbound_spi, local_ts, remote_ts, algorithms,
+                                                udp_encap, age_s, in_bytes, in_packets, out_bytes,
+                                                out_packets)
+
+struct IkeSaInfo {
+  std::string conn;
+  std::string spi_i, spi_r;
+  bool initiator = false;
+  std::string state;          // "CONNECTING", "ESTABLISHED", "DELETING"
+  std::string local, remote;  // "10.0.0.1[500]"
+  std::string local_id, remote_id;
+  std::string algorithms;
+  bool nat_local = false, nat_remote = false;
+  uint64_t age_s = 0;
+  std::vector<ChildSaInfo> children;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(IkeSaInfo, conn, spi_i, spi_r, initiator, state,
+                                                local, remote, local_id, remote_id, algorithms,
+                                                nat_local, nat_remote, age_s, children)
+
+struct CountersInfo {
+  uint64_t rx_messages = 0, tx_messages = 0, retransmits = 0;
+  uint64_t dropped_malformed = 0, dropped_unauthenticated = 0, dropped_unknown_spi = 0,
+           dropped_unexpected = 0, duplicate_requests = 0;
+  uint64_t ike_sas_established = 0, child_sas_installed = 0;
+  uint64_t auth_failures = 0, proposal_mismatches = 0;
+  uint64_t socket_errors = 0;  // daemon side: failed sends/receives
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CountersInfo, rx_messages, tx_messages, retransmits,
+                                                dropped_malformed, dropped_unauthenticated,
+                                                dropped_unknown_spi, dropped_unexpected,
+                                                duplicate_requests, ike_sas_established,
+                                                child_sas_installed, auth_failures,
+                                                proposal_mismatches, socket_errors)
+
+struct StatusResult {
+  DaemonInfo daemon;
+  std::vector<ConnectionInfo> connections;
+  std::vector<IkeSaInfo> ike_sas;
+  CountersInfo counters;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(StatusResult, daemon, connections, ike_sas,
+                                                counters)
+
+// One line per installed child SA, as libreswan's "ipsec trafficstatus".
+struct TrafficInfo {
+  std::string conn;
+  uint32_t reqid = 0;
+  std::string inbound_spi, outbound_spi;
+  std::string remote_id;
+  std::vector<std::string> local_ts, remote_ts;
+  uint64_t age_s = 0;
+  uint64_t in_bytes = 0, in_packets = 0, out_bytes = 0, out_packets = 0;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrafficInfo, conn, reqid, inbound_spi, outbound_spi,
+                                                remote_id, local_ts, remote_ts, age_s, in_bytes,
+                                                in_packets, out_bytes, out_packets)
+
+struct TrafficResult {
+  std::vector<TrafficInfo> tunnels;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrafficResult, tunnels)
+
+struct MessageResult {
+  std::string message;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(MessageResult, message)
+
+// Response envelope helpers.
+inline nlohmann::json OkResponse(nlohmann::json result) {
+  return nlohmann::json{{"ok", true}, {"result", std::move(result)}};
+}
+inline nlohmann::json ErrorResponse(const std::string& error) {
+  return nlohmann::json{{"ok", false}, {"error", error}};
+}
+
+}  // namespace ipsec::control

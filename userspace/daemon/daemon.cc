@@ -1,0 +1,421 @@
+#include "daemon/daemon.h"
+
+#include <event2/event.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <map>
+
+#include "common/random.h"
+#include "daemon/config_bridge.h"
+#include "daemon/control_server.h"
+#include "daemon/routes.h"
+#include "daemon/status_report.h"
+#include "engine/engine.h"
+
+namespace ipsec::daemon {
+
+namespace {
+
+constexpr const char* kVersion = "ipsec_tun ipsecd 0.1";
+
+class SystemClock : public engine::Clock {
+ public:
+  engine::Millis Now() const override {
+    timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return engine::Millis(static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000);
+  }
+};
+
+// Engine log lines to spdlog, prefixed with the connection name in quotes
+// as libreswan does ("\"site\" IKE SA established").
+class SpdlogSink : public engine::EventSink {
+ public:
+  void Log(engine::LogLevel level, std::string_view conn, std::string_view message) override {
+    spdlog::level::level_enum l = spdlog::level::info;
+    switch (level) {
+      case engine::LogLevel::kDebug:
+        l = spdlog::level::debug;
+        break;
+      case engine::LogLevel::kInfo:
+        l = spdlog::level::info;
+        break;
+      case engine::LogLevel::kWarning:
+        l = spdlog::level::warn;
+        break;
+      case engine::LogLevel::kError:
+        l = spdlog::level::err;
+        break;
+    }
+    if (conn.empty())
+      spdlog::log(l, "{}", message);
+    else
+      spdlog::log(l, "\"{}\" {}", conn, message);
+  }
+};
+
+struct InstalledRoute {
+  Route route;
+  std::string dev;
+  std::string conn;
+};
+
+}  // namespace
+
+class DaemonImpl {
+ public:
+  DaemonImpl(const DaemonOptions& opts, config::Config cfg, config::Secrets secrets,
+             std::unique_ptr<kernel::Kernel> kernel)
+      : opts_(opts),
+        cfg_(std::move(cfg)),
+        secrets_(std::move(secrets)),
+        kernel_(std::move(kernel)),
+        psk_(secrets_, cfg_.connections) {}
+  ~DaemonImpl();
+
+  Status Setup();
+  int Run();
+
+ private:
+  Status SetupDevices();
+  void SetupEncap();
+  void SetupRoutes();
+  Status AddEvent(int fd, short what, event_callback_fn cb);
+  void RearmTimer();
+  void Stop(const char* why);
+  void RemoveInstalled();
+  nlohmann::json Handle(const control::Request& req);
+  std::vector<kernel::SaInfo> KernelSas();
+
+  static void OnSocket(int fd, short, void* arg);
+  static void OnKernelEvent(int, short, void* arg);
+  static void OnTimer(int, short, void* arg);
+  static void OnSignal(int sig, short, void* arg);
+
+  DaemonOptions opts_;
+  config::Config cfg_;
+  config::Secrets secrets_;
+  std::unique_ptr<kernel::Kernel> kernel_;
+  SecretsProvider psk_;
+  SystemClock clock_;
+  SystemRandom random_;
+  SpdlogSink sink_;
+  std::unique_ptr<IkeSockets> sockets_;
+  std::unique_ptr<RouteTable> routes_;
+  std::unique_ptr<engine::Engine> engine_;
+  std::unique_ptr<ControlServer> ctl_;
+
+  event_base* base_ = nullptr;
+  std::vector<event*> events_;
+  event* timer_ = nullptr;
+
+  std::map<std::string, int> devices_;  // ipsecN in use -> ifindex
+  std::vector<int> encap_devices_;      // devices holding one of our NAT-T sockets
+  std::vector<InstalledRoute> installed_routes_;
+  engine::Millis started_{0};
+  bool stopped_ = false;
+};
+
+DaemonImpl::~DaemonImpl() {
+  if (!stopped_) {
+    if (engine_) engine_->Shutdown();
+    RemoveInstalled();
+  }
+  ctl_.reset();
+  for (auto* ev : events_) event_free(ev);
+  if (timer_) event_free(timer_);
+  if (base_) event_base_free(base_);
+}
+
+Status DaemonImpl::AddEvent(int fd, short what, event_callback_fn cb) {
+  event* ev = event_new(base_, fd, what, cb, this);
+  if (!ev || event_add(ev, nullptr) != 0) return MakeError("cannot add an event to the loop");
+  events_.push_back(ev);
+  return Status::Ok();
+}
+
+Status DaemonImpl::Setup() {
+  started_ = clock_.Now();
+  base_ = event_base_new();
+  if (!base_) return MakeError("cannot create the event loop");
+
+  auto socks = IkeSockets::Open(opts_.sockets);
+  if (!socks) return socks.error();
+  sockets_ = std::move(socks).value();
+
+  auto rt = RouteTable::Open();
+  if (!rt) return rt.error();
+  routes_ = std::move(rt).value();
+
+  if (auto st = SetupDevices(); !st) return st;
+  SetupEncap();
+  SetupRoutes();
+
+  engine_ = std::make_unique<engine::Engine>(clock_, random_, *sockets_, *kernel_, psk_, sink_);
+
+  auto ctl = ControlServer::Listen(base_, opts_.ctl_path,
+                                   [this](const control::Request& r) { return Handle(r); });
+  if (!ctl) return ctl.error();
+  ctl_ = std::move(ctl).value();
+
+  for (int fd : sockets_->fds())
+    if (auto st = AddEvent(fd, EV_READ | EV_PERSIST, &DaemonImpl::OnSocket); !st) return st;
+  int kfd = kernel_->EventFd();
+  if (kfd >= 0) {
+    if (auto st = AddEvent(kfd, EV_READ | EV_PERSIST, &DaemonImpl::OnKernelEvent); !st) return st;
+  } else {
+    spdlog::warn("kernel events unavailable: auto=route connections will not start on traffic");
+  }
+  for (int sig : {SIGTERM, SIGINT, SIGHUP})
+    if (auto st = AddEvent(sig, EV_SIGNAL | EV_PERSIST, &DaemonImpl::OnSignal); !st) return st;
+  timer_ = evtimer_new(base_, &DaemonImpl::OnTimer, this);
+  if (!timer_) return MakeError("cannot create the engine timer");
+
+  if (auto st = engine_->LoadConnections(ToEngine(cfg_.connections)); !st)
+    return MakeError("loading connections: " + st.error().message);
+  size_t loaded = 0;
+  for (const auto& c : cfg_.connections)
+    if (c.auto_action != config::AutoAction::kIgnore) loaded++;
+  spdlog::info("{} connection(s) loaded from {}, control socket {}", loaded, opts_.config_path,
+               opts_.ctl_path);
+  RearmTimer();
+  return Status::Ok();
+}
+
+Status DaemonImpl::SetupDevices() {
+  std::vector<std::string> names;
+  for (const auto& c : cfg_.connections) {
+    if (c.auto_action == config::AutoAction::kIgnore) continue;
+    std::string n = InterfaceName(c);
+    if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+  }
+  if (names.empty()) names.push_back("ipsec0");
+  for (const auto& n : names) {
+    bool existed = static_cast<bool>(kernel_->GetDevice(n));
+    auto dev = kernel_->EnsureDevice(n);
+    if (!dev) return MakeError("device " + n + ": " + dev.error().message, dev.error().code);
+    if (auto st = routes_->SetLinkUp(dev->ifindex); !st) return st;
+    devices_[n] = dev->ifindex;
+    spdlog::info("using {} (ifindex {}{})", n, dev->ifindex, existed ? "" : ", created");
+  }
+  return Status::Ok();
+}
+
+// The module takes ESP-in-UDP off our port-4500 socket (RFC 3948) so that
+// IKE and ESP share the port. A socket serves one device, but inbound ESP
+// is found by SPI in the whole netns, so one device per family is enough.
+void DaemonImpl::SetupEncap() {
+  auto dev = devices_.begin();
+  for (int family : {AF_INET, AF_INET6}) {
+    int fd = sockets_->natt_fd(family);
+    if (fd < 0) continue;
+    if (dev == devices_.end()) {
+      spdlog::warn(
+          "no device left to take ESP-in-UDP for IPv{} on port {}: NAT-T over IPv{} "
+          "needs a second ipsecN",
+          family == AF_INET ? 4 : 6, sockets_->natt_port(), family == AF_INET ? 4 : 6);
+      continue;
+    }
+    if (auto st = kernel_->SetEncapSocket(dev->second, fd); !st) {
+      spdlog::warn("{}: cannot attach the NAT-T socket: {}", dev->first, st.error().message);
+      continue;
+    }
+    spdlog::debug("{}: ESP-in-UDP on port {} (IPv{})", dev->first, sockets_->natt_port(),
+                  family == AF_INET ? 4 : 6);
+    encap_devices_.push_back(dev->second);
+    ++dev;
+  }
+}
+
+// Each remote subnet goes into the connection's ipsecN as soon as the
+// connection is loaded: while the tunnel is down, the device drops the
+// traffic (no SA), so it never leaves in clear.
+void DaemonImpl::SetupRoutes() {
+  auto addrs = routes_->LocalAddresses();
+  if (!addrs) spdlog::warn("cannot list local addresses: {}", addrs.error().message);
+  for (const auto& c : cfg_.connections) {
+    if (c.auto_action == config::AutoAction::kIgnore) continue;
+    std::string dev = InterfaceName(c);
+    std::vector<IpPrefix> remotes;
+    for (const auto& p : c.subnet_pairs)
+      if (std::find(remotes.begin(), remotes.end(), p.remote) == remotes.end())
+        remotes.push_back(p.remote);
+    for (const auto& dst : remotes) {
+      if (c.remote.host.is_set() && dst.Contains(c.remote.host)) {
+        spdlog::warn(
+            "\"{}\" not routing {} into {}: it holds the peer's address {} (IKE and ESP "
+            "to the peer would loop into the tunnel)",
+            c.name, dst.ToString(), dev, c.remote.host.ToString());
+        continue;
+      }
+      Route r{dst, devices_[dev], std::nullopt};
+      if (c.local.sourceip && c.local.sourceip->family() == dst.family())
+        r.src = c.local.sourceip;
+      else if (addrs)
+        r.src = PickSource(*addrs, c.local.subnets, dst.family());
+      bool dup = false;
+      for (const auto& ir : installed_routes_) dup |= ir.route.dst == r.dst && ir.dev == dev;
+      if (dup) continue;
+      if (auto st = routes_->Add(r); !st) {
+        spdlog::error("\"{}\" {}", c.name, st.error().message);
+        continue;
+      }
+      spdlog::info("\"{}\" route {}", c.name, r.ToString(dev));
+      installed_routes_.push_back({r, dev, c.name});
+    }
+  }
+}
+
+void DaemonImpl::RearmTimer() {
+  if (stopped_ || !timer_) return;
+  auto next = engine_->NextTimeout();
+  if (!next) {
+    evtimer_del(timer_);
+    return;
+  }
+  int64_t ms = std::max<int64_t>(0, next->count());
+  timeval tv{static_cast<time_t>(ms / 1000), static_cast<suseconds_t>((ms % 1000) * 1000)};
+  evtimer_add(timer_, &tv);
+}
+
+void DaemonImpl::OnSocket(int fd, short, void* arg) {
+  auto* self = static_cast<DaemonImpl*>(arg);
+  // Drain what is queued, a bounded number per wake-up so one busy socket
+  // cannot starve the others.
+  for (int i = 0; i < 64 && !self->stopped_; i++) {
+    auto d = self->sockets_->Receive(fd);
+    if (!d) break;
+    self->engine_->OnDatagram(d->data, d->local, d->remote);
+  }
+  self->RearmTimer();
+}
+
+void DaemonImpl::OnKernelEvent(int, short, void* arg) {
+  auto* self = static_cast<DaemonImpl*>(arg);
+  self->kernel_->DispatchEvents(
+      [self](const kernel::AcquireEvent& ev) { self->engine_->OnKernelAcquire(ev); },
+      [self](const kernel::ExpireEvent& ev) { self->engine_->OnKernelExpire(ev); });
+  self->RearmTimer();
+}
+
+void DaemonImpl::OnTimer(int, short, void* arg) {
+  auto* self = static_cast<DaemonImpl*>(arg);
+  self->engine_->OnTimer();
+  self->RearmTimer();
+}
+
+void DaemonImpl::OnSignal(int sig, short, void* arg) {
+  auto* self = static_cast<DaemonImpl*>(arg);
+  if (sig == SIGHUP) {
+    spdlog::warn(
+        "SIGHUP: configuration reload is not implemented; restart ipsecd to apply "
+        "changes (check them first with ipsecd --check)");
+    return;
+  }
+  self->Stop(sig == SIGTERM ? "SIGTERM" : "SIGINT");
+}
+
+void DaemonImpl::Stop(const char* why) {
+  if (stopped_) return;
+  stopped_ = true;
+  spdlog::info("{}: shutting down: deleting IKE SAs, removing SAs, policies and routes", why);
+  engine_->Shutdown();
+  RemoveInstalled();
+  ctl_.reset();
+  event_base_loopexit(base_, nullptr);
+}
+
+// Routes and the NAT-T attachment, newest first. Also run when start-up
+// fails half way, so a failed start leaves nothing behind.
+void DaemonImpl::RemoveInstalled() {
+  for (auto it = installed_routes_.rbegin(); it != installed_routes_.rend(); ++it) {
+    if (auto st = routes_->Del(it->route); !st) spdlog::warn("{}", st.error().message);
+  }
+  installed_routes_.clear();
+  for (int ifindex : encap_devices_) {
+    if (auto st = kernel_->SetEncapSocket(ifindex, -1); !st)
+      spdlog::warn("detach NAT-T socket: {}", st.error().message);
+  }
+  encap_devices_.clear();
+}
+
+int DaemonImpl::Run() {
+  event_base_dispatch(base_);
+  if (!stopped_) {
+    spdlog::error("event loop ended unexpectedly");
+    Stop("exit");
+    return 1;
+  }
+  spdlog::info("stopped");
+  return 0;
+}
+
+std::vector<kernel::SaInfo> DaemonImpl::KernelSas() {
+  auto sas = kernel_->ListSas(std::nullopt);
+  if (!sas) {
+    spdlog::warn("status: cannot read SA counters from the kernel: {}", sas.error().message);
+    return {};
+  }
+  return std::move(sas).value();
+}
+
+nlohmann::json DaemonImpl::Handle(const control::Request& req) {
+  nlohmann::json reply;
+  if (req.cmd == "status") {
+    std::vector<ConnectionExtras> extras;
+    for (const auto& c : cfg_.connections) {
+      ConnectionExtras x{c.name, InterfaceName(c), {}};
+      for (const auto& ir : installed_routes_)
+        if (ir.conn == c.name) x.routes.push_back(ir.route.ToString(ir.dev));
+      extras.push_back(std::move(x));
+    }
+    auto now = clock_.Now();
+    control::StatusResult st = BuildStatus(engine_->Status(), KernelSas(), extras, now);
+    st.daemon.pid = static_cast<int>(getpid());
+    st.daemon.version = kVersion;
+    st.daemon.config_file = opts_.config_path;
+    st.daemon.uptime_s = static_cast<uint64_t>((now - started_).count() / 1000);
+    for (const auto& [name, idx] : devices_) st.daemon.interfaces.push_back(name);
+    st.counters.socket_errors =
+        sockets_->counters().send_errors + sockets_->counters().receive_errors;
+    reply = control::OkResponse(st);
+  } else if (req.cmd == "trafficstatus") {
+    reply = control::OkResponse(BuildTraffic(engine_->Status(), KernelSas(), clock_.Now()));
+  } else if (req.cmd == "up" || req.cmd == "down") {
+    if (req.name.empty()) return control::ErrorResponse(req.cmd + ": a connection name is needed");
+    ipsec::Status st = req.cmd == "up" ? engine_->Initiate(req.name) : engine_->Terminate(req.name);
+    if (!st) {
+      reply = control::ErrorResponse(st.error().message);
+    } else {
+      spdlog::info("\"{}\" {} requested over the control socket", req.name, req.cmd);
+      reply = control::OkResponse(control::MessageResult{
+          (req.cmd == "up" ? "initiating '" : "terminating '") + req.name + "'"});
+    }
+  } else {
+    reply = control::ErrorResponse("unknown command '" + req.cmd +
+                                   "' (status, trafficstatus, up NAME, down NAME)");
+  }
+  RearmTimer();
+  return reply;
+}
+
+Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& opts, config::Config cfg,
+                                               config::Secrets secrets,
+                                               std::unique_ptr<kernel::Kernel> kernel) {
+  auto impl =
+      std::make_unique<DaemonImpl>(opts, std::move(cfg), std::move(secrets), std::move(kernel));
+  if (auto st = impl->Setup(); !st) return st.error();
+  return std::unique_ptr<Daemon>(new Daemon(std::move(impl)));
+}
+
+Daemon::Daemon(std::unique_ptr<DaemonImpl> impl) : impl_(std::move(impl)) {}
+Daemon::~Daemon() = default;
+int Daemon::Run() {
+  return impl_->Run();
+}
+
+}  // namespace ipsec::daemon

@@ -1,0 +1,158 @@
+#include "daemon/status_report.h"
+
+#include <cstdio>
+
+namespace ipsec::daemon {
+namespace {
+
+std::vector<std::string> Prefixes(const std::vector<IpPrefix>& v) {
+  std::vector<std::string> out;
+  for (const auto& p : v) out.push_back(p.ToString());
+  return out;
+}
+
+uint64_t AgeSeconds(int64_t since_ms, engine::Millis now) {
+  if (since_ms <= 0 || now.count() < since_ms) return 0;
+  return static_cast<uint64_t>((now.count() - since_ms) / 1000);
+}
+
+const kernel::SaInfo* FindSa(const std::vector<kernel::SaInfo>& sas, uint32_t spi,
+                             kernel::Direction dir) {
+  for (const auto& s : sas)
+    if (s.spi == spi && s.dir == dir) return &s;
+  return nullptr;
+}
+
+control::ChildSaInfo ToChild(const engine::ChildSaStatus& c,
+                             const std::vector<kernel::SaInfo>& kernel_sas, engine::Millis now) {
+  control::ChildSaInfo out;
+  out.state = c.state;
+  out.reqid = c.reqid;
+  out.inbound_spi = Spi32Hex(c.inbound_spi);
+  out.outbound_spi = Spi32Hex(c.outbound_spi);
+  out.local_ts = Prefixes(c.local_ts);
+  out.remote_ts = Prefixes(c.remote_ts);
+  out.algorithms = c.algorithms;
+  out.udp_encap = c.udp_encap;
+  out.age_s = AgeSeconds(c.established_ms, now);
+  if (const auto* in = FindSa(kernel_sas, c.inbound_spi, kernel::Direction::kIn)) {
+    out.in_bytes = in->stats.rx_bytes;
+    out.in_packets = in->stats.rx_packets;
+  }
+  if (const auto* o = FindSa(kernel_sas, c.outbound_spi, kernel::Direction::kOut)) {
+    out.out_bytes = o->stats.tx_bytes;
+    out.out_packets = o->stats.tx_packets;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string Spi32Hex(uint32_t spi) {
+  char buf[9];
+  std::snprintf(buf, sizeof buf, "%08x", spi);
+  return buf;
+}
+
+std::string Spi64Hex(uint64_t spi) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(spi));
+  return buf;
+}
+
+const char* AutoName(engine::AutoAction a) {
+  switch (a) {
+    case engine::AutoAction::kIgnore:
+      return "ignore";
+    case engine::AutoAction::kAdd:
+      return "add";
+    case engine::AutoAction::kRoute:
+      return "route";
+    case engine::AutoAction::kStart:
+      return "start";
+  }
+  return "?";
+}
+
+control::StatusResult BuildStatus(const engine::StatusSnapshot& snap,
+                                  const std::vector<kernel::SaInfo>& kernel_sas,
+                                  const std::vector<ConnectionExtras>& extras, engine::Millis now) {
+  control::StatusResult out;
+  for (const auto& c : snap.connections) {
+    control::ConnectionInfo ci;
+    ci.name = c.name;
+    ci.auto_action = AutoName(c.auto_action);
+    ci.local = c.local;
+    ci.remote = c.remote;
+    ci.keyingtries_used = c.keyingtries_used;
+    ci.last_error = c.last_error;
+    for (const auto& x : extras) {
+      if (x.name != c.name) continue;
+      ci.interface = x.interface;
+      ci.routes = x.routes;
+    }
+    out.connections.push_back(std::move(ci));
+  }
+  for (const auto& s : snap.ike_sas) {
+    control::IkeSaInfo si;
+    si.conn = s.conn;
+    si.spi_i = Spi64Hex(s.spi_i);
+    si.spi_r = Spi64Hex(s.spi_r);
+    si.initiator = s.initiator;
+    si.state = s.state;
+    si.local = s.local.ToString();
+    si.remote = s.remote.ToString();
+    si.local_id = s.local_id;
+    si.remote_id = s.remote_id;
+    si.algorithms = s.algorithms;
+    si.nat_local = s.nat_local;
+    si.nat_remote = s.nat_remote;
+    si.age_s = AgeSeconds(s.established_ms, now);
+    for (const auto& c : s.children) si.children.push_back(ToChild(c, kernel_sas, now));
+    out.ike_sas.push_back(std::move(si));
+  }
+  const auto& k = snap.counters;
+  auto& o = out.counters;
+  o.rx_messages = k.rx_messages;
+  o.tx_messages = k.tx_messages;
+  o.retransmits = k.retransmits;
+  o.dropped_malformed = k.dropped_malformed;
+  o.dropped_unauthenticated = k.dropped_unauthenticated;
+  o.dropped_unknown_spi = k.dropped_unknown_spi;
+  o.dropped_unexpected = k.dropped_unexpected;
+  o.duplicate_requests = k.duplicate_requests;
+  o.ike_sas_established = k.ike_sas_established;
+  o.child_sas_installed = k.child_sas_installed;
+  o.auth_failures = k.auth_failures;
+  o.proposal_mismatches = k.proposal_mismatches;
+  return out;
+}
+
+control::TrafficResult BuildTraffic(const engine::StatusSnapshot& snap,
+                                    const std::vector<kernel::SaInfo>& kernel_sas,
+                                    engine::Millis now) {
+  control::TrafficResult out;
+  for (const auto& s : snap.ike_sas) {
+    for (const auto& c : s.children) {
+      if (c.state != "INSTALLED") continue;
+      control::ChildSaInfo ci = ToChild(c, kernel_sas, now);
+      control::TrafficInfo t;
+      t.conn = s.conn;
+      t.reqid = ci.reqid;
+      t.inbound_spi = ci.inbound_spi;
+      t.outbound_spi = ci.outbound_spi;
+      t.remote_id = s.remote_id;
+      t.local_ts = ci.local_ts;
+      t.remote_ts = ci.remote_ts;
+      t.age_s = ci.age_s;
+      t.in_bytes = ci.in_bytes;
+      t.in_packets = ci.in_packets;
+      t.out_bytes = ci.out_bytes;
+      t.out_packets = ci.out_packets;
+      out.tunnels.push_back(std::move(t));
+    }
+  }
+  return out;
+}
+
+}  // namespace ipsec::daemon
