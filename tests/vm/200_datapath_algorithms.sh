@@ -2,7 +2,7 @@
 # Data path, every algorithm x inner v4/v6 x outer v4/v6, manual keys:
 # ping and a TCP transfer (SHA-256 checked) through ipsec0, with exact
 # counter checks per SA and per device, in ipsecctl and in ip -s link.
-# vm-timeout: 900
+# vm-timeout: 1800
 #
 #        [ns a]                                              [ns b]
 #   lo 10.1.0.1, fd01::1                               lo 10.2.0.1, fd02::1

@@ -3,7 +3,7 @@
 # Linux XFRM (ip xfrm state/policy, tunnel mode) with the same keys. For
 # every algorithm and outer v4 and v6: pings both ways and a TCP transfer,
 # counted exactly on both implementations. This is the proof our ESP is ESP.
-# vm-timeout: 900
+# vm-timeout: 1800
 #
 #        [ns a] ipsec_tun                             [ns b] Linux XFRM
 #   lo 10.1.0.1, fd01::1                            lo 10.2.0.1, fd02::1
