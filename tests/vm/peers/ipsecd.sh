@@ -1,0 +1,70 @@
+# shellcheck shell=bash
+# Our daemon (build/bin/ipsecd) as one side of an interop scenario. Source
+# after lib.sh.
+#
+#   ipsecd_start NS DIR [ARGS...]  DIR holds ipsec.conf and ipsec.secrets.
+#                          Runs ipsecd --debug in NS with its control socket
+#                          DIR/ipsecd.ctl (one per daemon), waits until it
+#                          answers. Sets IPSECD_PID; registers NS -> DIR.
+#   ictl NS ARGS...        ipsecctl --ctl DIR/ipsecd.ctl ARGS (in NS).
+#   ipsecd_log NS          the daemon's log so far.
+#   ipsecd_wait_tunnels NS N [TIMEOUT]  until trafficstatus lists >= N
+#                          installed child SAs (prints the log on timeout).
+#   ipsecd_stop NS         SIGTERM, waits for the exit, fails unless it
+#                          exited 0.
+#   ipsecd_traffic NS FIELD  sum of FIELD (in_packets, out_packets,
+#                          in_bytes, out_bytes) over trafficstatus --json.
+
+declare -A _ipsecd_dir _ipsecd_pid
+
+ipsecd_start() {
+	local ns=$1 dir=$2
+	shift 2
+	chmod 600 "$dir/ipsec.secrets"
+	_ipsecd_dir[$ns]=$dir
+	spawn "$ns" "$IPSECD" -f "$dir/ipsec.conf" --secrets "$dir/ipsec.secrets" \
+		--ctl "$dir/ipsecd.ctl" --debug "$@"
+	IPSECD_PID=$SPAWNED_PID
+	_ipsecd_pid[$ns]=$IPSECD_PID
+	wait_or_dump 60 "ipsecd_log $ns" ictl "$ns" status
+}
+
+ictl() {
+	local ns=$1
+	shift
+	in_ns "$ns" "$IPSECCTL" --ctl "${_ipsecd_dir[$ns]}/ipsecd.ctl" "$@"
+}
+
+ipsecd_log() {
+	echo "--- ipsecd log ($1):"
+	cat "/tmp/spawn.${_ipsecd_pid[$1]}.log"
+}
+
+_ipsecd_has_tunnels() {
+	local out n
+	out=$(ictl "$1" trafficstatus --json) || return 1
+	n=$(jq '.tunnels | length' <<<"$out")
+	[ "$n" -ge "$2" ]
+}
+
+ipsecd_wait_tunnels() {
+	local ns=$1 n=$2 timeout=${3:-60}
+	wait_or_dump "$timeout" "ipsecd_log $ns; ictl $ns status" _ipsecd_has_tunnels "$ns" "$n"
+}
+
+ipsecd_traffic() {
+	ictl "$1" trafficstatus --json | jq "[.tunnels[].$2] | add // 0"
+}
+
+ipsecd_stop() {
+	local ns=$1 pid=${_ipsecd_pid[$1]} rc=0
+	kill -TERM "$pid"
+	wait "$pid" || rc=$?
+	[ "$rc" = 0 ] || { ipsecd_log "$ns" >&2; fail "ipsecd in $ns exited $rc after SIGTERM"; }
+}
+
+_no_tunnels() {
+	local out
+	out=$(ictl "$1" trafficstatus --json) || return 1
+	[ "$(jq '.tunnels | length' <<<"$out")" = 0 ]
+}
