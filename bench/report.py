@@ -171,8 +171,8 @@ def section_dataplane(r, out):
                     ("tcrypt-chacha", "rfc7539esp(chacha20,poly1305)")):
         drv = r.info.get(f"tcrypt-driver-{c}", "")
         rows.append([name, drv or "–",
-                     r.cell(s, c, "encr-1420"), r.cell(s, c, "decr-1420"),
-                     r.cell(s, c, "encr-64", "{:,.0f}"), r.cell(s, c, "decr-64", "{:,.0f}")])
+                     r.cell(s, c, "enc-1420"), r.cell(s, c, "dec-1420"),
+                     r.cell(s, c, "enc-64", "{:,.0f}"), r.cell(s, c, "dec-64", "{:,.0f}")])
     out.append(md_table(["algorithm", "driver", "encrypt 1420 B Mbit/s", "decrypt 1420 B Mbit/s",
                          "encrypt 64 B ops/s", "decrypt 64 B ops/s"], rows))
     out.append("")
@@ -337,7 +337,7 @@ def section_limits(r, out):
             f"Plain veth carries {plain:.0f} Mbit/s against {xg:.0f} Mbit/s for XFRM AES-GCM-128 "
             f"({plain / xg:.1f}×): the encrypted paths are bound by per-packet crypto and ESP "
             "processing, not by the veth or by iperf3.")
-    ceil = r.median(s, "tcrypt-gcm128", "encr-1420")
+    ceil = r.median(s, "tcrypt-gcm128", "enc-1420")
     if ceil and xg:
         facts.append(
             f"The crypto API alone encrypts {ceil:.0f} Mbit/s of 1420-byte blocks on one CPU; "
@@ -365,7 +365,7 @@ def section_limits(r, out):
             f"Four streams instead of one change XFRM AES-GCM-128 from {t1:.0f} to {t4:.0f} "
             "Mbit/s: with only 2 vCPUs, more flows cannot add CPU, only contention.")
     u = r.median(s, "xfrm-gcm128", "udp64")
-    c64 = r.median(s, "tcrypt-gcm128", "encr-64")
+    c64 = r.median(s, "tcrypt-gcm128", "enc-64")
     if u and c64:
         facts.append(
             f"Small packets: XFRM delivers {u:,.0f} packets/s of 64-byte UDP, while tcrypt does "

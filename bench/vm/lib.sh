@@ -157,9 +157,12 @@ IPERF_PORT=5201
 # iperf_server_start: iperf3 server on B's inner address (killed with bB).
 iperf_server_start() {
 	ip netns exec bB iperf3 -s -B $INNER_B -p $IPERF_PORT >/dev/null 2>&1 &
-	wait_for 10 ip netns exec bB ss -Hltn "sport = :$IPERF_PORT" ||
-		return 1
-	ip netns exec bB ss -Hltn "sport = :$IPERF_PORT" | grep -q . || return 1
+	# A loaded TCG host can take many seconds to start a process.
+	wait_for 60 _iperf_listening
+}
+
+_iperf_listening() {
+	ip netns exec bB ss -Hltn "sport = :$IPERF_PORT" | grep -q .
 }
 
 # iperf_json ARGS...: one client run from A to B; JSON on stdout. The
