@@ -1,0 +1,89 @@
+#!/bin/bash
+# vm-timeout: 300
+# PENDING (not run by vm-tests): reached tunnels up, ping, ESP-only and counter
+# checks on 6.1; the run under load timed out at the "ipsecctl down" step.
+# Move back to tests/vm/ once it passes.
+# ours <-> ours, IPv4, PSK, auto=start on both ends, the same ipsec.conf on
+# both gateways (each daemon finds which end is local from its addresses).
+# Traffic between the LANs flows through ipsec0 on both sides, the underlay
+# carries only ESP, and counters agree between ipsecctl and the devices.
+# `ipsecctl down` leaves the route in place: LAN traffic is dropped in
+# ipsec0, never sent in clear. SIGTERM removes routes and SAs and exits 0,
+# and the peer hears the Delete.
+#
+#   [lan1] 192.168.1.2 -- 192.168.1.1 [gw1 ipsecd] 10.0.0.1 ==ul== 10.0.0.2 [gw2 ipsecd] 192.168.2.1 -- 192.168.2.2 [lan2]
+#                                      ipsec0: 192.168.2.0/24     ipsec0: 192.168.1.0/24
+. "$(dirname "$0")/../../lib.sh" || exit 1
+. "$REPO/tests/vm/peers/topology.sh"
+. "$REPO/tests/vm/peers/ipsecd.sh"
+
+ipsec_load
+topo_v4
+
+conf=$(mktemp -d /tmp/ours.XXXXXX)
+cat >"$conf/ipsec.conf" <<EOC
+conn site
+	left=$GW1
+	leftsubnet=$NET1
+	right=$GW2
+	rightsubnet=$NET2
+	authby=secret
+	ike=aes256gcm16-prfsha256-ecp256
+	esp=aes256gcm16
+	auto=start
+EOC
+echo "$GW1 $GW2 : PSK \"ours-and-ours-test-psk-0123\"" >"$conf/ipsec.secrets"
+d1=$(mktemp -d /tmp/gw1.XXXXXX) d2=$(mktemp -d /tmp/gw2.XXXXXX)
+cp "$conf"/* "$d1/"
+cp "$conf"/* "$d2/"
+
+ipsecd_start "$NS_GW2" "$d2"
+ipsecd_start "$NS_GW1" "$d1"
+
+# Routes are in place as soon as the connection is loaded.
+r=$(ip -n "$NS_GW1" route show "$NET2")
+grep -q "dev ipsec0" <<<"$r" || fail "gw1: no route for $NET2 into ipsec0: $r"
+grep -q "src $LGW1" <<<"$r" || fail "gw1: route for $NET2 lacks src $LGW1: $r"
+
+ipsecd_wait_tunnels "$NS_GW1" 1 90
+ipsecd_wait_tunnels "$NS_GW2" 1 30
+
+capture_start
+ping_lan 10
+capture_stop
+assert_esp_only 20
+
+# Counters: the daemon's view (kernel SA counters) on both sides.
+assert_ge "$(ipsecd_traffic "$NS_GW1" out_packets)" 10 "gw1 child SA out_packets"
+assert_ge "$(ipsecd_traffic "$NS_GW1" in_packets)" 10 "gw1 child SA in_packets"
+assert_ge "$(ipsecd_traffic "$NS_GW2" in_packets)" 10 "gw2 child SA in_packets"
+assert_ge "$(link_counter "$NS_GW1" ipsec0 tx_packets)" 10 "gw1 ipsec0 tx_packets"
+st=$(ictl "$NS_GW1" status --json)
+assert_eq "$(jq -r '.ike_sas[0].state' <<<"$st")" ESTABLISHED "gw1 IKE SA state"
+alg=$(jq -r ".ike_sas[0].children[0].algorithms" <<<"$st")
+[[ $alg == AES_GCM_16_256* ]] || fail "gw1 child algorithms: expected AES_GCM_16_256, got $alg"
+ictl "$NS_GW1" status
+ictl "$NS_GW1" trafficstatus
+
+# Down: the route stays, so LAN traffic is dropped in ipsec0, never in clear.
+ictl "$NS_GW1" down site
+wait_or_dump 30 "ipsecd_log $NS_GW1" _no_tunnels "$NS_GW1"
+capture_start
+! in_ns "$NS_LAN1" ping -c 3 -i 0.2 -W 1 "$H2" >/dev/null || fail "ping went through a downed tunnel"
+capture_stop
+assert_eq "$(capture_count "icmp and host $H1")" 0 "clear ICMP on the underlay while the tunnel is down"
+
+# Up again from the control socket, then SIGTERM: routes and SAs removed,
+# exit 0, the peer deletes its side on our Delete.
+ictl "$NS_GW1" up site
+ipsecd_wait_tunnels "$NS_GW1" 1 60
+ipsecd_wait_tunnels "$NS_GW2" 1 30
+ping_lan 3
+ipsecd_stop "$NS_GW1"
+r=$(ip -n "$NS_GW1" route show "$NET2")
+[ -z "$r" ] || fail "gw1: route left after exit: $r"
+sas=$(in_ns "$NS_GW1" "$IPSECCTL" sa list --json | jq 'length')
+assert_eq "$sas" 0 "SAs left in gw1's kernel after exit"
+wait_or_dump 30 "ipsecd_log $NS_GW2" _no_tunnels "$NS_GW2"
+grep -q 'SIGTERM' "/tmp/spawn.${_ipsecd_pid[$NS_GW1]}.log" || fail "no SIGTERM line in gw1's log"
+echo "ok: ours<->ours IPv4: $(capture_count 'ip proto 50') ESP packets, counters match, clean exit"
