@@ -1,0 +1,73 @@
+#!/bin/bash
+# As 300, with UDP encapsulation (RFC 3948) on port 4500 both sides: a's
+# module uses a socket held by `ipsecctl encap attach`, b's XFRM a socket
+# with UDP_ENCAP_ESPINUDP (what an IKE daemon would hold). The underlay
+# must carry only UDP 4500, never raw ESP.
+# vm-timeout: 900
+#
+#        [ns a] ipsec_tun                             [ns b] Linux XFRM
+#   lo 10.1.0.1, fd01::1                            lo 10.2.0.1, fd02::1
+#   ipsec0 + UDP 4500 (ipsecctl encap attach)       UDP 4500 (UDP_ENCAP_ESPINUDP)
+#   ul0 192.0.2.1, 2001:db8::1  ===== veth =====  ul0 192.0.2.2, 2001:db8::2
+#                      ESP in UDP 4500 <-> 4500
+. "$(dirname "$0")/lib.sh" || exit 1
+. "$(dirname "$0")/2xx_sites.bash"
+
+BYTES=${VMTEST_TCP_BYTES:-300000}
+PINGS=3
+xfrm_sites_create
+
+# b: XFRM's NAT-T sockets (one per family), as an IKE daemon holds them.
+spawn b /usr/bin/python3 -c '
+import signal, socket
+for fam, addr in ((socket.AF_INET, "0.0.0.0"), (socket.AF_INET6, "::")):
+    s = socket.socket(fam, socket.SOCK_DGRAM)
+    if fam == socket.AF_INET6:
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+    s.bind((addr, 4500))
+    s.setsockopt(socket.IPPROTO_UDP, 100, 2)  # UDP_ENCAP, UDP_ENCAP_ESPINUDP
+    globals()["keep_" + str(fam)] = s
+print("ready", flush=True)
+signal.pause()'
+xfrm_sock=$SPAWNED_PID
+wait_until 10 grep -q ready "/tmp/spawn.$xfrm_sock.log"
+
+spi=$((0x31000))
+for outer in 4 6; do
+	if [ $outer = 4 ]; then pa=$PRIV_A4 pb=$PRIV_B4 bind=0.0.0.0; else pa=$PRIV_A6 pb=$PRIV_B6 bind=::; fi
+	spawn a "$CTL" encap attach dev ipsec0 port 4500 addr $bind
+	attach=$SPAWNED_PID
+	wait_until 10 grep -q attached "/tmp/spawn.$attach.log"
+	assert_eq "$(ctl a dev list dev ipsec0 --json | jq -r '.[0].encap_port')" 4500 "encap port shown by dev list"
+	for alg in "${ALL_ALGS[@]}"; do
+		spi_ab=$spi spi_ba=$((spi + 1))
+		spi=$((spi + 2))
+		what="$alg outer/inner v$outer, UDP encap"
+		tunnel_xfrm "$alg" $outer $spi_ab $spi_ba encap
+		cap=$(mktemp /tmp/cap.XXXXXX)
+		spawn a tcpdump -l -n -i ul0 -c 4 "esp or udp port 4500"
+		dump=$SPAWNED_PID
+		wait_until 10 grep -q "listening on" "/tmp/spawn.$dump.log"
+		in_ns a ping -$outer -c $PINGS -i 0.2 -W 5 -I $pa $pb >/dev/null || fail "$what: ping a -> b"
+		in_ns b ping -$outer -c $PINGS -i 0.2 -W 5 -I $pb $pa >/dev/null || fail "$what: ping b -> a"
+		wait_until 10 eval "! kill -0 $dump"
+		spawn_log $dump >"$cap"
+		grep -q 'UDP-encap: ESP(spi' "$cap" || { cat "$cap"; fail "$what: no ESP-in-UDP on the wire"; }
+		! grep -v UDP-encap "$cap" | grep -q 'ESP(spi' || { cat "$cap"; fail "$what: raw ESP on the wire despite encap"; }
+		assert_eq "$(sa_stat a out $spi_ab tx_packets)" $((2 * PINGS)) "$what: ipsec_tun out SA tx"
+		assert_eq "$(sa_stat a in $spi_ba rx_packets)" $((2 * PINGS)) "$what: ipsec_tun in SA rx"
+		assert_eq "$(xfrm_state_packets b $spi_ab)" $((2 * PINGS)) "$what: XFRM in state packets"
+		tcp_transfer a b $pb "$BYTES"
+		assert_eq "$(xfrm_state_packets b $spi_ab)" "$(sa_stat a out $spi_ab tx_packets)" "$what: a->b packets"
+		assert_eq "$(xfrm_state_packets b $spi_ba)" "$(sa_stat a in $spi_ba rx_packets)" "$what: b->a packets"
+		for f in drop_auth drop_replay drop_pad drop_header drop_selector; do
+			assert_eq "$(dev_stat a $f)" 0 "$what: a $f"
+		done
+		xfrm_flush
+		progress "ok: $what"
+	done
+	kill $attach
+	wait_until 10 eval "! kill -0 $attach"
+	assert_eq "$(ctl a dev list dev ipsec0 --json | jq -r '.[0].encap_port')" null "encap detached on exit"
+done
+ipsec_unload
