@@ -19,7 +19,10 @@ config::Config Load(const std::string& text, const char* local) {
   config::LoadOptions o;
   o.host = host.get();
   auto cfg = config::ParseConfigText(text, "test.conf", o);
-  EXPECT_TRUE(cfg) << (cfg ? "" : cfg.error().message);
+  if (!cfg) {
+    ADD_FAILURE() << cfg.error().message;
+    return {};
+  }
   return std::move(cfg).value();
 }
 
@@ -50,6 +53,7 @@ TEST(ConfigBridge, ConnectionFieldsReachTheEngine) {
   auto cfg = Load(kTwoByTwo, "10.0.0.2");  // we are "right": ends swap
   auto conns = ToEngine(cfg.connections);
   ASSERT_EQ(conns.size(), 1u) << "auto=ignore must not reach the engine";
+  ASSERT_EQ(cfg.connections.size(), 2u);
   const auto& c = conns[0];
   EXPECT_EQ(c.name, "site");
   EXPECT_EQ(c.local.host, Addr("10.0.0.2"));
