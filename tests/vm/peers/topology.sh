@@ -89,7 +89,7 @@ capture_start() {
 	CAPTURE_PCAPS=() CAPTURE_PIDS=()
 	for ns in "$NS_GW1" "$NS_GW2"; do
 		pcap=$(mktemp /tmp/capture.XXXXXX.pcap)
-		spawn "$ns" tcpdump -U -n -Q out -i "$UL_IF" -w "$pcap"
+		spawn "$ns" tcpdump --immediate-mode -U -n -Q out -i "$UL_IF" -w "$pcap"
 		CAPTURE_PCAPS+=("$pcap")
 		CAPTURE_PIDS+=("$SPAWNED_PID")
 		# tcpdump says "listening on" once the socket is open.
