@@ -16,11 +16,24 @@
 # IPsec (ipsec0 route on our side, XFRM policy on a strongSwan/libreswan
 # side). With TOPO_NO_DEFAULT=1 the gateways get no default route at all.
 #
-# Names used by scenarios: NS_LAN1 NS_GW1 NS_GW2 NS_LAN2, GW1 GW2 (underlay
-# addresses), H1 H2 (LAN hosts), NET1 NET2 (LAN prefixes), UL_IF (underlay
-# interface name in both gateways: "ul").
+# NAT (topo_nat_v4): gw1 sits behind a NAT router netns doing nftables
+# masquerade (source NAT to its outside address, ports remapped) - the
+# NAT-T case, RFC 3948:
+#
+#   [lan1] h1 -- [gw1] 10.1.0.2 ==in== 10.1.0.1 [nat] 10.0.0.1 ==ul== 10.0.0.2 [gw2] -- h2 [lan2]
+#
+#   GW1=10.1.0.2 (gw1's own, private address: its left=), GW1_PUB=10.0.0.1
+#   (what gw2 sees: the NAT's outside address), GW2=10.0.0.2. gw1's default
+#   route goes to the NAT, gw2's to the NAT's outside address; the NAT has
+#   no route to either LAN. LANs as in topo_v4. capture_start/assert_esp_only
+#   work unchanged: gw1's "ul" is its link to the NAT, so the union of what
+#   gw1 and gw2 send covers both underlay segments.
+#
+# Names used by scenarios: NS_LAN1 NS_GW1 NS_GW2 NS_LAN2 (NS_NAT), GW1 GW2
+# (underlay addresses), H1 H2 (LAN hosts), NET1 NET2 (LAN prefixes), UL_IF
+# (underlay interface name in both gateways: "ul").
 
-NS_LAN1=lan1 NS_GW1=gw1 NS_GW2=gw2 NS_LAN2=lan2 UL_IF=ul
+NS_LAN1=lan1 NS_GW1=gw1 NS_GW2=gw2 NS_LAN2=lan2 NS_NAT=nat UL_IF=ul
 
 _topo_common() {
 	ns_create "$NS_LAN1"
@@ -50,6 +63,54 @@ topo_v4() {
 	fi
 	in_ns "$NS_GW1" sysctl -qw net.ipv4.ip_forward=1
 	in_ns "$NS_GW2" sysctl -qw net.ipv4.ip_forward=1
+	wait_until 10 in_ns "$NS_GW1" ping -c1 -W1 10.0.0.2
+}
+
+topo_nat_v4() {
+	ns_create "$NS_LAN1"
+	ns_create "$NS_GW1"
+	ns_create "$NS_NAT"
+	ns_create "$NS_GW2"
+	ns_create "$NS_LAN2"
+	veth_pair "$NS_LAN1" eth0 "$NS_GW1" lan
+	veth_pair "$NS_GW1" "$UL_IF" "$NS_NAT" in
+	veth_pair "$NS_NAT" "$UL_IF" "$NS_GW2" "$UL_IF"
+	veth_pair "$NS_GW2" lan "$NS_LAN2" eth0
+	GW1=10.1.0.2 GW1_PUB=10.0.0.1 GW2=10.0.0.2 H1=192.168.1.2 H2=192.168.2.2
+	NET1=192.168.1.0/24 NET2=192.168.2.0/24 LGW1=192.168.1.1 LGW2=192.168.2.1
+	ip -n "$NS_LAN1" addr add 192.168.1.2/24 dev eth0
+	ip -n "$NS_GW1" addr add 192.168.1.1/24 dev lan
+	ip -n "$NS_GW1" addr add 10.1.0.2/24 dev "$UL_IF"
+	ip -n "$NS_NAT" addr add 10.1.0.1/24 dev in
+	ip -n "$NS_NAT" addr add 10.0.0.1/24 dev "$UL_IF"
+	ip -n "$NS_GW2" addr add 10.0.0.2/24 dev "$UL_IF"
+	ip -n "$NS_GW2" addr add 192.168.2.1/24 dev lan
+	ip -n "$NS_LAN2" addr add 192.168.2.2/24 dev eth0
+	ip -n "$NS_LAN1" route add default via 192.168.1.1
+	ip -n "$NS_LAN2" route add default via 192.168.2.1
+	ip -n "$NS_GW1" route add default via 10.1.0.1
+	ip -n "$NS_GW2" route add default via 10.0.0.1
+	in_ns "$NS_GW1" sysctl -qw net.ipv4.ip_forward=1
+	in_ns "$NS_NAT" sysctl -qw net.ipv4.ip_forward=1
+	in_ns "$NS_GW2" sysctl -qw net.ipv4.ip_forward=1
+	# Masquerade everything leaving on the outside, and forward only what
+	# the NAT's conntrack knows from the inside: gw2 cannot open a flow to
+	# gw1 (a real NAT, not a router).
+	in_ns "$NS_NAT" nft -f - <<-'EONFT'
+		table ip nat {
+			chain postrouting {
+				type nat hook postrouting priority srcnat; policy accept;
+				oifname "ul" masquerade random
+			}
+		}
+		table ip filter {
+			chain forward {
+				type filter hook forward priority filter; policy drop;
+				iifname "in" oifname "ul" accept
+				iifname "ul" oifname "in" ct state established,related accept
+			}
+		}
+	EONFT
 	wait_until 10 in_ns "$NS_GW1" ping -c1 -W1 10.0.0.2
 }
 
