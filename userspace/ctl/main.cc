@@ -1,16 +1,50 @@
 // ipsecctl: the command-line tool of ipsec_tun. Kernel subcommands
-// (kernel_cmds.h) work without the daemon; daemon subcommands talk to ipsecd.
+// (kernel_cmds.h) work without the daemon; daemon subcommands talk to ipsecd;
+// `batch FILE` runs many of either from one process (batch.h).
 // Exit status: 0 ok, 1 the kernel or daemon refused, 2 bad arguments.
 #include <CLI/CLI.hpp>
+#include <fstream>
+#include <iostream>
 
+#include "ctl/batch.h"
 #include "ctl/daemon_cmds.h"
 #include "ctl/kernel_cmds.h"
+
+namespace {
+
+void AddAll(CLI::App& app) {
+  ipsec::ctl::AddKernelCommands(app);
+  ipsec::ctl::AddDaemonCommands(app);
+}
+
+void AddBatchCommand(CLI::App& app) {
+  auto* cmd =
+      app.add_subcommand("batch", "run ipsecctl commands from FILE (- for stdin), one a line");
+  auto file = std::make_shared<std::string>();
+  cmd->add_option("file", *file, "command file, or - for standard input")->required();
+  cmd->callback([file] {
+    int rc;
+    if (*file == "-") {
+      rc = ipsec::ctl::RunBatch(std::cin, "<stdin>", AddAll);
+    } else {
+      std::ifstream in(*file);
+      if (!in) {
+        std::cerr << "ipsecctl: batch: cannot open " << *file << "\n";
+        throw CLI::RuntimeError(2);
+      }
+      rc = ipsec::ctl::RunBatch(in, *file, AddAll);
+    }
+    if (rc != 0) throw CLI::RuntimeError(rc);
+  });
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"ipsecctl: control ipsec_tun devices, SAs and policies"};
   app.require_subcommand(1);
-  ipsec::ctl::AddKernelCommands(app);
-  ipsec::ctl::AddDaemonCommands(app);
+  AddAll(app);
+  AddBatchCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::RuntimeError& e) {
