@@ -21,42 +21,59 @@ for outer in 4 6; do
 	for alg in "${ALL_ALGS[@]}"; do
 		spi_ab=$spi spi_ba=$((spi + 1))
 		spi=$((spi + 2))
+		ab=$(spi_hex $spi_ab) ba=$(spi_hex $spi_ba)
 		tunnel_manual "$alg" $outer $spi_ab $spi_ba
+		snap a
+		snap b
+		veth_drops snap
+		drops0=$VD
 		for inner in 4 6; do
 			if [ $inner = 4 ]; then src=$PRIV_A4 dst=$PRIV_B4; else src=$PRIV_A6 dst=$PRIV_B6; fi
 			what="$alg outer v$outer inner v$inner"
-			a_tx0=$(link_counter a ipsec0 tx_packets)
-			b_rx0=$(link_counter b ipsec0 rx_packets)
-			a_ctl_tx0=$(dev_stat a tx_packets)
-			b_ctl_rx0=$(dev_stat b rx_packets)
-			out_tx0=$(sa_stat a out $spi_ab tx_packets)
-			in_rx0=$(sa_stat b in $spi_ab rx_packets)
+			# The counters that must each move by exactly $PINGS, read
+			# before and after: "NS KEY".
+			counters=("a sa out $ab tx_packets" "b sa in $ab rx_packets"
+				"a link tx_packets" "b link rx_packets" "a dev tx_packets" "b dev rx_packets")
+			snap a
+			snap b
+			before=()
+			for c in "${counters[@]}"; do
+				sv "${c%% *}" "${c#* }"
+				before+=("$SV")
+			done
 
 			in_ns a ping -$inner -c $PINGS -i 0.2 -W 5 -I $src $dst >/dev/null ||
 				fail "$what: ping $dst failed"
 
-			# Exactly the echo requests went a -> b, and the replies back.
-			assert_eq $(($(sa_stat a out $spi_ab tx_packets) - out_tx0)) $PINGS "$what: a out SA tx_packets"
-			assert_eq $(($(sa_stat b in $spi_ab rx_packets) - in_rx0)) $PINGS "$what: b in SA rx_packets"
-			assert_eq $(($(link_counter a ipsec0 tx_packets) - a_tx0)) $PINGS "$what: a ipsec0 tx_packets (ip -s link)"
-			assert_eq $(($(link_counter b ipsec0 rx_packets) - b_rx0)) $PINGS "$what: b ipsec0 rx_packets (ip -s link)"
-			assert_eq $(($(dev_stat a tx_packets) - a_ctl_tx0)) $PINGS "$what: a ipsec0 tx_packets (ipsecctl)"
-			assert_eq $(($(dev_stat b rx_packets) - b_ctl_rx0)) $PINGS "$what: b ipsec0 rx_packets (ipsecctl)"
+			# Exactly the echo requests went a -> b, and the replies back
+			# (per SA, per device in ipsecctl and in ip -s link).
+			snap a
+			snap b
+			for i in "${!counters[@]}"; do
+				c=${counters[$i]}
+				sv "${c%% *}" "${c#* }"
+				assert_eq $((SV - before[i])) $PINGS "$what: $c"
+			done
 
 			tcp_transfer a b $dst "$BYTES"
 		done
-		# Nothing lost or refused on a lossless veth: what one side sent
-		# the other received, packet for packet and byte for byte.
-		for pair in "a out $spi_ab b in $spi_ab" "b out $spi_ba a in $spi_ba"; do
+		# Nothing lost or refused: what one side sent the other received,
+		# packet for packet, but for what the veth pair dropped itself.
+		snap a
+		snap b
+		for ns in a b; do
+			snap_no_drops $ns drop_auth drop_replay drop_pad drop_header drop_selector drop_nomem
+			snap_stats_agree $ns
+		done
+		veth_drops snap
+		for pair in "a $ab b" "b $ba a"; do
 			set -- $pair
-			assert_eq "$(sa_stat $4 $5 $6 rx_packets)" "$(sa_stat $1 $2 $3 tx_packets)" "$alg v$outer: $1->$4 packets"
-			assert_eq "$(sa_stat $4 $5 $6 rx_bytes)" "$(sa_stat $1 $2 $3 tx_bytes)" "$alg v$outer: $1->$4 bytes"
+			sv $1 "sa out $2 tx_packets"
+			sent=$SV
+			sv $3 "sa in $2 rx_packets"
+			assert_delivered "$sent" "$SV" $((VD - drops0)) "$alg v$outer: $1->$3"
 		done
 		for ns in a b; do
-			for f in drop_auth drop_replay drop_pad drop_header drop_selector drop_nomem; do
-				assert_eq "$(dev_stat $ns $f)" 0 "$alg v$outer: $ns $f"
-			done
-			stats_agree $ns
 			ctl $ns sa flush dev ipsec0
 		done
 		progress "ok: $alg outer v$outer (inner v4 and v6: ping, ${BYTES}-byte TCP)"

@@ -123,14 +123,18 @@ tunnel_manual() {
 	local ab_args=$KEY_ARGS
 	alg_key_args "$alg"
 	local ba_args=$KEY_ARGS
-	# shellcheck disable=SC2086
-	{
-		ctl a sa add dev ipsec0 dir out spi $spi_ab reqid 1 src $oa dst $ob $ab_args "$@"
-		ctl b sa add dev ipsec0 dir in spi $spi_ab src $oa dst $ob $ab_args $sels_in_b "$@"
-		ctl b sa add dev ipsec0 dir out spi $spi_ba reqid 1 src $ob dst $oa $ba_args "$@"
-		ctl a sa add dev ipsec0 dir in spi $spi_ba src $ob dst $oa $ba_args $sels_in_a "$@"
-	}
-	policies_both
+	ctl a batch - <<-EOB
+		sa add dev ipsec0 dir out spi $spi_ab reqid 1 src $oa dst $ob $ab_args $*
+		sa add dev ipsec0 dir in spi $spi_ba src $ob dst $oa $ba_args $sels_in_a $*
+		policy add dev ipsec0 src $NET_A4 dst $NET_B4 reqid 1
+		policy add dev ipsec0 src $NET_A6 dst $NET_B6 reqid 1
+	EOB
+	ctl b batch - <<-EOB
+		sa add dev ipsec0 dir in spi $spi_ab src $oa dst $ob $ab_args $sels_in_b $*
+		sa add dev ipsec0 dir out spi $spi_ba reqid 1 src $ob dst $oa $ba_args $*
+		policy add dev ipsec0 src $NET_B4 dst $NET_A4 reqid 1
+		policy add dev ipsec0 src $NET_B6 dst $NET_A6 reqid 1
+	EOB
 }
 
 # policies_both: policies on a and b for both inner families, reqid 1.
@@ -163,39 +167,121 @@ stats_agree() {
 	done
 }
 
-# listening NS PORT: a TCP listener on PORT in NS.
-listening() {
-	in_ns "$1" ss -Hltn "sport = :$2" | grep -q .
-}
 
 # tcp_transfer FROM TO DST BYTES: send BYTES random bytes over TCP from netns
 # FROM to DST (an address in netns TO) and check the SHA-256 on arrival.
+# One process does both ends (each socket is opened in its own netns with
+# setns(2), so the bytes still cross whatever joins the two): under TCG every
+# exec costs tens of milliseconds, and two interpreters plus polling for the
+# listener cost more than the transfer itself.
 tcp_transfer() {
-	local from=$1 to=$2 dst=$3 bytes=$4 port=5001 payload got want
-	payload=$(mktemp /tmp/payload.XXXXXX)
-	head -c "$bytes" /dev/urandom >"$payload"
-	want=$(sha256sum "$payload" | cut -d' ' -f1)
-	spawn "$to" timeout 120 /usr/bin/python3 -c '
-import hashlib, socket, sys
-s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(1)
-c, _ = s.accept(); h = hashlib.sha256(); n = 0
-while True:
-    b = c.recv(65536)
-    if not b: break
-    h.update(b); n += len(b)
-print(n, h.hexdigest())' "$dst" $port
-	local server=$SPAWNED_PID
-	wait_until 20 listening "$to" $port
-	in_ns "$from" timeout 120 /usr/bin/python3 -c '
-import socket, sys
-s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=60)
-s.sendall(open(sys.argv[3], "rb").read()); s.shutdown(socket.SHUT_WR); s.recv(1)' "$dst" $port "$payload"
-	wait_until 60 eval "! kill -0 $server"
-	got=$(spawn_log "$server")
-	assert_eq "$got" "$bytes $want" "TCP transfer to $dst (bytes and sha256)"
-	rm -f "$payload"
+	local from=$1 to=$2 dst=$3 bytes=$4 out
+	out=$(timeout 150 /usr/bin/python3 -c '
+import ctypes, hashlib, os, socket, sys, threading
+libc = ctypes.CDLL(None, use_errno=True)
+def enter(ns):
+    fd = os.open("/run/netns/" + ns, os.O_RDONLY)
+    if libc.setns(fd, 0x40000000) != 0:  # CLONE_NEWNET
+        raise OSError(ctypes.get_errno(), "setns " + ns)
+    os.close(fd)
+frm, to, dst, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+fam = socket.AF_INET6 if ":" in dst else socket.AF_INET
+enter(to)
+srv = socket.socket(fam)
+srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind((dst, 0)); srv.listen(1); srv.settimeout(90)
+port = srv.getsockname()[1]
+enter(frm)
+payload = os.urandom(n)
+got = ["nothing received"]
+def receive():
+    c, _ = srv.accept(); c.settimeout(90); h = hashlib.sha256(); k = 0
+    while True:
+        b = c.recv(65536)
+        if not b: break
+        h.update(b); k += len(b)
+    got[0] = "%d %s" % (k, h.hexdigest()); c.close()
+t = threading.Thread(target=receive); t.start()
+s = socket.create_connection((dst, port), timeout=90)
+s.sendall(payload); s.shutdown(socket.SHUT_WR); s.recv(1); s.close()
+t.join(90)
+print(got[0]); print("%d %s" % (n, hashlib.sha256(payload).hexdigest()))' \
+		"$from" "$to" "$dst" "$bytes" 2>&1) || fail "TCP transfer $from -> $dst: $out"
+	assert_eq "${out%%$'\n'*}" "${out#*$'\n'}" "TCP transfer $from -> $dst (bytes and sha256)"
+}
+
+# snap NS: every counter of NS's ipsec0 in one reading, into the associative
+# array SNAP_NS, keyed "dev FIELD" (ipsecctl dev list), "link FIELD" (sysfs,
+# what ip -s link shows) and "sa DIR SPI FIELD" (ipsecctl sa list, SPI as
+# 0x%08x). A handful of processes instead of three per counter read.
+snap() {
+	local ns=$1 k v
+	declare -gA "SNAP_$ns"
+	local -n _snap="SNAP_$ns"
+	_snap=()
+	while IFS=$'\t' read -r k v; do
+		_snap[$k]=$v
+	done < <(ip netns exec "$ns" sh -c '
+		printf "sa list dev ipsec0 --json\ndev list dev ipsec0 --json\n" | "$1" batch - || exit 1
+		d=/sys/class/net/ipsec0/statistics sep="{"
+		for f in rx_packets tx_packets rx_bytes tx_bytes rx_errors tx_errors rx_dropped tx_dropped \
+			tx_carrier_errors; do
+			read -r v <"$d/$f"; printf "%s\"%s\":%s" "$sep" "$f" "$v"; sep=,
+		done
+		for f in rx_dropped tx_dropped; do
+			u=/sys/class/net/ul0/statistics/$f
+			[ ! -e $u ] || { read -r v <$u; printf ",\"ul0_%s\":%s" $f "$v"; }
+		done
+		echo "}"' sh "$CTL" |
+		jq -nr '[inputs] as [$sa, $dev, $link] |
+			($sa[] | . as $s | .stats | to_entries[] | "sa \($s.dir) \($s.spi) \(.key)\t\(.value)"),
+			($dev[0].stats | to_entries[] | "dev \(.key)\t\(.value)"),
+			($link | to_entries[] | "link \(.key)\t\(.value)")')
+	[ ${#_snap[@]} -gt 0 ] || fail "snap $ns: could not read the ipsec0 counters"
+}
+
+# sv NS KEY: one counter of the last snap NS ("sa out 0x00010000 tx_packets")
+# into SV; fails when there is no such counter. (A variable, not output:
+# every $(...) is a fork, and forks are what make TCG slow.)
+sv() {
+	local -n _snap="SNAP_$1"
+	[ -n "${_snap[$2]+x}" ] || fail "snap $1: no counter '$2'"
+	SV=${_snap[$2]}
+}
+
+# spi_hex SPI: the SPI as ipsecctl prints it.
+spi_hex() {
+	printf '0x%08x' "$1"
+}
+
+# snap_no_drops NS [FIELD...]: every device drop counter of the last snap NS
+# is 0 (FIELDs: only those), else fail naming the ones that are not.
+snap_no_drops() {
+	local ns=$1 k bad=
+	shift
+	local -n _snap="SNAP_$ns"
+	if [ $# -eq 0 ]; then
+		for k in "${!_snap[@]}"; do
+			[[ $k == "dev drop_"* ]] && set -- "$@" "${k#dev }"
+		done
+	fi
+	for k in "$@"; do
+		sv "$ns" "dev $k"
+		[ "$SV" = 0 ] || bad+=" $k=$SV"
+	done
+	[ -z "$bad" ] || fail "$ns ipsec0 drop counters not zero:$bad"
+}
+
+# snap_stats_agree NS: in the last snap NS, ip -s link (sysfs) and ipsecctl
+# report the same packet and byte counts for ipsec0.
+snap_stats_agree() {
+	local f
+	for f in rx_packets tx_packets rx_bytes tx_bytes; do
+		sv "$1" "link $f"
+		local link=$SV
+		sv "$1" "dev $f"
+		assert_eq "$SV" "$link" "$1 ipsec0 $f: ipsecctl vs ip -s link"
+	done
 }
 
 # ---- Linux XFRM as the peer (3xx) ----
@@ -234,48 +320,162 @@ xfrm_sites_create() {
 	ip -n b -6 route add $NET_A6 dev ul0 src $PRIV_B6
 }
 
-# tunnel_xfrm ALG OUTER SPI_AB SPI_BA [encap]: ipsec_tun SAs on a, the same
-# keys as XFRM states + tunnel-mode policies on b (inner family = OUTER).
+# tunnel_xfrm ALG OUTER SPI_AB SPI_BA [FLAG...]: ipsec_tun SAs on a, the same
+# keys as XFRM states + tunnel-mode policies on b, outer family OUTER, both
+# inner families through the one SA pair (XFRM: flag af-unspec). FLAGs:
+# encap (UDP 4500 both sides, RFC 3948), esn (64-bit sequence numbers).
 tunnel_xfrm() {
-	local alg=$1 outer=$2 spi_ab=$3 spi_ba=$4 encap=${5:-} oa ob na nb our_encap= xfrm_encap=
-	if [ "$outer" = 4 ]; then
-		oa=$OUT_A4 ob=$OUT_B4 na=$NET_A4 nb=$NET_B4
-	else
-		oa=$OUT_A6 ob=$OUT_B6 na=$NET_A6 nb=$NET_B6
-	fi
-	if [ -n "$encap" ]; then
-		our_encap="encap 4500:4500"
-		xfrm_encap="encap espinudp 4500 4500 0.0.0.0"
-	fi
+	local alg=$1 outer=$2 spi_ab=$3 spi_ba=$4 oa ob our_flags= xfrm_flags="replay-window 64 flag af-unspec"
+	shift 4
+	local f
+	for f in "$@"; do
+		case $f in
+		encap)
+			our_flags+=" encap 4500:4500"
+			xfrm_flags+=" encap espinudp 4500 4500 0.0.0.0" ;;
+		esn)
+			our_flags+=" esn"
+			xfrm_flags+=" flag esn" ;;
+		*) fail "tunnel_xfrm: unknown flag $f" ;;
+		esac
+	done
+	if [ "$outer" = 4 ]; then oa=$OUT_A4 ob=$OUT_B4; else oa=$OUT_A6 ob=$OUT_B6; fi
 	alg_key_args "$alg"
 	local ab_args=$KEY_ARGS ab_xfrm
 	ab_xfrm=$(xfrm_alg_args "$ENC" "$AUTH" "$ENC_KEY" "$AUTH_KEY")
 	alg_key_args "$alg"
 	local ba_args=$KEY_ARGS ba_xfrm
 	ba_xfrm=$(xfrm_alg_args "$ENC" "$AUTH" "$ENC_KEY" "$AUTH_KEY")
-	# shellcheck disable=SC2086
-	{
-		ctl a sa add dev ipsec0 dir out spi $spi_ab reqid 1 src $oa dst $ob $ab_args $our_encap
-		ctl a sa add dev ipsec0 dir in spi $spi_ba src $ob dst $oa $ba_args $our_encap sel $nb-$na
-		ctl a policy add dev ipsec0 src $na dst $nb reqid 1
-		ip -n b xfrm state add src $oa dst $ob proto esp spi $spi_ab reqid 1 mode tunnel \
-			$ab_xfrm $xfrm_encap
-		ip -n b xfrm state add src $ob dst $oa proto esp spi $spi_ba reqid 1 mode tunnel \
-			$ba_xfrm $xfrm_encap
-		ip -n b xfrm policy add src $nb dst $na dir out tmpl src $ob dst $oa proto esp reqid 1 mode tunnel
-		ip -n b xfrm policy add src $na dst $nb dir in tmpl src $oa dst $ob proto esp reqid 1 mode tunnel
-	}
+	ctl a batch - <<-EOB
+		sa add dev ipsec0 dir out spi $spi_ab reqid 1 src $oa dst $ob $ab_args $our_flags
+		sa add dev ipsec0 dir in spi $spi_ba src $ob dst $oa $ba_args $our_flags sel $NET_B4-$NET_A4 sel $NET_B6-$NET_A6
+		policy add dev ipsec0 src $NET_A4 dst $NET_B4 reqid 1
+		policy add dev ipsec0 src $NET_A6 dst $NET_B6 reqid 1
+	EOB
+	ip -n b -batch - <<-EOB
+		xfrm state add src $oa dst $ob proto esp spi $spi_ab reqid 1 mode tunnel $ab_xfrm $xfrm_flags
+		xfrm state add src $ob dst $oa proto esp spi $spi_ba reqid 1 mode tunnel $ba_xfrm $xfrm_flags
+		xfrm policy add src $NET_B4 dst $NET_A4 dir out tmpl src $ob dst $oa proto esp reqid 1 mode tunnel
+		xfrm policy add src $NET_A4 dst $NET_B4 dir in tmpl src $oa dst $ob proto esp reqid 1 mode tunnel
+		xfrm policy add src $NET_B6 dst $NET_A6 dir out tmpl src $ob dst $oa proto esp reqid 1 mode tunnel
+		xfrm policy add src $NET_A6 dst $NET_B6 dir in tmpl src $oa dst $ob proto esp reqid 1 mode tunnel
+	EOB
+}
+
+# xfrm_case ALG OUTER SPI_AB SPI_BA BYTES [FLAG...]: one XFRM interop case
+# (tunnel_xfrm's arguments): pings both ways over both inner families, then
+# a TCP transfer each way, every packet counted on both implementations and
+# nothing dropped. The SAs stay up for the caller's own checks.
+xfrm_case() {
+	local alg=$1 outer=$2 spi_ab=$3 spi_ba=$4 bytes=$5 inner pa pb
+	shift 5
+	local what="$alg outer v$outer${*:+ ($*)}" ab ba f
+	ab=$(spi_hex "$spi_ab") ba=$(spi_hex "$spi_ba")
+	tunnel_xfrm "$alg" "$outer" "$spi_ab" "$spi_ba" "$@"
+	for inner in 4 6; do
+		if [ $inner = 4 ]; then pa=$PRIV_A4 pb=$PRIV_B4; else pa=$PRIV_A6 pb=$PRIV_B6; fi
+		in_ns a ping -$inner -c $PINGS -i 0.2 -W 5 -I $pa $pb >/dev/null || fail "$what: inner v$inner ping a -> b"
+		in_ns b ping -$inner -c $PINGS -i 0.2 -W 5 -I $pb $pa >/dev/null || fail "$what: inner v$inner ping b -> a"
+	done
+	# a sent 3 requests + 3 replies per inner family; XFRM decrypted exactly those.
+	snap a
+	xsnap b
+	sv a "sa out $ab tx_packets"
+	assert_eq "$SV" $((4 * PINGS)) "$what: ipsec_tun out SA tx"
+	sv a "sa in $ba rx_packets"
+	assert_eq "$SV" $((4 * PINGS)) "$what: ipsec_tun in SA rx"
+	xv b "$ab"
+	assert_eq "$XV" $((4 * PINGS)) "$what: XFRM in state packets"
+	xv b "$ba"
+	assert_eq "$XV" $((4 * PINGS)) "$what: XFRM out state packets"
+	local drops0 sent
+	veth_drops xsnap
+	drops0=$VD
+	if [ "$outer" = 4 ]; then pa=$PRIV_A4 pb=$PRIV_B4; else pa=$PRIV_A6 pb=$PRIV_B6; fi
+	tcp_transfer a b $pb "$bytes"
+	tcp_transfer b a $pa "$bytes"
+	snap a
+	xsnap b
+	snap_no_drops a drop_auth drop_replay drop_pad drop_header drop_selector drop_nomem
+	for f in "$ab" "$ba"; do
+		xv b "$f/failed"
+		assert_eq "$XV" 0 "$what: XFRM integrity/replay failures on spi $f"
+	done
+	veth_drops xsnap
+	local dropped=$((VD - drops0))
+	sv a "sa out $ab tx_packets"
+	xv b "$ab"
+	assert_delivered "$SV" "$XV" "$dropped" "$what: a->b"
+	sv a "sa in $ba rx_packets"
+	xv b "$ba"
+	assert_delivered "$XV" "$SV" "$dropped" "$what: b->a"
+	snap_stats_agree a
+}
+
+# xsnap NS: per XFRM state of NS, keyed by SPI as 0x%08x, the packets it
+# counted ("SPI") and its integrity/replay failures ("SPI/failed"), plus
+# "ul0_rx_dropped", in the associative array XSNAP_NS.
+xsnap() {
+	local k v
+	declare -gA "XSNAP_$1"
+	local -n _xsnap="XSNAP_$1"
+	_xsnap=()
+	while read -r k v; do
+		_xsnap[$k]=$v
+	done < <(ip netns exec "$1" sh -c 'ip -s xfrm state list; for f in rx_dropped tx_dropped; do
+		read -r v </sys/class/net/ul0/statistics/$f && echo "ul0_$f $v"; done' | awk '
+		$1 == "proto" && $2 == "esp" { spi = $4; sub(/\(.*/, "", spi) }
+		/lifetime current:/ { getline; sub(/\(packets\)/, "", $2); print spi, $2 }
+		/^[ \t]*stats:/ { getline; print spi "/failed", $2 + $4 + $6 }
+		$1 ~ /^ul0_/ { print }')
+}
+
+# assert_delivered SENT RECEIVED DROPPED WHAT: RECEIVED packets arrived of
+# SENT, and any shortfall is no more than the DROPPED packets the veth pair
+# itself discarded (sender tx_dropped + receiver rx_dropped: its queues
+# overflow when the VM's CPUs are starved; TCP retransmits them). Anything
+# else lost is a bug: then both sides' counters are printed.
+assert_delivered() {
+	[ "$2" -le "$1" ] && [ "$2" -ge $(($1 - $3)) ] && return 0
+	local ns
+	for ns in a b; do
+		echo "--- $ns:" >&2
+		ip -n $ns -s -s link show ul0 >&2
+		[ "$(declare -p "SNAP_$ns" 2>/dev/null)" ] && declare -p "SNAP_$ns" >&2
+		[ "$(declare -p "XSNAP_$ns" 2>/dev/null)" ] && declare -p "XSNAP_$ns" >&2
+	done
+	fail "$4: sent $1 packets, $2 arrived, the veth pair dropped $3"
+}
+
+# veth_drops B_SNAP: into VD, the packets the a-b veth pair discarded
+# (tx_dropped and rx_dropped on both ends) by the last snap of a and the last
+# B_SNAP (snap, or xsnap when b runs XFRM) of b.
+veth_drops() {
+	local f
+	VD=0
+	for f in rx_dropped tx_dropped; do
+		sv a "link ul0_$f"
+		VD=$((VD + SV))
+		if [ "$1" = xsnap ]; then
+			xv b "ul0_$f"
+			VD=$((VD + XV))
+		else
+			sv b "link ul0_$f"
+			VD=$((VD + SV))
+		fi
+	done
+}
+
+# xv NS SPI_HEX: the packets of that state in the last xsnap NS, into XV.
+xv() {
+	local -n _xsnap="XSNAP_$1"
+	[ -n "${_xsnap[$2]+x}" ] || fail "xsnap $1: no XFRM state with spi $2"
+	XV=${_xsnap[$2]}
 }
 
 # xfrm_flush: remove both sides' SAs and policies.
 xfrm_flush() {
 	ctl a sa flush dev ipsec0
-	ip -n b xfrm state flush
-	ip -n b xfrm policy flush
+	printf 'xfrm state flush\nxfrm policy flush\n' | ip -n b -batch -
 }
 
-# xfrm_state_packets NS SPI: packets XFRM counted on the state with SPI.
-xfrm_state_packets() {
-	ip -n "$1" -s xfrm state list spi "$2" |
-		awk '/lifetime current:/ { getline; sub(/\(packets\)/, "", $2); print $2; exit }'
-}

@@ -40,29 +40,16 @@ for outer in 4 6; do
 	wait_until 10 grep -q attached "/tmp/spawn.$attach.log"
 	assert_eq "$(ctl a dev list dev ipsec0 --json | jq -r '.[0].encap_port')" 4500 "encap port shown by dev list"
 	for alg in "${ALL_ALGS[@]}"; do
-		spi_ab=$spi spi_ba=$((spi + 1))
-		spi=$((spi + 2))
-		what="$alg outer/inner v$outer, UDP encap"
-		tunnel_xfrm "$alg" $outer $spi_ab $spi_ba encap
-		cap=$(mktemp /tmp/cap.XXXXXX)
+		what="$alg outer v$outer, UDP encap"
 		spawn a tcpdump -l -n -i ul0 -c 4 "esp or udp port 4500"
 		dump=$SPAWNED_PID
 		wait_until 10 grep -q "listening on" "/tmp/spawn.$dump.log"
-		in_ns a ping -$outer -c $PINGS -i 0.2 -W 5 -I $pa $pb >/dev/null || fail "$what: ping a -> b"
-		in_ns b ping -$outer -c $PINGS -i 0.2 -W 5 -I $pb $pa >/dev/null || fail "$what: ping b -> a"
+		xfrm_case "$alg" $outer $spi $((spi + 1)) "$BYTES" encap
+		spi=$((spi + 2))
 		wait_until 10 eval "! kill -0 $dump"
-		spawn_log $dump >"$cap"
-		grep -q 'UDP-encap: ESP(spi' "$cap" || { cat "$cap"; fail "$what: no ESP-in-UDP on the wire"; }
-		! grep -v UDP-encap "$cap" | grep -q 'ESP(spi' || { cat "$cap"; fail "$what: raw ESP on the wire despite encap"; }
-		assert_eq "$(sa_stat a out $spi_ab tx_packets)" $((2 * PINGS)) "$what: ipsec_tun out SA tx"
-		assert_eq "$(sa_stat a in $spi_ba rx_packets)" $((2 * PINGS)) "$what: ipsec_tun in SA rx"
-		assert_eq "$(xfrm_state_packets b $spi_ab)" $((2 * PINGS)) "$what: XFRM in state packets"
-		tcp_transfer a b $pb "$BYTES"
-		assert_eq "$(xfrm_state_packets b $spi_ab)" "$(sa_stat a out $spi_ab tx_packets)" "$what: a->b packets"
-		assert_eq "$(xfrm_state_packets b $spi_ba)" "$(sa_stat a in $spi_ba rx_packets)" "$what: b->a packets"
-		for f in drop_auth drop_replay drop_pad drop_header drop_selector; do
-			assert_eq "$(dev_stat a $f)" 0 "$what: a $f"
-		done
+		cap=$(spawn_log $dump)
+		grep -q 'UDP-encap: ESP(spi' <<<"$cap" || { echo "$cap"; fail "$what: no ESP-in-UDP on the wire"; }
+		! grep -v UDP-encap <<<"$cap" | grep -q 'ESP(spi' || { echo "$cap"; fail "$what: raw ESP on the wire despite encap"; }
 		xfrm_flush
 		progress "ok: $what"
 	done
