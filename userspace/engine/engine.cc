@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <map>
+#include <utility>
 
 #include "engine/child_install.h"
 #include "engine/context.h"
@@ -128,6 +129,7 @@ class EngineImpl {
   }
   ipsec::Status StartIkeSa(const std::shared_ptr<const ConnectionConfig>& conn);
   void Reap();
+  void ResolveDuplicates();
   void DestroySa(IkeSa* sa);
 
   EngineContext ctx_;
@@ -401,6 +403,42 @@ void EngineImpl::Reap() {
       }
     }
     sas_.erase(serial);
+  }
+  ResolveDuplicates();
+}
+
+// Both ends started the same connection at once (auto=start on both sides
+// is the common case): two IKE SAs, each with its own children, both valid.
+// Keep one. Both ends must pick the same one without talking, so the choice
+// is by the SA's SPI pair, which both know alike; and only the initiator of
+// each extra SA deletes it, so exactly one Delete is sent for it. An IKE SA
+// just replaced by a rekey has given its children away and never counts.
+void EngineImpl::ResolveDuplicates() {
+  auto settled = [](const IkeSa& sa) {
+    if (sa.state != IkeSa::State::kEstablished || !sa.tasks.Idle() || sa.children.empty())
+      return false;
+    for (const auto& c : sa.children)
+      if (c->state != ChildSa::State::kInstalled) return false;
+    return true;
+  };
+  auto same_peer = [](const IkeSa& x, const IkeSa& y) {
+    return x.conn_name() == y.conn_name() && x.remote.addr == y.remote.addr &&
+           x.remote_id == y.remote_id;
+  };
+  auto key = [](const IkeSa& sa) { return std::make_pair(sa.spi_i, sa.spi_r); };
+  for (auto& [serial, sa] : sas_) {
+    if (!sa->initiator() || !settled(*sa)) continue;
+    const IkeSa* keeper = nullptr;
+    for (const auto& [other_serial, other] : sas_)
+      if (other.get() != sa.get() && settled(*other) && same_peer(*sa, *other) &&
+          key(*other) > key(*sa))
+        keeper = other.get();
+    if (!keeper) continue;
+    ctx_.Log(LogLevel::kInfo, sa->conn_name(),
+             "duplicate IKE SA with " + sa->remote.ToString() +
+                 " (both ends initiated): deleting this one, keeping the other");
+    sa->tasks.Queue(MakeIkeDeleteTask(ctx_));
+    sa->tasks.InitiateNext();
   }
 }
 
