@@ -62,8 +62,15 @@ void ipsec_tun_sa_put(struct ipsec_tun_sa *sa)
 void ipsec_tun_drop(struct ipsec_tun_dev *itd, struct ipsec_tun_sa *sa, unsigned int why,
 		    bool rx)
 {
+	unsigned int total = IPSEC_TUN_XSTAT_TX_ERRORS;
+
+	if (rx)
+		total = IPSEC_TUN_XSTAT_RX_ERRORS;
+	else if (why == IPSEC_TUN_STAT_DROP_NO_POLICY || why == IPSEC_TUN_STAT_DROP_NO_SA ||
+		 why == IPSEC_TUN_STAT_DROP_EXPIRED)
+		total = IPSEC_TUN_XSTAT_TX_DROPPED;	/* policy says no: not a fault */
 	ipsec_tun_stat_add(itd->stats, why, 1);
-	ipsec_tun_stat_add(itd->stats, rx ? IPSEC_TUN_XSTAT_RX_ERRORS : IPSEC_TUN_XSTAT_TX_ERRORS, 1);
+	ipsec_tun_stat_add(itd->stats, total, 1);
 	if (sa)
 		ipsec_tun_stat_add(sa->stats, why, 1);
 }
