@@ -5,7 +5,7 @@
 # goes and resumes only after the update, so it provably follows the new one.
 # Lifetimes can be changed on a live SA; bad updates get the kernel's extack
 # message and change nothing.
-# vm-timeout: 400
+# vm-timeout: 900
 #
 #   [ns a] lo 10.1.0.1, ipsec0, ul0 192.0.2.1 ===== veth ===== ul0 192.0.2.2 -> .3, ipsec0, lo 10.2.0.1 [ns b]
 . "$(dirname "$0")/lib.sh" || exit 1

@@ -11,7 +11,7 @@
 #   ESN:      last sent 2^63 - 3 -> 2^63 - 2, 2^63 - 1, then EXPIRE
 #             (AES-CBC + HMAC-SHA-256 here: authencesn puts the high half
 #             in the ICV, so delivery proves it was right)
-# vm-timeout: 400
+# vm-timeout: 900
 #
 #   [ns a] lo 10.1.0.1, ipsec0, ul0 192.0.2.1 ===== veth ===== ul0 192.0.2.2, ipsec0, lo 10.2.0.1 [ns b]
 . "$(dirname "$0")/lib.sh" || exit 1
@@ -51,7 +51,7 @@ wire_seqs() {
 }
 # wait_wire SPI N: until tcpdump has printed N packets of SPI.
 wait_wire() {
-	wait_until 20 test "$(wire_seqs "$1" | wc -l)" -ge "$2"
+	wait_until 20 eval "[ \"\$(wire_seqs $1 | wc -l)\" -ge $2 ]"
 }
 
 # ---- non-ESN: the last number is 2^32 - 1 ----
