@@ -121,10 +121,8 @@ static void ipsec_tun_get_stats64(struct net_device *dev, struct rtnl_link_stats
 	st->tx_errors = sum.c[IPSEC_TUN_XSTAT_TX_ERRORS];
 	st->rx_crc_errors = sum.c[IPSEC_TUN_STAT_DROP_AUTH];
 	st->rx_frame_errors = sum.c[IPSEC_TUN_STAT_DROP_HEADER] + sum.c[IPSEC_TUN_STAT_DROP_PAD];
-	st->tx_carrier_errors = sum.c[IPSEC_TUN_STAT_DROP_NO_SA] +
-				sum.c[IPSEC_TUN_STAT_DROP_NO_POLICY];
 	st->rx_dropped = dev->stats.rx_dropped;
-	st->tx_dropped = dev->stats.tx_dropped;
+	st->tx_dropped = dev->stats.tx_dropped + sum.c[IPSEC_TUN_XSTAT_TX_DROPPED];
 }
 
 static const struct net_device_ops ipsec_tun_netdev_ops = {

@@ -12,11 +12,14 @@
 
 /*
  * Extra counters after the uapi ones: totals per direction for
- * `ip -s link` (rx_errors / tx_errors).
+ * `ip -s link`. Outbound packets dropped because no policy, no SA or only
+ * an expired SA covers them are tx_dropped (a keying state, not a fault);
+ * every other drop of a direction is rx_errors / tx_errors.
  */
 enum {
 	IPSEC_TUN_XSTAT_RX_ERRORS = __IPSEC_TUN_STAT_MAX,
 	IPSEC_TUN_XSTAT_TX_ERRORS,
+	IPSEC_TUN_XSTAT_TX_DROPPED,
 	IPSEC_TUN_NSTATS
 };
 

@@ -58,7 +58,7 @@ static const struct nla_policy sa_policy[IPSEC_TUN_SA_A_MAX + 1] = {
 	[IPSEC_TUN_SA_A_SOFT_SECONDS] = { .type = NLA_U64 },
 	[IPSEC_TUN_SA_A_HARD_SECONDS] = { .type = NLA_U64 },
 	[IPSEC_TUN_SA_A_SEL] = { .type = NLA_NESTED },
-	[IPSEC_TUN_SA_A_SEQ] = { .type = NLA_REJECT },
+	[IPSEC_TUN_SA_A_SEQ] = { .type = NLA_U64 },	/* NEW_SA only */
 	[IPSEC_TUN_SA_A_ADD_TIME] = { .type = NLA_REJECT },
 	[IPSEC_TUN_SA_A_STATS] = { .type = NLA_REJECT },
 };
@@ -450,6 +450,16 @@ static int new_sa_doit(struct sk_buff *skb, struct genl_info *info)
 	      parse_lifetime(tb, &p.life, extack);
 	if (ret)
 		goto out;
+	if (tb[IPSEC_TUN_SA_A_SEQ]) {
+		p.seq = nla_get_u64(tb[IPSEC_TUN_SA_A_SEQ]);
+		if (p.seq > (p.dir == IPSEC_TUN_DIR_IN && (p.flags & IPSEC_TUN_SA_F_ESN) ?
+			     U64_MAX : ipsec_tun_seq_limit(p.flags))) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[IPSEC_TUN_SA_A_SEQ],
+					    "SEQ beyond the sequence number space (2^32 - 1, with ESN 2^63 - 1 outbound)");
+			ret = -ERANGE;
+			goto out;
+		}
+	}
 	if (tb[IPSEC_TUN_SA_A_SEL]) {
 		ret = parse_sa_sels(tb[IPSEC_TUN_SA_A_SEL], &p, extack);
 		if (ret)
@@ -503,7 +513,7 @@ static int upd_sa_doit(struct sk_buff *skb, struct genl_info *info)
 		IPSEC_TUN_SA_A_REQID, IPSEC_TUN_SA_A_FAMILY, IPSEC_TUN_SA_A_ENCR_ID,
 		IPSEC_TUN_SA_A_ENCR_KEYLEN, IPSEC_TUN_SA_A_ENC_KEY, IPSEC_TUN_SA_A_INTEG_ID,
 		IPSEC_TUN_SA_A_AUTH_KEY, IPSEC_TUN_SA_A_REPLAY_WINDOW, IPSEC_TUN_SA_A_FLAGS,
-		IPSEC_TUN_SA_A_SEL,
+		IPSEC_TUN_SA_A_SEL, IPSEC_TUN_SA_A_SEQ,
 	};
 	struct nlattr *tb[IPSEC_TUN_SA_A_MAX + 1];
 	struct netlink_ext_ack *extack = info->extack;
@@ -520,7 +530,7 @@ static int upd_sa_doit(struct sk_buff *skb, struct genl_info *info)
 	for (i = 0; i < ARRAY_SIZE(fixed); i++) {
 		if (tb[fixed[i]]) {
 			NL_SET_ERR_MSG_ATTR(extack, tb[fixed[i]],
-					    "keys, algorithms, reqid and selectors cannot change");
+					    "keys, algorithms, reqid, selectors and SEQ cannot change");
 			zero_key_attrs(tb);
 			return -EINVAL;
 		}
@@ -601,7 +611,8 @@ static int fill_sa(struct sk_buff *skb, struct ipsec_tun_sa *sa, u32 portid, u32
 	if (!nest)
 		goto cancel;
 	if (sa->dir == IPSEC_TUN_DIR_OUT) {
-		sa_seq = atomic64_read(&sa->seq_out);
+		/* Packets refused at the limit still bumped the counter. */
+		sa_seq = min_t(u64, atomic64_read(&sa->seq_out), ipsec_tun_seq_limit(sa->flags));
 	} else {
 		spin_lock_bh(&sa->replay_lock);
 		sa_seq = sa->replay.top;

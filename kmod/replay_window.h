@@ -38,6 +38,19 @@ static inline void ipsec_tun_replay_init(struct ipsec_tun_replay *r, u32 window,
 }
 
 /*
+ * Start an inbound SA at a known point (NEW_SA with SEQ, e.g. an SA moved
+ * from another host): seq counts as received, nothing below it does.
+ */
+static inline void ipsec_tun_replay_start(struct ipsec_tun_replay *r, u64 seq)
+{
+	u64 bit = seq % IPSEC_TUN_REPLAY_RING_BITS;
+
+	r->top = seq;
+	if (r->window && seq)
+		r->ring[bit / 64] |= (u64)1 << (bit % 64);
+}
+
+/*
  * Reconstruct the full 64-bit sequence number from the 32 bits on the wire
  * (RFC 4303 A2.2). Returns 0 when seq_lo can only belong to an epoch before
  * the first one, which the caller treats as too old.

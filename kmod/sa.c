@@ -62,8 +62,15 @@ void ipsec_tun_sa_put(struct ipsec_tun_sa *sa)
 void ipsec_tun_drop(struct ipsec_tun_dev *itd, struct ipsec_tun_sa *sa, unsigned int why,
 		    bool rx)
 {
+	unsigned int total = IPSEC_TUN_XSTAT_TX_ERRORS;
+
+	if (rx)
+		total = IPSEC_TUN_XSTAT_RX_ERRORS;
+	else if (why == IPSEC_TUN_STAT_DROP_NO_POLICY || why == IPSEC_TUN_STAT_DROP_NO_SA ||
+		 why == IPSEC_TUN_STAT_DROP_EXPIRED)
+		total = IPSEC_TUN_XSTAT_TX_DROPPED;	/* policy says no: not a fault */
 	ipsec_tun_stat_add(itd->stats, why, 1);
-	ipsec_tun_stat_add(itd->stats, rx ? IPSEC_TUN_XSTAT_RX_ERRORS : IPSEC_TUN_XSTAT_TX_ERRORS, 1);
+	ipsec_tun_stat_add(itd->stats, total, 1);
 	if (sa)
 		ipsec_tun_stat_add(sa->stats, why, 1);
 }
@@ -182,6 +189,10 @@ int ipsec_tun_sa_add(struct ipsec_tun_dev *itd, struct ipsec_tun_sa_params *p,
 	sa->add_time = ktime_get_boottime_seconds();
 	spin_lock_init(&sa->replay_lock);
 	ipsec_tun_replay_init(&sa->replay, p->replay_window, p->flags & IPSEC_TUN_SA_F_ESN);
+	if (sa->dir == IPSEC_TUN_DIR_OUT)
+		atomic64_set(&sa->seq_out, p->seq);
+	else
+		ipsec_tun_replay_start(&sa->replay, p->seq);
 	sa->nsel = p->nsel;
 	sa->sel = p->sel;
 	p->sel = NULL;

@@ -90,12 +90,23 @@ struct ipsec_tun_sa_params {
 	u16 family;
 	u32 flags;
 	u32 replay_window;
+	u64 seq;			/* SEQ: last sent (out), highest received (in) */
 	struct ipsec_tun_endpoints ep;
 	struct ipsec_tun_lifetime life;
 	struct ipsec_tun_crypto_params crypto;
 	unsigned int nsel;
 	struct ipsec_tun_selector *sel;	/* kmalloc'd, ownership moves to the SA */
 };
+
+/*
+ * Highest outbound sequence number an SA may send (RFC 4303 3.3.3: it never
+ * wraps; the SA hard-expires instead). With ESN the 64-bit counter is an
+ * atomic64_t, so the space ends at 2^63 - 1. esp_output.c checks the same.
+ */
+static inline u64 ipsec_tun_seq_limit(u32 flags)
+{
+	return (flags & IPSEC_TUN_SA_F_ESN) ? S64_MAX : U32_MAX;
+}
 
 extern atomic_t ipsec_tun_live_sas;
 

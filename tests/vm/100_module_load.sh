@@ -31,11 +31,13 @@ ip -n a link show ipsec7 >/dev/null || fail "ipsec7 not created in netns a"
 assert_eq "$(cat /sys/module/ipsec_tun/parameters/live_devs)" 3 "live devices with ipsec7"
 
 # Counters are real: a packet routed into a device without policy is
-# dropped and counted as a tx error.
+# dropped and counted as tx_dropped (the policy refused it; not an error).
 ip addr add 192.0.2.1/32 dev ipsec1
 ip route add 198.51.100.0/24 dev ipsec1
 ! ping -c1 -W1 198.51.100.1 >/dev/null 2>&1 || fail "ping through ipsec1 without SA succeeded"
-assert_ge "$(cat /sys/class/net/ipsec1/statistics/tx_errors)" 1 "ipsec1 tx_errors (no policy)"
+assert_ge "$(cat /sys/class/net/ipsec1/statistics/tx_dropped)" 1 "ipsec1 tx_dropped (no policy)"
+assert_eq "$(cat /sys/class/net/ipsec1/statistics/tx_errors)" 0 "ipsec1 tx_errors (no policy is no error)"
+assert_eq "$(cat /sys/class/net/ipsec1/statistics/tx_carrier_errors)" 0 "ipsec1 tx_carrier_errors"
 
 ip link del ipsec1
 ! ip link show ipsec1 >/dev/null 2>&1 || fail "ipsec1 still there after ip link del"

@@ -11,9 +11,8 @@
 . "$(dirname "$0")/2xx_sites.bash"
 
 sites_create
-spawn a "$CTL" monitor
-mon=$SPAWNED_PID
-wait_until 10 grep -q monitoring "/tmp/spawn.$mon.log"
+monitor_start a
+mon=$MON
 
 # A policy without an SA: the packet is dropped, counted, and ACQUIREd.
 # ACQUIREs are rate-limited per device (IPv6 autoconf packets without a

@@ -153,6 +153,28 @@ sa_stat() {
 		jq -er --arg d "$2" --arg s "$spi" '.[] | select(.dir == $d and .spi == $s) | .stats.'"$4"
 }
 
+# monitor_start NS: `ipsecctl monitor` running in NS (killed at exit);
+# sets MON (its pid) and MON_LOG (what it printed).
+monitor_start() {
+	spawn "$1" "$CTL" monitor
+	MON=$SPAWNED_PID MON_LOG=/tmp/spawn.$SPAWNED_PID.log
+	wait_until 10 grep -q monitoring "$MON_LOG"
+}
+
+# mon_has TEXT: the monitor printed a line containing TEXT.
+mon_has() {
+	grep -q "$1" "$MON_LOG"
+}
+
+# ping_ok WHAT / ping_fails WHAT: one IPv4 ping from a's private address to
+# b's through ipsec0 must pass / must not (WHAT names it in the failure).
+ping_ok() {
+	in_ns a ping -c1 -W5 -I $PRIV_A4 $PRIV_B4 >/dev/null || fail "$1: ping failed"
+}
+ping_fails() {
+	! in_ns a ping -c1 -W2 -I $PRIV_A4 $PRIV_B4 >/dev/null 2>&1 || fail "$1: ping passed"
+}
+
 # dev_stat NS FIELD: a device counter from `ipsecctl dev list --json`.
 dev_stat() {
 	ctl "$1" dev list dev ipsec0 --json | jq -er ".[0].stats.$2"

@@ -36,15 +36,21 @@
  *     SPI, DIR, FAMILY, SRC, DST, ENCR_ID, ENC_KEY; REQID for outbound;
  *     INTEG_ID + AUTH_KEY for non-AEAD ciphers. -EEXIST if an inbound SA with
  *     that SPI exists in the underlay netns, or the same (dev, dir, spi).
+ *     Optional SEQ: where the sequence numbers start (default 0): outbound,
+ *     the last number sent, so the first packet carries SEQ + 1; inbound, the
+ *     highest number received (counted as seen, the window below it empty).
+ *     For moving a live SA to another host, and for testing what happens at
+ *     the end of the sequence space. -ERANGE past 2^32 - 1 without ESN, past
+ *     2^63 - 1 for an outbound ESN SA.
  * IPSEC_TUN_CMD_UPD_SA    [admin] dev, SA with SPI + DIR, and any of: lifetimes,
  *     ENCAP_SPORT/ENCAP_DPORT (NAT mapping moved), SRC/DST (peer moved).
- *     Keys, algorithms and selectors cannot change (-EINVAL).
+ *     Keys, algorithms, selectors and SEQ cannot change (-EINVAL).
  * IPSEC_TUN_CMD_DEL_SA    [admin] dev, SA with SPI + DIR.
  * IPSEC_TUN_CMD_GET_SA    doit: dev, SA with SPI + DIR. dumpit: dev (all SAs
  *     of the device) or nothing (all SAs of the netns's ipsec devices).
  *     Reply: IFINDEX and an SA nest with everything given at creation except
- *     ENC_KEY and AUTH_KEY, which are never sent back, plus SEQ (next outbound
- *     sequence number or highest inbound one), ADD_TIME, STATS.
+ *     ENC_KEY and AUTH_KEY, which are never sent back, plus SEQ (last outbound
+ *     sequence number sent or highest inbound one received), ADD_TIME, STATS.
  * IPSEC_TUN_CMD_FLUSH     [admin] dev: delete every SA and policy of the device.
  * IPSEC_TUN_CMD_NEW_POLICY [admin] dev, POLICY (nest, IPSEC_TUN_POL_A_*):
  *     FAMILY, SRC+SRC_PLEN, DST+DST_PLEN, REQID required; PROTO, port ranges,
@@ -165,7 +171,8 @@ enum ipsec_tun_sa_attr {
 	IPSEC_TUN_SA_A_SEL,		/* nest of IPSEC_TUN_POL_A_* (repeatable, in
 					 * a nest of nests): inner traffic an inbound
 					 * SA may carry. None: anything. */
-	IPSEC_TUN_SA_A_SEQ,		/* u64, read only */
+	IPSEC_TUN_SA_A_SEQ,		/* u64: last sent (out) / highest received
+					 * (in); settable in NEW_SA only */
 	IPSEC_TUN_SA_A_ADD_TIME,	/* u64, seconds since boot, read only */
 	IPSEC_TUN_SA_A_STATS,		/* nest: IPSEC_TUN_STAT_*, read only */
 	IPSEC_TUN_SA_A_PAD,

@@ -108,6 +108,61 @@ constexpr LifetimeKey kLifetimeKeys[] = {
     {"hard-seconds", true, &kernel::Lifetime::seconds},
 };
 
+// The lifetime keywords present in kw, into soft and hard; soft above hard
+// is refused (for limits given in both).
+Status ParseLifetimes(const Keywords& kw, kernel::Lifetime& soft, kernel::Lifetime& hard) {
+  for (const auto& l : kLifetimeKeys) {
+    if (auto v = kw.Get(l.name)) {
+      auto n = ParseNumber(l.name, *v, UINT64_MAX);
+      if (!n) return n.error();
+      // Not `(cond ? a : b).*field = v`: g++ 12 assigns to a temporary copy.
+      kernel::Lifetime& life = l.hard ? hard : soft;
+      life.*(l.field) = *n;
+    }
+  }
+  for (const auto& l : kLifetimeKeys) {
+    if (!l.hard) continue;
+    uint64_t h = hard.*(l.field), s = soft.*(l.field);
+    if (h && s && s > h)
+      return BadArg(std::string("soft-") + (l.name + 5) + ": soft limit above the hard limit");
+  }
+  return {};
+}
+
+// encap SPORT:DPORT
+Result<std::pair<uint16_t, uint16_t>> ParseEncapPorts(const std::string& e) {
+  auto colon = e.find(':');
+  if (colon == std::string::npos)
+    return BadArg("encap: expected SPORT:DPORT, e.g. 4500:4500, got '" + e + "'");
+  auto sp = ParseNumber("encap", e.substr(0, colon), 65535);
+  if (!sp) return sp.error();
+  auto dp = ParseNumber("encap", e.substr(colon + 1), 65535);
+  if (!dp) return dp.error();
+  if (*sp == 0 || *dp == 0) return BadArg("encap: port 0 is not a valid UDP port");
+  return std::pair<uint16_t, uint16_t>(static_cast<uint16_t>(*sp), static_cast<uint16_t>(*dp));
+}
+
+// dev D dir in|out spi N: the SA's identity, common to update and del.
+Result<SaIdArgs> ParseSaId(const Keywords& kw) {
+  SaIdArgs out;
+  auto dev = kw.Require("dev");
+  if (!dev) return dev.error();
+  auto name = ParseDevName(*dev);
+  if (!name) return name.error();
+  out.dev = *name;
+  auto dir_s = kw.Require("dir");
+  if (!dir_s) return dir_s.error();
+  auto dir = ParseDir(*dir_s);
+  if (!dir) return dir.error();
+  out.dir = *dir;
+  auto spi_s = kw.Require("spi");
+  if (!spi_s) return spi_s.error();
+  auto spi = ParseSpi(*spi_s);
+  if (!spi) return spi.error();
+  out.spi = *spi;
+  return out;
+}
+
 }  // namespace
 
 Result<uint64_t> ParseNumber(const std::string& what, const std::string& s, uint64_t max) {
@@ -202,7 +257,7 @@ Result<kernel::TrafficSelector> ParseSaSelector(const std::string& s) {
 Result<SaAddArgs> ParseSaAdd(Words words) {
   std::set<std::string> value_keys = {"dev",           "dir",   "spi", "reqid", "src",
                                       "dst",           "enc",   "key", "auth",  "authkey",
-                                      "replay-window", "encap", "sel"};
+                                      "replay-window", "encap", "sel", "seq"};
   for (const auto& l : kLifetimeKeys) value_keys.insert(l.name);
   auto kw = Keywords::Parse(words, value_keys, {"esn"}, {"sel"});
   if (!kw) return kw.error();
@@ -292,16 +347,17 @@ Result<SaAddArgs> ParseSaAdd(Words words) {
   }
   sa.esn = kw->Has("esn");
   if (auto e = kw->Get("encap")) {
-    auto colon = e->find(':');
-    if (colon == std::string::npos)
-      return BadArg("encap: expected SPORT:DPORT, e.g. 4500:4500, got '" + *e + "'");
-    auto sp = ParseNumber("encap", e->substr(0, colon), 65535);
-    if (!sp) return sp.error();
-    auto dp = ParseNumber("encap", e->substr(colon + 1), 65535);
-    if (!dp) return dp.error();
-    if (*sp == 0 || *dp == 0) return BadArg("encap: port 0 is not a valid UDP port");
-    sa.encap_sport = static_cast<uint16_t>(*sp);
-    sa.encap_dport = static_cast<uint16_t>(*dp);
+    auto ports = ParseEncapPorts(*e);
+    if (!ports) return ports.error();
+    std::tie(sa.encap_sport, sa.encap_dport) = *ports;
+  }
+  if (auto q = kw->Get("seq")) {
+    // The module's sequence space (uapi SEQ): 2^32 - 1, with ESN 2^63 - 1
+    // outbound (any 64-bit value inbound).
+    uint64_t max = !sa.esn ? 0xffffffffu : sa.dir == Direction::kOut ? INT64_MAX : UINT64_MAX;
+    auto v = ParseNumber("seq", *q, max);
+    if (!v) return v.error();
+    sa.seq = *v;
   }
   for (const auto& s : kw->All("sel")) {
     auto ts = ParseSaSelector(s);
@@ -309,44 +365,52 @@ Result<SaAddArgs> ParseSaAdd(Words words) {
     sa.selectors.push_back(*ts);
   }
   if (sa.selectors.size() > 64) return BadArg("sel: at most 64 selectors per SA");
-  for (const auto& l : kLifetimeKeys) {
-    if (auto v = kw->Get(l.name)) {
-      auto n = ParseNumber(l.name, *v, UINT64_MAX);
-      if (!n) return n.error();
-      // Not `(cond ? a : b).*field = v`: g++ 12 assigns to a temporary copy.
-      kernel::Lifetime& life = l.hard ? sa.hard : sa.soft;
-      life.*(l.field) = *n;
-    }
+  if (auto st = ParseLifetimes(*kw, sa.soft, sa.hard); !st) return st.error();
+  return out;
+}
+
+Result<SaUpdateArgs> ParseSaUpdate(Words words) {
+  std::set<std::string> value_keys = {"dev", "dir", "spi", "src", "dst", "encap"};
+  for (const auto& l : kLifetimeKeys) value_keys.insert(l.name);
+  auto kw = Keywords::Parse(words, value_keys, {});
+  if (!kw) return kw.error();
+  auto id = ParseSaId(*kw);
+  if (!id) return id.error();
+  SaUpdateArgs out;
+  out.dev = id->dev;
+  out.upd.spi = id->spi;
+  out.upd.dir = id->dir;
+  for (const char* which : {"src", "dst"}) {
+    auto v = kw->Get(which);
+    if (!v) continue;
+    auto a = ParseAddr(which, *v);
+    if (!a) return a.error();
+    (which[0] == 's' ? out.upd.src : out.upd.dst) = *a;
   }
-  for (const auto& l : kLifetimeKeys) {
-    if (!l.hard) continue;
-    uint64_t hard = sa.hard.*(l.field), soft = sa.soft.*(l.field);
-    if (hard && soft && soft > hard)
-      return BadArg(std::string("soft-") + (l.name + 5) + ": soft limit above the hard limit");
+  if (out.upd.src && out.upd.dst && out.upd.src->family() != out.upd.dst->family())
+    return BadArg("src and dst: one is IPv4, the other IPv6");
+  if (auto e = kw->Get("encap")) {
+    auto ports = ParseEncapPorts(*e);
+    if (!ports) return ports.error();
+    std::tie(out.upd.encap_sport, out.upd.encap_dport) = *ports;
   }
+  kernel::Lifetime soft, hard;
+  if (auto st = ParseLifetimes(*kw, soft, hard); !st) return st.error();
+  bool any_life = false;
+  for (const auto& l : kLifetimeKeys) any_life = any_life || kw->Has(l.name);
+  if (any_life) {
+    out.upd.soft = soft;
+    out.upd.hard = hard;
+  }
+  if (!out.upd.src && !out.upd.dst && !out.upd.encap_sport && !any_life)
+    return BadArg("nothing to update: give src, dst, encap or a lifetime");
   return out;
 }
 
 Result<SaIdArgs> ParseSaDel(Words words) {
   auto kw = Keywords::Parse(words, {"dev", "dir", "spi"}, {});
   if (!kw) return kw.error();
-  SaIdArgs out;
-  auto dev = kw->Require("dev");
-  if (!dev) return dev.error();
-  auto name = ParseDevName(*dev);
-  if (!name) return name.error();
-  out.dev = *name;
-  auto dir_s = kw->Require("dir");
-  if (!dir_s) return dir_s.error();
-  auto dir = ParseDir(*dir_s);
-  if (!dir) return dir.error();
-  out.dir = *dir;
-  auto spi_s = kw->Require("spi");
-  if (!spi_s) return spi_s.error();
-  auto spi = ParseSpi(*spi_s);
-  if (!spi) return spi.error();
-  out.spi = *spi;
-  return out;
+  return ParseSaId(*kw);
 }
 
 Result<PolicyArgs> ParsePolicy(Words words, bool for_add) {

@@ -23,6 +23,11 @@ struct SaAddArgs {
   kernel::SaParams sa;
 };
 
+struct SaUpdateArgs {
+  std::string dev;
+  kernel::SaUpdate upd;
+};
+
 struct SaIdArgs {
   std::string dev;
   uint32_t spi = 0;
@@ -47,8 +52,11 @@ struct EncapArgs {
 // sa add dev D dir in|out spi N [reqid N] src A dst A enc ALG key HEX
 //   [auth ALG authkey HEX] [replay-window N] [esn] [encap SPORT:DPORT]
 //   [sel SRC/LEN-DST/LEN]... [soft-bytes N] [hard-bytes N] [soft-packets N]
-//   [hard-packets N] [soft-seconds N] [hard-seconds N]
+//   [hard-packets N] [soft-seconds N] [hard-seconds N] [seq N]
 Result<SaAddArgs> ParseSaAdd(Words words);
+// sa update dev D dir in|out spi N, then at least one of: [src A] [dst A]
+//   [encap SPORT:DPORT] [soft-bytes N] ... [hard-seconds N]
+Result<SaUpdateArgs> ParseSaUpdate(Words words);
 // sa del dev D dir in|out spi N
 Result<SaIdArgs> ParseSaDel(Words words);
 // policy add|del dev D src P dst P [proto P] [sport N[-M]] [dport N[-M]]

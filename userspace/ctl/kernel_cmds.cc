@@ -82,7 +82,8 @@ void AddSaCommands(CLI::App& app) {
       sa, "add", "Install an SA",
       "dev D dir in|out spi N [reqid N] src A dst A enc ALG key 0xHEX [auth ALG authkey 0xHEX] "
       "[replay-window N] [esn] [encap SPORT:DPORT] [sel SRC-DST]... [soft-bytes N] "
-      "[hard-bytes N] [soft-packets N] [hard-packets N] [soft-seconds N] [hard-seconds N]",
+      "[hard-bytes N] [soft-packets N] [hard-packets N] [soft-seconds N] [hard-seconds N] "
+      "[seq N]",
       false);
   add.app->footer("enc: " + kernel::EncrNames() +
                   "\nauth (with aes-cbc only): " + kernel::IntegNames() +
@@ -93,6 +94,18 @@ void AddSaCommands(CLI::App& app) {
     for (auto& s : *w) OPENSSL_cleanse(s.data(), s.size());
     auto k = OpenKernel();
     Need(k->AddSa(Ifindex(*k, args.dev), args.sa));
+  });
+
+  auto upd = AddWordsCmd(
+      sa, "update", "Move an SA to new outer addresses or UDP ports, or change its lifetimes",
+      "dev D dir in|out spi N [src A] [dst A] [encap SPORT:DPORT] [soft-bytes N] [hard-bytes N] "
+      "[soft-packets N] [hard-packets N] [soft-seconds N] [hard-seconds N]",
+      false);
+  upd.app->footer("The SA keeps its keys, counters and sequence numbers.");
+  upd.app->callback([w = upd.words] {
+    auto args = Need(ParseSaUpdate(*w), kExitUsage);
+    auto k = OpenKernel();
+    Need(k->UpdateSa(Ifindex(*k, args.dev), args.upd));
   });
 
   auto del = AddWordsCmd(sa, "del", "Delete an SA", "dev D dir in|out spi N", false);
@@ -275,7 +288,12 @@ void AddEncapCommand(CLI::App& app) {
     std::cout << "attached UDP " << addr.ToString() << " port " << args.port << " to " << args.dev
               << std::endl;
     while (!g_stop) pause();
-    Status s = k->SetEncapSocket(ifindex, -1);
+    // Detach only our own socket: another holder may have attached its own
+    // to the device since (a new port after a NAT mapping change).
+    auto dev = k->GetDevice(args.dev);
+    Status s = Status::Ok();
+    if (dev && dev->ifindex == ifindex && dev->encap_port == args.port)
+      s = k->SetEncapSocket(ifindex, -1);
     close(fd);
     if (!s) Fail(s.error(), kExitKernel);
   });

@@ -128,7 +128,8 @@ bool PutNewSa(nl_msg* m, int ifindex, const SaParams& sa) {
             nla_put_u32(m, IPSEC_TUN_SA_A_FLAGS, sa.esn ? IPSEC_TUN_SA_F_ESN : 0) == 0 &&
             (!sa.encap_sport || nla_put_u16(m, IPSEC_TUN_SA_A_ENCAP_SPORT, *sa.encap_sport) == 0) &&
             (!sa.encap_dport || nla_put_u16(m, IPSEC_TUN_SA_A_ENCAP_DPORT, *sa.encap_dport) == 0) &&
-            PutLifetime(m, sa.soft, sa.hard);
+            PutLifetime(m, sa.soft, sa.hard) &&
+            (!sa.seq || nla_put_u64(m, IPSEC_TUN_SA_A_SEQ, *sa.seq) == 0);
   if (!ok) return false;
   if (!sa.selectors.empty()) {
     nlattr* sels = nla_nest_start(m, IPSEC_TUN_SA_A_SEL);

@@ -35,17 +35,20 @@ struct SaParams {
   uint32_t spi = 0;
   Direction dir = Direction::kIn;
   uint32_t reqid = 0;
-  IpAddress src, dst;  // outer addresses
-  uint16_t encr_id = 0;           // IANA ENCR_*
-  uint16_t encr_key_bits = 0;     // AES key size; 0 when implied
-  SecureBytes enc_key;            // key || salt for AEAD and GMAC
-  uint16_t integ_id = 0;          // IANA AUTH_*, 0 for AEAD
+  IpAddress src, dst;          // outer addresses
+  uint16_t encr_id = 0;        // IANA ENCR_*
+  uint16_t encr_key_bits = 0;  // AES key size; 0 when implied
+  SecureBytes enc_key;         // key || salt for AEAD and GMAC
+  uint16_t integ_id = 0;       // IANA AUTH_*, 0 for AEAD
   SecureBytes auth_key;
   uint32_t replay_window = 128;
   bool esn = false;
   std::optional<uint16_t> encap_sport, encap_dport;  // NAT-T (RFC 3948)
   Lifetime soft, hard;
   std::vector<TrafficSelector> selectors;  // inbound: inner traffic allowed
+  // Where the sequence numbers start (SEQ): last sent (out) / highest received
+  // (in). Unset = 0. For moving a live SA, and tests of sequence exhaustion.
+  std::optional<uint64_t> seq;
 };
 
 struct SaUpdate {
@@ -73,7 +76,7 @@ struct SaInfo {
   bool esn = false;
   std::optional<uint16_t> encap_sport, encap_dport;
   uint64_t seq = 0, add_time = 0;
-  Counters stats;  // keys are never returned by the kernel
+  Counters stats;                          // keys are never returned by the kernel
   uint32_t flags = 0;                      // IPSEC_TUN_SA_F_* as reported
   Lifetime soft, hard;                     // 0 = none
   std::vector<TrafficSelector> selectors;  // inbound: inner traffic allowed

@@ -201,6 +201,59 @@ TEST(SaDelTest, ParsesAndRefuses) {
   EXPECT_FALSE(ParseSaDel(Split("dev ipsec0 dir in spi 0x1234 key 0x00")));
 }
 
+TEST(SaAddTest, SeqWithinTheSequenceSpace) {
+  auto r = SaAdd(kGcm + " seq 0xfffffffd");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->sa.seq, 0xfffffffdu);
+  EXPECT_FALSE(SaAdd(kGcm).value().sa.seq);  // unset unless given
+  EXPECT_NE(SaAddError(kGcm + " seq 0x100000000").find("seq"), std::string::npos);
+  auto esn = SaAdd(kGcm + " esn seq 0x7ffffffffffffffd");
+  ASSERT_TRUE(esn) << esn.error().message;
+  EXPECT_EQ(esn->sa.seq, 0x7ffffffffffffffdu);
+  EXPECT_NE(SaAddError(kGcm + " esn seq 0x8000000000000000"), "");  // outbound ESN: 2^63 - 1
+  std::string in =
+      "dev ipsec0 dir in spi 0x1000 src 192.0.2.1 dst 192.0.2.2 "
+      "enc aes-gcm-128 key " +
+      Hex(20) + " esn seq 0xffffffffffffffff";
+  EXPECT_TRUE(SaAdd(in)) << SaAddError(in);
+}
+
+TEST(SaUpdateTest, AddressesPortsLifetimes) {
+  auto r = ParseSaUpdate(
+      Split("dev ipsec0 dir out spi 0x1000 dst 192.0.2.3 encap 4500:4501 hard-packets 10"));
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->dev, "ipsec0");
+  EXPECT_EQ(r->upd.spi, 0x1000u);
+  EXPECT_EQ(r->upd.dir, kernel::Direction::kOut);
+  EXPECT_FALSE(r->upd.src);
+  ASSERT_TRUE(r->upd.dst);
+  EXPECT_EQ(r->upd.dst->ToString(), "192.0.2.3");
+  EXPECT_EQ(r->upd.encap_sport, 4500);
+  EXPECT_EQ(r->upd.encap_dport, 4501);
+  ASSERT_TRUE(r->upd.hard);
+  EXPECT_EQ(r->upd.hard->packets, 10u);
+  auto only_src = ParseSaUpdate(Split("dev ipsec0 dir in spi 0x1000 src 2001:db8::9"));
+  ASSERT_TRUE(only_src);
+  EXPECT_FALSE(only_src->upd.hard);  // lifetimes untouched unless given
+  EXPECT_FALSE(only_src->upd.encap_sport);
+}
+
+TEST(SaUpdateTest, RefusesWhatCannotChange) {
+  auto err = [](const std::string& line) {
+    auto r = ParseSaUpdate(Split(line));
+    return r ? std::string() : r.error().message;
+  };
+  EXPECT_NE(err("dev ipsec0 dir out spi 0x1000").find("nothing to update"), std::string::npos);
+  EXPECT_NE(err("dev ipsec0 dir out spi 0x1000 key 0x00").find("'key'"), std::string::npos);
+  EXPECT_NE(err("dev ipsec0 dir out spi 0x1000 seq 5").find("'seq'"), std::string::npos);
+  EXPECT_NE(err("dev ipsec0 dir out spi 0x1000 src 192.0.2.1 dst 2001:db8::1").find("IPv6"),
+            std::string::npos);
+  EXPECT_NE(err("dev ipsec0 dir out spi 0x1000 encap 4500").find("SPORT:DPORT"), std::string::npos);
+  EXPECT_NE(err("dev ipsec0 spi 0x1000 dst 192.0.2.3").find("'dir'"), std::string::npos);
+  EXPECT_NE(err("dev ipsec0 dir out spi 0x1000 soft-packets 5 hard-packets 2").find("soft"),
+            std::string::npos);
+}
+
 TEST(PolicyTest, Full) {
   auto r =
       ParsePolicy(Split("dev ipsec0 src 10.1.0.0/24 dst 10.2.0.0/16 proto tcp sport 1024-65535 "

@@ -101,6 +101,31 @@ TEST(ReplayWindowEsn, NoPreviousEpochAtStart) {
   EXPECT_FALSE(ipsec_tun_replay_check(r.get(), 0));
 }
 
+TEST(ReplayWindow, StartAtSeqCountsItAsSeen) {
+  auto r = Window(64, false);
+  ipsec_tun_replay_start(r.get(), 1000);
+  EXPECT_EQ(r->top, 1000u);
+  EXPECT_FALSE(ipsec_tun_replay_check(r.get(), 1000));  // "received" already
+  EXPECT_TRUE(ipsec_tun_replay_advance(r.get(), 999));  // below it: not yet seen
+  EXPECT_FALSE(ipsec_tun_replay_check(r.get(), 936));   // older than the window
+  EXPECT_TRUE(ipsec_tun_replay_advance(r.get(), 1001));
+  auto z = Window(64, false);
+  ipsec_tun_replay_start(z.get(), 0);  // the default: nothing received
+  EXPECT_TRUE(ipsec_tun_replay_advance(z.get(), 1));
+}
+
+TEST(ReplayWindowEsn, StartNearTheTopOfTheSpace) {
+  auto r = Window(64, true);
+  ipsec_tun_replay_start(r.get(), 0x7ffffffffffffffcULL);
+  EXPECT_EQ(ipsec_tun_replay_infer(r.get(), 0xfffffffe), 0x7ffffffffffffffeULL);
+  EXPECT_TRUE(ipsec_tun_replay_advance(r.get(), 0x7ffffffffffffffeULL));
+  EXPECT_EQ(ipsec_tun_replay_infer(r.get(), 0xffffffff), 0x7fffffffffffffffULL);
+  auto e = Window(64, true);
+  ipsec_tun_replay_start(e.get(), 0xfffffffdULL);  // just below the first epoch boundary
+  EXPECT_EQ(ipsec_tun_replay_infer(e.get(), 0xffffffff), 0xffffffffULL);
+  EXPECT_EQ(ipsec_tun_replay_infer(e.get(), 1), 0x100000001ULL);
+}
+
 TEST(ReplayWindowEsn, WithoutEsnHighBitsStayZero) {
   auto r = Window(64, false);
   r->top = 0xfffffff0ULL;
