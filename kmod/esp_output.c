@@ -23,6 +23,7 @@
 #include <net/dsfield.h>
 #include <net/route.h>
 #include <net/ip6_checksum.h>
+#include <net/dst_cache.h>
 #include <crypto/aead.h>
 #include "compat.h"
 #include "esp.h"
@@ -172,8 +173,8 @@ static IPSEC_TUN_CRYPTO_DONE(esp_output_done)
 	esp_output_done_ctx(ipsec_tun_crypto_cb_data(), err);
 }
 
-static struct dst_entry *route_outer(struct ipsec_tun_sa *sa, struct net *net,
-				     const struct ipsec_tun_endpoints *ep)
+static struct dst_entry *route_lookup(struct ipsec_tun_sa *sa, struct net *net,
+				      const struct ipsec_tun_endpoints *ep)
 {
 	u8 proto = ep->encap_dport ? IPPROTO_UDP : IPPROTO_ESP;
 
@@ -201,6 +202,51 @@ static struct dst_entry *route_outer(struct ipsec_tun_sa *sa, struct net *net,
 		}
 		return dst;
 	}
+}
+
+/*
+ * The outer route, from the SA's per-CPU dst_cache when it is still valid.
+ * The cache invalidates routes that changed (dst->obsolete); the endpoints
+ * can change too (UPD_SA), so each entry is tagged with the ep_lock
+ * sequence the endpoints were read at, stored where dst_cache keeps the
+ * source address (which we never need back: it is in the endpoints). An
+ * entry is only used for exactly the endpoints it was looked up for.
+ */
+static struct dst_entry *route_outer(struct ipsec_tun_sa *sa, struct net *net,
+				     const struct ipsec_tun_endpoints *ep, unsigned int ep_seq)
+{
+	struct dst_entry *dst;
+
+	if (sa->family == AF_INET) {
+		__be32 tag;
+		struct rtable *rt = dst_cache_get_ip4(&sa->dst_cache, &tag);
+
+		if (rt && (__force u32)tag == ep_seq)
+			return &rt->dst;
+		if (rt)
+			ip_rt_put(rt);
+		dst = route_lookup(sa, net, ep);
+		if (dst)
+			dst_cache_set_ip4(&sa->dst_cache, dst, (__force __be32)ep_seq);
+	} else {
+#if IS_ENABLED(CONFIG_IPV6)
+		struct in6_addr tag;
+
+		dst = dst_cache_get_ip6(&sa->dst_cache, &tag);
+		if (dst && tag.s6_addr32[0] == (__force __be32)ep_seq)
+			return dst;
+		dst_release(dst);
+		dst = route_lookup(sa, net, ep);
+		if (dst) {
+			memset(&tag, 0, sizeof(tag));
+			tag.s6_addr32[0] = (__force __be32)ep_seq;
+			dst_cache_set_ip6(&sa->dst_cache, dst, &tag);
+		}
+#else
+		dst = route_lookup(sa, net, ep);
+#endif
+	}
+	return dst;
 }
 
 /* Largest inner packet that fits the outer path in one ESP packet. */
@@ -378,11 +424,11 @@ static void esp_output(struct ipsec_tun_sa *sa, struct sk_buff *skb, struct net 
 	struct ipsec_tun_endpoints ep;
 	struct sk_buff *segs, *next;
 	struct dst_entry *dst;
-	unsigned int mtu;
+	unsigned int mtu, ep_seq;
 	bool df;
 
-	ipsec_tun_sa_endpoints(sa, &ep);
-	dst = route_outer(sa, net, &ep);
+	ep_seq = ipsec_tun_sa_endpoints(sa, &ep);
+	dst = route_outer(sa, net, &ep, ep_seq);
 	if (!dst) {
 		out_drop(sa, skb, IPSEC_TUN_STAT_DROP_HEADER, "no route to the peer");
 		goto put;
