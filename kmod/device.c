@@ -69,6 +69,11 @@ static int ipsec_tun_dev_init(struct net_device *dev)
 	itd->stats = alloc_percpu(struct ipsec_tun_stats);
 	if (!itd->stats)
 		return -ENOMEM;
+	if (gro_cells_init(&itd->gro_cells, dev)) {
+		free_percpu(itd->stats);
+		itd->stats = NULL;
+		return -ENOMEM;
+	}
 	mutex_lock(&ipsec_tun_config_mutex);
 	list_add_tail(&itd->dev_node, &ipsec_tun_devices);
 	atomic_inc(&ipsec_tun_generation);
@@ -102,6 +107,7 @@ static void ipsec_tun_dev_destruct(struct net_device *dev)
 {
 	struct ipsec_tun_dev *itd = netdev_priv(dev);
 
+	gro_cells_destroy(&itd->gro_cells);
 	free_percpu(itd->stats);
 	atomic_dec(&ipsec_tun_live_devs);
 	pr_debug("ipsec_tun: %s destroyed\n", dev->name);

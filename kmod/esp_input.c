@@ -175,7 +175,7 @@ static void esp_input_done_ctx(struct esp_in_ctx *ctx, int err)
 	ipsec_tun_stat_add(itd->stats, IPSEC_TUN_STAT_RX_BYTES, len);
 	ipsec_tun_stat_add(sa->stats, IPSEC_TUN_STAT_RX_PACKETS, 1);
 	ipsec_tun_stat_add(sa->stats, IPSEC_TUN_STAT_RX_BYTES, len);
-	netif_rx(skb);
+	gro_cells_receive(&itd->gro_cells, skb);
 	goto out;
 
 bad_pad:
