@@ -17,6 +17,7 @@
 #include "policy.h"
 #include "encap.h"
 #include "esp.h"
+#include "compat.h"
 
 static unsigned int nr_devs = 1;
 module_param(nr_devs, uint, 0444);
@@ -204,6 +205,12 @@ static void ipsec_tun_setup(struct net_device *dev)
 	dev->features |= IPSEC_TUN_FEATURES;
 	dev->hw_features |= IPSEC_TUN_FEATURES;
 	dev->hw_enc_features |= IPSEC_TUN_FEATURES;
+	/*
+	 * The transmit path needs no queue lock (per-CPU counters, fragments
+	 * and route cache, atomic sequence numbers): CPUs sending through the
+	 * same device encrypt in parallel instead of one after the other.
+	 */
+	ipsec_tun_set_lltx(dev);
 	dev->needs_free_netdev = true;
 	dev->priv_destructor = ipsec_tun_dev_destruct;
 	netif_keep_dst(dev);
