@@ -37,4 +37,11 @@
 #include <asm/unaligned.h>
 #endif
 
+/* Lockless transmit became a net_device bit (dev->lltx) in 6.12. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+#define ipsec_tun_set_lltx(dev) ((dev)->lltx = true)
+#else
+#define ipsec_tun_set_lltx(dev) ((dev)->features |= NETIF_F_LLTX)
+#endif
+
 #endif /* IPSEC_TUN_COMPAT_H */

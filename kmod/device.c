@@ -17,6 +17,7 @@
 #include "policy.h"
 #include "encap.h"
 #include "esp.h"
+#include "compat.h"
 
 static unsigned int nr_devs = 1;
 module_param(nr_devs, uint, 0444);
@@ -69,6 +70,11 @@ static int ipsec_tun_dev_init(struct net_device *dev)
 	itd->stats = alloc_percpu(struct ipsec_tun_stats);
 	if (!itd->stats)
 		return -ENOMEM;
+	if (gro_cells_init(&itd->gro_cells, dev)) {
+		free_percpu(itd->stats);
+		itd->stats = NULL;
+		return -ENOMEM;
+	}
 	mutex_lock(&ipsec_tun_config_mutex);
 	list_add_tail(&itd->dev_node, &ipsec_tun_devices);
 	atomic_inc(&ipsec_tun_generation);
@@ -102,6 +108,7 @@ static void ipsec_tun_dev_destruct(struct net_device *dev)
 {
 	struct ipsec_tun_dev *itd = netdev_priv(dev);
 
+	gro_cells_destroy(&itd->gro_cells);
 	free_percpu(itd->stats);
 	atomic_dec(&ipsec_tun_live_devs);
 	pr_debug("ipsec_tun: %s destroyed\n", dev->name);
@@ -196,6 +203,12 @@ static void ipsec_tun_setup(struct net_device *dev)
 	dev->features |= IPSEC_TUN_FEATURES;
 	dev->hw_features |= IPSEC_TUN_FEATURES;
 	dev->hw_enc_features |= IPSEC_TUN_FEATURES;
+	/*
+	 * The transmit path needs no queue lock (per-CPU counters, fragments
+	 * and route cache, atomic sequence numbers): CPUs sending through the
+	 * same device encrypt in parallel instead of one after the other.
+	 */
+	ipsec_tun_set_lltx(dev);
 	dev->needs_free_netdev = true;
 	dev->priv_destructor = ipsec_tun_dev_destruct;
 	netif_keep_dst(dev);

@@ -9,6 +9,7 @@
 #include <linux/mutex.h>
 #include <linux/ratelimit.h>
 #include <linux/ipsec_tun.h>
+#include <net/gro_cells.h>
 
 /*
  * Extra counters after the uapi ones: totals per direction for
@@ -51,6 +52,7 @@ struct ipsec_tun_dev {
 	bool dead;			/* being unregistered, config mutex */
 	struct ipsec_tun_stats __percpu *stats;
 	struct ratelimit_state acquire_rs;
+	struct gro_cells gro_cells;	/* decrypted packets go through GRO */
 };
 
 /* Serialises every configuration change: devices, SAs, policies, sockets. */

@@ -12,6 +12,8 @@
 
 /* esp_output.c: ndo_start_xmit body. Consumes skb. */
 netdev_tx_t ipsec_tun_xmit(struct sk_buff *skb, struct net_device *dev);
+/* Frees the per-CPU page fragments; after every device is gone. */
+void ipsec_tun_output_uninit(void);
 
 /* esp_input.c */
 int ipsec_tun_input_init(void);

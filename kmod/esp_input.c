@@ -175,7 +175,7 @@ static void esp_input_done_ctx(struct esp_in_ctx *ctx, int err)
 	ipsec_tun_stat_add(itd->stats, IPSEC_TUN_STAT_RX_BYTES, len);
 	ipsec_tun_stat_add(sa->stats, IPSEC_TUN_STAT_RX_PACKETS, 1);
 	ipsec_tun_stat_add(sa->stats, IPSEC_TUN_STAT_RX_BYTES, len);
-	netif_rx(skb);
+	gro_cells_receive(&itd->gro_cells, skb);
 	goto out;
 
 bad_pad:
@@ -223,7 +223,16 @@ static void esp_input(struct ipsec_tun_sa *sa, struct sk_buff *skb, bool outer_v
 	}
 	outer_tos = outer_v4 ? ipv4_get_dsfield(ip_hdr(skb)) : ipv6_get_dsfield(ipv6_hdr(skb));
 
-	nfrags = skb_cow_data(skb, 0, &trailer);
+	/*
+	 * Decrypted in place. Page fragments of a packet that is only ours
+	 * (not cloned, not spliced from the page cache or user memory) may be
+	 * written; anything else is copied first.
+	 */
+	if (!skb_cloned(skb) && !skb_has_frag_list(skb) && !skb_has_shared_frag(skb) &&
+	    !skb_zcopy(skb))
+		nfrags = skb_shinfo(skb)->nr_frags + 1;
+	else
+		nfrags = skb_cow_data(skb, 0, &trailer);
 	if (nfrags < 0) {
 		in_drop(sa, skb, IPSEC_TUN_STAT_DROP_NOMEM, "skb_cow_data");
 		goto put;

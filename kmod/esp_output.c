@@ -23,6 +23,7 @@
 #include <net/dsfield.h>
 #include <net/route.h>
 #include <net/ip6_checksum.h>
+#include <net/dst_cache.h>
 #include <crypto/aead.h>
 #include "compat.h"
 #include "esp.h"
@@ -35,6 +36,13 @@ struct esp_out_ctx {
 	struct sk_buff *skb;
 	struct net *net;
 	struct ipsec_tun_endpoints ep;
+	/*
+	 * Out-of-place encryption: the source scatterlist, whose entries from
+	 * src_first on hold the page references the skb's old fragments had;
+	 * released once the cipher has read them.
+	 */
+	struct scatterlist *src;
+	unsigned int src_first, src_n;
 	unsigned int inner_len;
 	bool df;
 	u8 tos;
@@ -42,10 +50,12 @@ struct esp_out_ctx {
 	u8 iv[16];
 };
 
+/* Context, request and nsg scatterlist entries in one allocation. */
 static void *esp_ctx_alloc(struct crypto_aead *aead, int nsg, struct aead_request **req,
 			   struct scatterlist **sg)
 {
 	unsigned int len, req_off, sg_off;
+	struct esp_out_ctx *ctx;
 	u8 *tmp;
 
 	req_off = ALIGN(sizeof(struct esp_out_ctx), crypto_tfm_ctx_alignment());
@@ -55,9 +65,59 @@ static void *esp_ctx_alloc(struct crypto_aead *aead, int nsg, struct aead_reques
 	tmp = kmalloc(len, GFP_ATOMIC);
 	if (!tmp)
 		return NULL;
+	ctx = (struct esp_out_ctx *)tmp;
+	ctx->src = NULL;
 	*req = (struct aead_request *)(tmp + req_off);
 	*sg = (struct scatterlist *)(tmp + sg_off);
 	return tmp;
+}
+
+/*
+ * Per-CPU page fragments for the ESP trailer and the ciphertext of
+ * packets encrypted out of place (see esp_output_one()). Used from
+ * ndo_start_xmit only, which runs with bottom halves disabled, so the
+ * CPU's fragment cannot be used by anyone else meanwhile.
+ */
+static DEFINE_PER_CPU(struct page_frag, esp_out_frag);
+
+/* len bytes from this CPU's fragment, with a page reference for the caller. */
+static void *out_frag_alloc(unsigned int len, struct page **page, unsigned int *off)
+{
+	struct page_frag *pf = this_cpu_ptr(&esp_out_frag);
+	unsigned int size = ALIGN(len, L1_CACHE_BYTES);
+
+	if (unlikely(!skb_page_frag_refill(size, pf, GFP_ATOMIC)))
+		return NULL;
+	*page = pf->page;
+	*off = pf->offset;
+	get_page(pf->page);
+	pf->offset += size;
+	return page_address(pf->page) + *off;
+}
+
+void ipsec_tun_output_uninit(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct page_frag *pf = per_cpu_ptr(&esp_out_frag, cpu);
+
+		if (pf->page)
+			put_page(pf->page);
+		pf->page = NULL;
+	}
+}
+
+static void out_release_src(struct esp_out_ctx *ctx)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	if (!ctx->src)
+		return;
+	for_each_sg(ctx->src, sg, ctx->src_n, i)
+		if (i >= ctx->src_first)
+			put_page(sg_page(sg));
 }
 
 static void out_drop(struct ipsec_tun_sa *sa, struct sk_buff *skb, unsigned int why,
@@ -139,6 +199,7 @@ static void esp_output_done_ctx(struct esp_out_ctx *ctx, int err)
 	unsigned int inner_len = ctx->inner_len;
 	u8 proto = IPPROTO_ESP;
 
+	out_release_src(ctx);
 	if (unlikely(err)) {
 		out_drop(sa, skb, IPSEC_TUN_STAT_DROP_NOMEM, "encryption failed");
 		goto out;
@@ -172,8 +233,8 @@ static IPSEC_TUN_CRYPTO_DONE(esp_output_done)
 	esp_output_done_ctx(ipsec_tun_crypto_cb_data(), err);
 }
 
-static struct dst_entry *route_outer(struct ipsec_tun_sa *sa, struct net *net,
-				     const struct ipsec_tun_endpoints *ep)
+static struct dst_entry *route_lookup(struct ipsec_tun_sa *sa, struct net *net,
+				      const struct ipsec_tun_endpoints *ep)
 {
 	u8 proto = ep->encap_dport ? IPPROTO_UDP : IPPROTO_ESP;
 
@@ -201,6 +262,51 @@ static struct dst_entry *route_outer(struct ipsec_tun_sa *sa, struct net *net,
 		}
 		return dst;
 	}
+}
+
+/*
+ * The outer route, from the SA's per-CPU dst_cache when it is still valid.
+ * The cache invalidates routes that changed (dst->obsolete); the endpoints
+ * can change too (UPD_SA), so each entry is tagged with the ep_lock
+ * sequence the endpoints were read at, stored where dst_cache keeps the
+ * source address (which we never need back: it is in the endpoints). An
+ * entry is only used for exactly the endpoints it was looked up for.
+ */
+static struct dst_entry *route_outer(struct ipsec_tun_sa *sa, struct net *net,
+				     const struct ipsec_tun_endpoints *ep, unsigned int ep_seq)
+{
+	struct dst_entry *dst;
+
+	if (sa->family == AF_INET) {
+		__be32 tag;
+		struct rtable *rt = dst_cache_get_ip4(&sa->dst_cache, &tag);
+
+		if (rt && (__force u32)tag == ep_seq)
+			return &rt->dst;
+		if (rt)
+			ip_rt_put(rt);
+		dst = route_lookup(sa, net, ep);
+		if (dst)
+			dst_cache_set_ip4(&sa->dst_cache, dst, (__force __be32)ep_seq);
+	} else {
+#if IS_ENABLED(CONFIG_IPV6)
+		struct in6_addr tag;
+
+		dst = dst_cache_get_ip6(&sa->dst_cache, &tag);
+		if (dst && tag.s6_addr32[0] == (__force __be32)ep_seq)
+			return dst;
+		dst_release(dst);
+		dst = route_lookup(sa, net, ep);
+		if (dst) {
+			memset(&tag, 0, sizeof(tag));
+			tag.s6_addr32[0] = (__force __be32)ep_seq;
+			dst_cache_set_ip6(&sa->dst_cache, dst, &tag);
+		}
+#else
+		dst = route_lookup(sa, net, ep);
+#endif
+	}
+	return dst;
 }
 
 /* Largest inner packet that fits the outer path in one ESP packet. */
@@ -245,6 +351,52 @@ static bool too_big(struct ipsec_tun_sa *sa, struct sk_buff *skb, unsigned int m
 	return true;
 }
 
+/* RFC 4303 2.4 default padding, pad length and next header. */
+static void fill_trailer(u8 *tail, unsigned int padlen, u8 nexthdr)
+{
+	unsigned int i;
+
+	for (i = 0; i < padlen; i++)
+		tail[i] = i + 1;
+	tail[padlen] = padlen;
+	tail[padlen + 1] = nexthdr;
+}
+
+/*
+ * Map the packet from the ESP header on for the cipher: associated data
+ * (SPI, [seq hi,] seq lo), IV, payload. With ESN the high half of the
+ * sequence number sits in ctx->aad (RFC 4303 2.2.1, RFC 4106 5).
+ * Returns the number of entries used or < 0.
+ */
+static int esp_sgvec(struct esp_out_ctx *ctx, struct sk_buff *skb, struct scatterlist *sg,
+		     unsigned int nsg, bool esn)
+{
+	int n;
+
+	sg_init_table(sg, nsg);
+	if (!esn)
+		return skb_to_sgvec(skb, sg, 0, skb->len);
+	sg_set_buf(sg, ctx->aad, 12);
+	n = skb_to_sgvec(skb, sg + 1, IPSEC_TUN_ESP_HDR_LEN, skb->len - IPSEC_TUN_ESP_HDR_LEN);
+	return n < 0 ? n : n + 1;
+}
+
+/*
+ * Can the packet be encrypted out of place? Its head is ours (unshared),
+ * the payload is in page fragments that may be shared with the sender
+ * (TCP's retransmit queue, GSO segments): the cipher reads them and writes
+ * the ciphertext into one new fragment instead of copying the packet into
+ * a linear buffer first (skb_cow_data) and encrypting that.
+ */
+static bool out_of_place_ok(struct sk_buff *skb, unsigned int tailen)
+{
+	if (!skb_is_nonlinear(skb) && skb_tailroom(skb) >= tailen)
+		return false;	/* in place, the trailer in the tailroom: no copy either */
+	return !skb_cloned(skb) && !skb_has_frag_list(skb) && !skb_zcopy(skb) &&
+	       !skb->pp_recycle && skb_shinfo(skb)->nr_frags + 1 < MAX_SKB_FRAGS &&
+	       ALIGN(skb->data_len + tailen, L1_CACHE_BYTES) <= PAGE_SIZE;
+}
+
 /* Encrypt and send one (non-GSO) packet. Consumes skb and the SA reference. */
 static void esp_output_one(struct ipsec_tun_sa *sa, struct sk_buff *skb, struct net *net,
 			   struct dst_entry *dst, const struct ipsec_tun_endpoints *ep, bool df)
@@ -253,11 +405,12 @@ static void esp_output_one(struct ipsec_tun_sa *sa, struct sk_buff *skb, struct 
 	bool esn = sa->flags & IPSEC_TUN_SA_F_ESN;
 	u64 seq, seq_limit = esn ? S64_MAX : U32_MAX;
 	unsigned int inner_len = skb->len, hdr_len = IPSEC_TUN_ESP_HDR_LEN + c->ivlen;
-	unsigned int plen, padlen, tailen, assoclen, i;
+	unsigned int plen, padlen, tailen, assoclen, headroom, off, i;
+	struct scatterlist *sg, *dsg = NULL;
 	struct sk_buff *trailer;
 	struct esp_out_ctx *ctx;
 	struct aead_request *req;
-	struct scatterlist *sg;
+	struct page *page;
 	u8 nexthdr, tos, *tail;
 	__be32 *esph;
 	int nfrags, n, err;
@@ -300,56 +453,103 @@ static void esp_output_one(struct ipsec_tun_sa *sa, struct sk_buff *skb, struct 
 	plen = inner_len + 2;
 	padlen = ALIGN(plen, c->align) - plen;
 	tailen = padlen + 2 + c->icvlen;
-	nfrags = skb_cow_data(skb, tailen, &trailer);
-	if (nfrags < 0) {
-		out_drop(sa, skb, IPSEC_TUN_STAT_DROP_NOMEM, "skb_cow_data");
-		goto put;
-	}
-	tail = pskb_put(skb, trailer, tailen);
-	for (i = 0; i < padlen; i++)
-		tail[i] = i + 1;	/* RFC 4303 2.4 default padding */
-	tail[padlen] = padlen;
-	tail[padlen + 1] = nexthdr;
-
-	if (skb_cow_head(skb, hdr_len + sizeof(struct ipv6hdr) + sizeof(struct udphdr) +
-			 LL_RESERVED_SPACE(skb_dst(skb)->dev))) {
+	headroom = hdr_len + sizeof(struct ipv6hdr) + sizeof(struct udphdr) +
+		   LL_RESERVED_SPACE(skb_dst(skb)->dev);
+	/* Unshares a cloned head (TCP keeps a clone), the fragments stay shared. */
+	if (skb_cow_head(skb, headroom)) {
 		out_drop(sa, skb, IPSEC_TUN_STAT_DROP_NOMEM, "headroom");
 		goto put;
 	}
-	esph = skb_push(skb, hdr_len);
-	skb_reset_transport_header(skb);
-	esph[0] = htonl(sa->spi);
-	esph[1] = htonl((u32)seq);
 
-	ctx = esp_ctx_alloc(c->aead, nfrags + 1, &req, &sg);
-	if (!ctx) {
-		out_drop(sa, skb, IPSEC_TUN_STAT_DROP_NOMEM, "no memory for crypto request");
+	if (out_of_place_ok(skb, tailen)) {
+		/*
+		 * Source: head + fragments + a new fragment with the plain
+		 * trailer. Destination: head (in place) + one new fragment
+		 * for the ciphertext of everything past the head and the ICV.
+		 */
+		tail = out_frag_alloc(tailen - c->icvlen, &page, &off);
+		if (!tail)
+			goto cow;
+		fill_trailer(tail, padlen, nexthdr);
+		__skb_fill_page_desc(skb, skb_shinfo(skb)->nr_frags, page, off,
+				     tailen - c->icvlen);
+		skb_shinfo(skb)->nr_frags++;
+		skb->len += tailen - c->icvlen;
+		skb->data_len += tailen - c->icvlen;
+		nfrags = skb_shinfo(skb)->nr_frags + 1;
+
+		ctx = esp_ctx_alloc(c->aead, nfrags + 1 + 3, &req, &sg);
+		if (!ctx) {
+			out_drop(sa, skb, IPSEC_TUN_STAT_DROP_NOMEM, "no memory for crypto request");
+			goto put;
+		}
+		dsg = sg + nfrags + 1;
+		esph = skb_push(skb, hdr_len);
+		skb_reset_transport_header(skb);
+		n = esp_sgvec(ctx, skb, sg, nfrags + 1, esn);
+		tail = n < 0 ? NULL : out_frag_alloc(skb->data_len + c->icvlen, &page, &off);
+		if (!tail) {
+			kfree(ctx);
+			out_drop(sa, skb, IPSEC_TUN_STAT_DROP_NOMEM, "no memory for ciphertext");
+			goto put;
+		}
+		/*
+		 * The source entries now own the old fragments' references
+		 * (skb_to_sgvec() maps none of the empty ones: release those).
+		 */
+		for (i = 0; i < skb_shinfo(skb)->nr_frags; i++)
+			if (!skb_frag_size(&skb_shinfo(skb)->frags[i]))
+				put_page(skb_frag_page(&skb_shinfo(skb)->frags[i]));
+		ctx->src = sg;
+		ctx->src_n = n;
+		ctx->src_first = esn ? 2 : 1;
+		skb->data_len += c->icvlen;
+		skb->len += c->icvlen;
+		skb_shinfo(skb)->nr_frags = 1;
+		__skb_fill_page_desc(skb, 0, page, off, skb->data_len);
+		n = esp_sgvec(ctx, skb, dsg, 3, esn);
+	} else {
+cow:
+		nfrags = skb_cow_data(skb, tailen, &trailer);
+		if (nfrags < 0) {
+			out_drop(sa, skb, IPSEC_TUN_STAT_DROP_NOMEM, "skb_cow_data");
+			goto put;
+		}
+		tail = pskb_put(skb, trailer, tailen);
+		fill_trailer(tail, padlen, nexthdr);
+		if (skb_cow_head(skb, headroom)) {
+			out_drop(sa, skb, IPSEC_TUN_STAT_DROP_NOMEM, "headroom");
+			goto put;
+		}
+		ctx = esp_ctx_alloc(c->aead, nfrags + 1, &req, &sg);
+		if (!ctx) {
+			out_drop(sa, skb, IPSEC_TUN_STAT_DROP_NOMEM, "no memory for crypto request");
+			goto put;
+		}
+		esph = skb_push(skb, hdr_len);
+		skb_reset_transport_header(skb);
+		n = esp_sgvec(ctx, skb, sg, nfrags + 1, esn);
+	}
+	if (unlikely(n < 0)) {
+		out_release_src(ctx);
+		kfree(ctx);
+		out_drop(sa, skb, IPSEC_TUN_STAT_DROP_NOMEM, "skb_to_sgvec");
 		goto put;
 	}
+	esph[0] = htonl(sa->spi);
+	esph[1] = htonl((u32)seq);
 	if (c->iv_from_seq)
 		put_unaligned_be64(seq, ctx->iv);
 	else
 		get_random_bytes(ctx->iv, c->ivlen);
 	memcpy(esph + 2, ctx->iv, c->ivlen);
-
-	sg_init_table(sg, nfrags + 1);
 	if (esn) {
-		/* AAD = SPI || seq hi || seq lo (RFC 4303 2.2.1, RFC 4106 5). */
 		memcpy(ctx->aad, esph, 4);
 		put_unaligned_be32(seq >> 32, ctx->aad + 4);
 		memcpy(ctx->aad + 8, esph + 1, 4);
-		sg_set_buf(sg, ctx->aad, 12);
-		n = skb_to_sgvec(skb, sg + 1, IPSEC_TUN_ESP_HDR_LEN,
-				 skb->len - IPSEC_TUN_ESP_HDR_LEN);
 		assoclen = 12 + c->ivlen;
 	} else {
-		n = skb_to_sgvec(skb, sg, 0, skb->len);
 		assoclen = IPSEC_TUN_ESP_HDR_LEN + c->ivlen;
-	}
-	if (unlikely(n < 0)) {
-		kfree(ctx);
-		out_drop(sa, skb, IPSEC_TUN_STAT_DROP_NOMEM, "skb_to_sgvec");
-		goto put;
 	}
 	ctx->sa = sa;
 	ctx->skb = skb;
@@ -361,7 +561,7 @@ static void esp_output_one(struct ipsec_tun_sa *sa, struct sk_buff *skb, struct 
 
 	aead_request_set_tfm(req, c->aead);
 	aead_request_set_callback(req, 0, esp_output_done, ctx);
-	aead_request_set_crypt(req, sg, sg, skb->len - hdr_len - c->icvlen, ctx->iv);
+	aead_request_set_crypt(req, sg, dsg ?: sg, skb->len - hdr_len - c->icvlen, ctx->iv);
 	aead_request_set_ad(req, assoclen);
 	err = crypto_aead_encrypt(req);
 	if (err == -EINPROGRESS)
@@ -378,11 +578,11 @@ static void esp_output(struct ipsec_tun_sa *sa, struct sk_buff *skb, struct net 
 	struct ipsec_tun_endpoints ep;
 	struct sk_buff *segs, *next;
 	struct dst_entry *dst;
-	unsigned int mtu;
+	unsigned int mtu, ep_seq;
 	bool df;
 
-	ipsec_tun_sa_endpoints(sa, &ep);
-	dst = route_outer(sa, net, &ep);
+	ep_seq = ipsec_tun_sa_endpoints(sa, &ep);
+	dst = route_outer(sa, net, &ep, ep_seq);
 	if (!dst) {
 		out_drop(sa, skb, IPSEC_TUN_STAT_DROP_HEADER, "no route to the peer");
 		goto put;
@@ -401,7 +601,12 @@ static void esp_output(struct ipsec_tun_sa *sa, struct sk_buff *skb, struct net 
 		esp_output_one(sa, skb, net, dst, &ep, df);
 		return;
 	}
-	segs = skb_gso_segment(skb, 0);
+	/*
+	 * Segments keep the payload in the GSO packet's page fragments (no
+	 * copy; the checksum is computed on the way), and are then encrypted
+	 * out of place.
+	 */
+	segs = skb_gso_segment(skb, NETIF_F_SG);
 	if (IS_ERR_OR_NULL(segs)) {
 		dst_release(dst);
 		out_drop(sa, skb, IPSEC_TUN_STAT_DROP_HEADER, "GSO segmentation failed");

@@ -45,6 +45,7 @@ err_genl:
 	ipsec_tun_input_uninit();
 err_input:
 	ipsec_tun_device_uninit();
+	ipsec_tun_output_uninit();
 err_device:
 	ipsec_tun_sa_uninit();
 	return ret;
@@ -55,6 +56,7 @@ static void __exit ipsec_tun_mod_exit(void)
 	ipsec_tun_genl_uninit();
 	ipsec_tun_input_uninit();
 	ipsec_tun_device_uninit();
+	ipsec_tun_output_uninit();
 	ipsec_tun_sa_uninit();
 	pr_info("ipsec_tun: unloaded (live sas %d, devs %d, policies %d)\n",
 		atomic_read(&ipsec_tun_live_sas), atomic_read(&ipsec_tun_live_devs),

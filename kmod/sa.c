@@ -45,6 +45,7 @@ static void sa_free_work(struct work_struct *work)
 
 	/* The tfm's key schedule is zeroed by crypto_free_aead (kfree_sensitive). */
 	ipsec_tun_crypto_free(&sa->crypto);
+	dst_cache_destroy(&sa->dst_cache);
 	free_percpu(sa->stats);
 	kfree(sa->sel);
 	pr_debug("ipsec_tun: SA spi 0x%08x dir %u destroyed\n", sa->spi, sa->dir);
@@ -166,6 +167,10 @@ int ipsec_tun_sa_add(struct ipsec_tun_dev *itd, struct ipsec_tun_sa_params *p,
 		ret = -ENOMEM;
 		goto err_free;
 	}
+	if (p->dir == IPSEC_TUN_DIR_OUT && dst_cache_init(&sa->dst_cache, GFP_KERNEL)) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
 	ret = ipsec_tun_crypto_init(&sa->crypto, &p->crypto, extack);
 	if (ret)
 		goto err_free;
@@ -222,6 +227,7 @@ int ipsec_tun_sa_add(struct ipsec_tun_dev *itd, struct ipsec_tun_sa_params *p,
 err_crypto:
 	ipsec_tun_crypto_free(&sa->crypto);
 err_free:
+	dst_cache_destroy(&sa->dst_cache);
 	free_percpu(sa->stats);
 	kfree(sa->sel);
 	kfree_sensitive(sa);

@@ -8,6 +8,7 @@
 #include <linux/rhashtable-types.h>
 #include <linux/seqlock.h>
 #include <linux/workqueue.h>
+#include <net/dst_cache.h>
 #include "device.h"
 #include "crypto.h"
 #include "selector.h"
@@ -61,6 +62,8 @@ struct ipsec_tun_sa {
 
 	seqlock_t ep_lock;
 	struct ipsec_tun_endpoints ep;
+	/* Outbound: route to ep.dst per CPU, tagged with the ep_lock sequence. */
+	struct dst_cache dst_cache;
 
 	struct ipsec_tun_lifetime life;	/* config mutex writes, READ_ONCE reads */
 	u64 add_time;			/* boottime seconds */
@@ -132,7 +135,9 @@ static inline void ipsec_tun_sa_get(struct ipsec_tun_sa *sa)
 
 void ipsec_tun_sa_put(struct ipsec_tun_sa *sa);
 
-static inline void ipsec_tun_sa_endpoints(struct ipsec_tun_sa *sa, struct ipsec_tun_endpoints *ep)
+/* Returns the ep_lock sequence the copy was read at: it changes with ep. */
+static inline unsigned int ipsec_tun_sa_endpoints(struct ipsec_tun_sa *sa,
+						  struct ipsec_tun_endpoints *ep)
 {
 	unsigned int seq;
 
@@ -140,6 +145,7 @@ static inline void ipsec_tun_sa_endpoints(struct ipsec_tun_sa *sa, struct ipsec_
 		seq = read_seqbegin(&sa->ep_lock);
 		*ep = sa->ep;
 	} while (read_seqretry(&sa->ep_lock, seq));
+	return seq;
 }
 
 /* Count a drop on the SA (may be NULL) and its device. */
