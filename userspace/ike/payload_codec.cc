@@ -100,12 +100,16 @@ Result<SaPayload> ParseSa(ByteReader r, size_t base) {
     if (!body) return At(at, "SA payload: proposal length " + Num(length) + " overruns payload");
     auto p = ParseProposal(*body, at + 4);
     if (!p) return p.error();
-    // 3.3.1: the first proposal is number 1; each next one the same or +1.
-    uint8_t expect = sa.proposals.empty() ? 1 : sa.proposals.back().number;
-    if (p->number != expect && p->number != expect + 1)
-      return At(at, "SA payload: proposal number " + Num(p->number) + " out of sequence");
-    if (sa.proposals.empty() && p->number != 1)
-      return At(at, "SA payload: first proposal number is " + Num(p->number) + ", not 1");
+    // 3.3.1: each proposal after the first is numbered the same or +1. The
+    // first is 1 only in a request (CheckPayloadRules): a response carries
+    // the number of the proposal it accepted (strongSwan answers "2").
+    if (!sa.proposals.empty()) {
+      uint8_t expect = sa.proposals.back().number;
+      if (p->number != expect && p->number != expect + 1)
+        return At(at, "SA payload: proposal number " + Num(p->number) + " out of sequence");
+    } else if (p->number == 0) {
+      return At(at, "SA payload: proposal number 0");
+    }
     sa.proposals.push_back(std::move(*p));
     if (last == 0 && !r.empty())
       return At(base + r.offset(), "SA payload: data after the proposal marked last");

@@ -97,6 +97,16 @@ std::optional<DecodeError> CheckPayloadRules(const Message& m) {
                          PayloadName(p.type) + " payload is not allowed in " + Where(m),
                          static_cast<uint8_t>(p.type)};
   }
+  // 3.3.1: the first proposal of an initiator's SA is number 1; a response
+  // echoes the number of the one accepted, any of 1..255.
+  if (!m.header.response()) {
+    if (const auto* sa = m.Find<SaPayload>(PayloadType::kSa);
+        sa && !sa->proposals.empty() && sa->proposals[0].number != 1)
+      return DecodeError{DecodeErrorKind::kInvalidSyntax,
+                         Where(m) + ": SA payload: first proposal number is " +
+                             std::to_string(sa->proposals[0].number) + ", not 1",
+                         static_cast<uint8_t>(PayloadType::kSa)};
+  }
   // Error notifies (and COOKIE / INVALID_KE in an IKE_SA_INIT response)
   // replace the normal content of a response, and of an INFORMATIONAL.
   bool replaced = m.FirstErrorNotify() != nullptr || m.FindNotify(NotifyType::kCookie) != nullptr;

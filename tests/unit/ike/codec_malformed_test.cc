@@ -135,6 +135,29 @@ TEST(IkeMalformed, ProposalLengthTooSmallOrLarge) {
               "proposal length 64 overruns payload");
 }
 
+// RFC 7296 3.3.1: a responder's SA carries the number of the proposal it
+// accepted. strongSwan 5.9 picks our second default IKE proposal (AES-CBC)
+// and answers with proposal number 2; that must decode.
+TEST(IkeMalformed, ResponseSaMayCarryProposalNumberTwo) {
+  Message m = SaInitRequest();
+  m.header.flags = kFlagResponse;
+  m.header.spi_r = 0xfedcba9876543210ULL;
+  auto& sa = std::get<SaPayload>(m.payloads[0].body);
+  sa.proposals.erase(sa.proposals.begin());
+  ASSERT_EQ(sa.proposals[0].number, 2);
+  auto wire = Encode(m);
+  ASSERT_TRUE(wire) << wire.error().message;
+  auto back = Decode(*wire);
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->Find<SaPayload>(PayloadType::kSa)->proposals[0].number, 2);
+  // The same SA in a request is refused: an initiator numbers from 1.
+  m.header.flags = kFlagInitiator;
+  m.header.spi_r = 0;
+  wire = Encode(m);
+  ASSERT_TRUE(wire) << wire.error().message;
+  ExpectError(*wire, K::kInvalidSyntax, "first proposal number is 2");
+}
+
 TEST(IkeMalformed, ProposalStructureErrors) {
   // Transform count says 2, only one present.
   ExpectError(Datagram(33, GenericPayload(0, Hex("00000010 01010002 03000008 0100000c"))),
