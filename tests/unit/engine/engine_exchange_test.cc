@@ -133,6 +133,34 @@ TEST_F(EngineTest, PfsGroupUsedForCreateChildSa) {
   EXPECT_EQ(st.children[1].algorithms, "AES_GCM_16_128/ECP_256/NO_EXT_SEQ");
 }
 
+// pfs=yes with the default groups copied from ike= offers several groups in
+// CREATE_CHILD_SA. The KE is in the IKE SA's group (libreswan's choice too,
+// and libreswan 4.10 answers any other group with INVALID_SYNTAX), not in
+// the first group offered.
+TEST_F(EngineTest, CreateChildSaKeUsesTheIkeSasGroupWhenOffered) {
+  auto ca = AtoB({Net("10.1.0.0/24")}, {Net("10.2.0.0/24"), Net("10.22.0.0/24")});
+  auto cb = BtoA({Net("10.2.0.0/24"), Net("10.22.0.0/24")}, {Net("10.1.0.0/24")});
+  ca.ike_proposals = {
+      P(ProtocolId::kIke, {Encr(ike::encr::kAesGcm16, 128), Prf(ike::prf::kHmacSha2_256),
+                           Dh(ike::dh::kCurve25519), Dh(ike::dh::kEcp256)})};
+  cb.ike_proposals = {P(ProtocolId::kIke, {Encr(ike::encr::kAesGcm16, 128),
+                                           Prf(ike::prf::kHmacSha2_256), Dh(ike::dh::kEcp256)})};
+  ca.esp_proposals = {P(ProtocolId::kEsp, {Encr(ike::encr::kAesGcm16, 128),
+                                           Dh(ike::dh::kCurve25519), Dh(ike::dh::kEcp256)})};
+  cb.esp_proposals = {P(ProtocolId::kEsp, {Encr(ike::encr::kAesGcm16, 128), Dh(ike::dh::kEcp256)})};
+  Load(a, ca);
+  Load(b, cb);
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  ExpectMatchingChildren(a, b, 2);
+  auto st = a.engine.Status().ike_sas.at(0);
+  EXPECT_EQ(st.algorithms, "AES_GCM_16_128/PRF_HMAC_SHA2_256/ECP_256");
+  ASSERT_EQ(st.children.size(), 2u);
+  EXPECT_EQ(st.children[1].algorithms, "AES_GCM_16_128/ECP_256/NO_EXT_SEQ");
+  // No INVALID_KE_PAYLOAD round trip for the child SA.
+  EXPECT_FALSE(a.log.Contains("peer wants PFS group")) << a.log.Errors();
+}
+
 TEST_F(EngineTest, InvalidKePayloadRetriesWithPeersGroup) {
   auto ca = AtoB();
   auto cb = BtoA();

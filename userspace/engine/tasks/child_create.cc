@@ -99,7 +99,14 @@ class ChildCreateTask : public Task {
       nonce_.resize(kNonceSize);
       if (!ctx_.random.Fill(nonce_)) return TaskResult::kFailed;
       req.Add(PayloadType::kNonce, ike::NoncePayload{nonce_});
-      if (group_ == 0) group_ = FirstDhGroup(proposals_);
+      // The IKE SA's group when offered, as libreswan does (pfsgroup=<Phase1>):
+      // our defaults copy several IKE groups into ESP, and libreswan 4.10
+      // picks the IKE SA's and answers a KE of another group with
+      // INVALID_SYNTAX instead of INVALID_KE_PAYLOAD (RFC 7296 1.3).
+      if (group_ == 0)
+        group_ = sa.transforms.dh && OffersDhGroup(proposals_, sa.transforms.dh)
+                     ? sa.transforms.dh
+                     : FirstDhGroup(proposals_);
       if (group_ != 0) {
         auto kp = ike::GenerateDhKeyPair(group_);
         if (!kp) {

@@ -1,0 +1,16 @@
+#!/bin/bash
+# vm-timeout: 300
+# ipsecd initiates to libreswan 4.10 (pluto, XFRM) over IPv6: PSK with FQDN
+# IDs, both sides' default proposals. The LANs ping each other through the
+# tunnel, the underlay carries ESP only, both sides count the traffic;
+# `ipsecctl down` deletes the IKE SA and pluto hears it.
+#
+#   [lan1] fd01:1::2 -- [gw1 ipsecd] fd00::1 ==ul== fd00::2 [gw2 libreswan] -- fd01:2::2 [lan2]
+. "$(dirname "$0")/lib.sh" || exit 1
+. "$(dirname "$0")/52x_lsw.bash"
+
+ipsec_load
+topo_v6
+lsw_pair_configs start add
+lsw_run_initiator_case
+echo "ok: ipsecd -> libreswan over IPv6"
