@@ -1,5 +1,5 @@
 #!/bin/bash
-# vm-timeout: 300
+# vm-timeout: 420
 # ipsecd initiates to libreswan 4.10 (pluto, XFRM) over IPv6: PSK with FQDN
 # IDs, both sides' default proposals. The LANs ping each other through the
 # tunnel, the underlay carries ESP only, both sides count the traffic;

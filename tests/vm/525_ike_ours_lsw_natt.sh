@@ -1,5 +1,5 @@
 #!/bin/bash
-# vm-timeout: 300
+# vm-timeout: 420
 # NAT-T (RFC 7296 2.23, RFC 3948) between ipsecd behind a masquerading NAT
 # and libreswan 4.10: ipsecd initiates from its private address, both sides
 # detect the NAT, IKE floats to port 4500 (the NAT maps it to a random
