@@ -1,8 +1,9 @@
 #!/bin/bash
-# vm-timeout: 300
+# vm-timeout: 420
 # ipsecd initiates to libreswan 4.10 (pluto, XFRM) over IPv4: PSK with FQDN
-# IDs, both sides' default proposals. The LANs ping each other through the
-# tunnel, the underlay carries ESP only, both sides count the traffic;
+# IDs, ipsecd's default proposals (pluto's ike= narrowed to ecp256, see
+# below). The LANs ping each other through the tunnel, the underlay
+# carries ESP only, both sides count the traffic;
 # `ipsecctl down` deletes the IKE SA and pluto hears it.
 #
 #   [lan1] 192.168.1.2 -- [gw1 ipsecd] 10.0.0.1 ==ul== 10.0.0.2 [gw2 libreswan] -- 192.168.2.2 [lan2]
@@ -11,6 +12,11 @@
 
 ipsec_load
 topo_v4
+# pluto as responder with its default MODP2048 took over 30 s for IKE_AUTH
+# on a loaded host (TCG), its XFRM Add SA failed (ESRCH) and it answered
+# TS_UNACCEPTABLE: ecp256 is far cheaper, and not the group we offer first.
+# shellcheck disable=SC2034 # read by lsw_pair_configs
+LSW_EXTRA="ike=aes_gcm256-sha2_256;dh19"
 lsw_pair_configs start add
 lsw_run_initiator_case
 echo "ok: ipsecd -> libreswan over IPv4"

@@ -1,5 +1,5 @@
 #!/bin/bash
-# vm-timeout: 300
+# vm-timeout: 420
 # libreswan 4.10 (pluto, XFRM) initiates to ipsecd over IPv6: PSK with FQDN
 # IDs, both sides' default proposals, ipsecd auto=add (responder only). The
 # LANs ping each other through the tunnel, the underlay carries ESP only,

@@ -1,5 +1,5 @@
 #!/bin/bash
-# vm-timeout: 300
+# vm-timeout: 420
 # NAT-T (RFC 7296 2.23, RFC 3948) between ipsecd behind a masquerading NAT
 # and libreswan 4.10: ipsecd initiates from its private address, both sides
 # detect the NAT, IKE floats to port 4500 (the NAT maps it to a random
@@ -13,6 +13,11 @@
 
 ipsec_load
 topo_nat_v4
+# pluto as responder with its default MODP2048 took over 30 s for IKE_AUTH
+# on a loaded host (TCG), its XFRM Add SA failed (ESRCH) and it answered
+# TS_UNACCEPTABLE: ecp256 is far cheaper, and not the group we offer first.
+# shellcheck disable=SC2034 # read by lsw_pair_configs
+LSW_EXTRA="ike=aes_gcm256-sha2_256;dh19"
 lsw_pair_configs start add
 
 lsw_start "$NS_GW2" "$LSW_DIR"

@@ -3,6 +3,14 @@
 # PENDING (not run by vm-tests): reached tunnels up, ping, ESP-only and counter
 # checks on 6.1; the run under load timed out at the "ipsecctl down" step.
 # Move back to tests/vm/ once it passes.
+# 2026-12-03 (branch ike-lsw): run unchanged three times on 6.1 with the host
+# at load 11-15 (six QEMU VMs on two cores): two passes in one VM (214 s and
+# 220 s of the 300 s limit, down step included), one xtrace-instrumented run
+# that took 931 s and failed earlier, at tcpdump start-up (20 s without
+# "listening on"). Reading Engine::Terminate, the delete task, the
+# INFORMATIONAL responder and the daemon's control path found no case where
+# `down` does not complete; the step is slow, not stuck. Still parked: not
+# shown to pass reliably on a loaded host.
 # ours <-> ours, IPv4, PSK, auto=start on both ends, the same ipsec.conf on
 # both gateways (each daemon finds which end is local from its addresses).
 # Traffic between the LANs flows through ipsec0 on both sides, the underlay
@@ -67,7 +75,7 @@ ictl "$NS_GW1" trafficstatus
 
 # Down: the route stays, so LAN traffic is dropped in ipsec0, never in clear.
 ictl "$NS_GW1" down site
-wait_or_dump 30 "ipsecd_log $NS_GW1" _no_tunnels "$NS_GW1"
+wait_or_dump 30 "ipsecd_log $NS_GW1; ipsecd_log $NS_GW2" _no_tunnels "$NS_GW1"
 capture_start
 ! in_ns "$NS_LAN1" ping -c 3 -i 0.2 -W 1 "$H2" >/dev/null || fail "ping went through a downed tunnel"
 capture_stop
