@@ -1,16 +1,5 @@
 #!/bin/bash
-# vm-timeout: 300
-# PENDING (not run by vm-tests): reached tunnels up, ping, ESP-only and counter
-# checks on 6.1; the run under load timed out at the "ipsecctl down" step.
-# Move back to tests/vm/ once it passes.
-# 2026-12-03 (branch ike-lsw): run unchanged three times on 6.1 with the host
-# at load 11-15 (six QEMU VMs on two cores): two passes in one VM (214 s and
-# 220 s of the 300 s limit, down step included), one xtrace-instrumented run
-# that took 931 s and failed earlier, at tcpdump start-up (20 s without
-# "listening on"). Reading Engine::Terminate, the delete task, the
-# INFORMATIONAL responder and the daemon's control path found no case where
-# `down` does not complete; the step is slow, not stuck. Still parked: not
-# shown to pass reliably on a loaded host.
+# vm-timeout: 600
 # ours <-> ours, IPv4, PSK, auto=start on both ends, the same ipsec.conf on
 # both gateways (each daemon finds which end is local from its addresses).
 # Traffic between the LANs flows through ipsec0 on both sides, the underlay
@@ -21,7 +10,7 @@
 #
 #   [lan1] 192.168.1.2 -- 192.168.1.1 [gw1 ipsecd] 10.0.0.1 ==ul== 10.0.0.2 [gw2 ipsecd] 192.168.2.1 -- 192.168.2.2 [lan2]
 #                                      ipsec0: 192.168.2.0/24     ipsec0: 192.168.1.0/24
-. "$(dirname "$0")/../../lib.sh" || exit 1
+. "$(dirname "$0")/lib.sh" || exit 1
 . "$REPO/tests/vm/peers/topology.sh"
 . "$REPO/tests/vm/peers/ipsecd.sh"
 
@@ -55,6 +44,18 @@ grep -q "src $LGW1" <<<"$r" || fail "gw1: route for $NET2 lacks src $LGW1: $r"
 
 ipsecd_wait_tunnels "$NS_GW1" 1 90
 ipsecd_wait_tunnels "$NS_GW2" 1 30
+# Both ends initiated: each keeps the same one IKE SA (with one child), the
+# duplicate is deleted by its initiator.
+one_ike_sa() {
+	local st
+	st=$(ictl "$1" status --json) || return 1
+	[ "$(jq '.ike_sas | length' <<<"$st")" = 1 ] && [ "$(jq '[.ike_sas[].children[]] | length' <<<"$st")" = 1 ]
+}
+wait_or_dump 60 "ipsecd_log $NS_GW1; ipsecd_log $NS_GW2" one_ike_sa "$NS_GW1"
+wait_or_dump 30 "ipsecd_log $NS_GW2" one_ike_sa "$NS_GW2"
+spi1=$(ictl "$NS_GW1" status --json | jq -r '.ike_sas[0].spi_i')
+spi2=$(ictl "$NS_GW2" status --json | jq -r '.ike_sas[0].spi_i')
+assert_eq "$spi1" "$spi2" "both ends kept the same IKE SA"
 
 capture_start
 ping_lan 10
