@@ -72,11 +72,11 @@ while True:
     h.update(d); n+=len(d)
 open(\"/tmp/pmtu.recv\",\"w\").write(\"%d %s\" % (n, h.hexdigest()))
 "'
-wait_until 10 sh -c "ip netns exec b ss -tln | grep -q 192.168.2.1:5001"
+wait_until 60 sh -c "ip netns exec b ss -tln | grep -q 192.168.2.1:5001"
 in_ns a python3 -c "
 import socket
 s=socket.create_connection(('192.168.2.1',5001)); s.sendall(open('/tmp/pmtu.blob','rb').read()); s.close()"
-wait_until 30 test -s /tmp/pmtu.recv
+wait_until 120 test -s /tmp/pmtu.recv
 assert_eq "$(cat /tmp/pmtu.recv)" "2000000 $(sha256sum /tmp/pmtu.blob | cut -d' ' -f1)" "TCP transfer through the tunnel"
 
 ip -n a link del ipsec1

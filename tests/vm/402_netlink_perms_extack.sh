@@ -37,7 +37,7 @@ progress "ok: unprivileged caller refused (EPERM) for add/del/flush/policy, may 
 
 # --- malformed attributes, sent raw ---
 ifindex=$(ctl a dev list dev ipsec0 --json | jq -r '.[0].ifindex')
-raw_new_sa() { # raw_new_sa CASE: prints "errno <n> <extack>"
+raw_new_sa() { # raw_new_sa CASE: prints "errno <n> <extack>" (upd-*: UPD_SA)
 	in_ns a /usr/bin/python3 - "$1" "$ifindex" <<'PY'
 import socket, struct, sys
 case, ifindex = sys.argv[1], int(sys.argv[2])
@@ -82,7 +82,18 @@ elif case == "low-spi": sa[1] = u32(1, 7)
 elif case == "no-spi": del sa[1]
 elif case == "bad-addr-len": sa[5] = attr(5, b"\x01\x02\x03")
 elif case == "unknown-cipher": sa[7] = u16(7, 3)
-s.send(msg(fam, 2, u32(1, ifindex) + attr(10 | 0x8000, b"".join(sa.values())), 2))  # IPSEC_TUN_A_SA, nested
+u64 = lambda t, v: attr(t, struct.pack("Q", v))
+if case == "seq-past-32":  # IPSEC_TUN_SA_A_SEQ 2^32 without ESN
+    sa[23] = u64(23, 1 << 32)
+elif case == "seq-past-esn-out":  # outbound ESN: the space ends at 2^63 - 1
+    sa.update({1: u32(1, 0x2001), 2: u8(2, 2), 3: u32(3, 1), 13: u32(13, 1), 23: u64(23, 1 << 63)})
+cmd = 2  # NEW_SA
+if case.startswith("upd-"):  # UPD_SA of the existing inbound SA 0x1001
+    cmd, sa = 3, {1: u32(1, 0x1001), 2: u8(2, 1)}
+    if case == "upd-key": sa[9] = attr(9, b"\x11" * 20)
+    elif case == "upd-seq": sa[23] = u64(23, 5)
+    elif case == "upd-family": sa[5] = attr(5, b"\x20\x01" + b"\0" * 14)
+s.send(msg(fam, cmd, u32(1, ifindex) + attr(10 | 0x8000, b"".join(sa.values())), 2))  # IPSEC_TUN_A_SA, nested
 err, text = recv_error()
 print("errno", -err, text)
 PY
@@ -101,6 +112,11 @@ expect_raw no-spi 22 ""
 expect_raw low-spi 34 "integer out of range"
 expect_raw bad-addr-len any ""
 expect_raw unknown-cipher any ""
+expect_raw seq-past-32 34 "SEQ beyond the sequence number space"
+expect_raw seq-past-esn-out 34 "SEQ beyond the sequence number space"
+expect_raw upd-key 22 "keys, algorithms, reqid, selectors and SEQ cannot change"
+expect_raw upd-seq 22 "keys, algorithms, reqid, selectors and SEQ cannot change"
+expect_raw upd-family 22 "address must be 4 bytes for AF_INET"
 assert_eq "$(ctl a dev list dev ipsec0 --json | jq -r '.[0].sa_count')" 2 "SAs after malformed requests"
 # --- kernel refusals reach the user with their extack text (exit 1) ---
 expect_refusal() { # expect_refusal TEXT ipsecctl-args...
