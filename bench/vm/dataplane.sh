@@ -30,27 +30,6 @@ cfg_plain() {
 	topo_routes_via veth0 veth0 $OUTER_B $OUTER_A
 }
 
-# cfg_xfrm ALG KEY_AB KEY_BA: tunnel-mode SAs and policies on both ends.
-cfg_xfrm() {
-	local alg=$1 kab=$2 kba=$3 ns
-	topo_base
-	for ns in bA bB; do
-		ip -n $ns xfrm state add src $OUTER_A dst $OUTER_B proto esp spi $SPI_AB reqid 1 \
-			mode tunnel aead "$alg" "$kab" 128 || return 1
-		ip -n $ns xfrm state add src $OUTER_B dst $OUTER_A proto esp spi $SPI_BA reqid 2 \
-			mode tunnel aead "$alg" "$kba" 128 || return 1
-	done
-	ip -n bA xfrm policy add src $INNER_A/32 dst $INNER_B/32 dir out \
-		tmpl src $OUTER_A dst $OUTER_B proto esp reqid 1 mode tunnel || return 1
-	ip -n bA xfrm policy add src $INNER_B/32 dst $INNER_A/32 dir in \
-		tmpl src $OUTER_B dst $OUTER_A proto esp reqid 2 mode tunnel || return 1
-	ip -n bB xfrm policy add src $INNER_B/32 dst $INNER_A/32 dir out \
-		tmpl src $OUTER_B dst $OUTER_A proto esp reqid 2 mode tunnel || return 1
-	ip -n bB xfrm policy add src $INNER_A/32 dst $INNER_B/32 dir in \
-		tmpl src $OUTER_A dst $OUTER_B proto esp reqid 1 mode tunnel || return 1
-	topo_routes_via veth0 veth0 $OUTER_B $OUTER_A
-}
-
 cfg_wireguard() {
 	local d=/tmp/wg
 	mkdir -p $d

@@ -158,7 +158,10 @@ spawn() {
 		ip netns exec "$ns" "$@" >"$log" 2>&1 &
 	fi
 	SPAWNED_PID=$!
-	mv "$log" "/tmp/spawn.$SPAWNED_PID.log"
+	# A link, not a move: the child may not have opened "$log" yet (the
+	# redirection runs in the child), and would then create a new file
+	# under the old name while spawn_log read the empty one.
+	ln -f "$log" "/tmp/spawn.$SPAWNED_PID.log"
 	on_exit _lib_kill "$SPAWNED_PID"
 }
 

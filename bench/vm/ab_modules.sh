@@ -1,0 +1,64 @@
+#!/bin/bash
+# A/B of ipsec_tun builds against Linux XFRM in one VM, interleaved round by
+# round so that the load of a busy host hits every contender alike (compare
+# the per-round ratios, not runs made minutes apart):
+#
+#   IPSEC_AB_KOS="base=/path/a.ko new=/path/b.ko" IPSEC_BENCH_TIME=3 \
+#     scripts/vm-run --kernel 6.1 --timeout 2400 -- bench/vm/ab_modules.sh 6
+#
+# Each round sets up XFRM (AES-GCM-128) and then ipsec0 with each module in
+# turn (same keys, bench/vm/ipsec_manual.sh), and runs tcp1, tcp4 and udp64
+# (bench/vm/lib.sh). Output: "AB <round> <name> <test> <value>" lines, then a
+# summary of medians and of the median per-round ratio to XFRM.
+. "$(dirname "$0")/lib.sh" || exit 1
+
+cfg_ipsec_ko() {
+	topo_base
+	[ ! -e /sys/module/ipsec_tun ] || rmmod ipsec_tun || return 1
+	IPSEC_KO=$1 ipsec_load || return 1
+	. "$(dirname "$0")/ipsec_manual.sh" || return 1
+	ipsec_manual_pair gcm128 || return 1
+	topo_routes_via ipsec0 ipsec0
+}
+
+rounds=${1:-3}
+[[ $rounds =~ ^[1-9][0-9]*$ ]] || die "usage: ab_modules.sh ROUNDS"
+[ -n "${IPSEC_AB_KOS:-}" ] || die "IPSEC_AB_KOS='name=path.ko ...' not set"
+crypto_preload
+out=$(mktemp)
+for ((r = 1; r <= rounds; r++)); do
+	for c in xfrm $IPSEC_AB_KOS; do
+		name=${c%%=*}
+		if [ "$c" = xfrm ]; then cfg_xfrm 'rfc4106(gcm(aes))' $KEY_GCM_AB $KEY_GCM_BA >/dev/null 2>&1; else cfg_ipsec_ko "${c#*=}" >/dev/null 2>&1; fi ||
+			{ echo "AB-NA $r $name setup failed"; ns_gone bA bB; continue; }
+		wait_for 10 inner_ping_ok || { echo "AB-NA $r $name no ping"; ns_gone bA bB; continue; }
+		iperf_server_start || { echo "AB-NA $r $name no iperf3 server"; ns_gone bA bB; continue; }
+		for t in tcp1 tcp4 udp64; do
+			case $t in
+			tcp1) v=$(iperf_tcp_mbits 1) ;;
+			tcp4) v=$(iperf_tcp_mbits 4) ;;
+			udp64) v=$(iperf_udp64_pps) ;;
+			esac && echo "AB $r $name $t $v" | tee -a "$out"
+		done
+		ns_gone bA bB
+	done
+done
+[ ! -e /sys/module/ipsec_tun ] || rmmod ipsec_tun
+python3 - "$out" <<'PY'
+import collections, statistics as st, sys
+d = collections.defaultdict(dict)
+for line in open(sys.argv[1]):
+    _, r, c, t, v = line.split()
+    d[(c, t)][int(r)] = float(v)
+names = list(dict.fromkeys(c for c, _ in d))
+for t in ("tcp1", "tcp4", "udp64"):
+    for c in names:
+        v = d.get((c, t), {})
+        if not v:
+            continue
+        ref = d.get(("xfrm", t), {})
+        ratios = [v[r] / ref[r] for r in v if ref.get(r)]
+        print(f"SUMMARY {t} {c} median {st.median(v.values()):g} (n={len(v)})"
+              + (f" per-round ratio to xfrm: median {st.median(ratios):.2f}" if c != "xfrm" and ratios else ""))
+PY
+rm -f "$out"
