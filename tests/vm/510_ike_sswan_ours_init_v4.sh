@@ -1,5 +1,5 @@
 #!/bin/bash
-# vm-timeout: 300
+# vm-timeout: 420
 # ipsecd initiates (auto=start) to a strongSwan 5.9 responder over IPv4.
 # SIGTERM on ipsecd sends a Delete that strongSwan acts on.
 # Default proposals on both sides, PSK by address; ping between the LANs

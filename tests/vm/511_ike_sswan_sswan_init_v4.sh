@@ -1,5 +1,5 @@
 #!/bin/bash
-# vm-timeout: 300
+# vm-timeout: 420
 # strongSwan 5.9 initiates ("ipsec up") to ipsecd (auto=add) over IPv4.
 # "ipsec down" on strongSwan removes ipsecd's child SA.
 # Default proposals on both sides, PSK by address; ping between the LANs
