@@ -3,7 +3,7 @@
 # module uses a socket held by `ipsecctl encap attach`, b's XFRM a socket
 # with UDP_ENCAP_ESPINUDP (what an IKE daemon would hold). The underlay
 # must carry only UDP 4500, never raw ESP.
-# vm-timeout: 900
+# vm-timeout: 1200
 #
 #        [ns a] ipsec_tun                             [ns b] Linux XFRM
 #   lo 10.1.0.1, fd01::1                            lo 10.2.0.1, fd02::1
