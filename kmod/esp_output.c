@@ -403,7 +403,7 @@ static void esp_output_one(struct ipsec_tun_sa *sa, struct sk_buff *skb, struct 
 {
 	struct ipsec_tun_crypto *c = &sa->crypto;
 	bool esn = sa->flags & IPSEC_TUN_SA_F_ESN;
-	u64 seq, seq_limit = esn ? S64_MAX : U32_MAX;
+	u64 seq, seq_limit = ipsec_tun_seq_limit(sa->flags);
 	unsigned int inner_len = skb->len, hdr_len = IPSEC_TUN_ESP_HDR_LEN + c->ivlen;
 	unsigned int plen, padlen, tailen, assoclen, headroom, off, i;
 	struct scatterlist *sg, *dsg = NULL;

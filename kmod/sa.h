@@ -104,7 +104,7 @@ struct ipsec_tun_sa_params {
 /*
  * Highest outbound sequence number an SA may send (RFC 4303 3.3.3: it never
  * wraps; the SA hard-expires instead). With ESN the 64-bit counter is an
- * atomic64_t, so the space ends at 2^63 - 1. esp_output.c checks the same.
+ * atomic64_t, so the space ends at 2^63 - 1.
  */
 static inline u64 ipsec_tun_seq_limit(u32 flags)
 {
