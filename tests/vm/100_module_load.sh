@@ -42,7 +42,7 @@ assert_eq "$(cat /sys/class/net/ipsec1/statistics/tx_carrier_errors)" 0 "ipsec1 
 ip link del ipsec1
 ! ip link show ipsec1 >/dev/null 2>&1 || fail "ipsec1 still there after ip link del"
 ip -n a link del ipsec7
-wait_until 10 test "$(cat /sys/module/ipsec_tun/parameters/live_devs)" = 1
+wait_until 10 eval '[ "$(cat /sys/module/ipsec_tun/parameters/live_devs)" = 1 ]'
 
 # A second module instance count: nr_devs makes several at load.
 ipsec_unload

@@ -94,25 +94,25 @@ rx() { link_counter a ipsec1 rx_packets; }
 attack() { in_ns b python3 /tmp/esp_attack.py $KEY "$@"; }
 
 attack valid 1
-wait_until 5 test "$(rx)" = 1
+wait_until 5 eval '[ "$(rx)" = 1 ]'
 attack replay
-wait_until 5 test "$(drops replay)" = 1
+wait_until 5 eval '[ "$(drops replay)" = 1 ]'
 attack icv
-wait_until 5 test "$(drops auth)" = 1
+wait_until 5 eval '[ "$(drops auth)" = 1 ]'
 attack truncated
-wait_until 5 test "$(drops header)" = 2
+wait_until 5 eval '[ "$(drops header)" = 2 ]'
 attack pad
-wait_until 5 test "$(drops pad)" = 2
+wait_until 5 eval '[ "$(drops pad)" = 2 ]'
 attack selector
-wait_until 5 test "$(drops selector)" = 1
+wait_until 5 eval '[ "$(drops selector)" = 1 ]'
 attack unknown_spi
 attack udp_garbage
 # Datagrams of 8+ bytes with a non-zero first word and an unknown SPI.
-wait_until 5 test "$(drops no_sa)" -ge 2
+wait_until 5 eval '[ "$(drops no_sa)" -ge 2 ]'
 attack valid 20
-wait_until 5 test "$(rx)" = 2
+wait_until 5 eval '[ "$(rx)" = 2 ]'
 attack udp_valid 21
-wait_until 5 test "$(rx)" = 3
+wait_until 5 eval '[ "$(rx)" = 3 ]'
 assert_eq "$(drops replay)" 1 "replay drops"
 assert_eq "$(drops auth)" 1 "auth drops"
 assert_eq "$(drops header)" 2 "header drops"
