@@ -1,6 +1,6 @@
-// Readable names for IKEv2 transforms and proposals (IANA IDs of
-// common/proposal.h), and the parser for ike=/esp= strings in libreswan and
-// strongSwan syntax. Used by config (parsing, --check) and by logs.
+// The parser for ike=/esp= strings in libreswan and strongSwan syntax, and
+// the module's names for ESP algorithms. Used by config (parsing, --check).
+// Transform names (TransformToString...) are in common/transform_names.h.
 #pragma once
 
 #include <cstdint>
@@ -10,16 +10,9 @@
 
 #include "common/proposal.h"
 #include "common/result.h"
+#include "common/transform_names.h"
 
 namespace ipsec {
-
-// "AES_GCM_16_256", "AES_CBC_128", "HMAC_SHA2_256_128", "PRF_HMAC_SHA2_256",
-// "MODP_2048", "ECP_384", "CURVE_25519", "ESN", "NO_ESN"; unknown IDs as
-// "ENCR_<id>", "INTEG_<id>", ...
-std::string TransformToString(const Transform& t);
-// Transforms joined by '/': "AES_GCM_16_256/PRF_HMAC_SHA2_384/ECP_384".
-std::string ProposalToString(const Proposal& p);
-std::string ProposalsToString(const std::vector<Proposal>& ps);  // joined by ", "
 
 // The module's algorithm name for an ESP encryption / integrity transform
 // ("aes-gcm-256", "hmac-sha256"), "" when the module has none.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/transform_names.h"
 #include "ike/constants.h"
 
 namespace ipsec::engine {
@@ -9,10 +10,6 @@ namespace {
 
 Transform T(TransformType type, uint16_t id, uint16_t bits = 0) {
   return Transform{type, id, bits};
-}
-
-std::string WithBits(const char* base, uint16_t bits) {
-  return bits ? std::string(base) + "_" + std::to_string(bits) : std::string(base);
 }
 
 constexpr TransformType kTypes[] = {TransformType::kEncr, TransformType::kInteg,
@@ -128,95 +125,7 @@ std::vector<Proposal> DefaultEspProposals() {
   return {gcm, cbc};
 }
 
-std::string TransformName(const Transform& t) {
-  switch (t.type) {
-    case TransformType::kEncr:
-      switch (t.id) {
-        case ike::encr::k3des:
-          return "3DES_CBC";
-        case ike::encr::kNull:
-          return "NULL";
-        case ike::encr::kAesCbc:
-          return WithBits("AES_CBC", t.key_length);
-        case ike::encr::kAesCtr:
-          return WithBits("AES_CTR", t.key_length);
-        case ike::encr::kAesGcm8:
-          return WithBits("AES_GCM_8", t.key_length);
-        case ike::encr::kAesGcm12:
-          return WithBits("AES_GCM_12", t.key_length);
-        case ike::encr::kAesGcm16:
-          return WithBits("AES_GCM_16", t.key_length);
-        case ike::encr::kNullAuthAesGmac:
-          return WithBits("NULL_AES_GMAC", t.key_length);
-        case ike::encr::kChaCha20Poly1305:
-          return "CHACHA20_POLY1305";
-      }
-      return WithBits(("ENCR_" + std::to_string(t.id)).c_str(), t.key_length);
-    case TransformType::kPrf:
-      switch (t.id) {
-        case ike::prf::kHmacMd5:
-          return "PRF_HMAC_MD5";
-        case ike::prf::kHmacSha1:
-          return "PRF_HMAC_SHA1";
-        case ike::prf::kAes128Xcbc:
-          return "PRF_AES128_XCBC";
-        case ike::prf::kHmacSha2_256:
-          return "PRF_HMAC_SHA2_256";
-        case ike::prf::kHmacSha2_384:
-          return "PRF_HMAC_SHA2_384";
-        case ike::prf::kHmacSha2_512:
-          return "PRF_HMAC_SHA2_512";
-      }
-      return "PRF_" + std::to_string(t.id);
-    case TransformType::kInteg:
-      switch (t.id) {
-        case ike::integ::kNone:
-          return "INTEG_NONE";
-        case ike::integ::kHmacMd5_96:
-          return "HMAC_MD5_96";
-        case ike::integ::kHmacSha1_96:
-          return "HMAC_SHA1_96";
-        case ike::integ::kAesXcbc96:
-          return "AES_XCBC_96";
-        case ike::integ::kHmacSha2_256_128:
-          return "HMAC_SHA2_256_128";
-        case ike::integ::kHmacSha2_384_192:
-          return "HMAC_SHA2_384_192";
-        case ike::integ::kHmacSha2_512_256:
-          return "HMAC_SHA2_512_256";
-      }
-      return "INTEG_" + std::to_string(t.id);
-    case TransformType::kDh:
-      switch (t.id) {
-        case ike::dh::kNone:
-          return "DH_NONE";
-        case ike::dh::kModp768:
-          return "MODP_768";
-        case ike::dh::kModp1024:
-          return "MODP_1024";
-        case ike::dh::kModp1536:
-          return "MODP_1536";
-        case ike::dh::kModp2048:
-          return "MODP_2048";
-        case ike::dh::kModp3072:
-          return "MODP_3072";
-        case ike::dh::kModp4096:
-          return "MODP_4096";
-        case ike::dh::kEcp256:
-          return "ECP_256";
-        case ike::dh::kEcp384:
-          return "ECP_384";
-        case ike::dh::kEcp521:
-          return "ECP_521";
-        case ike::dh::kCurve25519:
-          return "CURVE_25519";
-      }
-      return "DH_" + std::to_string(t.id);
-    case TransformType::kEsn:
-      return t.id ? "ESN" : "NO_EXT_SEQ";
-  }
-  return "?";
-}
+std::string TransformName(const Transform& t) { return TransformToString(t); }
 
 std::string ProposalToString(const Proposal& p) {
   std::string s;
@@ -233,7 +142,7 @@ std::string ProposalsToString(const std::vector<Proposal>& ps) {
   std::string s;
   for (const auto& p : ps) {
     if (!s.empty()) s += ", ";
-    s += ProposalToString(p);
+    s += engine::ProposalToString(p);
   }
   return s.empty() ? "(none)" : s;
 }

@@ -105,7 +105,7 @@ TEST(Dialects, SiteToSiteSuiteB) {
 )");
   ExpectSame(lsw, sw);
   EXPECT_EQ(ProposalsToString(sw.ike_proposals), "AES_GCM_16_256/PRF_HMAC_SHA2_384/ECP_384");
-  EXPECT_EQ(ProposalsToString(sw.esp_proposals), "AES_GCM_16_256/ECP_384/NO_ESN");
+  EXPECT_EQ(ProposalsToString(sw.esp_proposals), "AES_GCM_16_256/ECP_384/NO_EXT_SEQ");
   EXPECT_EQ(sw.subnet_pairs.size(), 2u);
   EXPECT_EQ(sw.local.id.kind, Identity::Kind::kFqdn);
   EXPECT_EQ(sw.local.id.name, "gw1.example.org");
@@ -149,7 +149,7 @@ TEST(Dialects, Seed002VyosProposalSet) {
   ASSERT_EQ(sw.ike_proposals.size(), 1u);
   EXPECT_EQ(ProposalToString(sw.ike_proposals[0]),
             "AES_CBC_256/HMAC_SHA1_96/PRF_HMAC_SHA1/MODP_1024");
-  EXPECT_EQ(ProposalToString(sw.esp_proposals[0]), "AES_CBC_256/HMAC_SHA1_96/MODP_1024/NO_ESN");
+  EXPECT_EQ(ProposalToString(sw.esp_proposals[0]), "AES_CBC_256/HMAC_SHA1_96/MODP_1024/NO_EXT_SEQ");
   EXPECT_EQ(sw.ike_lifetime, Seconds(28800));
   EXPECT_EQ(sw.child_lifetime, Seconds(27000));
   EXPECT_EQ(sw.local.host, Addr("192.0.2.1"));
@@ -201,7 +201,7 @@ TEST(Dialects, PfsNoDropsGroupsWithAWarning) {
       "pfs.conf", o);
   ASSERT_TRUE(cfg) << cfg.error().message;
   EXPECT_EQ(ProposalsToString(cfg->connections[0].esp_proposals),
-            "AES_CBC_128/HMAC_SHA1_96/NO_ESN");
+            "AES_CBC_128/HMAC_SHA1_96/NO_EXT_SEQ");
   ASSERT_EQ(cfg->warnings.size(), 1u);
   EXPECT_EQ(cfg->warnings[0].ToString(),
             "pfs.conf:5: esp: pfs=no: the DH groups in esp= are not used");

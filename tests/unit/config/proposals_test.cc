@@ -58,16 +58,16 @@ TEST(Proposals, StrictMarker) {
 }
 
 TEST(Proposals, EspBothDialects) {
-  EXPECT_EQ(Esp("aes_gcm128-null"), "AES_GCM_16_128/NO_ESN");
-  EXPECT_EQ(Esp("aes256-sha1"), "AES_CBC_256/HMAC_SHA1_96/NO_ESN");
-  EXPECT_EQ(Esp("aes256-sha2_256-modp2048"), "AES_CBC_256/HMAC_SHA2_256_128/MODP_2048/NO_ESN");
-  EXPECT_EQ(Esp("aes128-sha1;modp1024"), "AES_CBC_128/HMAC_SHA1_96/MODP_1024/NO_ESN");
+  EXPECT_EQ(Esp("aes_gcm128-null"), "AES_GCM_16_128/NO_EXT_SEQ");
+  EXPECT_EQ(Esp("aes256-sha1"), "AES_CBC_256/HMAC_SHA1_96/NO_EXT_SEQ");
+  EXPECT_EQ(Esp("aes256-sha2_256-modp2048"), "AES_CBC_256/HMAC_SHA2_256_128/MODP_2048/NO_EXT_SEQ");
+  EXPECT_EQ(Esp("aes128-sha1;modp1024"), "AES_CBC_128/HMAC_SHA1_96/MODP_1024/NO_EXT_SEQ");
   EXPECT_EQ(Esp("aes256gcm16-ecp384-esn"), "AES_GCM_16_256/ECP_384/ESN");
-  EXPECT_EQ(Esp("chacha20poly1305"), "CHACHA20_POLY1305/NO_ESN");
-  EXPECT_EQ(Esp("aes128gcm12"), "AES_GCM_12_128/NO_ESN");
+  EXPECT_EQ(Esp("chacha20poly1305"), "CHACHA20_POLY1305/NO_EXT_SEQ");
+  EXPECT_EQ(Esp("aes128gcm12"), "AES_GCM_12_128/NO_EXT_SEQ");
   auto r = ParseProposals("aes256gcm16-prfsha384-ecp384!", ProtocolId::kEsp);
   ASSERT_TRUE(r);
-  EXPECT_EQ(ProposalsToString(r->proposals), "AES_GCM_16_256/ECP_384/NO_ESN");
+  EXPECT_EQ(ProposalsToString(r->proposals), "AES_GCM_16_256/ECP_384/NO_EXT_SEQ");
   ASSERT_EQ(r->warnings.size(), 1u);
   EXPECT_EQ(r->warnings[0],
             "prfsha384: a PRF has no meaning for ESP; ignored (as strongSwan does)");

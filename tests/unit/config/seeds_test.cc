@@ -83,7 +83,7 @@ TEST_F(Seed000, MyTunnelFieldByField) {
   // esp=aes_gcm128-null with pfs=yes (libreswan's default): the IKE groups.
   ASSERT_EQ(c->esp_proposals.size(), 1u);
   EXPECT_EQ(ProposalToString(c->esp_proposals[0]),
-            "AES_GCM_16_128/CURVE_25519/ECP_256/MODP_2048/NO_ESN");
+            "AES_GCM_16_128/CURVE_25519/ECP_256/MODP_2048/NO_EXT_SEQ");
   EXPECT_EQ(c->esp_proposals[0].protocol, ProtocolId::kEsp);
   EXPECT_EQ(c->esp_proposals[0].transforms[0], (Transform{TT::kEncr, ike::encr::kAesGcm16, 128}));
   EXPECT_TRUE(c->pfs);
@@ -211,7 +211,7 @@ TEST_F(Seed003, Tunnel1AsMeantFieldByField) {
                                     {TT::kPrf, ike::prf::kHmacSha1, 0},
                                     {TT::kDh, ike::dh::kModp1024, 0}}));
   ASSERT_EQ(c.esp_proposals.size(), 1u);  // phase2alg= is esp=
-  EXPECT_EQ(ProposalToString(c.esp_proposals[0]), "AES_CBC_128/HMAC_SHA1_96/MODP_1024/NO_ESN");
+  EXPECT_EQ(ProposalToString(c.esp_proposals[0]), "AES_CBC_128/HMAC_SHA1_96/MODP_1024/NO_EXT_SEQ");
   EXPECT_FALSE(c.ike_strict);
   EXPECT_EQ(c.keyingtries, 0u);                        // %forever
   EXPECT_EQ(c.ike_version, IkeVersionPolicy::kIkev2);  // keyexchange=ike
@@ -329,7 +329,7 @@ TEST(Seed004, V3_2RouteBasedWithMarkAndStrictSuiteB) {
                                     {TT::kPrf, ike::prf::kHmacSha2_384, 0},
                                     {TT::kDh, ike::dh::kEcp384, 0}}));
   ASSERT_EQ(c.esp_proposals.size(), 1u);
-  EXPECT_EQ(ProposalToString(c.esp_proposals[0]), "AES_GCM_16_256/ECP_384/NO_ESN");
+  EXPECT_EQ(ProposalToString(c.esp_proposals[0]), "AES_GCM_16_256/ECP_384/NO_EXT_SEQ");
   EXPECT_EQ(KernelAlgorithmName(c.esp_proposals[0].transforms[0]), "aes-gcm-256");
   // The PRF in esp= means nothing for ESP: said, not silently dropped.
   EXPECT_TRUE(HasWarning(*cfg, ":12: esp: prfsha384: a PRF has no meaning for ESP"));
