@@ -214,10 +214,15 @@ void DaemonImpl::SetupEncap() {
     int fd = sockets_->natt_fd(family);
     if (fd < 0) continue;
     if (dev == devices_.end()) {
-      spdlog::warn(
-          "no device left to take ESP-in-UDP for IPv{} on port {}: NAT-T over IPv{} "
-          "needs a second ipsecN",
-          family == AF_INET ? 4 : 6, sockets_->natt_port(), family == AF_INET ? 4 : 6);
+      // Only worth a warning when a connection has peers of that family.
+      bool used = std::any_of(cfg_.connections.begin(), cfg_.connections.end(), [&](auto& c) {
+        return c.auto_action != config::AutoAction::kIgnore &&
+               (c.local.host.family() == family || c.remote.host.family() == family);
+      });
+      spdlog::log(used ? spdlog::level::warn : spdlog::level::debug,
+                  "no device left to take ESP-in-UDP for IPv{} on port {}: NAT-T over IPv{} "
+                  "needs a second ipsecN",
+                  family == AF_INET ? 4 : 6, sockets_->natt_port(), family == AF_INET ? 4 : 6);
       continue;
     }
     if (auto st = kernel_->SetEncapSocket(dev->second, fd); !st) {
