@@ -70,11 +70,10 @@ static int ipsec_tun_dev_init(struct net_device *dev)
 	itd->stats = alloc_percpu(struct ipsec_tun_stats);
 	if (!itd->stats)
 		return -ENOMEM;
-	if (gro_cells_init(&itd->gro_cells, dev)) {
-		free_percpu(itd->stats);
-		itd->stats = NULL;
-		return -ENOMEM;
-	}
+	if (gro_cells_init(&itd->gro_cells, dev))
+		goto err_stats;
+	if (ipsec_tun_policy_table_init(itd))
+		goto err_gro;
 	mutex_lock(&ipsec_tun_config_mutex);
 	list_add_tail(&itd->dev_node, &ipsec_tun_devices);
 	atomic_inc(&ipsec_tun_generation);
@@ -82,6 +81,13 @@ static int ipsec_tun_dev_init(struct net_device *dev)
 	atomic_inc(&ipsec_tun_live_devs);
 	netdev_dbg(dev, "created (underlay netns %u)\n", itd->underlay->ns.inum);
 	return 0;
+
+err_gro:
+	gro_cells_destroy(&itd->gro_cells);
+err_stats:
+	free_percpu(itd->stats);
+	itd->stats = NULL;
+	return -ENOMEM;
 }
 
 /*
@@ -108,6 +114,7 @@ static void ipsec_tun_dev_destruct(struct net_device *dev)
 {
 	struct ipsec_tun_dev *itd = netdev_priv(dev);
 
+	ipsec_tun_policy_table_destroy(itd);
 	gro_cells_destroy(&itd->gro_cells);
 	free_percpu(itd->stats);
 	atomic_dec(&ipsec_tun_live_devs);
@@ -178,7 +185,7 @@ static void ipsec_tun_setup(struct net_device *dev)
 	memset(itd, 0, sizeof(*itd));
 	itd->dev = dev;
 	INIT_LIST_HEAD(&itd->sas);
-	INIT_LIST_HEAD(&itd->policies);
+	INIT_LIST_HEAD(&itd->policy_classes);
 	INIT_LIST_HEAD(&itd->dev_node);
 	for (i = 0; i < IPSEC_TUN_OUT_BUCKETS; i++)
 		INIT_HLIST_HEAD(&itd->out_sas[i]);

@@ -6,6 +6,7 @@
 #define IPSEC_TUN_DEVICE_H
 
 #include <linux/netdevice.h>
+#include <linux/rhashtable.h>
 #include <linux/mutex.h>
 #include <linux/ratelimit.h>
 #include <linux/ipsec_tun.h>
@@ -44,8 +45,10 @@ struct ipsec_tun_dev {
 	struct list_head sas;		/* every SA of the device, config mutex */
 	/* Outbound SAs by reqid, newest first: RCU readers, config mutex writers. */
 	struct hlist_head out_sas[IPSEC_TUN_OUT_BUCKETS];
-	/* Policies sorted in lookup order: RCU readers, config mutex writers. */
-	struct list_head policies;
+	/* Policies (policy.h): RCU readers, config mutex writers. */
+	struct list_head policy_classes;
+	struct rhltable policy_ht;
+	u64 policy_seq;			/* config mutex */
 	u32 sa_count, policy_count;	/* config mutex */
 	struct sock *encap_sk;		/* attached NAT-T socket, config mutex */
 	u16 encap_port;

@@ -794,6 +794,7 @@ static int get_policy_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct net *net = sock_net(skb->sk);
 	struct ipsec_tun_dev *itd, *only;
+	struct ipsec_tun_policy_class *cls;
 	struct ipsec_tun_policy *pol;
 	bool filtered;
 	long idx = 0;
@@ -807,7 +808,7 @@ static int get_policy_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	list_for_each_entry(itd, &ipsec_tun_devices, dev_node) {
 		if (only ? itd != only : !net_eq(dev_net(itd->dev), net))
 			continue;
-		list_for_each_entry(pol, &itd->policies, node) {
+		ipsec_tun_for_each_policy(itd, cls, pol) {
 			if (idx++ < cb->args[0])
 				continue;
 			hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,

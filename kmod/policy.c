@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Per-device policies: a list kept in lookup order (priority, then longest
- * destination prefix, then longest source prefix), scanned under RCU by the
- * transmit path; the first match names the reqid. Also turns a packet into
- * the flow the selectors are matched against.
+ * Per-device policies: classes in lookup order plus a hash table on masked
+ * addresses (policy.h says how they fit), read under RCU by the transmit
+ * path; the winning policy names the reqid. Also turns a packet into the
+ * flow the selectors are matched against.
+ *
+ * Locking: ipsec_tun_config_mutex for every change; the class list and the
+ * hash table are RCU for readers, policies and classes are freed after a
+ * grace period.
  */
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/rculist.h>
 #include <linux/slab.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
@@ -74,17 +79,104 @@ int ipsec_tun_skb_flow(struct sk_buff *skb, struct ipsec_tun_flow *fl)
 	return -EINVAL;
 }
 
+static const struct rhashtable_params policy_ht_params = {
+	.key_len = sizeof(struct ipsec_tun_policy_key),
+	.key_offset = offsetof(struct ipsec_tun_policy, key),
+	.head_offset = offsetof(struct ipsec_tun_policy, hnode),
+	.automatic_shrinking = true,
+};
+
+/* The class list is set up with the device (ipsec_tun_setup()). */
+int ipsec_tun_policy_table_init(struct ipsec_tun_dev *itd)
+{
+	return rhltable_init(&itd->policy_ht, &policy_ht_params);
+}
+
+void ipsec_tun_policy_table_destroy(struct ipsec_tun_dev *itd)
+{
+	rhltable_destroy(&itd->policy_ht);
+}
+
+static void key_of_sel(struct ipsec_tun_policy_key *k, const struct ipsec_tun_selector *sel,
+		       u32 priority)
+{
+	memset(k, 0, sizeof(*k));
+	k->priority = priority;
+	k->family = sel->family;
+	k->dst_plen = sel->dst_plen;
+	k->src_plen = sel->src_plen;
+	k->dst = sel->dst;	/* well formed: no bits past the prefix */
+	k->src = sel->src;
+}
+
+/* The policy of this exact selector and priority, or NULL. Config mutex. */
+static struct ipsec_tun_policy *policy_find(struct ipsec_tun_dev *itd,
+					    const struct ipsec_tun_selector *sel, u32 priority)
+{
+	struct ipsec_tun_policy_key k;
+	struct ipsec_tun_policy *pol, *found = NULL;
+	struct rhlist_head *list, *pos;
+
+	key_of_sel(&k, sel, priority);
+	rcu_read_lock();	/* rhltable_lookup() wants it even for writers */
+	list = rhltable_lookup(&itd->policy_ht, &k, policy_ht_params);
+	rhl_for_each_entry_rcu(pol, pos, list, hnode) {
+		if (ipsec_tun_sel_equal(&pol->sel, sel)) {
+			found = pol;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return found;
+}
+
+/* The class for (priority, prefix lengths), created in order if missing. */
+static struct ipsec_tun_policy_class *class_get(struct ipsec_tun_dev *itd,
+						const struct ipsec_tun_selector *sel,
+						u32 priority)
+{
+	struct ipsec_tun_policy_class *cls, *pos;
+	struct ipsec_tun_selector probe = {};
+	int order;
+
+	list_for_each_entry(pos, &itd->policy_classes, node) {
+		probe.dst_plen = pos->dst_plen;
+		probe.src_plen = pos->src_plen;
+		order = ipsec_tun_sel_order(priority, sel, pos->priority, &probe);
+		if (!order)
+			return pos;
+		if (order < 0)
+			break;
+	}
+	cls = kzalloc(sizeof(*cls), GFP_KERNEL);
+	if (!cls)
+		return NULL;
+	INIT_LIST_HEAD(&cls->policies);
+	cls->priority = priority;
+	cls->dst_plen = sel->dst_plen;
+	cls->src_plen = sel->src_plen;
+	list_add_tail_rcu(&cls->node, &pos->node);	/* before pos: sorted */
+	return cls;
+}
+
+static void class_put(struct ipsec_tun_policy_class *cls)
+{
+	if (!list_empty(&cls->policies))
+		return;
+	list_del_rcu(&cls->node);
+	kfree_rcu(cls, rcu);
+}
+
 int ipsec_tun_policy_add(struct ipsec_tun_dev *itd, const struct ipsec_tun_selector *sel,
 			 u32 reqid, u32 priority, struct netlink_ext_ack *extack)
 {
-	struct ipsec_tun_policy *pol, *pos;
+	struct ipsec_tun_policy *pol;
+	int err;
 
 	lockdep_assert_held(&ipsec_tun_config_mutex);
-	list_for_each_entry(pos, &itd->policies, node) {
-		if (pos->priority == priority && ipsec_tun_sel_equal(&pos->sel, sel)) {
-			NL_SET_ERR_MSG(extack, "a policy with this selector and priority exists");
-			return -EEXIST;
-		}
+	if (policy_find(itd, sel, priority)) {
+		NL_SET_ERR_MSG(extack, "a policy with this selector and priority exists");
+		return -EEXIST;
 	}
 	pol = kzalloc(sizeof(*pol), GFP_KERNEL);
 	if (!pol)
@@ -92,12 +184,21 @@ int ipsec_tun_policy_add(struct ipsec_tun_dev *itd, const struct ipsec_tun_selec
 	pol->sel = *sel;
 	pol->reqid = reqid;
 	pol->priority = priority;
-	/* Insert before the first entry that sorts after us (stable order). */
-	list_for_each_entry(pos, &itd->policies, node) {
-		if (ipsec_tun_sel_order(priority, sel, pos->priority, &pos->sel) < 0)
-			break;
+	pol->seq = ++itd->policy_seq;
+	key_of_sel(&pol->key, sel, priority);
+	pol->cls = class_get(itd, sel, priority);
+	if (!pol->cls) {
+		kfree(pol);
+		return -ENOMEM;
 	}
-	list_add_tail_rcu(&pol->node, &pos->node);
+	err = rhltable_insert(&itd->policy_ht, &pol->hnode, policy_ht_params);
+	if (err) {
+		class_put(pol->cls);
+		kfree(pol);
+		NL_SET_ERR_MSG(extack, "policy table full or out of memory");
+		return err;
+	}
+	list_add_tail(&pol->node, &pol->cls->policies);
 	itd->policy_count++;
 	atomic_inc(&ipsec_tun_live_policies);
 	atomic_inc(&ipsec_tun_generation);
@@ -112,7 +213,10 @@ static void policy_free_rcu(struct rcu_head *rcu)
 
 static void policy_unlink(struct ipsec_tun_dev *itd, struct ipsec_tun_policy *pol)
 {
-	list_del_rcu(&pol->node);
+	/* Cannot fail for an object in the table (no allocation on remove). */
+	WARN_ON_ONCE(rhltable_remove(&itd->policy_ht, &pol->hnode, policy_ht_params));
+	list_del(&pol->node);
+	class_put(pol->cls);
 	itd->policy_count--;
 	atomic_inc(&ipsec_tun_generation);
 	call_rcu(&pol->rcu, policy_free_rcu);
@@ -124,32 +228,63 @@ int ipsec_tun_policy_del(struct ipsec_tun_dev *itd, const struct ipsec_tun_selec
 	struct ipsec_tun_policy *pol;
 
 	lockdep_assert_held(&ipsec_tun_config_mutex);
-	list_for_each_entry(pol, &itd->policies, node) {
-		if (pol->priority == priority && ipsec_tun_sel_equal(&pol->sel, sel)) {
-			policy_unlink(itd, pol);
-			return 0;
-		}
-	}
-	return -ENOENT;
+	pol = policy_find(itd, sel, priority);
+	if (!pol)
+		return -ENOENT;
+	policy_unlink(itd, pol);
+	return 0;
 }
 
 void ipsec_tun_policy_flush_dev(struct ipsec_tun_dev *itd)
 {
-	struct ipsec_tun_policy *pol, *tmp;
+	struct ipsec_tun_policy_class *cls, *ctmp;
+	struct ipsec_tun_policy *pol;
 
 	lockdep_assert_held(&ipsec_tun_config_mutex);
-	list_for_each_entry_safe(pol, tmp, &itd->policies, node)
-		policy_unlink(itd, pol);
+	/* Unlinking a class's last policy frees the class: stop there. */
+	list_for_each_entry_safe(cls, ctmp, &itd->policy_classes, node) {
+		bool last;
+
+		do {
+			pol = list_first_entry(&cls->policies, struct ipsec_tun_policy, node);
+			last = list_is_singular(&cls->policies);
+			policy_unlink(itd, pol);
+		} while (!last);
+	}
 }
 
+/*
+ * Classes are visited in lookup order, so the first class holding a match
+ * wins; inside a class only policies with the flow's masked addresses can
+ * match, and of those (they differ in protocol or ports) the oldest wins.
+ */
 const struct ipsec_tun_policy *ipsec_tun_policy_lookup(struct ipsec_tun_dev *itd,
 						       const struct ipsec_tun_flow *fl)
 {
-	const struct ipsec_tun_policy *pol;
+	unsigned int bits = ipsec_tun_addr_bits(fl->family);
+	const struct ipsec_tun_policy_class *cls;
+	const struct ipsec_tun_policy *pol, *best;
+	struct ipsec_tun_policy_key k;
+	struct rhlist_head *list, *pos;
 
-	list_for_each_entry_rcu(pol, &itd->policies, node) {
-		if (ipsec_tun_sel_match(&pol->sel, fl))
-			return pol;
+	memset(&k, 0, sizeof(k));
+	k.family = fl->family;
+	list_for_each_entry_rcu(cls, &itd->policy_classes, node) {
+		if (cls->dst_plen > bits || cls->src_plen > bits)
+			continue;
+		k.priority = cls->priority;
+		k.dst_plen = cls->dst_plen;
+		k.src_plen = cls->src_plen;
+		ipsec_tun_addr_mask(&k.dst, &fl->dst, cls->dst_plen);
+		ipsec_tun_addr_mask(&k.src, &fl->src, cls->src_plen);
+		best = NULL;
+		list = rhltable_lookup(&itd->policy_ht, &k, policy_ht_params);
+		rhl_for_each_entry_rcu(pol, pos, list, hnode) {
+			if (ipsec_tun_sel_match(&pol->sel, fl) && (!best || pol->seq < best->seq))
+				best = pol;
+		}
+		if (best)
+			return best;
 	}
 	return NULL;
 }

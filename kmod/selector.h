@@ -68,6 +68,21 @@ static inline bool ipsec_tun_prefix_match(const union ipsec_tun_addr *a,
 	return true;
 }
 
+/*
+ * out = the first plen bits of a, the rest zero: what a flow address looks
+ * like as a selector of that prefix length (policy.c hashes on it).
+ */
+static inline void ipsec_tun_addr_mask(union ipsec_tun_addr *out,
+				       const union ipsec_tun_addr *a, unsigned int plen)
+{
+	unsigned int full = plen / 8, rest = plen % 8;
+
+	memset(out, 0, sizeof(*out));
+	memcpy(out->b, a->b, full);
+	if (rest)
+		out->b[full] = a->b[full] & (u8)(0xff << (8 - rest));
+}
+
 static inline bool ipsec_tun_sel_match(const struct ipsec_tun_selector *sel,
 				       const struct ipsec_tun_flow *fl)
 {
@@ -135,8 +150,8 @@ static inline bool ipsec_tun_sel_equal(const struct ipsec_tun_selector *a,
 
 /*
  * Lookup order of policies: lower priority value first, then longer
- * destination prefix, then longer source prefix. Returns <0 when a goes
- * before b. Policies are kept sorted so that the first match wins.
+ * destination prefix, then longer source prefix, then the one installed
+ * first. Returns <0 when a goes before b (0: same class in policy.c).
  */
 static inline int ipsec_tun_sel_order(u32 prio_a, const struct ipsec_tun_selector *a,
 				      u32 prio_b, const struct ipsec_tun_selector *b)

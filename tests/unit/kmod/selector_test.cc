@@ -4,6 +4,9 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 
+#include <cstring>
+#include <random>
+
 namespace {
 
 // Matches selector s against a flow given by value.
@@ -132,6 +135,41 @@ TEST(Selector, Equality) {
   EXPECT_TRUE(ipsec_tun_sel_equal(&a, &b));
   b.proto = 6;
   EXPECT_FALSE(ipsec_tun_sel_equal(&a, &b));
+}
+
+// policy.c finds candidate policies by hashing the flow's addresses masked to
+// each prefix length in use; that is sound only if masking an address equals
+// a (well-formed) selector prefix exactly when the prefix matches.
+TEST(Selector, MaskedAddressEqualsPrefixExactlyWhenItMatches) {
+  ipsec_tun_addr m;
+  ipsec_tun_addr a = V6("2001:db8:ffff:ffff:ffff:ffff:ffff:ffff");
+  ipsec_tun_addr_mask(&m, &a, 35);
+  EXPECT_EQ(std::memcmp(m.b, V6("2001:db8:e000::").b, 16), 0);
+  a = V4("10.2.3.200");
+  ipsec_tun_addr_mask(&m, &a, 25);
+  EXPECT_EQ(std::memcmp(m.b, V4("10.2.3.128").b, 16), 0);
+  ipsec_tun_addr_mask(&m, &a, 0);
+  EXPECT_EQ(std::memcmp(m.b, ipsec_tun_addr{}.b, 16), 0);
+
+  std::mt19937 rng(7);
+  for (int i = 0; i < 20000; i++) {
+    ipsec_tun_selector s{};
+    s.family = IPSEC_TUN_AF_INET6;
+    s.dst_plen = static_cast<u8>(rng() % 129);
+    ipsec_tun_addr x{};
+    for (auto& b : x.b) b = static_cast<u8>(rng());
+    ipsec_tun_addr_mask(&s.dst, &x, s.dst_plen);
+    s.sport_max = s.dport_max = 0xffff;
+    ASSERT_TRUE(ipsec_tun_sel_valid(&s));
+    // A flow near the prefix: x with a few random bits flipped.
+    ipsec_tun_flow f{};
+    f.family = IPSEC_TUN_AF_INET6;
+    f.dst = x;
+    for (int k = rng() % 3; k > 0; k--) f.dst.b[rng() % 16] ^= static_cast<u8>(1u << (rng() % 8));
+    ipsec_tun_addr_mask(&m, &f.dst, s.dst_plen);
+    bool same = std::memcmp(m.b, s.dst.b, 16) == 0;
+    ASSERT_EQ(same, Match(s, f)) << "plen " << int(s.dst_plen);
+  }
 }
 
 }  // namespace
