@@ -10,7 +10,6 @@
 #include <linux/mutex.h>
 #include <linux/ratelimit.h>
 #include <linux/ipsec_tun.h>
-#include <net/gro_cells.h>
 
 /*
  * Extra counters after the uapi ones: totals per direction for
@@ -30,8 +29,6 @@ struct ipsec_tun_stats {
 	u64 c[IPSEC_TUN_NSTATS];
 };
 
-#define IPSEC_TUN_OUT_BUCKETS 64
-
 struct ipsec_tun_dev {
 	struct net_device *dev;
 	/*
@@ -43,8 +40,6 @@ struct ipsec_tun_dev {
 	struct net *underlay;
 	struct list_head dev_node;	/* ipsec_tun_devices, config mutex */
 	struct list_head sas;		/* every SA of the device, config mutex */
-	/* Outbound SAs by reqid, newest first: RCU readers, config mutex writers. */
-	struct hlist_head out_sas[IPSEC_TUN_OUT_BUCKETS];
 	/* Policies (policy.h): RCU readers, config mutex writers. */
 	struct list_head policy_classes;
 	struct rhltable policy_ht;
@@ -55,7 +50,8 @@ struct ipsec_tun_dev {
 	bool dead;			/* being unregistered, config mutex */
 	struct ipsec_tun_stats __percpu *stats;
 	struct ratelimit_state acquire_rs;
-	struct gro_cells gro_cells;	/* decrypted packets go through GRO */
+	struct ipsec_tun_rxq *rxq;	/* inbound ordering queues (rxq.h) */
+	unsigned int nrxq;
 };
 
 /* Serialises every configuration change: devices, SAs, policies, sockets. */

@@ -3,11 +3,12 @@
  * The SA tables, SA lifetime (references, removal, freeing) and the
  * byte/packet/seconds lifetimes that produce EXPIRE events.
  *
- * Two rhashtables give O(1) lookups with any number of SAs:
+ * Three hash tables give O(1) lookups with any number of SAs:
  *  - in_table, key (underlay netns, SPI): the inbound packet path and netlink;
- *  - out_table, key (device, SPI): netlink only.
- * Outbound packets find their SA by reqid in the device's out_sas buckets,
- * newest first, so a rekeyed SA takes over as soon as it is added.
+ *  - out_table, key (device, SPI): netlink only;
+ *  - reqid_table, key (device, reqid), an rhltable: outbound packets. SAs
+ *    of one reqid share a list, newest first (rhltable inserts at the
+ *    head), so a rekeyed SA takes over as soon as it is added.
  *
  * Writers hold ipsec_tun_config_mutex; packet paths run under RCU and take a
  * reference with refcount_inc_not_zero(). Removal is WireGuard's peer removal:
@@ -24,12 +25,20 @@
 atomic_t ipsec_tun_live_sas = ATOMIC_INIT(0);
 
 static struct rhashtable in_table, out_table;
+static struct rhltable reqid_table;
 static struct workqueue_struct *ipsec_tun_wq;
 
 static const struct rhashtable_params sa_ht_params = {
 	.key_len = sizeof(struct ipsec_tun_sa_key),
 	.key_offset = offsetof(struct ipsec_tun_sa, key),
 	.head_offset = offsetof(struct ipsec_tun_sa, table_node),
+	.automatic_shrinking = true,
+};
+
+static const struct rhashtable_params reqid_ht_params = {
+	.key_len = sizeof(struct ipsec_tun_sa_key),
+	.key_offset = offsetof(struct ipsec_tun_sa, reqid_key),
+	.head_offset = offsetof(struct ipsec_tun_sa, reqid_node),
 	.automatic_shrinking = true,
 };
 
@@ -212,8 +221,16 @@ int ipsec_tun_sa_add(struct ipsec_tun_dev *itd, struct ipsec_tun_sa_params *p,
 			NL_SET_ERR_MSG(extack, "an outbound SA with this SPI exists on the device");
 		goto err_crypto;
 	}
-	if (sa->dir == IPSEC_TUN_DIR_OUT)
-		hlist_add_head_rcu(&sa->out_node, &itd->out_sas[sa->reqid % IPSEC_TUN_OUT_BUCKETS]);
+	if (sa->dir == IPSEC_TUN_DIR_OUT) {
+		sa->reqid_key.owner = itd;
+		sa->reqid_key.spi = sa->reqid;
+		ret = rhltable_insert(&reqid_table, &sa->reqid_node, reqid_ht_params);
+		if (ret) {
+			rhashtable_remove_fast(sa_table(sa->dir), &sa->table_node, sa_ht_params);
+			NL_SET_ERR_MSG(extack, "no memory for the reqid table");
+			goto err_crypto;
+		}
+	}
 	list_add_tail(&sa->dev_node, &itd->sas);
 	itd->sa_count++;
 	dev_hold(itd->dev);
@@ -260,7 +277,7 @@ void ipsec_tun_sa_remove(struct ipsec_tun_sa *sa)
 	WRITE_ONCE(sa->dead, true);
 	rhashtable_remove_fast(sa_table(sa->dir), &sa->table_node, sa_ht_params);
 	if (sa->dir == IPSEC_TUN_DIR_OUT)
-		hlist_del_rcu(&sa->out_node);
+		rhltable_remove(&reqid_table, &sa->reqid_node, reqid_ht_params);
 	list_del(&sa->dev_node);
 	itd->sa_count--;
 	atomic_inc(&ipsec_tun_generation);
@@ -294,12 +311,16 @@ struct ipsec_tun_sa *ipsec_tun_sa_lookup_in(struct net *net, u32 spi)
 	return NULL;
 }
 
+/* RCU read side held by the caller. */
 struct ipsec_tun_sa *ipsec_tun_sa_lookup_out(struct ipsec_tun_dev *itd, u32 reqid)
 {
+	struct ipsec_tun_sa_key key = { .owner = itd, .spi = reqid };
+	struct rhlist_head *list, *pos;
 	struct ipsec_tun_sa *sa;
 
-	hlist_for_each_entry_rcu(sa, &itd->out_sas[reqid % IPSEC_TUN_OUT_BUCKETS], out_node) {
-		if (sa->reqid != reqid || READ_ONCE(sa->dead))
+	list = rhltable_lookup(&reqid_table, &key, reqid_ht_params);
+	rhl_for_each_entry_rcu(sa, pos, list, reqid_node) {
+		if (READ_ONCE(sa->dead))
 			continue;
 		if (refcount_inc_not_zero(&sa->ref))
 			return sa;
@@ -320,8 +341,13 @@ int ipsec_tun_sa_init(void)
 	ret = rhashtable_init(&out_table, &sa_ht_params);
 	if (ret)
 		goto err_in;
+	ret = rhltable_init(&reqid_table, &reqid_ht_params);
+	if (ret)
+		goto err_out;
 	return 0;
 
+err_out:
+	rhashtable_destroy(&out_table);
 err_in:
 	rhashtable_destroy(&in_table);
 err_wq:
@@ -334,6 +360,7 @@ void ipsec_tun_sa_uninit(void)
 	/* Every device is gone, so every SA was removed; let the frees run. */
 	rcu_barrier();
 	destroy_workqueue(ipsec_tun_wq);
+	rhltable_destroy(&reqid_table);
 	rhashtable_destroy(&out_table);
 	rhashtable_destroy(&in_table);
 	if (atomic_read(&ipsec_tun_live_sas))

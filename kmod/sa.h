@@ -45,7 +45,8 @@ enum {
 struct ipsec_tun_sa {
 	struct rhash_head table_node;	/* in_table or out_table */
 	struct ipsec_tun_sa_key key;
-	struct hlist_node out_node;	/* itd->out_sas, outbound only */
+	struct rhlist_head reqid_node;	/* reqid_table, outbound only */
+	struct ipsec_tun_sa_key reqid_key;	/* (device, reqid) */
 	struct list_head dev_node;	/* itd->sas */
 	struct ipsec_tun_dev *itd;	/* holds a net_device reference */
 	struct net *net;		/* underlay netns at creation */

@@ -182,7 +182,7 @@ dev_stat() {
 
 # stats_agree NS: ip -s link (sysfs) and ipsecctl report the same packet and
 # byte counts for ipsec0. Read twice, by two processes, so a last packet of a
-# closing TCP connection (delivered later through GRO cells) may land between
+# closing TCP connection (held a moment in GRO) may land between
 # the reads: they must agree within 10 s of the traffic stopping.
 _stats_equal() {
 	[ "$(dev_stat "$1" "$2")" = "$(link_counter "$1" ipsec0 "$2")" ]
@@ -196,6 +196,17 @@ stats_agree() {
 }
 
 
+# PY_SETNS: Python prelude for one process with sockets in several netns:
+# enter(NS) moves the calling thread into /run/netns/NS (setns(2)).
+PY_SETNS='import ctypes, hashlib, os, socket, struct, sys, threading, time
+libc = ctypes.CDLL(None, use_errno=True)
+def enter(ns):
+    fd = os.open("/run/netns/" + ns, os.O_RDONLY)
+    if libc.setns(fd, 0x40000000) != 0:  # CLONE_NEWNET
+        raise OSError(ctypes.get_errno(), "setns " + ns)
+    os.close(fd)
+'
+
 # tcp_transfer FROM TO DST BYTES: send BYTES random bytes over TCP from netns
 # FROM to DST (an address in netns TO) and check the SHA-256 on arrival.
 # One process does both ends (each socket is opened in its own netns with
@@ -204,14 +215,7 @@ stats_agree() {
 # listener cost more than the transfer itself.
 tcp_transfer() {
 	local from=$1 to=$2 dst=$3 bytes=$4 out
-	out=$(timeout 150 /usr/bin/python3 -c '
-import ctypes, hashlib, os, socket, sys, threading
-libc = ctypes.CDLL(None, use_errno=True)
-def enter(ns):
-    fd = os.open("/run/netns/" + ns, os.O_RDONLY)
-    if libc.setns(fd, 0x40000000) != 0:  # CLONE_NEWNET
-        raise OSError(ctypes.get_errno(), "setns " + ns)
-    os.close(fd)
+	out=$(timeout 150 /usr/bin/python3 -c "$PY_SETNS"'
 frm, to, dst, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 fam = socket.AF_INET6 if ":" in dst else socket.AF_INET
 enter(to)
