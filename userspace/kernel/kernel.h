@@ -41,7 +41,10 @@ struct SaParams {
   SecureBytes enc_key;         // key || salt for AEAD and GMAC
   uint16_t integ_id = 0;       // IANA AUTH_*, 0 for AEAD
   SecureBytes auth_key;
-  uint32_t replay_window = 128;
+  // Wide on purpose (RFC 4303 3.4.3 leaves the size to the receiver): CPUs
+  // that send in parallel reorder an SA's packets by more than 128 under
+  // load; the window costs 1 bit per packet (128 bytes per SA).
+  uint32_t replay_window = 1024;
   bool esn = false;
   std::optional<uint16_t> encap_sport, encap_dport;  // NAT-T (RFC 3948)
   Lifetime soft, hard;

@@ -56,7 +56,7 @@ TEST(SaAddTest, MinimalAead) {
   EXPECT_TRUE(sa.auth_key.empty());
   EXPECT_FALSE(sa.esn);
   EXPECT_FALSE(sa.encap_sport);
-  EXPECT_EQ(sa.replay_window, 128u);  // the Kernel interface's default
+  EXPECT_EQ(sa.replay_window, 1024u);  // the Kernel interface's default
   EXPECT_TRUE(sa.selectors.empty());
 }
 
