@@ -12,16 +12,25 @@
 # summary of medians and of the median per-round ratio to XFRM.
 . "$(dirname "$0")/lib.sh" || exit 1
 
+# cfg_ipsec_ko PATH[?PARAM=VALUE[&...]]: a module build, with insmod parameters.
 cfg_ipsec_ko() {
+	local ko=${1%%\?*} params=
+	[[ $1 != *\?* ]] || params=${1#*\?}
 	topo_base
 	[ ! -e /sys/module/ipsec_tun ] || rmmod ipsec_tun || return 1
-	IPSEC_KO=$1 ipsec_load || return 1
+	IPSEC_KO=$ko IPSEC_KO_PARAMS=${params//&/ } ipsec_load || return 1
 	. "$(dirname "$0")/ipsec_manual.sh" || return 1
-	ipsec_manual_pair gcm128 || return 1
+	ipsec_manual_pair "$cipher" || return 1
 	topo_routes_via ipsec0 ipsec0
 }
 
 rounds=${1:-3}
+cipher=${IPSEC_AB_CIPHER:-gcm128}	# gcm128 | chacha
+case $cipher in
+gcm128) xfrm_alg='rfc4106(gcm(aes))' xfrm_keys="$KEY_GCM_AB $KEY_GCM_BA" ;;
+chacha) xfrm_alg='rfc7539esp(chacha20,poly1305)' xfrm_keys="$KEY_CHACHA_AB $KEY_CHACHA_BA" ;;
+*) die "IPSEC_AB_CIPHER must be gcm128 or chacha" ;;
+esac
 [[ $rounds =~ ^[1-9][0-9]*$ ]] || die "usage: ab_modules.sh ROUNDS"
 [ -n "${IPSEC_AB_KOS:-}" ] || die "IPSEC_AB_KOS='name=path.ko ...' not set"
 crypto_preload
@@ -29,7 +38,7 @@ out=$(mktemp)
 for ((r = 1; r <= rounds; r++)); do
 	for c in xfrm $IPSEC_AB_KOS; do
 		name=${c%%=*}
-		if [ "$c" = xfrm ]; then cfg_xfrm 'rfc4106(gcm(aes))' $KEY_GCM_AB $KEY_GCM_BA >/dev/null 2>&1; else cfg_ipsec_ko "${c#*=}" >/dev/null 2>&1; fi ||
+		if [ "$c" = xfrm ]; then cfg_xfrm "$xfrm_alg" $xfrm_keys >/dev/null 2>&1; else cfg_ipsec_ko "${c#*=}" >/dev/null 2>&1; fi ||
 			{ echo "AB-NA $r $name setup failed"; ns_gone bA bB; continue; }
 		wait_for 10 inner_ping_ok || { echo "AB-NA $r $name no ping"; ns_gone bA bB; continue; }
 		iperf_server_start || { echo "AB-NA $r $name no iperf3 server"; ns_gone bA bB; continue; }

@@ -28,7 +28,7 @@ ipsec_end() {
 	ip netns exec "$ns" "$IPSECCTL" sa add dev ipsec0 dir out spi "$ospi" reqid 1 \
 		src "$l" dst "$r" enc "$alg" key "$okey" || return 1
 	ip netns exec "$ns" "$IPSECCTL" sa add dev ipsec0 dir in spi "$ispi" \
-		src "$r" dst "$l" enc "$alg" key "$ikey" || return 1
+		src "$r" dst "$l" enc "$alg" key "$ikey" ${IPSEC_BENCH_RW:+replay-window $IPSEC_BENCH_RW} || return 1
 	ip netns exec "$ns" "$IPSECCTL" policy add dev ipsec0 src "$il/32" dst "$ir/32" reqid 1 ||
 		return 1
 }

@@ -245,7 +245,8 @@ ipsec_load() {
 	for dep in $(modinfo -F depends "$IPSEC_KO" 2>/dev/null | tr , ' '); do
 		modprobe "$dep" || return 1
 	done
-	insmod "$IPSEC_KO"
+	# shellcheck disable=SC2086 # IPSEC_KO_PARAMS: "name=value ..." for insmod
+	insmod "$IPSEC_KO" ${IPSEC_KO_PARAMS:-}
 }
 
 # crypto_preload: load the SIMD crypto drivers, so that XFRM, ipsec_tun and
