@@ -150,6 +150,7 @@ nlohmann::json ConnJson(const Connection& c, const PskStatus& psk) {
               {"action", DpdName(c.dpd_action)}};
   j["auto"] = AutoName(c.auto_action);
   j["mtu"] = c.mtu ? nlohmann::json(*c.mtu) : nlohmann::json(nullptr);
+  j["replay_window"] = c.replay_window ? nlohmann::json(*c.replay_window) : nlohmann::json(nullptr);
   j["mark"] = c.mark ? nlohmann::json({{"value", c.mark->value}, {"mask", c.mark->mask}})
                      : nlohmann::json(nullptr);
   j["mobike"] = c.mobike;
@@ -196,6 +197,7 @@ void PrintConn(const Connection& c, const PskStatus& psk, std::ostream& out) {
   out << "  auto   " << AutoName(c.auto_action) << ", keyingtries "
       << (c.keyingtries ? std::to_string(c.keyingtries) : std::string("%forever"));
   if (c.mtu) out << ", mtu " << *c.mtu;
+  if (c.replay_window) out << ", replay window " << *c.replay_window;
   if (c.mark) out << ", mark " << c.mark->value << "/0x" << std::hex << c.mark->mask << std::dec;
   out << ", mobike " << (c.mobike ? "yes" : "no");
   if (c.ipsec_interface) out << ", interface ipsec" << *c.ipsec_interface;

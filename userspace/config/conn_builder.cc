@@ -2,6 +2,8 @@
 // Documentation/configuration.md ("Defaults").
 #include "config/conn_builder.h"
 
+#include <linux/ipsec_tun.h>
+
 #include <algorithm>
 
 #include "common/proposal_names.h"
@@ -499,6 +501,18 @@ void Builder::ParseMisc() {
       Fail(*st, n.error().message);
     else
       c_.mtu = *n;
+  }
+  for (const char* key : {"replay_window", "replay-window"}) {
+    const RawSetting* st = Get(key);
+    if (!st) continue;
+    // strongSwan's -1: "use the default".
+    if (st->value == "-1") continue;
+    auto n = ParseUint(st->value, 0, IPSEC_TUN_REPLAY_WINDOW_MAX);
+    if (!n)
+      Fail(*st, n.error().message + " (packets, 0 to " +
+                    std::to_string(IPSEC_TUN_REPLAY_WINDOW_MAX) + "; 0 turns replay protection off)");
+    else
+      c_.replay_window = *n;
   }
   if (const RawSetting* st = Get("mark")) {
     const auto& v = st->value;

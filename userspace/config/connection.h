@@ -147,6 +147,10 @@ struct Connection {
 
   AutoAction auto_action = AutoAction::kIgnore;
   std::optional<uint32_t> mtu;
+  // replay_window= (strongSwan) / replay-window= (libreswan): inbound anti-replay
+  // window in packets, 0 = no replay protection. nullopt: the kernel interface's
+  // default (kernel::SaParams, 1024).
+  std::optional<uint32_t> replay_window;
   std::optional<Mark> mark;
   bool mobike = true;
   // ipsec-interface=N -> N (device "ipsecN"); yes -> 1 (libreswan). nullopt: not set.

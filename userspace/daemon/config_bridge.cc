@@ -48,6 +48,7 @@ engine::ConnectionConfig ToEngine(const config::Connection& c) {
   out.ike_lifetime_s = static_cast<uint32_t>(c.ike_lifetime.count());
   out.child_lifetime_s = static_cast<uint32_t>(c.child_lifetime.count());
   out.keyingtries = c.keyingtries;
+  out.replay_window = c.replay_window;
   out.dpd_delay_s = static_cast<uint32_t>(c.dpd_delay.count());
   out.dpd_timeout_s = static_cast<uint32_t>(c.dpd_timeout.count());
   switch (c.dpd_action) {

@@ -49,6 +49,7 @@ Status InstallChild(EngineContext& ctx, const IkeSa& sa, ChildSa& child,
   in.integ_id = child.transforms.integ;
   in.auth_key = ini ? keys.integ_r : keys.integ_i;
   in.esn = child.transforms.esn;
+  if (conn.replay_window) in.replay_window = *conn.replay_window;
   in.soft = Seconds(soft);
   in.hard = Seconds(hard);
   in.selectors.push_back(Sel(child.remote_ts, child.local_ts));

@@ -131,6 +131,8 @@ struct ConnectionConfig {
   AutoAction auto_action = AutoAction::kAdd;
   std::string interface = "ipsec0";  // ipsec-interface=N -> "ipsecN"
   uint32_t mark = 0;                 // reserved: carried, not yet used
+  // Inbound anti-replay window (packets, 0 = off); nullopt: kernel::SaParams' default.
+  std::optional<uint32_t> replay_window;
   // One child SA per pair, like libreswan's leftsubnets/rightsubnets. Empty:
   // derived as the cross product of local.subnets x remote.subnets (or the
   // host addresses when those are empty).

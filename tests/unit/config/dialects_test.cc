@@ -58,8 +58,21 @@ void ExpectSame(const Connection& a, const Connection& b) {
   EXPECT_EQ(a.dpd_action, b.dpd_action);
   EXPECT_EQ(a.auto_action, b.auto_action);
   EXPECT_EQ(a.mtu, b.mtu);
+  EXPECT_EQ(a.replay_window, b.replay_window);
   EXPECT_EQ(a.mark, b.mark);
   EXPECT_EQ(a.mobike, b.mobike);
+}
+
+TEST(Dialects, ReplayWindowBothSpellings) {
+  const std::string base = "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n";
+  Connection lsw = Load(base + "\treplay-window=64\n");
+  Connection ssw = Load(base + "\treplay_window=64\n");
+  EXPECT_EQ(lsw.replay_window, std::optional<uint32_t>(64));
+  ExpectSame(lsw, ssw);
+  EXPECT_EQ(Load(base + "\treplay_window=0\n").replay_window, std::optional<uint32_t>(0));
+  // strongSwan's -1 and no keyword at all: the default.
+  EXPECT_FALSE(Load(base + "\treplay_window=-1\n").replay_window.has_value());
+  EXPECT_FALSE(Load(base).replay_window.has_value());
 }
 
 TEST(Dialects, SiteToSiteSuiteB) {

@@ -111,6 +111,9 @@ const BrokenCase kBroken[] = {
      "t.conf:4: mark: '%unique' is not supported (write a number, e.g. mark=6 or mark=0x6/0xff)"},
     {"BadMtu", "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tmtu=9x\n",
      "t.conf:4: mtu: '9x' is not a number"},
+    {"ReplayWindowTooBig", "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\treplay-window=5000\n",
+     "t.conf:4: replay-window: '5000' is out of range (0..4096) (packets, 0 to 4096; 0 turns "
+     "replay protection off)"},
     {"BadKeyingtries", "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tkeyingtries=forever\n",
      "t.conf:4: keyingtries: 'forever' is not a number (a count or %forever)"},
     {"NumericIdTypo", "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\trightid=198.51.100.2.5\n",

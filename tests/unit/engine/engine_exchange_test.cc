@@ -41,6 +41,7 @@ TEST_F(EngineTest, InitSaAndAuthEstablishMatchingChildSas) {
   EXPECT_EQ(in->dst, a.addr);
   EXPECT_EQ(in->reqid, sa.children[0].reqid);
   EXPECT_FALSE(in->encap_sport.has_value());
+  EXPECT_EQ(in->replay_window, 1024u);  // no replay_window= in the config
   // One outbound policy per side, in its own direction.
   EXPECT_EQ(a.kernel.policies().size(), 1u);
   EXPECT_TRUE(HasPolicy(a, "10.1.0.0/24", "10.2.0.0/24"));
@@ -90,6 +91,26 @@ TEST_F(EngineTest, CbcProposalsWithFqdnIdsAndIpv6) {
   ASSERT_NE(out, nullptr);
   EXPECT_EQ(out->enc_key.size(), 32u);
   EXPECT_EQ(out->auth_key.size(), 32u);
+}
+
+TEST_F(EngineTest, ReplayWindowFromTheConfigReachesTheInboundSa) {
+  ConnectionConfig ca = AtoB();
+  ca.replay_window = 64;
+  ConnectionConfig cb = BtoA();
+  cb.replay_window = 0;  // replay protection off on b's side only
+  Load(a, ca);
+  Load(b, cb);
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  ASSERT_EQ(Established(a), 1u) << a.log.Errors();
+  const auto ch_a = a.engine.Status().ike_sas.at(0).children.at(0);
+  const auto ch_b = b.engine.Status().ike_sas.at(0).children.at(0);
+  const auto* in_a = a.kernel.FindSa(ch_a.inbound_spi, Direction::kIn);
+  const auto* in_b = b.kernel.FindSa(ch_b.inbound_spi, Direction::kIn);
+  ASSERT_NE(in_a, nullptr);
+  ASSERT_NE(in_b, nullptr);
+  EXPECT_EQ(in_a->replay_window, 64u);
+  EXPECT_EQ(in_b->replay_window, 0u);
 }
 
 TEST_F(EngineTest, TwoByTwoSubnetsGiveFourChildSasOnOneIkeSa) {
