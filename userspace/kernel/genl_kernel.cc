@@ -268,11 +268,22 @@ Result<DevInfo> GenlKernel::EnsureDevice(const std::string& name) {
 // ---- SAs ----
 
 Result<uint32_t> GenlKernel::AllocSpi() {
-  auto sas = ListSas(std::nullopt);
-  if (!sas) return sas.error();
+  // SPIs of the inbound SAs there are, to pick another. Any SA change on any
+  // device (another daemon, another tunnel coming up) interrupts the dump;
+  // retry a few times, then go without the list: a random SPI meets one of
+  // N in use with p = N / 2^32, and NEW_SA refuses a duplicate (EEXIST).
+  // Failing here instead made the peer's CREATE_CHILD_SA fail while other
+  // tunnels were being set up (2 of 100 tunnels in bench/vm/tunnels.sh).
   std::set<uint32_t> used;
-  for (const auto& sa : *sas)
-    if (sa.dir == Direction::kIn) used.insert(sa.spi);
+  for (int attempt = 0; attempt < 4; attempt++) {
+    auto sas = ListSas(std::nullopt);
+    if (sas) {
+      for (const auto& sa : *sas)
+        if (sa.dir == Direction::kIn) used.insert(sa.spi);
+      break;
+    }
+    if (sas.error().code != EAGAIN) return sas.error();
+  }
   for (int i = 0; i < 64; i++) {
     uint32_t spi;
     if (RAND_bytes(reinterpret_cast<unsigned char*>(&spi), sizeof(spi)) != 1)
