@@ -12,6 +12,7 @@
 #   slab-bytes-per-sa     growth of Slab + Percpu in /proc/meminfo / SAs added,
 #                         over bA's install alone (policies included)
 #   tcp1                  iperf3 TCP through the benchmark pair (N=0 first)
+#   plain1                control: iperf3 TCP between the outer addresses (no ipsec_tun)
 # Then, if ipsecd works: IPSEC_BENCH_TUNNELS (default 100) tunnels
 # negotiated by ipsecd against one peer (bench/vm/tunnels.sh).
 . "$(dirname "$0")/lib.sh" || exit 1
@@ -34,11 +35,20 @@ kernel_mem_kb() {
 	echo $(($(meminfo_kb Slab) + $(meminfo_kb Percpu)))
 }
 
+# tcp_reps NAME: the tunnel flow and, as a control, one TCP flow between the
+# outer addresses (never through ipsec_tun) per repetition.
 tcp_reps() {
 	local c=$1 r v
 	for ((r = 1; r <= BENCH_REPS; r++)); do
 		if v=$(iperf_tcp_mbits 1); then result $S "$c" tcp1 "$v" Mbit/s
 		else na $S "$c" tcp1 "iperf3 run $r failed"; fi
+		if v=$(timeout $((BENCH_TIME + 30)) ip netns exec bA iperf3 -c $OUTER_B -p 5202 \
+			-t "$BENCH_TIME" -O 1 -J 2>/dev/null |
+			jq -e '.end.sum_received.bits_per_second / 1e6 | . * 10 | round / 10'); then
+			result $S "$c" plain1 "$v" Mbit/s
+		else
+			na $S "$c" plain1 "iperf3 run $r between the outer addresses failed"
+		fi
 	done
 }
 
@@ -65,6 +75,7 @@ scale_sas() {
 		return 0
 	fi
 	iperf_server_start || { na $S all all "iperf3 server did not start"; return 0; }
+	ip netns exec bB iperf3 -s -B $OUTER_B -p 5202 >/dev/null 2>&1 &
 	progress "N=0 baseline"
 	tcp_reps n0
 
