@@ -100,11 +100,13 @@ class Results:
             text += f" [{len(v)} ok; {self.na[(s, c, m)]}]"
         return text
 
-    def ratio(self, s, c, base, m):
+    def ratio_value(self, s, c, base, m):
         a, b = self.median(s, c, m), self.median(s, base, m)
-        if a is None or b is None or b == 0:
-            return "–"
-        return f"{a / b:.2f}×"
+        return None if a is None or b is None or b == 0 else a / b
+
+    def ratio(self, s, c, base, m):
+        v = self.ratio_value(s, c, base, m)
+        return "–" if v is None else f"{v:.2f}×"
 
     def step(self, name):
         for st in self.steps:
@@ -290,11 +292,9 @@ def section_startup(r, out):
 def scale_relative(r, c):
     """(tunnel/control at N) / (tunnel/control at N=0): the slowdown the SAs
     themselves cause, with what slowed the whole VM divided out."""
-    s = "scale"
-    vals = [r.median(s, x, m) for x in (c, "n0") for m in ("tcp1", "plain1")]
-    if any(v is None or v == 0 for v in vals):
-        return "–"
-    return f"{(vals[0] / vals[1]) / (vals[2] / vals[3]):.2f}×"
+    tunnel = r.ratio_value("scale", c, "n0", "tcp1")
+    control = r.ratio_value("scale", c, "n0", "plain1")
+    return "–" if tunnel is None or not control else f"{tunnel / control:.2f}×"
 
 
 def section_scale(r, out):
