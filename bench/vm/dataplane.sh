@@ -16,7 +16,12 @@
 #   tcrypt         the crypto API alone: tcrypt mode=211 (rfc4106(gcm(aes)))
 #                  and mode=213 (rfc7539esp(chacha20,poly1305)), one CPU
 #
-# Tests per configuration, IPSEC_BENCH_REPS times (default 3), each run
+# All configurations run in this one VM boot. A repetition runs every
+# configuration once, each in fresh namespaces, and the IPSEC_BENCH_REPS
+# repetitions (default 3) go round the configurations, each starting one
+# further on: a slow stretch of the shared host then falls on all of them
+# alike instead of on whichever configuration happened to be running, which
+# is what the ratios need. Tests per configuration and repetition, each run
 # IPSEC_BENCH_TIME seconds (default 5):
 #   tcp1   iperf3 TCP, one stream, receiver goodput (first second omitted)
 #   tcp4   iperf3 TCP, 4 streams (-P 4)
@@ -57,20 +62,22 @@ cfg_ipsec0() {
 	topo_routes_via ipsec0 ipsec0
 }
 
-# run_config NAME SETUP...: set up, check one ping gets through, measure.
+# run_config NAME REP SETUP...: set up, check one ping gets through,
+# measure once, tear down.
 run_config() {
-	local c=$1 err
-	shift
-	progress "configuration $c"
+	local c=$1 r=$2 err
+	shift 2
+	progress "configuration $c, repetition $r/$BENCH_REPS"
 	if ! err=$("$@" 2>&1 >/dev/null); then
 		na $S "$c" all "setup failed: $(tail -n1 <<<"$err")"
+		ns_gone bA bB
 		return 0
 	fi
-	if ! wait_for 10 inner_ping_ok; then
+	if wait_for 10 inner_ping_ok; then
+		measure_once $S "$c" "$r"
+	else
 		na $S "$c" all "no ping through the configuration after setup"
-		return 0
 	fi
-	measure_all $S "$c"
 	ns_gone bA bB
 }
 
@@ -130,28 +137,47 @@ info bench-time "$BENCH_TIME"
 info bench-reps "$BENCH_REPS"
 crypto_preload
 
-for c in "${configs[@]}"; do
+# run_tunnel CONFIG REP: one repetition of one network configuration.
+run_tunnel() {
+	local c=$1 r=$2 why
 	case $c in
-	plain) run_config plain cfg_plain ;;
-	xfrm-gcm128) run_config "$c" cfg_xfrm 'rfc4106(gcm(aes))' $KEY_GCM_AB $KEY_GCM_BA ;;
-	xfrm-chacha) run_config "$c" cfg_xfrm 'rfc7539esp(chacha20,poly1305)' $KEY_CHACHA_AB $KEY_CHACHA_BA ;;
+	plain) run_config plain "$r" cfg_plain ;;
+	xfrm-gcm128) run_config "$c" "$r" cfg_xfrm 'rfc4106(gcm(aes))' $KEY_GCM_AB $KEY_GCM_BA ;;
+	xfrm-chacha) run_config "$c" "$r" cfg_xfrm 'rfc7539esp(chacha20,poly1305)' $KEY_CHACHA_AB $KEY_CHACHA_BA ;;
 	ipsec0-gcm128 | ipsec0-chacha)
 		if why=$(ipsec_not_ready) && [ -z "$why" ]; then
-			run_config "$c" cfg_ipsec0 "${c#ipsec0-}"
+			run_config "$c" "$r" cfg_ipsec0 "${c#ipsec0-}"
 		else
 			na $S "$c" all "$why"
 		fi ;;
 	wireguard)
 		if command -v wg >/dev/null && modprobe wireguard 2>/dev/null; then
-			run_config wireguard cfg_wireguard
+			run_config wireguard "$r" cfg_wireguard
 		else
 			na $S wireguard all "wireguard-tools or the wireguard module missing"
 		fi ;;
-	tcrypt)
-		tcrypt_speed 211 'rfc4106(gcm(aes))' tcrypt-gcm128 160
-		tcrypt_speed 213 'rfc7539esp(chacha20,poly1305)' tcrypt-chacha 288 ;;
+	esac
+}
+
+tunnels=() want_tcrypt=
+for c in "${configs[@]}"; do
+	case $c in
+	plain | xfrm-gcm128 | xfrm-chacha | ipsec0-gcm128 | ipsec0-chacha | wireguard) tunnels+=("$c") ;;
+	tcrypt) want_tcrypt=1 ;;
 	*) die "unknown configuration '$c'" ;;
 	esac
 done
+info dataplane-order "${tunnels[*]} (repetition r starts at the r-th)"
+n=${#tunnels[@]}
+for ((r = 1; r <= BENCH_REPS; r++)); do
+	for ((i = 0; i < n; i++)); do
+		run_tunnel "${tunnels[(i + r - 1) % n]}" "$r"
+	done
+	progress "repetition $r/$BENCH_REPS done"
+done
+if [ -n "$want_tcrypt" ]; then
+	tcrypt_speed 211 'rfc4106(gcm(aes))' tcrypt-gcm128 160
+	tcrypt_speed 213 'rfc7539esp(chacha20,poly1305)' tcrypt-chacha 288
+fi
 [ ! -e /sys/module/ipsec_tun ] || rmmod ipsec_tun 2>/dev/null
 exit 0

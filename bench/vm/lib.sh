@@ -210,23 +210,20 @@ iperf_udp64_pps() {
 	jq -e '.end.sum_received | select(.seconds > 0) | .bytes / 64 / .seconds | round' <<<"$out"
 }
 
-# measure_all SECTION CONFIG: the three data-plane tests, BENCH_REPS times
-# each, on an already working configuration.
-measure_all() {
-	local s=$1 c=$2 r v
+# measure_once SECTION CONFIG REP: the three data-plane tests once each, on
+# an already working configuration (repetition REP, for the messages).
+measure_once() {
+	local s=$1 c=$2 r=$3 v
 	if ! iperf_server_start; then
-		na "$s" "$c" all "iperf3 server did not start"
+		na "$s" "$c" all "iperf3 server did not start (run $r)"
 		return 1
 	fi
-	for ((r = 1; r <= BENCH_REPS; r++)); do
-		if v=$(iperf_tcp_mbits 1); then result "$s" "$c" tcp1 "$v" Mbit/s
-		else na "$s" "$c" tcp1 "iperf3 TCP run $r failed"; fi
-		if v=$(iperf_tcp_mbits 4); then result "$s" "$c" tcp4 "$v" Mbit/s
-		else na "$s" "$c" tcp4 "iperf3 TCP -P 4 run $r failed"; fi
-		if v=$(iperf_udp64_pps); then result "$s" "$c" udp64 "$v" pps
-		else na "$s" "$c" udp64 "iperf3 UDP run $r failed"; fi
-		progress "$c rep $r/$BENCH_REPS done"
-	done
+	if v=$(iperf_tcp_mbits 1); then result "$s" "$c" tcp1 "$v" Mbit/s
+	else na "$s" "$c" tcp1 "iperf3 TCP run $r failed"; fi
+	if v=$(iperf_tcp_mbits 4); then result "$s" "$c" tcp4 "$v" Mbit/s
+	else na "$s" "$c" tcp4 "iperf3 TCP -P 4 run $r failed"; fi
+	if v=$(iperf_udp64_pps); then result "$s" "$c" udp64 "$v" pps
+	else na "$s" "$c" udp64 "iperf3 UDP run $r failed"; fi
 }
 
 # --- ipsec_tun -------------------------------------------------------------
