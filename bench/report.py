@@ -369,9 +369,9 @@ def section_limits(r, out):
         facts.append(
             f"ipsec0 with AES-GCM-128 runs at {ig / xg:.2f}× XFRM for one TCP stream "
             f"({ig:.0f} vs {xg:.0f} Mbit/s). Two things make the difference: TCP hands ipsec0 "
-            "64 KB GSO packets, segmented without a copy and encrypted in the sending context "
-            "(XFRM gets MSS-sized packets), and decryption runs in a threaded NAPI per SA hash "
-            "(kmod/rxq.c), so one vCPU encrypts while the other decrypts, in arrival order.")
+            "64 KB GSO packets, segmented without a copy (XFRM gets MSS-sized packets), and "
+            "encryption and decryption each run in a threaded NAPI per SA hash "
+            "(kmod/cryptq.c), which the scheduler puts on whichever vCPU is free, in order.")
     elif not ig:
         facts.append(
             "ipsec0 has no data-plane numbers in this run: "
@@ -426,9 +426,10 @@ def section_limits(r, out):
             "ChaCha20-Poly1305 against WireGuard (same cipher): " + (", ".join(vs_wg) or "not measured")
             + ".\n")
     out.append(
-        "What limits ipsec0 now: both vCPUs are busy, one encrypting in the sender's context, "
-        "one decrypting in the NAPI thread, with TCP and iperf3 on both; 64-byte UDP is bound "
-        "by the sender's per-packet work (system call, UDP, ESP, veth), not by decryption. "
+        "What limits ipsec0 now: both vCPUs are busy, with the encrypting and the decrypting "
+        "NAPI threads, TCP and iperf3 sharing them; one SA is encrypted by one thread and "
+        "decrypted by one thread at a time. 64-byte UDP is bound by the per-packet work of "
+        "the whole path (system calls, UDP, ESP, veth, two NAPI hand-offs), not by the cipher. "
         "Going further needs one SA's crypto spread over more CPUs than two with order "
         "restored (WireGuard's model; designed in Documentation/architecture.md, not built), "
         "which this 2-vCPU machine cannot show, and one crypto request per GSO batch instead "

@@ -50,8 +50,8 @@ struct ipsec_tun_dev {
 	bool dead;			/* being unregistered, config mutex */
 	struct ipsec_tun_stats __percpu *stats;
 	struct ratelimit_state acquire_rs;
-	struct ipsec_tun_rxq *rxq;	/* inbound ordering queues (rxq.h) */
-	unsigned int nrxq;
+	struct ipsec_tun_cryptq *cryptq;	/* rx then tx ordering queues (cryptq.h) */
+	unsigned int ncryptq;		/* queues per direction */
 };
 
 /* Serialises every configuration change: devices, SAs, policies, sockets. */

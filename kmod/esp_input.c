@@ -8,7 +8,7 @@
  * -EINVAL for them, which makes the xfrm dispatcher try the next handler.
  *
  * Context: the receive handler (softirq) looks up the SA and queues the
- * packet (rxq.c); the queue's NAPI poll decrypts and delivers in arrival
+ * packet (cryptq.c); the queue's NAPI poll decrypts and delivers in arrival
  * order. Decryption may complete asynchronously; the context allocated per
  * packet holds the SA reference until esp_input_done_ctx().
  */
@@ -25,7 +25,7 @@
 #include "sa.h"
 #include "policy.h"
 #include "netlink.h"
-#include "rxq.h"
+#include "cryptq.h"
 
 struct esp_in_ctx {
 	struct ipsec_tun_sa *sa;

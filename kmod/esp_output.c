@@ -30,6 +30,7 @@
 #include "sa.h"
 #include "policy.h"
 #include "netlink.h"
+#include "cryptq.h"
 
 struct esp_out_ctx {
 	struct ipsec_tun_sa *sa;
@@ -624,6 +625,19 @@ put:
 	ipsec_tun_sa_put(sa);
 }
 
+/* The transmit queue's NAPI poll (cryptq.c), BH: the underlay may have gone. */
+void ipsec_tun_esp_output_queued(struct ipsec_tun_sa *sa, struct sk_buff *skb)
+{
+	struct net *net = READ_ONCE(sa->itd->underlay);
+
+	if (unlikely(!net)) {
+		out_drop(sa, skb, IPSEC_TUN_STAT_DROP_NO_SA, "underlay netns gone");
+		ipsec_tun_sa_put(sa);
+		return;
+	}
+	esp_output(sa, skb, net);
+}
+
 netdev_tx_t ipsec_tun_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct ipsec_tun_dev *itd = netdev_priv(dev);
@@ -659,7 +673,7 @@ netdev_tx_t ipsec_tun_xmit(struct sk_buff *skb, struct net_device *dev)
 		goto drop_unlock;
 	}
 	rcu_read_unlock();
-	esp_output(sa, skb, net);
+	ipsec_tun_txq_enqueue(sa, skb);
 	return NETDEV_TX_OK;
 
 drop_unlock:

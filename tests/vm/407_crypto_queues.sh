@@ -1,15 +1,17 @@
 #!/bin/bash
-# The inbound ordering queues (kmod/rxq.c): the receive handler queues each
-# ESP packet for its SA and a NAPI context decrypts and delivers in arrival
-# order, in a kernel thread by default.
+# The ordering queues (kmod/cryptq.c): the receive handler queues each ESP
+# packet for its SA and a NAPI context decrypts and delivers in arrival
+# order; ndo_start_xmit queues each packet for its outbound SA and a NAPI
+# context encrypts and sends in order; in kernel threads by default.
 #  1. ipsec0 comes up with threaded NAPI (/sys/class/net/ipsec0/threaded 1);
 #  2. a numbered UDP stream a -> b, its sender hopping between the CPUs every
-#     few packets, arrives in order, without duplicates, and the decrypted
-#     count on b's SA matches what b's socket received; once threaded, once
-#     with the switch at 0 (NAPI in softirq);
+#     few packets, arrives in order, without duplicates; the decrypted count
+#     on b's SA matches what b's socket received and what a's SA encrypted;
+#     once threaded, once with the switch at 0 on both ends (softirq);
 #  3. the switch flipped back and forth under a ping flood: traffic goes on;
-#  4. b's ipsec0 down and up under the flood (queued packets are dropped and
-#     counted, their SA references released), then traffic again;
+#  4. b's ipsec0, then a's (the sender's: its transmit queue), down and up
+#     under the flood (queued packets are dropped and counted, their SA
+#     references released), then traffic again;
 #  5. b's inbound SA deleted under the flood, a new one added: traffic again;
 #     rmmod with no leak (ipsec_unload), and no kernel warning (harness).
 # vm-timeout: 600
@@ -65,8 +67,9 @@ PY
 # order_case WHAT: run udp_order and check order, duplicates and that every
 # packet b's SA decrypted reached the socket.
 order_case() {
-	local rx0 res got inv dup
+	local rx0 tx0 res got inv dup
 	rx0=$(sa_stat b in 0x4070 rx_packets)
+	tx0=$(sa_stat a out 0x4070 tx_packets)
 	res=$(udp_order 3000) || fail "$1: the UDP order check did not run"
 	read -r got inv dup <<<"$res"
 	progress "$1: received $got of 3000, $inv out of order, $dup duplicated"
@@ -74,6 +77,7 @@ order_case() {
 	assert_eq "$dup" 0 "$1: datagrams delivered twice"
 	assert_ge "$got" 1500 "$1: datagrams received"
 	assert_eq $(($(sa_stat b in 0x4070 rx_packets) - rx0)) "$got" "$1: decrypted by b's SA vs received"
+	assert_eq $(($(sa_stat a out 0x4070 tx_packets) - tx0)) "$got" "$1: encrypted by a's SA vs received"
 }
 
 rx_ge() { # rx_ge NS MIN: ipsec0 in NS has decrypted at least MIN packets
@@ -97,10 +101,12 @@ in_ns b ps -e -o comm= | grep -q '^napi/ipsec0' || fail "no napi/ipsec0-N kernel
 
 # ---- 2 ----
 order_case "threaded NAPI"
-in_ns b sh -c 'echo 0 > /sys/class/net/ipsec0/threaded'
-assert_eq "$(threaded b)" 0 "b: threaded switch after writing 0"
+for ns in a b; do
+	in_ns $ns sh -c 'echo 0 > /sys/class/net/ipsec0/threaded'
+	assert_eq "$(threaded $ns)" 0 "$ns: threaded switch after writing 0"
+done
 order_case "NAPI in softirq"
-in_ns b sh -c 'echo 1 > /sys/class/net/ipsec0/threaded'
+for ns in a b; do in_ns $ns sh -c 'echo 1 > /sys/class/net/ipsec0/threaded'; done
 
 # ---- 3 ----
 spawn a ping -f -s 1200 -I $PRIV_A4 $PRIV_B4
@@ -112,14 +118,21 @@ for t in 0 1 0 1; do
 done
 
 # ---- 4 ----
-drops0=$(dev_stat b drop_nomem)
-ip -n b link set ipsec0 down
-sleep 1
-ip -n b link set ipsec0 up
-ip -n b route replace $NET_A4 dev ipsec0 src $PRIV_B4
-flowing "ipsec0 of b down and up again"
-progress "b: packets dropped while ipsec0 was down: $(($(dev_stat b drop_nomem) - drops0))"
-assert_eq "$(threaded b)" 1 "b: threaded NAPI after down/up"
+# down_up NS ROUTE SRC WHAT: NS's ipsec0 down a second and up under the
+# flood, its route back; the flood must go on and NAPI stay threaded.
+down_up() {
+	local drops0
+	drops0=$(dev_stat "$1" drop_nomem)
+	ip -n "$1" link set ipsec0 down
+	sleep 1
+	ip -n "$1" link set ipsec0 up
+	ip -n "$1" route replace "$2" dev ipsec0 src "$3"
+	flowing "ipsec0 of $4 down and up again"
+	progress "$1: packets dropped while ipsec0 was down: $(($(dev_stat "$1" drop_nomem) - drops0))"
+	assert_eq "$(threaded "$1")" 1 "$1: threaded NAPI after down/up"
+}
+down_up b $NET_A4 $PRIV_B4 "b (the receiver)"
+down_up a $NET_B4 $PRIV_A4 "a (the sender: its transmit queue)"
 
 # ---- 5 ----
 alg_key_args aes-gcm-128
@@ -131,4 +144,4 @@ flowing "new inbound SA after deleting the old one under the flood"
 kill -0 "$FLOOD" 2>/dev/null || { spawn_log "$FLOOD"; fail "the ping flood ended early"; }
 progress "rmmod with the flood in flight"
 ipsec_unload
-progress "ok: ordered, threaded and unthreaded, down/up, SA replaced, no leak"
+progress "ok: ordered both ways, threaded and unthreaded, down/up at both ends, SA replaced, no leak"
