@@ -4,11 +4,14 @@
  * device's policies, encrypted with the newest outbound SA of the policy's
  * reqid (ESP tunnel mode, RFC 4303) and sent from the underlay netns.
  *
- * Context: ndo_start_xmit (BH, RCU). Encryption may complete asynchronously
- * (-EINPROGRESS): the per-packet context then carries the skb, which holds
- * the outer route, and a reference on the SA until esp_output_done() sends
- * the packet. Everything esp_output_done() needs is in that context, so it
- * runs the same from the crypto callback as inline.
+ * Context: ndo_start_xmit (BH, RCU) finds the SA and queues the packet
+ * (cryptq.c); the rest runs in that queue's NAPI poll (BH), one packet of an
+ * SA at a time, so sequence numbers follow the send order. Encryption may
+ * complete asynchronously (-EINPROGRESS): the per-packet context then
+ * carries the skb, which holds the outer route, and a reference on the SA
+ * until esp_output_done() sends the packet. Everything esp_output_done()
+ * needs is in that context, so it runs the same from the crypto callback as
+ * inline.
  */
 #include <linux/ip.h>
 #include <linux/ipv6.h>
