@@ -24,7 +24,7 @@
 #include <net/inet_sock.h>
 #include "encap.h"
 #include "esp.h"
-#include "netlink.h"
+#include "events.h"
 #include "sa.h"
 #include "compat.h"
 

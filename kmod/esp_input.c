@@ -24,7 +24,7 @@
 #include "esp.h"
 #include "sa.h"
 #include "policy.h"
-#include "netlink.h"
+#include "events.h"
 #include "cryptq.h"
 
 struct esp_in_ctx {

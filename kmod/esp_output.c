@@ -32,7 +32,7 @@
 #include "esp.h"
 #include "sa.h"
 #include "policy.h"
-#include "netlink.h"
+#include "events.h"
 #include "cryptq.h"
 
 struct esp_out_ctx {

@@ -6,39 +6,80 @@
  * the device was moved, to its current netns as well.
  */
 #include <net/genetlink.h>
-#include "netlink.h"
+#include "events.h"
+#include "attrs.h"
 #include "sa.h"
 
-static void event_send(struct ipsec_tun_dev *itd, struct sk_buff *skb)
+/* Set while the family is registered (netlink.c); read in any context. */
+static const struct genl_family __rcu *events_family;
+
+void ipsec_tun_events_start(const struct genl_family *family)
+{
+	rcu_assign_pointer(events_family, family);
+}
+
+/* After this returns no event is being built or sent. */
+void ipsec_tun_events_stop(void)
+{
+	RCU_INIT_POINTER(events_family, NULL);
+	synchronize_rcu();
+}
+
+/*
+ * An event under construction: the family is pinned by the RCU read
+ * section from event_new() to event_send() / event_cancel().
+ */
+struct event {
+	const struct genl_family *family;
+	struct sk_buff *skb;
+	void *hdr;
+};
+
+static void event_send(struct ipsec_tun_dev *itd, struct event *ev)
 {
 	struct net *underlay = READ_ONCE(itd->underlay), *cur = dev_net(itd->dev);
 
+	genlmsg_end(ev->skb, ev->hdr);
 	if (underlay && !net_eq(underlay, cur)) {
-		struct sk_buff *copy = skb_clone(skb, GFP_ATOMIC);
+		struct sk_buff *copy = skb_clone(ev->skb, GFP_ATOMIC);
 
 		if (copy)
-			genlmsg_multicast_netns(&ipsec_tun_genl_family, underlay, copy, 0, 0,
-						GFP_ATOMIC);
+			genlmsg_multicast_netns(ev->family, underlay, copy, 0, 0, GFP_ATOMIC);
 	}
-	genlmsg_multicast_netns(&ipsec_tun_genl_family, cur, skb, 0, 0, GFP_ATOMIC);
+	genlmsg_multicast_netns(ev->family, cur, ev->skb, 0, 0, GFP_ATOMIC);
+	rcu_read_unlock();
 }
 
-static struct sk_buff *event_new(struct ipsec_tun_dev *itd, u8 cmd, void **hdr)
+static void event_cancel(struct event *ev)
 {
-	struct sk_buff *skb;
+	nlmsg_free(ev->skb);
+	rcu_read_unlock();
+}
 
-	if (!genl_has_listeners(&ipsec_tun_genl_family, dev_net(itd->dev), 0) &&
-	    !(itd->underlay && genl_has_listeners(&ipsec_tun_genl_family, itd->underlay, 0)))
-		return NULL;
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
-	if (!skb)
-		return NULL;
-	*hdr = genlmsg_put(skb, 0, 0, &ipsec_tun_genl_family, 0, cmd);
-	if (!*hdr || nla_put_u32(skb, IPSEC_TUN_A_IFINDEX, itd->dev->ifindex)) {
-		nlmsg_free(skb);
-		return NULL;
+/* Returns false (and holds nothing) when nobody listens or on failure. */
+static bool event_new(struct ipsec_tun_dev *itd, u8 cmd, struct event *ev)
+{
+	struct net *underlay = READ_ONCE(itd->underlay);
+
+	rcu_read_lock();
+	ev->family = rcu_dereference(events_family);
+	if (!ev->family)
+		goto none;
+	if (!genl_has_listeners(ev->family, dev_net(itd->dev), 0) &&
+	    !(underlay && genl_has_listeners(ev->family, underlay, 0)))
+		goto none;
+	ev->skb = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	if (!ev->skb)
+		goto none;
+	ev->hdr = genlmsg_put(ev->skb, 0, 0, ev->family, 0, cmd);
+	if (!ev->hdr || nla_put_u32(ev->skb, IPSEC_TUN_A_IFINDEX, itd->dev->ifindex)) {
+		event_cancel(ev);
+		return false;
 	}
-	return skb;
+	return true;
+none:
+	rcu_read_unlock();
+	return false;
 }
 
 void ipsec_tun_event_acquire(struct ipsec_tun_dev *itd, const u32 *reqid,
@@ -54,67 +95,42 @@ void ipsec_tun_event_acquire(struct ipsec_tun_dev *itd, const u32 *reqid,
 		.sport_min = fl->sport, .sport_max = fl->sport,
 		.dport_min = fl->dport, .dport_max = fl->dport,
 	};
-	struct sk_buff *skb;
-	void *hdr;
+	struct event ev;
 
-	skb = event_new(itd, IPSEC_TUN_CMD_ACQUIRE, &hdr);
-	if (!skb)
+	if (!event_new(itd, IPSEC_TUN_CMD_ACQUIRE, &ev))
 		return;
-	if ((reqid && nla_put_u32(skb, IPSEC_TUN_A_REQID, *reqid)) ||
-	    ipsec_tun_put_sel(skb, IPSEC_TUN_A_PACKET_SEL, &sel, NULL, NULL)) {
-		nlmsg_free(skb);
-		return;
-	}
-	genlmsg_end(skb, hdr);
-	event_send(itd, skb);
-}
-
-static int put_sa_id(struct sk_buff *skb, struct ipsec_tun_sa *sa, bool stats)
-{
-	struct nlattr *nest = nla_nest_start(skb, IPSEC_TUN_A_SA);
-
-	if (!nest || nla_put_u32(skb, IPSEC_TUN_SA_A_SPI, sa->spi) ||
-	    nla_put_u8(skb, IPSEC_TUN_SA_A_DIR, sa->dir) ||
-	    nla_put_u32(skb, IPSEC_TUN_SA_A_REQID, sa->reqid) ||
-	    (stats && ipsec_tun_put_stats(skb, IPSEC_TUN_SA_A_STATS, sa->stats)))
-		return -EMSGSIZE;
-	nla_nest_end(skb, nest);
-	return 0;
+	if ((reqid && nla_put_u32(ev.skb, IPSEC_TUN_A_REQID, *reqid)) ||
+	    ipsec_tun_put_sel(ev.skb, IPSEC_TUN_A_PACKET_SEL, &sel, NULL, NULL))
+		event_cancel(&ev);
+	else
+		event_send(itd, &ev);
 }
 
 void ipsec_tun_event_expire(struct ipsec_tun_sa *sa, bool hard, u8 reason)
 {
-	struct sk_buff *skb;
-	void *hdr;
+	struct event ev;
 
 	netdev_dbg(sa->itd->dev, "SA spi 0x%08x %s expire, reason %u\n", sa->spi,
 		   hard ? "hard" : "soft", reason);
-	skb = event_new(sa->itd, IPSEC_TUN_CMD_EXPIRE, &hdr);
-	if (!skb)
+	if (!event_new(sa->itd, IPSEC_TUN_CMD_EXPIRE, &ev))
 		return;
-	if (put_sa_id(skb, sa, true) ||
-	    (hard && nla_put_flag(skb, IPSEC_TUN_A_EXPIRE_HARD)) ||
-	    nla_put_u8(skb, IPSEC_TUN_A_EXPIRE_REASON, reason)) {
-		nlmsg_free(skb);
-		return;
-	}
-	genlmsg_end(skb, hdr);
-	event_send(sa->itd, skb);
+	if (ipsec_tun_put_sa_id(ev.skb, sa, true) ||
+	    (hard && nla_put_flag(ev.skb, IPSEC_TUN_A_EXPIRE_HARD)) ||
+	    nla_put_u8(ev.skb, IPSEC_TUN_A_EXPIRE_REASON, reason))
+		event_cancel(&ev);
+	else
+		event_send(sa->itd, &ev);
 }
 
 void ipsec_tun_event_error(struct ipsec_tun_dev *itd, struct ipsec_tun_sa *sa, u32 code)
 {
-	struct sk_buff *skb;
-	void *hdr;
+	struct event ev;
 
-	skb = event_new(itd, IPSEC_TUN_CMD_ERROR_EVENT, &hdr);
-	if (!skb)
+	if (!event_new(itd, IPSEC_TUN_CMD_ERROR_EVENT, &ev))
 		return;
-	if ((sa && put_sa_id(skb, sa, false)) ||
-	    nla_put_u32(skb, IPSEC_TUN_A_ERROR_CODE, code)) {
-		nlmsg_free(skb);
-		return;
-	}
-	genlmsg_end(skb, hdr);
-	event_send(itd, skb);
+	if ((sa && ipsec_tun_put_sa_id(ev.skb, sa, false)) ||
+	    nla_put_u32(ev.skb, IPSEC_TUN_A_ERROR_CODE, code))
+		event_cancel(&ev);
+	else
+		event_send(itd, &ev);
 }

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The "ipsec_tun" generic netlink family and its multicast events.
+ * The "ipsec_tun" generic netlink API (uapi/linux/ipsec_tun.h): the family
+ * and its request helpers in netlink.c, the commands by object in
+ * netlink_dev.c, netlink_sa.c and netlink_policy.c. Nothing outside these
+ * files includes this header but main.c (init and exit).
  */
 #ifndef IPSEC_TUN_NETLINK_H
 #define IPSEC_TUN_NETLINK_H
@@ -9,22 +12,38 @@
 #include "device.h"
 #include "selector.h"
 
-struct ipsec_tun_sa;
-
-extern struct genl_family ipsec_tun_genl_family;
-
 int ipsec_tun_genl_init(void);
 void ipsec_tun_genl_uninit(void);
 
-/* netlink.c helpers shared with events.c */
-int ipsec_tun_put_stats(struct sk_buff *skb, int attr, struct ipsec_tun_stats __percpu *stats);
-int ipsec_tun_put_sel(struct sk_buff *skb, int attr, const struct ipsec_tun_selector *sel,
-		      const u32 *reqid, const u32 *priority);
+extern struct genl_family ipsec_tun_genl_family;
 
-/* events.c: any context (GFP_ATOMIC). */
-void ipsec_tun_event_acquire(struct ipsec_tun_dev *itd, const u32 *reqid,
-			     const struct ipsec_tun_flow *fl);
-void ipsec_tun_event_expire(struct ipsec_tun_sa *sa, bool hard, u8 reason);
-void ipsec_tun_event_error(struct ipsec_tun_dev *itd, struct ipsec_tun_sa *sa, u32 code);
+/* Nested attribute policies, for the top-level policy in netlink.c. */
+extern const struct nla_policy ipsec_tun_sa_nl_policy[IPSEC_TUN_SA_A_MAX + 1];
+extern const struct nla_policy ipsec_tun_sel_nl_policy[IPSEC_TUN_POL_A_MAX + 1];
+
+/* netlink.c: request helpers shared by the commands. */
+struct ipsec_tun_dev *ipsec_tun_nl_dev(struct genl_info *info);
+struct ipsec_tun_dev *ipsec_tun_nl_dump_dev(struct netlink_callback *cb, bool *filtered);
+int ipsec_tun_nl_addr(const struct nlattr *a, u16 family, union ipsec_tun_addr *out,
+		      struct netlink_ext_ack *extack);
+int ipsec_tun_nl_family(const struct nlattr *a, u16 *family, struct netlink_ext_ack *extack);
+
+/* netlink_policy.c: a selector nest (policy, SA selector). */
+int ipsec_tun_nl_sel(const struct nlattr *nest, struct ipsec_tun_selector *sel, u32 *reqid,
+		     u32 *priority, struct netlink_ext_ack *extack);
+
+/* Command handlers, one file per object. */
+int ipsec_tun_nl_get_dev_doit(struct sk_buff *skb, struct genl_info *info);
+int ipsec_tun_nl_get_dev_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int ipsec_tun_nl_flush_doit(struct sk_buff *skb, struct genl_info *info);
+int ipsec_tun_nl_set_encap_doit(struct sk_buff *skb, struct genl_info *info);
+int ipsec_tun_nl_new_sa_doit(struct sk_buff *skb, struct genl_info *info);
+int ipsec_tun_nl_upd_sa_doit(struct sk_buff *skb, struct genl_info *info);
+int ipsec_tun_nl_del_sa_doit(struct sk_buff *skb, struct genl_info *info);
+int ipsec_tun_nl_get_sa_doit(struct sk_buff *skb, struct genl_info *info);
+int ipsec_tun_nl_get_sa_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int ipsec_tun_nl_new_policy_doit(struct sk_buff *skb, struct genl_info *info);
+int ipsec_tun_nl_del_policy_doit(struct sk_buff *skb, struct genl_info *info);
+int ipsec_tun_nl_get_policy_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 
 #endif /* IPSEC_TUN_NETLINK_H */

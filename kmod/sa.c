@@ -20,7 +20,7 @@
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 #include "sa.h"
-#include "netlink.h"
+#include "events.h"
 
 atomic_t ipsec_tun_live_sas = ATOMIC_INIT(0);
 
