@@ -12,6 +12,11 @@
 
 namespace ipsec::engine {
 
+// Child SAs one IKE SA may hold as responder; a CREATE_CHILD_SA beyond it is
+// answered NO_ADDITIONAL_SAS (RFC 7296 1.3). Generous for subnet pairs, small
+// enough that one peer cannot fill the kernel's SA table.
+inline constexpr size_t kMaxChildSasPerIkeSa = 64;
+
 struct ChildSa {
   enum class State { kCreating, kInstalled, kDeleting };
   State state = State::kCreating;

@@ -1,5 +1,5 @@
-// The Engine facade: the IKE SA table (by our SPI, and half-open responder
-// SAs by the initiator's SPI and address), dispatch of datagrams to task
+// The Engine facade: the IKE SA table (by our SPI, and responder SAs by the
+// initiator's SPI and address in half_open.h), dispatch of datagrams to task
 // managers, timers (retransmits, DPD, NAT-T keepalives, keyingtries), and
 // the connection table. Dead IKE SAs are reaped only here, after a task
 // manager call has returned, so no task ever sees its SA freed under it.
@@ -12,6 +12,8 @@
 
 #include "engine/child_install.h"
 #include "engine/context.h"
+#include "engine/cookie.h"
+#include "engine/half_open.h"
 #include "engine/identity.h"
 #include "engine/ike_sa.h"
 #include "engine/proposals.h"
@@ -85,7 +87,7 @@ class EngineImpl {
  public:
   EngineImpl(Clock& clock, RandomSource& random, DatagramSender& sender, kernel::Kernel& kernel,
              SecretProvider& secrets, EventSink& events)
-      : ctx_{clock, random, sender, kernel, secrets, events} {}
+      : ctx_{clock, random, sender, kernel, secrets, events}, cookies_(random) {}
 
   ipsec::Status LoadConnections(std::vector<ConnectionConfig> conns);
   ipsec::Status Initiate(std::string_view name);
@@ -131,11 +133,15 @@ class EngineImpl {
   void Reap();
   void ResolveDuplicates();
   void DestroySa(IkeSa* sa);
+  void OnInitForExistingSa(IkeSa& sa, std::span<const uint8_t> datagram, const Endpoint& local,
+                           const Endpoint& remote);
+  bool AdmitNewSa(const ike::Message& init, const Endpoint& local, const Endpoint& remote);
 
   EngineContext ctx_;
-  std::map<uint64_t, std::unique_ptr<IkeSa>> sas_;                // by serial
-  std::map<uint64_t, IkeSa*> by_spi_;                             // by our SPI
-  std::map<std::pair<uint64_t, std::string>, IkeSa*> half_open_;  // responder: (SPIi, peer)
+  std::map<uint64_t, std::unique_ptr<IkeSa>> sas_;  // by serial
+  std::map<uint64_t, IkeSa*> by_spi_;               // by our SPI
+  HalfOpenTable half_open_;                         // responder SAs by (SPIi, peer); limits
+  CookieJar cookies_;
   std::map<std::string, ConnState> conn_state_;
   bool shut_down_ = false;
 };
@@ -268,8 +274,10 @@ void EngineImpl::OnDatagram(std::span<const uint8_t> datagram, const Endpoint& l
   IkeSa* sa = nullptr;
   const bool init_request = !hdr->response() && hdr->exchange == ike::ExchangeType::kIkeSaInit;
   if (init_request) {
-    auto key = std::make_pair(hdr->spi_i, remote.ToString());
-    if (auto it = half_open_.find(key); it != half_open_.end()) sa = it->second;
+    if (IkeSa* known = half_open_.Find(hdr->spi_i, remote)) {
+      OnInitForExistingSa(*known, datagram, local, remote);
+      return;
+    }
   } else {
     const uint64_t ours = hdr->initiator() ? hdr->spi_r : hdr->spi_i;
     if (auto it = by_spi_.find(ours); it != by_spi_.end()) sa = it->second;
@@ -324,6 +332,7 @@ void EngineImpl::OnDatagram(std::span<const uint8_t> datagram, const Endpoint& l
                    local.ToString() + ", ignored");
       return;
     }
+    if (!AdmitNewSa(*msg, local, remote)) return;
     sa = NewSa(false);
     sa->conn = conn;
     sa->spi_i = hdr->spi_i;
@@ -331,22 +340,82 @@ void EngineImpl::OnDatagram(std::span<const uint8_t> datagram, const Endpoint& l
     sa->local = local;
     sa->remote = remote;
     by_spi_[sa->spi_r] = sa;
-    half_open_[{sa->spi_i, remote.ToString()}] = sa;
-  } else if (msg->encrypted) {
-    // Authenticated: the peer is alive, and may have moved (NAT-T float
-    // to 4500, or a NAT mapping change).
-    sa->last_inbound_ms = ctx_.NowMs();
-    if (!(sa->remote == remote) || !(sa->local == local)) {
-      ctx_.Log(LogLevel::kInfo, sa->conn_name(),
-               "peer moved from " + sa->remote.ToString() + " to " + remote.ToString());
-      sa->remote = remote;
-      sa->local = local;
-    }
+    half_open_.Add(sa, ctx_.NowMs());
   }
-  sa->tasks.OnMessage(*msg, datagram);
-  if (sa->state == IkeSa::State::kEstablished && sa->last_inbound_ms == 0)
-    sa->last_inbound_ms = ctx_.NowMs();
+  sa->tasks.OnMessage(*msg, datagram, local, remote);
+  if (sa->state == IkeSa::State::kEstablished) {
+    half_open_.Settle(sa);
+    if (sa->last_inbound_ms == 0) sa->last_inbound_ms = ctx_.NowMs();
+  }
   Reap();
+}
+
+// IKE_SA_INIT naming an SA that already has one (RFC 7296 2.1): only an
+// exact copy of the request that created it is a retransmission, answered
+// from the cache within the resend limit. Anything else — a forged request
+// with the SPIi of a live SA — is dropped: it must never reach the SA.
+void EngineImpl::OnInitForExistingSa(IkeSa& sa, std::span<const uint8_t> datagram,
+                                     const Endpoint& local, const Endpoint& remote) {
+  const bool copy =
+      !sa.init_response.empty() &&
+      std::equal(datagram.begin(), datagram.end(), sa.init_request.begin(), sa.init_request.end());
+  if (!copy) {
+    ++ctx_.counters.dropped_init_for_existing_sa;
+    ctx_.Log(LogLevel::kDebug, sa.conn_name(),
+             "dropping IKE_SA_INIT from " + remote.ToString() +
+                 ": its SPIi belongs to an IKE SA past IKE_SA_INIT and it is no retransmission");
+    return;
+  }
+  ++ctx_.counters.duplicate_requests;
+  if (!MayResend(sa.resend_budget, ctx_.resend_budget, ctx_.NowMs())) {
+    ++ctx_.counters.resends_limited;
+    return;
+  }
+  ctx_.sender.Send(sa.init_response, local, remote);
+  ++ctx_.counters.tx_messages;
+}
+
+// Limits on half-open SAs and the cookie challenge (half_open.h, cookie.h):
+// whether IKE_SA_INIT from remote may create state. Sends N(COOKIE) itself.
+bool EngineImpl::AdmitNewSa(const ike::Message& init, const Endpoint& local,
+                            const Endpoint& remote) {
+  const auto admission = half_open_.Admit(remote.addr);
+  if (admission == HalfOpenTable::Admission::kRefuseGlobal ||
+      admission == HalfOpenTable::Admission::kRefuseSource) {
+    ++ctx_.counters.dropped_half_open_limit;
+    ctx_.Log(
+        LogLevel::kDebug, "",
+        "dropping IKE_SA_INIT from " + remote.ToString() + ": too many half-open IKE SAs" +
+            (admission == HalfOpenTable::Admission::kRefuseSource ? " from this address" : ""));
+    return false;
+  }
+  if (admission == HalfOpenTable::Admission::kAdmit) return true;
+  const auto* nonce = init.Find<ike::NoncePayload>(ike::PayloadType::kNonce);
+  if (!nonce) return true;  // the IKE_SA_INIT task answers INVALID_SYNTAX, keeping nothing
+  const int64_t now = ctx_.NowMs();
+  // 2.6: the COOKIE notify comes first in the request.
+  const auto* first = init.payloads.empty()
+                          ? nullptr
+                          : std::get_if<ike::NotifyPayload>(&init.payloads.front().body);
+  if (first && first->type == static_cast<uint16_t>(ike::NotifyType::kCookie) &&
+      cookies_.Verify(first->data, nonce->nonce, remote.addr, init.header.spi_i, now))
+    return true;
+  auto cookie = cookies_.Make(nonce->nonce, remote.addr, init.header.spi_i, now);
+  if (!cookie) return false;
+  ike::Message resp;
+  resp.header = init.header;
+  resp.header.flags = ike::kFlagResponse;
+  resp.header.spi_r = 0;
+  ike::NotifyPayload n;
+  n.type = static_cast<uint16_t>(ike::NotifyType::kCookie);
+  n.data = std::move(*cookie);
+  resp.Add(ike::PayloadType::kNotify, std::move(n));
+  if (auto bytes = ike::Encode(resp)) {
+    ctx_.sender.Send(*bytes, local, remote);
+    ++ctx_.counters.tx_messages;
+    ++ctx_.counters.cookies_sent;
+  }
+  return false;
 }
 
 void EngineImpl::DestroySa(IkeSa* sa) {
@@ -354,7 +423,7 @@ void EngineImpl::DestroySa(IkeSa* sa) {
   if (!sa->children.empty()) ctx_.events.OnStateChange(sa->conn_name());
   sa->children.clear();
   by_spi_.erase(sa->our_spi());
-  std::erase_if(half_open_, [&](const auto& kv) { return kv.second == sa; });
+  half_open_.Remove(sa);
 }
 
 void EngineImpl::Reap() {
@@ -444,6 +513,10 @@ void EngineImpl::ResolveDuplicates() {
 
 void EngineImpl::OnTimer() {
   const int64_t now = ctx_.NowMs();
+  for (IkeSa* sa : half_open_.Expired(now)) {
+    ++ctx_.counters.half_open_expired;
+    sa->Kill("half-open for " + std::to_string(half_open_.limits().lifetime_ms / 1000) + " s");
+  }
   for (auto& [serial, sa] : sas_) {
     sa->tasks.OnTimer(now);
     if (sa->state != IkeSa::State::kEstablished) continue;
@@ -491,6 +564,7 @@ std::optional<Millis> EngineImpl::NextTimeout() const {
   }
   for (const auto& [name, st] : conn_state_)
     if (st.retry_at_ms != 0 && st.wanted) consider(st.retry_at_ms);
+  if (auto t = half_open_.NextExpiryMs()) consider(*t);
   if (!next) return std::nullopt;
   return Millis(std::max<int64_t>(0, *next - ctx_.NowMs()));
 }

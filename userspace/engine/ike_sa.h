@@ -12,6 +12,7 @@
 #include "engine/child_sa.h"
 #include "engine/context.h"
 #include "engine/engine.h"
+#include "engine/resend_limit.h"
 #include "engine/task_manager.h"
 #include "ike/crypto/dh.h"
 #include "ike/crypto/keymat.h"
@@ -77,6 +78,9 @@ class IkeSa {
   int64_t last_inbound_ms = 0;  // any authenticated message from the peer
   int64_t next_dpd_ms = 0, next_keepalive_ms = 0;
   int64_t next_rekey_ms = 0;  // IKE SA rekey due (0: not scheduled)
+
+  // Re-sent cached responses of this SA (resend_limit.h).
+  TokenBucket resend_budget{kSaResendBurst, kSaResendPerSecond};
 
   TaskManager tasks;
 
