@@ -13,9 +13,10 @@
 namespace ipsec::engine {
 
 // Child SAs one IKE SA may hold as responder; a CREATE_CHILD_SA beyond it is
-// answered NO_ADDITIONAL_SAS (RFC 7296 1.3). Generous for subnet pairs, small
-// enough that one peer cannot fill the kernel's SA table.
-inline constexpr size_t kMaxChildSasPerIkeSa = 64;
+// answered NO_ADDITIONAL_SAS (RFC 7296 1.3). Room for 1,000 connections to one
+// peer sharing one IKE SA (issue 25), small enough that one authenticated peer
+// cannot fill the kernel's SA table (its per-netns cap is far larger).
+inline constexpr size_t kMaxChildSasPerIkeSa = 1024;
 
 struct ChildSa {
   enum class State { kCreating, kInstalled, kDeleting };
