@@ -166,20 +166,33 @@ bool ipsec_tun_is_dev(const struct net_device *dev)
 	return dev->netdev_ops == &ipsec_tun_netdev_ops;
 }
 
-struct ipsec_tun_dev *ipsec_tun_dev_get(struct net *net, int ifindex, const char *name)
+/* RCU read side: dev (may be NULL) referenced if it is one of ours. */
+static struct ipsec_tun_dev *hold_if_ours(struct net_device *dev)
 {
-	struct net_device *dev;
-	struct ipsec_tun_dev *itd = NULL;
+	if (!dev || !ipsec_tun_is_dev(dev))
+		return NULL;
+	dev_hold(dev);
+	return netdev_priv(dev);
+}
+
+struct ipsec_tun_dev *ipsec_tun_dev_get_by_index(struct net *net, int ifindex)
+{
+	struct ipsec_tun_dev *itd;
+
+	if (ifindex <= 0)
+		return NULL;
+	rcu_read_lock();
+	itd = hold_if_ours(dev_get_by_index_rcu(net, ifindex));
+	rcu_read_unlock();
+	return itd;
+}
+
+struct ipsec_tun_dev *ipsec_tun_dev_get_by_name(struct net *net, const char *name)
+{
+	struct ipsec_tun_dev *itd;
 
 	rcu_read_lock();
-	if (ifindex)
-		dev = dev_get_by_index_rcu(net, ifindex);
-	else
-		dev = dev_get_by_name_rcu(net, name);
-	if (dev && ipsec_tun_is_dev(dev)) {
-		dev_hold(dev);
-		itd = netdev_priv(dev);
-	}
+	itd = hold_if_ours(dev_get_by_name_rcu(net, name));
 	rcu_read_unlock();
 	return itd;
 }

@@ -18,10 +18,23 @@
 #include "netlink.h"
 #include "events.h"
 
+/*
+ * Interface indexes are positive ints; 0 means "none" to the kernel. Not
+ * const: 6.1's struct nla_policy points to a mutable range.
+ */
+static struct netlink_range_validation ifindex_range = {
+	.min = 1,
+	.max = INT_MAX,
+};
+
+/*
+ * Request attributes only; the ones a reply or an event carries are
+ * refused (NLA_REJECT, or absent here: strict validation refuses those).
+ */
 static const struct nla_policy ipsec_tun_policy[IPSEC_TUN_A_MAX + 1] = {
-	[IPSEC_TUN_A_IFINDEX] = { .type = NLA_U32 },
+	[IPSEC_TUN_A_IFINDEX] = NLA_POLICY_FULL_RANGE(NLA_U32, &ifindex_range),
 	[IPSEC_TUN_A_IFNAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
-	[IPSEC_TUN_A_ENCAP_FD] = { .type = NLA_S32 },
+	[IPSEC_TUN_A_ENCAP_FD] = NLA_POLICY_MIN(NLA_S32, -1),	/* -1: detach */
 	[IPSEC_TUN_A_SA] = NLA_POLICY_NESTED(ipsec_tun_sa_nl_policy),
 	[IPSEC_TUN_A_POLICY] = NLA_POLICY_NESTED(ipsec_tun_sel_nl_policy),
 	[IPSEC_TUN_A_MTU] = { .type = NLA_REJECT },
@@ -52,43 +65,55 @@ int ipsec_tun_nl_family(const struct nlattr *a, u16 *family, struct netlink_ext_
 	return 0;
 }
 
-/* The device named by IFINDEX or IFNAME in the caller's netns; referenced. */
-struct ipsec_tun_dev *ipsec_tun_nl_dev(struct genl_info *info)
+/*
+ * "dev" of a request: IFINDEX (1..INT_MAX, the policy saw to it) if given,
+ * else IFNAME (NUL-terminated, the policy saw to it), in the netns of the
+ * caller's socket. Returns the device referenced, NULL when neither
+ * attribute is present, ERR_PTR(-ENODEV) when it is not an ipsec device
+ * of that netns. The one place a request's device is resolved.
+ */
+static struct ipsec_tun_dev *lookup_dev(struct net *net, struct nlattr **attrs,
+					struct netlink_ext_ack *extack)
 {
-	struct net *net = genl_info_net(info);
 	struct ipsec_tun_dev *itd;
 
-	if (info->attrs[IPSEC_TUN_A_IFINDEX])
-		itd = ipsec_tun_dev_get(net, nla_get_u32(info->attrs[IPSEC_TUN_A_IFINDEX]), NULL);
-	else if (info->attrs[IPSEC_TUN_A_IFNAME])
-		itd = ipsec_tun_dev_get(net, 0, nla_data(info->attrs[IPSEC_TUN_A_IFNAME]));
-	else {
-		GENL_SET_ERR_MSG(info, "IFINDEX or IFNAME required");
-		return ERR_PTR(-EINVAL);
-	}
+	if (attrs[IPSEC_TUN_A_IFINDEX])
+		itd = ipsec_tun_dev_get_by_index(net, nla_get_u32(attrs[IPSEC_TUN_A_IFINDEX]));
+	else if (attrs[IPSEC_TUN_A_IFNAME])
+		itd = ipsec_tun_dev_get_by_name(net, nla_data(attrs[IPSEC_TUN_A_IFNAME]));
+	else
+		return NULL;
 	if (!itd) {
-		GENL_SET_ERR_MSG(info, "no such ipsec device in this netns");
+		NL_SET_ERR_MSG(extack, "no such ipsec device in this netns");
 		return ERR_PTR(-ENODEV);
 	}
 	return itd;
 }
 
+/* The device a command acts on (required); referenced. */
+struct ipsec_tun_dev *ipsec_tun_nl_dev(struct genl_info *info)
+{
+	struct ipsec_tun_dev *itd = lookup_dev(genl_info_net(info), info->attrs, info->extack);
+
+	if (!itd) {
+		GENL_SET_ERR_MSG(info, "IFINDEX or IFNAME required");
+		return ERR_PTR(-EINVAL);
+	}
+	return itd;
+}
+
 /*
- * A dump's optional device filter: NULL with *filtered false when the dump
- * covers the whole netns, NULL with *filtered true when the device asked
- * for does not exist; otherwise referenced.
+ * A dump's optional device filter: NULL when the dump covers the whole
+ * netns, an ERR_PTR when the device asked for is not there, otherwise the
+ * device, referenced.
  */
-struct ipsec_tun_dev *ipsec_tun_nl_dump_dev(struct netlink_callback *cb, bool *filtered)
+struct ipsec_tun_dev *ipsec_tun_nl_dump_dev(struct netlink_callback *cb)
 {
 	struct nlattr **attrs = ipsec_tun_dump_attrs(cb);
-	struct net *net = sock_net(cb->skb->sk);
 
-	*filtered = attrs && (attrs[IPSEC_TUN_A_IFINDEX] || attrs[IPSEC_TUN_A_IFNAME]);
-	if (!*filtered)
+	if (!attrs)
 		return NULL;
-	if (attrs[IPSEC_TUN_A_IFINDEX])
-		return ipsec_tun_dev_get(net, nla_get_u32(attrs[IPSEC_TUN_A_IFINDEX]), NULL);
-	return ipsec_tun_dev_get(net, 0, nla_data(attrs[IPSEC_TUN_A_IFNAME]));
+	return lookup_dev(sock_net(cb->skb->sk), attrs, cb->extack);
 }
 
 static const struct genl_ops ipsec_tun_ops[] = {

@@ -23,7 +23,7 @@ extern const struct nla_policy ipsec_tun_sel_nl_policy[IPSEC_TUN_POL_A_MAX + 1];
 
 /* netlink.c: request helpers shared by the commands. */
 struct ipsec_tun_dev *ipsec_tun_nl_dev(struct genl_info *info);
-struct ipsec_tun_dev *ipsec_tun_nl_dump_dev(struct netlink_callback *cb, bool *filtered);
+struct ipsec_tun_dev *ipsec_tun_nl_dump_dev(struct netlink_callback *cb);
 int ipsec_tun_nl_addr(const struct nlattr *a, u16 family, union ipsec_tun_addr *out,
 		      struct netlink_ext_ack *extack);
 int ipsec_tun_nl_family(const struct nlattr *a, u16 *family, struct netlink_ext_ack *extack);

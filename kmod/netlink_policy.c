@@ -11,9 +11,10 @@
 
 const struct nla_policy ipsec_tun_sel_nl_policy[IPSEC_TUN_POL_A_MAX + 1] = {
 	[IPSEC_TUN_POL_A_FAMILY] = { .type = NLA_U16 },
-	[IPSEC_TUN_POL_A_SRC] = { .type = NLA_BINARY, .len = 16 },
+	/* 4 or 16 by FAMILY (checked in ipsec_tun_nl_sel()), prefixes likewise. */
+	[IPSEC_TUN_POL_A_SRC] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
 	[IPSEC_TUN_POL_A_SRC_PLEN] = NLA_POLICY_MAX(NLA_U8, 128),
-	[IPSEC_TUN_POL_A_DST] = { .type = NLA_BINARY, .len = 16 },
+	[IPSEC_TUN_POL_A_DST] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
 	[IPSEC_TUN_POL_A_DST_PLEN] = NLA_POLICY_MAX(NLA_U8, 128),
 	[IPSEC_TUN_POL_A_PROTO] = { .type = NLA_U8 },
 	[IPSEC_TUN_POL_A_SPORT_MIN] = { .type = NLA_U16 },
@@ -145,12 +146,11 @@ int ipsec_tun_nl_get_policy_dumpit(struct sk_buff *skb, struct netlink_callback 
 	struct ipsec_tun_dev *itd, *only;
 	struct ipsec_tun_policy_class *cls;
 	struct ipsec_tun_policy *pol;
-	bool filtered;
 	long idx = 0;
 
-	only = ipsec_tun_nl_dump_dev(cb, &filtered);
-	if (filtered && !only)
-		return -ENODEV;
+	only = ipsec_tun_nl_dump_dev(cb);
+	if (IS_ERR(only))
+		return PTR_ERR(only);
 	mutex_lock(&ipsec_tun_config_mutex);
 	cb->seq = atomic_read(&ipsec_tun_generation);
 	list_for_each_entry(itd, &ipsec_tun_devices, dev_node) {

@@ -17,14 +17,17 @@ const struct nla_policy ipsec_tun_sa_nl_policy[IPSEC_TUN_SA_A_MAX + 1] = {
 	[IPSEC_TUN_SA_A_DIR] = NLA_POLICY_RANGE(NLA_U8, IPSEC_TUN_DIR_IN, IPSEC_TUN_DIR_OUT),
 	[IPSEC_TUN_SA_A_REQID] = { .type = NLA_U32 },
 	[IPSEC_TUN_SA_A_FAMILY] = { .type = NLA_U16 },
-	[IPSEC_TUN_SA_A_SRC] = { .type = NLA_BINARY, .len = 16 },
-	[IPSEC_TUN_SA_A_DST] = { .type = NLA_BINARY, .len = 16 },
+	/* 4 or 16 by FAMILY: ipsec_tun_nl_addr() checks which. */
+	[IPSEC_TUN_SA_A_SRC] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
+	[IPSEC_TUN_SA_A_DST] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
 	[IPSEC_TUN_SA_A_ENCR_ID] = { .type = NLA_U16 },
 	[IPSEC_TUN_SA_A_ENCR_KEYLEN] = { .type = NLA_U16 },
+	/* Longest keymat we take; crypto.c checks the exact length per cipher. */
 	[IPSEC_TUN_SA_A_ENC_KEY] = { .type = NLA_BINARY, .len = 36 },
 	[IPSEC_TUN_SA_A_INTEG_ID] = { .type = NLA_U16 },
 	[IPSEC_TUN_SA_A_AUTH_KEY] = { .type = NLA_BINARY, .len = 64 },
 	[IPSEC_TUN_SA_A_REPLAY_WINDOW] = NLA_POLICY_MAX(NLA_U32, IPSEC_TUN_REPLAY_WINDOW_MAX),
+	/* Unknown bits are -EOPNOTSUPP (uapi), checked in parse_new_sa(). */
 	[IPSEC_TUN_SA_A_FLAGS] = { .type = NLA_U32 },
 	[IPSEC_TUN_SA_A_ENCAP_SPORT] = NLA_POLICY_MIN(NLA_U16, 1),
 	[IPSEC_TUN_SA_A_ENCAP_DPORT] = NLA_POLICY_MIN(NLA_U16, 1),
@@ -34,7 +37,7 @@ const struct nla_policy ipsec_tun_sa_nl_policy[IPSEC_TUN_SA_A_MAX + 1] = {
 	[IPSEC_TUN_SA_A_HARD_PACKETS] = { .type = NLA_U64 },
 	[IPSEC_TUN_SA_A_SOFT_SECONDS] = { .type = NLA_U64 },
 	[IPSEC_TUN_SA_A_HARD_SECONDS] = { .type = NLA_U64 },
-	[IPSEC_TUN_SA_A_SEL] = { .type = NLA_NESTED },
+	[IPSEC_TUN_SA_A_SEL] = NLA_POLICY_NESTED_ARRAY(ipsec_tun_sel_nl_policy),
 	[IPSEC_TUN_SA_A_SEQ] = { .type = NLA_U64 },	/* NEW_SA only */
 	[IPSEC_TUN_SA_A_ADD_TIME] = { .type = NLA_REJECT },
 	[IPSEC_TUN_SA_A_STATS] = { .type = NLA_REJECT },
@@ -399,12 +402,11 @@ int ipsec_tun_nl_get_sa_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	struct net *net = sock_net(skb->sk);
 	struct ipsec_tun_dev *itd, *only;
 	struct ipsec_tun_sa *sa;
-	bool filtered;
 	long idx = 0;
 
-	only = ipsec_tun_nl_dump_dev(cb, &filtered);
-	if (filtered && !only)
-		return -ENODEV;
+	only = ipsec_tun_nl_dump_dev(cb);
+	if (IS_ERR(only))
+		return PTR_ERR(only);
 	mutex_lock(&ipsec_tun_config_mutex);
 	cb->seq = atomic_read(&ipsec_tun_generation);
 	list_for_each_entry(itd, &ipsec_tun_devices, dev_node) {

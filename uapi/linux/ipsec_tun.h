@@ -26,7 +26,10 @@
  * Addresses are binary in network byte order: 4 bytes for AF_INET, 16 for
  * AF_INET6. Integers are host byte order, SPIs included (userspace converts).
  *
- * Commands (request attributes; "dev" = IPSEC_TUN_A_IFINDEX or IPSEC_TUN_A_IFNAME)
+ * Commands (request attributes; "dev" = IPSEC_TUN_A_IFINDEX, 1..INT_MAX, or
+ * IPSEC_TUN_A_IFNAME, a NUL-terminated name; IFINDEX wins when both are
+ * given; the device must be an ipsec device of the caller's netns, else
+ * -ENODEV; an IFINDEX out of range is -ERANGE)
  * --------
  * IPSEC_TUN_CMD_GET_DEV   doit: dev. dumpit: all ipsec devices of the netns.
  *     Reply: IFINDEX, IFNAME, MTU, LINK_NETNSID (when created elsewhere),
@@ -117,11 +120,11 @@ enum ipsec_tun_cmd {
 /* Top-level attributes. */
 enum ipsec_tun_attr {
 	IPSEC_TUN_A_UNSPEC,
-	IPSEC_TUN_A_IFINDEX,		/* u32 */
+	IPSEC_TUN_A_IFINDEX,		/* u32, 1..INT_MAX */
 	IPSEC_TUN_A_IFNAME,		/* string, < IFNAMSIZ */
 	IPSEC_TUN_A_MTU,		/* u32 */
 	IPSEC_TUN_A_LINK_NETNSID,	/* s32 */
-	IPSEC_TUN_A_ENCAP_FD,		/* s32 */
+	IPSEC_TUN_A_ENCAP_FD,		/* s32, -1 or a file descriptor */
 	IPSEC_TUN_A_ENCAP_PORT,		/* u16 */
 	IPSEC_TUN_A_SA_COUNT,		/* u32 */
 	IPSEC_TUN_A_POLICY_COUNT,	/* u32 */
@@ -168,7 +171,7 @@ enum ipsec_tun_sa_attr {
 	IPSEC_TUN_SA_A_HARD_PACKETS,	/* u64 */
 	IPSEC_TUN_SA_A_SOFT_SECONDS,	/* u64, since the SA was added */
 	IPSEC_TUN_SA_A_HARD_SECONDS,	/* u64 */
-	IPSEC_TUN_SA_A_SEL,		/* nest of IPSEC_TUN_POL_A_* (repeatable, in
+	IPSEC_TUN_SA_A_SEL,		/* nest of IPSEC_TUN_POL_A_* (up to 64, in
 					 * a nest of nests): inner traffic an inbound
 					 * SA may carry. None: anything. */
 	IPSEC_TUN_SA_A_SEQ,		/* u64: last sent (out) / highest received
