@@ -7,7 +7,7 @@
  * netlink_policy.c; events are sent by events.c.
  *
  * Strict attribute policies, CAP_NET_ADMIN in the netns's user namespace
- * for every change, extack messages, and dumps that never contain key
+ * for every command and the events group, extack messages, and dumps that never contain key
  * material and are flagged NLM_F_DUMP_INTR when the configuration changed
  * meanwhile. Every command runs under ipsec_tun_config_mutex (taken by the
  * handlers, never by the packet paths).
@@ -116,11 +116,18 @@ struct ipsec_tun_dev *ipsec_tun_nl_dump_dev(struct netlink_callback *cb)
 	return lookup_dev(sock_net(cb->skb->sk), attrs, cb->extack);
 }
 
+/*
+ * Every command, reads and dumps included, needs CAP_NET_ADMIN in the user
+ * namespace owning the caller's netns (the netns whose devices it names),
+ * as XFRM does: SPIs, peers, counters and policies are not for every user,
+ * and a user namespace's root acts only on the netns it owns.
+ */
 static const struct genl_ops ipsec_tun_ops[] = {
 	{
 		.cmd = IPSEC_TUN_CMD_GET_DEV,
 		.doit = ipsec_tun_nl_get_dev_doit,
 		.dumpit = ipsec_tun_nl_get_dev_dumpit,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = IPSEC_TUN_CMD_NEW_SA,
@@ -141,6 +148,7 @@ static const struct genl_ops ipsec_tun_ops[] = {
 		.cmd = IPSEC_TUN_CMD_GET_SA,
 		.doit = ipsec_tun_nl_get_sa_doit,
 		.dumpit = ipsec_tun_nl_get_sa_dumpit,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = IPSEC_TUN_CMD_FLUSH,
@@ -160,6 +168,7 @@ static const struct genl_ops ipsec_tun_ops[] = {
 	{
 		.cmd = IPSEC_TUN_CMD_GET_POLICY,
 		.dumpit = ipsec_tun_nl_get_policy_dumpit,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = IPSEC_TUN_CMD_SET_ENCAP,
@@ -168,8 +177,13 @@ static const struct genl_ops ipsec_tun_ops[] = {
 	},
 };
 
+/*
+ * Events carry ACQUIRE 5-tuples, SPIs and counters: joining needs the same
+ * CAP_NET_ADMIN, checked by genetlink against the netns of the joining
+ * socket (both 6.1, where the check was backported, and 6.12).
+ */
 static const struct genl_multicast_group ipsec_tun_mcgrps[] = {
-	{ .name = IPSEC_TUN_MCGRP_EVENTS },
+	{ .name = IPSEC_TUN_MCGRP_EVENTS, .flags = GENL_UNS_ADMIN_PERM },
 };
 
 struct genl_family ipsec_tun_genl_family __ro_after_init = {

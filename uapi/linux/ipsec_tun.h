@@ -26,6 +26,12 @@
  * Addresses are binary in network byte order: 4 bytes for AF_INET, 16 for
  * AF_INET6. Integers are host byte order, SPIs included (userspace converts).
  *
+ * Permissions: every command below, GET_* and dumps included, and joining
+ * the events group need CAP_NET_ADMIN in the user namespace that owns the
+ * caller's netns (as XFRM); anything else is -EPERM. The root of a user
+ * namespace thus manages the devices of a netns it created, never those of
+ * another netns.
+ *
  * Commands (request attributes; "dev" = IPSEC_TUN_A_IFINDEX, 1..INT_MAX, or
  * IPSEC_TUN_A_IFNAME, a NUL-terminated name; IFINDEX wins when both are
  * given; the device must be an ipsec device of the caller's netns, else
@@ -67,7 +73,8 @@
  *     NAT keepalives) still reach the socket's owner. ENCAP_FD = -1 detaches.
  *
  * Events (multicast group IPSEC_TUN_MCGRP_EVENTS, sent in the underlay netns
- * and in the device's current netns if different)
+ * and in the device's current netns if different; joining needs
+ * CAP_NET_ADMIN as above)
  * ------
  * IPSEC_TUN_CMD_ACQUIRE   a packet on dev matched a policy whose reqid has no
  *     live outbound SA (or matched no policy: REQID absent). IFINDEX, REQID,
@@ -83,7 +90,8 @@
  * extack message naming the attribute; unknown SA flags give -EOPNOTSUPP.
  * Dumps carry a generation number (genl_dump_check_consistent): a dump
  * interrupted by a change is flagged NLM_F_DUMP_INTR and should be retried.
- * [admin] commands need CAP_NET_ADMIN in the netns's user namespace.
+ * [admin] marks the commands that change state; all need CAP_NET_ADMIN
+ * (see Permissions above).
  */
 #ifndef _UAPI_LINUX_IPSEC_TUN_H
 #define _UAPI_LINUX_IPSEC_TUN_H
