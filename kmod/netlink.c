@@ -116,6 +116,37 @@ struct ipsec_tun_dev *ipsec_tun_nl_dump_dev(struct netlink_callback *cb)
 	return lookup_dev(sock_net(cb->skb->sk), attrs, cb->extack);
 }
 
+int ipsec_tun_nl_dump(struct sk_buff *skb, struct netlink_callback *cb,
+		      ipsec_tun_nl_dump_dev_fn dump_dev)
+{
+	struct net *net = sock_net(skb->sk);
+	struct ipsec_tun_dev *itd, *only;
+	long idx = 0;
+	int ret = 0;
+
+	only = ipsec_tun_nl_dump_dev(cb);
+	if (IS_ERR(only))
+		return PTR_ERR(only);
+	mutex_lock(&ipsec_tun_config_mutex);
+	cb->seq = atomic_read(&ipsec_tun_generation);
+	list_for_each_entry(itd, &ipsec_tun_devices, dev_node) {
+		if (only ? itd != only : !net_eq(dev_net(itd->dev), net))
+			continue;
+		ret = dump_dev(skb, cb, itd, &idx);
+		if (ret)
+			break;
+	}
+	mutex_unlock(&ipsec_tun_config_mutex);
+	if (only)
+		ipsec_tun_dev_put(only);
+	cb->args[0] = idx;
+	if (ret && !skb->len) {
+		NL_SET_ERR_MSG(cb->extack, "dump entry larger than a netlink message");
+		return ret;
+	}
+	return skb->len;
+}
+
 /*
  * Every command, reads and dumps included, needs CAP_NET_ADMIN in the user
  * namespace owning the caller's netns (the netns whose devices it names),
@@ -147,6 +178,7 @@ static const struct genl_ops ipsec_tun_ops[] = {
 	{
 		.cmd = IPSEC_TUN_CMD_GET_SA,
 		.doit = ipsec_tun_nl_get_sa_doit,
+		.start = ipsec_tun_nl_get_sa_start,
 		.dumpit = ipsec_tun_nl_get_sa_dumpit,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},

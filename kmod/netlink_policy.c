@@ -4,7 +4,6 @@
  * GET_POLICY) and the selector nest they share with SAs' SEL.
  */
 #include <net/genetlink.h>
-#include <net/sock.h>
 #include "netlink.h"
 #include "attrs.h"
 #include "policy.h"
@@ -139,36 +138,24 @@ static int fill_policy(struct sk_buff *skb, struct ipsec_tun_dev *itd,
 	return 0;
 }
 
-/* One message per policy; cb->args[0] counts the ones already sent. */
-int ipsec_tun_nl_get_policy_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+static int dump_policies(struct sk_buff *skb, struct netlink_callback *cb,
+			 struct ipsec_tun_dev *itd, long *idx)
 {
-	struct net *net = sock_net(skb->sk);
-	struct ipsec_tun_dev *itd, *only;
 	struct ipsec_tun_policy_class *cls;
 	struct ipsec_tun_policy *pol;
-	long idx = 0;
 
-	only = ipsec_tun_nl_dump_dev(cb);
-	if (IS_ERR(only))
-		return PTR_ERR(only);
-	mutex_lock(&ipsec_tun_config_mutex);
-	cb->seq = atomic_read(&ipsec_tun_generation);
-	list_for_each_entry(itd, &ipsec_tun_devices, dev_node) {
-		if (only ? itd != only : !net_eq(dev_net(itd->dev), net))
+	ipsec_tun_for_each_policy(itd, cls, pol) {
+		if ((*idx)++ < cb->args[0])
 			continue;
-		ipsec_tun_for_each_policy(itd, cls, pol) {
-			if (idx++ < cb->args[0])
-				continue;
-			if (fill_policy(skb, itd, pol, cb)) {
-				idx--;
-				goto done;
-			}
+		if (fill_policy(skb, itd, pol, cb)) {
+			(*idx)--;
+			return -EMSGSIZE;
 		}
 	}
-done:
-	mutex_unlock(&ipsec_tun_config_mutex);
-	if (only)
-		ipsec_tun_dev_put(only);
-	cb->args[0] = idx;
-	return skb->len;
+	return 0;
+}
+
+int ipsec_tun_nl_get_policy_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return ipsec_tun_nl_dump(skb, cb, dump_policies);
 }

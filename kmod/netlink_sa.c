@@ -6,7 +6,6 @@
  */
 #include <linux/slab.h>
 #include <net/genetlink.h>
-#include <net/sock.h>
 #include "netlink.h"
 #include "attrs.h"
 #include "sa.h"
@@ -72,7 +71,7 @@ static int parse_sa_sels(struct nlattr *nest, struct ipsec_tun_sa_params *p,
 
 	nla_for_each_nested(a, nest, rem)
 		n++;
-	if (n > 64) {
+	if (n > IPSEC_TUN_SA_SEL_MAX) {
 		NL_SET_ERR_MSG_ATTR(extack, nest, "at most 64 selectors per SA");
 		return -E2BIG;
 	}
@@ -372,7 +371,7 @@ int ipsec_tun_nl_get_sa_doit(struct sk_buff *skb, struct genl_info *info)
 	itd = ipsec_tun_nl_dev(info);
 	if (IS_ERR(itd))
 		return PTR_ERR(itd);
-	msg = nlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	msg = nlmsg_new(ipsec_tun_sa_msg_size(IPSEC_TUN_SA_SEL_MAX), GFP_KERNEL);
 	if (!msg) {
 		ret = -ENOMEM;
 		goto out;
@@ -394,38 +393,33 @@ out:
 }
 
 /*
- * Walks the devices of the caller's netns (or the one asked for) and emits
- * one message per SA; cb->args[0] counts the ones already sent.
+ * An SA with every selector is larger than a page: make each part of the
+ * dump big enough for the largest, as rtnetlink does for links.
  */
-int ipsec_tun_nl_get_sa_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+int ipsec_tun_nl_get_sa_start(struct netlink_callback *cb)
 {
-	struct net *net = sock_net(skb->sk);
-	struct ipsec_tun_dev *itd, *only;
-	struct ipsec_tun_sa *sa;
-	long idx = 0;
+	cb->min_dump_alloc = ipsec_tun_sa_msg_size(IPSEC_TUN_SA_SEL_MAX);
+	return 0;
+}
 
-	only = ipsec_tun_nl_dump_dev(cb);
-	if (IS_ERR(only))
-		return PTR_ERR(only);
-	mutex_lock(&ipsec_tun_config_mutex);
-	cb->seq = atomic_read(&ipsec_tun_generation);
-	list_for_each_entry(itd, &ipsec_tun_devices, dev_node) {
-		if (only ? itd != only : !net_eq(dev_net(itd->dev), net))
+static int dump_sas(struct sk_buff *skb, struct netlink_callback *cb, struct ipsec_tun_dev *itd,
+		    long *idx)
+{
+	struct ipsec_tun_sa *sa;
+
+	list_for_each_entry(sa, &itd->sas, dev_node) {
+		if ((*idx)++ < cb->args[0])
 			continue;
-		list_for_each_entry(sa, &itd->sas, dev_node) {
-			if (idx++ < cb->args[0])
-				continue;
-			if (fill_sa(skb, sa, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
-				    NLM_F_MULTI, cb)) {
-				idx--;
-				goto done;
-			}
+		if (fill_sa(skb, sa, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq, NLM_F_MULTI,
+			    cb)) {
+			(*idx)--;
+			return -EMSGSIZE;
 		}
 	}
-done:
-	mutex_unlock(&ipsec_tun_config_mutex);
-	if (only)
-		ipsec_tun_dev_put(only);
-	cb->args[0] = idx;
-	return skb->len;
+	return 0;
+}
+
+int ipsec_tun_nl_get_sa_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return ipsec_tun_nl_dump(skb, cb, dump_sas);
 }

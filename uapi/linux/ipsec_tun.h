@@ -90,6 +90,10 @@
  * extack message naming the attribute; unknown SA flags give -EOPNOTSUPP.
  * Dumps carry a generation number (genl_dump_check_consistent): a dump
  * interrupted by a change is flagged NLM_F_DUMP_INTR and should be retried.
+ * A dump lists everything or ends in an error (-EMSGSIZE if one entry
+ * cannot fit a message), never a short list; GET_SA messages reach about
+ * 7.5 KiB (an SA with IPSEC_TUN_SA_SEL_MAX selectors): receive with 8 KiB
+ * or more, or peek at each message's size.
  * [admin] marks the commands that change state; all need CAP_NET_ADMIN
  * (see Permissions above).
  */
@@ -105,6 +109,9 @@
 
 /* Largest anti-replay window the module accepts, in packets. */
 #define IPSEC_TUN_REPLAY_WINDOW_MAX 4096
+
+/* Most selectors an SA may carry (IPSEC_TUN_SA_A_SEL). */
+#define IPSEC_TUN_SA_SEL_MAX 64
 
 enum ipsec_tun_cmd {
 	IPSEC_TUN_CMD_UNSPEC,
@@ -179,7 +186,8 @@ enum ipsec_tun_sa_attr {
 	IPSEC_TUN_SA_A_HARD_PACKETS,	/* u64 */
 	IPSEC_TUN_SA_A_SOFT_SECONDS,	/* u64, since the SA was added */
 	IPSEC_TUN_SA_A_HARD_SECONDS,	/* u64 */
-	IPSEC_TUN_SA_A_SEL,		/* nest of IPSEC_TUN_POL_A_* (up to 64, in
+	IPSEC_TUN_SA_A_SEL,		/* nest of IPSEC_TUN_POL_A_* (up to
+					 * IPSEC_TUN_SA_SEL_MAX, in
 					 * a nest of nests): inner traffic an inbound
 					 * SA may carry. None: anything. */
 	IPSEC_TUN_SA_A_SEQ,		/* u64: last sent (out) / highest received

@@ -60,18 +60,24 @@ def parse_attrs(buf):
 
 
 def sa_nest(spi, direction, key=b"\x11" * 20, reqid=1, src=b"\xc0\x00\x02\x01",
-            dst=b"\xc0\x00\x02\x02"):
-    """An AES-GCM-16 (128-bit) IPv4 SA nest for NEW_SA."""
+            dst=b"\xc0\x00\x02\x02", nsel=0):
+    """An AES-GCM-16 (128-bit) IPv4 SA nest for NEW_SA, with nsel selectors."""
+    sels = [nest(i + 1, sel_attrs(i)) for i in range(nsel)]
     return nest(A_SA, u32(SA_SPI, spi), u8(SA_DIR, direction), u32(SA_REQID, reqid),
                 u16(SA_FAMILY, socket.AF_INET), attr(SA_SRC, src), attr(SA_DST, dst),
-                u16(SA_ENCR_ID, 20), attr(SA_ENC_KEY, key))
+                u16(SA_ENCR_ID, 20), attr(SA_ENC_KEY, key),
+                *([nest(SA_SEL, *sels)] if sels else []))
 
 
-def policy_nest(dst_third_octet, reqid=1):
-    """10.1.0.0/24 -> 10.2.X.0/24."""
-    return nest(A_POLICY, u16(POL_FAMILY, socket.AF_INET), attr(POL_SRC, bytes([10, 1, 0, 0])),
-                u8(POL_SRC_PLEN, 24), attr(POL_DST, bytes([10, 2, dst_third_octet, 0])),
-                u8(POL_DST_PLEN, 24), u32(POL_REQID, reqid))
+def sel_attrs(dst_third_octet, second_octet=2):
+    """10.1.0.0/24 -> 10.<second>.<third>.0/24, the inside of a selector nest."""
+    return (u16(POL_FAMILY, socket.AF_INET) + attr(POL_SRC, bytes([10, 1, 0, 0])) +
+            u8(POL_SRC_PLEN, 24) + attr(POL_DST, bytes([10, second_octet, dst_third_octet, 0])) +
+            u8(POL_DST_PLEN, 24))
+
+
+def policy_nest(dst_third_octet, reqid=1, second_octet=2):
+    return nest(A_POLICY, sel_attrs(dst_third_octet, second_octet), u32(POL_REQID, reqid))
 
 
 class Genl:
@@ -104,10 +110,18 @@ class Genl:
         self.send_raw(self.message(cmd, attrs, dump))
         return self.collect(self.seq)
 
+    def recv(self):
+        """One datagram, however large, read as libnl does: peek at its size
+        with a page-sized buffer first (the kernel sizes dump messages from
+        the reader's buffers, so this is the small reader's view)."""
+        buf = bytearray(4096)
+        n = self.sock.recv_into(buf, len(buf), socket.MSG_PEEK | socket.MSG_TRUNC)
+        return self.sock.recv(max(n, len(buf)))
+
     def collect(self, seq):
         msgs = []
         while True:
-            data = self.sock.recv(1 << 20)
+            data = self.recv()
             off = 0
             while off + 16 <= len(data):
                 ln, typ, flags, mseq = struct.unpack_from("IHHI", data, off)
