@@ -217,6 +217,9 @@ static void ipsec_tun_setup(struct net_device *dev)
 	/* ACQUIRE events: at most 10 a second per device. */
 	ratelimit_state_init(&itd->acquire_rs, HZ, 10);
 	ratelimit_set_flags(&itd->acquire_rs, RATELIMIT_MSG_ON_RELEASE);
+	/* ERROR_EVENT AUTH_BURST, driven by packets from anyone: 10 a second. */
+	ratelimit_state_init(&itd->auth_burst_rs, HZ, 10);
+	ratelimit_set_flags(&itd->auth_burst_rs, RATELIMIT_MSG_ON_RELEASE);
 
 	dev->netdev_ops = &ipsec_tun_netdev_ops;
 	dev->rtnl_link_ops = &ipsec_tun_link_ops;

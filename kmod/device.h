@@ -50,6 +50,7 @@ struct ipsec_tun_dev {
 	bool dead;			/* being unregistered, config mutex */
 	struct ipsec_tun_stats __percpu *stats;
 	struct ratelimit_state acquire_rs;
+	struct ratelimit_state auth_burst_rs;	/* ERROR_EVENT AUTH_BURST, events.c */
 	struct ipsec_tun_cryptq *cryptq;	/* rx then tx ordering queues (cryptq.h) */
 	unsigned int ncryptq;		/* queues per direction */
 };

@@ -85,6 +85,7 @@
  *     SA is dead and no longer used), absent for soft. EXPIRE_REASON.
  * IPSEC_TUN_CMD_ERROR_EVENT something the daemon should hear of: IFINDEX, SA
  *     nest (SPI, DIR) when about an SA, ERROR_CODE (IPSEC_TUN_ERR_*).
+ *     AUTH_BURST events are rate-limited per device (10 a second).
  *
  * Errors: every failure returns a negative errno in the netlink ack with an
  * extack message naming the attribute; unknown SA flags give -EOPNOTSUPP.
