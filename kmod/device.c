@@ -19,6 +19,7 @@
 #include "cryptq.h"
 #include "esp.h"
 #include "compat.h"
+#include "limits.h"
 
 static unsigned int nr_devs = 1;
 module_param(nr_devs, uint, 0444);
@@ -68,7 +69,7 @@ static int ipsec_tun_dev_init(struct net_device *dev)
 {
 	struct ipsec_tun_dev *itd = netdev_priv(dev);
 
-	itd->stats = alloc_percpu(struct ipsec_tun_stats);
+	itd->stats = alloc_percpu_gfp(struct ipsec_tun_stats, GFP_KERNEL_ACCOUNT);
 	if (!itd->stats)
 		return -ENOMEM;
 	if (ipsec_tun_policy_table_init(itd))
@@ -270,7 +271,14 @@ static int ipsec_tun_newlink(struct net *src_net, struct net_device *dev, struct
 			     struct nlattr *data[], struct netlink_ext_ack *extack)
 {
 	struct ipsec_tun_dev *itd = netdev_priv(dev);
+	int ret;
 
+	/* rtnl held: no other device can be added between check and register. */
+	mutex_lock(&ipsec_tun_config_mutex);
+	ret = ipsec_tun_limit_dev(dev_net(dev), extack);
+	mutex_unlock(&ipsec_tun_config_mutex);
+	if (ret)
+		return ret;
 	/* The netns of the caller is the underlay, wherever the device goes. */
 	itd->underlay = src_net;
 	return ipsec_tun_register(dev);

@@ -7,6 +7,7 @@
 #include "netlink.h"
 #include "attrs.h"
 #include "policy.h"
+#include "limits.h"
 
 const struct nla_policy ipsec_tun_sel_nl_policy[IPSEC_TUN_POL_A_MAX + 1] = {
 	[IPSEC_TUN_POL_A_FAMILY] = { .type = NLA_U16 },
@@ -99,7 +100,8 @@ static int policy_doit(struct genl_info *info, bool add)
 	if (itd->dead)
 		ret = -ENODEV;
 	else if (add)
-		ret = ipsec_tun_policy_add(itd, &sel, reqid, priority, info->extack);
+		ret = ipsec_tun_limit_policy(dev_net(itd->dev), info->extack) ?:
+		      ipsec_tun_policy_add(itd, &sel, reqid, priority, info->extack);
 	else
 		ret = ipsec_tun_policy_del(itd, &sel, priority);
 	mutex_unlock(&ipsec_tun_config_mutex);

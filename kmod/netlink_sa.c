@@ -9,6 +9,7 @@
 #include "netlink.h"
 #include "attrs.h"
 #include "sa.h"
+#include "limits.h"
 
 const struct nla_policy ipsec_tun_sa_nl_policy[IPSEC_TUN_SA_A_MAX + 1] = {
 	/* SPIs 1..255 are reserved (RFC 4303 2.1), 0 means none. */
@@ -77,7 +78,7 @@ static int parse_sa_sels(struct nlattr *nest, struct ipsec_tun_sa_params *p,
 	}
 	if (!n)
 		return 0;
-	p->sel = kcalloc(n, sizeof(*p->sel), GFP_KERNEL);
+	p->sel = kcalloc(n, sizeof(*p->sel), GFP_KERNEL_ACCOUNT);
 	if (!p->sel)
 		return -ENOMEM;
 	nla_for_each_nested(a, nest, rem) {
@@ -232,7 +233,8 @@ int ipsec_tun_nl_new_sa_doit(struct sk_buff *skb, struct genl_info *info)
 	if (ret)
 		goto out;
 	mutex_lock(&ipsec_tun_config_mutex);
-	ret = ipsec_tun_sa_add(itd, &p, info->extack);
+	ret = ipsec_tun_limit_sa(dev_net(itd->dev), info->extack) ?:
+	      ipsec_tun_sa_add(itd, &p, info->extack);
 	mutex_unlock(&ipsec_tun_config_mutex);
 out:
 	kfree(p.sel);
