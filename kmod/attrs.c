@@ -2,7 +2,7 @@
 /*
  * Netlink attribute builders for replies and events (attrs.h).
  */
-#include <net/netlink.h>
+#include <net/genetlink.h>
 #include "attrs.h"
 #include "sa.h"
 
@@ -115,6 +115,36 @@ int ipsec_tun_put_sa(struct sk_buff *skb, struct ipsec_tun_sa *sa)
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
+}
+
+static size_t stats_size(void)
+{
+	return nla_total_size(0) +
+	       (IPSEC_TUN_STAT_PAD - IPSEC_TUN_STAT_RX_PACKETS) * nla_total_size_64bit(8);
+}
+
+/* ipsec_tun_put_sel() with reqid and priority. */
+static size_t sel_size(void)
+{
+	return nla_total_size(0) + nla_total_size(2) +		/* nest, FAMILY */
+	       2 * (nla_total_size(16) + nla_total_size(1)) +	/* addresses, prefixes */
+	       nla_total_size(1) + 4 * nla_total_size(2) +	/* PROTO, ports */
+	       2 * nla_total_size(4);				/* REQID, PRIORITY */
+}
+
+/* Mirrors ipsec_tun_put_sa() and fill_sa() (netlink_sa.c), rounded up. */
+size_t ipsec_tun_sa_msg_size(unsigned int nsel)
+{
+	size_t sa = nla_total_size(0) +				/* IPSEC_TUN_A_SA */
+		    2 * nla_total_size(4) + nla_total_size(1) +	/* SPI, REQID, DIR */
+		    nla_total_size(2) + 2 * nla_total_size(16) +	/* FAMILY, SRC, DST */
+		    3 * nla_total_size(2) +			/* ENCR_ID, KEYLEN, INTEG_ID */
+		    2 * nla_total_size(4) +			/* REPLAY_WINDOW, FLAGS */
+		    2 * nla_total_size(2) +			/* ENCAP ports */
+		    8 * nla_total_size_64bit(8) +		/* lifetimes, SEQ, ADD_TIME */
+		    stats_size() + nla_total_size(0) + nsel * sel_size();
+
+	return genlmsg_total_size(nla_total_size(4) + sa);	/* IFINDEX, SA */
 }
 
 int ipsec_tun_put_sa_id(struct sk_buff *skb, struct ipsec_tun_sa *sa, bool stats)

@@ -20,6 +20,8 @@ int ipsec_tun_put_sel(struct sk_buff *skb, int attr, const struct ipsec_tun_sele
 		      const u32 *reqid, const u32 *priority);
 /* IPSEC_TUN_A_SA with everything GET_SA reports. Never the keys. */
 int ipsec_tun_put_sa(struct sk_buff *skb, struct ipsec_tun_sa *sa);
+/* Room a GET_SA message for an SA with nsel selectors takes, at most. */
+size_t ipsec_tun_sa_msg_size(unsigned int nsel);
 /* IPSEC_TUN_A_SA with SPI, DIR, REQID (and STATS): which SA an event is about. */
 int ipsec_tun_put_sa_id(struct sk_buff *skb, struct ipsec_tun_sa *sa, bool stats);
 

@@ -163,7 +163,7 @@ static int init_cbc(struct ipsec_tun_crypto *c, const struct ipsec_tun_crypto_pa
 
 	/* authenc key blob: rtattr(param: enc key length) || auth key || enc key */
 	blob_len = RTA_SPACE(sizeof(*param)) + p->auth_key_len + p->enc_key_len;
-	blob = kmalloc(blob_len, GFP_KERNEL);
+	blob = kmalloc(blob_len, GFP_KERNEL_ACCOUNT);
 	if (!blob)
 		return -ENOMEM;
 	rta = (struct rtattr *)blob;

@@ -73,7 +73,7 @@ int ipsec_tun_cryptq_init(struct ipsec_tun_dev *itd)
 {
 	unsigned int i, n = min_t(unsigned int, num_possible_cpus(), 16);
 
-	itd->cryptq = kcalloc(2 * n, sizeof(*itd->cryptq), GFP_KERNEL);
+	itd->cryptq = kcalloc(2 * n, sizeof(*itd->cryptq), GFP_KERNEL_ACCOUNT);
 	if (!itd->cryptq)
 		return -ENOMEM;
 	itd->ncryptq = n;

@@ -19,6 +19,7 @@
 #include "cryptq.h"
 #include "esp.h"
 #include "compat.h"
+#include "limits.h"
 
 static unsigned int nr_devs = 1;
 module_param(nr_devs, uint, 0444);
@@ -68,7 +69,7 @@ static int ipsec_tun_dev_init(struct net_device *dev)
 {
 	struct ipsec_tun_dev *itd = netdev_priv(dev);
 
-	itd->stats = alloc_percpu(struct ipsec_tun_stats);
+	itd->stats = alloc_percpu_gfp(struct ipsec_tun_stats, GFP_KERNEL_ACCOUNT);
 	if (!itd->stats)
 		return -ENOMEM;
 	if (ipsec_tun_policy_table_init(itd))
@@ -166,20 +167,33 @@ bool ipsec_tun_is_dev(const struct net_device *dev)
 	return dev->netdev_ops == &ipsec_tun_netdev_ops;
 }
 
-struct ipsec_tun_dev *ipsec_tun_dev_get(struct net *net, int ifindex, const char *name)
+/* RCU read side: dev (may be NULL) referenced if it is one of ours. */
+static struct ipsec_tun_dev *hold_if_ours(struct net_device *dev)
 {
-	struct net_device *dev;
-	struct ipsec_tun_dev *itd = NULL;
+	if (!dev || !ipsec_tun_is_dev(dev))
+		return NULL;
+	dev_hold(dev);
+	return netdev_priv(dev);
+}
+
+struct ipsec_tun_dev *ipsec_tun_dev_get_by_index(struct net *net, int ifindex)
+{
+	struct ipsec_tun_dev *itd;
+
+	if (ifindex <= 0)
+		return NULL;
+	rcu_read_lock();
+	itd = hold_if_ours(dev_get_by_index_rcu(net, ifindex));
+	rcu_read_unlock();
+	return itd;
+}
+
+struct ipsec_tun_dev *ipsec_tun_dev_get_by_name(struct net *net, const char *name)
+{
+	struct ipsec_tun_dev *itd;
 
 	rcu_read_lock();
-	if (ifindex)
-		dev = dev_get_by_index_rcu(net, ifindex);
-	else
-		dev = dev_get_by_name_rcu(net, name);
-	if (dev && ipsec_tun_is_dev(dev)) {
-		dev_hold(dev);
-		itd = netdev_priv(dev);
-	}
+	itd = hold_if_ours(dev_get_by_name_rcu(net, name));
 	rcu_read_unlock();
 	return itd;
 }
@@ -204,6 +218,9 @@ static void ipsec_tun_setup(struct net_device *dev)
 	/* ACQUIRE events: at most 10 a second per device. */
 	ratelimit_state_init(&itd->acquire_rs, HZ, 10);
 	ratelimit_set_flags(&itd->acquire_rs, RATELIMIT_MSG_ON_RELEASE);
+	/* ERROR_EVENT AUTH_BURST, driven by packets from anyone: 10 a second. */
+	ratelimit_state_init(&itd->auth_burst_rs, HZ, 10);
+	ratelimit_set_flags(&itd->auth_burst_rs, RATELIMIT_MSG_ON_RELEASE);
 
 	dev->netdev_ops = &ipsec_tun_netdev_ops;
 	dev->rtnl_link_ops = &ipsec_tun_link_ops;
@@ -254,7 +271,14 @@ static int ipsec_tun_newlink(struct net *src_net, struct net_device *dev, struct
 			     struct nlattr *data[], struct netlink_ext_ack *extack)
 {
 	struct ipsec_tun_dev *itd = netdev_priv(dev);
+	int ret;
 
+	/* rtnl held: no other device can be added between check and register. */
+	mutex_lock(&ipsec_tun_config_mutex);
+	ret = ipsec_tun_limit_dev(dev_net(dev), extack);
+	mutex_unlock(&ipsec_tun_config_mutex);
+	if (ret)
+		return ret;
 	/* The netns of the caller is the underlay, wherever the device goes. */
 	itd->underlay = src_net;
 	return ipsec_tun_register(dev);

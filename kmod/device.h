@@ -50,6 +50,7 @@ struct ipsec_tun_dev {
 	bool dead;			/* being unregistered, config mutex */
 	struct ipsec_tun_stats __percpu *stats;
 	struct ratelimit_state acquire_rs;
+	struct ratelimit_state auth_burst_rs;	/* ERROR_EVENT AUTH_BURST, events.c */
 	struct ipsec_tun_cryptq *cryptq;	/* rx then tx ordering queues (cryptq.h) */
 	unsigned int ncryptq;		/* queues per direction */
 };
@@ -64,8 +65,13 @@ extern atomic_t ipsec_tun_generation;
 int ipsec_tun_device_init(void);
 void ipsec_tun_device_uninit(void);
 bool ipsec_tun_is_dev(const struct net_device *dev);
-/* Takes a reference on the net_device; NULL if not an ipsec device. */
-struct ipsec_tun_dev *ipsec_tun_dev_get(struct net *net, int ifindex, const char *name);
+/*
+ * Take a reference on the net_device; NULL if there is no such device in
+ * net or it is not an ipsec device. An ifindex <= 0 names no device; name
+ * must be a NUL-terminated string.
+ */
+struct ipsec_tun_dev *ipsec_tun_dev_get_by_index(struct net *net, int ifindex);
+struct ipsec_tun_dev *ipsec_tun_dev_get_by_name(struct net *net, const char *name);
 void ipsec_tun_dev_put(struct ipsec_tun_dev *itd);
 
 static inline void ipsec_tun_stat_add(struct ipsec_tun_stats __percpu *stats,

@@ -122,10 +122,18 @@ void ipsec_tun_event_expire(struct ipsec_tun_sa *sa, bool hard, u8 reason)
 		event_send(sa->itd, &ev);
 }
 
+/*
+ * AUTH_BURST follows ICV failures, which anyone who can reach the underlay
+ * causes at will: at most 10 a second per device, so a flood of forged ESP
+ * cannot turn into a flood of multicast. ENCAP_CLOSED follows an attach
+ * (CAP_NET_ADMIN), once each, and is never dropped.
+ */
 void ipsec_tun_event_error(struct ipsec_tun_dev *itd, struct ipsec_tun_sa *sa, u32 code)
 {
 	struct event ev;
 
+	if (code == IPSEC_TUN_ERR_AUTH_BURST && !__ratelimit(&itd->auth_burst_rs))
+		return;
 	if (!event_new(itd, IPSEC_TUN_CMD_ERROR_EVENT, &ev))
 		return;
 	if ((sa && ipsec_tun_put_sa_id(ev.skb, sa, false)) ||

@@ -7,7 +7,7 @@
  * netlink_policy.c; events are sent by events.c.
  *
  * Strict attribute policies, CAP_NET_ADMIN in the netns's user namespace
- * for every change, extack messages, and dumps that never contain key
+ * for every command and the events group, extack messages, and dumps that never contain key
  * material and are flagged NLM_F_DUMP_INTR when the configuration changed
  * meanwhile. Every command runs under ipsec_tun_config_mutex (taken by the
  * handlers, never by the packet paths).
@@ -18,10 +18,23 @@
 #include "netlink.h"
 #include "events.h"
 
+/*
+ * Interface indexes are positive ints; 0 means "none" to the kernel. Not
+ * const: 6.1's struct nla_policy points to a mutable range.
+ */
+static struct netlink_range_validation ifindex_range = {
+	.min = 1,
+	.max = INT_MAX,
+};
+
+/*
+ * Request attributes only; the ones a reply or an event carries are
+ * refused (NLA_REJECT, or absent here: strict validation refuses those).
+ */
 static const struct nla_policy ipsec_tun_policy[IPSEC_TUN_A_MAX + 1] = {
-	[IPSEC_TUN_A_IFINDEX] = { .type = NLA_U32 },
+	[IPSEC_TUN_A_IFINDEX] = NLA_POLICY_FULL_RANGE(NLA_U32, &ifindex_range),
 	[IPSEC_TUN_A_IFNAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
-	[IPSEC_TUN_A_ENCAP_FD] = { .type = NLA_S32 },
+	[IPSEC_TUN_A_ENCAP_FD] = NLA_POLICY_MIN(NLA_S32, -1),	/* -1: detach */
 	[IPSEC_TUN_A_SA] = NLA_POLICY_NESTED(ipsec_tun_sa_nl_policy),
 	[IPSEC_TUN_A_POLICY] = NLA_POLICY_NESTED(ipsec_tun_sel_nl_policy),
 	[IPSEC_TUN_A_MTU] = { .type = NLA_REJECT },
@@ -52,50 +65,100 @@ int ipsec_tun_nl_family(const struct nlattr *a, u16 *family, struct netlink_ext_
 	return 0;
 }
 
-/* The device named by IFINDEX or IFNAME in the caller's netns; referenced. */
-struct ipsec_tun_dev *ipsec_tun_nl_dev(struct genl_info *info)
+/*
+ * "dev" of a request: IFINDEX (1..INT_MAX, the policy saw to it) if given,
+ * else IFNAME (NUL-terminated, the policy saw to it), in the netns of the
+ * caller's socket. Returns the device referenced, NULL when neither
+ * attribute is present, ERR_PTR(-ENODEV) when it is not an ipsec device
+ * of that netns. The one place a request's device is resolved.
+ */
+static struct ipsec_tun_dev *lookup_dev(struct net *net, struct nlattr **attrs,
+					struct netlink_ext_ack *extack)
 {
-	struct net *net = genl_info_net(info);
 	struct ipsec_tun_dev *itd;
 
-	if (info->attrs[IPSEC_TUN_A_IFINDEX])
-		itd = ipsec_tun_dev_get(net, nla_get_u32(info->attrs[IPSEC_TUN_A_IFINDEX]), NULL);
-	else if (info->attrs[IPSEC_TUN_A_IFNAME])
-		itd = ipsec_tun_dev_get(net, 0, nla_data(info->attrs[IPSEC_TUN_A_IFNAME]));
-	else {
-		GENL_SET_ERR_MSG(info, "IFINDEX or IFNAME required");
-		return ERR_PTR(-EINVAL);
-	}
+	if (attrs[IPSEC_TUN_A_IFINDEX])
+		itd = ipsec_tun_dev_get_by_index(net, nla_get_u32(attrs[IPSEC_TUN_A_IFINDEX]));
+	else if (attrs[IPSEC_TUN_A_IFNAME])
+		itd = ipsec_tun_dev_get_by_name(net, nla_data(attrs[IPSEC_TUN_A_IFNAME]));
+	else
+		return NULL;
 	if (!itd) {
-		GENL_SET_ERR_MSG(info, "no such ipsec device in this netns");
+		NL_SET_ERR_MSG(extack, "no such ipsec device in this netns");
 		return ERR_PTR(-ENODEV);
 	}
 	return itd;
 }
 
-/*
- * A dump's optional device filter: NULL with *filtered false when the dump
- * covers the whole netns, NULL with *filtered true when the device asked
- * for does not exist; otherwise referenced.
- */
-struct ipsec_tun_dev *ipsec_tun_nl_dump_dev(struct netlink_callback *cb, bool *filtered)
+/* The device a command acts on (required); referenced. */
+struct ipsec_tun_dev *ipsec_tun_nl_dev(struct genl_info *info)
 {
-	struct nlattr **attrs = ipsec_tun_dump_attrs(cb);
-	struct net *net = sock_net(cb->skb->sk);
+	struct ipsec_tun_dev *itd = lookup_dev(genl_info_net(info), info->attrs, info->extack);
 
-	*filtered = attrs && (attrs[IPSEC_TUN_A_IFINDEX] || attrs[IPSEC_TUN_A_IFNAME]);
-	if (!*filtered)
-		return NULL;
-	if (attrs[IPSEC_TUN_A_IFINDEX])
-		return ipsec_tun_dev_get(net, nla_get_u32(attrs[IPSEC_TUN_A_IFINDEX]), NULL);
-	return ipsec_tun_dev_get(net, 0, nla_data(attrs[IPSEC_TUN_A_IFNAME]));
+	if (!itd) {
+		GENL_SET_ERR_MSG(info, "IFINDEX or IFNAME required");
+		return ERR_PTR(-EINVAL);
+	}
+	return itd;
 }
 
+/*
+ * A dump's optional device filter: NULL when the dump covers the whole
+ * netns, an ERR_PTR when the device asked for is not there, otherwise the
+ * device, referenced.
+ */
+struct ipsec_tun_dev *ipsec_tun_nl_dump_dev(struct netlink_callback *cb)
+{
+	struct nlattr **attrs = ipsec_tun_dump_attrs(cb);
+
+	if (!attrs)
+		return NULL;
+	return lookup_dev(sock_net(cb->skb->sk), attrs, cb->extack);
+}
+
+int ipsec_tun_nl_dump(struct sk_buff *skb, struct netlink_callback *cb,
+		      ipsec_tun_nl_dump_dev_fn dump_dev)
+{
+	struct net *net = sock_net(skb->sk);
+	struct ipsec_tun_dev *itd, *only;
+	long idx = 0;
+	int ret = 0;
+
+	only = ipsec_tun_nl_dump_dev(cb);
+	if (IS_ERR(only))
+		return PTR_ERR(only);
+	mutex_lock(&ipsec_tun_config_mutex);
+	cb->seq = atomic_read(&ipsec_tun_generation);
+	list_for_each_entry(itd, &ipsec_tun_devices, dev_node) {
+		if (only ? itd != only : !net_eq(dev_net(itd->dev), net))
+			continue;
+		ret = dump_dev(skb, cb, itd, &idx);
+		if (ret)
+			break;
+	}
+	mutex_unlock(&ipsec_tun_config_mutex);
+	if (only)
+		ipsec_tun_dev_put(only);
+	cb->args[0] = idx;
+	if (ret && !skb->len) {
+		NL_SET_ERR_MSG(cb->extack, "dump entry larger than a netlink message");
+		return ret;
+	}
+	return skb->len;
+}
+
+/*
+ * Every command, reads and dumps included, needs CAP_NET_ADMIN in the user
+ * namespace owning the caller's netns (the netns whose devices it names),
+ * as XFRM does: SPIs, peers, counters and policies are not for every user,
+ * and a user namespace's root acts only on the netns it owns.
+ */
 static const struct genl_ops ipsec_tun_ops[] = {
 	{
 		.cmd = IPSEC_TUN_CMD_GET_DEV,
 		.doit = ipsec_tun_nl_get_dev_doit,
 		.dumpit = ipsec_tun_nl_get_dev_dumpit,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = IPSEC_TUN_CMD_NEW_SA,
@@ -115,7 +178,9 @@ static const struct genl_ops ipsec_tun_ops[] = {
 	{
 		.cmd = IPSEC_TUN_CMD_GET_SA,
 		.doit = ipsec_tun_nl_get_sa_doit,
+		.start = ipsec_tun_nl_get_sa_start,
 		.dumpit = ipsec_tun_nl_get_sa_dumpit,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = IPSEC_TUN_CMD_FLUSH,
@@ -135,6 +200,7 @@ static const struct genl_ops ipsec_tun_ops[] = {
 	{
 		.cmd = IPSEC_TUN_CMD_GET_POLICY,
 		.dumpit = ipsec_tun_nl_get_policy_dumpit,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = IPSEC_TUN_CMD_SET_ENCAP,
@@ -143,8 +209,13 @@ static const struct genl_ops ipsec_tun_ops[] = {
 	},
 };
 
+/*
+ * Events carry ACQUIRE 5-tuples, SPIs and counters: joining needs the same
+ * CAP_NET_ADMIN, checked by genetlink against the netns of the joining
+ * socket (both 6.1, where the check was backported, and 6.12).
+ */
 static const struct genl_multicast_group ipsec_tun_mcgrps[] = {
-	{ .name = IPSEC_TUN_MCGRP_EVENTS },
+	{ .name = IPSEC_TUN_MCGRP_EVENTS, .flags = GENL_UNS_ADMIN_PERM },
 };
 
 struct genl_family ipsec_tun_genl_family __ro_after_init = {

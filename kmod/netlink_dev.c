@@ -4,7 +4,6 @@
  */
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
-#include <net/sock.h>
 #include "netlink.h"
 #include "attrs.h"
 #include "sa.h"
@@ -66,28 +65,21 @@ out:
 	return ret;
 }
 
+static int dump_dev(struct sk_buff *skb, struct netlink_callback *cb, struct ipsec_tun_dev *itd,
+		    long *idx)
+{
+	if ((*idx)++ < cb->args[0])
+		return 0;
+	if (fill_dev(skb, itd, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq, NLM_F_MULTI, cb)) {
+		(*idx)--;
+		return -EMSGSIZE;
+	}
+	return 0;
+}
+
 int ipsec_tun_nl_get_dev_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct net *net = sock_net(skb->sk);
-	struct ipsec_tun_dev *itd;
-	long idx = 0;
-
-	mutex_lock(&ipsec_tun_config_mutex);
-	cb->seq = atomic_read(&ipsec_tun_generation);
-	list_for_each_entry(itd, &ipsec_tun_devices, dev_node) {
-		if (!net_eq(dev_net(itd->dev), net))
-			continue;
-		if (idx++ < cb->args[0])
-			continue;
-		if (fill_dev(skb, itd, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
-			     NLM_F_MULTI, cb)) {
-			idx--;
-			break;
-		}
-	}
-	mutex_unlock(&ipsec_tun_config_mutex);
-	cb->args[0] = idx;
-	return skb->len;
+	return ipsec_tun_nl_dump(skb, cb, dump_dev);
 }
 
 int ipsec_tun_nl_flush_doit(struct sk_buff *skb, struct genl_info *info)

@@ -4,16 +4,17 @@
  * GET_POLICY) and the selector nest they share with SAs' SEL.
  */
 #include <net/genetlink.h>
-#include <net/sock.h>
 #include "netlink.h"
 #include "attrs.h"
 #include "policy.h"
+#include "limits.h"
 
 const struct nla_policy ipsec_tun_sel_nl_policy[IPSEC_TUN_POL_A_MAX + 1] = {
 	[IPSEC_TUN_POL_A_FAMILY] = { .type = NLA_U16 },
-	[IPSEC_TUN_POL_A_SRC] = { .type = NLA_BINARY, .len = 16 },
+	/* 4 or 16 by FAMILY (checked in ipsec_tun_nl_sel()), prefixes likewise. */
+	[IPSEC_TUN_POL_A_SRC] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
 	[IPSEC_TUN_POL_A_SRC_PLEN] = NLA_POLICY_MAX(NLA_U8, 128),
-	[IPSEC_TUN_POL_A_DST] = { .type = NLA_BINARY, .len = 16 },
+	[IPSEC_TUN_POL_A_DST] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
 	[IPSEC_TUN_POL_A_DST_PLEN] = NLA_POLICY_MAX(NLA_U8, 128),
 	[IPSEC_TUN_POL_A_PROTO] = { .type = NLA_U8 },
 	[IPSEC_TUN_POL_A_SPORT_MIN] = { .type = NLA_U16 },
@@ -99,7 +100,8 @@ static int policy_doit(struct genl_info *info, bool add)
 	if (itd->dead)
 		ret = -ENODEV;
 	else if (add)
-		ret = ipsec_tun_policy_add(itd, &sel, reqid, priority, info->extack);
+		ret = ipsec_tun_limit_policy(dev_net(itd->dev), info->extack) ?:
+		      ipsec_tun_policy_add(itd, &sel, reqid, priority, info->extack);
 	else
 		ret = ipsec_tun_policy_del(itd, &sel, priority);
 	mutex_unlock(&ipsec_tun_config_mutex);
@@ -138,37 +140,24 @@ static int fill_policy(struct sk_buff *skb, struct ipsec_tun_dev *itd,
 	return 0;
 }
 
-/* One message per policy; cb->args[0] counts the ones already sent. */
-int ipsec_tun_nl_get_policy_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+static int dump_policies(struct sk_buff *skb, struct netlink_callback *cb,
+			 struct ipsec_tun_dev *itd, long *idx)
 {
-	struct net *net = sock_net(skb->sk);
-	struct ipsec_tun_dev *itd, *only;
 	struct ipsec_tun_policy_class *cls;
 	struct ipsec_tun_policy *pol;
-	bool filtered;
-	long idx = 0;
 
-	only = ipsec_tun_nl_dump_dev(cb, &filtered);
-	if (filtered && !only)
-		return -ENODEV;
-	mutex_lock(&ipsec_tun_config_mutex);
-	cb->seq = atomic_read(&ipsec_tun_generation);
-	list_for_each_entry(itd, &ipsec_tun_devices, dev_node) {
-		if (only ? itd != only : !net_eq(dev_net(itd->dev), net))
+	ipsec_tun_for_each_policy(itd, cls, pol) {
+		if ((*idx)++ < cb->args[0])
 			continue;
-		ipsec_tun_for_each_policy(itd, cls, pol) {
-			if (idx++ < cb->args[0])
-				continue;
-			if (fill_policy(skb, itd, pol, cb)) {
-				idx--;
-				goto done;
-			}
+		if (fill_policy(skb, itd, pol, cb)) {
+			(*idx)--;
+			return -EMSGSIZE;
 		}
 	}
-done:
-	mutex_unlock(&ipsec_tun_config_mutex);
-	if (only)
-		ipsec_tun_dev_put(only);
-	cb->args[0] = idx;
-	return skb->len;
+	return 0;
+}
+
+int ipsec_tun_nl_get_policy_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return ipsec_tun_nl_dump(skb, cb, dump_policies);
 }

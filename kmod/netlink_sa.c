@@ -6,10 +6,10 @@
  */
 #include <linux/slab.h>
 #include <net/genetlink.h>
-#include <net/sock.h>
 #include "netlink.h"
 #include "attrs.h"
 #include "sa.h"
+#include "limits.h"
 
 const struct nla_policy ipsec_tun_sa_nl_policy[IPSEC_TUN_SA_A_MAX + 1] = {
 	/* SPIs 1..255 are reserved (RFC 4303 2.1), 0 means none. */
@@ -17,14 +17,17 @@ const struct nla_policy ipsec_tun_sa_nl_policy[IPSEC_TUN_SA_A_MAX + 1] = {
 	[IPSEC_TUN_SA_A_DIR] = NLA_POLICY_RANGE(NLA_U8, IPSEC_TUN_DIR_IN, IPSEC_TUN_DIR_OUT),
 	[IPSEC_TUN_SA_A_REQID] = { .type = NLA_U32 },
 	[IPSEC_TUN_SA_A_FAMILY] = { .type = NLA_U16 },
-	[IPSEC_TUN_SA_A_SRC] = { .type = NLA_BINARY, .len = 16 },
-	[IPSEC_TUN_SA_A_DST] = { .type = NLA_BINARY, .len = 16 },
+	/* 4 or 16 by FAMILY: ipsec_tun_nl_addr() checks which. */
+	[IPSEC_TUN_SA_A_SRC] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
+	[IPSEC_TUN_SA_A_DST] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
 	[IPSEC_TUN_SA_A_ENCR_ID] = { .type = NLA_U16 },
 	[IPSEC_TUN_SA_A_ENCR_KEYLEN] = { .type = NLA_U16 },
+	/* Longest keymat we take; crypto.c checks the exact length per cipher. */
 	[IPSEC_TUN_SA_A_ENC_KEY] = { .type = NLA_BINARY, .len = 36 },
 	[IPSEC_TUN_SA_A_INTEG_ID] = { .type = NLA_U16 },
 	[IPSEC_TUN_SA_A_AUTH_KEY] = { .type = NLA_BINARY, .len = 64 },
 	[IPSEC_TUN_SA_A_REPLAY_WINDOW] = NLA_POLICY_MAX(NLA_U32, IPSEC_TUN_REPLAY_WINDOW_MAX),
+	/* Unknown bits are -EOPNOTSUPP (uapi), checked in parse_new_sa(). */
 	[IPSEC_TUN_SA_A_FLAGS] = { .type = NLA_U32 },
 	[IPSEC_TUN_SA_A_ENCAP_SPORT] = NLA_POLICY_MIN(NLA_U16, 1),
 	[IPSEC_TUN_SA_A_ENCAP_DPORT] = NLA_POLICY_MIN(NLA_U16, 1),
@@ -34,7 +37,7 @@ const struct nla_policy ipsec_tun_sa_nl_policy[IPSEC_TUN_SA_A_MAX + 1] = {
 	[IPSEC_TUN_SA_A_HARD_PACKETS] = { .type = NLA_U64 },
 	[IPSEC_TUN_SA_A_SOFT_SECONDS] = { .type = NLA_U64 },
 	[IPSEC_TUN_SA_A_HARD_SECONDS] = { .type = NLA_U64 },
-	[IPSEC_TUN_SA_A_SEL] = { .type = NLA_NESTED },
+	[IPSEC_TUN_SA_A_SEL] = NLA_POLICY_NESTED_ARRAY(ipsec_tun_sel_nl_policy),
 	[IPSEC_TUN_SA_A_SEQ] = { .type = NLA_U64 },	/* NEW_SA only */
 	[IPSEC_TUN_SA_A_ADD_TIME] = { .type = NLA_REJECT },
 	[IPSEC_TUN_SA_A_STATS] = { .type = NLA_REJECT },
@@ -69,13 +72,13 @@ static int parse_sa_sels(struct nlattr *nest, struct ipsec_tun_sa_params *p,
 
 	nla_for_each_nested(a, nest, rem)
 		n++;
-	if (n > 64) {
+	if (n > IPSEC_TUN_SA_SEL_MAX) {
 		NL_SET_ERR_MSG_ATTR(extack, nest, "at most 64 selectors per SA");
 		return -E2BIG;
 	}
 	if (!n)
 		return 0;
-	p->sel = kcalloc(n, sizeof(*p->sel), GFP_KERNEL);
+	p->sel = kcalloc(n, sizeof(*p->sel), GFP_KERNEL_ACCOUNT);
 	if (!p->sel)
 		return -ENOMEM;
 	nla_for_each_nested(a, nest, rem) {
@@ -230,7 +233,8 @@ int ipsec_tun_nl_new_sa_doit(struct sk_buff *skb, struct genl_info *info)
 	if (ret)
 		goto out;
 	mutex_lock(&ipsec_tun_config_mutex);
-	ret = ipsec_tun_sa_add(itd, &p, info->extack);
+	ret = ipsec_tun_limit_sa(dev_net(itd->dev), info->extack) ?:
+	      ipsec_tun_sa_add(itd, &p, info->extack);
 	mutex_unlock(&ipsec_tun_config_mutex);
 out:
 	kfree(p.sel);
@@ -369,7 +373,7 @@ int ipsec_tun_nl_get_sa_doit(struct sk_buff *skb, struct genl_info *info)
 	itd = ipsec_tun_nl_dev(info);
 	if (IS_ERR(itd))
 		return PTR_ERR(itd);
-	msg = nlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	msg = nlmsg_new(ipsec_tun_sa_msg_size(IPSEC_TUN_SA_SEL_MAX), GFP_KERNEL);
 	if (!msg) {
 		ret = -ENOMEM;
 		goto out;
@@ -391,39 +395,33 @@ out:
 }
 
 /*
- * Walks the devices of the caller's netns (or the one asked for) and emits
- * one message per SA; cb->args[0] counts the ones already sent.
+ * An SA with every selector is larger than a page: make each part of the
+ * dump big enough for the largest, as rtnetlink does for links.
  */
-int ipsec_tun_nl_get_sa_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+int ipsec_tun_nl_get_sa_start(struct netlink_callback *cb)
 {
-	struct net *net = sock_net(skb->sk);
-	struct ipsec_tun_dev *itd, *only;
-	struct ipsec_tun_sa *sa;
-	bool filtered;
-	long idx = 0;
+	cb->min_dump_alloc = ipsec_tun_sa_msg_size(IPSEC_TUN_SA_SEL_MAX);
+	return 0;
+}
 
-	only = ipsec_tun_nl_dump_dev(cb, &filtered);
-	if (filtered && !only)
-		return -ENODEV;
-	mutex_lock(&ipsec_tun_config_mutex);
-	cb->seq = atomic_read(&ipsec_tun_generation);
-	list_for_each_entry(itd, &ipsec_tun_devices, dev_node) {
-		if (only ? itd != only : !net_eq(dev_net(itd->dev), net))
+static int dump_sas(struct sk_buff *skb, struct netlink_callback *cb, struct ipsec_tun_dev *itd,
+		    long *idx)
+{
+	struct ipsec_tun_sa *sa;
+
+	list_for_each_entry(sa, &itd->sas, dev_node) {
+		if ((*idx)++ < cb->args[0])
 			continue;
-		list_for_each_entry(sa, &itd->sas, dev_node) {
-			if (idx++ < cb->args[0])
-				continue;
-			if (fill_sa(skb, sa, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
-				    NLM_F_MULTI, cb)) {
-				idx--;
-				goto done;
-			}
+		if (fill_sa(skb, sa, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq, NLM_F_MULTI,
+			    cb)) {
+			(*idx)--;
+			return -EMSGSIZE;
 		}
 	}
-done:
-	mutex_unlock(&ipsec_tun_config_mutex);
-	if (only)
-		ipsec_tun_dev_put(only);
-	cb->args[0] = idx;
-	return skb->len;
+	return 0;
+}
+
+int ipsec_tun_nl_get_sa_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return ipsec_tun_nl_dump(skb, cb, dump_sas);
 }

@@ -148,7 +148,7 @@ static struct ipsec_tun_policy_class *class_get(struct ipsec_tun_dev *itd,
 		if (order < 0)
 			break;
 	}
-	cls = kzalloc(sizeof(*cls), GFP_KERNEL);
+	cls = kzalloc(sizeof(*cls), GFP_KERNEL_ACCOUNT);
 	if (!cls)
 		return NULL;
 	INIT_LIST_HEAD(&cls->policies);
@@ -178,7 +178,7 @@ int ipsec_tun_policy_add(struct ipsec_tun_dev *itd, const struct ipsec_tun_selec
 		NL_SET_ERR_MSG(extack, "a policy with this selector and priority exists");
 		return -EEXIST;
 	}
-	pol = kzalloc(sizeof(*pol), GFP_KERNEL);
+	pol = kzalloc(sizeof(*pol), GFP_KERNEL_ACCOUNT);
 	if (!pol)
 		return -ENOMEM;
 	pol->sel = *sel;

@@ -168,10 +168,10 @@ int ipsec_tun_sa_add(struct ipsec_tun_dev *itd, struct ipsec_tun_sa_params *p,
 		NL_SET_ERR_MSG(extack, "device is going away or its underlay netns is gone");
 		return -ENODEV;
 	}
-	sa = kzalloc(sizeof(*sa), GFP_KERNEL);
+	sa = kzalloc(sizeof(*sa), GFP_KERNEL_ACCOUNT);
 	if (!sa)
 		return -ENOMEM;
-	sa->stats = alloc_percpu(struct ipsec_tun_stats);
+	sa->stats = alloc_percpu_gfp(struct ipsec_tun_stats, GFP_KERNEL_ACCOUNT);
 	if (!sa->stats) {
 		ret = -ENOMEM;
 		goto err_free;

@@ -1,12 +1,16 @@
 #!/bin/bash
-# The genetlink API's gatekeeping: a caller without CAP_NET_ADMIN may read
-# but every mutating command is refused with EPERM (and nothing changes);
-# requests the module refuses come back with its extack message, shown by
-# ipsecctl, and malformed attributes (sent raw, as ipsecctl never would)
-# get precise extack errors and create nothing.
+# The genetlink API's gatekeeping: every command, reads and dumps included,
+# and joining the "events" group need CAP_NET_ADMIN in the user namespace
+# that owns the device's netns (as XFRM). Refused with EPERM, nothing
+# changes: for uid 65534, and for the root of a user namespace acting on a
+# device of a netns it does not own; that root does manage a device in a
+# netns of its own. Requests the module refuses come back with its extack
+# message, shown by ipsecctl, and malformed attributes (sent raw, as
+# ipsecctl never would) get precise extack errors and create nothing.
 # vm-timeout: 300
 #
 #   [ns a] ipsec0, ul0 192.0.2.1 ===== veth ===== ul0 192.0.2.2 [ns b]
+#   [ns of a user namespace] ipsec7 (created there by its root)
 . "$(dirname "$0")/lib.sh" || exit 1
 . "$(dirname "$0")/2xx_sites.bash"
 
@@ -26,14 +30,45 @@ assert_eq "$(ctl a dev list dev ipsec0 --json | jq -r '.[0].sa_count')" 0 "SAs a
 assert_eq "$(ctl a dev list dev ipsec0 --json | jq -r '.[0].policy_count')" 0 "policies after refused adds"
 ctl a sa add dev ipsec0 dir out spi 0x1000 reqid 1 src $OUT_A4 dst $OUT_B4 enc aes-gcm-128 key $K
 ctl a sa add dev ipsec0 dir in spi 0x1001 src $OUT_B4 dst $OUT_A4 enc aes-gcm-128 key $K
-if out=$(nobody sa del dev ipsec0 dir out spi 0x1000 2>&1); then fail "unprivileged sa del succeeded"; fi
-grep -q "Operation not permitted" <<<"$out" || fail "unprivileged sa del: $out"
-# Reading is allowed, and never shows keys.
-nobody dev list dev ipsec0 >/dev/null || fail "unprivileged dev list refused"
-listing=$(nobody sa list dev ipsec0 --json) || fail "unprivileged sa list refused"
-assert_eq "$(jq length <<<"$listing")" 2 "SAs seen by an unprivileged reader"
-! grep -qi "${K#0x}" <<<"$listing$(ctl a sa list)" || fail "key material in sa list output"
-progress "ok: unprivileged caller refused (EPERM) for add/del/flush/policy, may read"
+for cmd in "sa del dev ipsec0 dir out spi 0x1000" "sa list dev ipsec0" "dev list dev ipsec0" \
+	"policy list dev ipsec0"; do
+	# shellcheck disable=SC2086
+	if out=$(nobody $cmd 2>&1); then fail "unprivileged '$cmd' succeeded: $out"; fi
+	grep -q "Operation not permitted" <<<"$out" || fail "unprivileged '$cmd': expected EPERM, got: $out"
+done
+# Root reads, and never sees keys.
+listing=$(ctl a sa list dev ipsec0 --json)
+assert_eq "$(jq length <<<"$listing")" 2 "SAs listed by root"
+! grep -qi "${K#0x}" <<<"$listing" || fail "key material in sa list output"
+progress "ok: unprivileged caller refused (EPERM) by ipsecctl for add/del/flush/policy/list"
+
+# Every command, doit and dump, raw; then joining the events group.
+perms() { # perms IFNAME [wrapper...]: "CMD ERRNO" lines of tools/genl_perms.py
+	local ifname=$1
+	shift
+	"$@" python3 "$REPO/tests/vm/tools/genl_perms.py" "$ifname"
+}
+expect_all() { # expect_all ERRNO WHO OUTPUT: every line of OUTPUT ends in ERRNO
+	local want=$1 who=$2 out=$3
+	assert_eq "$(wc -l <<<"$out")" 13 "requests answered for $who"
+	! grep -v " $want\$" <<<"$out" || fail "$who: expected $want for every request, got the lines above"
+}
+expect_all EPERM "uid 65534" "$(perms ipsec0 in_ns a setpriv --reuid=nobody --regid=nogroup \
+	--clear-groups --inh-caps=-all --bounding-set=-all)"
+progress "ok: uid 65534 gets EPERM for each command and for the events group"
+# Root of a user namespace, in netns a (owned by the initial user namespace).
+expect_all EPERM "user-namespace root in netns a" "$(perms ipsec0 in_ns a unshare --user --map-root-user)"
+progress "ok: a user namespace's root gets EPERM on a netns it does not own"
+# The same root in a netns of its own manages its own device, and does not
+# see netns a's device at all.
+own=$(unshare --user --map-root-user --net bash -c "
+	ip link add ipsec7 type ipsec && ip link set lo up &&
+	python3 '$REPO/tests/vm/tools/genl_perms.py' ipsec7 &&
+	python3 '$REPO/tests/vm/tools/genl_perms.py' ipsec0 | head -n1")
+assert_eq "$(head -n13 <<<"$own" | grep -vc ' OK$')" 0 "requests refused to the owner of the netns: $own"
+assert_eq "$(tail -n1 <<<"$own")" "GET_DEV ENODEV" "ipsec0 from the user namespace's own netns"
+progress "ok: a user namespace's root manages ipsec7 in its own netns, cannot reach ipsec0"
+assert_eq "$(ctl a dev list dev ipsec0 --json | jq -r '.[0].sa_count')" 2 "SAs after refused requests"
 
 # --- malformed attributes, sent raw ---
 ifindex=$(ctl a dev list dev ipsec0 --json | jq -r '.[0].ifindex')

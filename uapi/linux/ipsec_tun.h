@@ -26,7 +26,16 @@
  * Addresses are binary in network byte order: 4 bytes for AF_INET, 16 for
  * AF_INET6. Integers are host byte order, SPIs included (userspace converts).
  *
- * Commands (request attributes; "dev" = IPSEC_TUN_A_IFINDEX or IPSEC_TUN_A_IFNAME)
+ * Permissions: every command below, GET_* and dumps included, and joining
+ * the events group need CAP_NET_ADMIN in the user namespace that owns the
+ * caller's netns (as XFRM); anything else is -EPERM. The root of a user
+ * namespace thus manages the devices of a netns it created, never those of
+ * another netns.
+ *
+ * Commands (request attributes; "dev" = IPSEC_TUN_A_IFINDEX, 1..INT_MAX, or
+ * IPSEC_TUN_A_IFNAME, a NUL-terminated name; IFINDEX wins when both are
+ * given; the device must be an ipsec device of the caller's netns, else
+ * -ENODEV; an IFINDEX out of range is -ERANGE)
  * --------
  * IPSEC_TUN_CMD_GET_DEV   doit: dev. dumpit: all ipsec devices of the netns.
  *     Reply: IFINDEX, IFNAME, MTU, LINK_NETNSID (when created elsewhere),
@@ -64,7 +73,8 @@
  *     NAT keepalives) still reach the socket's owner. ENCAP_FD = -1 detaches.
  *
  * Events (multicast group IPSEC_TUN_MCGRP_EVENTS, sent in the underlay netns
- * and in the device's current netns if different)
+ * and in the device's current netns if different; joining needs
+ * CAP_NET_ADMIN as above)
  * ------
  * IPSEC_TUN_CMD_ACQUIRE   a packet on dev matched a policy whose reqid has no
  *     live outbound SA (or matched no policy: REQID absent). IFINDEX, REQID,
@@ -75,12 +85,18 @@
  *     SA is dead and no longer used), absent for soft. EXPIRE_REASON.
  * IPSEC_TUN_CMD_ERROR_EVENT something the daemon should hear of: IFINDEX, SA
  *     nest (SPI, DIR) when about an SA, ERROR_CODE (IPSEC_TUN_ERR_*).
+ *     AUTH_BURST events are rate-limited per device (10 a second).
  *
  * Errors: every failure returns a negative errno in the netlink ack with an
  * extack message naming the attribute; unknown SA flags give -EOPNOTSUPP.
  * Dumps carry a generation number (genl_dump_check_consistent): a dump
  * interrupted by a change is flagged NLM_F_DUMP_INTR and should be retried.
- * [admin] commands need CAP_NET_ADMIN in the netns's user namespace.
+ * A dump lists everything or ends in an error (-EMSGSIZE if one entry
+ * cannot fit a message), never a short list; GET_SA messages reach about
+ * 7.5 KiB (an SA with IPSEC_TUN_SA_SEL_MAX selectors): receive with 8 KiB
+ * or more, or peek at each message's size.
+ * [admin] marks the commands that change state; all need CAP_NET_ADMIN
+ * (see Permissions above).
  */
 #ifndef _UAPI_LINUX_IPSEC_TUN_H
 #define _UAPI_LINUX_IPSEC_TUN_H
@@ -94,6 +110,9 @@
 
 /* Largest anti-replay window the module accepts, in packets. */
 #define IPSEC_TUN_REPLAY_WINDOW_MAX 4096
+
+/* Most selectors an SA may carry (IPSEC_TUN_SA_A_SEL). */
+#define IPSEC_TUN_SA_SEL_MAX 64
 
 enum ipsec_tun_cmd {
 	IPSEC_TUN_CMD_UNSPEC,
@@ -117,11 +136,11 @@ enum ipsec_tun_cmd {
 /* Top-level attributes. */
 enum ipsec_tun_attr {
 	IPSEC_TUN_A_UNSPEC,
-	IPSEC_TUN_A_IFINDEX,		/* u32 */
+	IPSEC_TUN_A_IFINDEX,		/* u32, 1..INT_MAX */
 	IPSEC_TUN_A_IFNAME,		/* string, < IFNAMSIZ */
 	IPSEC_TUN_A_MTU,		/* u32 */
 	IPSEC_TUN_A_LINK_NETNSID,	/* s32 */
-	IPSEC_TUN_A_ENCAP_FD,		/* s32 */
+	IPSEC_TUN_A_ENCAP_FD,		/* s32, -1 or a file descriptor */
 	IPSEC_TUN_A_ENCAP_PORT,		/* u16 */
 	IPSEC_TUN_A_SA_COUNT,		/* u32 */
 	IPSEC_TUN_A_POLICY_COUNT,	/* u32 */
@@ -168,7 +187,8 @@ enum ipsec_tun_sa_attr {
 	IPSEC_TUN_SA_A_HARD_PACKETS,	/* u64 */
 	IPSEC_TUN_SA_A_SOFT_SECONDS,	/* u64, since the SA was added */
 	IPSEC_TUN_SA_A_HARD_SECONDS,	/* u64 */
-	IPSEC_TUN_SA_A_SEL,		/* nest of IPSEC_TUN_POL_A_* (repeatable, in
+	IPSEC_TUN_SA_A_SEL,		/* nest of IPSEC_TUN_POL_A_* (up to
+					 * IPSEC_TUN_SA_SEL_MAX, in
 					 * a nest of nests): inner traffic an inbound
 					 * SA may carry. None: anything. */
 	IPSEC_TUN_SA_A_SEQ,		/* u64: last sent (out) / highest received
