@@ -243,9 +243,9 @@ class ChildCreateTask : public Task {
     }
     // An authenticated peer still may not make us hold unbounded kernel
     // state (child_sa.h). A rekey briefly needs room for old and new.
-    if (sa.children.size() >= (rekey_pair ? 2 : 1) * kMaxChildSasPerIkeSa) {
+    if (sa.children.size() >= (old ? 2 : 1) * kMaxChildSasPerIkeSa) {
       ++ctx_.counters.child_sa_limit_refused;
-      ctx_.Log(LogLevel::kWarning, c.name,
+      ctx_.Log(LogLevel::kWarning, sa.conn_name(),
                "refusing a child SA: the IKE SA already has " + std::to_string(sa.children.size()) +
                    " (NO_ADDITIONAL_SAS)");
       error_ = Notify(NotifyType::kNoAdditionalSas);
