@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <map>
+#include <set>
 #include <utility>
 
 #include "engine/child_install.h"
@@ -16,6 +17,7 @@
 #include "engine/half_open.h"
 #include "engine/identity.h"
 #include "engine/ike_sa.h"
+#include "engine/ike_sa_sharing.h"
 #include "engine/proposals.h"
 #include "engine/tasks/tasks.h"
 #include "ike/codec.h"
@@ -63,10 +65,6 @@ int64_t RekeyDueMs(const IkeSa& sa) {
   if (sa.next_rekey_ms != 0) return sa.next_rekey_ms;
   const int64_t life_ms = int64_t{sa.conn->ike_lifetime_s} * 1000;
   return sa.established_ms + life_ms * (sa.initiator() ? 90 : 95) / 100;
-}
-
-bool AddressMatches(const IpAddress& configured, const IpAddress& actual) {
-  return !configured.is_set() || configured.IsAny() || configured == actual;
 }
 
 std::string EndText(const EngineEnd& e) {
@@ -130,6 +128,13 @@ class EngineImpl {
     return raw;
   }
   ipsec::Status StartIkeSa(const std::shared_ptr<const ConnectionConfig>& conn);
+  // An IKE SA conn can put its children under (ike_sa_sharing.h): being
+  // established, or being established by a connection it shares with.
+  IkeSa* FindSharedSa(const ConnectionConfig& conn);
+  // Queues conn's missing children on sa and makes conn one of its riders.
+  void Join(IkeSa* sa, const std::shared_ptr<const ConnectionConfig>& conn);
+  // The IKE SA `sa` carrying conn (one of its riders) is gone.
+  void RiderLost(const std::string& name, const IkeSa& sa);
   void Reap();
   void ResolveDuplicates();
   void DestroySa(IkeSa* sa);
@@ -199,6 +204,7 @@ ipsec::Status EngineImpl::StartIkeSa(const std::shared_ptr<const ConnectionConfi
   sa->local = {conn->local.host, conn->local.ike_port};
   sa->remote = {conn->remote.host, conn->remote.ike_port};
   by_spi_[sa->spi_i] = sa;
+  sa->riders.insert(conn->name);
   ++conn_state_[conn->name].tries_used;
   ctx_.Log(LogLevel::kInfo, conn->name, "initiating IKE SA to " + sa->remote.ToString());
   sa->tasks.Queue(MakeIkeSaInitTask(ctx_));
@@ -221,20 +227,43 @@ ipsec::Status EngineImpl::Initiate(std::string_view name) {
   ConnState& st = conn_state_[conn->name];
   st.wanted = true;
   st.retry_at_ms = 0;
-  for (auto& [serial, sa] : sas_) {
-    if (sa->conn_name() != conn->name) continue;
-    if (sa->state == IkeSa::State::kConnecting) return ipsec::Status::Ok();
-    if (sa->state == IkeSa::State::kEstablished) {
-      // Bring up the pairs that have no child SA (and none on its way).
-      for (size_t i = 0; i < conn->subnet_pairs.size(); ++i)
-        if (!sa->HasLiveChildForPair(i)) sa->tasks.Queue(MakeChildCreateTask(ctx_, i));
-      sa->tasks.InitiateNext();
-      Reap();
-      return ipsec::Status::Ok();
-    }
+  if (IkeSa* sa = FindSharedSa(*conn)) {
+    Join(sa, conn);
+    Reap();
+    return ipsec::Status::Ok();
   }
   st.tries_used = 0;
   return StartIkeSa(conn);
+}
+
+IkeSa* EngineImpl::FindSharedSa(const ConnectionConfig& conn) {
+  IkeSa* connecting = nullptr;
+  for (auto& [serial, sa] : sas_) {
+    if (!sa->conn) continue;
+    if (sa->state == IkeSa::State::kEstablished &&
+        (SharesIkeSa(*sa->conn, conn) || AcceptsIkeSa(conn, *sa)))
+      return sa.get();
+    if (sa->state == IkeSa::State::kConnecting && sa->initiator() && !connecting &&
+        SharesIkeSa(*sa->conn, conn))
+      connecting = sa.get();
+  }
+  return connecting;
+}
+
+void EngineImpl::Join(IkeSa* sa, const std::shared_ptr<const ConnectionConfig>& conn) {
+  const bool joining = sa->riders.insert(conn->name).second;
+  if (joining && sa->conn_name() != conn->name)
+    ctx_.Log(LogLevel::kInfo, conn->name,
+             "joining the IKE SA of '" + sa->conn_name() + "' with " + sa->remote.ToString() +
+                 " (" + std::to_string(sa->riders.size()) +
+                 " connections share it): its children via CREATE_CHILD_SA");
+  // A connecting SA already has its own connection's children queued.
+  if (sa->state == IkeSa::State::kConnecting && sa->conn_name() == conn->name) return;
+  // Bring up the pairs that have no child SA; a queued duplicate finds the
+  // pair up when its turn comes and drops out.
+  for (size_t i = 0; i < conn->subnet_pairs.size(); ++i)
+    if (!sa->HasLiveChildFor(conn->name, i)) sa->tasks.Queue(MakeChildCreateTask(ctx_, i, 0, conn));
+  sa->tasks.InitiateNext();
 }
 
 ipsec::Status EngineImpl::Terminate(std::string_view name) {
@@ -245,8 +274,18 @@ ipsec::Status EngineImpl::Terminate(std::string_view name) {
   }
   bool found = FindConn(name) != nullptr;
   for (auto& [serial, sa] : sas_) {
-    if (sa->conn_name() != name) continue;
+    if (sa->conn_name() != name && !sa->riders.count(std::string(name))) continue;
     found = true;
+    // Other connections still ride this IKE SA: only this one's children go.
+    sa->riders.erase(std::string(name));
+    if (!sa->riders.empty() && sa->state == IkeSa::State::kEstablished) {
+      for (const auto& c : sa->children)
+        if (c->conn_name() == name && c->state == ChildSa::State::kInstalled)
+          sa->tasks.Queue(MakeChildDeleteTask(ctx_, c->inbound_spi));
+      sa->tasks.InitiateNext();
+      continue;
+    }
+    if (!sa->riders.empty() && sa->state == IkeSa::State::kConnecting) continue;
     if (sa->state == IkeSa::State::kEstablished) {
       sa->tasks.ClearQueue();
       sa->tasks.Queue(MakeIkeDeleteTask(ctx_));
@@ -444,36 +483,61 @@ void EngineImpl::Reap() {
     if (sa->state == IkeSa::State::kDead) dead.push_back(serial);
   for (uint64_t serial : dead) {
     IkeSa* sa = sas_[serial].get();
-    const bool was_up = sa->established_ms != 0;
-    const std::string name = sa->conn_name();
-    ctx_.Log(LogLevel::kDebug, name, "IKE SA destroyed: " + sa->death_reason);
+    ctx_.Log(LogLevel::kDebug, sa->conn_name(), "IKE SA destroyed: " + sa->death_reason);
     DestroySa(sa);
-    auto conn = FindConn(name);
-    auto cs = conn_state_.find(name);
-    if (conn && cs != conn_state_.end() && cs->second.wanted && sa->initiator() && !shut_down_) {
-      ConnState& st = cs->second;
-      const bool peer_gone = sa->death_reason == "retransmits exhausted";
-      if (!was_up) {
-        if (conn->keyingtries == 0 || st.tries_used < conn->keyingtries) {
-          st.retry_at_ms = ctx_.NowMs() + kKeyingRetryDelayMs;
-          ctx_.Log(LogLevel::kInfo, name,
-                   "establishing failed, keying try " + std::to_string(st.tries_used + 1) +
-                       (conn->keyingtries ? " of " + std::to_string(conn->keyingtries)
-                                          : std::string(" (%forever)")) +
-                       " in " + std::to_string(kKeyingRetryDelayMs / 1000) + " s");
-        } else {
-          ctx_.Error(name, "giving up after " + std::to_string(st.tries_used) + " keying tries" +
-                               (ctx_.last_error.count(name) ? ": " + ctx_.last_error[name] : ""));
-          st.wanted = false;
-        }
-      } else if (peer_gone && conn->dpd_action == DpdAction::kRestart) {
-        st.tries_used = 0;
-        st.retry_at_ms = ctx_.NowMs();
-      }
-    }
+    std::set<std::string> riders = sa->riders;
+    riders.insert(sa->conn_name());
+    for (const auto& name : riders) RiderLost(name, *sa);
     sas_.erase(serial);
   }
   ResolveDuplicates();
+}
+
+// What its own connection would do when its IKE SA goes, every connection
+// that shared it does: join another IKE SA with the peer if there is one
+// (the peer replaced it, or a simultaneous start left two), else retry as
+// keyingtries says, restart after DPD with dpdaction=restart, and come back
+// after the peer deleted it.
+void EngineImpl::RiderLost(const std::string& name, const IkeSa& sa) {
+  const bool was_up = sa.established_ms != 0;
+  auto conn = FindConn(name);
+  auto cs = conn_state_.find(name);
+  if (!conn || cs == conn_state_.end() || !cs->second.wanted || shut_down_) return;
+  ConnState& st = cs->second;
+  if (IkeSa* other = FindSharedSa(*conn)) {
+    Join(other, conn);
+    return;
+  }
+  if (sa.death_reason == "deleted by peer" && was_up && conn->auto_action == AutoAction::kStart &&
+      conn->remote.host.is_set()) {
+    ctx_.Log(LogLevel::kInfo, name,
+             "IKE SA deleted by peer: re-establishing in " +
+                 std::to_string(kKeyingRetryDelayMs / 1000) + " s");
+    st.tries_used = 0;
+    st.retry_at_ms = ctx_.NowMs() + kKeyingRetryDelayMs;
+    return;
+  }
+  if (!sa.initiator()) return;
+  if (!was_up) {
+    // StartIkeSa counted the try for the connection that started the SA.
+    if (name != sa.conn_name()) ++st.tries_used;
+    if (conn->keyingtries == 0 || st.tries_used < conn->keyingtries) {
+      st.retry_at_ms = ctx_.NowMs() + kKeyingRetryDelayMs;
+      ctx_.Log(LogLevel::kInfo, name,
+               "establishing failed, keying try " + std::to_string(st.tries_used + 1) +
+                   (conn->keyingtries ? " of " + std::to_string(conn->keyingtries)
+                                      : std::string(" (%forever)")) +
+                   " in " + std::to_string(kKeyingRetryDelayMs / 1000) + " s");
+    } else {
+      ctx_.Error(name, "giving up after " + std::to_string(st.tries_used) + " keying tries" +
+                           (ctx_.last_error.count(name) ? ": " + ctx_.last_error[name] : ""));
+      st.wanted = false;
+    }
+  } else if (sa.death_reason == "retransmits exhausted" &&
+             conn->dpd_action == DpdAction::kRestart) {
+    st.tries_used = 0;
+    st.retry_at_ms = ctx_.NowMs();
+  }
 }
 
 // Both ends started the same connection at once (auto=start on both sides
@@ -491,8 +555,8 @@ void EngineImpl::ResolveDuplicates() {
     return true;
   };
   auto same_peer = [](const IkeSa& x, const IkeSa& y) {
-    return x.conn_name() == y.conn_name() && x.remote.addr == y.remote.addr &&
-           x.remote_id == y.remote_id;
+    return (x.conn_name() == y.conn_name() || SharesIkeSa(*x.conn, *y.conn)) &&
+           x.remote.addr == y.remote.addr && x.remote_id == y.remote_id;
   };
   auto key = [](const IkeSa& sa) { return std::make_pair(sa.spi_i, sa.spi_r); };
   for (auto& [serial, sa] : sas_) {
@@ -543,7 +607,10 @@ void EngineImpl::OnTimer() {
     if (st.retry_at_ms == 0 || now < st.retry_at_ms || !st.wanted || shut_down_) continue;
     st.retry_at_ms = 0;
     if (auto c = FindConn(name)) {
-      if (auto s = StartIkeSa(c); !s) ctx_.Error(name, s.error().message);
+      if (IkeSa* sa = FindSharedSa(*c))
+        Join(sa, c);
+      else if (auto s = StartIkeSa(c); !s)
+        ctx_.Error(name, s.error().message);
     }
   }
   Reap();
@@ -646,6 +713,7 @@ StatusSnapshot EngineImpl::Snapshot() const {
     is.established_ms = sa->established_ms;
     for (const auto& c : sa->children) {
       ChildSaStatus ch;
+      ch.conn = c->conn_name();
       ch.state = ChildStateName(c->state);
       ch.reqid = c->reqid;
       ch.inbound_spi = c->inbound_spi;

@@ -143,6 +143,7 @@ struct ConnectionConfig {
 // Status snapshot for "ipsecctl status" (and --json).
 
 struct ChildSaStatus {
+  std::string conn;   // its connection (may differ from the IKE SA's: shared)
   std::string state;  // "INSTALLED", "CREATING", "DELETING"
   uint32_t reqid = 0;
   uint32_t inbound_spi = 0, outbound_spi = 0;

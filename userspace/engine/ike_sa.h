@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -41,7 +42,10 @@ class IkeSa {
   const ike::SkCipher* outbound() const { return out_cipher ? &*out_cipher : nullptr; }
   ChildSa* FindChildByInbound(uint32_t spi);
   ChildSa* FindChildByOutbound(uint32_t spi);
-  bool HasLiveChildForPair(size_t pair) const;
+  // Whether conn's (default: this SA's connection's) subnet pair has an
+  // installed child here.
+  bool HasLiveChildForPair(size_t pair) const { return HasLiveChildFor(conn_name(), pair); }
+  bool HasLiveChildFor(const std::string& conn_name, size_t pair) const;
   // Takes the derived SK_* keys and builds both SK ciphers for our role.
   ipsec::Status InstallKeys(ike::IkeSaKeys k);
   void Kill(std::string reason) {
@@ -67,6 +71,10 @@ class IkeSa {
 
   ike::IdPayload local_id, remote_id;
   std::vector<std::unique_ptr<ChildSa>> children;
+  // Connections whose children this SA carries or is about to create
+  // (conn's own name included): when it dies, each of them is brought back
+  // or retried as its own connection would be. A rekey passes it on.
+  std::set<std::string> riders;
 
   // An SA-level error notify (AUTHENTICATION_FAILED, NO_PROPOSAL_CHOSEN,
   // INVALID_KE_PAYLOAD...) that replaces the whole response.
