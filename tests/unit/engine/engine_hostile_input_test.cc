@@ -7,6 +7,7 @@
 #include "engine/half_open.h"
 #include "engine/ike_sa.h"
 #include "fixture.h"
+#include "ike/codec.h"
 
 namespace ipsec::engine::test {
 namespace {
@@ -351,6 +352,42 @@ TEST(HalfOpenTableTest, GlobalLimitAndSettling) {
   t.Remove(sas[3].get());
   EXPECT_EQ(t.Admit(Ip("198.51.100.2")), HalfOpenTable::Admission::kAdmit);
   EXPECT_EQ(t.Find(103, {Ip("198.51.100.2"), 500}), nullptr);
+}
+
+}  // namespace
+}  // namespace ipsec::engine::test
+
+namespace ipsec::engine::test {
+namespace {
+
+// Every exchange after IKE_SA_INIT is protected (RFC 7296 1.2): a cleartext
+// INFORMATIONAL carrying Delete for the live SA, with the right SPIs and
+// the next message ID, must be dropped, not obeyed (the codec's payload
+// rules refuse it: a guard against that ever regressing).
+TEST_F(EngineTest, CleartextDeleteForLiveSaIsIgnored) {
+  Load(a, AtoB());
+  Load(b, BtoA());
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  const auto st = b.engine.Status().ike_sas.at(0);
+  for (uint32_t mid = 0; mid < 6; ++mid) {
+    ike::Message m;
+    m.header.spi_i = st.spi_i;
+    m.header.spi_r = st.spi_r;
+    m.header.exchange = ike::ExchangeType::kInformational;
+    m.header.flags = ike::kFlagInitiator;
+    m.header.message_id = mid;
+    ike::DeletePayload del;
+    del.protocol = static_cast<uint8_t>(ProtocolId::kIke);
+    m.Add(ike::PayloadType::kDelete, del);
+    auto bytes = ike::Encode(m);
+    ASSERT_TRUE(bytes.ok());
+    b.engine.OnDatagram(*bytes, {b.addr, 500}, {a.addr, 500});
+  }
+  net.Deliver();
+  ASSERT_EQ(Established(b), 1u);
+  EXPECT_EQ(b.engine.Status().ike_sas.at(0).children.size(), 1u);
+  EXPECT_EQ(b.engine.Status().counters.dropped_malformed, 6u);
 }
 
 }  // namespace
