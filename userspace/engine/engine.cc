@@ -441,6 +441,9 @@ bool EngineImpl::AdmitNewSa(const ike::Message& init, const Endpoint& local,
     return true;
   auto cookie = cookies_.Make(nonce->nonce, remote.addr, init.header.spi_i, now);
   if (!cookie) return false;
+  ctx_.Log(LogLevel::kDebug, "",
+           "asking " + remote.ToString() + " for a COOKIE (" +
+               std::to_string(half_open_.half_open()) + " IKE SAs half-open)");
   ike::Message resp;
   resp.header = init.header;
   resp.header.flags = ike::kFlagResponse;
