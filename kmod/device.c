@@ -176,6 +176,47 @@ static struct ipsec_tun_dev *hold_if_ours(struct net_device *dev)
 	return netdev_priv(dev);
 }
 
+/*
+ * A device created in @net and moved to another netns, named by its
+ * current ifindex (if > 0) or name there. Only for a caller with
+ * CAP_NET_ADMIN in @net's user namespace (the daemon that keys it): what
+ * lives in the other netns is not shown to anyone else. Two moved devices
+ * matching is ambiguous and resolves to none. Config mutex: the device
+ * list and itd->underlay; RCU: the name lookup in the device's netns.
+ */
+static struct ipsec_tun_dev *dev_get_moved(struct net *net, int ifindex, const char *name)
+{
+	struct ipsec_tun_dev *itd, *found = NULL;
+
+	if (!ns_capable_noaudit(net->user_ns, CAP_NET_ADMIN))
+		return NULL;
+	mutex_lock(&ipsec_tun_config_mutex);
+	rcu_read_lock();
+	list_for_each_entry(itd, &ipsec_tun_devices, dev_node) {
+		struct net *cur = dev_net(itd->dev);
+
+		if (itd->dead || itd->underlay != net || net_eq(cur, net))
+			continue;
+		if (ifindex > 0 ? READ_ONCE(itd->dev->ifindex) != ifindex :
+				  dev_get_by_name_rcu(cur, name) != itd->dev)
+			continue;
+		if (found) {
+			found = NULL;
+			break;
+		}
+		found = itd;
+	}
+	if (found)
+		dev_hold(found->dev);
+	rcu_read_unlock();
+	mutex_unlock(&ipsec_tun_config_mutex);
+	return found;
+}
+
+/*
+ * The ipsec device @ifindex of @net; failing that, one created in @net
+ * and since moved away (dev_get_moved()). A device of @net itself wins.
+ */
 struct ipsec_tun_dev *ipsec_tun_dev_get_by_index(struct net *net, int ifindex)
 {
 	struct ipsec_tun_dev *itd;
@@ -185,9 +226,10 @@ struct ipsec_tun_dev *ipsec_tun_dev_get_by_index(struct net *net, int ifindex)
 	rcu_read_lock();
 	itd = hold_if_ours(dev_get_by_index_rcu(net, ifindex));
 	rcu_read_unlock();
-	return itd;
+	return itd ?: dev_get_moved(net, ifindex, NULL);
 }
 
+/* As ipsec_tun_dev_get_by_index(), by name. */
 struct ipsec_tun_dev *ipsec_tun_dev_get_by_name(struct net *net, const char *name)
 {
 	struct ipsec_tun_dev *itd;
@@ -195,7 +237,7 @@ struct ipsec_tun_dev *ipsec_tun_dev_get_by_name(struct net *net, const char *nam
 	rcu_read_lock();
 	itd = hold_if_ours(dev_get_by_name_rcu(net, name));
 	rcu_read_unlock();
-	return itd;
+	return itd ?: dev_get_moved(net, 0, name);
 }
 
 void ipsec_tun_dev_put(struct ipsec_tun_dev *itd)

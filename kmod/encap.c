@@ -14,8 +14,16 @@
  * restored on detach (SET_ENCAP -1, device removal, underlay netns exit) or,
  * when the daemon closes it first, encap_destroy detaches and tells the
  * daemon (ERROR_EVENT ENCAP_CLOSED). Both run under the config mutex.
+ *
+ * Module reference: udp_destroy_sock() reads up->encap_destroy and calls it
+ * outside any lock or RCU section, so a close racing with rmmod could call
+ * into freed module text. An attached socket therefore holds a reference
+ * on the module: rmmod fails (EBUSY) until the daemon detaches, closes the
+ * socket or the device goes. The reference is dropped in detach, under the
+ * config mutex, which module exit (device removal) takes after us.
  */
 #include <linux/file.h>
+#include <linux/module.h>
 #include <linux/net.h>
 #include <linux/udp.h>
 #include <net/sock.h>
@@ -82,6 +90,7 @@ void ipsec_tun_encap_detach(struct ipsec_tun_dev *itd)
 	/* No CPU may still be inside ipsec_tun_encap_rcv() for this socket. */
 	synchronize_net();
 	sock_put(sk);
+	module_put(THIS_MODULE);
 }
 
 /* The daemon closed the socket while it was attached. */
@@ -145,6 +154,7 @@ int ipsec_tun_encap_set(struct ipsec_tun_dev *itd, int fd, struct netlink_ext_ac
 	}
 	ipsec_tun_encap_detach(itd);
 
+	__module_get(THIS_MODULE);	/* a genl op of ours is running: we are live */
 	sock_hold(sk);
 	rcu_assign_sk_user_data(sk, itd);
 	WRITE_ONCE(up->encap_destroy, ipsec_tun_encap_destroy);

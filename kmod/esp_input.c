@@ -217,7 +217,14 @@ static IPSEC_TUN_CRYPTO_DONE(esp_input_done)
 	if (err == -EINPROGRESS)
 		return;
 	ctx->napi = NULL;
+	/*
+	 * From the crypto driver's context (cryptd's worker): the events this
+	 * may send go to the underlay netns, which pre_exit's
+	 * synchronize_net() keeps alive only for RCU-bh readers.
+	 */
+	rcu_read_lock_bh();
 	esp_input_done_ctx(ctx, err);
+	rcu_read_unlock_bh();
 }
 
 /* Consumes skb and the SA reference. skb->data at the ESP header. */

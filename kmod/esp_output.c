@@ -208,6 +208,17 @@ static void esp_output_done_ctx(struct esp_out_ctx *ctx, int err)
 		out_drop(sa, skb, IPSEC_TUN_STAT_DROP_NOMEM, "encryption failed");
 		goto out;
 	}
+	/*
+	 * ctx->net was read in the poll. An asynchronous completion (cryptd)
+	 * may come after that netns's pre_exit cleared itd->underlay: seeing
+	 * it still set here, inside RCU-bh (the poll's BH section, or
+	 * esp_output_done()), means pre_exit's synchronize_net() waits for us
+	 * and the netns outlives the send.
+	 */
+	if (unlikely(!READ_ONCE(itd->underlay))) {
+		out_drop(sa, skb, IPSEC_TUN_STAT_DROP_NO_SA, "underlay netns gone");
+		goto out;
+	}
 	skb->ip_summed = CHECKSUM_NONE;
 	if (ctx->ep.encap_dport) {
 		push_udp(ctx, skb);
@@ -234,7 +245,9 @@ static IPSEC_TUN_CRYPTO_DONE(esp_output_done)
 {
 	if (err == -EINPROGRESS)
 		return;	/* left the backlog; the real completion follows */
+	rcu_read_lock_bh();	/* holds the underlay netns, see esp_output_done_ctx() */
 	esp_output_done_ctx(ipsec_tun_crypto_cb_data(), err);
+	rcu_read_unlock_bh();
 }
 
 static struct dst_entry *route_lookup(struct ipsec_tun_sa *sa, struct net *net,

@@ -47,6 +47,10 @@ if [ -r /proc/net/xfrm_stat ]; then
 	assert_eq "$(in_ns b awk '/XfrmInNoStates/{print $2}' /proc/net/xfrm_stat)" 0 "raw ESP seen by XFRM at b"
 fi
 
+# An attached socket holds the module: its close calls our encap_destroy
+# outside any lock, so the module must outlive it (rmmod: EBUSY).
+! rmmod ipsec_tun 2>/dev/null || fail "rmmod succeeded with encap sockets attached"
+[ -e /sys/module/ipsec_tun ] || fail "module gone with encap sockets attached"
 ip -n a link del ipsec1
 ip -n b link del ipsec1
 ipsec_unload
