@@ -1,5 +1,5 @@
 #!/bin/bash
-# Data path, every algorithm x inner v4/v6 x outer v4/v6, manual keys:
+# Data path, the algorithms of 2xx_sites.bash (all of them in make check-full) x inner v4/v6 x outer v4/v6, manual keys:
 # ping and a TCP transfer (SHA-256 checked) through ipsec0, with exact
 # counter checks per SA and per device, in ipsecctl and in ip -s link.
 # vm-timeout: 1800

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Wire compatibility with the kernel's own ESP: a runs ipsec_tun, b runs
 # Linux XFRM (ip xfrm state/policy, tunnel mode) with the same keys. For
-# every algorithm, outer v4 and v6, inner v4 and v6, and ESN: pings both
+# every algorithm of 2xx_sites.bash (all in make check-full), outer v4 and v6, inner v4 and v6, and ESN: pings both
 # ways and a TCP transfer, counted exactly on both implementations. esp4 and
 # esp6 are loaded beside ipsec_tun, so this also proves the SPI hand-off
 # between the two (coexistence). This is the proof our ESP is ESP.

@@ -156,9 +156,9 @@ std::string FormatStatus(const control::StatusResult& st) {
         << (s.nat_remote ? "peer" : "");
     o << "\n    IKE: " << s.algorithms << "\n";
     for (const auto& c : s.children) {
-      o << "    child reqid " << c.reqid << ": " << c.state << ", SPIs " << c.inbound_spi << "_i "
-        << c.outbound_spi << "_o" << (c.udp_encap ? " (UDP-encap)" : "") << ", " << c.algorithms
-        << ", " << c.age_s << "s\n";
+      o << "    child " << (c.conn.empty() ? s.conn : c.conn) << " reqid " << c.reqid << ": "
+        << c.state << ", SPIs " << c.inbound_spi << "_i " << c.outbound_spi << "_o"
+        << (c.udp_encap ? " (UDP-encap)" : "") << ", " << c.algorithms << ", " << c.age_s << "s\n";
       o << "      " << Join(c.local_ts, ",") << " === " << Join(c.remote_ts, ",") << "\n";
       o << "      in " << c.in_bytes << " bytes " << c.in_packets << " packets, out " << c.out_bytes
         << " bytes " << c.out_packets << " packets\n";

@@ -66,6 +66,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ConnectionInfo, name, auto_actio
                                                 remote, routes, keyingtries_used, last_error)
 
 struct ChildSaInfo {
+  std::string conn;   // its connection: the IKE SA's or one sharing it
   std::string state;  // "INSTALLED", "CREATING", "DELETING"
   uint32_t reqid = 0;
   std::string inbound_spi, outbound_spi;
@@ -76,7 +77,7 @@ struct ChildSaInfo {
   // From the kernel's SA counters (Kernel::ListSas); 0 when not found.
   uint64_t in_bytes = 0, in_packets = 0, out_bytes = 0, out_packets = 0;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ChildSaInfo, state, reqid, inbound_spi,
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ChildSaInfo, conn, state, reqid, inbound_spi,
                                                 outbound_spi, local_ts, remote_ts, algorithms,
                                                 udp_encap, age_s, in_bytes, in_packets, out_bytes,
                                                 out_packets)

@@ -26,6 +26,7 @@ const kernel::SaInfo* FindSa(const std::vector<kernel::SaInfo>& sas, uint32_t sp
 control::ChildSaInfo ToChild(const engine::ChildSaStatus& c,
                              const std::vector<kernel::SaInfo>& kernel_sas, engine::Millis now) {
   control::ChildSaInfo out;
+  out.conn = c.conn;
   out.state = c.state;
   out.reqid = c.reqid;
   out.inbound_spi = Spi32Hex(c.inbound_spi);
@@ -137,7 +138,7 @@ control::TrafficResult BuildTraffic(const engine::StatusSnapshot& snap,
       if (c.state != "INSTALLED") continue;
       control::ChildSaInfo ci = ToChild(c, kernel_sas, now);
       control::TrafficInfo t;
-      t.conn = s.conn;
+      t.conn = c.conn.empty() ? s.conn : c.conn;
       t.reqid = ci.reqid;
       t.inbound_spi = ci.inbound_spi;
       t.outbound_spi = ci.outbound_spi;

@@ -26,7 +26,9 @@ kernel::Lifetime Seconds(uint64_t s) {
 
 Status InstallChild(EngineContext& ctx, const IkeSa& sa, ChildSa& child,
                     const ike::ChildSaKeys& keys) {
-  const ConnectionConfig& conn = *sa.conn;
+  // The child's own connection: a child sharing another connection's IKE
+  // SA keeps its interface, lifetime and replay window.
+  const ConnectionConfig& conn = child.conn ? *child.conn : *sa.conn;
   auto dev = ctx.kernel.EnsureDevice(conn.interface);
   if (!dev) return MakeError("interface " + conn.interface + ": " + dev.error().message);
   child.ifindex = dev->ifindex;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/engine.h"
+#include "engine/resend_limit.h"
 
 namespace ipsec::engine {
 
@@ -28,6 +29,8 @@ struct EngineContext {
   EventSink& events;
 
   EngineCounters counters;
+  // Re-sent cached responses, all SAs together (resend_limit.h).
+  TokenBucket resend_budget{kEngineResendBurst, kEngineResendPerSecond};
   std::vector<std::shared_ptr<const ConnectionConfig>> connections;
   // Last clear error per connection name, for "ipsecctl status".
   std::map<std::string, std::string> last_error;

@@ -1,5 +1,5 @@
-// The Engine facade: the IKE SA table (by our SPI, and half-open responder
-// SAs by the initiator's SPI and address), dispatch of datagrams to task
+// The Engine facade: the IKE SA table (by our SPI, and responder SAs by the
+// initiator's SPI and address in half_open.h), dispatch of datagrams to task
 // managers, timers (retransmits, DPD, NAT-T keepalives, keyingtries), and
 // the connection table. Dead IKE SAs are reaped only here, after a task
 // manager call has returned, so no task ever sees its SA freed under it.
@@ -8,12 +8,16 @@
 #include <algorithm>
 #include <cstdint>
 #include <map>
+#include <set>
 #include <utility>
 
 #include "engine/child_install.h"
 #include "engine/context.h"
+#include "engine/cookie.h"
+#include "engine/half_open.h"
 #include "engine/identity.h"
 #include "engine/ike_sa.h"
+#include "engine/ike_sa_sharing.h"
 #include "engine/proposals.h"
 #include "engine/tasks/tasks.h"
 #include "ike/codec.h"
@@ -63,10 +67,6 @@ int64_t RekeyDueMs(const IkeSa& sa) {
   return sa.established_ms + life_ms * (sa.initiator() ? 90 : 95) / 100;
 }
 
-bool AddressMatches(const IpAddress& configured, const IpAddress& actual) {
-  return !configured.is_set() || configured.IsAny() || configured == actual;
-}
-
 std::string EndText(const EngineEnd& e) {
   std::string s = e.host.is_set() ? e.host.ToString() : "%any";
   if (!e.id.empty()) s += " [" + e.id + "]";
@@ -85,7 +85,7 @@ class EngineImpl {
  public:
   EngineImpl(Clock& clock, RandomSource& random, DatagramSender& sender, kernel::Kernel& kernel,
              SecretProvider& secrets, EventSink& events)
-      : ctx_{clock, random, sender, kernel, secrets, events} {}
+      : ctx_{clock, random, sender, kernel, secrets, events}, cookies_(random) {}
 
   ipsec::Status LoadConnections(std::vector<ConnectionConfig> conns);
   ipsec::Status Initiate(std::string_view name);
@@ -128,14 +128,25 @@ class EngineImpl {
     return raw;
   }
   ipsec::Status StartIkeSa(const std::shared_ptr<const ConnectionConfig>& conn);
+  // An IKE SA conn can put its children under (ike_sa_sharing.h): being
+  // established, or being established by a connection it shares with.
+  IkeSa* FindSharedSa(const ConnectionConfig& conn);
+  // Queues conn's missing children on sa and makes conn one of its riders.
+  void Join(IkeSa* sa, const std::shared_ptr<const ConnectionConfig>& conn);
+  // The IKE SA `sa` carrying conn (one of its riders) is gone.
+  void RiderLost(const std::string& name, const IkeSa& sa);
   void Reap();
   void ResolveDuplicates();
   void DestroySa(IkeSa* sa);
+  void OnInitForExistingSa(IkeSa& sa, std::span<const uint8_t> datagram, const Endpoint& local,
+                           const Endpoint& remote);
+  bool AdmitNewSa(const ike::Message& init, const Endpoint& local, const Endpoint& remote);
 
   EngineContext ctx_;
-  std::map<uint64_t, std::unique_ptr<IkeSa>> sas_;                // by serial
-  std::map<uint64_t, IkeSa*> by_spi_;                             // by our SPI
-  std::map<std::pair<uint64_t, std::string>, IkeSa*> half_open_;  // responder: (SPIi, peer)
+  std::map<uint64_t, std::unique_ptr<IkeSa>> sas_;  // by serial
+  std::map<uint64_t, IkeSa*> by_spi_;               // by our SPI
+  HalfOpenTable half_open_;                         // responder SAs by (SPIi, peer); limits
+  CookieJar cookies_;
   std::map<std::string, ConnState> conn_state_;
   bool shut_down_ = false;
 };
@@ -193,6 +204,7 @@ ipsec::Status EngineImpl::StartIkeSa(const std::shared_ptr<const ConnectionConfi
   sa->local = {conn->local.host, conn->local.ike_port};
   sa->remote = {conn->remote.host, conn->remote.ike_port};
   by_spi_[sa->spi_i] = sa;
+  sa->riders.insert(conn->name);
   ++conn_state_[conn->name].tries_used;
   ctx_.Log(LogLevel::kInfo, conn->name, "initiating IKE SA to " + sa->remote.ToString());
   sa->tasks.Queue(MakeIkeSaInitTask(ctx_));
@@ -215,20 +227,43 @@ ipsec::Status EngineImpl::Initiate(std::string_view name) {
   ConnState& st = conn_state_[conn->name];
   st.wanted = true;
   st.retry_at_ms = 0;
-  for (auto& [serial, sa] : sas_) {
-    if (sa->conn_name() != conn->name) continue;
-    if (sa->state == IkeSa::State::kConnecting) return ipsec::Status::Ok();
-    if (sa->state == IkeSa::State::kEstablished) {
-      // Bring up the pairs that have no child SA (and none on its way).
-      for (size_t i = 0; i < conn->subnet_pairs.size(); ++i)
-        if (!sa->HasLiveChildForPair(i)) sa->tasks.Queue(MakeChildCreateTask(ctx_, i));
-      sa->tasks.InitiateNext();
-      Reap();
-      return ipsec::Status::Ok();
-    }
+  if (IkeSa* sa = FindSharedSa(*conn)) {
+    Join(sa, conn);
+    Reap();
+    return ipsec::Status::Ok();
   }
   st.tries_used = 0;
   return StartIkeSa(conn);
+}
+
+IkeSa* EngineImpl::FindSharedSa(const ConnectionConfig& conn) {
+  IkeSa* connecting = nullptr;
+  for (auto& [serial, sa] : sas_) {
+    if (!sa->conn) continue;
+    if (sa->state == IkeSa::State::kEstablished &&
+        (SharesIkeSa(*sa->conn, conn) || AcceptsIkeSa(conn, *sa)))
+      return sa.get();
+    if (sa->state == IkeSa::State::kConnecting && sa->initiator() && !connecting &&
+        SharesIkeSa(*sa->conn, conn))
+      connecting = sa.get();
+  }
+  return connecting;
+}
+
+void EngineImpl::Join(IkeSa* sa, const std::shared_ptr<const ConnectionConfig>& conn) {
+  const bool joining = sa->riders.insert(conn->name).second;
+  if (joining && sa->conn_name() != conn->name)
+    ctx_.Log(LogLevel::kInfo, conn->name,
+             "joining the IKE SA of '" + sa->conn_name() + "' with " + sa->remote.ToString() +
+                 " (" + std::to_string(sa->riders.size()) +
+                 " connections share it): its children via CREATE_CHILD_SA");
+  // A connecting SA already has its own connection's children queued.
+  if (sa->state == IkeSa::State::kConnecting && sa->conn_name() == conn->name) return;
+  // Bring up the pairs that have no child SA; a queued duplicate finds the
+  // pair up when its turn comes and drops out.
+  for (size_t i = 0; i < conn->subnet_pairs.size(); ++i)
+    if (!sa->HasLiveChildFor(conn->name, i)) sa->tasks.Queue(MakeChildCreateTask(ctx_, i, 0, conn));
+  sa->tasks.InitiateNext();
 }
 
 ipsec::Status EngineImpl::Terminate(std::string_view name) {
@@ -239,8 +274,18 @@ ipsec::Status EngineImpl::Terminate(std::string_view name) {
   }
   bool found = FindConn(name) != nullptr;
   for (auto& [serial, sa] : sas_) {
-    if (sa->conn_name() != name) continue;
+    if (sa->conn_name() != name && !sa->riders.count(std::string(name))) continue;
     found = true;
+    // Other connections still ride this IKE SA: only this one's children go.
+    sa->riders.erase(std::string(name));
+    if (!sa->riders.empty() && sa->state == IkeSa::State::kEstablished) {
+      for (const auto& c : sa->children)
+        if (c->conn_name() == name && c->state == ChildSa::State::kInstalled)
+          sa->tasks.Queue(MakeChildDeleteTask(ctx_, c->inbound_spi));
+      sa->tasks.InitiateNext();
+      continue;
+    }
+    if (!sa->riders.empty() && sa->state == IkeSa::State::kConnecting) continue;
     if (sa->state == IkeSa::State::kEstablished) {
       sa->tasks.ClearQueue();
       sa->tasks.Queue(MakeIkeDeleteTask(ctx_));
@@ -268,8 +313,10 @@ void EngineImpl::OnDatagram(std::span<const uint8_t> datagram, const Endpoint& l
   IkeSa* sa = nullptr;
   const bool init_request = !hdr->response() && hdr->exchange == ike::ExchangeType::kIkeSaInit;
   if (init_request) {
-    auto key = std::make_pair(hdr->spi_i, remote.ToString());
-    if (auto it = half_open_.find(key); it != half_open_.end()) sa = it->second;
+    if (IkeSa* known = half_open_.Find(hdr->spi_i, remote)) {
+      OnInitForExistingSa(*known, datagram, local, remote);
+      return;
+    }
   } else {
     const uint64_t ours = hdr->initiator() ? hdr->spi_r : hdr->spi_i;
     if (auto it = by_spi_.find(ours); it != by_spi_.end()) sa = it->second;
@@ -324,6 +371,7 @@ void EngineImpl::OnDatagram(std::span<const uint8_t> datagram, const Endpoint& l
                    local.ToString() + ", ignored");
       return;
     }
+    if (!AdmitNewSa(*msg, local, remote)) return;
     sa = NewSa(false);
     sa->conn = conn;
     sa->spi_i = hdr->spi_i;
@@ -331,22 +379,82 @@ void EngineImpl::OnDatagram(std::span<const uint8_t> datagram, const Endpoint& l
     sa->local = local;
     sa->remote = remote;
     by_spi_[sa->spi_r] = sa;
-    half_open_[{sa->spi_i, remote.ToString()}] = sa;
-  } else if (msg->encrypted) {
-    // Authenticated: the peer is alive, and may have moved (NAT-T float
-    // to 4500, or a NAT mapping change).
-    sa->last_inbound_ms = ctx_.NowMs();
-    if (!(sa->remote == remote) || !(sa->local == local)) {
-      ctx_.Log(LogLevel::kInfo, sa->conn_name(),
-               "peer moved from " + sa->remote.ToString() + " to " + remote.ToString());
-      sa->remote = remote;
-      sa->local = local;
-    }
+    half_open_.Add(sa, ctx_.NowMs());
   }
-  sa->tasks.OnMessage(*msg, datagram);
-  if (sa->state == IkeSa::State::kEstablished && sa->last_inbound_ms == 0)
-    sa->last_inbound_ms = ctx_.NowMs();
+  sa->tasks.OnMessage(*msg, datagram, local, remote);
+  if (sa->state == IkeSa::State::kEstablished) {
+    half_open_.Settle(sa);
+    if (sa->last_inbound_ms == 0) sa->last_inbound_ms = ctx_.NowMs();
+  }
   Reap();
+}
+
+// IKE_SA_INIT naming an SA that already has one (RFC 7296 2.1): only an
+// exact copy of the request that created it is a retransmission, answered
+// from the cache within the resend limit. Anything else — a forged request
+// with the SPIi of a live SA — is dropped: it must never reach the SA.
+void EngineImpl::OnInitForExistingSa(IkeSa& sa, std::span<const uint8_t> datagram,
+                                     const Endpoint& local, const Endpoint& remote) {
+  const bool copy =
+      !sa.init_response.empty() &&
+      std::equal(datagram.begin(), datagram.end(), sa.init_request.begin(), sa.init_request.end());
+  if (!copy) {
+    ++ctx_.counters.dropped_init_for_existing_sa;
+    ctx_.Log(LogLevel::kDebug, sa.conn_name(),
+             "dropping IKE_SA_INIT from " + remote.ToString() +
+                 ": its SPIi belongs to an IKE SA past IKE_SA_INIT and it is no retransmission");
+    return;
+  }
+  ++ctx_.counters.duplicate_requests;
+  if (!MayResend(sa.resend_budget, ctx_.resend_budget, ctx_.NowMs())) {
+    ++ctx_.counters.resends_limited;
+    return;
+  }
+  ctx_.sender.Send(sa.init_response, local, remote);
+  ++ctx_.counters.tx_messages;
+}
+
+// Limits on half-open SAs and the cookie challenge (half_open.h, cookie.h):
+// whether IKE_SA_INIT from remote may create state. Sends N(COOKIE) itself.
+bool EngineImpl::AdmitNewSa(const ike::Message& init, const Endpoint& local,
+                            const Endpoint& remote) {
+  const auto admission = half_open_.Admit(remote.addr);
+  if (admission == HalfOpenTable::Admission::kRefuseGlobal ||
+      admission == HalfOpenTable::Admission::kRefuseSource) {
+    ++ctx_.counters.dropped_half_open_limit;
+    ctx_.Log(
+        LogLevel::kDebug, "",
+        "dropping IKE_SA_INIT from " + remote.ToString() + ": too many half-open IKE SAs" +
+            (admission == HalfOpenTable::Admission::kRefuseSource ? " from this address" : ""));
+    return false;
+  }
+  if (admission == HalfOpenTable::Admission::kAdmit) return true;
+  const auto* nonce = init.Find<ike::NoncePayload>(ike::PayloadType::kNonce);
+  if (!nonce) return true;  // the IKE_SA_INIT task answers INVALID_SYNTAX, keeping nothing
+  const int64_t now = ctx_.NowMs();
+  // 2.6: the COOKIE notify comes first in the request.
+  const auto* first = init.payloads.empty()
+                          ? nullptr
+                          : std::get_if<ike::NotifyPayload>(&init.payloads.front().body);
+  if (first && first->type == static_cast<uint16_t>(ike::NotifyType::kCookie) &&
+      cookies_.Verify(first->data, nonce->nonce, remote.addr, init.header.spi_i, now))
+    return true;
+  auto cookie = cookies_.Make(nonce->nonce, remote.addr, init.header.spi_i, now);
+  if (!cookie) return false;
+  ike::Message resp;
+  resp.header = init.header;
+  resp.header.flags = ike::kFlagResponse;
+  resp.header.spi_r = 0;
+  ike::NotifyPayload n;
+  n.type = static_cast<uint16_t>(ike::NotifyType::kCookie);
+  n.data = std::move(*cookie);
+  resp.Add(ike::PayloadType::kNotify, std::move(n));
+  if (auto bytes = ike::Encode(resp)) {
+    ctx_.sender.Send(*bytes, local, remote);
+    ++ctx_.counters.tx_messages;
+    ++ctx_.counters.cookies_sent;
+  }
+  return false;
 }
 
 void EngineImpl::DestroySa(IkeSa* sa) {
@@ -354,7 +462,7 @@ void EngineImpl::DestroySa(IkeSa* sa) {
   if (!sa->children.empty()) ctx_.events.OnStateChange(sa->conn_name());
   sa->children.clear();
   by_spi_.erase(sa->our_spi());
-  std::erase_if(half_open_, [&](const auto& kv) { return kv.second == sa; });
+  half_open_.Remove(sa);
 }
 
 void EngineImpl::Reap() {
@@ -375,36 +483,61 @@ void EngineImpl::Reap() {
     if (sa->state == IkeSa::State::kDead) dead.push_back(serial);
   for (uint64_t serial : dead) {
     IkeSa* sa = sas_[serial].get();
-    const bool was_up = sa->established_ms != 0;
-    const std::string name = sa->conn_name();
-    ctx_.Log(LogLevel::kDebug, name, "IKE SA destroyed: " + sa->death_reason);
+    ctx_.Log(LogLevel::kDebug, sa->conn_name(), "IKE SA destroyed: " + sa->death_reason);
     DestroySa(sa);
-    auto conn = FindConn(name);
-    auto cs = conn_state_.find(name);
-    if (conn && cs != conn_state_.end() && cs->second.wanted && sa->initiator() && !shut_down_) {
-      ConnState& st = cs->second;
-      const bool peer_gone = sa->death_reason == "retransmits exhausted";
-      if (!was_up) {
-        if (conn->keyingtries == 0 || st.tries_used < conn->keyingtries) {
-          st.retry_at_ms = ctx_.NowMs() + kKeyingRetryDelayMs;
-          ctx_.Log(LogLevel::kInfo, name,
-                   "establishing failed, keying try " + std::to_string(st.tries_used + 1) +
-                       (conn->keyingtries ? " of " + std::to_string(conn->keyingtries)
-                                          : std::string(" (%forever)")) +
-                       " in " + std::to_string(kKeyingRetryDelayMs / 1000) + " s");
-        } else {
-          ctx_.Error(name, "giving up after " + std::to_string(st.tries_used) + " keying tries" +
-                               (ctx_.last_error.count(name) ? ": " + ctx_.last_error[name] : ""));
-          st.wanted = false;
-        }
-      } else if (peer_gone && conn->dpd_action == DpdAction::kRestart) {
-        st.tries_used = 0;
-        st.retry_at_ms = ctx_.NowMs();
-      }
-    }
+    std::set<std::string> riders = sa->riders;
+    riders.insert(sa->conn_name());
+    for (const auto& name : riders) RiderLost(name, *sa);
     sas_.erase(serial);
   }
   ResolveDuplicates();
+}
+
+// What its own connection would do when its IKE SA goes, every connection
+// that shared it does: join another IKE SA with the peer if there is one
+// (the peer replaced it, or a simultaneous start left two), else retry as
+// keyingtries says, restart after DPD with dpdaction=restart, and come back
+// after the peer deleted it.
+void EngineImpl::RiderLost(const std::string& name, const IkeSa& sa) {
+  const bool was_up = sa.established_ms != 0;
+  auto conn = FindConn(name);
+  auto cs = conn_state_.find(name);
+  if (!conn || cs == conn_state_.end() || !cs->second.wanted || shut_down_) return;
+  ConnState& st = cs->second;
+  if (IkeSa* other = FindSharedSa(*conn)) {
+    Join(other, conn);
+    return;
+  }
+  if (sa.death_reason == "deleted by peer" && was_up && conn->auto_action == AutoAction::kStart &&
+      conn->remote.host.is_set()) {
+    ctx_.Log(LogLevel::kInfo, name,
+             "IKE SA deleted by peer: re-establishing in " +
+                 std::to_string(kKeyingRetryDelayMs / 1000) + " s");
+    st.tries_used = 0;
+    st.retry_at_ms = ctx_.NowMs() + kKeyingRetryDelayMs;
+    return;
+  }
+  if (!sa.initiator()) return;
+  if (!was_up) {
+    // StartIkeSa counted the try for the connection that started the SA.
+    if (name != sa.conn_name()) ++st.tries_used;
+    if (conn->keyingtries == 0 || st.tries_used < conn->keyingtries) {
+      st.retry_at_ms = ctx_.NowMs() + kKeyingRetryDelayMs;
+      ctx_.Log(LogLevel::kInfo, name,
+               "establishing failed, keying try " + std::to_string(st.tries_used + 1) +
+                   (conn->keyingtries ? " of " + std::to_string(conn->keyingtries)
+                                      : std::string(" (%forever)")) +
+                   " in " + std::to_string(kKeyingRetryDelayMs / 1000) + " s");
+    } else {
+      ctx_.Error(name, "giving up after " + std::to_string(st.tries_used) + " keying tries" +
+                           (ctx_.last_error.count(name) ? ": " + ctx_.last_error[name] : ""));
+      st.wanted = false;
+    }
+  } else if (sa.death_reason == "retransmits exhausted" &&
+             conn->dpd_action == DpdAction::kRestart) {
+    st.tries_used = 0;
+    st.retry_at_ms = ctx_.NowMs();
+  }
 }
 
 // Both ends started the same connection at once (auto=start on both sides
@@ -422,8 +555,8 @@ void EngineImpl::ResolveDuplicates() {
     return true;
   };
   auto same_peer = [](const IkeSa& x, const IkeSa& y) {
-    return x.conn_name() == y.conn_name() && x.remote.addr == y.remote.addr &&
-           x.remote_id == y.remote_id;
+    return (x.conn_name() == y.conn_name() || SharesIkeSa(*x.conn, *y.conn)) &&
+           x.remote.addr == y.remote.addr && x.remote_id == y.remote_id;
   };
   auto key = [](const IkeSa& sa) { return std::make_pair(sa.spi_i, sa.spi_r); };
   for (auto& [serial, sa] : sas_) {
@@ -444,6 +577,10 @@ void EngineImpl::ResolveDuplicates() {
 
 void EngineImpl::OnTimer() {
   const int64_t now = ctx_.NowMs();
+  for (IkeSa* sa : half_open_.Expired(now)) {
+    ++ctx_.counters.half_open_expired;
+    sa->Kill("half-open for " + std::to_string(half_open_.limits().lifetime_ms / 1000) + " s");
+  }
   for (auto& [serial, sa] : sas_) {
     sa->tasks.OnTimer(now);
     if (sa->state != IkeSa::State::kEstablished) continue;
@@ -470,7 +607,10 @@ void EngineImpl::OnTimer() {
     if (st.retry_at_ms == 0 || now < st.retry_at_ms || !st.wanted || shut_down_) continue;
     st.retry_at_ms = 0;
     if (auto c = FindConn(name)) {
-      if (auto s = StartIkeSa(c); !s) ctx_.Error(name, s.error().message);
+      if (IkeSa* sa = FindSharedSa(*c))
+        Join(sa, c);
+      else if (auto s = StartIkeSa(c); !s)
+        ctx_.Error(name, s.error().message);
     }
   }
   Reap();
@@ -491,6 +631,7 @@ std::optional<Millis> EngineImpl::NextTimeout() const {
   }
   for (const auto& [name, st] : conn_state_)
     if (st.retry_at_ms != 0 && st.wanted) consider(st.retry_at_ms);
+  if (auto t = half_open_.NextExpiryMs()) consider(*t);
   if (!next) return std::nullopt;
   return Millis(std::max<int64_t>(0, *next - ctx_.NowMs()));
 }
@@ -572,6 +713,7 @@ StatusSnapshot EngineImpl::Snapshot() const {
     is.established_ms = sa->established_ms;
     for (const auto& c : sa->children) {
       ChildSaStatus ch;
+      ch.conn = c->conn_name();
       ch.state = ChildStateName(c->state);
       ch.reqid = c->reqid;
       ch.inbound_spi = c->inbound_spi;

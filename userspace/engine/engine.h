@@ -143,6 +143,7 @@ struct ConnectionConfig {
 // Status snapshot for "ipsecctl status" (and --json).
 
 struct ChildSaStatus {
+  std::string conn;   // its connection (may differ from the IKE SA's: shared)
   std::string state;  // "INSTALLED", "CREATING", "DELETING"
   uint32_t reqid = 0;
   uint32_t inbound_spi = 0, outbound_spi = 0;
@@ -180,6 +181,14 @@ struct EngineCounters {
   uint64_t dropped_unknown_spi = 0;      // no IKE SA for the SPIs
   uint64_t dropped_unexpected = 0;       // wrong message ID, response without request
   uint64_t duplicate_requests = 0;       // answered from the response cache
+  // Hostile-input defences (Documentation/security.md, "IKE daemon").
+  uint64_t dropped_init_for_existing_sa = 0;  // IKE_SA_INIT naming an SA past IKE_SA_INIT
+  uint64_t dropped_half_open_limit = 0;       // global or per-source half-open limit reached
+  uint64_t cookies_sent = 0;                  // N(COOKIE) challenges (RFC 7296 2.6)
+  uint64_t half_open_expired = 0;             // half-open SAs destroyed after their lifetime
+  uint64_t resends_limited = 0;         // duplicate requests left unanswered by the rate limit
+  uint64_t peer_moves_refused = 0;      // authenticated message from elsewhere, no NAT
+  uint64_t child_sa_limit_refused = 0;  // CREATE_CHILD_SA answered NO_ADDITIONAL_SAS
   uint64_t ike_sas_established = 0, child_sas_installed = 0;
   uint64_t auth_failures = 0, proposal_mismatches = 0;
 };

@@ -29,4 +29,8 @@ bool IdMatches(const std::string& configured, const IpAddress& host, const ike::
   return want.data == got.data;
 }
 
+bool AddressMatches(const IpAddress& configured, const IpAddress& actual) {
+  return !configured.is_set() || configured.IsAny() || configured == actual;
+}
+
 }  // namespace ipsec::engine

@@ -16,5 +16,8 @@ ike::IdPayload IdFromConfig(const std::string& id, const IpAddress& host);
 // "" with an unset host, or "%any", accepts any ID. FQDNs compare
 // case-insensitively.
 bool IdMatches(const std::string& configured, const IpAddress& host, const ike::IdPayload& got);
+// Whether an address is acceptable for a configured host: unset or %any
+// accept any.
+bool AddressMatches(const IpAddress& configured, const IpAddress& actual);
 
 }  // namespace ipsec::engine

@@ -14,9 +14,10 @@ ChildSa* IkeSa::FindChildByOutbound(uint32_t spi) {
   return nullptr;
 }
 
-bool IkeSa::HasLiveChildForPair(size_t pair) const {
+bool IkeSa::HasLiveChildFor(const std::string& name, size_t pair) const {
   for (const auto& c : children)
-    if (c->pair_index == pair && c->state == ChildSa::State::kInstalled) return true;
+    if (c->pair_index == pair && c->state == ChildSa::State::kInstalled && c->conn_name() == name)
+      return true;
   return false;
 }
 

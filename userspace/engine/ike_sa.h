@@ -6,12 +6,14 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "engine/child_sa.h"
 #include "engine/context.h"
 #include "engine/engine.h"
+#include "engine/resend_limit.h"
 #include "engine/task_manager.h"
 #include "ike/crypto/dh.h"
 #include "ike/crypto/keymat.h"
@@ -40,7 +42,10 @@ class IkeSa {
   const ike::SkCipher* outbound() const { return out_cipher ? &*out_cipher : nullptr; }
   ChildSa* FindChildByInbound(uint32_t spi);
   ChildSa* FindChildByOutbound(uint32_t spi);
-  bool HasLiveChildForPair(size_t pair) const;
+  // Whether conn's (default: this SA's connection's) subnet pair has an
+  // installed child here.
+  bool HasLiveChildForPair(size_t pair) const { return HasLiveChildFor(conn_name(), pair); }
+  bool HasLiveChildFor(const std::string& conn_name, size_t pair) const;
   // Takes the derived SK_* keys and builds both SK ciphers for our role.
   ipsec::Status InstallKeys(ike::IkeSaKeys k);
   void Kill(std::string reason) {
@@ -66,6 +71,10 @@ class IkeSa {
 
   ike::IdPayload local_id, remote_id;
   std::vector<std::unique_ptr<ChildSa>> children;
+  // Connections whose children this SA carries or is about to create
+  // (conn's own name included): when it dies, each of them is brought back
+  // or retried as its own connection would be. A rekey passes it on.
+  std::set<std::string> riders;
 
   // An SA-level error notify (AUTHENTICATION_FAILED, NO_PROPOSAL_CHOSEN,
   // INVALID_KE_PAYLOAD...) that replaces the whole response.
@@ -77,6 +86,9 @@ class IkeSa {
   int64_t last_inbound_ms = 0;  // any authenticated message from the peer
   int64_t next_dpd_ms = 0, next_keepalive_ms = 0;
   int64_t next_rekey_ms = 0;  // IKE SA rekey due (0: not scheduled)
+
+  // Re-sent cached responses of this SA (resend_limit.h).
+  TokenBucket resend_budget{kSaResendBurst, kSaResendPerSecond};
 
   TaskManager tasks;
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "engine/ike_sa.h"
+#include "engine/peer_address.h"
+#include "engine/resend_limit.h"
 #include "engine/tasks/tasks.h"
 #include "ike/codec.h"
 
@@ -128,11 +130,19 @@ void TaskManager::InitiateNext() {
   retransmit_at_ms_ = ctx_.NowMs() + kRetransmitBaseMs;
 }
 
-void TaskManager::OnMessage(const ike::Message& msg, std::span<const uint8_t> raw) {
+void TaskManager::OnMessage(const ike::Message& msg, std::span<const uint8_t> raw,
+                            const Endpoint& local, const Endpoint& remote) {
+  from_local_ = &local;
+  from_remote_ = &remote;
   if (msg.header.response())
     HandleResponse(msg, raw);
   else
     HandleRequest(msg, raw);
+  from_local_ = from_remote_ = nullptr;
+}
+
+void TaskManager::OnFresh(const ike::Message& msg) {
+  if (msg.encrypted) OnFreshAuthenticatedMessage(ctx_, sa_, *from_local_, *from_remote_);
 }
 
 void TaskManager::HandleResponse(const ike::Message& msg, std::span<const uint8_t> raw) {
@@ -143,6 +153,7 @@ void TaskManager::HandleResponse(const ike::Message& msg, std::span<const uint8_
     return;
   }
   outstanding_ = false;
+  OnFresh(msg);
   if (msg.header.exchange == ExchangeType::kIkeSaInit)
     sa_.init_response.assign(raw.begin(), raw.end());
   bool destroy = false;
@@ -178,19 +189,27 @@ void TaskManager::HandleRequest(const ike::Message& msg, std::span<const uint8_t
   if (have_cached_response_ && mid == cached_response_id_) {
     // A retransmitted request: our response was lost. Resend it unchanged.
     ++ctx_.counters.duplicate_requests;
+    if (!MayResend(sa_.resend_budget, ctx_.resend_budget, ctx_.NowMs())) {
+      ++ctx_.counters.resends_limited;
+      return;
+    }
     ctx_.Log(LogLevel::kDebug, sa_.conn_name(),
              "retransmitting response to duplicate " + ike::Summarize(msg));
     ctx_.sender.Send(cached_response_, sa_.local, sa_.remote);
     ++ctx_.counters.tx_messages;
     return;
   }
-  if (mid != expected_request_id_) {
+  // IKE_SA_INIT only ever opens a responder SA (the engine hands us no other).
+  const bool misplaced_init = msg.header.exchange == ExchangeType::kIkeSaInit &&
+                              (sa_.initiator() || expected_request_id_ != 0);
+  if (mid != expected_request_id_ || misplaced_init) {
     ++ctx_.counters.dropped_unexpected;
     ctx_.Log(LogLevel::kDebug, sa_.conn_name(),
              "dropping request with message ID " + std::to_string(mid) + ", expected " +
                  std::to_string(expected_request_id_));
     return;
   }
+  OnFresh(msg);
   if (msg.header.exchange == ExchangeType::kIkeSaInit)
     sa_.init_request.assign(raw.begin(), raw.end());
 

@@ -9,6 +9,7 @@
 #include <optional>
 #include <vector>
 
+#include "engine/engine.h"
 #include "engine/task.h"
 #include "ike/message.h"
 
@@ -45,8 +46,12 @@ class TaskManager {
 
   // Starts the next exchange if none is outstanding.
   void InitiateNext();
-  // A decoded message for this SA. raw: the datagram (IKE_SA_INIT AUTH input).
-  void OnMessage(const ike::Message& msg, std::span<const uint8_t> raw);
+  // A decoded message for this SA, received on local from remote. raw: the
+  // datagram (IKE_SA_INIT AUTH input). Only a message that passes the
+  // message-ID checks (a new request, the awaited response) may move the
+  // peer or count as liveness (peer_address.h).
+  void OnMessage(const ike::Message& msg, std::span<const uint8_t> raw, const Endpoint& local,
+                 const Endpoint& remote);
   // Retransmits or gives up.
   void OnTimer(int64_t now_ms);
   std::optional<int64_t> NextTimerMs() const;
@@ -61,6 +66,7 @@ class TaskManager {
  private:
   void HandleRequest(const ike::Message& msg, std::span<const uint8_t> raw);
   void HandleResponse(const ike::Message& msg, std::span<const uint8_t> raw);
+  void OnFresh(const ike::Message& msg);
   bool EncodeAndSend(const ike::Message& msg, std::vector<uint8_t>* out);
 
   EngineContext& ctx_;
@@ -81,6 +87,10 @@ class TaskManager {
   bool have_cached_response_ = false;
   uint32_t cached_response_id_ = 0;
   std::vector<uint8_t> cached_response_;
+
+  // Where the message being handled came from (valid during OnMessage).
+  const Endpoint* from_local_ = nullptr;
+  const Endpoint* from_remote_ = nullptr;
 };
 
 }  // namespace ipsec::engine

@@ -7,6 +7,7 @@
 #include "common/bytes.h"
 #include "engine/child_install.h"
 #include "engine/ike_sa.h"
+#include "engine/ike_sa_sharing.h"
 #include "engine/proposals.h"
 #include "engine/tasks/tasks.h"
 #include "engine/traffic_selectors.h"
@@ -51,19 +52,25 @@ std::string PairText(const std::pair<IpPrefix, IpPrefix>& p) {
 
 class ChildCreateTask : public Task {
  public:
-  ChildCreateTask(EngineContext& ctx, size_t pair, uint32_t rekey_inbound_spi)
-      : ctx_(ctx), pair_(pair), rekey_spi_(rekey_inbound_spi) {}
+  ChildCreateTask(EngineContext& ctx, size_t pair, uint32_t rekey_inbound_spi,
+                  std::shared_ptr<const ConnectionConfig> conn)
+      : ctx_(ctx), conn_(std::move(conn)), pair_(pair), rekey_spi_(rekey_inbound_spi) {}
   TaskType type() const override { return TaskType::kChildCreate; }
 
   // ---- initiator ----
   TaskResult BuildRequest(IkeSa& sa, ike::Message& req) override {
-    const ConnectionConfig& c = *sa.conn;
     exchange_ = req.header.exchange;
+    if (rekey_spi_) {
+      const ChildSa* old = sa.FindChildByInbound(rekey_spi_);
+      if (exchange_ != ExchangeType::kCreateChildSa || !old)
+        return TaskResult::kDone;  // the child to rekey is gone
+      if (old->conn) conn_ = old->conn;
+    }
+    if (!conn_) conn_ = sa.conn;
+    const ConnectionConfig& c = *conn_;
     if (pair_ >= c.subnet_pairs.size()) return TaskResult::kFailed;
-    if (rekey_spi_ &&
-        (exchange_ != ExchangeType::kCreateChildSa || !sa.FindChildByInbound(rekey_spi_)))
-      return TaskResult::kDone;  // the child to rekey is gone
-    if (!rekey_spi_ && sa.HasLiveChildForPair(pair_) && !child_) return TaskResult::kDone;  // up
+    if (!rekey_spi_ && sa.HasLiveChildFor(c.name, pair_) && !child_)
+      return TaskResult::kDone;  // up
     const auto& pair = c.subnet_pairs[pair_];
     proposals_ = EspProposalsOf(c);
     const bool in_auth = exchange_ == ExchangeType::kIkeAuth;
@@ -76,6 +83,7 @@ class ChildCreateTask : public Task {
         return TaskResult::kFailed;
       }
       auto child = std::make_unique<ChildSa>();
+      child->conn = conn_;
       child->pair_index = pair_;
       child->reqid = ctx_.ReqidFor(c.name, pair_);
       child->inbound_spi = *spi;
@@ -124,7 +132,7 @@ class ChildCreateTask : public Task {
 
   TaskResult ProcessResponse(IkeSa& sa, const ike::Message& resp) override {
     if (sa.state != IkeSa::State::kEstablished) return Fail(sa);  // IKE_AUTH failed
-    const ConnectionConfig& c = *sa.conn;
+    const ConnectionConfig& c = *conn_;
     const auto& pair = c.subnet_pairs[pair_];
     if (const auto* ke = resp.FindNotify(NotifyType::kInvalidKePayload)) {
       uint16_t want = 0;
@@ -220,21 +228,72 @@ class ChildCreateTask : public Task {
     const auto* tsi = req.Find<ike::TsPayload>(PayloadType::kTsi);
     const auto* tsr = req.Find<ike::TsPayload>(PayloadType::kTsr);
     if (!sap || !tsi || !tsr) return TaskResult::kDone;  // childless IKE_AUTH
-    const ConnectionConfig& c = *sa.conn;
     respond_ = true;
 
-    std::optional<size_t> rekey_pair;
+    const ChildSa* old = nullptr;
     if (const auto* rk = req.FindNotify(NotifyType::kRekeySa)) {
       auto spi = SpiFrom(rk->spi);
-      ChildSa* old = spi ? sa.FindChildByOutbound(*spi) : nullptr;
+      old = spi ? sa.FindChildByOutbound(*spi) : nullptr;
       if (!old) {
         error_ = Notify(NotifyType::kChildSaNotFound);
         error_->protocol = static_cast<uint8_t>(ProtocolId::kEsp);
         error_->spi = rk->spi;
         return TaskResult::kFailed;
       }
-      rekey_pair = old->pair_index;
     }
+    // An authenticated peer still may not make us hold unbounded kernel
+    // state (child_sa.h). A rekey briefly needs room for old and new.
+    if (sa.children.size() >= (old ? 2 : 1) * kMaxChildSasPerIkeSa) {
+      ++ctx_.counters.child_sa_limit_refused;
+      ctx_.Log(LogLevel::kWarning, sa.conn_name(),
+               "refusing a child SA: the IKE SA already has " + std::to_string(sa.children.size()) +
+                   " (NO_ADDITIONAL_SAS)");
+      error_ = Notify(NotifyType::kNoAdditionalSas);
+      return TaskResult::kFailed;
+    }
+
+    // The connection and subnet pair (ours: local === remote) by the
+    // peer's TSr/TSi: a rekey keeps the old child's; otherwise the first
+    // pair they overlap among the connections that may live under this IKE
+    // SA (its own first), preferring pairs that have no child SA yet.
+    std::vector<std::shared_ptr<const ConnectionConfig>> conns;
+    if (old && old->conn)
+      conns.push_back(old->conn);
+    else
+      conns = ChildConnections(ctx_, sa);
+    std::optional<IpPrefix> l, r;
+    for (int pass = 0; pass < 2 && !conn_; ++pass) {
+      for (const auto& cand : conns) {
+        for (size_t i = 0; i < cand->subnet_pairs.size() && !conn_; ++i) {
+          if (old && i != old->pair_index) continue;
+          auto nl = NarrowAny(tsr->selectors, cand->subnet_pairs[i].first);
+          auto nr = NarrowAny(tsi->selectors, cand->subnet_pairs[i].second);
+          if (!nl || !nr) continue;
+          // (Checked after the selectors: it scans the children.)
+          if (pass == 0 && !old && sa.HasLiveChildFor(cand->name, i)) continue;
+          {
+            conn_ = cand;
+            pair_ = i;
+            l = nl;
+            r = nr;
+          }
+        }
+        if (conn_) break;
+      }
+    }
+    if (!conn_) {
+      std::string ours;
+      for (const auto& p : sa.conn->subnet_pairs) ours += (ours.empty() ? "" : ", ") + PairText(p);
+      if (conns.size() > 1)
+        ours += " (and the pairs of " + std::to_string(conns.size() - 1) +
+                " other connections to this peer)";
+      ctx_.Error(sa.conn_name(), "traffic selectors unacceptable: peer proposed TSi " +
+                                     TsListToString(tsi->selectors) + " TSr " +
+                                     TsListToString(tsr->selectors) + ", we have " + ours);
+      error_ = Notify(NotifyType::kTsUnacceptable);
+      return TaskResult::kFailed;
+    }
+    const ConnectionConfig& c = *conn_;
 
     proposals_ = EspProposalsOf(c);
     if (in_auth) proposals_ = WithoutDh(proposals_);
@@ -267,34 +326,6 @@ class ChildCreateTask : public Task {
       }
       group_ = group;
     }
-
-    // Narrow to the first subnet pair (ours: local === remote) the peer's
-    // TSr/TSi overlap, preferring pairs that have no child SA yet.
-    std::optional<size_t> chosen_pair;
-    std::optional<IpPrefix> l, r;
-    for (int pass = 0; pass < 2 && !chosen_pair; ++pass) {
-      for (size_t i = 0; i < c.subnet_pairs.size() && !chosen_pair; ++i) {
-        if (rekey_pair && i != *rekey_pair) continue;
-        if (pass == 0 && !rekey_pair && sa.HasLiveChildForPair(i)) continue;
-        auto nl = NarrowAny(tsr->selectors, c.subnet_pairs[i].first);
-        auto nr = NarrowAny(tsi->selectors, c.subnet_pairs[i].second);
-        if (nl && nr) {
-          chosen_pair = i;
-          l = nl;
-          r = nr;
-        }
-      }
-    }
-    if (!chosen_pair) {
-      std::string ours;
-      for (const auto& p : c.subnet_pairs) ours += (ours.empty() ? "" : ", ") + PairText(p);
-      ctx_.Error(c.name, "traffic selectors unacceptable: peer proposed TSi " +
-                             TsListToString(tsi->selectors) + " TSr " +
-                             TsListToString(tsr->selectors) + ", we have " + ours);
-      error_ = Notify(NotifyType::kTsUnacceptable);
-      return TaskResult::kFailed;
-    }
-    pair_ = *chosen_pair;
     proposals_ = {*sel.chosen};
     peer_number_ = sel.peer_number;
 
@@ -305,6 +336,7 @@ class ChildCreateTask : public Task {
       return TaskResult::kFailed;
     }
     auto child = std::make_unique<ChildSa>();
+    child->conn = conn_;
     child->pair_index = pair_;
     child->reqid = ctx_.ReqidFor(c.name, pair_);
     child->inbound_spi = *spi;
@@ -341,7 +373,7 @@ class ChildCreateTask : public Task {
       error_ = Notify(in_auth ? NotifyType::kNoProposalChosen : NotifyType::kTemporaryFailure);
       return Fail(sa);
     }
-    if (rekey_pair)
+    if (old)
       ctx_.Log(LogLevel::kInfo, c.name,
                "child SA rekeyed by peer, new inbound SPI " + std::to_string(child_->inbound_spi));
     return TaskResult::kDone;
@@ -369,7 +401,7 @@ class ChildCreateTask : public Task {
  private:
   bool DeriveAndInstall(IkeSa& sa, const ike::Bytes& ni, const ike::Bytes& nr,
                         const SecureBytes* g_ir) {
-    const std::string& name = sa.conn_name();
+    const std::string& name = child_->conn_name();
     auto t = ike::ChildSaTransformsFrom(child_->proposal);
     if (!t) {
       ctx_.Error(name, "negotiated ESP proposal unusable: " + t.error().message);
@@ -392,6 +424,7 @@ class ChildCreateTask : public Task {
                  " === " + child_->remote_ts.ToString() + ", " +
                  ProposalToString(child_->proposal));
     ctx_.events.OnStateChange(name);
+    sa.riders.insert(name);
     return true;
   }
 
@@ -407,6 +440,9 @@ class ChildCreateTask : public Task {
   }
 
   EngineContext& ctx_;
+  // Initiator: the connection whose pair this is (null: the IKE SA's own).
+  // Responder: the one the peer's selectors picked.
+  std::shared_ptr<const ConnectionConfig> conn_;
   size_t pair_;
   uint32_t rekey_spi_ = 0;  // initiator: inbound SPI of the child we rekey
   ExchangeType exchange_ = ExchangeType::kCreateChildSa;
@@ -424,8 +460,9 @@ class ChildCreateTask : public Task {
 }  // namespace
 
 std::unique_ptr<Task> MakeChildCreateTask(EngineContext& ctx, size_t pair,
-                                          uint32_t rekey_inbound_spi) {
-  return std::make_unique<ChildCreateTask>(ctx, pair, rekey_inbound_spi);
+                                          uint32_t rekey_inbound_spi,
+                                          std::shared_ptr<const ConnectionConfig> conn) {
+  return std::make_unique<ChildCreateTask>(ctx, pair, rekey_inbound_spi, std::move(conn));
 }
 
 }  // namespace ipsec::engine

@@ -18,11 +18,12 @@ ike::Bytes SpiBytes(uint32_t spi) {
 
 void EraseChild(EngineContext& ctx, IkeSa& sa, ChildSa* child) {
   RemoveChild(ctx, *child);
-  ctx.Log(LogLevel::kInfo, sa.conn_name(),
-          "CHILD_SA " + sa.conn_name() + "{" + std::to_string(child->reqid) + "} " +
+  const std::string name = child->conn ? child->conn_name() : sa.conn_name();
+  ctx.Log(LogLevel::kInfo, name,
+          "CHILD_SA " + name + "{" + std::to_string(child->reqid) + "} " +
               child->local_ts.ToString() + " === " + child->remote_ts.ToString() + " deleted");
   std::erase_if(sa.children, [&](const auto& c) { return c.get() == child; });
-  ctx.events.OnStateChange(sa.conn_name());
+  ctx.events.OnStateChange(name);
 }
 
 class ChildDeleteTask : public Task {

@@ -20,10 +20,6 @@ ike::NotifyPayload Notify(NotifyType type) {
   return n;
 }
 
-bool AddressMatches(const IpAddress& configured, const IpAddress& actual) {
-  return !configured.is_set() || configured.IsAny() || configured == actual;
-}
-
 class IkeAuthTask : public Task {
  public:
   explicit IkeAuthTask(EngineContext& ctx) : ctx_(ctx) {}

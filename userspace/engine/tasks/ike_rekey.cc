@@ -87,6 +87,7 @@ std::unique_ptr<IkeSa> Successor(EngineContext& ctx, IkeSa& old, bool initiator,
   sa->next_keepalive_ms = old.next_keepalive_ms;
   sa->children = std::move(old.children);
   old.children.clear();
+  sa->riders = old.riders;
   ctx.Log(LogLevel::kInfo, sa->conn_name(),
           "IKE SA rekeyed: " + ProposalToString(chosen) + ", " +
               std::to_string(sa->children.size()) + " child SAs moved to it");

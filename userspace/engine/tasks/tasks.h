@@ -6,6 +6,7 @@
 #include <memory>
 #include <vector>
 
+#include "engine/engine.h"
 #include "engine/task.h"
 #include "ike/message.h"
 
@@ -17,10 +18,13 @@ class IkeSa;
 std::unique_ptr<Task> MakeIkeSaInitTask(EngineContext& ctx);  // ike_sa_init.cc
 std::unique_ptr<Task> MakeNatdTask(EngineContext& ctx);       // natd.cc
 std::unique_ptr<Task> MakeIkeAuthTask(EngineContext& ctx);    // ike_auth.cc
-// Initiator: a child SA for subnet pair `pair`; with rekey_inbound_spi, a
-// rekey (N(REKEY_SA)) of the child with that inbound SPI. Responder: pair unused.
-std::unique_ptr<Task> MakeChildCreateTask(EngineContext& ctx, size_t pair,
-                                          uint32_t rekey_inbound_spi = 0);  // child_create.cc
+// Initiator: a child SA for subnet pair `pair` of conn (null: the IKE SA's
+// own connection; another one sharing the IKE SA, engine/ike_sa_sharing.h);
+// with rekey_inbound_spi, a rekey (N(REKEY_SA)) of the child with that
+// inbound SPI, for its own connection. Responder: pair and conn unused.
+std::unique_ptr<Task> MakeChildCreateTask(
+    EngineContext& ctx, size_t pair, uint32_t rekey_inbound_spi = 0,
+    std::shared_ptr<const ConnectionConfig> conn = nullptr);  // child_create.cc
 std::unique_ptr<Task> MakeChildDeleteTask(EngineContext& ctx, uint32_t inbound_spi);  // delete.cc
 std::unique_ptr<Task> MakeIkeDeleteTask(EngineContext& ctx);                          // delete.cc
 std::unique_ptr<Task> MakeInformationalResponderTask(EngineContext& ctx);             // delete.cc

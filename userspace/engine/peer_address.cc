@@ -1,0 +1,35 @@
+#include "engine/peer_address.h"
+
+#include "engine/context.h"
+#include "engine/ike_sa.h"
+
+namespace ipsec::engine {
+namespace {
+
+constexpr uint16_t kNatTPort = 4500;
+
+bool MayMove(const IkeSa& sa, const Endpoint& remote) {
+  if (sa.nat_remote) return true;
+  return sa.nat_local && remote.addr == sa.remote.addr && remote.port == kNatTPort;
+}
+
+}  // namespace
+
+void OnFreshAuthenticatedMessage(EngineContext& ctx, IkeSa& sa, const Endpoint& local,
+                                 const Endpoint& remote) {
+  sa.last_inbound_ms = ctx.NowMs();
+  if (sa.remote == remote && sa.local == local) return;
+  if (!MayMove(sa, remote)) {
+    ++ctx.counters.peer_moves_refused;
+    ctx.Log(LogLevel::kDebug, sa.conn_name(),
+            "authenticated message from " + remote.ToString() + " while the peer is at " +
+                sa.remote.ToString() + ": no NAT on its side, not moving the SA");
+    return;
+  }
+  ctx.Log(LogLevel::kInfo, sa.conn_name(),
+          "peer moved from " + sa.remote.ToString() + " to " + remote.ToString());
+  sa.remote = remote;
+  sa.local = local;
+}
+
+}  // namespace ipsec::engine

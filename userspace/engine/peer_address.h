@@ -1,0 +1,27 @@
+// Where an IKE SA's peer is (RFC 7296 2.23). The source of a datagram is
+// unauthenticated: anyone can replay a captured message from another
+// address. So the peer's address and port are taken from a message only
+// after it passed its ICV and its message-ID check (a new request or the
+// awaited response, never a retransmission), and only when 2.23 allows it:
+//
+//   - the peer is behind a NAT (its mapping may change): follow it;
+//   - NAT-T: once a NAT is detected on either side, the peer moves from
+//     port 500 to 4500 on the same address (2.23, RFC 3948).
+//
+// Otherwise (nobody behind a NAT) the address stays what IKE_SA_INIT used.
+// The same fresh messages, and only they, count as liveness for DPD.
+#pragma once
+
+#include "engine/engine.h"
+
+namespace ipsec::engine {
+
+class IkeSa;
+struct EngineContext;
+
+// Called by the task manager for an authenticated (SK) message that passed
+// the message-ID check, received on local from remote.
+void OnFreshAuthenticatedMessage(EngineContext& ctx, IkeSa& sa, const Endpoint& local,
+                                 const Endpoint& remote);
+
+}  // namespace ipsec::engine
