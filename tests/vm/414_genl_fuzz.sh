@@ -28,7 +28,7 @@ fuzz() { # fuzz WHO SEED [wrapper...]: run the fuzzer, print and return its summ
 	shift 2
 	out=$("$@" "$FUZZ" --seconds "$secs" --count 1000000 --seed "$seed" --ifname ipsec0) ||
 		fail "genl_fuzz as $who: $out"
-	progress "$who: $out"
+	progress "$who: $out" >&2
 	echo "$out"
 }
 sent() { sed -n 's/^genl_fuzz: \([0-9]*\) messages.*/\1/p' <<<"$1"; }
