@@ -211,11 +211,12 @@ static const struct genl_ops ipsec_tun_ops[] = {
 
 /*
  * Events carry ACQUIRE 5-tuples, SPIs and counters: joining needs the same
- * CAP_NET_ADMIN, checked by genetlink against the netns of the joining
- * socket (both 6.1, where the check was backported, and 6.12).
+ * CAP_NET_ADMIN, which genetlink checks at bind time in the user namespace
+ * owning the joining socket's netns (GENL_MCAST_CAP_NET_ADMIN: 6.1, where
+ * it was backported, and 6.12 alike).
  */
 static const struct genl_multicast_group ipsec_tun_mcgrps[] = {
-	{ .name = IPSEC_TUN_MCGRP_EVENTS, .flags = GENL_UNS_ADMIN_PERM },
+	{ .name = IPSEC_TUN_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
 struct genl_family ipsec_tun_genl_family __ro_after_init = {

@@ -27,7 +27,8 @@ for i in range(300):
 
 def sels(msg):
     sa = genl.parse_attrs(genl.parse_attrs(msg[4:])[genl.A_SA])
-    return sa[genl.SA_SPI], len(genl.parse_attrs(sa.get(genl.SA_SEL, b"")))
+    spi = int.from_bytes(sa[genl.SA_SPI], "little")
+    return spi, len(genl.parse_attrs(sa.get(genl.SA_SEL, b"")))
 
 # doit: the whole SA in one reply.
 sa_id = genl.nest(genl.A_SA, genl.u32(genl.SA_SPI, 0x3000), genl.u8(genl.SA_DIR, 1))
@@ -47,7 +48,7 @@ assert_eq "$(sed -n 's/^sa-dump //p' <<<"$out")" "OK - 3000:64 3001:64 3002:0 30
 	"GET_SA dump (SPI:selectors)"
 assert_eq "$(sed -n 's/^policy-dump //p' <<<"$out")" "OK - 300 300" \
 	"GET_POLICY dump (messages, distinct policies)"
-progress "ok: a 64-selector SA comes whole from GET_SA and from dumps; 300 policies dumped once each"
+echo "ok: a 64-selector SA comes whole from GET_SA and from dumps; 300 policies dumped once each"
 
 ip -n a link del ipsec1
 ipsec_unload

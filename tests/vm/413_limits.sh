@@ -41,10 +41,10 @@ for i in range(400):
     assert g.request(genl.NEW_POLICY, dev + genl.policy_nest(i % 256, second_octet=2 + i // 256))[0] == 0
 '"
 after=$(kmem)
-progress "cgroup kernel memory (slab_unreclaimable + percpu): $before -> $after"
+echo "cgroup kernel memory (slab_unreclaimable + percpu): $before -> $after"
 assert_ge $((after - before)) $((400 * 256)) "bytes charged to the cgroup for 400 SAs + 400 policies"
 ip -n m link del ipsec1
-progress "ok: SAs and policies charged to the caller's memory cgroup"
+echo "ok: SAs and policies charged to the caller's memory cgroup"
 
 # --- caps ---
 echo 3 >$P/max_devs
@@ -57,7 +57,7 @@ for i in 1 2 3; do ip -n c link add ipsec$i type ipsec; done
 err=$(ip -n c link add ipsec4 type ipsec 2>&1) && fail "a 4th device in c was created"
 grep -q "max_devs" <<<"$err" || fail "4th device: expected the max_devs extack, got: $err"
 ip -n d link add ipsec1 type ipsec
-progress "ok: max_devs=3 refuses a 4th device in c ($err), d has its own"
+echo "ok: max_devs=3 refuses a 4th device in c ($err), d has its own"
 
 add_many() { # add_many NS KIND DEV:COUNT...: "KIND errno extack" of the last add
 	local ns=$1 kind=$2
@@ -90,16 +90,16 @@ assert_eq "$out" OK "an SA in d while c is full"
 assert_eq "$(add_many c policy ipsec1:2 ipsec3:2)" "policy OK " "4 policies over two devices of c"
 out=$(add_many c policy ipsec2:1)
 [[ $out == "policy ENOSPC max_policies"* ]] || fail "5th policy in c: expected ENOSPC max_policies, got: $out"
-progress "ok: max_sas=5 and max_policies=4 per netns, with extack"
+echo "ok: max_sas=5 and max_policies=4 per netns, with extack"
 
 # A user namespace's root looping `ip link add`, in its netns and a nested one.
 out=$(unshare --user --map-root-user --net bash -c '
 	for i in 1 2 3; do ip link add u$i type ipsec 2>&1 && echo "made u$i"; done
 	unshare --net ip link add u9 type ipsec 2>&1 && echo "made u9"; true')
-progress "user namespace: $(tr '\n' ' ' <<<"$out")"
+echo "user namespace: $(tr '\n' ' ' <<<"$out")"
 assert_eq "$(grep -c '^made' <<<"$out")" 2 "devices a user namespace made"
 grep -q "userns_max_devs" <<<"$out" || fail "expected the userns_max_devs extack: $out"
-progress "ok: userns_max_devs=2 over every netns of user namespaces"
+echo "ok: userns_max_devs=2 over every netns of user namespaces"
 
 for ns in c d; do
 	for dev in $(ip -n $ns -j link show type ipsec | jq -r '.[].ifname'); do ip -n $ns link del "$dev"; done
