@@ -68,9 +68,12 @@ void PlanRevival(EngineContext& ctx, const ConnectionConfig& c, const IkeSa& dea
   }
   st.tries_used = 0;
   st.retry_at_ms = now + (peer_dead ? 0 : kAfterDeleteMs);
+  const std::string when =
+      peer_dead ? std::string() : " in " + std::to_string(kAfterDeleteMs / 1000) + " s";
   ctx.Log(LogLevel::kInfo, name,
-          "IKE SA gone (" + dead.death_reason + "): starting the connection again" +
-              (peer_dead ? std::string() : " in " + std::to_string(kAfterDeleteMs / 1000) + " s"));
+          dead.death_reason == "deleted by peer"
+              ? "IKE SA deleted by peer: re-establishing" + when
+              : "IKE SA gone (" + dead.death_reason + "): starting the connection again" + when);
 }
 
 }  // namespace ipsec::engine
