@@ -86,6 +86,11 @@ void Resolver::CheckSection(const RawSection& s, SettingMap* settings,
       d_.Warn(st, msg);
       continue;
     }
+    if (m->keyword->support == KeywordSupport::kNoEffect) {
+      std::string msg = "parsed, but has no effect yet";
+      if (!m->keyword->note.empty()) msg += " (" + std::string(m->keyword->note) + ")";
+      d_.Warn(st, msg);  // still parsed below: a bad value is an error
+    }
     if (m->keyword->support == KeywordSupport::kObsolete) {
       std::string msg = "obsolete; ignored";
       if (!m->keyword->note.empty()) msg += " (" + std::string(m->keyword->note) + ")";

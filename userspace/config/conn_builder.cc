@@ -408,7 +408,10 @@ void Builder::ParseTimers() {
   for (auto [key, v] :
        {std::pair{"ikelifetime", &c_.ike_lifetime}, std::pair{"salifetime", &c_.child_lifetime}}) {
     const RawSetting* st = Get(key);
-    if (st && v->count() < 60) Fail(*st, "a lifetime under one minute would rekey constantly");
+    // Seconds are for tests (and demonstrations) of rekeying: allowed, said.
+    if (st && v->count() < 10) Fail(*st, "a lifetime under 10 seconds would rekey constantly");
+    else if (st && v->count() < 60)
+      d_.Warn(*st, "a lifetime under one minute rekeys very often (fine for testing)");
   }
   Seconds shortest = std::min(c_.ike_lifetime, c_.child_lifetime);
   if (Take("rekeymargin", ParseDuration, &c_.rekey_margin)) {

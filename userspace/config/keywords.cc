@@ -7,6 +7,7 @@ using S = KeywordScope;
 using P = KeywordSupport;
 constexpr auto I = P::kImplemented;
 constexpr auto U = P::kUnimplemented;
+constexpr auto N = P::kNoEffect;
 constexpr auto O = P::kObsolete;
 
 constexpr Keyword kKeywords[] = {
@@ -14,10 +15,10 @@ constexpr Keyword kKeywords[] = {
     {"logfile", S::kSetup, false, I, "", ""},
     {"plutodebug", S::kSetup, false, I, "", ""},
     {"charondebug", S::kSetup, false, I, "", ""},
-    {"protostack", S::kSetup, false, I, "", ""},
-    {"interfaces", S::kSetup, false, I, "", ""},
+    {"protostack", S::kSetup, false, N, "", "ipsec_tun devices are always used"},
+    {"interfaces", S::kSetup, false, N, "", "IKE is received on every address"},
     {"secretsfile", S::kSetup, false, I, "", ""},
-    {"uniqueids", S::kSetup, false, I, "", ""},
+    {"uniqueids", S::kSetup, false, N, "", "a peer's INITIAL_CONTACT still replaces its old IKE SAs"},
     {"virtual_private", S::kSetup, false, U, "", "road-warrior subnets are not implemented"},
     {"virtual-private", S::kSetup, false, U, "", "road-warrior subnets are not implemented"},
     {"nat_traversal", S::kSetup, false, O, "", "NAT traversal is always on"},
@@ -109,9 +110,9 @@ constexpr Keyword kKeywords[] = {
     {"dpddelay", S::kConn, false, I, "", ""},
     {"dpdtimeout", S::kConn, false, I, "", ""},
     {"dpdaction", S::kConn, false, I, "", ""},
-    {"mtu", S::kConn, false, I, "", ""},
-    {"mark", S::kConn, false, I, "", ""},
-    {"mobike", S::kConn, false, I, "", ""},
+    {"mtu", S::kConn, false, N, "", "the device MTU is not set from it"},
+    {"mark", S::kConn, false, N, "", "ipsecN devices do not use marks"},
+    {"mobike", S::kConn, false, N, "", "MOBIKE is not implemented; a NAT rebinding is followed"},
     {"ipsec-interface", S::kConn, false, I, "", ""},
     {"compress", S::kConn, false, U, "", "IPComp is not implemented"},
     {"fragmentation", S::kConn, false, U, "", "IKE fragmentation is not implemented"},

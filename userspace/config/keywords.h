@@ -12,7 +12,9 @@
 namespace ipsec::config {
 
 enum class KeywordScope { kSetup, kConn };
-enum class KeywordSupport { kImplemented, kUnimplemented, kObsolete };
+// kNoEffect: parsed and checked, but nothing acts on it yet; a warning says
+// so at load and in --check (Documentation/configuration.md lists them).
+enum class KeywordSupport { kImplemented, kNoEffect, kUnimplemented, kObsolete };
 
 struct Keyword {
   std::string_view name;  // without left/right for sided keywords; "" is left=/right=

@@ -47,6 +47,9 @@ engine::ConnectionConfig ToEngine(const config::Connection& c) {
   out.esp_proposals = c.esp_proposals;
   out.ike_lifetime_s = static_cast<uint32_t>(c.ike_lifetime.count());
   out.child_lifetime_s = static_cast<uint32_t>(c.child_lifetime.count());
+  out.rekey_margin_s = static_cast<uint32_t>(c.rekey_margin.count());
+  out.rekey_fuzz_percent = c.rekey_fuzz_percent;
+  out.rekey = c.rekey;
   out.keyingtries = c.keyingtries;
   out.replay_window = c.replay_window;
   out.dpd_delay_s = static_cast<uint32_t>(c.dpd_delay.count());

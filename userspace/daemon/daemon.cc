@@ -13,6 +13,7 @@
 #include "daemon/config_bridge.h"
 #include "daemon/control_server.h"
 #include "daemon/routes.h"
+#include "daemon/startup_cleanup.h"
 #include "daemon/status_report.h"
 #include "engine/engine.h"
 
@@ -201,6 +202,14 @@ Status DaemonImpl::SetupDevices() {
     if (auto st = routes_->SetLinkUp(dev->ifindex); !st) return st;
     devices_[n] = dev->ifindex;
     spdlog::info("using {} (ifindex {}{})", n, dev->ifindex, existed ? "" : ", created");
+    if (!existed) continue;
+    auto left = RemoveLeftovers(*kernel_, dev->ifindex);
+    if (!left)
+      return MakeError("device " + n + ": removing what a previous ipsecd left: " +
+                       left.error().message);
+    if (left->sas || left->policies)
+      spdlog::warn("{}: removed {} SA(s) and {} policy(ies) left by a previous ipsecd", n,
+                   left->sas, left->policies);
   }
   return Status::Ok();
 }

@@ -1,6 +1,7 @@
 #include "engine/child_install.h"
 
 #include "engine/ike_sa.h"
+#include "engine/rekey_timing.h"
 
 namespace ipsec::engine {
 namespace {
@@ -25,7 +26,7 @@ kernel::Lifetime Seconds(uint64_t s) {
 }  // namespace
 
 Status InstallChild(EngineContext& ctx, const IkeSa& sa, ChildSa& child,
-                    const ike::ChildSaKeys& keys) {
+                    const ike::ChildSaKeys& keys, bool defer_outbound) {
   // The child's own connection: a child sharing another connection's IKE
   // SA keeps its interface, lifetime and replay window.
   const ConnectionConfig& conn = child.conn ? *child.conn : *sa.conn;
@@ -34,10 +35,13 @@ Status InstallChild(EngineContext& ctx, const IkeSa& sa, ChildSa& child,
   child.ifindex = dev->ifindex;
   child.udp_encap = sa.nat_local || sa.nat_remote;
 
-  // Keys: the initiator's outbound uses the i->r keys.
-  const bool ini = sa.initiator();
+  // Keys: the outbound SA of whoever initiated the child's exchange uses
+  // the i->r keys.
+  const bool ini = child.initiator;
+  // The kernel's soft EXPIRE starts our rekey; the peer's rekey may come
+  // first. Without rekey (rekey=no) the child just dies at its hard lifetime.
   const uint64_t hard = conn.child_lifetime_s;
-  const uint64_t soft = hard - hard / 10;
+  const uint64_t soft = ChildRekeySeconds(conn, ctx.random);
 
   kernel::SaParams in;
   in.spi = child.inbound_spi;
@@ -76,11 +80,13 @@ Status InstallChild(EngineContext& ctx, const IkeSa& sa, ChildSa& child,
   if (auto st = ctx.kernel.AddSa(child.ifindex, in); !st)
     return MakeError("adding inbound SA " + std::to_string(in.spi) + ": " + st.error().message);
   child.inbound_installed = true;
-  if (auto st = ctx.kernel.AddSa(child.ifindex, out); !st) {
-    RemoveChild(ctx, child);
-    return MakeError("adding outbound SA " + std::to_string(out.spi) + ": " + st.error().message);
+  child.pending_outbound = std::move(out);
+  if (!defer_outbound) {
+    if (auto st = InstallPendingOutbound(ctx, child); !st) {
+      RemoveChild(ctx, child);
+      return st;
+    }
   }
-  child.outbound_installed = true;
 
   auto& refs = ctx.policy_refs[PolicyKey(child)];
   if (refs == 0) {
@@ -95,6 +101,10 @@ Status InstallChild(EngineContext& ctx, const IkeSa& sa, ChildSa& child,
     }
   }
   ++refs;
+  if (auto held = ctx.held_policies.find(PolicyKey(child)); held != ctx.held_policies.end()) {
+    ctx.held_policies.erase(held);  // taken over: its reference goes
+    --refs;
+  }
   child.policy_installed = true;
   child.state = ChildSa::State::kInstalled;
   child.established_ms = ctx.NowMs();
@@ -102,7 +112,18 @@ Status InstallChild(EngineContext& ctx, const IkeSa& sa, ChildSa& child,
   return Status::Ok();
 }
 
+Status InstallPendingOutbound(EngineContext& ctx, ChildSa& child) {
+  if (!child.pending_outbound) return Status::Ok();
+  const kernel::SaParams out = std::move(*child.pending_outbound);
+  child.pending_outbound.reset();
+  if (auto st = ctx.kernel.AddSa(child.ifindex, out); !st)
+    return MakeError("adding outbound SA " + std::to_string(out.spi) + ": " + st.error().message);
+  child.outbound_installed = true;
+  return Status::Ok();
+}
+
 void RemoveChild(EngineContext& ctx, ChildSa& child) {
+  child.pending_outbound.reset();
   if (child.policy_installed) {
     auto it = ctx.policy_refs.find(PolicyKey(child));
     if (it != ctx.policy_refs.end() && --it->second <= 0) {
@@ -121,6 +142,30 @@ void RemoveChild(EngineContext& ctx, ChildSa& child) {
   if (child.inbound_installed) {
     (void)ctx.kernel.DelSa(child.ifindex, child.inbound_spi, kernel::Direction::kIn);
     child.inbound_installed = false;
+  }
+}
+
+void HoldPolicy(EngineContext& ctx, const ChildSa& child, const std::string& conn) {
+  if (!child.policy_installed || ctx.held_policies.count(PolicyKey(child))) return;
+  ++ctx.policy_refs[PolicyKey(child)];
+  kernel::Policy pol;
+  pol.sel = Sel(child.local_ts, child.remote_ts);
+  pol.reqid = child.reqid;
+  ctx.held_policies[PolicyKey(child)] = {conn, pol};
+}
+
+void ReleaseHeldPolicies(EngineContext& ctx, std::string_view conn) {
+  for (auto it = ctx.held_policies.begin(); it != ctx.held_policies.end();) {
+    if (!conn.empty() && it->second.first != conn) {
+      ++it;
+      continue;
+    }
+    auto ref = ctx.policy_refs.find(it->first);
+    if (ref != ctx.policy_refs.end() && --ref->second <= 0) {
+      ctx.policy_refs.erase(ref);
+      (void)ctx.kernel.DelPolicy(std::get<0>(it->first), it->second.second);
+    }
+    it = ctx.held_policies.erase(it);
   }
 }
 

@@ -15,9 +15,19 @@ class IkeSa;
 
 // Installs child (state becomes kInstalled). On failure whatever was
 // installed is removed again and the error says which step failed.
+// defer_outbound: keep the outbound SA in child.pending_outbound for
+// InstallPendingOutbound() instead of installing it now.
 Status InstallChild(EngineContext& ctx, const IkeSa& sa, ChildSa& child,
-                    const ike::ChildSaKeys& keys);
+                    const ike::ChildSaKeys& keys, bool defer_outbound = false);
+// Installs a deferred outbound SA (it takes over the reqid's traffic at once).
+Status InstallPendingOutbound(EngineContext& ctx, ChildSa& child);
 // Removes child's SAs and (when no other child needs it) its policy.
 void RemoveChild(EngineContext& ctx, ChildSa& child);
+// dpdaction=hold: child's policy stays in the kernel when the child goes,
+// so that traffic makes the kernel send ACQUIRE instead of leaving in clear
+// by another route. The next child of the same pair takes it over.
+void HoldPolicy(EngineContext& ctx, const ChildSa& child, const std::string& conn);
+// Removes the held policies of conn ("" = of every connection).
+void ReleaseHeldPolicies(EngineContext& ctx, std::string_view conn);
 
 }  // namespace ipsec::engine

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,10 +32,28 @@ struct ChildSa {
   uint32_t reqid = 0;            // shared by every child of one (connection, pair)
   uint32_t inbound_spi = 0;      // ours, allocated from the kernel
   uint32_t outbound_spi = 0;     // the peer's
+  // We sent the request that created this child (IKE_AUTH or
+  // CREATE_CHILD_SA). Picks the key direction (RFC 7296 2.17: i->r keys
+  // first, "initiator" being that exchange's), which is not the IKE SA's
+  // role when the IKE responder starts a child or a rekey.
+  bool initiator = false;
   IpPrefix local_ts, remote_ts;  // after narrowing
   Proposal proposal;             // the single chosen ESP proposal
   ike::ChildSaTransforms transforms;
   int ifindex = 0;
+  // Rekeying (make-before-break, RFC 7296 2.8): our rekey of this child is
+  // queued or in flight; or a newer child has taken over and this one stays
+  // (inbound still accepted) until it is deleted. Either way it is not
+  // rekeyed again.
+  bool rekey_queued = false, replaced = false;
+  uint32_t replaces = 0;  // inbound SPI of the child this one rekeyed, 0 if none
+  // The smaller of the two nonces of the exchange that created it: a rekey
+  // collision keeps the pair whose exchange did not have the lowest (2.8.1).
+  std::vector<uint8_t> min_nonce;
+  // Responder of a rekey: the new outbound SA waits here until the peer
+  // deletes the old child (it has moved to the new pair by then), so that
+  // nothing is sent on an SA the peer may not have installed yet.
+  std::optional<kernel::SaParams> pending_outbound;
   bool inbound_installed = false, outbound_installed = false, policy_installed = false;
   bool udp_encap = false;
   int64_t established_ms = 0;

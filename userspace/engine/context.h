@@ -3,6 +3,7 @@
 // policy books. One per Engine; tasks get it by reference.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -41,11 +42,20 @@ struct EngineContext {
   uint32_t next_reqid = 1;
   // Policies installed, with the number of child SAs relying on each.
   std::map<std::tuple<int, std::string, std::string, uint32_t>, int> policy_refs;
+  // Policies kept with no child SA (dpdaction=hold): each holds one
+  // reference in policy_refs until a child takes it over or the connection
+  // goes (child_install.h). Value: the connection's name and the policy.
+  std::map<std::tuple<int, std::string, std::string, uint32_t>,
+           std::pair<std::string, kernel::Policy>>
+      held_policies;
 
   // IKE SAs born from a rekey inside a task; the engine adopts them into
   // its tables once the task manager call has returned.
   std::vector<std::unique_ptr<IkeSa>> adopted;
   uint64_t next_serial = 1;
+  // True when another IKE SA than `sa` with the same peer is established:
+  // our IKE_AUTH then carries no INITIAL_CONTACT. Set by the engine.
+  std::function<bool(const IkeSa& sa)> other_ike_sa_with_peer;
 
   int64_t NowMs() const { return clock.Now().count(); }
   uint32_t ReqidFor(const std::string& conn, size_t pair) {

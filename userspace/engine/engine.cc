@@ -19,6 +19,8 @@
 #include "engine/ike_sa.h"
 #include "engine/ike_sa_sharing.h"
 #include "engine/proposals.h"
+#include "engine/rekey_timing.h"
+#include "engine/revival.h"
 #include "engine/tasks/tasks.h"
 #include "ike/codec.h"
 
@@ -27,7 +29,6 @@ namespace ipsec::engine {
 namespace {
 
 constexpr int64_t kKeepaliveIntervalMs = 20000;  // RFC 3948 4: default 20 s
-constexpr int64_t kKeyingRetryDelayMs = 2000;
 
 std::string StateName(IkeSa::State s) {
   switch (s) {
@@ -57,14 +58,13 @@ std::string ChildStateName(ChildSa::State s) {
 
 constexpr int64_t kNever = INT64_MAX;
 
-// When the IKE SA is due for rekeying: 90% of ikelifetime for the original
-// initiator, 95% for the responder (so the two rarely collide), or the retry
-// time a refused rekey set.
+// When the IKE SA is due for rekeying (engine/rekey_timing.h: ikelifetime
+// less rekeymargin and fuzz), or the retry time a refused rekey set.
 int64_t RekeyDueMs(const IkeSa& sa) {
-  if (sa.state != IkeSa::State::kEstablished || sa.conn->ike_lifetime_s == 0) return kNever;
+  if (sa.state != IkeSa::State::kEstablished) return kNever;
   if (sa.next_rekey_ms != 0) return sa.next_rekey_ms;
-  const int64_t life_ms = int64_t{sa.conn->ike_lifetime_s} * 1000;
-  return sa.established_ms + life_ms * (sa.initiator() ? 90 : 95) / 100;
+  const int64_t delay = IkeRekeyDelayMs(*sa.conn, sa.our_spi());
+  return delay < 0 ? kNever : sa.established_ms + delay;
 }
 
 std::string EndText(const EngineEnd& e) {
@@ -85,7 +85,15 @@ class EngineImpl {
  public:
   EngineImpl(Clock& clock, RandomSource& random, DatagramSender& sender, kernel::Kernel& kernel,
              SecretProvider& secrets, EventSink& events)
-      : ctx_{clock, random, sender, kernel, secrets, events}, cookies_(random) {}
+      : ctx_{clock, random, sender, kernel, secrets, events}, cookies_(random) {
+    ctx_.other_ike_sa_with_peer = [this](const IkeSa& sa) {
+      for (const auto& [serial, other] : sas_)
+        if (other.get() != &sa && other->state == IkeSa::State::kEstablished &&
+            other->conn_name() == sa.conn_name() && other->remote.addr == sa.remote.addr)
+          return true;
+      return false;
+    };
+  }
 
   ipsec::Status LoadConnections(std::vector<ConnectionConfig> conns);
   ipsec::Status Initiate(std::string_view name);
@@ -99,12 +107,6 @@ class EngineImpl {
   void Shutdown();
 
  private:
-  struct ConnState {
-    bool wanted = false;  // up requested (auto=start, Initiate, acquire)
-    uint32_t tries_used = 0;
-    int64_t retry_at_ms = 0;  // 0: no retry scheduled
-  };
-
   std::shared_ptr<const ConnectionConfig> FindConn(std::string_view name) const {
     for (const auto& c : ctx_.connections)
       if (c->name == name) return c;
@@ -136,6 +138,31 @@ class EngineImpl {
   // The IKE SA `sa` carrying conn (one of its riders) is gone.
   void RiderLost(const std::string& name, const IkeSa& sa);
   void Reap();
+  // INITIAL_CONTACT from the peer of `fresh`: our other IKE SAs with the
+  // same IDs are from its previous life; they go without a Delete. Only
+  // those already up when `fresh` began: two ends that start at once both
+  // send it, and each one's own new SA must survive the other's.
+  void DropStaleSas(IkeSa& fresh) {
+    fresh.peer_initial_contact = false;
+    for (auto& [serial, other] : sas_)
+      if (other.get() != &fresh && other->state != IkeSa::State::kDead &&
+          other->established_ms != 0 && other->established_ms < fresh.created_ms &&
+          other->remote_id == fresh.remote_id &&
+          other->local_id == fresh.local_id) {
+        ctx_.Log(LogLevel::kInfo, other->conn_name(),
+                 "peer sent INITIAL_CONTACT: removing its old IKE SA");
+        other->Kill("replaced: peer sent INITIAL_CONTACT");
+      }
+  }
+  void HoldPolicies(const IkeSa& sa);
+  bool OtherSaAlive(const std::string& name, const IkeSa& sa) const {
+    for (const auto& [serial, other] : sas_)
+      if (other.get() != &sa && (other->conn_name() == name || other->riders.count(name)) &&
+          (other->state == IkeSa::State::kEstablished ||
+           other->state == IkeSa::State::kConnecting))
+        return true;
+    return false;
+  }
   void ResolveDuplicates();
   void DestroySa(IkeSa* sa);
   void OnInitForExistingSa(IkeSa& sa, std::span<const uint8_t> datagram, const Endpoint& local,
@@ -295,6 +322,7 @@ ipsec::Status EngineImpl::Terminate(std::string_view name) {
     }
   }
   Reap();
+  ReleaseHeldPolicies(ctx_, name);
   if (!found) return MakeError("no connection named '" + std::string(name) + "'");
   return ipsec::Status::Ok();
 }
@@ -386,6 +414,7 @@ void EngineImpl::OnDatagram(std::span<const uint8_t> datagram, const Endpoint& l
     half_open_.Settle(sa);
     if (sa->last_inbound_ms == 0) sa->last_inbound_ms = ctx_.NowMs();
   }
+  if (sa->peer_initial_contact) DropStaleSas(*sa);
   Reap();
 }
 
@@ -487,6 +516,7 @@ void EngineImpl::Reap() {
   for (uint64_t serial : dead) {
     IkeSa* sa = sas_[serial].get();
     ctx_.Log(LogLevel::kDebug, sa->conn_name(), "IKE SA destroyed: " + sa->death_reason);
+    HoldPolicies(*sa);
     DestroySa(sa);
     std::set<std::string> riders = sa->riders;
     riders.insert(sa->conn_name());
@@ -502,7 +532,6 @@ void EngineImpl::Reap() {
 // keyingtries says, restart after DPD with dpdaction=restart, and come back
 // after the peer deleted it.
 void EngineImpl::RiderLost(const std::string& name, const IkeSa& sa) {
-  const bool was_up = sa.established_ms != 0;
   auto conn = FindConn(name);
   auto cs = conn_state_.find(name);
   if (!conn || cs == conn_state_.end() || !cs->second.wanted || shut_down_) return;
@@ -511,35 +540,19 @@ void EngineImpl::RiderLost(const std::string& name, const IkeSa& sa) {
     Join(other, conn);
     return;
   }
-  if (sa.death_reason == "deleted by peer" && was_up && conn->auto_action == AutoAction::kStart &&
-      conn->remote.host.is_set()) {
-    ctx_.Log(LogLevel::kInfo, name,
-             "IKE SA deleted by peer: re-establishing in " +
-                 std::to_string(kKeyingRetryDelayMs / 1000) + " s");
-    st.tries_used = 0;
-    st.retry_at_ms = ctx_.NowMs() + kKeyingRetryDelayMs;
-    return;
-  }
-  if (!sa.initiator()) return;
-  if (!was_up) {
-    // StartIkeSa counted the try for the connection that started the SA.
-    if (name != sa.conn_name()) ++st.tries_used;
-    if (conn->keyingtries == 0 || st.tries_used < conn->keyingtries) {
-      st.retry_at_ms = ctx_.NowMs() + kKeyingRetryDelayMs;
-      ctx_.Log(LogLevel::kInfo, name,
-               "establishing failed, keying try " + std::to_string(st.tries_used + 1) +
-                   (conn->keyingtries ? " of " + std::to_string(conn->keyingtries)
-                                      : std::string(" (%forever)")) +
-                   " in " + std::to_string(kKeyingRetryDelayMs / 1000) + " s");
-    } else {
-      ctx_.Error(name, "giving up after " + std::to_string(st.tries_used) + " keying tries" +
-                           (ctx_.last_error.count(name) ? ": " + ctx_.last_error[name] : ""));
-      st.wanted = false;
-    }
-  } else if (sa.death_reason == "retransmits exhausted" &&
-             conn->dpd_action == DpdAction::kRestart) {
-    st.tries_used = 0;
-    st.retry_at_ms = ctx_.NowMs();
+  // StartIkeSa counted the try for the connection that started the SA.
+  if (sa.established_ms == 0 && sa.initiator() && name != sa.conn_name()) ++st.tries_used;
+  PlanRevival(ctx_, *conn, sa, OtherSaAlive(name, sa), st);
+}
+
+// dpdaction=hold: the policies of a dead peer's children stay (child_install.h).
+void EngineImpl::HoldPolicies(const IkeSa& sa) {
+  if (sa.death_reason != "retransmits exhausted" || shut_down_) return;
+  for (const auto& c : sa.children) {
+    const auto& conn = c->conn ? c->conn : sa.conn;
+    auto cs = conn_state_.find(conn->name);
+    if (conn->dpd_action == DpdAction::kHold && cs != conn_state_.end() && cs->second.wanted)
+      HoldPolicy(ctx_, *c, conn->name);
   }
 }
 
@@ -641,7 +654,10 @@ std::optional<Millis> EngineImpl::NextTimeout() const {
 
 void EngineImpl::OnKernelAcquire(const kernel::AcquireEvent& ev) {
   for (const auto& c : ctx_.connections) {
-    if (c->auto_action != AutoAction::kRoute) continue;
+    // auto=route, and a connection held after its peer died (dpdaction=hold).
+    auto cs = conn_state_.find(c->name);
+    if (c->auto_action != AutoAction::kRoute && (cs == conn_state_.end() || !cs->second.wanted))
+      continue;
     bool covers = false;
     for (size_t i = 0; i < c->subnet_pairs.size(); ++i) {
       const auto& [l, r] = c->subnet_pairs[i];
@@ -671,7 +687,14 @@ void EngineImpl::OnKernelExpire(const kernel::ExpireEvent& ev) {
       if (ev.hard) {
         ctx_.Log(LogLevel::kInfo, sa->conn_name(), "child SA reached its hard lifetime");
         sa->tasks.Queue(MakeChildDeleteTask(ctx_, c->inbound_spi));
-      } else if (!sa->tasks.HasQueued(TaskType::kChildCreate)) {
+        // Not rekeyed (rekey=no, or the rekey failed): a wanted connection
+        // gets a new child for the pair once the old one is gone.
+        auto cs = conn_state_.find(sa->conn_name());
+        if (!c->replaced && cs != conn_state_.end() && cs->second.wanted)
+          sa->tasks.Queue(MakeChildCreateTask(ctx_, c->pair_index));
+      } else if (!c->rekey_queued && !c->replaced) {
+        // Inbound and outbound SA both reach it: one rekey per child.
+        c->rekey_queued = true;
         ctx_.Log(LogLevel::kInfo, sa->conn_name(), "child SA soft lifetime: rekeying");
         sa->tasks.Queue(MakeChildCreateTask(ctx_, c->pair_index, c->inbound_spi));
       }
@@ -744,6 +767,7 @@ void EngineImpl::Shutdown() {
     sa->Kill("shutdown");
   }
   Reap();
+  ReleaseHeldPolicies(ctx_, "");
 }
 
 // ---------------------------------------------------------------------------

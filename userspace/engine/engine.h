@@ -123,6 +123,10 @@ struct ConnectionConfig {
   std::vector<Proposal> esp_proposals;
   uint32_t ike_lifetime_s = 3 * 3600;
   uint32_t child_lifetime_s = 3600;
+  // rekeymargin= / margintime=, rekeyfuzz=, rekey= (engine/rekey_timing.h).
+  uint32_t rekey_margin_s = 540;
+  uint32_t rekey_fuzz_percent = 100;
+  bool rekey = true;
   // Attempts to establish before giving up; 0 means %forever.
   uint32_t keyingtries = 3;
   uint32_t dpd_delay_s = 0;  // 0: no liveness checks (we still answer)

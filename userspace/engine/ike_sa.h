@@ -80,6 +80,10 @@ class IkeSa {
   // INVALID_KE_PAYLOAD...) that replaces the whole response.
   std::optional<ike::NotifyPayload> fatal_response;
   std::string death_reason;
+  // The peer sent INITIAL_CONTACT in IKE_AUTH (RFC 7296 2.4): it has no
+  // other IKE SA with us, so ours with the same IDs are stale. The engine
+  // removes them once the message is processed.
+  bool peer_initial_contact = false;
   bool counted_failure = false;
 
   int64_t created_ms = 0, established_ms = 0;

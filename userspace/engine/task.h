@@ -5,6 +5,8 @@
 // named table kExchangeCompositions, and alone owns message IDs.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "ike/message.h"
@@ -42,6 +44,9 @@ class Task {
   virtual TaskResult ProcessResponse(IkeSa& sa, const ike::Message& response) = 0;
   // Called instead of ProcessResponse when the request was never answered.
   virtual void OnTimeout(IkeSa& /*sa*/) {}
+  // How long the task's request may go unanswered before the task manager
+  // gives up (sooner than its retransmit schedule); nullopt: the schedule.
+  virtual std::optional<int64_t> GiveUpAfterMs(const IkeSa& /*sa*/) const { return std::nullopt; }
 
   // Responder.
   virtual TaskResult ProcessRequest(IkeSa& sa, const ike::Message& request) = 0;

@@ -128,6 +128,12 @@ void TaskManager::InitiateNext() {
   outstanding_exchange_ = row->exchange;
   retransmits_ = 0;
   retransmit_at_ms_ = ctx_.NowMs() + kRetransmitBaseMs;
+  give_up_at_ms_ = 0;
+  for (const auto& t : active_)
+    if (auto after = t->GiveUpAfterMs(sa_)) {
+      const int64_t at = ctx_.NowMs() + *after;
+      if (give_up_at_ms_ == 0 || at < give_up_at_ms_) give_up_at_ms_ = at;
+    }
 }
 
 void TaskManager::OnMessage(const ike::Message& msg, std::span<const uint8_t> raw,
@@ -245,8 +251,9 @@ void TaskManager::HandleRequest(const ike::Message& msg, std::span<const uint8_t
 }
 
 void TaskManager::OnTimer(int64_t now_ms) {
-  if (!outstanding_ || now_ms < retransmit_at_ms_) return;
-  if (retransmits_ >= kRetransmitTries) {
+  const bool give_up = give_up_at_ms_ != 0 && now_ms >= give_up_at_ms_;
+  if (!outstanding_ || (now_ms < retransmit_at_ms_ && !give_up)) return;
+  if (retransmits_ >= kRetransmitTries || give_up) {
     outstanding_ = false;
     ctx_.Error(sa_.conn_name(), "peer " + sa_.remote.ToString() + " did not answer " +
                                     ike::ExchangeName(outstanding_exchange_) + " request " +
@@ -283,6 +290,7 @@ void TaskManager::SendDeleteNow() {
 
 std::optional<int64_t> TaskManager::NextTimerMs() const {
   if (!outstanding_) return std::nullopt;
+  if (give_up_at_ms_ != 0) return std::min(retransmit_at_ms_, give_up_at_ms_);
   return retransmit_at_ms_;
 }
 

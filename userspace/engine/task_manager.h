@@ -81,6 +81,7 @@ class TaskManager {
   std::vector<uint8_t> request_bytes_;
   int retransmits_ = 0;
   int64_t retransmit_at_ms_ = 0;
+  int64_t give_up_at_ms_ = 0;  // 0: when the retransmits run out
 
   // Responder window.
   uint32_t expected_request_id_ = 0;

@@ -229,6 +229,40 @@ TEST(Warnings, UnimplementedAndObsoleteKeywordsAreNamed) {
                  }));
 }
 
+// Parsed but not acted on: a warning naming the keyword, the value still
+// checked; short lifetimes warn, too-short ones fail.
+TEST(Warnings, KeywordsWithoutEffectAndShortLifetimesAreNamed) {
+  FixedHostInfo host({Addr("192.0.2.1")}, Addr("192.0.2.1"));
+  LoadOptions o;
+  o.host = &host;
+  auto cfg = ParseConfigText(
+      "config setup\n\tuniqueids=no\n"
+      "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tmark=6\n\tmobike=no\n"
+      "\tlifetime=20s\n\tauto=add\n",
+      "w.conf", o);
+  ASSERT_TRUE(cfg) << cfg.error().message;
+  std::vector<std::string> got;
+  for (const auto& w : cfg->warnings) got.push_back(w.ToString());
+  EXPECT_EQ(got, (std::vector<std::string>{
+                     "w.conf:2: uniqueids: parsed, but has no effect yet (a peer's "
+                     "INITIAL_CONTACT still replaces its old IKE SAs)",
+                     "w.conf:6: mark: parsed, but has no effect yet (ipsecN devices do not use "
+                     "marks)",
+                     "w.conf:7: mobike: parsed, but has no effect yet (MOBIKE is not "
+                     "implemented; a NAT rebinding is followed)",
+                     "w.conf:8: lifetime: a lifetime under one minute rekeys very often (fine "
+                     "for testing)",
+                 }));
+  EXPECT_EQ(cfg->connections.at(0).child_lifetime.count(), 20);
+  auto bad = ParseConfigText(
+      "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tmark=zz\n\tlifetime=5s\n", "w.conf",
+      o);
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("mark"), std::string::npos) << bad.error().message;
+  EXPECT_NE(bad.error().message.find("under 10 seconds"), std::string::npos)
+      << bad.error().message;
+}
+
 TEST(Syntax, CommentsQuotesSpacingAndIpv6) {
   FixedHostInfo host({Addr("2001:db8::1")}, std::nullopt, Addr("2001:db8::1"));
   LoadOptions o;

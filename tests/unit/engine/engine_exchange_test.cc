@@ -481,7 +481,9 @@ namespace {
 
 TEST_F(EngineTest, IkeSaRekeyKeepsChildSasAndTheNewSaWorks) {
   auto ca = AtoB();
-  ca.ike_lifetime_s = 100;  // A rekeys at 90 s
+  ca.ike_lifetime_s = 100;  // A rekeys at 90 s: lifetime - margin, no fuzz
+  ca.rekey_margin_s = 10;
+  ca.rekey_fuzz_percent = 0;
   Load(a, ca);
   Load(b, BtoA());
   ASSERT_TRUE(a.engine.Initiate("site").ok());
@@ -514,13 +516,16 @@ TEST_F(EngineTest, IkeSaRekeyKeepsChildSasAndTheNewSaWorks) {
 TEST_F(EngineTest, SimultaneousIkeRekeyCollisionResolves) {
   auto ca = AtoB();
   auto cb = BtoA();
-  ca.ike_lifetime_s = 95;  // initiator: 90% = 85.5 s
-  cb.ike_lifetime_s = 90;  // responder: 95% = 85.5 s
+  for (auto* c : {&ca, &cb}) {  // both rekey at 86 s: lifetime - margin, no fuzz
+    c->ike_lifetime_s = 95;
+    c->rekey_margin_s = 9;
+    c->rekey_fuzz_percent = 0;
+  }
   Load(a, ca);
   Load(b, cb);
   ASSERT_TRUE(a.engine.Initiate("site").ok());
   ASSERT_TRUE(net.Run(Millis(5000)));
-  ASSERT_TRUE(net.Run(Millis(81000)));  // just past 85.5 s after establishment
+  ASSERT_TRUE(net.Run(Millis(82000)));  // just past 86 s after establishment
   EXPECT_TRUE(a.log.Contains("TEMPORARY_FAILURE") || b.log.Contains("TEMPORARY_FAILURE"));
   ASSERT_TRUE(net.Run(Millis(30000)));
   EXPECT_EQ(Established(a), 1u) << a.log.Errors();

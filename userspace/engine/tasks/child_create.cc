@@ -4,6 +4,8 @@
 // when the ESP proposals name a DH group (PFS). As responder it also
 // serves peer-initiated child rekeys (N(REKEY_SA)): the new child takes the
 // old one's pair and reqid, the old one goes when the peer deletes it.
+#include <algorithm>
+
 #include "common/bytes.h"
 #include "engine/child_install.h"
 #include "engine/ike_sa.h"
@@ -62,8 +64,9 @@ class ChildCreateTask : public Task {
     exchange_ = req.header.exchange;
     if (rekey_spi_) {
       const ChildSa* old = sa.FindChildByInbound(rekey_spi_);
-      if (exchange_ != ExchangeType::kCreateChildSa || !old)
-        return TaskResult::kDone;  // the child to rekey is gone
+      // Gone, or the peer rekeyed it first: nothing left to do.
+      if (exchange_ != ExchangeType::kCreateChildSa || !old || old->replaced)
+        return TaskResult::kDone;
       if (old->conn) conn_ = old->conn;
     }
     if (!conn_) conn_ = sa.conn;
@@ -86,6 +89,7 @@ class ChildCreateTask : public Task {
       child->conn = conn_;
       child->pair_index = pair_;
       child->reqid = ctx_.ReqidFor(c.name, pair_);
+      child->initiator = true;
       child->inbound_spi = *spi;
       child->local_ts = pair.first;
       child->remote_ts = pair.second;
@@ -212,8 +216,8 @@ class ChildCreateTask : public Task {
     }
     const auto& ni = in_auth ? sa.nonce_i : nonce_;
     const auto& nr = in_auth ? sa.nonce_r : peer_nonce;
-    if (!DeriveAndInstall(sa, ni, nr, g_ir ? &*g_ir : nullptr)) return Fail(sa);
-    if (rekey_spi_) sa.tasks.Queue(MakeChildDeleteTask(ctx_, rekey_spi_));  // the old one
+    if (!DeriveAndInstall(sa, ni, nr, g_ir ? &*g_ir : nullptr, false)) return Fail(sa);
+    if (rekey_spi_) FinishRekey(sa);
     return TaskResult::kDone;
   }
 
@@ -240,6 +244,13 @@ class ChildCreateTask : public Task {
         error_->spi = rk->spi;
         return TaskResult::kFailed;
       }
+      if (old->replaced) {
+        // We rekeyed it already (our exchange completed first) and delete
+        // it next: the peer will move to our new pair (strongSwan's answer).
+        error_ = Notify(NotifyType::kTemporaryFailure);
+        return TaskResult::kFailed;
+      }
+      rekey_old_ = old->inbound_spi;
     }
     // An authenticated peer still may not make us hold unbounded kernel
     // state (child_sa.h). A rekey briefly needs room for old and new.
@@ -344,6 +355,7 @@ class ChildCreateTask : public Task {
     child->local_ts = *l;
     child->remote_ts = *r;
     child->proposal = *sel.chosen;
+    child->replaces = rekey_old_;
     child_ = child.get();
     sa.children.push_back(std::move(child));
 
@@ -369,13 +381,17 @@ class ChildCreateTask : public Task {
     }
     const auto& ni = in_auth ? sa.nonce_i : peer_nonce;
     const auto& nr = in_auth ? sa.nonce_r : nonce_;
-    if (!DeriveAndInstall(sa, ni, nr, g_ir ? &*g_ir : nullptr)) {
+    // A rekey's new outbound SA waits for the peer's Delete of the old
+    // child: until then the peer may not have installed its inbound half.
+    if (!DeriveAndInstall(sa, ni, nr, g_ir ? &*g_ir : nullptr, old != nullptr)) {
       error_ = Notify(in_auth ? NotifyType::kNoProposalChosen : NotifyType::kTemporaryFailure);
       return Fail(sa);
     }
-    if (old)
+    if (old) {
+      if (ChildSa* replaced = sa.FindChildByInbound(rekey_old_)) replaced->replaced = true;
       ctx_.Log(LogLevel::kInfo, c.name,
                "child SA rekeyed by peer, new inbound SPI " + std::to_string(child_->inbound_spi));
+    }
     return TaskResult::kDone;
   }
 
@@ -399,8 +415,41 @@ class ChildCreateTask : public Task {
   }
 
  private:
+  // Our rekey of rekey_spi_ succeeded. If the peer rekeyed the same child at
+  // the same time (RFC 7296 2.8.1), the pair made by the exchange with the
+  // lowest of the four nonces is redundant and its initiator deletes it; the
+  // initiator of the surviving pair deletes the old child. Otherwise we
+  // delete the old child.
+  void FinishRekey(IkeSa& sa) {
+    child_->replaces = rekey_spi_;
+    if (ChildSa* old = sa.FindChildByInbound(rekey_spi_)) old->replaced = true;
+    ChildSa* theirs = nullptr;
+    for (auto& c : sa.children)
+      if (c.get() != child_ && !c->initiator && c->replaces == rekey_spi_) theirs = c.get();
+    if (!theirs) {
+      sa.tasks.Queue(MakeChildDeleteTask(ctx_, rekey_spi_));
+      return;
+    }
+    const bool ours_redundant =
+        std::lexicographical_compare(child_->min_nonce.begin(), child_->min_nonce.end(),
+                                     theirs->min_nonce.begin(), theirs->min_nonce.end());
+    ctx_.Log(LogLevel::kInfo, sa.conn_name(),
+             std::string("child SA rekey collision: keeping the ") +
+                 (ours_redundant ? "peer's" : "our") + " new pair");
+    if (!ours_redundant) {
+      sa.tasks.Queue(MakeChildDeleteTask(ctx_, rekey_spi_));
+      return;
+    }
+    // The peer has both halves of its pair by now: send on it at once.
+    if (auto st = InstallPendingOutbound(ctx_, *theirs); !st)
+      ctx_.Error(sa.conn_name(), "installing child SA failed: " + st.error().message);
+    child_->replaced = true;
+    sa.tasks.Queue(MakeChildDeleteTask(ctx_, child_->inbound_spi));
+  }
+
   bool DeriveAndInstall(IkeSa& sa, const ike::Bytes& ni, const ike::Bytes& nr,
-                        const SecureBytes* g_ir) {
+                        const SecureBytes* g_ir, bool defer_outbound) {
+    child_->min_nonce = std::min(ni, nr);
     const std::string& name = child_->conn_name();
     auto t = ike::ChildSaTransformsFrom(child_->proposal);
     if (!t) {
@@ -413,7 +462,7 @@ class ChildCreateTask : public Task {
       ctx_.Error(name, "child key derivation failed: " + keys.error().message);
       return false;
     }
-    if (auto st = InstallChild(ctx_, sa, *child_, *keys); !st) {
+    if (auto st = InstallChild(ctx_, sa, *child_, *keys, defer_outbound); !st) {
       ctx_.Error(name, "installing child SA failed: " + st.error().message);
       return false;
     }
@@ -436,6 +485,8 @@ class ChildCreateTask : public Task {
   }
   TaskResult Fail(IkeSa& sa) {
     Drop(sa);
+    if (ChildSa* old = rekey_spi_ ? sa.FindChildByInbound(rekey_spi_) : nullptr)
+      old->rekey_queued = false;
     return TaskResult::kFailed;
   }
 
@@ -445,6 +496,7 @@ class ChildCreateTask : public Task {
   std::shared_ptr<const ConnectionConfig> conn_;
   size_t pair_;
   uint32_t rekey_spi_ = 0;  // initiator: inbound SPI of the child we rekey
+  uint32_t rekey_old_ = 0;  // responder: inbound SPI of the child the peer rekeys
   ExchangeType exchange_ = ExchangeType::kCreateChildSa;
   std::vector<Proposal> proposals_;
   ChildSa* child_ = nullptr;  // owned by sa.children

@@ -17,6 +17,13 @@ ike::Bytes SpiBytes(uint32_t spi) {
 }
 
 void EraseChild(EngineContext& ctx, IkeSa& sa, ChildSa* child) {
+  // A child the peer rekeyed: its successor's outbound SA was waiting for
+  // this moment (the peer has its inbound half); it takes over before the
+  // old outbound SA goes, so nothing is sent in between without an SA.
+  for (auto& next : sa.children)
+    if (next->replaces == child->inbound_spi && next->pending_outbound)
+      if (auto st = InstallPendingOutbound(ctx, *next); !st)
+        ctx.Error(sa.conn_name(), "installing child SA failed: " + st.error().message);
   RemoveChild(ctx, *child);
   const std::string name = child->conn ? child->conn_name() : sa.conn_name();
   ctx.Log(LogLevel::kInfo, name,

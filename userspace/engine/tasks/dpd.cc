@@ -1,6 +1,7 @@
 // Dead peer detection (RFC 7296 2.4): an empty INFORMATIONAL request when
-// nothing was heard from the peer for dpddelay; the task manager's
-// retransmission gives up on a dead peer and the engine applies dpdaction.
+// nothing was heard from the peer for dpddelay; the task manager
+// retransmits it and gives up at dpdtimeout (or when its schedule runs out,
+// if sooner), and the engine applies dpdaction.
 // The responder side (answering an empty INFORMATIONAL) needs no task of
 // its own: InformationalResponderTask answers with an empty response.
 #include "engine/ike_sa.h"
@@ -14,6 +15,12 @@ class DpdTask : public Task {
   explicit DpdTask(EngineContext& ctx) : ctx_(ctx) {}
   TaskType type() const override { return TaskType::kDpd; }
   TaskResult BuildRequest(IkeSa&, ike::Message&) override { return TaskResult::kNeedMore; }
+  // dpdtimeout: the peer is declared dead this long after the first check
+  // went unanswered, however far the retransmit schedule has got.
+  std::optional<int64_t> GiveUpAfterMs(const IkeSa& sa) const override {
+    if (!sa.conn || sa.conn->dpd_timeout_s == 0) return std::nullopt;
+    return int64_t{sa.conn->dpd_timeout_s} * 1000;
+  }
   TaskResult ProcessResponse(IkeSa& sa, const ike::Message&) override {
     ctx_.Log(LogLevel::kDebug, sa.conn_name(), "DPD: peer is alive");
     return TaskResult::kDone;

@@ -39,6 +39,10 @@ class IkeAuthTask : public Task {
     }
     auto auth = Auth(sa, *psk, sa.init_request, sa.nonce_r, sa.keys.sk_pi, sa.local_id);
     if (!auth) return TaskResult::kDestroySa;
+    // First contact since we started (or since the peer's SAs went): the
+    // peer may drop whatever it still holds from a previous run of ours.
+    if (!ctx_.other_ike_sa_with_peer || !ctx_.other_ike_sa_with_peer(sa))
+      req.Add(PayloadType::kNotify, Notify(NotifyType::kInitialContact));
     req.Add(PayloadType::kIdi, sa.local_id);
     if (!c.remote.id.empty() && c.remote.id != "%any")
       req.Add(PayloadType::kIdr, IdFromConfig(c.remote.id, c.remote.host));
@@ -83,6 +87,7 @@ class IkeAuthTask : public Task {
       return TaskResult::kDestroySa;
     }
     sa.remote_id = *idr;
+    sa.peer_initial_contact = resp.FindNotify(NotifyType::kInitialContact) != nullptr;
     Established(sa);
     return TaskResult::kDone;
   }
@@ -125,6 +130,7 @@ class IkeAuthTask : public Task {
     }
     psk_ = std::move(psk).value();
     sa.remote_id = *idi;
+    sa.peer_initial_contact = req.FindNotify(NotifyType::kInitialContact) != nullptr;
     Established(sa);
     return TaskResult::kDone;
   }

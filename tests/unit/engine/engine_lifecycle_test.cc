@@ -1,0 +1,298 @@
+// Lifecycle of SAs on the fake clock: rekey in both roles (key direction,
+// make-before-break, one rekey per child, collisions), rekey timing from
+// the configuration, DPD timeout and actions, revival.
+#include <gtest/gtest.h>
+
+#include "engine/child_install.h"
+#include "engine/ike_sa.h"
+#include "fixture.h"
+
+namespace ipsec::engine::test {
+namespace {
+
+using kernel::Direction;
+
+ChildSaStatus OnlyChild(const Peer& p) {
+  auto s = p.engine.Status();
+  EXPECT_EQ(s.ike_sas.size(), 1u);
+  if (s.ike_sas.empty() || s.ike_sas[0].children.empty()) return {};
+  EXPECT_EQ(s.ike_sas[0].children.size(), 1u);
+  return s.ike_sas[0].children[0];
+}
+
+kernel::ExpireEvent SoftExpire(uint32_t spi, Direction dir, bool hard = false) {
+  kernel::ExpireEvent ev;
+  ev.spi = spi;
+  ev.dir = dir;
+  ev.hard = hard;
+  return ev;
+}
+
+class LifecycleTest : public EngineTest {
+ protected:
+  // Counts CREATE_CHILD_SA requests on the wire.
+  void CountChildRequests() {
+    net.filter = [this](const Datagram& d, size_t) {
+      if (Is(d, ike::ExchangeType::kCreateChildSa, false)) ++child_requests;
+      return drop_all ? 0 : 1;
+    };
+  }
+  void Up(ConnectionConfig ca, ConnectionConfig cb) {
+    Load(a, std::move(ca));
+    Load(b, std::move(cb));
+    ASSERT_TRUE(a.engine.Initiate("site").ok());
+    ASSERT_TRUE(net.Run(Millis(5000)));
+    ASSERT_EQ(Established(a), 1u) << a.log.Errors();
+  }
+  int child_requests = 0;
+  bool drop_all = false;
+};
+
+// RFC 7296 2.17: the i->r keys are those of the exchange's initiator. A
+// child the IKE responder creates (or rekeys) has the IKE initiator's
+// inbound SA keyed with the i->r keys. (Two of our engines agree with each
+// other either way; strongSwan did not, and traffic stopped for a lifetime.)
+TEST_F(LifecycleTest, ChildKeysFollowTheExchangeInitiatorNotTheIkeRole) {
+  kernel::MockKernel kernel;
+  EngineContext ctx(clock, a.random, a.sender, kernel, a.secrets, a.log);
+  IkeSa sa(ctx, 1, /*initiator=*/true);
+  sa.conn = std::make_shared<const ConnectionConfig>(AtoB());
+  sa.local = {a.addr, 500};
+  sa.remote = {b.addr, 500};
+  ChildSa child;
+  child.initiator = false;  // the peer (IKE responder) sent CREATE_CHILD_SA
+  child.inbound_spi = 0x1111;
+  child.outbound_spi = 0x2222;
+  child.reqid = 1;
+  child.local_ts = Net("10.1.0.0/24");
+  child.remote_ts = Net("10.2.0.0/24");
+  child.transforms.encr = 20;  // AES-GCM-16
+  child.transforms.encr_key_bits = 256;
+  ike::ChildSaKeys keys;
+  keys.encr_i = SecureBytes(std::vector<uint8_t>(36, 0x11));
+  keys.encr_r = SecureBytes(std::vector<uint8_t>(36, 0x22));
+  ASSERT_TRUE(InstallChild(ctx, sa, child, keys).ok());
+  const auto* in = kernel.FindSa(0x1111, Direction::kIn);
+  const auto* out = kernel.FindSa(0x2222, Direction::kOut);
+  ASSERT_TRUE(in && out);
+  EXPECT_TRUE(in->enc_key == keys.encr_i) << "inbound must use the peer's (initiator's) keys";
+  EXPECT_TRUE(out->enc_key == keys.encr_r);
+}
+
+TEST_F(LifecycleTest, PeerRekeysAChildOfOurIkeSa) {
+  Up(AtoB(), BtoA());
+  const auto before = OnlyChild(b);
+  b.engine.OnKernelExpire(SoftExpire(before.inbound_spi, Direction::kIn));
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  ExpectMatchingChildren(a, b, 1);
+  const auto after = OnlyChild(a);
+  EXPECT_NE(after.outbound_spi, before.inbound_spi);
+  EXPECT_TRUE(a.log.Contains("child SA rekeyed by peer"));
+}
+
+// The kernel reports the soft lifetime of the inbound and of the outbound
+// SA: the child is rekeyed once.
+TEST_F(LifecycleTest, OneRekeyPerChildForBothSoftExpires) {
+  Up(AtoB(), BtoA());
+  CountChildRequests();
+  const auto c = OnlyChild(a);
+  a.engine.OnKernelExpire(SoftExpire(c.inbound_spi, Direction::kIn));
+  a.engine.OnKernelExpire(SoftExpire(c.outbound_spi, Direction::kOut));
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  // Both again, late (the old pair is gone): nothing.
+  a.engine.OnKernelExpire(SoftExpire(c.inbound_spi, Direction::kIn));
+  a.engine.OnKernelExpire(SoftExpire(c.outbound_spi, Direction::kOut));
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  EXPECT_EQ(child_requests, 1);
+  ExpectMatchingChildren(a, b, 1);
+}
+
+// Make-before-break as the responder of a rekey: the new inbound SA before
+// answering, the new outbound SA only once the peer deletes the old pair
+// (until then the peer may not have the new inbound SA), the old inbound SA
+// kept until then.
+TEST_F(LifecycleTest, RekeyResponderSwitchesOutboundWhenThePeerDeletesTheOld) {
+  Up(AtoB(), BtoA());
+  const auto old = OnlyChild(b);
+  bool hold_delete = true;
+  net.filter = [&](const Datagram& d, size_t) {
+    return hold_delete && d.from.addr == a.addr && Is(d, ike::ExchangeType::kInformational, false)
+               ? 0
+               : 1;
+  };
+  a.engine.OnKernelExpire(SoftExpire(OnlyChild(a).inbound_spi, Direction::kIn));
+  net.Deliver();
+  // B answered: new inbound beside the old, still sending on the old.
+  EXPECT_EQ(b.kernel.SasByDir(Direction::kIn).size(), 2u);
+  ASSERT_EQ(b.kernel.SasByDir(Direction::kOut).size(), 1u);
+  EXPECT_EQ(b.kernel.SasByDir(Direction::kOut)[0]->spi, old.outbound_spi);
+  EXPECT_NE(b.kernel.FindSa(old.inbound_spi, Direction::kIn), nullptr);
+  // A's Delete arrives (retransmitted): B switches and drops the old pair.
+  hold_delete = false;
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  ExpectMatchingChildren(a, b, 1);
+  EXPECT_EQ(b.kernel.FindSa(old.inbound_spi, Direction::kIn), nullptr);
+  EXPECT_NE(b.kernel.SasByDir(Direction::kOut)[0]->spi, old.outbound_spi);
+  EXPECT_EQ(b.kernel.policies().size(), 1u);
+}
+
+// RFC 7296 2.8.1: both ends rekey the same child at once; one new pair is
+// left, the same on both ends.
+TEST_F(LifecycleTest, SimultaneousChildRekeyLeavesOnePair) {
+  Up(AtoB(), BtoA());
+  a.engine.OnKernelExpire(SoftExpire(OnlyChild(a).inbound_spi, Direction::kIn));
+  b.engine.OnKernelExpire(SoftExpire(OnlyChild(b).inbound_spi, Direction::kIn));
+  ASSERT_TRUE(net.Run(Millis(10000)));
+  EXPECT_TRUE(a.log.Contains("rekey collision") && b.log.Contains("rekey collision"));
+  ExpectMatchingChildren(a, b, 1);
+  EXPECT_EQ(a.kernel.policies().size(), 1u);
+  EXPECT_EQ(b.kernel.policies().size(), 1u);
+  EXPECT_EQ(Established(a), 1u);
+}
+
+// rekeymargin / rekeyfuzz / rekey=no reach the kernel's soft lifetime.
+TEST_F(LifecycleTest, RekeyTimingComesFromTheConfiguration) {
+  auto ca = AtoB();
+  ca.child_lifetime_s = 3600;
+  ca.rekey_margin_s = 100;
+  ca.rekey_fuzz_percent = 0;
+  Up(ca, BtoA());
+  const auto* in = a.kernel.FindSa(OnlyChild(a).inbound_spi, Direction::kIn);
+  ASSERT_NE(in, nullptr);
+  EXPECT_EQ(in->soft.seconds, 3500u);
+  EXPECT_EQ(in->hard.seconds, 3600u);
+  // B: the defaults, 9 min margin with 100% fuzz.
+  const auto* bin = b.kernel.FindSa(OnlyChild(b).inbound_spi, Direction::kIn);
+  ASSERT_NE(bin, nullptr);
+  EXPECT_GE(bin->soft.seconds, 3600u - 2 * 540);
+  EXPECT_LE(bin->soft.seconds, 3600u - 540);
+}
+
+TEST_F(LifecycleTest, RekeyNoMeansNoSoftLifetimeAndNoIkeRekey) {
+  auto ca = AtoB();
+  ca.rekey = false;
+  ca.ike_lifetime_s = 100;
+  Up(ca, BtoA());
+  const auto spi_i = a.engine.Status().ike_sas.at(0).spi_i;
+  EXPECT_EQ(a.kernel.FindSa(OnlyChild(a).inbound_spi, Direction::kIn)->soft.seconds, 0u);
+  ASSERT_TRUE(net.Run(Millis(150000)));
+  EXPECT_FALSE(a.log.Contains("IKE SA rekeyed"));
+  EXPECT_EQ(a.engine.Status().ike_sas.at(0).spi_i, spi_i);
+}
+
+// dpdtimeout bounds the liveness check: dead 5 s (dpddelay) + 10 s
+// (dpdtimeout) after the peer went, not after the 31 s retransmit schedule.
+TEST_F(LifecycleTest, DpdTimeoutIsHonoured) {
+  auto ca = AtoB();
+  ca.dpd_delay_s = 5;
+  ca.dpd_timeout_s = 10;
+  Up(ca, BtoA());
+  CountChildRequests();
+  drop_all = true;
+  ASSERT_TRUE(net.Run(Millis(14500)));
+  EXPECT_EQ(Established(a), 1u);
+  ASSERT_TRUE(net.Run(Millis(1000)));
+  EXPECT_TRUE(a.log.Contains("is dead")) << a.log.Errors();
+  EXPECT_EQ(a.engine.Status().ike_sas.size(), 0u);
+  EXPECT_TRUE(a.kernel.sas().empty());
+  EXPECT_TRUE(a.kernel.policies().empty());  // dpdaction=clear
+}
+
+TEST_F(LifecycleTest, DpdActionRestartInitiatesAgain) {
+  auto ca = AtoB();
+  ca.dpd_delay_s = 5;
+  ca.dpd_timeout_s = 10;
+  ca.dpd_action = DpdAction::kRestart;
+  Up(ca, BtoA());
+  CountChildRequests();
+  drop_all = true;
+  ASSERT_TRUE(net.Run(Millis(16000)));
+  EXPECT_TRUE(a.log.Contains("is dead"));
+  drop_all = false;  // the peer is back (its old SA still there)
+  ASSERT_TRUE(net.Run(Millis(20000)));
+  EXPECT_EQ(Established(a), 1u) << a.log.Errors();
+  ASSERT_EQ(a.kernel.SasByDir(Direction::kOut).size(), 1u);
+  ExpectOutboundMatchesInbound(a, b);
+}
+
+TEST_F(LifecycleTest, DpdActionHoldKeepsThePolicyAndStartsOnTraffic) {
+  auto ca = AtoB();
+  ca.dpd_delay_s = 5;
+  ca.dpd_timeout_s = 10;
+  ca.dpd_action = DpdAction::kHold;
+  Up(ca, BtoA());
+  const uint32_t reqid = OnlyChild(a).reqid;
+  CountChildRequests();
+  drop_all = true;
+  ASSERT_TRUE(net.Run(Millis(16000)));
+  EXPECT_EQ(a.engine.Status().ike_sas.size(), 0u);
+  EXPECT_TRUE(a.kernel.sas().empty());
+  EXPECT_TRUE(HasPolicy(a, "10.1.0.0/24", "10.2.0.0/24")) << "hold keeps the policy";
+  ASSERT_TRUE(net.Run(Millis(20000)));
+  EXPECT_EQ(a.engine.Status().ike_sas.size(), 0u) << "hold waits for traffic";
+  drop_all = false;
+  kernel::AcquireEvent acq;
+  acq.reqid = reqid;
+  acq.packet.src = Net("10.1.0.5/32");
+  acq.packet.dst = Net("10.2.0.5/32");
+  a.engine.OnKernelAcquire(acq);
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  EXPECT_EQ(Established(a), 1u) << a.log.Errors();
+  EXPECT_EQ(a.kernel.policies().size(), 1u);
+  a.engine.Shutdown();
+  EXPECT_TRUE(a.kernel.policies().empty());
+}
+
+TEST_F(LifecycleTest, AutoStartComesBackAfterAPeerDelete) {
+  auto ca = AtoB();
+  ca.auto_action = AutoAction::kStart;
+  Load(b, BtoA());
+  Load(a, ca);  // auto=start initiates
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  ASSERT_EQ(Established(a), 1u);
+  const auto first = OnlyChild(a);
+  ASSERT_TRUE(b.engine.Terminate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(10000)));
+  EXPECT_EQ(Established(a), 1u) << a.log.Errors();
+  EXPECT_NE(OnlyChild(a).inbound_spi, first.inbound_spi);
+  ExpectMatchingChildren(a, b, 1);
+}
+
+TEST_F(LifecycleTest, KeyingTriesForeverBacksOff) {
+  auto ca = AtoB();
+  ca.keyingtries = 0;  // %forever
+  Load(a, ca);
+  ASSERT_TRUE(a.engine.Initiate("site").ok());  // B has no connection: no answer
+  CountChildRequests();
+  drop_all = true;
+  size_t sent_before = net.sent;
+  ASSERT_TRUE(net.Run(Millis(600000)));
+  const size_t attempts_10min = net.sent - sent_before;
+  // 7 datagrams per attempt (first + 6 retransmits, 31.5 s); back-off to 60 s
+  // between attempts: about 7 attempts in 10 min, not 18.
+  EXPECT_GT(attempts_10min, 7u * 5);
+  EXPECT_LT(attempts_10min, 7u * 10);
+  EXPECT_TRUE(a.log.Contains("(%forever)"));
+  drop_all = false;
+  Load(b, BtoA());
+  ASSERT_TRUE(net.Run(Millis(120000)));
+  EXPECT_EQ(Established(a), 1u) << a.log.Errors();
+}
+
+TEST_F(LifecycleTest, HardExpiryWithoutRekeyBringsANewChild) {
+  auto ca = AtoB();
+  ca.rekey = false;
+  ca.auto_action = AutoAction::kStart;
+  Load(b, BtoA());
+  Load(a, ca);
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  const auto first = OnlyChild(a);
+  a.engine.OnKernelExpire(SoftExpire(first.inbound_spi, Direction::kIn, /*hard=*/true));
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  const auto second = OnlyChild(a);
+  EXPECT_NE(second.inbound_spi, first.inbound_spi);
+  ExpectMatchingChildren(a, b, 1);
+}
+
+}  // namespace
+}  // namespace ipsec::engine::test

@@ -1,0 +1,54 @@
+# shellcheck shell=bash
+# Helpers of the lifecycle scenarios (54x_lifecycle_*): SAs that are
+# rekeyed, revived, restarted, while a ping runs and is counted. Sourced
+# after lib.sh and 51x_sswan.bash (topology and strongSwan peer):
+#
+#   [lan1] h1 -- [gw1 ipsecd, ipsec0] ==== underlay ==== [gw2 strongSwan, XFRM] -- h2 [lan2]
+#
+#   lc_ping_start N      N pings h1 -> h2, one every 0.1 s, in the background.
+#   lc_ping_result       waits for it; prints "SENT RECEIVED".
+#   lc_assert_no_loss    lc_ping_result with every echo answered.
+#   lc_live_pair         waits until exactly one SA pair is left at both
+#                        ends (ipsecd's ipsec0 and strongSwan's XFRM) and
+#                        ipsecd shows one IKE SA with one child SA.
+#   lc_count NS PATTERN  how many lines of ipsecd's log in NS match PATTERN.
+
+LC_PING_PID='' LC_PING_OUT=''
+
+lc_ping_start() {
+	LC_PING_OUT=$(mktemp /tmp/lcping.XXXXXX)
+	in_ns "$NS_LAN1" ping -q -c "$1" -i 0.1 -W 2 "$H2" >"$LC_PING_OUT" 2>&1 &
+	LC_PING_PID=$!
+}
+
+lc_ping_result() {
+	local line
+	wait "$LC_PING_PID" || true
+	line=$(grep 'packets transmitted' "$LC_PING_OUT") || { cat "$LC_PING_OUT" >&2; fail "ping printed no summary"; }
+	sed -E 's/^([0-9]+) packets transmitted, ([0-9]+) (packets )?received.*/\1 \2/' <<<"$line"
+}
+
+lc_assert_no_loss() {
+	local sent received
+	read -r sent received < <(lc_ping_result)
+	echo "ping: $sent sent, $received answered"
+	[ "$received" = "$sent" ] || { _ss_dump >&2; fail "$((sent - received)) of $sent pings lost"; }
+}
+
+_lc_sa_counts() {
+	local ours theirs ike
+	ours=$(in_ns "$NS_GW1" "$IPSECCTL" sa list dev ipsec0 --json | jq length) || return 1
+	theirs=$(in_ns "$NS_GW2" ip xfrm state | grep -c '^src') || true
+	ike=$(ictl "$NS_GW1" status --json | jq '[.ike_sas[]] | length, ([.ike_sas[].children[]] | length)' | tr '\n' ' ')
+	echo "ipsecd SAs $ours, strongSwan SAs $theirs, ipsecd IKE SAs / children: $ike"
+	[ "$ours" = 2 ] && [ "$theirs" = 2 ] && [ "$ike" = "1 1 " ]
+}
+
+lc_live_pair() {
+	wait_or_dump 30 "_ss_dump; _lc_sa_counts" _lc_sa_counts
+	_lc_sa_counts
+}
+
+lc_count() {
+	ipsecd_log "$1" | grep -cE "$2" || true
+}
