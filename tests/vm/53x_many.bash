@@ -1,0 +1,114 @@
+# shellcheck shell=bash
+# Many connections to one peer (issue 25), for the 53x scenarios. Sourced
+# after lib.sh; not a scenario itself (vm-tests runs only *.sh):
+#
+#   [lan1] h1 172.16.0.1..N/32 -- [gw1 ipsecd, ipsec0] ==== underlay ==== [gw2 PEER, XFRM] -- h2 172.17.0.1..N/32 [lan2]
+#
+# Connection ti (i = 1..N) protects 172.16.0.i/32 === 172.17.0.i/32: N
+# connections with the same left/right, IDs (@gw1.example, @gw2.example) and
+# PSK, auto=start in ipsecd; the peer (strongSwan 5.9 or libreswan 4.10) has
+# the N matching conns, auto=add. ipsecd must put all N children under one
+# IKE SA (a second IKE SA with the same IDs makes either peer delete the
+# first: uniqueids).
+#
+#   many_setup N          ipsec_load, topo_v4, the N host addresses and the
+#                         gateways' routes to them over the LANs.
+#   many_conf_ours DIR    ipsecd's ipsec.conf/secrets with t1..tN.
+#   many_conf_sswan DIR   strongSwan's (the conns in an included file: the
+#                         peer libraries wait for each conn of ipsec.conf).
+#   many_conf_lsw DIR     libreswan's, likewise.
+#   many_wait_ours N T    ipsecd has N installed children under exactly one
+#                         established IKE SA, one per connection.
+#   many_ping N STEP      one ping through every STEP-th child (1 = all), in
+#                         parallel batches; all answered, and ipsecd's SA
+#                         counters saw traffic in each of them both ways.
+
+. "$REPO/tests/vm/peers/topology.sh"
+. "$REPO/tests/vm/peers/ipsecd.sh"
+
+MANY_PSK="many-tunnels-psk-4c2e81"
+
+many_setup() {
+	local n=$1 i
+	ipsec_load
+	topo_v4
+	for i in $(seq 1 "$n"); do
+		echo "address add 172.16.0.$i/32 dev eth0"
+	done | ip -n "$NS_LAN1" -batch -
+	for i in $(seq 1 "$n"); do
+		echo "address add 172.17.0.$i/32 dev eth0"
+	done | ip -n "$NS_LAN2" -batch -
+	ip -n "$NS_GW1" route add 172.16.0.0/24 via "$H1"
+	ip -n "$NS_GW2" route add 172.17.0.0/24 via "$H2"
+}
+
+# _many_conns N LEFT LID LNET RIGHT RID RNET AUTO [EXTRA]: conn t1..tN.
+_many_conns() {
+	local n=$1 i
+	for i in $(seq 1 "$n"); do
+		printf 'conn t%s\n\tleft=%s\n\tleftid=%s\n\tleftsubnet=%s.%s/32\n\tright=%s\n\trightid=%s\n\trightsubnet=%s.%s/32\n\tauthby=secret\n\tauto=%s\n' \
+			"$i" "$2" "$3" "$4" "$i" "$5" "$6" "$7" "$i" "$8"
+		[ -z "${9:-}" ] || printf '\t%s\n' "$9"
+	done
+}
+
+many_conf_ours() {
+	_many_conns "$MANY_N" "$GW1" @gw1.example 172.16.0 "$GW2" @gw2.example 172.17.0 start >"$1/ipsec.conf"
+	echo "@gw1.example @gw2.example : PSK \"$MANY_PSK\"" >"$1/ipsec.secrets"
+}
+
+many_conf_sswan() {
+	printf 'include %s/conns.conf\n' "$1" >"$1/ipsec.conf"
+	_many_conns "$MANY_N" "$GW2" @gw2.example 172.17.0 "$GW1" @gw1.example 172.16.0 add \
+		keyexchange=ikev2 >"$1/conns.conf"
+	echo "@gw2.example @gw1.example : PSK \"$MANY_PSK\"" >"$1/ipsec.secrets"
+}
+
+many_conf_lsw() {
+	printf 'config setup\n\tuniqueids=yes\n\ninclude %s/conns.conf\n' "$1" >"$1/ipsec.conf"
+	_many_conns "$MANY_N" "$GW2" @gw2.example 172.17.0 "$GW1" @gw1.example 172.16.0 add \
+		"ikev2=insist
+	leftupdown=/bin/true" >"$1/conns.conf"
+	echo "@gw2.example @gw1.example : PSK \"$MANY_PSK\"" >"$1/ipsec.secrets"
+}
+
+_many_ours_up() {
+	local st n=$1
+	st=$(ictl "$NS_GW1" status --json) || return 1
+	[ "$(jq '[.ike_sas[] | select(.state == "ESTABLISHED")] | length' <<<"$st")" = 1 ] &&
+		[ "$(jq '[.ike_sas[].children[] | select(.state == "INSTALLED") | .conn] | unique | length' <<<"$st")" = "$n" ]
+}
+
+many_wait_ours() {
+	wait_or_dump "$2" "ipsecd_log $NS_GW1 | tail -n 60; ictl $NS_GW1 status | tail -n 20" _many_ours_up "$1"
+	local st
+	st=$(ictl "$NS_GW1" status --json)
+	assert_eq "$(jq '.ike_sas | length' <<<"$st")" 1 "IKE SAs in ipsecd"
+	assert_eq "$(jq '[.ike_sas[].children[]] | length' <<<"$st")" "$1" "child SAs in ipsecd"
+	echo "${SECONDS}s: $1 children under one IKE SA in ipsecd"
+}
+
+many_ping() {
+	local n=$1 step=$2 i failed=0 pids=() out0 in0 sent=0
+	local st
+	for i in $(seq 1 "$step" "$n"); do
+		in_ns "$NS_LAN1" ping -c 1 -W 5 -I "172.16.0.$i" "172.17.0.$i" >/dev/null &
+		pids+=($!)
+		sent=$((sent + 1))
+		if [ "${#pids[@]}" -ge 20 ]; then
+			for p in "${pids[@]}"; do wait "$p" || failed=$((failed + 1)); done
+			pids=()
+		fi
+	done
+	for p in "${pids[@]}"; do wait "$p" || failed=$((failed + 1)); done
+	assert_eq "$failed" 0 "unanswered pings (of $sent)"
+	# Every pinged child carried traffic both ways in ipsecd's kernel SAs.
+	st=$(ictl "$NS_GW1" trafficstatus --json)
+	for i in $(seq 1 "$step" "$n"); do
+		out0=$(jq "[.tunnels[] | select(.conn == \"t$i\") | .out_packets] | add // 0" <<<"$st")
+		in0=$(jq "[.tunnels[] | select(.conn == \"t$i\") | .in_packets] | add // 0" <<<"$st")
+		assert_ge "$out0" 1 "t$i out_packets"
+		assert_ge "$in0" 1 "t$i in_packets"
+	done
+	echo "${SECONDS}s: $sent pings answered, each through its own child SA"
+}
