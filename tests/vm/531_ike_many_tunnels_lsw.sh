@@ -18,7 +18,7 @@ lsw_start "$NS_GW2" "$peer"
 wait_or_dump 60 "_lsw_dump $NS_GW2 | tail -n 30" _lsw_has_conn "$NS_GW2" t$MANY_N
 t0=$SECONDS
 ipsecd_start "$NS_GW1" "$ours"
-many_wait_ours $MANY_N 150
+many_wait_ours $MANY_N 200
 echo "all $MANY_N children up $((SECONDS - t0)) s after ipsecd started"
 tr=$(lsw_whack "$NS_GW2" --trafficstatus)
 assert_eq "$(grep -c 'type=ESP' <<<"$tr")" $MANY_N "child SAs in libreswan"

@@ -9,7 +9,7 @@
 # PSK, auto=start in ipsecd; the peer (strongSwan 5.9 or libreswan 4.10) has
 # the N matching conns, auto=add. ipsecd must put all N children under one
 # IKE SA (a second IKE SA with the same IDs makes either peer delete the
-# first: uniqueids). ESP without PFS on all sides (esp=aes128gcm16): the
+# first: uniqueids). ESP without PFS on all sides (esp=aes128gcm16, pfs=no): the
 # children after the first are CREATE_CHILD_SA exchanges, where strongSwan's
 # default esp= (no DH group) refuses a proposal with KE.
 #
@@ -56,7 +56,8 @@ _many_conns() {
 
 many_conf_ours() {
 	_many_conns "$MANY_N" "$GW1" @gw1.example 172.16.0 "$GW2" @gw2.example 172.17.0 start \
-		esp=aes128gcm16 >"$1/ipsec.conf"
+		"esp=aes128gcm16
+	pfs=no" >"$1/ipsec.conf"
 	echo "@gw1.example @gw2.example : PSK \"$MANY_PSK\"" >"$1/ipsec.secrets"
 }
 
