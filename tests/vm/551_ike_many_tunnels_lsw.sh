@@ -1,12 +1,12 @@
 #!/bin/bash
-# vm-timeout: 420
+# vm-timeout: 600
 # 100 connections t1..t100 from ipsecd to one libreswan 4.10 responder
 # (uniqueids=yes) with the 100 matching conns: one IKE SA, 100 children, a
-# ping through every child (53x_many.bash).
+# ping through every child (55x_many.bash).
 #
 #   [lan1] 172.16.0.1..100 -- [gw1 ipsecd] ==== [gw2 pluto] -- 172.17.0.1..100 [lan2]
 . "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/53x_many.bash"
+. "$(dirname "$0")/55x_many.bash"
 . "$REPO/tests/vm/peers/libreswan.sh"
 
 MANY_N=100

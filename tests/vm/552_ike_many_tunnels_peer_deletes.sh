@@ -1,14 +1,14 @@
 #!/bin/bash
-# vm-timeout: 420
+# vm-timeout: 600
 # 100 connections to one strongSwan responder share one IKE SA; then
 # strongSwan deletes that IKE SA ("ipsec down t1[N]"), taking every child
 # with it. ipsecd (auto=start) brings all 100 back under one new IKE SA:
 # no connection left behind, each child pinged again (every 5th before the
-# delete, all after) (53x_many.bash).
+# delete, all after) (55x_many.bash).
 #
 #   [lan1] 172.16.0.1..100 -- [gw1 ipsecd] ==== [gw2 strongSwan] -- 172.17.0.1..100 [lan2]
 . "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/53x_many.bash"
+. "$(dirname "$0")/55x_many.bash"
 . "$REPO/tests/vm/peers/strongswan.sh"
 
 MANY_N=100
