@@ -34,8 +34,11 @@
  *
  * Commands (request attributes; "dev" = IPSEC_TUN_A_IFINDEX, 1..INT_MAX, or
  * IPSEC_TUN_A_IFNAME, a NUL-terminated name; IFINDEX wins when both are
- * given; the device must be an ipsec device of the caller's netns, else
- * -ENODEV; an IFINDEX out of range is -ERANGE)
+ * given; the device must be an ipsec device of the caller's netns or, if
+ * none matches there, one created in the caller's netns (its underlay) and
+ * since moved to another netns, matched by its current IFINDEX or IFNAME
+ * there, for a caller with CAP_NET_ADMIN in the caller's netns (two such
+ * matches: ambiguous); else -ENODEV; an IFINDEX out of range is -ERANGE)
  * --------
  * IPSEC_TUN_CMD_GET_DEV   doit: dev. dumpit: all ipsec devices of the netns.
  *     Reply: IFINDEX, IFNAME, MTU, LINK_NETNSID (when created elsewhere),
