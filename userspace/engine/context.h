@@ -36,9 +36,12 @@ struct EngineContext {
   // Last clear error per connection name, for "ipsecctl status".
   std::map<std::string, std::string> last_error;
 
-  // One reqid per (connection, subnet pair): a rekeyed or duplicate child
-  // SA takes over the same policy (uapi: the newest outbound SA wins).
-  std::map<std::pair<std::string, size_t>, uint32_t> reqids;
+  // One reqid per (connection, subnet pair, peer): a rekeyed or duplicate
+  // child SA takes over the same policy (uapi: the newest outbound SA wins).
+  // peer is "" for a connection with a fixed remote host; for "right=%any"
+  // it names the initiator (ReqidPeer), so two initiators on one connection
+  // never share a reqid and never get each other's traffic.
+  std::map<std::tuple<std::string, size_t, std::string>, uint32_t> reqids;
   uint32_t next_reqid = 1;
   // Policies installed, with the number of child SAs relying on each.
   std::map<std::tuple<int, std::string, std::string, uint32_t>, int> policy_refs;
@@ -58,8 +61,8 @@ struct EngineContext {
   std::function<bool(const IkeSa& sa)> other_ike_sa_with_peer;
 
   int64_t NowMs() const { return clock.Now().count(); }
-  uint32_t ReqidFor(const std::string& conn, size_t pair) {
-    auto [it, inserted] = reqids.try_emplace({conn, pair}, next_reqid);
+  uint32_t ReqidFor(const std::string& conn, size_t pair, const std::string& peer = "") {
+    auto [it, inserted] = reqids.try_emplace({conn, pair, peer}, next_reqid);
     if (inserted) ++next_reqid;
     return it->second;
   }

@@ -662,7 +662,7 @@ void EngineImpl::OnKernelAcquire(const kernel::AcquireEvent& ev) {
     for (size_t i = 0; i < c->subnet_pairs.size(); ++i) {
       const auto& [l, r] = c->subnet_pairs[i];
       if (ev.reqid) {
-        auto it = ctx_.reqids.find({c->name, i});
+        auto it = ctx_.reqids.find({c->name, i, ""});
         if (it != ctx_.reqids.end() && it->second == *ev.reqid) covers = true;
       }
       if (l.Contains(ev.packet.src) && r.Contains(ev.packet.dst)) covers = true;

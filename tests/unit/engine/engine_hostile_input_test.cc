@@ -392,3 +392,51 @@ TEST_F(EngineTest, CleartextDeleteForLiveSaIsIgnored) {
 
 }  // namespace
 }  // namespace ipsec::engine::test
+
+namespace ipsec::engine::test {
+namespace {
+
+// Point 4: two initiators on one "right=%any" connection (narrowed into the
+// same subnet pair) get a reqid each, so neither child SA's policy carries
+// the other's traffic.
+TEST_F(EngineTest, TwoInitiatorsOnOneAnyConnectionGetTheirOwnReqid) {
+  Peer c(net, clock, "C", Ip("192.0.2.3"), 3, 0x3000);
+  net.Attach(&c);
+  c.secrets.any_psk = a.secrets.any_psk;
+  auto cb = BtoA({Net("10.2.0.0/24")}, {Net("10.0.0.0/8")});
+  cb.remote.host = IpAddress();
+  Load(b, cb);
+  Load(a, AtoB());
+  Load(c, Conn("site", c.addr, b.addr, {Net("10.3.0.0/24")}, {Net("10.2.0.0/24")}));
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  ASSERT_TRUE(c.engine.Initiate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  const auto st = b.engine.Status();
+  ASSERT_EQ(st.ike_sas.size(), 2u) << b.log.Errors();
+  std::map<std::string, uint32_t> reqid_by_peer;
+  for (const auto& s : st.ike_sas) {
+    ASSERT_EQ(s.children.size(), 1u);
+    reqid_by_peer[s.remote.addr.ToString()] = s.children[0].reqid;
+  }
+  EXPECT_NE(reqid_by_peer.at("192.0.2.1"), reqid_by_peer.at("192.0.2.3"));
+  EXPECT_TRUE(HasPolicy(b, "10.2.0.0/24", "10.1.0.0/24"));
+  EXPECT_TRUE(HasPolicy(b, "10.2.0.0/24", "10.3.0.0/24"));
+  // Each policy names its own initiator's reqid.
+  for (const auto& [ifindex, pol] : b.kernel.policies()) {
+    if (pol.sel.src != Net("10.2.0.0/24")) continue;
+    const char* peer = pol.sel.dst == Net("10.1.0.0/24") ? "192.0.2.1" : "192.0.2.3";
+    EXPECT_EQ(pol.reqid, reqid_by_peer.at(peer)) << pol.sel.dst.ToString();
+  }
+  // A rekey from one of them keeps its reqid.
+  kernel::ExpireEvent ev;
+  ev.spi = a.engine.Status().ike_sas.at(0).children.at(0).inbound_spi;
+  ev.dir = kernel::Direction::kIn;
+  a.engine.OnKernelExpire(ev);
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  for (const auto& s : b.engine.Status().ike_sas)
+    for (const auto& ch : s.children)
+      EXPECT_EQ(ch.reqid, reqid_by_peer.at(s.remote.addr.ToString()));
+}
+
+}  // namespace
+}  // namespace ipsec::engine::test

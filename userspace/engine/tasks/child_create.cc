@@ -349,7 +349,11 @@ class ChildCreateTask : public Task {
     auto child = std::make_unique<ChildSa>();
     child->conn = conn_;
     child->pair_index = pair_;
-    child->reqid = ctx_.ReqidFor(c.name, pair_);
+    // right=%any: the reqid is the initiator's own (context.h).
+    const std::string peer = c.remote.host.is_set() ? std::string()
+                                                    : sa.remote.addr.ToString() + " " +
+                                                          ike::IdToString(sa.remote_id);
+    child->reqid = ctx_.ReqidFor(c.name, pair_, peer);
     child->inbound_spi = *spi;
     child->outbound_spi = *out_spi;
     child->local_ts = *l;
