@@ -54,6 +54,12 @@ scenario_timeout() {
 	echo "${t:-${VMTEST_TIMEOUT:-300}}"
 }
 
+# is_full_only FILE: the scenario says "# vm-suite: full" in its first 30
+# lines: it runs in make check-full only.
+is_full_only() {
+	sed -n '1,30p' "$1" | grep -q '^# vm-suite: *full'
+}
+
 # Kernel log lines that mean a kernel bug: any of them fails a VM run
 # (scripts/vm-run) and the scenario during which it appeared
 # (scripts/lib/vm-tests-guest). Command-line echoes are filtered out first

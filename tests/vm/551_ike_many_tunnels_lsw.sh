@@ -1,5 +1,6 @@
 #!/bin/bash
 # vm-timeout: 720
+# vm-suite: full
 # 100 connections t1..t100 from ipsecd to one libreswan 4.10 responder
 # (uniqueids=yes) with the 100 matching conns: one IKE SA, 100 children, a
 # ping through every child (55x_many.bash). pluto answers one

@@ -1,5 +1,6 @@
 #!/bin/bash
 # vm-timeout: 600
+# vm-suite: full
 # 100 connections to one strongSwan responder share one IKE SA; then
 # strongSwan deletes that IKE SA ("ipsec down t1[N]"), taking every child
 # with it. ipsecd (auto=start) brings all 100 back under one new IKE SA:
