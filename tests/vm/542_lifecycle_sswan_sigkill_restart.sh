@@ -29,7 +29,8 @@ assert_eq "$(lc_count "$NS_GW1" 'EEXIST|File exists')" 0 "EEXIST in the new ipse
 assert_ge "$(lc_count "$NS_GW1" 'left by a previous ipsecd')" 1 "leftovers removed"
 new_spi=$(ictl "$NS_GW1" status --json | jq '.ike_sas[0].children[0].inbound_spi')
 [ "$new_spi" != "$old_spi" ] || fail "the child SA is the old one"
-read -r sent received < <(lc_ping_result)
+lc_ping_result
+sent=$LC_SENT received=$LC_RECEIVED
 echo "ping: $sent sent, $received answered across the kill and restart"
 assert_ge "$received" $((sent - 50)) "pings answered (at most 5 s lost)"
 ping_lan 5 || { _ss_dump >&2; fail "no traffic after the restart"; }

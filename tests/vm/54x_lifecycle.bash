@@ -6,7 +6,8 @@
 #   [lan1] h1 -- [gw1 ipsecd, ipsec0] ==== underlay ==== [gw2 strongSwan, XFRM] -- h2 [lan2]
 #
 #   lc_ping_start N      N pings h1 -> h2, one every 0.1 s, in the background.
-#   lc_ping_result       waits for it; prints "SENT RECEIVED".
+#   lc_ping_result       waits for it (in this shell, not a subshell: only
+#                        the parent can wait); sets LC_SENT, LC_RECEIVED.
 #   lc_assert_no_loss    lc_ping_result with every echo answered.
 #   lc_live_pair         waits until exactly one SA pair is left at both
 #                        ends (ipsecd's ipsec0 and strongSwan's XFRM) and
@@ -25,12 +26,13 @@ lc_ping_result() {
 	local line
 	wait "$LC_PING_PID" || true
 	line=$(grep 'packets transmitted' "$LC_PING_OUT") || { cat "$LC_PING_OUT" >&2; fail "ping printed no summary"; }
-	sed -E 's/^([0-9]+) packets transmitted, ([0-9]+) (packets )?received.*/\1 \2/' <<<"$line"
+	read -r LC_SENT LC_RECEIVED < <(sed -E 's/^([0-9]+) packets transmitted, ([0-9]+) (packets )?received.*/\1 \2/' <<<"$line")
 }
 
 lc_assert_no_loss() {
 	local sent received
-	read -r sent received < <(lc_ping_result)
+	lc_ping_result
+	sent=$LC_SENT received=$LC_RECEIVED
 	echo "ping: $sent sent, $received answered"
 	[ "$received" = "$sent" ] || { _ss_dump >&2; fail "$((sent - received)) of $sent pings lost"; }
 }
