@@ -41,7 +41,7 @@ _lc_sa_counts() {
 	local ours theirs ike
 	ours=$(in_ns "$NS_GW1" "$IPSECCTL" sa list dev ipsec0 --json | jq length) || return 1
 	theirs=$(in_ns "$NS_GW2" ip xfrm state | grep -c '^src') || true
-	ike=$(ictl "$NS_GW1" status --json | jq '[.ike_sas[]] | length, ([.ike_sas[].children[]] | length)' | tr '\n' ' ')
+	ike=$(ictl "$NS_GW1" status --json | jq '(.ike_sas | length), ([.ike_sas[].children[]] | length)' | tr '\n' ' ')
 	echo "ipsecd SAs $ours, strongSwan SAs $theirs, ipsecd IKE SAs / children: $ike"
 	[ "$ours" = 2 ] && [ "$theirs" = 2 ] && [ "$ike" = "1 1 " ]
 }
