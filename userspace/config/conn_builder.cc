@@ -395,11 +395,19 @@ void Builder::ParseProposals() {
       if (t.type == TransformType::kDh &&
           std::find(groups.begin(), groups.end(), t) == groups.end())
         groups.push_back(t);
+  std::vector<Proposal> without_pfs = c_.esp_proposals;
   for (auto& p : c_.esp_proposals) {
     auto esn = std::find_if(p.transforms.begin(), p.transforms.end(),
                             [](const Transform& t) { return t.type == TransformType::kEsn; });
     p.transforms.insert(esn, groups.begin(), groups.end());
   }
+  // PFS only by default (no pfs= line): the same proposals without a group
+  // follow, least preferred, so that a peer on strongSwan's defaults (esp=
+  // without a group) can rekey with us and accept our new children; it picks
+  // them and ignores our KE (RFC 7296 1.3.1). pfs=yes or a group in esp=
+  // stays strict.
+  if (!Get("pfs") && !groups.empty())
+    c_.esp_proposals.insert(c_.esp_proposals.end(), without_pfs.begin(), without_pfs.end());
 }
 
 void Builder::ParseTimers() {

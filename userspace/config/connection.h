@@ -127,8 +127,9 @@ struct Connection {
   bool ike_proposals_default = false;
   bool ike_strict = false;  // '!' : accept nothing but these
   // esp= / phase2alg=. A DH transform means PFS for CREATE_CHILD_SA (never in
-  // the first child inside IKE_AUTH). With pfs=yes (default) and no DH in
-  // esp=, the DH groups of ike= are copied in; with pfs=no there is none.
+  // the first child inside IKE_AUTH). With pfs=yes and no DH in esp=, the
+  // DH groups of ike= are copied in; with pfs=no there is none. With no pfs=
+  // line at all, the proposals without a group follow as a fallback.
   std::vector<Proposal> esp_proposals;
   bool esp_proposals_default = false;
   bool esp_strict = false;

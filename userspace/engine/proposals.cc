@@ -222,7 +222,11 @@ std::vector<Proposal> WithoutDh(const std::vector<Proposal>& ps) {
   std::vector<Proposal> out = ps;
   for (auto& p : out)
     std::erase_if(p.transforms, [](const Transform& t) { return t.type == TransformType::kDh; });
-  return out;
+  // Default PFS lists each proposal with and without groups: offer it once.
+  std::vector<Proposal> unique;
+  for (auto& p : out)
+    if (std::find(unique.begin(), unique.end(), p) == unique.end()) unique.push_back(std::move(p));
+  return unique;
 }
 
 }  // namespace ipsec::engine

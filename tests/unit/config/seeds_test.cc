@@ -80,10 +80,13 @@ TEST_F(Seed000, MyTunnelFieldByField) {
   EXPECT_EQ(c->ike_version, IkeVersionPolicy::kIkev2);
   EXPECT_TRUE(c->ike_proposals_default);
   EXPECT_FALSE(c->esp_proposals_default);
-  // esp=aes_gcm128-null with pfs=yes (libreswan's default): the IKE groups.
-  ASSERT_EQ(c->esp_proposals.size(), 1u);
+  // esp=aes_gcm128-null with pfs=yes (libreswan's default, no pfs= line):
+  // the IKE groups, then the same proposal without a group as the fallback
+  // for a peer on strongSwan's defaults.
+  ASSERT_EQ(c->esp_proposals.size(), 2u);
   EXPECT_EQ(ProposalToString(c->esp_proposals[0]),
             "AES_GCM_16_128/CURVE_25519/ECP_256/MODP_2048/NO_EXT_SEQ");
+  EXPECT_EQ(ProposalToString(c->esp_proposals[1]), "AES_GCM_16_128/NO_EXT_SEQ");
   EXPECT_EQ(c->esp_proposals[0].protocol, ProtocolId::kEsp);
   EXPECT_EQ(c->esp_proposals[0].transforms[0], (Transform{TT::kEncr, ike::encr::kAesGcm16, 128}));
   EXPECT_TRUE(c->pfs);

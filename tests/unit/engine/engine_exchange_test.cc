@@ -182,6 +182,43 @@ TEST_F(EngineTest, CreateChildSaKeUsesTheIkeSasGroupWhenOffered) {
   EXPECT_FALSE(a.log.Contains("peer wants PFS group")) << a.log.Errors();
 }
 
+// Default PFS (no pfs= line) offers each ESP proposal with the IKE groups and
+// then without (config/conn_builder.cc). A peer on strongSwan's defaults
+// (esp= without a group) picks the one without: our KE is ignored and the
+// CREATE_CHILD_SA child installs, in either role.
+TEST_F(EngineTest, DefaultPfsFallsBackToAPeerWithoutPfsAsInitiator) {
+  auto ca = AtoB({Net("10.1.0.0/24")}, {Net("10.2.0.0/24"), Net("10.22.0.0/24")});
+  auto cb = BtoA({Net("10.2.0.0/24"), Net("10.22.0.0/24")}, {Net("10.1.0.0/24")});
+  Proposal gcm = P(ProtocolId::kEsp, {Encr(ike::encr::kAesGcm16, 128)});
+  ca.esp_proposals = {
+      P(ProtocolId::kEsp, {Encr(ike::encr::kAesGcm16, 128), Dh(ike::dh::kEcp256)}), gcm};
+  cb.esp_proposals = {gcm};
+  Load(a, ca);
+  Load(b, cb);
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  ExpectMatchingChildren(a, b, 2);
+  auto st = a.engine.Status().ike_sas.at(0);
+  ASSERT_EQ(st.children.size(), 2u);
+  EXPECT_EQ(st.children[1].algorithms, "AES_GCM_16_128/NO_EXT_SEQ");
+  EXPECT_TRUE(a.log.Contains("peer chose a proposal without PFS")) << a.log.Errors();
+}
+
+TEST_F(EngineTest, DefaultPfsFallsBackToAPeerWithoutPfsAsResponder) {
+  auto ca = AtoB({Net("10.1.0.0/24"), Net("10.11.0.0/24")}, {Net("10.2.0.0/24")});
+  auto cb = BtoA({Net("10.2.0.0/24")}, {Net("10.1.0.0/24"), Net("10.11.0.0/24")});
+  Proposal gcm = P(ProtocolId::kEsp, {Encr(ike::encr::kAesGcm16, 128)});
+  ca.esp_proposals = {gcm};
+  cb.esp_proposals = {
+      P(ProtocolId::kEsp, {Encr(ike::encr::kAesGcm16, 128), Dh(ike::dh::kEcp256)}), gcm};
+  Load(a, ca);
+  Load(b, cb);
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  ExpectMatchingChildren(a, b, 2);
+  EXPECT_EQ(b.engine.Status().ike_sas.at(0).children.size(), 2u);
+}
+
 TEST_F(EngineTest, InvalidKePayloadRetriesWithPeersGroup) {
   auto ca = AtoB();
   auto cb = BtoA();

@@ -203,6 +203,12 @@ class ChildCreateTask : public Task {
       const auto* nonce = resp.Find<ike::NoncePayload>(PayloadType::kNonce);
       if (!nonce) return Fail(sa);
       peer_nonce = nonce->nonce;
+      // The peer may pick one of our proposals without a group (default
+      // PFS offers them): then our KE is ignored, as strongSwan does.
+      if (dh_ && FirstDhGroup({child_->proposal}) == 0) {
+        ctx_.Log(LogLevel::kInfo, c.name, "peer chose a proposal without PFS; KE not used");
+        dh_.reset();
+      }
       if (dh_) {
         const auto* ke = resp.Find<ike::KePayload>(PayloadType::kKe);
         if (!ke || ke->group != group_) {
