@@ -170,6 +170,10 @@ std::string FormatStatus(const control::StatusResult& st) {
     << k.dropped_unauthenticated << " unknown-spi " << k.dropped_unknown_spi << " unexpected "
     << k.dropped_unexpected << " auth-failures " << k.auth_failures << " proposal-mismatches "
     << k.proposal_mismatches << "\n";
+  o << "Refused: init-for-live-sa " << k.dropped_init_for_existing_sa << " half-open-limit "
+    << k.dropped_half_open_limit << " cookies-sent " << k.cookies_sent << " half-open-expired "
+    << k.half_open_expired << " resends-limited " << k.resends_limited << " peer-moves "
+    << k.peer_moves_refused << " child-limit " << k.child_sa_limit_refused << "\n";
   return o.str();
 }
 

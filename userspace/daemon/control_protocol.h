@@ -105,13 +105,21 @@ struct CountersInfo {
   uint64_t ike_sas_established = 0, child_sas_installed = 0;
   uint64_t auth_failures = 0, proposal_mismatches = 0;
   uint64_t socket_errors = 0;  // daemon side: failed sends/receives
+  // Unauthenticated input refused (engine::EngineCounters, security.md).
+  uint64_t dropped_init_for_existing_sa = 0, dropped_half_open_limit = 0, cookies_sent = 0,
+           half_open_expired = 0, resends_limited = 0, peer_moves_refused = 0,
+           child_sa_limit_refused = 0;
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CountersInfo, rx_messages, tx_messages, retransmits,
                                                 dropped_malformed, dropped_unauthenticated,
                                                 dropped_unknown_spi, dropped_unexpected,
                                                 duplicate_requests, ike_sas_established,
                                                 child_sas_installed, auth_failures,
-                                                proposal_mismatches, socket_errors)
+                                                proposal_mismatches, socket_errors,
+                                                dropped_init_for_existing_sa,
+                                                dropped_half_open_limit, cookies_sent,
+                                                half_open_expired, resends_limited,
+                                                peer_moves_refused, child_sa_limit_refused)
 
 struct StatusResult {
   DaemonInfo daemon;

@@ -126,6 +126,13 @@ control::StatusResult BuildStatus(const engine::StatusSnapshot& snap,
   o.child_sas_installed = k.child_sas_installed;
   o.auth_failures = k.auth_failures;
   o.proposal_mismatches = k.proposal_mismatches;
+  o.dropped_init_for_existing_sa = k.dropped_init_for_existing_sa;
+  o.dropped_half_open_limit = k.dropped_half_open_limit;
+  o.cookies_sent = k.cookies_sent;
+  o.half_open_expired = k.half_open_expired;
+  o.resends_limited = k.resends_limited;
+  o.peer_moves_refused = k.peer_moves_refused;
+  o.child_sa_limit_refused = k.child_sa_limit_refused;
   return out;
 }
 

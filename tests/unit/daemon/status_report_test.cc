@@ -39,6 +39,8 @@ engine::StatusSnapshot Snapshot() {
   ike.children = {up, creating};
   s.ike_sas.push_back(ike);
   s.counters.auth_failures = 2;
+  s.counters.dropped_init_for_existing_sa = 3;
+  s.counters.cookies_sent = 4;
   return s;
 }
 
@@ -87,6 +89,8 @@ TEST(StatusReport, StatusCarriesStateSpisAndKernelCounters) {
   EXPECT_EQ(c.local_ts, std::vector<std::string>{"192.168.1.0/24"});
   EXPECT_EQ(ike.children[1].in_packets, 0u);  // no kernel SA yet
   EXPECT_EQ(st.counters.auth_failures, 2u);
+  EXPECT_EQ(st.counters.dropped_init_for_existing_sa, 3u);
+  EXPECT_EQ(st.counters.cookies_sent, 4u);
 }
 
 TEST(StatusReport, TrafficListsOnlyInstalledChildren) {
