@@ -400,6 +400,7 @@ void Builder::ParseProposals() {
                             [](const Transform& t) { return t.type == TransformType::kEsn; });
     p.transforms.insert(esn, groups.begin(), groups.end());
   }
+  c_.pfs_implicit = !groups.empty();
 }
 
 void Builder::ParseTimers() {
@@ -409,7 +410,8 @@ void Builder::ParseTimers() {
        {std::pair{"ikelifetime", &c_.ike_lifetime}, std::pair{"salifetime", &c_.child_lifetime}}) {
     const RawSetting* st = Get(key);
     // Seconds are for tests (and demonstrations) of rekeying: allowed, said.
-    if (st && v->count() < 10) Fail(*st, "a lifetime under 10 seconds would rekey constantly");
+    if (st && v->count() < 10)
+      Fail(*st, "a lifetime under 10 seconds would rekey constantly");
     else if (st && v->count() < 60)
       d_.Warn(*st, "a lifetime under one minute rekeys very often (fine for testing)");
   }
@@ -513,7 +515,8 @@ void Builder::ParseMisc() {
     auto n = ParseUint(st->value, 0, IPSEC_TUN_REPLAY_WINDOW_MAX);
     if (!n)
       Fail(*st, n.error().message + " (packets, 0 to " +
-                    std::to_string(IPSEC_TUN_REPLAY_WINDOW_MAX) + "; 0 turns replay protection off)");
+                    std::to_string(IPSEC_TUN_REPLAY_WINDOW_MAX) +
+                    "; 0 turns replay protection off)");
     else
       c_.replay_window = *n;
   }

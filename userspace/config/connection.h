@@ -133,6 +133,10 @@ struct Connection {
   bool esp_proposals_default = false;
   bool esp_strict = false;
   bool pfs = true;
+  // The DH groups in esp_proposals were copied from ike= by the pfs=yes
+  // default, not named in esp=: a new child (never a rekey) may then retry
+  // without PFS when the peer refuses it (engine/tasks/child_create.cc).
+  bool pfs_implicit = false;
 
   Seconds ike_lifetime{3 * 3600};     // ikelifetime=
   Seconds child_lifetime{3600};       // lifetime= / keylife= / salifetime=

@@ -45,6 +45,7 @@ engine::ConnectionConfig ToEngine(const config::Connection& c) {
   out.remote = ToEngineEnd(c.remote);
   out.ike_proposals = c.ike_proposals;
   out.esp_proposals = c.esp_proposals;
+  out.pfs_implicit = c.pfs_implicit;
   out.ike_lifetime_s = static_cast<uint32_t>(c.ike_lifetime.count());
   out.child_lifetime_s = static_cast<uint32_t>(c.child_lifetime.count());
   out.rekey_margin_s = static_cast<uint32_t>(c.rekey_margin.count());

@@ -121,6 +121,9 @@ struct ConnectionConfig {
   // ESP proposals. A DH transform in them means PFS for CREATE_CHILD_SA
   // (the first child inside IKE_AUTH never carries KE, RFC 7296 1.2).
   std::vector<Proposal> esp_proposals;
+  // Their DH groups come from the pfs=yes default, not from esp=: a new
+  // child (never a rekey) retries once without KE when the peer refuses it.
+  bool pfs_implicit = false;
   uint32_t ike_lifetime_s = 3 * 3600;
   uint32_t child_lifetime_s = 3600;
   // rekeymargin= / margintime=, rekeyfuzz=, rekey= (engine/rekey_timing.h).

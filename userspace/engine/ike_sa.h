@@ -85,6 +85,9 @@ class IkeSa {
   // removes them once the message is processed.
   bool peer_initial_contact = false;
   bool counted_failure = false;
+  // The peer refused PFS for a new child of a connection whose PFS is only
+  // the implicit default: later new children go without KE (child_create.cc).
+  bool peer_refused_implicit_pfs = false;
 
   int64_t created_ms = 0, established_ms = 0;
   int64_t last_inbound_ms = 0;  // any authenticated message from the peer

@@ -5,6 +5,7 @@
 // connection that rode it comes back.
 #include <set>
 
+#include "engine/proposals.h"
 #include "fixture.h"
 
 namespace ipsec::engine::test {
@@ -174,6 +175,53 @@ TEST_F(SharingTest, ConnectionsSharingAFailedIkeSaHonourKeyingtries) {
   EXPECT_FALSE(a.engine.NextTimeout().has_value());
   // 2 tries of one shared IKE SA x (1 + 6 retransmits): no IKE SA per connection.
   EXPECT_EQ(net.sent, 14u);
+}
+
+// A's ESP proposals carry DH groups; implicit: copied by the pfs=yes
+// default (config/conn_builder.cc), else as if named in esp=.
+std::vector<ConnectionConfig> WithPfs(std::vector<ConnectionConfig> v, bool implicit) {
+  for (auto& c : v) {
+    c.esp_proposals = DefaultEspProposals();
+    for (auto& p : c.esp_proposals) {
+      p.transforms.push_back(Dh(ike::dh::kCurve25519));
+      p.transforms.push_back(Dh(ike::dh::kEcp256));
+    }
+    c.pfs_implicit = implicit;
+  }
+  return v;
+}
+
+TEST_F(SharingTest, NewChildrenDropImplicitPfsThePeerRefuses) {
+  // B's esp= has no DH group (strongSwan's default): it answers the KE of
+  // A's implicit pfs=yes with NO_PROPOSAL_CHOSEN.
+  ASSERT_TRUE(b.engine.LoadConnections(Tunnels(b.addr, a.addr, 3, false, AutoAction::kAdd)).ok());
+  ASSERT_TRUE(
+      a.engine.LoadConnections(WithPfs(Tunnels(a.addr, b.addr, 3, true, AutoAction::kStart), true))
+          .ok());
+  ASSERT_TRUE(net.Run(Millis(10000)));
+  ExpectMatchingChildren(a, b, 3);
+  EXPECT_EQ(ChildrenByConn(a), (std::map<std::string, int>{{"t1", 1}, {"t2", 1}, {"t3", 1}}))
+      << a.log.Errors();
+  // t2 is refused once and retried; t3 goes straight without KE.
+  EXPECT_EQ(Sent(ike::ExchangeType::kCreateChildSa), 3u);
+  size_t refusals = 0;
+  for (const auto& l : a.log.lines)
+    refusals += l.text.find("peer refused PFS") != std::string::npos;
+  EXPECT_EQ(refusals, 1u);
+  EXPECT_TRUE(Logged(a, "t2", "retrying without PFS as its esp= has no DH group"));
+  EXPECT_EQ(a.log.Errors(), "");
+}
+
+TEST_F(SharingTest, ExplicitPfsIsNeverDropped) {
+  ASSERT_TRUE(b.engine.LoadConnections(Tunnels(b.addr, a.addr, 2, false, AutoAction::kAdd)).ok());
+  ASSERT_TRUE(
+      a.engine.LoadConnections(WithPfs(Tunnels(a.addr, b.addr, 2, true, AutoAction::kStart), false))
+          .ok());
+  ASSERT_TRUE(net.Run(Millis(10000)));
+  EXPECT_EQ(ChildrenByConn(a), (std::map<std::string, int>{{"t1", 1}}));
+  EXPECT_TRUE(Logged(a, "t2", "NO_PROPOSAL_CHOSEN"));
+  EXPECT_FALSE(a.log.Contains("peer refused PFS"));
+  EXPECT_EQ(Sent(ike::ExchangeType::kCreateChildSa), 1u);
 }
 
 }  // namespace

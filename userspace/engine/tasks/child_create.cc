@@ -77,7 +77,8 @@ class ChildCreateTask : public Task {
     const auto& pair = c.subnet_pairs[pair_];
     proposals_ = EspProposalsOf(c);
     const bool in_auth = exchange_ == ExchangeType::kIkeAuth;
-    if (in_auth) proposals_ = WithoutDh(proposals_);
+    if (in_auth || (!rekey_spi_ && c.pfs_implicit && sa.peer_refused_implicit_pfs))
+      proposals_ = WithoutDh(proposals_);
 
     if (!child_) {
       auto spi = ctx_.kernel.AllocSpi();
@@ -138,6 +139,17 @@ class ChildCreateTask : public Task {
     if (sa.state != IkeSa::State::kEstablished) return Fail(sa);  // IKE_AUTH failed
     const ConnectionConfig& c = *conn_;
     const auto& pair = c.subnet_pairs[pair_];
+    if (PeerRefusedImplicitPfs(resp)) {
+      // strongSwan's default esp= has no DH group: it refuses the KE that
+      // only our pfs=yes default added. Once per child, never for a rekey.
+      ctx_.Log(LogLevel::kWarning, c.name,
+               "peer refused PFS for a new child; retrying without PFS as its esp= has no DH "
+               "group");
+      sa.peer_refused_implicit_pfs = true;
+      group_ = 0;
+      dh_.reset();
+      return TaskResult::kNeedMore;
+    }
     if (const auto* ke = resp.FindNotify(NotifyType::kInvalidKePayload)) {
       uint16_t want = 0;
       ByteReader r(ke->data);
@@ -222,6 +234,19 @@ class ChildCreateTask : public Task {
   }
 
   void OnTimeout(IkeSa& sa) override { Drop(sa); }
+
+  // NO_PROPOSAL_CHOSEN, or INVALID_KE_PAYLOAD naming no group, to a new
+  // child's CREATE_CHILD_SA that carried a KE only by the implicit default.
+  bool PeerRefusedImplicitPfs(const ike::Message& resp) const {
+    if (rekey_spi_ || !dh_ || !conn_->pfs_implicit || exchange_ != ExchangeType::kCreateChildSa)
+      return false;
+    if (resp.FindNotify(NotifyType::kNoProposalChosen)) return true;
+    const auto* ke = resp.FindNotify(NotifyType::kInvalidKePayload);
+    if (!ke) return false;
+    uint16_t want = 0;
+    ByteReader r(ke->data);
+    return !r.ReadU16(&want) || want == 0;
+  }
 
   // ---- responder ----
   TaskResult ProcessRequest(IkeSa& sa, const ike::Message& req) override {
@@ -350,9 +375,9 @@ class ChildCreateTask : public Task {
     child->conn = conn_;
     child->pair_index = pair_;
     // right=%any: the reqid is the initiator's own (context.h).
-    const std::string peer = c.remote.host.is_set() ? std::string()
-                                                    : sa.remote.addr.ToString() + " " +
-                                                          ike::IdToString(sa.remote_id);
+    const std::string peer = c.remote.host.is_set()
+                                 ? std::string()
+                                 : sa.remote.addr.ToString() + " " + ike::IdToString(sa.remote_id);
     child->reqid = ctx_.ReqidFor(c.name, pair_, peer);
     child->inbound_spi = *spi;
     child->outbound_spi = *out_spi;
