@@ -5,6 +5,7 @@
 // connection that rode it comes back.
 #include <set>
 
+#include "engine/proposals.h"
 #include "fixture.h"
 
 namespace ipsec::engine::test {
@@ -174,6 +175,48 @@ TEST_F(SharingTest, ConnectionsSharingAFailedIkeSaHonourKeyingtries) {
   EXPECT_FALSE(a.engine.NextTimeout().has_value());
   // 2 tries of one shared IKE SA x (1 + 6 retransmits): no IKE SA per connection.
   EXPECT_EQ(net.sent, 14u);
+}
+
+// A's ESP proposals carry DH groups. Implicit (no pfs= line): each proposal
+// with the groups, then the same without, as config/conn_builder.cc builds
+// them; explicit (pfs=yes or a group in esp=): only with the groups.
+std::vector<ConnectionConfig> WithPfs(std::vector<ConnectionConfig> v, bool implicit) {
+  for (auto& c : v) {
+    std::vector<Proposal> plain = DefaultEspProposals();
+    c.esp_proposals = plain;
+    for (auto& p : c.esp_proposals) {
+      p.transforms.push_back(Dh(ike::dh::kCurve25519));
+      p.transforms.push_back(Dh(ike::dh::kEcp256));
+    }
+    if (implicit) c.esp_proposals.insert(c.esp_proposals.end(), plain.begin(), plain.end());
+  }
+  return v;
+}
+
+TEST_F(SharingTest, NewChildrenWithoutPfsForAPeerThatDoesNotDoIt) {
+  // B's esp= has no DH group (strongSwan's default): it picks A's fallback
+  // proposals without a group and ignores A's KE; no retry is needed.
+  ASSERT_TRUE(b.engine.LoadConnections(Tunnels(b.addr, a.addr, 3, false, AutoAction::kAdd)).ok());
+  ASSERT_TRUE(
+      a.engine.LoadConnections(WithPfs(Tunnels(a.addr, b.addr, 3, true, AutoAction::kStart), true))
+          .ok());
+  ASSERT_TRUE(net.Run(Millis(10000)));
+  ExpectMatchingChildren(a, b, 3);
+  EXPECT_EQ(ChildrenByConn(a), (std::map<std::string, int>{{"t1", 1}, {"t2", 1}, {"t3", 1}}))
+      << a.log.Errors();
+  EXPECT_EQ(Sent(ike::ExchangeType::kCreateChildSa), 2u);
+  EXPECT_EQ(a.log.Errors(), "");
+}
+
+TEST_F(SharingTest, ExplicitPfsIsNeverDropped) {
+  ASSERT_TRUE(b.engine.LoadConnections(Tunnels(b.addr, a.addr, 2, false, AutoAction::kAdd)).ok());
+  ASSERT_TRUE(
+      a.engine.LoadConnections(WithPfs(Tunnels(a.addr, b.addr, 2, true, AutoAction::kStart), false))
+          .ok());
+  ASSERT_TRUE(net.Run(Millis(10000)));
+  EXPECT_EQ(ChildrenByConn(a), (std::map<std::string, int>{{"t1", 1}}));
+  EXPECT_TRUE(Logged(a, "t2", "NO_PROPOSAL_CHOSEN"));
+  EXPECT_EQ(Sent(ike::ExchangeType::kCreateChildSa), 1u);
 }
 
 }  // namespace

@@ -206,7 +206,7 @@ class ChildCreateTask : public Task {
       // The peer may pick one of our proposals without a group (default
       // PFS offers them): then our KE is ignored, as strongSwan does.
       if (dh_ && FirstDhGroup({child_->proposal}) == 0) {
-        ctx_.Log(LogLevel::kInfo, c.name, "peer chose a proposal without PFS; KE not used");
+        ctx_.Log(LogLevel::kDebug, c.name, "peer chose a proposal without PFS; KE not used");
         dh_.reset();
       }
       if (dh_) {
