@@ -19,7 +19,7 @@
 #include "cryptq.h"
 #include "esp.h"
 #include "compat.h"
-#include "limits.h"
+#include "netns_limits.h"
 
 static unsigned int nr_devs = 1;
 module_param(nr_devs, uint, 0444);

@@ -7,7 +7,7 @@
 #include "netlink.h"
 #include "attrs.h"
 #include "policy.h"
-#include "limits.h"
+#include "netns_limits.h"
 
 const struct nla_policy ipsec_tun_sel_nl_policy[IPSEC_TUN_POL_A_MAX + 1] = {
 	[IPSEC_TUN_POL_A_FAMILY] = { .type = NLA_U16 },

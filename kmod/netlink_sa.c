@@ -9,7 +9,7 @@
 #include "netlink.h"
 #include "attrs.h"
 #include "sa.h"
-#include "limits.h"
+#include "netns_limits.h"
 
 const struct nla_policy ipsec_tun_sa_nl_policy[IPSEC_TUN_SA_A_MAX + 1] = {
 	/* SPIs 1..255 are reserved (RFC 4303 2.1), 0 means none. */

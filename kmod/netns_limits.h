@@ -4,8 +4,8 @@
  * whoever may configure one netns (the root of a user namespace included)
  * cannot take the whole machine's memory or threads.
  */
-#ifndef IPSEC_TUN_LIMITS_H
-#define IPSEC_TUN_LIMITS_H
+#ifndef IPSEC_TUN_NETNS_LIMITS_H
+#define IPSEC_TUN_NETNS_LIMITS_H
 
 #include <net/net_namespace.h>
 #include <linux/netlink.h>
@@ -19,4 +19,4 @@ int ipsec_tun_limit_dev(struct net *net, struct netlink_ext_ack *extack);
 int ipsec_tun_limit_sa(struct net *net, struct netlink_ext_ack *extack);
 int ipsec_tun_limit_policy(struct net *net, struct netlink_ext_ack *extack);
 
-#endif /* IPSEC_TUN_LIMITS_H */
+#endif /* IPSEC_TUN_NETNS_LIMITS_H */

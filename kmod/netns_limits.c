@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Per-netns caps (limits.h). Counted by walking the device list, which is
+ * Per-netns caps (netns_limits.h). Counted by walking the device list, which is
  * short and walked only when something is added: nothing to keep in step
  * on the packet paths or at removal.
  *
@@ -13,7 +13,7 @@
  */
 #include <linux/module.h>
 #include <linux/user_namespace.h>
-#include "limits.h"
+#include "netns_limits.h"
 #include "device.h"
 
 static unsigned int max_devs = 256;
