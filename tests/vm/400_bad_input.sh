@@ -26,7 +26,8 @@ ctl a sa add dev ipsec0 dir in spi $SPI_F src $OUT_B4 dst $OUT_A4 enc aes-gcm-12
 	replay-window 64 sel $NET_B4-$NET_A4
 in_ns a ping -c2 -W5 -I $PRIV_A4 $PRIV_B4 >/dev/null || fail "tunnel does not work to begin with"
 spawn a "$CTL" encap attach dev ipsec0 port 4500
-wait_until 10 grep -q attached "/tmp/spawn.$SPAWNED_PID.log"
+attach=$SPAWNED_PID
+wait_until 10 grep -q attached "/tmp/spawn.$attach.log"
 
 # forge KIND...: scapy in b sends the packets named to a's underlay.
 forge() {
@@ -121,4 +122,7 @@ expect_only udp-keepalive none
 in_ns a ping -c3 -i0.2 -W5 -I $PRIV_A4 $PRIV_B4 >/dev/null || fail "tunnel broken after bad input"
 tcp_transfer b a $PRIV_A4 200000
 stats_agree a
+# An attached encap socket holds the module (rmmod: EBUSY) until it detaches.
+_lib_kill $attach
+wait_until 10 eval "! kill -0 $attach"
 ipsec_unload
