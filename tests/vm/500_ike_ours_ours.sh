@@ -75,7 +75,11 @@ ictl "$NS_GW1" status
 ictl "$NS_GW1" trafficstatus
 
 # Down: the route stays, so LAN traffic is dropped in ipsec0, never in clear.
+# Both ends: gw2's connection is auto=start too, and an auto=start
+# connection comes back by itself 2 s after the peer deletes it
+# (Documentation/lifecycle.md); `down` on gw2 cancels that.
 ictl "$NS_GW1" down site
+ictl "$NS_GW2" down site
 wait_or_dump 30 "ipsecd_log $NS_GW1; ipsecd_log $NS_GW2" _no_tunnels "$NS_GW1"
 capture_start
 ! in_ns "$NS_LAN1" ping -c 3 -i 0.2 -W 1 "$H2" >/dev/null || fail "ping went through a downed tunnel"
