@@ -277,7 +277,9 @@ ipsec::Status EngineImpl::Initiate(std::string_view name) {
 IkeSa* EngineImpl::FindSharedSa(const ConnectionConfig& conn) {
   IkeSa* connecting = nullptr;
   for (auto& [serial, sa] : sas_) {
-    if (!sa->conn) continue;
+    // One waiting for its Delete to go out (busy with another exchange) is
+    // on its way out: a connection replaced by a reload must not join it.
+    if (!sa->conn || sa->tasks.HasQueued(TaskType::kIkeDelete)) continue;
     if (sa->state == IkeSa::State::kEstablished &&
         (SharesIkeSa(*sa->conn, conn) || AcceptsIkeSa(conn, *sa)))
       return sa.get();

@@ -115,6 +115,24 @@ TEST_F(ReloadTest, ChangedConnectionIsReplaced) {
   ExpectMatchingChildren(a, b, 1);
 }
 
+TEST_F(ReloadTest, ReplacedWhileItsIkeSaIsBusyStartsAFreshIkeSa) {
+  StartSite2();
+  // A child rekey in flight: the old IKE SA's Delete has to wait its turn.
+  const uint32_t in_spi = static_cast<uint32_t>(std::get<3>(*SasOf(a, "site2").begin()));
+  a.engine.OnKernelExpire({0, in_spi, kernel::Direction::kIn, 0, false, 0});
+  auto changed = Site2();
+  changed.child_lifetime_s = 1800;
+  ASSERT_TRUE(LoadA({changed}).ok());
+  // No timers: the replacement is up on its own IKE SA at once, not after a
+  // revival delay for having joined the dying one.
+  net.Deliver();
+  auto st = a.engine.Status();
+  ASSERT_EQ(st.ike_sas.size(), 1u) << a.log.Errors();
+  EXPECT_EQ(st.ike_sas[0].state, "ESTABLISHED");
+  EXPECT_EQ(SasOf(a, "site2").size(), 1u);
+  ExpectMatchingChildren(a, b, 1);
+}
+
 TEST_F(ReloadTest, ReplaceByNameRenegotiatesAnUnchangedConnection) {
   // The daemon names connections whose change the engine cannot see
   // (leftsourceip=, mtu=...).
