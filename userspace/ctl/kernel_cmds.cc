@@ -253,8 +253,8 @@ void AddMonitorCommand(CLI::App& app) {
       }
       names = Names(*k);  // devices come and go
       k->DispatchEvents([&](const kernel::AcquireEvent& e) { print(FormatAcquire(e, names)); },
-                           [&](const kernel::ExpireEvent& e) { print(FormatExpire(e, names)); },
-                           [&](const kernel::ErrorEvent& e) { print(FormatErrorEvent(e, names)); });
+                        [&](const kernel::ExpireEvent& e) { print(FormatExpire(e, names)); },
+                        [&](const kernel::ErrorEvent& e) { print(FormatErrorEvent(e, names)); });
     }
   });
 }

@@ -222,9 +222,8 @@ TEST_F(EngineTest, NatRebindingMovesTheChildSas) {
   EXPECT_EQ(b_in->encap_sport, 40007);
   EXPECT_EQ(b_in->encap_dport, 4500);
   // A is the NATed side: its peer did not move, nor did its SAs.
-  const auto* a_out =
-      a.kernel.FindSa(a.engine.Status().ike_sas.at(0).children.at(0).outbound_spi,
-                      kernel::Direction::kOut);
+  const auto* a_out = a.kernel.FindSa(a.engine.Status().ike_sas.at(0).children.at(0).outbound_spi,
+                                      kernel::Direction::kOut);
   ASSERT_NE(a_out, nullptr);
   EXPECT_EQ(a_out->dst, b.addr);
   EXPECT_EQ(a_out->encap_dport, 4500);
