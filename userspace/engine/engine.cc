@@ -106,6 +106,8 @@ class EngineImpl {
   StatusSnapshot Snapshot() const;
   void Shutdown();
 
+  void SetCookieThreshold(size_t n) { half_open_.set_cookie_threshold(n); }
+
  private:
   std::shared_ptr<const ConnectionConfig> FindConn(std::string_view name) const {
     for (const auto& c : ctx_.connections)
@@ -805,6 +807,9 @@ StatusSnapshot Engine::Status() const {
 }
 void Engine::Shutdown() {
   impl_->Shutdown();
+}
+void Engine::SetCookieThreshold(size_t n) {
+  impl_->SetCookieThreshold(n);
 }
 
 }  // namespace ipsec::engine
