@@ -212,13 +212,21 @@ ipsec::Status EngineImpl::LoadConnections(std::vector<ConnectionConfig> conns) {
   std::vector<std::string> fresh;
   for (const auto& n : table)
     if (!FindConn(n->name)) fresh.push_back(n->name);
-  for (const auto& g : gone) (void)Terminate(g);
+  for (const auto& g : gone) {
+    (void)Terminate(g);
+    ReleaseTrapPolicies(ctx_, g);
+  }
   ctx_.connections = std::move(table);
   for (const auto& g : gone) conn_state_.erase(g);
   for (const auto& name : fresh) {
     auto c = FindConn(name);
     if (c->auto_action == AutoAction::kStart && c->remote.host.is_set()) {
       if (auto st = Initiate(name); !st) ctx_.Error(name, st.error().message);
+    } else if (c->auto_action == AutoAction::kRoute && c->remote.host.is_set()) {
+      if (auto st = InstallTrapPolicies(ctx_, *c); !st)
+        ctx_.Error(name, "auto=route: " + st.error().message);
+      else
+        ctx_.Log(LogLevel::kInfo, name, "policies installed, waiting for traffic (auto=route)");
     }
   }
   return ipsec::Status::Ok();
@@ -770,6 +778,7 @@ void EngineImpl::Shutdown() {
   }
   Reap();
   ReleaseHeldPolicies(ctx_, "");
+  ReleaseTrapPolicies(ctx_, "");
 }
 
 // ---------------------------------------------------------------------------

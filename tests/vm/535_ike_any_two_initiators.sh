@@ -78,14 +78,14 @@ assert_eq "$reqids" 2 "distinct reqids among gw2's two children"
 
 in_pkts() { ipsecd_traffic "$1" in_packets; }
 before1=$(in_pkts "$NS_GW1") before3=$(in_pkts "$NS_GW3")
-in_ns "$NS_LAN2" ping -c 40 -i 0.1 -W 2 -q "$H1" >/tmp/532.p1 2>&1 &
+in_ns "$NS_LAN2" ping -c 40 -i 0.1 -W 2 -q "$H1" >/tmp/535.p1 2>&1 &
 p1=$!
-in_ns "$NS_LAN2" ping -c 40 -i 0.1 -W 2 -q "$H3" >/tmp/532.p3 2>&1 &
+in_ns "$NS_LAN2" ping -c 40 -i 0.1 -W 2 -q "$H3" >/tmp/535.p3 2>&1 &
 p3=$!
-wait "$p1" || { cat /tmp/532.p1; ictl "$NS_GW2" status; fail "h2 -> h1: pings lost"; }
-wait "$p3" || { cat /tmp/532.p3; ictl "$NS_GW2" status; fail "h2 -> h3: pings lost"; }
-grep -q ' 0% packet loss' /tmp/532.p1 || fail "h2 -> h1: $(cat /tmp/532.p1)"
-grep -q ' 0% packet loss' /tmp/532.p3 || fail "h2 -> h3: $(cat /tmp/532.p3)"
+wait "$p1" || { cat /tmp/535.p1; ictl "$NS_GW2" status; fail "h2 -> h1: pings lost"; }
+wait "$p3" || { cat /tmp/535.p3; ictl "$NS_GW2" status; fail "h2 -> h3: pings lost"; }
+grep -q ' 0% packet loss' /tmp/535.p1 || fail "h2 -> h1: $(cat /tmp/535.p1)"
+grep -q ' 0% packet loss' /tmp/535.p3 || fail "h2 -> h3: $(cat /tmp/535.p3)"
 got1=$(($(in_pkts "$NS_GW1") - before1)) got3=$(($(in_pkts "$NS_GW3") - before3))
 echo "gw1 decrypted $got1, gw3 decrypted $got3 (40 echo requests each)"
 assert_ge "$got1" 40 "packets gw1 decrypted"
