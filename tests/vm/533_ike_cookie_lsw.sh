@@ -1,5 +1,6 @@
 #!/bin/bash
 # vm-timeout: 420
+# vm-suite: full
 # Security / interop: COOKIE (RFC 7296 2.6) against libreswan 4.10 in both
 # roles. pluto with "ddos-mode=busy" challenges every IKE_SA_INIT; ipsecd
 # (auto=start) must answer with the cookie and bring the tunnel up. Then

@@ -587,7 +587,7 @@ void EngineImpl::ResolveDuplicates() {
   auto key = [](const IkeSa& sa) { return std::make_pair(sa.spi_i, sa.spi_r); };
   for (auto& [serial, sa] : sas_) {
     if (!sa->initiator() || !settled(*sa)) continue;
-    const IkeSa* keeper = nullptr;
+    IkeSa* keeper = nullptr;
     for (const auto& [other_serial, other] : sas_)
       if (other.get() != sa.get() && settled(*other) && same_peer(*sa, *other) &&
           key(*other) > key(*sa))
@@ -598,6 +598,16 @@ void EngineImpl::ResolveDuplicates() {
                  " (both ends initiated): deleting this one, keeping the other");
     sa->tasks.Queue(MakeIkeDeleteTask(ctx_));
     sa->tasks.InitiateNext();
+    // The peer need not re-create on the keeper the children that die with
+    // this SA (libreswan does not): every wanted connection of this SA
+    // joins the keeper, which brings up the pairs it lacks.
+    std::set<std::string> names = sa->riders;
+    names.insert(sa->conn_name());
+    for (const auto& name : names) {
+      auto cs = conn_state_.find(name);
+      auto conn = FindConn(name);
+      if (conn && cs != conn_state_.end() && cs->second.wanted) Join(keeper, conn);
+    }
   }
 }
 
