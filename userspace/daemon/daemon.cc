@@ -160,6 +160,7 @@ Status DaemonImpl::Setup() {
   SetupRoutes();
 
   engine_ = std::make_unique<engine::Engine>(clock_, random_, *sockets_, *kernel_, psk_, sink_);
+  if (cfg_.setup.cookie_threshold) engine_->SetCookieThreshold(*cfg_.setup.cookie_threshold);
   kernel_errors_ = std::make_unique<KernelErrors>(*kernel_, clock_, KernelErrorHooks());
 
   auto ctl = ControlServer::Listen(base_, opts_.ctl_path,

@@ -212,4 +212,43 @@ void ReleaseHeldPolicies(EngineContext& ctx, std::string_view conn) {
   }
 }
 
+Status InstallTrapPolicies(EngineContext& ctx, const ConnectionConfig& conn) {
+  auto dev = ctx.kernel.EnsureDevice(conn.interface);
+  if (!dev) return MakeError("interface " + conn.interface + ": " + dev.error().message);
+  for (size_t i = 0; i < conn.subnet_pairs.size(); ++i) {
+    const auto& [local, remote] = conn.subnet_pairs[i];
+    kernel::Policy pol;
+    pol.sel = Sel(local, remote);
+    pol.reqid = ctx.ReqidFor(conn.name, i);
+    const auto key = std::make_tuple(dev->ifindex, local.ToString(), remote.ToString(), pol.reqid);
+    if (ctx.trap_policies.count(key)) continue;
+    auto& refs = ctx.policy_refs[key];
+    if (refs == 0) {
+      if (auto st = ctx.kernel.AddPolicy(dev->ifindex, pol); !st) {
+        ctx.policy_refs.erase(key);
+        return MakeError("adding policy " + local.ToString() + " === " + remote.ToString() +
+                         ": " + st.error().message);
+      }
+    }
+    ++refs;
+    ctx.trap_policies[key] = {conn.name, pol};
+  }
+  return Status::Ok();
+}
+
+void ReleaseTrapPolicies(EngineContext& ctx, std::string_view conn) {
+  for (auto it = ctx.trap_policies.begin(); it != ctx.trap_policies.end();) {
+    if (!conn.empty() && it->second.first != conn) {
+      ++it;
+      continue;
+    }
+    auto ref = ctx.policy_refs.find(it->first);
+    if (ref != ctx.policy_refs.end() && --ref->second <= 0) {
+      ctx.policy_refs.erase(ref);
+      (void)ctx.kernel.DelPolicy(std::get<0>(it->first), it->second.second);
+    }
+    it = ctx.trap_policies.erase(it);
+  }
+}
+
 }  // namespace ipsec::engine

@@ -36,5 +36,13 @@ void RemoveChild(EngineContext& ctx, ChildSa& child);
 void HoldPolicy(EngineContext& ctx, const ChildSa& child, const std::string& conn);
 // Removes the held policies of conn ("" = of every connection).
 void ReleaseHeldPolicies(EngineContext& ctx, std::string_view conn);
+// auto=route: installs conn's policies (one per subnet pair, with the reqid
+// its child SAs will have) before any SA exists. The first packet makes the
+// kernel drop it and send ACQUIRE; the child SAs then share the policy and
+// it outlives them, so the next packet after they go starts them again.
+Status InstallTrapPolicies(EngineContext& ctx, const ConnectionConfig& conn);
+// Removes conn's trap policies ("" = every connection's) once no child SA
+// uses them.
+void ReleaseTrapPolicies(EngineContext& ctx, std::string_view conn);
 
 }  // namespace ipsec::engine
