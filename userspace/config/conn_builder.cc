@@ -5,6 +5,8 @@
 #include <linux/ipsec_tun.h>
 
 #include <algorithm>
+#include <charconv>
+#include <limits>
 
 #include "common/proposal_names.h"
 #include "config/values.h"
@@ -625,6 +627,32 @@ std::vector<Proposal> DefaultEspProposals() {
   return {gcm, cbc};
 }
 
+// ddos-mode=auto|busy|unlimited and ddos-ike-threshold=N (libreswan): when
+// the responder demands a COOKIE (SetupConfig::cookie_threshold).
+static void BuildDdos(const RawSetting* mode, const RawSetting* threshold, const Diagnostics& d,
+               SetupConfig& out) {
+  if (threshold) {
+    uint32_t n = 0;
+    auto [p, ec] = std::from_chars(threshold->value.data(),
+                                   threshold->value.data() + threshold->value.size(), n);
+    if (ec != std::errc() || p != threshold->value.data() + threshold->value.size())
+      d.Error(*threshold, "'" + threshold->value + "' is not a number of half-open IKE SAs");
+    else
+      out.cookie_threshold = n;
+  }
+  if (!mode || mode->value == "auto") return;
+  if (mode->value == "busy") {
+    out.cookie_threshold = 0;
+  } else if (mode->value == "unlimited") {
+    out.cookie_threshold = std::numeric_limits<size_t>::max();
+  } else {
+    d.Error(*mode, "'" + mode->value + "' is not one of auto, busy, unlimited");
+    return;
+  }
+  if (threshold)
+    d.Warn(*threshold, "ddos-ike-threshold= has no effect with ddos-mode=" + mode->value);
+}
+
 SetupConfig BuildSetup(const SettingMap& s, const Diagnostics& d) {
   SetupConfig out;
   auto get = [&](const char* k) -> const RawSetting* {
@@ -662,6 +690,7 @@ SetupConfig BuildSetup(const SettingMap& s, const Diagnostics& d) {
     else
       d.Error(*st, "'" + v + "' is not one of yes, no, never, replace, keep");
   }
+  BuildDdos(get("ddos-mode"), get("ddos-ike-threshold"), d, out);
   return out;
 }
 

@@ -169,6 +169,11 @@ struct SetupConfig {
   std::vector<std::string> interfaces;  // interfaces="%defaultroute ipsec0=eth0"
   std::string secretsfile;              // secretsfile=
   UniqueIds uniqueids = UniqueIds::kYes;
+  // libreswan's DoS knobs, as the responder's COOKIE threshold (RFC 7296
+  // 2.6): IKE_SA_INIT must carry a COOKIE once this many IKE SAs are
+  // half-open. ddos-mode=busy: 0 (always), unlimited: never, auto (the
+  // default): ddos-ike-threshold=, else 64. nullopt: the engine's default.
+  std::optional<size_t> cookie_threshold;
 };
 
 struct Config {

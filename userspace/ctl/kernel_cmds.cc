@@ -252,9 +252,9 @@ void AddMonitorCommand(CLI::App& app) {
         Fail(MakeError(std::string("poll: ") + std::strerror(errno), errno), kExitKernel);
       }
       names = Names(*k);  // devices come and go
-      k->DispatchAllEvents([&](const kernel::AcquireEvent& e) { print(FormatAcquire(e, names)); },
-                           [&](const kernel::ExpireEvent& e) { print(FormatExpire(e, names)); },
-                           [&](const kernel::ErrorEvent& e) { print(FormatErrorEvent(e, names)); });
+      k->DispatchEvents([&](const kernel::AcquireEvent& e) { print(FormatAcquire(e, names)); },
+                        [&](const kernel::ExpireEvent& e) { print(FormatExpire(e, names)); },
+                        [&](const kernel::ErrorEvent& e) { print(FormatErrorEvent(e, names)); });
     }
   });
 }

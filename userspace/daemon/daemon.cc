@@ -12,6 +12,7 @@
 #include "common/random.h"
 #include "daemon/config_bridge.h"
 #include "daemon/control_server.h"
+#include "daemon/kernel_errors.h"
 #include "daemon/reload.h"
 #include "daemon/route_plan.h"
 #include "daemon/routes.h"
@@ -89,6 +90,7 @@ class DaemonImpl {
   void RemoveInstalled();
   nlohmann::json Handle(const control::Request& req);
   std::vector<kernel::SaInfo> KernelSas();
+  KernelErrors::Hooks KernelErrorHooks();
 
   static void OnSocket(int fd, short, void* arg);
   static void OnKernelEvent(int, short, void* arg);
@@ -107,13 +109,14 @@ class DaemonImpl {
   std::unique_ptr<RouteTable> routes_;
   std::unique_ptr<engine::Engine> engine_;
   std::unique_ptr<ControlServer> ctl_;
+  std::unique_ptr<KernelErrors> kernel_errors_;
 
   event_base* base_ = nullptr;
   std::vector<event*> events_;
   event* timer_ = nullptr;
 
   std::map<std::string, int> devices_;  // ipsecN in use -> ifindex
-  std::vector<int> encap_devices_;      // devices holding one of our NAT-T sockets
+  std::map<int, int> encap_devices_;    // ifindex -> our NAT-T socket attached to it
   std::vector<ConnRoute> installed_routes_;
   engine::Millis started_{0};
   bool stopped_ = false;
@@ -155,6 +158,8 @@ Status DaemonImpl::Setup() {
   SyncRoutes();
 
   engine_ = std::make_unique<engine::Engine>(clock_, random_, *sockets_, *kernel_, psk_, sink_);
+  if (cfg_.setup.cookie_threshold) engine_->SetCookieThreshold(*cfg_.setup.cookie_threshold);
+  kernel_errors_ = std::make_unique<KernelErrors>(*kernel_, clock_, KernelErrorHooks());
 
   auto ctl = ControlServer::Listen(base_, opts_.ctl_path,
                                    [this](const control::Request& r) { return Handle(r); });
@@ -239,7 +244,7 @@ void DaemonImpl::SetupEncap() {
     }
     spdlog::debug("{}: ESP-in-UDP on port {} (IPv{})", dev->first, sockets_->natt_port(),
                   family == AF_INET ? 4 : 6);
-    encap_devices_.push_back(dev->second);
+    encap_devices_[dev->second] = fd;
     ++dev;
   }
 }
@@ -305,8 +310,29 @@ void DaemonImpl::OnKernelEvent(int, short, void* arg) {
   auto* self = static_cast<DaemonImpl*>(arg);
   self->kernel_->DispatchEvents(
       [self](const kernel::AcquireEvent& ev) { self->engine_->OnKernelAcquire(ev); },
-      [self](const kernel::ExpireEvent& ev) { self->engine_->OnKernelExpire(ev); });
+      [self](const kernel::ExpireEvent& ev) { self->engine_->OnKernelExpire(ev); },
+      [self](const kernel::ErrorEvent& ev) { self->kernel_errors_->OnError(ev); });
   self->RearmTimer();
+}
+
+KernelErrors::Hooks DaemonImpl::KernelErrorHooks() {
+  KernelErrors::Hooks h;
+  h.device_name = [this](int ifindex) {
+    for (const auto& [name, idx] : devices_)
+      if (idx == ifindex) return name;
+    return "ifindex " + std::to_string(ifindex);
+  };
+  h.encap_fd = [this](int ifindex) {
+    auto it = encap_devices_.find(ifindex);
+    return it == encap_devices_.end() ? -1 : it->second;
+  };
+  h.find_sa = [this](uint32_t spi) -> std::optional<KernelErrors::SaOwner> {
+    for (const auto& sa : engine_->Status().ike_sas)
+      for (const auto& c : sa.children)
+        if (c.inbound_spi == spi) return KernelErrors::SaOwner{c.conn, sa.remote.ToString()};
+    return std::nullopt;
+  };
+  return h;
 }
 
 void DaemonImpl::OnTimer(int, short, void* arg) {
@@ -342,7 +368,7 @@ void DaemonImpl::RemoveInstalled() {
     if (auto st = routes_->Del(it->route); !st) spdlog::warn("{}", st.error().message);
   }
   installed_routes_.clear();
-  for (int ifindex : encap_devices_) {
+  for (const auto& [ifindex, fd] : encap_devices_) {
     if (auto st = kernel_->SetEncapSocket(ifindex, -1); !st)
       spdlog::warn("detach NAT-T socket: {}", st.error().message);
   }

@@ -2,6 +2,8 @@
 // sockets, the kernel's events, the control socket, the engine's timer,
 // routes into ipsecN and the signals. One thread; every callback runs to
 // completion and then re-arms the engine's timer from NextTimeout().
+// Kernel events: ACQUIRE and EXPIRE go to the engine, ERROR_EVENT to
+// KernelErrors (daemon/kernel_errors.h: re-attach NAT-T, log AUTH_BURST).
 //
 // Start-up order (Create): devices (EnsureDevice, link up), NAT-T socket
 // handed to the module, routes for every loaded connection, control socket,

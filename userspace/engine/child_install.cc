@@ -122,6 +122,49 @@ Status InstallPendingOutbound(EngineContext& ctx, ChildSa& child) {
   return Status::Ok();
 }
 
+namespace {
+
+// Both directions' endpoints of child as sa now stands.
+std::pair<kernel::SaUpdate, kernel::SaUpdate> Endpoints(const IkeSa& sa, const ChildSa& child) {
+  kernel::SaUpdate in, out;
+  in.spi = child.inbound_spi;
+  in.dir = kernel::Direction::kIn;
+  in.src = sa.remote.addr;
+  in.dst = sa.local.addr;
+  out.spi = child.outbound_spi;
+  out.dir = kernel::Direction::kOut;
+  out.src = sa.local.addr;
+  out.dst = sa.remote.addr;
+  if (child.udp_encap) {
+    in.encap_sport = out.encap_dport = sa.remote.port;
+    in.encap_dport = out.encap_sport = sa.local.port;
+  }
+  return {in, out};
+}
+
+}  // namespace
+
+void MoveChildren(EngineContext& ctx, IkeSa& sa) {
+  for (auto& c : sa.children) {
+    auto [in, out] = Endpoints(sa, *c);
+    if (c->pending_outbound) {
+      c->pending_outbound->src = *out.src;
+      c->pending_outbound->dst = *out.dst;
+      c->pending_outbound->encap_sport = out.encap_sport;
+      c->pending_outbound->encap_dport = out.encap_dport;
+    }
+    for (const auto* upd : {&in, &out}) {
+      bool installed = upd == &in ? c->inbound_installed : c->outbound_installed;
+      if (!installed) continue;
+      if (auto st = ctx.kernel.UpdateSa(c->ifindex, *upd); !st)
+        ctx.Log(LogLevel::kWarning, c->conn_name(),
+                "moving " + std::string(upd == &in ? "inbound" : "outbound") + " SA " +
+                    std::to_string(upd->spi) + " to " + sa.remote.ToString() + ": " +
+                    st.error().message);
+    }
+  }
+}
+
 void RemoveChild(EngineContext& ctx, ChildSa& child) {
   child.pending_outbound.reset();
   if (child.policy_installed) {
@@ -166,6 +209,45 @@ void ReleaseHeldPolicies(EngineContext& ctx, std::string_view conn) {
       (void)ctx.kernel.DelPolicy(std::get<0>(it->first), it->second.second);
     }
     it = ctx.held_policies.erase(it);
+  }
+}
+
+Status InstallTrapPolicies(EngineContext& ctx, const ConnectionConfig& conn) {
+  auto dev = ctx.kernel.EnsureDevice(conn.interface);
+  if (!dev) return MakeError("interface " + conn.interface + ": " + dev.error().message);
+  for (size_t i = 0; i < conn.subnet_pairs.size(); ++i) {
+    const auto& [local, remote] = conn.subnet_pairs[i];
+    kernel::Policy pol;
+    pol.sel = Sel(local, remote);
+    pol.reqid = ctx.ReqidFor(conn.name, i);
+    const auto key = std::make_tuple(dev->ifindex, local.ToString(), remote.ToString(), pol.reqid);
+    if (ctx.trap_policies.count(key)) continue;
+    auto& refs = ctx.policy_refs[key];
+    if (refs == 0) {
+      if (auto st = ctx.kernel.AddPolicy(dev->ifindex, pol); !st) {
+        ctx.policy_refs.erase(key);
+        return MakeError("adding policy " + local.ToString() + " === " + remote.ToString() +
+                         ": " + st.error().message);
+      }
+    }
+    ++refs;
+    ctx.trap_policies[key] = {conn.name, pol};
+  }
+  return Status::Ok();
+}
+
+void ReleaseTrapPolicies(EngineContext& ctx, std::string_view conn) {
+  for (auto it = ctx.trap_policies.begin(); it != ctx.trap_policies.end();) {
+    if (!conn.empty() && it->second.first != conn) {
+      ++it;
+      continue;
+    }
+    auto ref = ctx.policy_refs.find(it->first);
+    if (ref != ctx.policy_refs.end() && --ref->second <= 0) {
+      ctx.policy_refs.erase(ref);
+      (void)ctx.kernel.DelPolicy(std::get<0>(it->first), it->second.second);
+    }
+    it = ctx.trap_policies.erase(it);
   }
 }
 

@@ -2,6 +2,8 @@
 // inbound SA (our SPI, the child's selectors), then outbound SA (the peer's
 // SPI), then the outbound policy for the pair, shared by every child SA
 // with the same reqid (reference-counted in EngineContext::policy_refs).
+// When the IKE SA's peer moves (NAT rebinding, RFC 7296 2.23), its children
+// follow (MoveChildren, the kernel's UPD_SA).
 #pragma once
 
 #include "common/result.h"
@@ -21,6 +23,11 @@ Status InstallChild(EngineContext& ctx, const IkeSa& sa, ChildSa& child,
                     const ike::ChildSaKeys& keys, bool defer_outbound = false);
 // Installs a deferred outbound SA (it takes over the reqid's traffic at once).
 Status InstallPendingOutbound(EngineContext& ctx, ChildSa& child);
+// Points every child of sa at sa's current endpoints: outer addresses and,
+// for UDP-encapsulated children, the NAT-T ports of both SAs (and of an
+// outbound SA still waiting in pending_outbound). Failures are logged; the
+// child stays (its inbound side still works, the next move may succeed).
+void MoveChildren(EngineContext& ctx, IkeSa& sa);
 // Removes child's SAs and (when no other child needs it) its policy.
 void RemoveChild(EngineContext& ctx, ChildSa& child);
 // dpdaction=hold: child's policy stays in the kernel when the child goes,
@@ -29,5 +36,13 @@ void RemoveChild(EngineContext& ctx, ChildSa& child);
 void HoldPolicy(EngineContext& ctx, const ChildSa& child, const std::string& conn);
 // Removes the held policies of conn ("" = of every connection).
 void ReleaseHeldPolicies(EngineContext& ctx, std::string_view conn);
+// auto=route: installs conn's policies (one per subnet pair, with the reqid
+// its child SAs will have) before any SA exists. The first packet makes the
+// kernel drop it and send ACQUIRE; the child SAs then share the policy and
+// it outlives them, so the next packet after they go starts them again.
+Status InstallTrapPolicies(EngineContext& ctx, const ConnectionConfig& conn);
+// Removes conn's trap policies ("" = every connection's) once no child SA
+// uses them.
+void ReleaseTrapPolicies(EngineContext& ctx, std::string_view conn);
 
 }  // namespace ipsec::engine

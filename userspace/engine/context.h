@@ -51,6 +51,13 @@ struct EngineContext {
   std::map<std::tuple<int, std::string, std::string, uint32_t>,
            std::pair<std::string, kernel::Policy>>
       held_policies;
+  // auto=route: one policy per subnet pair from load until the connection
+  // goes, each holding one reference in policy_refs, so traffic without a
+  // child SA makes the kernel send ACQUIRE (child_install.h). Value: the
+  // connection's name and the policy.
+  std::map<std::tuple<int, std::string, std::string, uint32_t>,
+           std::pair<std::string, kernel::Policy>>
+      trap_policies;
 
   // IKE SAs born from a rekey inside a task; the engine adopts them into
   // its tables once the task manager call has returned.

@@ -107,6 +107,8 @@ class EngineImpl {
   StatusSnapshot Snapshot() const;
   void Shutdown();
 
+  void SetCookieThreshold(size_t n) { half_open_.set_cookie_threshold(n); }
+
  private:
   std::shared_ptr<const ConnectionConfig> FindConn(std::string_view name) const {
     for (const auto& c : ctx_.connections)
@@ -221,13 +223,21 @@ ipsec::Status EngineImpl::LoadConnections(std::vector<ConnectionConfig> conns,
     if (old) gone.push_back(n->name);
     fresh.push_back(n->name);
   }
-  for (const auto& g : gone) (void)Terminate(g);
+  for (const auto& g : gone) {
+    (void)Terminate(g);
+    ReleaseTrapPolicies(ctx_, g);
+  }
   ctx_.connections = std::move(table);
   for (const auto& g : gone) conn_state_.erase(g);
   for (const auto& name : fresh) {
     auto c = FindConn(name);
     if (c->auto_action == AutoAction::kStart && c->remote.host.is_set()) {
       if (auto st = Initiate(name); !st) ctx_.Error(name, st.error().message);
+    } else if (c->auto_action == AutoAction::kRoute && c->remote.host.is_set()) {
+      if (auto st = InstallTrapPolicies(ctx_, *c); !st)
+        ctx_.Error(name, "auto=route: " + st.error().message);
+      else
+        ctx_.Log(LogLevel::kInfo, name, "policies installed, waiting for traffic (auto=route)");
     }
   }
   return ipsec::Status::Ok();
@@ -594,7 +604,7 @@ void EngineImpl::ResolveDuplicates() {
   auto key = [](const IkeSa& sa) { return std::make_pair(sa.spi_i, sa.spi_r); };
   for (auto& [serial, sa] : sas_) {
     if (!sa->initiator() || !settled(*sa)) continue;
-    const IkeSa* keeper = nullptr;
+    IkeSa* keeper = nullptr;
     for (const auto& [other_serial, other] : sas_)
       if (other.get() != sa.get() && settled(*other) && same_peer(*sa, *other) &&
           key(*other) > key(*sa))
@@ -605,6 +615,16 @@ void EngineImpl::ResolveDuplicates() {
                  " (both ends initiated): deleting this one, keeping the other");
     sa->tasks.Queue(MakeIkeDeleteTask(ctx_));
     sa->tasks.InitiateNext();
+    // The peer need not re-create on the keeper the children that die with
+    // this SA (libreswan does not): every wanted connection of this SA
+    // joins the keeper, which brings up the pairs it lacks.
+    std::set<std::string> names = sa->riders;
+    names.insert(sa->conn_name());
+    for (const auto& name : names) {
+      auto cs = conn_state_.find(name);
+      auto conn = FindConn(name);
+      if (conn && cs != conn_state_.end() && cs->second.wanted) Join(keeper, conn);
+    }
   }
 }
 
@@ -785,6 +805,7 @@ void EngineImpl::Shutdown() {
   }
   Reap();
   ReleaseHeldPolicies(ctx_, "");
+  ReleaseTrapPolicies(ctx_, "");
 }
 
 // ---------------------------------------------------------------------------
@@ -823,6 +844,9 @@ StatusSnapshot Engine::Status() const {
 }
 void Engine::Shutdown() {
   impl_->Shutdown();
+}
+void Engine::SetCookieThreshold(size_t n) {
+  impl_->SetCookieThreshold(n);
 }
 
 }  // namespace ipsec::engine

@@ -260,6 +260,9 @@ class Engine {
   // Sends Delete for every IKE SA (fire and forget), removes every SA and
   // policy we installed. The Engine is unusable for new SAs afterwards.
   void Shutdown();
+  // From this many half-open IKE SAs on, IKE_SA_INIT needs a COOKIE (RFC
+  // 7296 2.6; 0: always). Default 64 (half_open.h).
+  void SetCookieThreshold(size_t n);
 
  private:
   std::unique_ptr<EngineImpl> impl_;

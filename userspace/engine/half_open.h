@@ -41,6 +41,8 @@ class HalfOpenTable {
  public:
   explicit HalfOpenTable(HalfOpenLimits limits = {}) : limits_(limits) {}
   const HalfOpenLimits& limits() const { return limits_; }
+  // ddos-mode / ddos-ike-threshold from config setup (config/connection.h).
+  void set_cookie_threshold(size_t n) { limits_.cookie_threshold = n; }
 
   enum class Admission { kAdmit, kNeedCookie, kRefuseGlobal, kRefuseSource };
 

@@ -1,5 +1,6 @@
 #include "engine/peer_address.h"
 
+#include "engine/child_install.h"
 #include "engine/context.h"
 #include "engine/ike_sa.h"
 
@@ -27,9 +28,14 @@ void OnFreshAuthenticatedMessage(EngineContext& ctx, IkeSa& sa, const Endpoint& 
     return;
   }
   ctx.Log(LogLevel::kInfo, sa.conn_name(),
-          "peer moved from " + sa.remote.ToString() + " to " + remote.ToString());
+          "peer moved from " + sa.remote.ToString() + " to " + remote.ToString() + ", " +
+              std::to_string(sa.children.size()) + " child SA(s) follow");
   sa.remote = remote;
   sa.local = local;
+  // The child SAs go where the IKE SA goes (XFRM's MAPPING and strongSwan's
+  // update_sa do the same): without it ESP keeps leaving for the old
+  // mapping, which the NAT no longer forwards.
+  MoveChildren(ctx, sa);
 }
 
 }  // namespace ipsec::engine

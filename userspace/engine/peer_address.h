@@ -9,6 +9,7 @@
 //     port 500 to 4500 on the same address (2.23, RFC 3948).
 //
 // Otherwise (nobody behind a NAT) the address stays what IKE_SA_INIT used.
+// When the SA moves, its child SAs move with it (kernel UPD_SA).
 // The same fresh messages, and only they, count as liveness for DPD.
 #pragma once
 

@@ -425,11 +425,6 @@ int GenlKernel::EventFd() {
   return nl_socket_get_fd(event_sock_);
 }
 
-void GenlKernel::DispatchEvents(const std::function<void(const AcquireEvent&)>& on_acquire,
-                                const std::function<void(const ExpireEvent&)>& on_expire) {
-  DispatchAllEvents(on_acquire, on_expire, {});
-}
-
 namespace {
 struct EventHandlers {
   const std::function<void(const AcquireEvent&)>* acquire;
@@ -463,9 +458,9 @@ int OnEvent(nl_msg* msg, void* arg) {
 }
 }  // namespace
 
-void GenlKernel::DispatchAllEvents(const std::function<void(const AcquireEvent&)>& on_acquire,
-                                   const std::function<void(const ExpireEvent&)>& on_expire,
-                                   const std::function<void(const ErrorEvent&)>& on_error) {
+void GenlKernel::DispatchEvents(const std::function<void(const AcquireEvent&)>& on_acquire,
+                                const std::function<void(const ExpireEvent&)>& on_expire,
+                                const std::function<void(const ErrorEvent&)>& on_error) {
   if (!event_sock_) return;
   std::unique_ptr<nl_cb, CbFree> cb(nl_cb_alloc(NL_CB_DEFAULT));
   if (!cb) return;

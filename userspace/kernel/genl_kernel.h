@@ -3,7 +3,7 @@
 //
 // Two sockets: one for requests (commands are synchronous: send, then read
 // replies until the ack), one subscribed to the "events" multicast group for
-// ACQUIRE / EXPIRE, opened on the first EventFd() call so that a one-shot CLI
+// ACQUIRE / EXPIRE / ERROR_EVENT, opened on the first EventFd() call so that a one-shot CLI
 // command does not join the group. Not thread-safe: one caller at a time.
 //
 // Errors carry the kernel's errno (Error::code, positive) and its extack
@@ -51,11 +51,8 @@ class GenlKernel : public Kernel {
   int EventFd() override;
   Status OpenEvents();
   void DispatchEvents(const std::function<void(const AcquireEvent&)>& on_acquire,
-                      const std::function<void(const ExpireEvent&)>& on_expire) override;
-  // As DispatchEvents, plus ERROR_EVENT, for `ipsecctl monitor`.
-  void DispatchAllEvents(const std::function<void(const AcquireEvent&)>& on_acquire,
-                         const std::function<void(const ExpireEvent&)>& on_expire,
-                         const std::function<void(const ErrorEvent&)>& on_error);
+                      const std::function<void(const ExpireEvent&)>& on_expire,
+                      const std::function<void(const ErrorEvent&)>& on_error) override;
 
  private:
   GenlKernel() = default;

@@ -146,10 +146,12 @@ class Kernel {
   // Hand the daemon's bound port-4500 UDP socket to the module; -1 detaches.
   virtual Status SetEncapSocket(int ifindex, int fd) = 0;
 
-  // Events: the daemon polls EventFd() and calls DispatchEvents() when readable.
+  // Events: the daemon polls EventFd() and calls DispatchEvents() when
+  // readable. An empty function ignores that kind of event.
   virtual int EventFd() = 0;
   virtual void DispatchEvents(const std::function<void(const AcquireEvent&)>& on_acquire,
-                              const std::function<void(const ExpireEvent&)>& on_expire) = 0;
+                              const std::function<void(const ExpireEvent&)>& on_expire,
+                              const std::function<void(const ErrorEvent&)>& on_error) = 0;
 };
 
 }  // namespace ipsec::kernel

@@ -127,8 +127,22 @@ Result<std::vector<Policy>> MockKernel::ListPolicies(int ifindex) {
   return v;
 }
 
-Status MockKernel::SetEncapSocket(int, int) {
+Status MockKernel::SetEncapSocket(int ifindex, int fd) {
+  ++set_encap_calls_;
+  if (fd < 0)
+    encap_fds_.erase(ifindex);
+  else
+    encap_fds_[ifindex] = fd;
   return Status::Ok();
+}
+
+void MockKernel::DispatchEvents(const std::function<void(const AcquireEvent&)>&,
+                                const std::function<void(const ExpireEvent&)>&,
+                                const std::function<void(const ErrorEvent&)>& on_error) {
+  auto queued = std::move(errors_);
+  errors_.clear();
+  for (const auto& ev : queued)
+    if (on_error) on_error(ev);
 }
 
 const SaParams* MockKernel::FindSa(uint32_t spi, Direction dir) const {

@@ -33,8 +33,11 @@ class MockKernel : public Kernel {
   Result<std::vector<Policy>> ListPolicies(int ifindex) override;
   Status SetEncapSocket(int ifindex, int fd) override;
   int EventFd() override { return -1; }
+  // Delivers the error events queued by QueueError (ACQUIRE and EXPIRE are
+  // called into the engine directly by its tests).
   void DispatchEvents(const std::function<void(const AcquireEvent&)>&,
-                      const std::function<void(const ExpireEvent&)>&) override {}
+                      const std::function<void(const ExpireEvent&)>&,
+                      const std::function<void(const ErrorEvent&)>& on_error) override;
 
   // Inspection for tests.
   struct InstalledSa {
@@ -48,6 +51,10 @@ class MockKernel : public Kernel {
   size_t add_sa_calls() const { return add_sa_calls_; }
   size_t del_sa_calls() const { return del_sa_calls_; }
   void FailNextAddSa() { fail_next_add_sa_ = true; }
+  void QueueError(const ErrorEvent& ev) { errors_.push_back(ev); }
+  // ifindex -> attached socket fd (SetEncapSocket), and how many attaches.
+  const std::map<int, int>& encap_fds() const { return encap_fds_; }
+  size_t set_encap_calls() const { return set_encap_calls_; }
 
  private:
   std::map<std::string, DevInfo> devices_;
@@ -57,6 +64,9 @@ class MockKernel : public Kernel {
   int next_ifindex_ = 10;
   size_t add_sa_calls_ = 0, del_sa_calls_ = 0;
   bool fail_next_add_sa_ = false;
+  std::vector<ErrorEvent> errors_;
+  std::map<int, int> encap_fds_;
+  size_t set_encap_calls_ = 0;
 };
 
 }  // namespace ipsec::kernel

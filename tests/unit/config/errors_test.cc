@@ -1,4 +1,5 @@
 // Broken inputs: each gives exactly the expected "FILE:LINE: keyword: message".
+#include <limits>
 #include <gtest/gtest.h>
 
 #include "config/config.h"
@@ -325,6 +326,38 @@ TEST(Resolve, AnyRemoteAndDefaultRouteV6) {
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().message,
             "b.conf:2: left: %defaultroute: this host has no IPv4 default route");
+}
+
+// libreswan's ddos-mode / ddos-ike-threshold set the COOKIE threshold.
+TEST(Setup, DdosModeSetsTheCookieThreshold) {
+  FixedHostInfo host({Addr("192.0.2.1")}, Addr("192.0.2.1"));
+  LoadOptions o;
+  o.host = &host;
+  const std::string conn = "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n";
+  auto parse = [&](const std::string& setup) {
+    return ParseConfigText("config setup\n" + setup + conn, "d.conf", o);
+  };
+  auto none = parse("");
+  ASSERT_TRUE(none) << none.error().message;
+  EXPECT_FALSE(none->setup.cookie_threshold);
+  auto busy = parse("\tddos-mode=busy\n");
+  ASSERT_TRUE(busy) << busy.error().message;
+  EXPECT_EQ(busy->setup.cookie_threshold, 0u);
+  auto unlimited = parse("\tddos-mode=unlimited\n");
+  ASSERT_TRUE(unlimited) << unlimited.error().message;
+  EXPECT_EQ(unlimited->setup.cookie_threshold, std::numeric_limits<size_t>::max());
+  auto threshold = parse("\tddos-mode=auto\n\tddos-ike-threshold=10\n");
+  ASSERT_TRUE(threshold) << threshold.error().message;
+  EXPECT_EQ(threshold->setup.cookie_threshold, 10u);
+  EXPECT_TRUE(threshold->warnings.empty());
+  auto bad = parse("\tddos-mode=sometimes\n");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message,
+            "d.conf:2: ddos-mode: 'sometimes' is not one of auto, busy, unlimited");
+  auto nan = parse("\tddos-ike-threshold=many\n");
+  ASSERT_FALSE(nan);
+  EXPECT_EQ(nan.error().message,
+            "d.conf:2: ddos-ike-threshold: 'many' is not a number of half-open IKE SAs");
 }
 
 TEST(Resolve, TemplatesOnlyUsedThroughAlsoAreNotConnections) {

@@ -201,7 +201,7 @@ TEST_F(HostileInputTest, PerSourceHalfOpenLimit) {
 
 // Above the threshold nobody gets state without a cookie (RFC 7296 2.6);
 // our initiator answers the challenge and gets through, against our own
-// responder here and against strongSwan in tests/vm/531_*.
+// responder here, against libreswan and strongSwan in tests/vm/533 and 534.
 TEST_F(HostileInputTest, CookieChallengeAboveThreshold) {
   const auto init = CaptureInit();
   Load(b, AnyToB());
@@ -228,6 +228,20 @@ TEST_F(HostileInputTest, CookieChallengeAboveThreshold) {
   EXPECT_TRUE(a.log.Contains("peer asked for a COOKIE"));
   EXPECT_EQ(Established(a), 1u) << a.log.Errors();
   EXPECT_EQ(b.engine.Status().counters.cookies_sent, 2u);
+  ExpectMatchingChildren(a, b, 1);
+}
+
+// ddos-mode=busy (config setup): a threshold of 0 challenges the very first
+// request, and an honest initiator still gets through in one extra round.
+TEST_F(HostileInputTest, CookieThresholdZeroChallengesEveryone) {
+  Load(b, AnyToB());
+  b.engine.SetCookieThreshold(0);
+  Load(a, AtoB());
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  EXPECT_TRUE(a.log.Contains("peer asked for a COOKIE"));
+  EXPECT_EQ(b.engine.Status().counters.cookies_sent, 1u);
+  EXPECT_EQ(Established(a), 1u) << a.log.Errors();
   ExpectMatchingChildren(a, b, 1);
 }
 

@@ -243,6 +243,43 @@ TEST_F(LifecycleTest, DpdActionHoldKeepsThePolicyAndStartsOnTraffic) {
   EXPECT_TRUE(a.kernel.policies().empty());
 }
 
+// auto=route: the policy is there from load with the reqid its child will
+// have, nothing is negotiated until the kernel's ACQUIRE, and the policy
+// outlives the child (a peer Delete) so the next packet starts it again.
+TEST_F(LifecycleTest, AutoRoutePoliciesAtLoadAndNegotiationOnAcquire) {
+  auto ca = AtoB();
+  ca.auto_action = AutoAction::kRoute;
+  Load(b, BtoA());
+  Load(a, ca);
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  EXPECT_EQ(a.engine.Status().ike_sas.size(), 0u) << "auto=route waits for traffic";
+  ASSERT_EQ(a.kernel.policies().size(), 1u);
+  ASSERT_TRUE(HasPolicy(a, "10.1.0.0/24", "10.2.0.0/24"));
+  const uint32_t reqid = a.kernel.policies().begin()->second.reqid;
+  kernel::AcquireEvent acq;
+  acq.reqid = reqid;
+  acq.packet.src = Net("10.1.0.5/32");
+  acq.packet.dst = Net("10.2.0.5/32");
+  a.engine.OnKernelAcquire(acq);
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  ASSERT_EQ(Established(a), 1u) << a.log.Errors();
+  EXPECT_EQ(OnlyChild(a).reqid, reqid) << "the child takes the trap policy's reqid";
+  EXPECT_EQ(a.kernel.policies().size(), 1u);
+  // The peer takes the tunnel down: the SAs go, the policy stays.
+  ASSERT_TRUE(b.engine.Terminate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  EXPECT_EQ(a.engine.Status().ike_sas.size(), 0u);
+  EXPECT_TRUE(a.kernel.sas().empty());
+  EXPECT_TRUE(HasPolicy(a, "10.1.0.0/24", "10.2.0.0/24")) << "auto=route keeps the policy";
+  a.engine.OnKernelAcquire(acq);
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  EXPECT_EQ(Established(a), 1u) << a.log.Errors();
+  // Unloading the connection removes the policy.
+  ASSERT_TRUE(a.engine.LoadConnections({}).ok());
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  EXPECT_TRUE(a.kernel.policies().empty());
+}
+
 TEST_F(LifecycleTest, AutoStartComesBackAfterAPeerDelete) {
   auto ca = AtoB();
   ca.auto_action = AutoAction::kStart;

@@ -177,5 +177,57 @@ TEST_F(EngineTest, NatIsDetectedAndIkeMovesTo4500WithUdpEncap) {
   }
 }
 
+// NAT rebinding (RFC 7296 2.23): A's NAT gives its 4500 mapping a new
+// address and port. A's next authenticated message (its DPD) moves B's IKE
+// SA, and B's child SAs follow: the outbound one now leaves for the new
+// mapping, the inbound one records it.
+TEST_F(EngineTest, NatRebindingMovesTheChildSas) {
+  struct Mapping {
+    Endpoint inside, outside;
+  };
+  std::vector<Mapping> nat = {{{a.addr, 500}, {Ip("198.51.100.7"), 1500}},
+                              {{a.addr, 4500}, {Ip("198.51.100.7"), 1501}}};
+  net.rewrite = [&](Datagram& d) {
+    for (auto& m : nat) {
+      if (d.from == m.inside) d.from = m.outside;
+      if (d.to == m.outside) d.to = m.inside;
+    }
+  };
+  auto ca = AtoB();
+  ca.dpd_delay_s = 5;
+  auto cb = BtoA();
+  cb.remote.host = IpAddress();
+  cb.remote.id = "192.0.2.1";
+  Load(a, ca);
+  Load(b, cb);
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(3000)));
+  ASSERT_EQ(Established(b), 1u) << a.log.Errors() << b.log.Errors();
+  const auto before = b.engine.Status().ike_sas.at(0).children.at(0);
+  const auto* b_out = b.kernel.FindSa(before.outbound_spi, kernel::Direction::kOut);
+  const auto* b_in = b.kernel.FindSa(before.inbound_spi, kernel::Direction::kIn);
+  ASSERT_NE(b_out, nullptr);
+  ASSERT_NE(b_in, nullptr);
+  ASSERT_EQ(b_out->encap_dport, 1501);
+
+  nat[1].outside = {Ip("198.51.100.8"), 40007};  // conntrack flushed, new mapping
+  ASSERT_TRUE(net.Run(Millis(7000)));            // A's DPD goes out through it
+  auto sb = b.engine.Status().ike_sas.at(0);
+  EXPECT_EQ(sb.remote, (Endpoint{Ip("198.51.100.8"), 40007}));
+  EXPECT_TRUE(b.log.Contains("1 child SA(s) follow")) << b.log.Errors();
+  EXPECT_EQ(b_out->dst, Ip("198.51.100.8"));
+  EXPECT_EQ(b_out->encap_sport, 4500);
+  EXPECT_EQ(b_out->encap_dport, 40007);
+  EXPECT_EQ(b_in->src, Ip("198.51.100.8"));
+  EXPECT_EQ(b_in->encap_sport, 40007);
+  EXPECT_EQ(b_in->encap_dport, 4500);
+  // A is the NATed side: its peer did not move, nor did its SAs.
+  const auto* a_out = a.kernel.FindSa(a.engine.Status().ike_sas.at(0).children.at(0).outbound_spi,
+                                      kernel::Direction::kOut);
+  ASSERT_NE(a_out, nullptr);
+  EXPECT_EQ(a_out->dst, b.addr);
+  EXPECT_EQ(a_out->encap_dport, 4500);
+}
+
 }  // namespace
 }  // namespace ipsec::engine::test

@@ -14,6 +14,8 @@
 #                          exited 0.
 #   ipsecd_traffic NS FIELD  sum of FIELD (in_packets, out_packets,
 #                          in_bytes, out_bytes) over trafficstatus --json.
+#   ipsecd_nat_configs D1 D2 [KW...]  ours <-> ours across topo_nat_v4
+#                          (below).
 
 declare -A _ipsecd_dir _ipsecd_pid
 
@@ -67,4 +69,25 @@ _no_tunnels() {
 	local out
 	out=$(ictl "$1" trafficstatus --json) || return 1
 	[ "$(jq '.tunnels | length' <<<"$out")" = 0 ]
+}
+
+# ipsecd_nat_configs D1 D2 [GW1_EXTRA...]: ipsec.conf and ipsec.secrets for
+# ours <-> ours across topo_nat_v4, connection "nat": gw1 (D1) initiates
+# from behind the NAT (auto=start, plus each GW1_EXTRA keyword, e.g.
+# dpddelay=2s), gw2 (D2) answers as right=%any with rightid=$GW1.
+ipsecd_nat_configs() {
+	local d1=$1 d2=$2 kw
+	shift 2
+	{
+		printf 'conn nat\n\tleft=%s\n\tleftsubnet=%s\n\tright=%s\n\trightsubnet=%s\n' \
+			"$GW1" "$NET1" "$GW2" "$NET2"
+		for kw in "$@" auto=start; do printf '\t%s\n' "$kw"; done
+	} >"$d1/ipsec.conf"
+	printf 'conn nat\n\tleft=%s\n\tleftsubnet=%s\n\tright=%%any\n\trightid=%s\n\trightsubnet=%s\n\tauto=add\n' \
+		"$GW2" "$NET2" "$GW1" "$NET1" >"$d2/ipsec.conf"
+	for kw in authby=secret ike=aes256gcm16-prfsha256-ecp256 esp=aes256gcm16; do
+		printf '\t%s\n' "$kw" | tee -a "$d1/ipsec.conf" >>"$d2/ipsec.conf"
+	done
+	echo "$GW1 $GW2 : PSK \"ours-behind-nat-test-psk-0123\"" >"$d1/ipsec.secrets"
+	cp "$d1/ipsec.secrets" "$d2/"
 }
