@@ -27,6 +27,7 @@ struct SourceLocation {
   std::string file;
   int line = 0;
   std::string ToString() const;  // "/etc/ipsec.conf:12"
+  bool operator==(const SourceLocation&) const = default;
 };
 
 // A warning or error tied to a line: "FILE:LINE: keyword: message".
@@ -88,6 +89,7 @@ struct End {
   // (host-to-host); empty with an unset host: whatever the peer's address is.
   std::vector<IpPrefix> subnets;
   std::optional<IpAddress> sourceip;  // leftsourceip=
+  bool operator==(const End&) const = default;
 };
 
 // One child SA: libreswan's "conn/1x2" (first left subnet x second right subnet).
@@ -156,6 +158,8 @@ struct Connection {
   bool mobike = true;
   // ipsec-interface=N -> N (device "ipsecN"); yes -> 1 (libreswan). nullopt: not set.
   std::optional<uint32_t> ipsec_interface;
+  // Every field, `where` included (daemon/reload.h compares without it).
+  bool operator==(const Connection&) const = default;
 };
 
 struct SetupConfig {

@@ -59,6 +59,8 @@ void AddSimple(CLI::App& app, std::shared_ptr<Shared> sh, const std::string& cmd
       std::cout << res.dump(2) << "\n";
     } else if (cmd == "status") {
       std::cout << FormatStatus(res.get<control::StatusResult>());
+    } else if (cmd == "reload") {
+      std::cout << FormatReload(res.get<control::ReloadResult>());
     } else {
       std::cout << FormatTraffic(res.get<control::TrafficResult>());
     }
@@ -76,6 +78,8 @@ void AddNamed(CLI::App& app, std::shared_ptr<Shared> sh, const std::string& cmd,
     nlohmann::json res = Call(*sh, control::Request{cmd, *name});
     if (*json)
       std::cout << res.dump(2) << "\n";
+    else if (cmd == "add" || cmd == "delete")
+      std::cout << FormatReload(res.get<control::ReloadResult>());
     else
       std::cout << res.value("message", std::string()) << "\n";
   });
@@ -191,6 +195,24 @@ std::string FormatTraffic(const control::TrafficResult& t) {
   return o.str();
 }
 
+std::string FormatReload(const control::ReloadResult& r) {
+  std::ostringstream o;
+  o << r.command << ": " << r.config_file << ": " << r.added.size() << " added, "
+    << r.removed.size() << " removed, " << r.replaced.size() << " replaced, " << r.kept.size()
+    << " kept\n";
+  auto list = [&o](const char* what, const std::vector<std::string>& names) {
+    for (const auto& n : names) o << "  " << what << " " << n << "\n";
+  };
+  list("added   ", r.added);
+  list("removed ", r.removed);
+  list("replaced", r.replaced);
+  list("kept    ", r.kept);
+  for (const auto& n : r.psk_changed)
+    o << "  PSK changed for " << n << ": used from its next IKE SA on\n";
+  for (const auto& w : r.warnings) o << "  warning: " << w << "\n";
+  return o.str();
+}
+
 void AddDaemonCommands(CLI::App& app) {
   auto sh = std::make_shared<Shared>();
   app.add_option("--ctl", sh->ctl, "ipsecd control socket (daemon subcommands)")
@@ -199,6 +221,11 @@ void AddDaemonCommands(CLI::App& app) {
   AddSimple(app, sh, "trafficstatus", "One line per installed child SA with its traffic");
   AddNamed(app, sh, "up", "Bring a connection up (ipsecd initiates it)");
   AddNamed(app, sh, "down", "Take a connection down (Delete to the peer)");
+  AddSimple(app, sh, "reload",
+            "Re-read ipsec.conf and ipsec.secrets: load added connections, tear down removed "
+            "ones, replace changed ones, keep unchanged ones (and their SAs) untouched");
+  AddNamed(app, sh, "add", "Load (or replace) one connection from the current ipsec.conf");
+  AddNamed(app, sh, "delete", "Tear down and unload one connection");
 }
 
 }  // namespace ipsec::ctl

@@ -5,6 +5,9 @@
 //   ipsecctl [--ctl SOCKET] trafficstatus [--json]
 //   ipsecctl [--ctl SOCKET] up NAME [--json]
 //   ipsecctl [--ctl SOCKET] down NAME [--json]
+//   ipsecctl [--ctl SOCKET] reload [--json]      re-read ipsec.conf/.secrets
+//   ipsecctl [--ctl SOCKET] add NAME [--json]    load one connection
+//   ipsecctl [--ctl SOCKET] delete NAME [--json] tear down and unload one
 //
 // When no daemon listens, they say so and exit 3; they do not fall back to
 // showing kernel state (that is "ipsecctl sa list" / "dev show", which work
@@ -35,5 +38,6 @@ Result<nlohmann::json> ControlRequest(const std::string& socket_path, const cont
 // Text renderings (pure, for tests).
 std::string FormatStatus(const control::StatusResult& st);
 std::string FormatTraffic(const control::TrafficResult& t);
+std::string FormatReload(const control::ReloadResult& r);
 
 }  // namespace ipsec::ctl

@@ -11,12 +11,19 @@
 //             {"cmd": "trafficstatus"}
 //             {"cmd": "up",   "name": "CONN"}
 //             {"cmd": "down", "name": "CONN"}
+//             {"cmd": "reload"}
+//             {"cmd": "add",    "name": "CONN"}
+//             {"cmd": "delete", "name": "CONN"}
 //   response  {"ok": true,  "result": RESULT}
 //             {"ok": false, "error": "unknown connection 'x'"}
 //
 //   RESULT of status         StatusResult (below)
 //   RESULT of trafficstatus  TrafficResult
 //   RESULT of up / down      {"message": "initiating 'x'"}
+//   RESULT of reload / add / delete  ReloadResult: what happened to each
+//                            connection; on a configuration error nothing
+//                            changed and "error" lists "FILE:LINE: keyword:
+//                            message" lines
 //
 // Every field of every struct below is always present in the JSON (names
 // as in the struct); readers ignore fields they do not know, so fields may
@@ -148,6 +155,18 @@ struct TrafficResult {
   std::vector<TrafficInfo> tunnels;
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrafficResult, tunnels)
+
+// reload (SIGHUP), add NAME, delete NAME: connections by name
+// (daemon/reload.h says what counts as a change).
+struct ReloadResult {
+  std::string command;      // "reload", "add NAME", "delete NAME"
+  std::string config_file;  // the ipsec.conf read
+  std::vector<std::string> added, removed, replaced, kept;
+  std::vector<std::string> psk_changed;  // kept; the new PSK serves their next IKE SA
+  std::vector<std::string> warnings;     // of the files read
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ReloadResult, command, config_file, added, removed,
+                                                replaced, kept, psk_changed, warnings)
 
 struct MessageResult {
   std::string message;

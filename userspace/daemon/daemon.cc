@@ -13,6 +13,8 @@
 #include "daemon/config_bridge.h"
 #include "daemon/control_server.h"
 #include "daemon/kernel_errors.h"
+#include "daemon/reload.h"
+#include "daemon/route_plan.h"
 #include "daemon/routes.h"
 #include "daemon/startup_cleanup.h"
 #include "daemon/status_report.h"
@@ -60,12 +62,6 @@ class SpdlogSink : public engine::EventSink {
   }
 };
 
-struct InstalledRoute {
-  Route route;
-  std::string dev;
-  std::string conn;
-};
-
 }  // namespace
 
 class DaemonImpl {
@@ -85,7 +81,9 @@ class DaemonImpl {
  private:
   Status SetupDevices();
   void SetupEncap();
-  void SetupRoutes();
+  void SyncRoutes();
+  // SIGHUP, ipsecctl reload/add/delete (reload.h): the reply's result.
+  Result<control::ReloadResult> ChangeConfig(const control::Request& req, const char* origin);
   Status AddEvent(int fd, short what, event_callback_fn cb);
   void RearmTimer();
   void Stop(const char* why);
@@ -119,7 +117,7 @@ class DaemonImpl {
 
   std::map<std::string, int> devices_;  // ipsecN in use -> ifindex
   std::map<int, int> encap_devices_;    // ifindex -> our NAT-T socket attached to it
-  std::vector<InstalledRoute> installed_routes_;
+  std::vector<ConnRoute> installed_routes_;
   engine::Millis started_{0};
   bool stopped_ = false;
 };
@@ -157,7 +155,7 @@ Status DaemonImpl::Setup() {
 
   if (auto st = SetupDevices(); !st) return st;
   SetupEncap();
-  SetupRoutes();
+  SyncRoutes();
 
   engine_ = std::make_unique<engine::Engine>(clock_, random_, *sockets_, *kernel_, psk_, sink_);
   if (cfg_.setup.cookie_threshold) engine_->SetCookieThreshold(*cfg_.setup.cookie_threshold);
@@ -199,8 +197,9 @@ Status DaemonImpl::SetupDevices() {
     std::string n = InterfaceName(c);
     if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
   }
-  if (names.empty()) names.push_back("ipsec0");
+  if (names.empty() && devices_.empty()) names.push_back("ipsec0");
   for (const auto& n : names) {
+    if (devices_.count(n)) continue;  // a reload: in use already
     bool existed = static_cast<bool>(kernel_->GetDevice(n));
     auto dev = kernel_->EnsureDevice(n);
     if (!dev) return MakeError("device " + n + ": " + dev.error().message, dev.error().code);
@@ -250,42 +249,36 @@ void DaemonImpl::SetupEncap() {
   }
 }
 
-// Each remote subnet goes into the connection's ipsecN as soon as the
-// connection is loaded: while the tunnel is down, the device drops the
-// traffic (no SA), so it never leaves in clear.
-void DaemonImpl::SetupRoutes() {
+// Routes into ipsecN as route_plan.h plans them for the loaded
+// connections: missing ones added, unwanted ones removed, the others left
+// alone (a reload must not drop a kept tunnel's traffic for a moment).
+void DaemonImpl::SyncRoutes() {
   auto addrs = routes_->LocalAddresses();
   if (!addrs) spdlog::warn("cannot list local addresses: {}", addrs.error().message);
-  for (const auto& c : cfg_.connections) {
-    if (c.auto_action == config::AutoAction::kIgnore) continue;
-    std::string dev = InterfaceName(c);
-    std::vector<IpPrefix> remotes;
-    for (const auto& p : c.subnet_pairs)
-      if (std::find(remotes.begin(), remotes.end(), p.remote) == remotes.end())
-        remotes.push_back(p.remote);
-    for (const auto& dst : remotes) {
-      if (c.remote.host.is_set() && dst.Contains(c.remote.host)) {
-        spdlog::warn(
-            "\"{}\" not routing {} into {}: it holds the peer's address {} (IKE and ESP "
-            "to the peer would loop into the tunnel)",
-            c.name, dst.ToString(), dev, c.remote.host.ToString());
-        continue;
-      }
-      Route r{dst, devices_[dev], std::nullopt};
-      if (c.local.sourceip && c.local.sourceip->family() == dst.family())
-        r.src = c.local.sourceip;
-      else if (addrs)
-        r.src = PickSource(*addrs, c.local.subnets, dst.family());
-      bool dup = false;
-      for (const auto& ir : installed_routes_) dup |= ir.route.dst == r.dst && ir.dev == dev;
-      if (dup) continue;
-      if (auto st = routes_->Add(r); !st) {
-        spdlog::error("\"{}\" {}", c.name, st.error().message);
-        continue;
-      }
-      spdlog::info("\"{}\" route {}", c.name, r.ToString(dev));
-      installed_routes_.push_back({r, dev, c.name});
+  auto wanted = PlanRoutes(cfg_.connections, devices_, addrs ? &*addrs : nullptr);
+  auto same = [](const ConnRoute& x, const ConnRoute& y) {
+    return x.route == y.route && x.dev == y.dev;
+  };
+  std::erase_if(installed_routes_, [&](ConnRoute& ir) {
+    auto w = std::find_if(wanted.begin(), wanted.end(), [&](auto& x) { return same(x, ir); });
+    if (w != wanted.end()) {
+      ir.conn = w->conn;
+      return false;
     }
+    if (auto st = routes_->Del(ir.route); !st) spdlog::warn("{}", st.error().message);
+    spdlog::info("\"{}\" route {} removed", ir.conn, ir.route.ToString(ir.dev));
+    return true;
+  });
+  for (const auto& w : wanted) {
+    if (std::any_of(installed_routes_.begin(), installed_routes_.end(),
+                    [&](auto& ir) { return same(ir, w); }))
+      continue;
+    if (auto st = routes_->Add(w.route); !st) {
+      spdlog::error("\"{}\" {}", w.conn, st.error().message);
+      continue;
+    }
+    spdlog::info("\"{}\" route {}", w.conn, w.route.ToString(w.dev));
+    installed_routes_.push_back(w);
   }
 }
 
@@ -351,9 +344,8 @@ void DaemonImpl::OnTimer(int, short, void* arg) {
 void DaemonImpl::OnSignal(int sig, short, void* arg) {
   auto* self = static_cast<DaemonImpl*>(arg);
   if (sig == SIGHUP) {
-    spdlog::warn(
-        "SIGHUP: configuration reload is not implemented; restart ipsecd to apply "
-        "changes (check them first with ipsecd --check)");
+    (void)self->ChangeConfig(control::Request{"reload", ""}, "SIGHUP");
+    self->RearmTimer();
     return;
   }
   self->Stop(sig == SIGTERM ? "SIGTERM" : "SIGINT");
@@ -435,12 +427,43 @@ nlohmann::json DaemonImpl::Handle(const control::Request& req) {
       reply = control::OkResponse(control::MessageResult{
           (req.cmd == "up" ? "initiating '" : "terminating '") + req.name + "'"});
     }
+  } else if (req.cmd == "reload" || req.cmd == "add" || req.cmd == "delete") {
+    auto r = ChangeConfig(req, "ipsecctl");
+    reply = r ? control::OkResponse(*r) : control::ErrorResponse(r.error().message);
   } else {
-    reply = control::ErrorResponse("unknown command '" + req.cmd +
-                                   "' (status, trafficstatus, up NAME, down NAME)");
+    reply = control::ErrorResponse(
+        "unknown command '" + req.cmd +
+        "' (status, trafficstatus, up NAME, down NAME, reload, add NAME, delete NAME)");
   }
   RearmTimer();
   return reply;
+}
+
+Result<control::ReloadResult> DaemonImpl::ChangeConfig(const control::Request& req,
+                                                       const char* origin) {
+  const std::string what = req.name.empty() ? req.cmd : req.cmd + " " + req.name;
+  ConfigSources src{opts_.config_path, opts_.secrets_path, {}, {}};
+  auto plan = ChangeRunningConfig(req.cmd, req.name, src, *engine_, cfg_, secrets_);
+  if (!plan) {
+    spdlog::error("{} ({}) failed, the running configuration is unchanged: {}", what, origin,
+                  plan.error().message);
+    return plan.error();
+  }
+  for (const auto& w : plan->warnings) spdlog::warn("{}", w);
+  if (auto st = SetupDevices(); !st) spdlog::error("{}: {}", what, st.error().message);
+  SyncRoutes();
+  auto names = [](const std::vector<std::string>& v) {
+    std::string s;
+    for (const auto& n : v) s += (s.empty() ? "" : " ") + n;
+    return s.empty() ? "-" : s;
+  };
+  spdlog::info("{} ({}): added {}; removed {}; replaced {}; kept {}{}{}", what, origin,
+               names(plan->added), names(plan->removed), names(plan->replaced), names(plan->kept),
+               plan->psk_changed.empty() ? "" : "; PSK changed for ",
+               plan->psk_changed.empty() ? "" : names(plan->psk_changed));
+  return control::ReloadResult{
+      what,           opts_.config_path, plan->added,       plan->removed,
+      plan->replaced, plan->kept,        plan->psk_changed, plan->warnings};
 }
 
 Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& opts, config::Config cfg,

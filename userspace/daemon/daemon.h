@@ -10,6 +10,8 @@
 // engine connections (auto=start ones initiate). Shutdown (SIGTERM/SIGINT)
 // undoes it in reverse: engine Shutdown (Delete to peers, SAs and policies
 // removed), routes removed, NAT-T socket detached, control socket unlinked.
+// SIGHUP and "ipsecctl reload|add|delete" change the loaded connections in
+// place (daemon/reload.h), then bring devices and routes in line.
 #pragma once
 
 #include <memory>
@@ -26,6 +28,7 @@ namespace ipsec::daemon {
 
 struct DaemonOptions {
   std::string config_path;
+  std::string secrets_path;  // --secrets, re-read on reload; "" = from the config
   std::string ctl_path;
   IkeSocketOptions sockets;
 };

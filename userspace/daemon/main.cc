@@ -106,6 +106,7 @@ int main(int argc, char** argv) {
 
   ipsec::daemon::DaemonOptions opts;
   opts.config_path = config_path;
+  opts.secrets_path = secrets_path;
   opts.ctl_path = ctl_path;
   auto d = ipsec::daemon::Daemon::Create(opts, std::move(cfg).value(), std::move(secrets).value(),
                                          std::move(kernel).value());

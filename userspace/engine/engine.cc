@@ -95,7 +95,8 @@ class EngineImpl {
     };
   }
 
-  ipsec::Status LoadConnections(std::vector<ConnectionConfig> conns);
+  ipsec::Status LoadConnections(std::vector<ConnectionConfig> conns,
+                                const std::vector<std::string>& replace);
   ipsec::Status Initiate(std::string_view name);
   ipsec::Status Terminate(std::string_view name);
   void OnDatagram(std::span<const uint8_t> datagram, const Endpoint& local, const Endpoint& remote);
@@ -180,7 +181,8 @@ class EngineImpl {
   bool shut_down_ = false;
 };
 
-ipsec::Status EngineImpl::LoadConnections(std::vector<ConnectionConfig> conns) {
+ipsec::Status EngineImpl::LoadConnections(std::vector<ConnectionConfig> conns,
+                                          const std::vector<std::string>& replace) {
   std::vector<std::shared_ptr<const ConnectionConfig>> table;
   for (auto& c : conns) {
     if (c.name.empty()) return MakeError("connection without a name");
@@ -203,15 +205,24 @@ ipsec::Status EngineImpl::LoadConnections(std::vector<ConnectionConfig> conns) {
                        "': no traffic selectors (set leftsubnet/rightsubnet or both hosts)");
     table.push_back(std::make_shared<const ConnectionConfig>(std::move(c)));
   }
-  // Connections that disappeared: take their SAs down.
-  std::vector<std::string> gone;
+  // Everything is valid: from here on the table changes. An unchanged
+  // connection keeps its very object, which its SAs point to; a changed one
+  // goes like a removed one and comes back like a new one.
+  std::vector<std::string> gone, fresh;
   for (const auto& old : ctx_.connections)
     if (std::none_of(table.begin(), table.end(),
                      [&](const auto& n) { return n->name == old->name; }))
       gone.push_back(old->name);
-  std::vector<std::string> fresh;
-  for (const auto& n : table)
-    if (!FindConn(n->name)) fresh.push_back(n->name);
+  for (auto& n : table) {
+    auto old = FindConn(n->name);
+    const bool forced = std::find(replace.begin(), replace.end(), n->name) != replace.end();
+    if (old && *old == *n && !forced) {
+      n = old;
+      continue;
+    }
+    if (old) gone.push_back(n->name);
+    fresh.push_back(n->name);
+  }
   for (const auto& g : gone) {
     (void)Terminate(g);
     ReleaseTrapPolicies(ctx_, g);
@@ -276,7 +287,9 @@ ipsec::Status EngineImpl::Initiate(std::string_view name) {
 IkeSa* EngineImpl::FindSharedSa(const ConnectionConfig& conn) {
   IkeSa* connecting = nullptr;
   for (auto& [serial, sa] : sas_) {
-    if (!sa->conn) continue;
+    // One waiting for its Delete to go out (busy with another exchange) is
+    // on its way out: a connection replaced by a reload must not join it.
+    if (!sa->conn || sa->tasks.HasQueued(TaskType::kIkeDelete)) continue;
     if (sa->state == IkeSa::State::kEstablished &&
         (SharesIkeSa(*sa->conn, conn) || AcceptsIkeSa(conn, *sa)))
       return sa.get();
@@ -316,6 +329,10 @@ ipsec::Status EngineImpl::Terminate(std::string_view name) {
     // Other connections still ride this IKE SA: only this one's children go.
     sa->riders.erase(std::string(name));
     if (!sa->riders.empty() && sa->state == IkeSa::State::kEstablished) {
+      // Its own connection leaves (ipsecctl delete, reload): the IKE SA
+      // lives on under one that stays, whose IKE settings are the same.
+      if (sa->conn_name() == name)
+        if (auto heir = FindConn(*sa->riders.begin())) sa->conn = heir;
       for (const auto& c : sa->children)
         if (c->conn_name() == name && c->state == ChildSa::State::kInstalled)
           sa->tasks.Queue(MakeChildDeleteTask(ctx_, c->inbound_spi));
@@ -797,8 +814,9 @@ Engine::Engine(Clock& clock, RandomSource& random, DatagramSender& sender, kerne
                SecretProvider& secrets, EventSink& events)
     : impl_(std::make_unique<EngineImpl>(clock, random, sender, kernel, secrets, events)) {}
 Engine::~Engine() = default;
-ipsec::Status Engine::LoadConnections(std::vector<ConnectionConfig> c) {
-  return impl_->LoadConnections(std::move(c));
+ipsec::Status Engine::LoadConnections(std::vector<ConnectionConfig> c,
+                                      const std::vector<std::string>& replace) {
+  return impl_->LoadConnections(std::move(c), replace);
 }
 ipsec::Status Engine::Initiate(std::string_view conn) {
   return impl_->Initiate(conn);

@@ -106,6 +106,7 @@ struct EngineEnd {
   // "" with an unset host (or "%any") accepts any ID.
   std::string id;
   std::vector<IpPrefix> subnets;  // empty: the host address alone
+  bool operator==(const EngineEnd&) const = default;
 };
 
 enum class AutoAction { kIgnore, kAdd, kRoute, kStart };
@@ -141,6 +142,7 @@ struct ConnectionConfig {
   // derived as the cross product of local.subnets x remote.subnets (or the
   // host addresses when those are empty).
   std::vector<std::pair<IpPrefix, IpPrefix>> subnet_pairs;
+  bool operator==(const ConnectionConfig&) const = default;
 };
 
 // ---------------------------------------------------------------------------
@@ -216,10 +218,16 @@ class Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  // Replaces the connection table. New auto=start connections are
-  // initiated; removed connections are terminated. Fails (changing nothing)
-  // on an invalid connection, naming it and the problem.
-  ipsec::Status LoadConnections(std::vector<ConnectionConfig> connections);
+  // Replaces the connection table (the whole of it: a reload). By name:
+  // removed connections are terminated (their children deleted with a
+  // Delete to the peer; an IKE SA other connections still ride stays);
+  // changed ones (different content, or named in `replace`: settings the
+  // engine does not see) are terminated and then loaded as new; new ones
+  // are loaded and auto=start ones initiated. Unchanged ones keep their IKE
+  // SA and child SAs untouched. Fails (changing nothing) on an invalid
+  // connection, naming it and the problem.
+  ipsec::Status LoadConnections(std::vector<ConnectionConfig> connections,
+                                const std::vector<std::string>& replace = {});
 
   // "ipsecctl up NAME": establishes the IKE SA and one child SA per subnet
   // pair (no-op for pairs already up). Fails on an unknown name or a
