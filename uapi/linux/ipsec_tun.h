@@ -246,7 +246,9 @@ enum ipsec_tun_stat {
 	IPSEC_TUN_STAT_DROP_MTU,	/* u64: too big, ICMP sent back */
 	IPSEC_TUN_STAT_DROP_EXPIRED,	/* u64: SA past its hard lifetime or seq limit */
 	IPSEC_TUN_STAT_DROP_NOMEM,	/* u64: allocation / crypto queue failure */
-	IPSEC_TUN_STAT_PAD,
+	IPSEC_TUN_STAT_PAD,		/* padding for the u64s, not a counter */
+	IPSEC_TUN_STAT_DROP_ECN,	/* u64: outer CE over a Not-ECT inner
+					 * packet (RFC 6040 4.2) */
 	__IPSEC_TUN_STAT_MAX
 };
 #define IPSEC_TUN_STAT_MAX (__IPSEC_TUN_STAT_MAX - 1)

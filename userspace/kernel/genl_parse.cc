@@ -223,6 +223,7 @@ Counters ParseCounters(const nlattr* nest) {
   c.drop_mtu = get(IPSEC_TUN_STAT_DROP_MTU);
   c.drop_expired = get(IPSEC_TUN_STAT_DROP_EXPIRED);
   c.drop_nomem = get(IPSEC_TUN_STAT_DROP_NOMEM);
+  c.drop_ecn = get(IPSEC_TUN_STAT_DROP_ECN);
   return c;
 }
 

@@ -213,6 +213,7 @@ Msg SaReply(bool with_family = true, int src_len = 4) {
   nla_put_u64(r, IPSEC_TUN_STAT_RX_BYTES, 840);
   nla_put_u64(r, IPSEC_TUN_STAT_DROP_REPLAY, 3);
   nla_put_u64(r, IPSEC_TUN_STAT_DROP_NOMEM, 1);
+  nla_put_u64(r, IPSEC_TUN_STAT_DROP_ECN, 4);  // numbered after STAT_PAD
   nla_nest_end(r, st);
   nlattr* sels = nla_nest_start(r, IPSEC_TUN_SA_A_SEL);
   TrafficSelector ts;
@@ -249,6 +250,7 @@ TEST(GenlParseTest, SaReply) {
   EXPECT_EQ(sa->stats.rx_bytes, 840u);
   EXPECT_EQ(sa->stats.drop_replay, 3u);
   EXPECT_EQ(sa->stats.drop_nomem, 1u);
+  EXPECT_EQ(sa->stats.drop_ecn, 4u);
   EXPECT_EQ(sa->stats.drop_auth, 0u);
   ASSERT_EQ(sa->selectors.size(), 1u);
   EXPECT_EQ(sa->selectors[0].src, Prefix("fd00:1::/64"));
