@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Receive path: ESP (IP protocol 50, or ESP-in-UDP from encap.c) whose SPI
- * names one of our inbound SAs in the netns it arrived in is checked against
+ * and outer destination name one of our inbound SAs in the netns it arrived
+ * in (RFC 4301's SAD key, sa.h) is checked against
  * the replay window, decrypted, checked against the SA's selectors and
  * delivered on the SA's device. Other SPIs are left to the kernel's own
  * esp4/esp6 (XFRM): our xfrm4/xfrm6 protocol handlers run first and return
@@ -353,22 +354,23 @@ put:
 int ipsec_tun_esp_rcv(struct net *net, struct sk_buff *skb)
 {
 	bool outer_v4 = skb->protocol == htons(ETH_P_IP);
+	union ipsec_tun_addr daddr = {};
 	struct ipsec_tun_sa *sa;
 	u32 spi;
 
 	if (!pskb_may_pull(skb, IPSEC_TUN_ESP_HDR_LEN))
 		return -ENOENT;
 	spi = get_unaligned_be32(skb->data);
+	/* The SAD key (RFC 4301 4.4.2.1): SPI and the outer destination. */
+	if (outer_v4)
+		daddr.w[0] = ip_hdr(skb)->daddr;
+	else
+		memcpy(daddr.b, &ipv6_hdr(skb)->daddr, sizeof(daddr.b));
 	rcu_read_lock();
-	sa = ipsec_tun_sa_lookup_in(net, spi);
+	sa = ipsec_tun_sa_lookup_in(net, spi, outer_v4 ? AF_INET : AF_INET6, &daddr);
 	rcu_read_unlock();
 	if (!sa)
 		return -ENOENT;
-	if ((sa->family == AF_INET) != outer_v4) {
-		in_drop(sa, skb, IPSEC_TUN_STAT_DROP_HEADER, "outer address family differs from the SA");
-		ipsec_tun_sa_put(sa);
-		return 0;
-	}
 	ipsec_tun_rxq_enqueue(sa, skb, outer_v4);
 	return 0;
 }

@@ -15,9 +15,12 @@
  * even after the device has been moved to another netns.
  *
  * Inbound ESP (IP protocol 50, or UDP-encapsulated per RFC 3948 on an attached
- * socket) is looked up by SPI in the underlay netns; after decryption the inner
- * packet is checked against the SA's own selectors (IPSEC_TUN_SA_A_SEL) and
- * delivered on the SA's device.
+ * socket) is looked up in the underlay netns by RFC 4301's SAD key: SPI,
+ * outer destination address (the inbound SA's DST) and ESP; ESP whose (SPI,
+ * destination) is not ours is left to XFRM. After decryption the inner
+ * packet is checked against the SA's own selectors (IPSEC_TUN_SA_A_SEL), its
+ * ECN field set from the outer one (RFC 6040: outer CE over a Not-ECT inner
+ * packet is dropped, STAT_DROP_ECN) and it is delivered on the SA's device.
  *
  * Rekey without loss: install the new inbound SA, then the new outbound SA
  * with the same reqid (it takes over at once, being the newest), then delete
@@ -46,8 +49,10 @@
  *     SA_COUNT, POLICY_COUNT, STATS (nest of IPSEC_TUN_STAT_*).
  * IPSEC_TUN_CMD_NEW_SA    [admin] dev, SA (nest, IPSEC_TUN_SA_A_*). Required:
  *     SPI, DIR, FAMILY, SRC, DST, ENCR_ID, ENC_KEY; REQID for outbound;
- *     INTEG_ID + AUTH_KEY for non-AEAD ciphers. -EEXIST if an inbound SA with
- *     that SPI exists in the underlay netns, or the same (dev, dir, spi).
+ *     INTEG_ID + AUTH_KEY for non-AEAD ciphers. -EEXIST for the same (dev,
+ *     DIR, SPI), and for an inbound SA whose (SPI, DST) is already taken in
+ *     the underlay netns: by an inbound SA of any of our devices, or by an
+ *     XFRM state (without mark). The same SPI with another DST is accepted.
  *     Optional SEQ: where the sequence numbers start (default 0): outbound,
  *     the last number sent, so the first packet carries SEQ + 1; inbound, the
  *     highest number received (counted as seen, the window below it empty).
@@ -55,7 +60,8 @@
  *     the end of the sequence space. -ERANGE past 2^32 - 1 without ESN, past
  *     2^63 - 1 for an outbound ESN SA.
  * IPSEC_TUN_CMD_UPD_SA    [admin] dev, SA with SPI + DIR, and any of: lifetimes,
- *     ENCAP_SPORT/ENCAP_DPORT (NAT mapping moved), SRC/DST (peer moved).
+ *     ENCAP_SPORT/ENCAP_DPORT (NAT mapping moved), SRC/DST (peer moved). A
+ *     new DST moves an inbound SA to that SAD key: -EEXIST as in NEW_SA.
  *     Keys, algorithms, selectors and SEQ cannot change (-EINVAL).
  * IPSEC_TUN_CMD_DEL_SA    [admin] dev, SA with SPI + DIR.
  * IPSEC_TUN_CMD_GET_SA    doit: dev, SA with SPI + DIR. dumpit: dev (all SAs
