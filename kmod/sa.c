@@ -164,6 +164,58 @@ void ipsec_tun_sa_set_lifetime(struct ipsec_tun_sa *sa, const struct ipsec_tun_l
 		mod_delayed_work(ipsec_tun_wq, &sa->life_work, 0);
 }
 
+static void sad_key_set(struct ipsec_tun_sa *sa, const union ipsec_tun_addr *daddr)
+{
+	memset(&sa->in_key, 0, sizeof(sa->in_key));
+	sa->in_key.net = sa->net;
+	sa->in_key.spi = sa->spi;
+	sa->in_key.family = sa->family;
+	sa->in_key.daddr = *daddr;
+}
+
+/* Is (SPI, destination) an XFRM SA of the underlay netns (unmarked states)? */
+static bool sad_key_in_xfrm(const struct ipsec_tun_sad_key *k)
+{
+	struct xfrm_state *x;
+
+	x = xfrm_state_lookup((struct net *)k->net, 0, (const xfrm_address_t *)&k->daddr,
+			      htonl(k->spi), IPPROTO_ESP, k->family);
+	if (!x)
+		return false;
+	xfrm_state_put(x);
+	return true;
+}
+
+/*
+ * Config mutex held (no SA can be added meanwhile): does an inbound SA of
+ * ours or an XFRM state have (SPI, daddr) in net? For ALLOC_SPI.
+ */
+bool ipsec_tun_sa_spi_taken(struct net *net, u32 spi, u16 family,
+			    const union ipsec_tun_addr *daddr)
+{
+	struct ipsec_tun_sad_key key = {
+		.net = net, .spi = spi, .family = family, .daddr = *daddr,
+	};
+
+	lockdep_assert_held(&ipsec_tun_config_mutex);
+	return rhashtable_lookup_fast(&in_table, &key, sad_ht_params) || sad_key_in_xfrm(&key);
+}
+
+/* Config mutex held. Puts an inbound SA in in_table under its in_key. */
+static int sad_insert(struct ipsec_tun_sa *sa, struct netlink_ext_ack *extack)
+{
+	int ret;
+
+	if (sad_key_in_xfrm(&sa->in_key)) {
+		NL_SET_ERR_MSG(extack, "XFRM has an SA with this SPI and destination in the underlay netns");
+		return -EEXIST;
+	}
+	ret = rhashtable_lookup_insert_fast(&in_table, &sa->in_node, sad_ht_params);
+	if (ret == -EEXIST)
+		NL_SET_ERR_MSG(extack, "an inbound SA with this SPI and destination exists in the underlay netns");
+	return ret;
+}
+
 int ipsec_tun_sa_add(struct ipsec_tun_dev *itd, struct ipsec_tun_sa_params *p,
 		     struct netlink_ext_ack *extack)
 {

@@ -140,9 +140,15 @@ struct ipsec_tun_sa *ipsec_tun_sa_find(struct ipsec_tun_dev *itd, u8 dir, u32 sp
 void ipsec_tun_sa_remove(struct ipsec_tun_sa *sa);
 void ipsec_tun_sa_flush_dev(struct ipsec_tun_dev *itd);
 void ipsec_tun_sa_set_lifetime(struct ipsec_tun_sa *sa, const struct ipsec_tun_lifetime *life);
+int ipsec_tun_sa_set_endpoints(struct ipsec_tun_sa *sa, const struct ipsec_tun_endpoints *ep,
+			       struct netlink_ext_ack *extack);
+
+bool ipsec_tun_sa_spi_taken(struct net *net, u32 spi, u16 family,
+			    const union ipsec_tun_addr *daddr);
 
 /* RCU read side; return a referenced SA or NULL. */
-struct ipsec_tun_sa *ipsec_tun_sa_lookup_in(struct net *net, u32 spi);
+struct ipsec_tun_sa *ipsec_tun_sa_lookup_in(struct net *net, u32 spi, u16 family,
+					    const union ipsec_tun_addr *daddr);
 struct ipsec_tun_sa *ipsec_tun_sa_lookup_out(struct ipsec_tun_dev *itd, u32 reqid);
 
 static inline void ipsec_tun_sa_get(struct ipsec_tun_sa *sa)

@@ -80,6 +80,17 @@
  *     caller (the daemon's port-4500 IKE socket). The module turns it into an
  *     ESP-in-UDP socket (RFC 3948): non-ESP datagrams (non-ESP marker, IKE,
  *     NAT keepalives) still reach the socket's owner. ENCAP_FD = -1 detaches.
+ * IPSEC_TUN_CMD_ALLOC_SPI [admin] SA nest with FAMILY and DST (the local
+ *     address the inbound SA will have); optional dev (default: the caller's
+ *     netns is the underlay; with dev: the device's underlay netns, and
+ *     the SPI is also free among the device's inbound SAs); optional
+ *     SPI_MIN, SPI_MAX (default 256 .. 2^32 - 1; -EINVAL if MIN > MAX).
+ *     Reply: SA nest with SPI, picked at random in the range among those no
+ *     inbound SA of ours nor any XFRM state (without mark) has with that DST
+ *     in that netns; -ENOSPC if none was found (ranges up to 4096 SPIs are
+ *     searched fully, larger ones by 64 random tries). Nothing is reserved
+ *     (unlike XFRM's larval state): NEW_SA refuses an SPI taken meanwhile
+ *     with -EEXIST, and the caller allocates again.
  *
  * Events (multicast group IPSEC_TUN_MCGRP_EVENTS, sent in the underlay netns
  * and in the device's current netns if different; joining needs
@@ -138,6 +149,7 @@ enum ipsec_tun_cmd {
 	IPSEC_TUN_CMD_ACQUIRE,
 	IPSEC_TUN_CMD_EXPIRE,
 	IPSEC_TUN_CMD_ERROR_EVENT,
+	IPSEC_TUN_CMD_ALLOC_SPI,
 	__IPSEC_TUN_CMD_MAX
 };
 #define IPSEC_TUN_CMD_MAX (__IPSEC_TUN_CMD_MAX - 1)
@@ -162,6 +174,8 @@ enum ipsec_tun_attr {
 	IPSEC_TUN_A_EXPIRE_REASON,	/* u8: IPSEC_TUN_EXPIRE_* */
 	IPSEC_TUN_A_ERROR_CODE,		/* u32: IPSEC_TUN_ERR_* */
 	IPSEC_TUN_A_PAD,
+	IPSEC_TUN_A_SPI_MIN,		/* u32 >= 256, in ALLOC_SPI */
+	IPSEC_TUN_A_SPI_MAX,		/* u32 >= 256, in ALLOC_SPI */
 	__IPSEC_TUN_A_MAX
 };
 #define IPSEC_TUN_A_MAX (__IPSEC_TUN_A_MAX - 1)

@@ -132,8 +132,9 @@ class Kernel {
   virtual Result<std::vector<DevInfo>> ListDevices() = 0;
   virtual Result<DevInfo> EnsureDevice(const std::string& name) = 0;
 
-  // A random inbound SPI not in use in this netns (>= 256, RFC 4303 2.1).
-  virtual Result<uint32_t> AllocSpi() = 0;
+  // A random inbound SPI (>= 256, RFC 4303 2.1) that no inbound SA in this
+  // netns has for the local address `local` (ours or XFRM's). Not reserved.
+  virtual Result<uint32_t> AllocSpi(const IpAddress& local) = 0;
   virtual Status AddSa(int ifindex, const SaParams& sa) = 0;
   virtual Status UpdateSa(int ifindex, const SaUpdate& upd) = 0;
   virtual Status DelSa(int ifindex, uint32_t spi, Direction dir) = 0;
