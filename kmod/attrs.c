@@ -16,8 +16,9 @@ int ipsec_tun_put_stats(struct sk_buff *skb, int attr, struct ipsec_tun_stats __
 	nest = nla_nest_start(skb, attr);
 	if (!nest)
 		return -EMSGSIZE;
-	for (i = IPSEC_TUN_STAT_RX_PACKETS; i < IPSEC_TUN_STAT_PAD; i++)
-		if (nla_put_u64_64bit(skb, i, sum.c[i], IPSEC_TUN_STAT_PAD))
+	for (i = IPSEC_TUN_STAT_RX_PACKETS; i <= IPSEC_TUN_STAT_MAX; i++)
+		if (i != IPSEC_TUN_STAT_PAD &&
+		    nla_put_u64_64bit(skb, i, sum.c[i], IPSEC_TUN_STAT_PAD))
 			return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;

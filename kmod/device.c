@@ -148,7 +148,9 @@ static void ipsec_tun_get_stats64(struct net_device *dev, struct rtnl_link_stats
 	st->rx_errors = sum.c[IPSEC_TUN_XSTAT_RX_ERRORS];
 	st->tx_errors = sum.c[IPSEC_TUN_XSTAT_TX_ERRORS];
 	st->rx_crc_errors = sum.c[IPSEC_TUN_STAT_DROP_AUTH];
-	st->rx_frame_errors = sum.c[IPSEC_TUN_STAT_DROP_HEADER] + sum.c[IPSEC_TUN_STAT_DROP_PAD];
+	/* As ip_tunnel: ECN drops (RFC 6040) count as frame errors. */
+	st->rx_frame_errors = sum.c[IPSEC_TUN_STAT_DROP_HEADER] + sum.c[IPSEC_TUN_STAT_DROP_PAD] +
+			      sum.c[IPSEC_TUN_STAT_DROP_ECN];
 	st->rx_dropped = dev->stats.rx_dropped;
 	st->tx_dropped = dev->stats.tx_dropped + sum.c[IPSEC_TUN_XSTAT_TX_DROPPED];
 }

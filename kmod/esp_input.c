@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Receive path: ESP (IP protocol 50, or ESP-in-UDP from encap.c) whose SPI
- * names one of our inbound SAs in the netns it arrived in is checked against
+ * and outer destination name one of our inbound SAs in the netns it arrived
+ * in (RFC 4301's SAD key, sa.h) is checked against
  * the replay window, decrypted, checked against the SA's selectors and
  * delivered on the SA's device. Other SPIs are left to the kernel's own
  * esp4/esp6 (XFRM): our xfrm4/xfrm6 protocol handlers run first and return
@@ -92,23 +93,46 @@ static bool selectors_allow(struct ipsec_tun_sa *sa, struct sk_buff *skb)
 	return false;
 }
 
-static void set_inner_dsfield(struct sk_buff *skb, struct ipsec_tun_sa *sa, u8 outer_tos)
+/*
+ * RFC 6040 4.2 (the normal mode, as ip_tunnel and XFRM): the inner ECN field
+ * after decapsulation, or -1 when the packet must be dropped: congestion
+ * experienced on the way (outer CE) cannot be passed to a transport that
+ * does not do ECN (inner Not-ECT), and passing it on unmarked would hide it.
+ * An outer ECT(1) over an inner ECT(0) becomes ECT(1); anything else keeps
+ * the inner field.
+ */
+static int decap_ecn(u8 outer, u8 inner)
+{
+	outer &= INET_ECN_MASK;
+	inner &= INET_ECN_MASK;
+	if (outer == INET_ECN_CE)
+		return inner == INET_ECN_NOT_ECT ? -1 : INET_ECN_CE;
+	if (outer == INET_ECN_ECT_1 && inner == INET_ECN_ECT_0)
+		return INET_ECN_ECT_1;
+	return inner;
+}
+
+/* The inner DS field from the outer one; false: drop (DROP_ECN). */
+static bool set_inner_dsfield(struct sk_buff *skb, struct ipsec_tun_sa *sa, u8 outer_tos)
 {
 	bool v4 = skb->protocol == htons(ETH_P_IP);
+	u8 inner = v4 ? ipv4_get_dsfield(ip_hdr(skb)) : ipv6_get_dsfield(ipv6_hdr(skb));
+	int ecn = decap_ecn(outer_tos, inner);
+	u8 ds = inner;
 
-	if (sa->flags & IPSEC_TUN_SA_F_DECAP_DSCP) {
-		if (v4)
-			ipv4_change_dsfield(ip_hdr(skb), INET_ECN_MASK, outer_tos);
-		else
-			ipv6_change_dsfield(ipv6_hdr(skb), INET_ECN_MASK, outer_tos);
-	}
-	/* RFC 6040: congestion marked on the outside stays marked inside. */
-	if (INET_ECN_is_ce(outer_tos)) {
-		if (v4)
-			IP_ECN_set_ce(ip_hdr(skb));
-		else
-			IP6_ECN_set_ce(skb, ipv6_hdr(skb));
-	}
+	if (ecn < 0)
+		return false;
+	if (sa->flags & IPSEC_TUN_SA_F_DECAP_DSCP)
+		ds = outer_tos & ~INET_ECN_MASK;
+	ds = (ds & ~INET_ECN_MASK) | ecn;
+	if (ds == inner)
+		return true;
+	/* Mask 0: the whole field is replaced (the IPv4 checksum follows). */
+	if (v4)
+		ipv4_change_dsfield(ip_hdr(skb), 0, ds);
+	else
+		ipv6_change_dsfield(ipv6_hdr(skb), 0, ds);
+	return true;
 }
 
 /* The inner header was checked by inner_valid(); extension headers count as not TCP. */
@@ -173,7 +197,10 @@ static void esp_input_done_ctx(struct esp_in_ctx *ctx, int err)
 		in_drop(sa, skb, IPSEC_TUN_STAT_DROP_SELECTOR, "inner packet outside the SA's selectors");
 		goto out;
 	}
-	set_inner_dsfield(skb, sa, ctx->outer_tos);
+	if (!set_inner_dsfield(skb, sa, ctx->outer_tos)) {
+		in_drop(sa, skb, IPSEC_TUN_STAT_DROP_ECN, "outer CE over a Not-ECT inner packet");
+		goto out;
+	}
 	atomic_set(&sa->auth_failures, 0);
 
 	len = skb->len;
@@ -327,22 +354,23 @@ put:
 int ipsec_tun_esp_rcv(struct net *net, struct sk_buff *skb)
 {
 	bool outer_v4 = skb->protocol == htons(ETH_P_IP);
+	union ipsec_tun_addr daddr = {};
 	struct ipsec_tun_sa *sa;
 	u32 spi;
 
 	if (!pskb_may_pull(skb, IPSEC_TUN_ESP_HDR_LEN))
 		return -ENOENT;
 	spi = get_unaligned_be32(skb->data);
+	/* The SAD key (RFC 4301 4.4.2.1): SPI and the outer destination. */
+	if (outer_v4)
+		daddr.w[0] = ip_hdr(skb)->daddr;
+	else
+		memcpy(daddr.b, &ipv6_hdr(skb)->daddr, sizeof(daddr.b));
 	rcu_read_lock();
-	sa = ipsec_tun_sa_lookup_in(net, spi);
+	sa = ipsec_tun_sa_lookup_in(net, spi, outer_v4 ? AF_INET : AF_INET6, &daddr);
 	rcu_read_unlock();
 	if (!sa)
 		return -ENOENT;
-	if ((sa->family == AF_INET) != outer_v4) {
-		in_drop(sa, skb, IPSEC_TUN_STAT_DROP_HEADER, "outer address family differs from the SA");
-		ipsec_tun_sa_put(sa);
-		return 0;
-	}
 	ipsec_tun_rxq_enqueue(sa, skb, outer_v4);
 	return 0;
 }

@@ -39,6 +39,8 @@ static const struct nla_policy ipsec_tun_policy[IPSEC_TUN_A_MAX + 1] = {
 	[IPSEC_TUN_A_POLICY] = NLA_POLICY_NESTED(ipsec_tun_sel_nl_policy),
 	[IPSEC_TUN_A_MTU] = { .type = NLA_REJECT },
 	[IPSEC_TUN_A_STATS] = { .type = NLA_REJECT },
+	[IPSEC_TUN_A_SPI_MIN] = NLA_POLICY_MIN(NLA_U32, 256),
+	[IPSEC_TUN_A_SPI_MAX] = NLA_POLICY_MIN(NLA_U32, 256),
 };
 
 int ipsec_tun_nl_addr(const struct nlattr *a, u16 family, union ipsec_tun_addr *out,
@@ -205,6 +207,11 @@ static const struct genl_ops ipsec_tun_ops[] = {
 	{
 		.cmd = IPSEC_TUN_CMD_SET_ENCAP,
 		.doit = ipsec_tun_nl_set_encap_doit,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = IPSEC_TUN_CMD_ALLOC_SPI,
+		.doit = ipsec_tun_nl_alloc_spi_doit,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };

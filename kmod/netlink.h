@@ -57,6 +57,7 @@ int ipsec_tun_nl_del_sa_doit(struct sk_buff *skb, struct genl_info *info);
 int ipsec_tun_nl_get_sa_doit(struct sk_buff *skb, struct genl_info *info);
 int ipsec_tun_nl_get_sa_start(struct netlink_callback *cb);
 int ipsec_tun_nl_get_sa_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int ipsec_tun_nl_alloc_spi_doit(struct sk_buff *skb, struct genl_info *info);
 int ipsec_tun_nl_new_policy_doit(struct sk_buff *skb, struct genl_info *info);
 int ipsec_tun_nl_del_policy_doit(struct sk_buff *skb, struct genl_info *info);
 int ipsec_tun_nl_get_policy_dumpit(struct sk_buff *skb, struct netlink_callback *cb);

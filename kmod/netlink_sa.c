@@ -302,12 +302,10 @@ int ipsec_tun_nl_upd_sa_doit(struct sk_buff *skb, struct genl_info *info)
 	ep = sa->ep;
 	life = sa->life;
 	ret = parse_sa_endpoints(tb, sa->family, &ep, extack) ?:
-	      parse_lifetime(tb, &life, extack);
+	      parse_lifetime(tb, &life, extack) ?:
+	      ipsec_tun_sa_set_endpoints(sa, &ep, extack);
 	if (ret)
 		goto out;
-	write_seqlock_bh(&sa->ep_lock);
-	sa->ep = ep;
-	write_sequnlock_bh(&sa->ep_lock);
 	ipsec_tun_sa_set_lifetime(sa, &life);
 	atomic_inc(&ipsec_tun_generation);
 out:

@@ -4,8 +4,12 @@
  * byte/packet/seconds lifetimes that produce EXPIRE events.
  *
  * Three hash tables give O(1) lookups with any number of SAs:
- *  - in_table, key (underlay netns, SPI): the inbound packet path and netlink;
- *  - out_table, key (device, SPI): netlink only;
+ *  - in_table, key (underlay netns, SPI, outer family, destination address),
+ *    RFC 4301's SAD key (sa.h): the inbound packet path. A device moved
+ *    into a container cannot claim another (SPI, destination) than its own
+ *    SAs' and so cannot take the host's XFRM traffic; NEW_SA also refuses
+ *    a (SPI, destination) XFRM already has in the underlay netns;
+ *  - dev_table, key (device, SPI, direction): netlink;
  *  - reqid_table, key (device, reqid), an rhltable: outbound packets. SAs
  *    of one reqid share a list, newest first (rhltable inserts at the
  *    head), so a rekeyed SA takes over as soon as it is added.
@@ -19,12 +23,13 @@
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
+#include <net/xfrm.h>
 #include "sa.h"
 #include "events.h"
 
 atomic_t ipsec_tun_live_sas = ATOMIC_INIT(0);
 
-static struct rhashtable in_table, out_table;
+static struct rhashtable in_table, dev_table;
 static struct rhltable reqid_table;
 static struct workqueue_struct *ipsec_tun_wq;
 
@@ -35,17 +40,19 @@ static const struct rhashtable_params sa_ht_params = {
 	.automatic_shrinking = true,
 };
 
+static const struct rhashtable_params sad_ht_params = {
+	.key_len = sizeof(struct ipsec_tun_sad_key),
+	.key_offset = offsetof(struct ipsec_tun_sa, in_key),
+	.head_offset = offsetof(struct ipsec_tun_sa, in_node),
+	.automatic_shrinking = true,
+};
+
 static const struct rhashtable_params reqid_ht_params = {
 	.key_len = sizeof(struct ipsec_tun_sa_key),
 	.key_offset = offsetof(struct ipsec_tun_sa, reqid_key),
 	.head_offset = offsetof(struct ipsec_tun_sa, reqid_node),
 	.automatic_shrinking = true,
 };
-
-static struct rhashtable *sa_table(u8 dir)
-{
-	return dir == IPSEC_TUN_DIR_IN ? &in_table : &out_table;
-}
 
 static void sa_free_work(struct work_struct *work)
 {
@@ -157,6 +164,58 @@ void ipsec_tun_sa_set_lifetime(struct ipsec_tun_sa *sa, const struct ipsec_tun_l
 		mod_delayed_work(ipsec_tun_wq, &sa->life_work, 0);
 }
 
+static void sad_key_set(struct ipsec_tun_sa *sa, const union ipsec_tun_addr *daddr)
+{
+	memset(&sa->in_key, 0, sizeof(sa->in_key));
+	sa->in_key.net = sa->net;
+	sa->in_key.spi = sa->spi;
+	sa->in_key.family = sa->family;
+	sa->in_key.daddr = *daddr;
+}
+
+/* Is (SPI, destination) an XFRM SA of the underlay netns (unmarked states)? */
+static bool sad_key_in_xfrm(const struct ipsec_tun_sad_key *k)
+{
+	struct xfrm_state *x;
+
+	x = xfrm_state_lookup((struct net *)k->net, 0, (const xfrm_address_t *)&k->daddr,
+			      htonl(k->spi), IPPROTO_ESP, k->family);
+	if (!x)
+		return false;
+	xfrm_state_put(x);
+	return true;
+}
+
+/*
+ * Config mutex held (no SA can be added meanwhile): does an inbound SA of
+ * ours or an XFRM state have (SPI, daddr) in net? For ALLOC_SPI.
+ */
+bool ipsec_tun_sa_spi_taken(struct net *net, u32 spi, u16 family,
+			    const union ipsec_tun_addr *daddr)
+{
+	struct ipsec_tun_sad_key key = {
+		.net = net, .spi = spi, .family = family, .daddr = *daddr,
+	};
+
+	lockdep_assert_held(&ipsec_tun_config_mutex);
+	return rhashtable_lookup_fast(&in_table, &key, sad_ht_params) || sad_key_in_xfrm(&key);
+}
+
+/* Config mutex held. Puts an inbound SA in in_table under its in_key. */
+static int sad_insert(struct ipsec_tun_sa *sa, struct netlink_ext_ack *extack)
+{
+	int ret;
+
+	if (sad_key_in_xfrm(&sa->in_key)) {
+		NL_SET_ERR_MSG(extack, "XFRM has an SA with this SPI and destination in the underlay netns");
+		return -EEXIST;
+	}
+	ret = rhashtable_lookup_insert_fast(&in_table, &sa->in_node, sad_ht_params);
+	if (ret == -EEXIST)
+		NL_SET_ERR_MSG(extack, "an inbound SA with this SPI and destination exists in the underlay netns");
+	return ret;
+}
+
 int ipsec_tun_sa_add(struct ipsec_tun_dev *itd, struct ipsec_tun_sa_params *p,
 		     struct netlink_ext_ack *extack)
 {
@@ -211,25 +270,28 @@ int ipsec_tun_sa_add(struct ipsec_tun_dev *itd, struct ipsec_tun_sa_params *p,
 	sa->sel = p->sel;
 	p->sel = NULL;
 
-	sa->key.owner = sa->dir == IPSEC_TUN_DIR_IN ? (const void *)sa->net : (const void *)itd;
+	sa->key.owner = itd;
 	sa->key.spi = sa->spi;
-	ret = rhashtable_lookup_insert_fast(sa_table(sa->dir), &sa->table_node, sa_ht_params);
+	sa->key.dir = sa->dir;
+	ret = rhashtable_lookup_insert_fast(&dev_table, &sa->table_node, sa_ht_params);
 	if (ret) {
-		if (ret == -EEXIST && sa->dir == IPSEC_TUN_DIR_IN)
-			NL_SET_ERR_MSG(extack, "an inbound SA with this SPI exists in the underlay netns");
-		else if (ret == -EEXIST)
-			NL_SET_ERR_MSG(extack, "an outbound SA with this SPI exists on the device");
+		if (ret == -EEXIST)
+			NL_SET_ERR_MSG(extack, "an SA with this SPI and direction exists on the device");
 		goto err_crypto;
 	}
-	if (sa->dir == IPSEC_TUN_DIR_OUT) {
+	if (sa->dir == IPSEC_TUN_DIR_IN) {
+		sad_key_set(sa, &p->ep.dst);
+		ret = sad_insert(sa, extack);
+	} else {
 		sa->reqid_key.owner = itd;
 		sa->reqid_key.spi = sa->reqid;
 		ret = rhltable_insert(&reqid_table, &sa->reqid_node, reqid_ht_params);
-		if (ret) {
-			rhashtable_remove_fast(sa_table(sa->dir), &sa->table_node, sa_ht_params);
+		if (ret)
 			NL_SET_ERR_MSG(extack, "no memory for the reqid table");
-			goto err_crypto;
-		}
+	}
+	if (ret) {
+		rhashtable_remove_fast(&dev_table, &sa->table_node, sa_ht_params);
+		goto err_crypto;
 	}
 	list_add_tail(&sa->dev_node, &itd->sas);
 	itd->sa_count++;
@@ -253,19 +315,41 @@ err_free:
 
 struct ipsec_tun_sa *ipsec_tun_sa_find(struct ipsec_tun_dev *itd, u8 dir, u32 spi)
 {
-	struct ipsec_tun_sa_key key = { .spi = spi };
-	struct ipsec_tun_sa *sa;
+	struct ipsec_tun_sa_key key = { .owner = itd, .spi = spi, .dir = dir };
 
 	lockdep_assert_held(&ipsec_tun_config_mutex);
-	if (dir != IPSEC_TUN_DIR_IN && dir != IPSEC_TUN_DIR_OUT)
-		return NULL;
-	if (dir == IPSEC_TUN_DIR_IN && !itd->underlay)
-		return NULL;
-	key.owner = dir == IPSEC_TUN_DIR_IN ? (const void *)itd->underlay : (const void *)itd;
-	sa = rhashtable_lookup_fast(sa_table(dir), &key, sa_ht_params);
-	if (sa && sa->itd != itd)
-		return NULL;	/* inbound SPI of another device of the netns */
-	return sa;
+	return rhashtable_lookup_fast(&dev_table, &key, sa_ht_params);
+}
+
+/*
+ * Config mutex held. A new destination moves an inbound SA in in_table:
+ * refused if the new key is taken; packets that arrive while the SA is out
+ * of the table go to XFRM (dropped there, as for any unknown SPI).
+ */
+int ipsec_tun_sa_set_endpoints(struct ipsec_tun_sa *sa, const struct ipsec_tun_endpoints *ep,
+			       struct netlink_ext_ack *extack)
+{
+	struct ipsec_tun_sad_key old = sa->in_key;
+	int ret;
+
+	lockdep_assert_held(&ipsec_tun_config_mutex);
+	if (sa->dir == IPSEC_TUN_DIR_IN && memcmp(&ep->dst, &sa->ep.dst, sizeof(ep->dst))) {
+		rhashtable_remove_fast(&in_table, &sa->in_node, sad_ht_params);
+		sad_key_set(sa, &ep->dst);
+		ret = sad_insert(sa, extack);
+		if (ret) {
+			sa->in_key = old;
+			/* Back under the key it just left: there is room. */
+			if (rhashtable_lookup_insert_fast(&in_table, &sa->in_node, sad_ht_params))
+				net_warn_ratelimited("ipsec_tun: SPI 0x%08x lost its inbound key\n",
+						     sa->spi);
+			return ret;
+		}
+	}
+	write_seqlock_bh(&sa->ep_lock);
+	sa->ep = *ep;
+	write_sequnlock_bh(&sa->ep_lock);
+	return 0;
 }
 
 /* Config mutex held. The caller's pointer is invalid after this. */
@@ -275,8 +359,10 @@ void ipsec_tun_sa_remove(struct ipsec_tun_sa *sa)
 
 	lockdep_assert_held(&ipsec_tun_config_mutex);
 	WRITE_ONCE(sa->dead, true);
-	rhashtable_remove_fast(sa_table(sa->dir), &sa->table_node, sa_ht_params);
-	if (sa->dir == IPSEC_TUN_DIR_OUT)
+	rhashtable_remove_fast(&dev_table, &sa->table_node, sa_ht_params);
+	if (sa->dir == IPSEC_TUN_DIR_IN)
+		rhashtable_remove_fast(&in_table, &sa->in_node, sad_ht_params);
+	else
 		rhltable_remove(&reqid_table, &sa->reqid_node, reqid_ht_params);
 	list_del(&sa->dev_node);
 	itd->sa_count--;
@@ -300,12 +386,15 @@ void ipsec_tun_sa_flush_dev(struct ipsec_tun_dev *itd)
 		ipsec_tun_sa_remove(sa);
 }
 
-struct ipsec_tun_sa *ipsec_tun_sa_lookup_in(struct net *net, u32 spi)
+struct ipsec_tun_sa *ipsec_tun_sa_lookup_in(struct net *net, u32 spi, u16 family,
+					    const union ipsec_tun_addr *daddr)
 {
-	struct ipsec_tun_sa_key key = { .owner = net, .spi = spi };
+	struct ipsec_tun_sad_key key = {
+		.net = net, .spi = spi, .family = family, .daddr = *daddr,
+	};
 	struct ipsec_tun_sa *sa;
 
-	sa = rhashtable_lookup(&in_table, &key, sa_ht_params);
+	sa = rhashtable_lookup(&in_table, &key, sad_ht_params);
 	if (sa && refcount_inc_not_zero(&sa->ref))
 		return sa;
 	return NULL;
@@ -335,10 +424,10 @@ int ipsec_tun_sa_init(void)
 	ipsec_tun_wq = alloc_workqueue("ipsec_tun", 0, 0);
 	if (!ipsec_tun_wq)
 		return -ENOMEM;
-	ret = rhashtable_init(&in_table, &sa_ht_params);
+	ret = rhashtable_init(&in_table, &sad_ht_params);
 	if (ret)
 		goto err_wq;
-	ret = rhashtable_init(&out_table, &sa_ht_params);
+	ret = rhashtable_init(&dev_table, &sa_ht_params);
 	if (ret)
 		goto err_in;
 	ret = rhltable_init(&reqid_table, &reqid_ht_params);
@@ -347,7 +436,7 @@ int ipsec_tun_sa_init(void)
 	return 0;
 
 err_out:
-	rhashtable_destroy(&out_table);
+	rhashtable_destroy(&dev_table);
 err_in:
 	rhashtable_destroy(&in_table);
 err_wq:
@@ -361,7 +450,7 @@ void ipsec_tun_sa_uninit(void)
 	rcu_barrier();
 	destroy_workqueue(ipsec_tun_wq);
 	rhltable_destroy(&reqid_table);
-	rhashtable_destroy(&out_table);
+	rhashtable_destroy(&dev_table);
 	rhashtable_destroy(&in_table);
 	if (atomic_read(&ipsec_tun_live_sas))
 		pr_err("ipsec_tun: %d SAs leaked\n", atomic_read(&ipsec_tun_live_sas));

@@ -15,14 +15,28 @@
 #include "replay_window.h"
 
 /*
- * Hash key. Inbound SAs are keyed by (underlay netns, SPI): the SPI alone
- * picks the SA for a packet, in the netns the packet arrived in. Outbound
- * SAs are keyed by (device, SPI) so that netlink finds them in O(1).
+ * Hash keys, compared as bytes (so no implicit padding). Every SA is in
+ * dev_table by (device, SPI, direction): what netlink names an SA by.
+ * Outbound SAs are also in reqid_table by (device, reqid, 0).
  */
 struct ipsec_tun_sa_key {
-	const void *owner;	/* struct net * (in) or struct ipsec_tun_dev * (out) */
+	const void *owner;	/* struct ipsec_tun_dev * */
+	u32 spi;		/* SPI (dev_table) or reqid (reqid_table) */
+	u32 dir;		/* IPSEC_TUN_DIR_* (dev_table), 0 (reqid_table) */
+};
+
+/*
+ * Inbound SAs are also in in_table by RFC 4301's SAD key (4.4.2.1): SPI,
+ * destination (our outer address, ep.dst) and protocol (always ESP, be it
+ * plain or in UDP), in the underlay netns the packet arrived in. A packet
+ * whose (SPI, destination) is not ours goes on to XFRM.
+ */
+struct ipsec_tun_sad_key {
+	const struct net *net;
 	u32 spi;
-	u32 zero;		/* explicit padding: keys are compared as bytes */
+	u16 family;		/* outer */
+	u16 zero;
+	union ipsec_tun_addr daddr;
 };
 
 /* Outer endpoints; changed by UPD_SA, read under the SA's endpoint seqlock. */
@@ -43,8 +57,10 @@ enum {
 };
 
 struct ipsec_tun_sa {
-	struct rhash_head table_node;	/* in_table or out_table */
+	struct rhash_head table_node;	/* dev_table */
 	struct ipsec_tun_sa_key key;
+	struct rhash_head in_node;	/* in_table, inbound only */
+	struct ipsec_tun_sad_key in_key;	/* changes with ep.dst (UPD_SA) */
 	struct rhlist_head reqid_node;	/* reqid_table, outbound only */
 	struct ipsec_tun_sa_key reqid_key;	/* (device, reqid) */
 	struct list_head dev_node;	/* itd->sas */
@@ -124,9 +140,15 @@ struct ipsec_tun_sa *ipsec_tun_sa_find(struct ipsec_tun_dev *itd, u8 dir, u32 sp
 void ipsec_tun_sa_remove(struct ipsec_tun_sa *sa);
 void ipsec_tun_sa_flush_dev(struct ipsec_tun_dev *itd);
 void ipsec_tun_sa_set_lifetime(struct ipsec_tun_sa *sa, const struct ipsec_tun_lifetime *life);
+int ipsec_tun_sa_set_endpoints(struct ipsec_tun_sa *sa, const struct ipsec_tun_endpoints *ep,
+			       struct netlink_ext_ack *extack);
+
+bool ipsec_tun_sa_spi_taken(struct net *net, u32 spi, u16 family,
+			    const union ipsec_tun_addr *daddr);
 
 /* RCU read side; return a referenced SA or NULL. */
-struct ipsec_tun_sa *ipsec_tun_sa_lookup_in(struct net *net, u32 spi);
+struct ipsec_tun_sa *ipsec_tun_sa_lookup_in(struct net *net, u32 spi, u16 family,
+					    const union ipsec_tun_addr *daddr);
 struct ipsec_tun_sa *ipsec_tun_sa_lookup_out(struct ipsec_tun_dev *itd, u32 reqid);
 
 static inline void ipsec_tun_sa_get(struct ipsec_tun_sa *sa)

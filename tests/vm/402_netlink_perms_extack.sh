@@ -161,7 +161,7 @@ expect_refusal() { # expect_refusal TEXT ipsecctl-args...
 	assert_eq $rc 1 "exit status of: ipsecctl $*"
 	grep -qF "$want" <<<"$out" || fail "ipsecctl $*: expected '$want' in: $out"
 }
-expect_refusal "an inbound SA with this SPI exists in the underlay netns" \
+expect_refusal "an SA with this SPI and direction exists on the device" \
 	sa add dev ipsec0 dir in spi 0x1001 src $OUT_B4 dst $OUT_A4 enc aes-gcm-128 key $K
 expect_refusal "no policy with this selector and priority" \
 	policy del dev ipsec0 src $NET_A4 dst $NET_B4 reqid 1

@@ -15,9 +15,12 @@
  * even after the device has been moved to another netns.
  *
  * Inbound ESP (IP protocol 50, or UDP-encapsulated per RFC 3948 on an attached
- * socket) is looked up by SPI in the underlay netns; after decryption the inner
- * packet is checked against the SA's own selectors (IPSEC_TUN_SA_A_SEL) and
- * delivered on the SA's device.
+ * socket) is looked up in the underlay netns by RFC 4301's SAD key: SPI,
+ * outer destination address (the inbound SA's DST) and ESP; ESP whose (SPI,
+ * destination) is not ours is left to XFRM. After decryption the inner
+ * packet is checked against the SA's own selectors (IPSEC_TUN_SA_A_SEL), its
+ * ECN field set from the outer one (RFC 6040: outer CE over a Not-ECT inner
+ * packet is dropped, STAT_DROP_ECN) and it is delivered on the SA's device.
  *
  * Rekey without loss: install the new inbound SA, then the new outbound SA
  * with the same reqid (it takes over at once, being the newest), then delete
@@ -46,8 +49,10 @@
  *     SA_COUNT, POLICY_COUNT, STATS (nest of IPSEC_TUN_STAT_*).
  * IPSEC_TUN_CMD_NEW_SA    [admin] dev, SA (nest, IPSEC_TUN_SA_A_*). Required:
  *     SPI, DIR, FAMILY, SRC, DST, ENCR_ID, ENC_KEY; REQID for outbound;
- *     INTEG_ID + AUTH_KEY for non-AEAD ciphers. -EEXIST if an inbound SA with
- *     that SPI exists in the underlay netns, or the same (dev, dir, spi).
+ *     INTEG_ID + AUTH_KEY for non-AEAD ciphers. -EEXIST for the same (dev,
+ *     DIR, SPI), and for an inbound SA whose (SPI, DST) is already taken in
+ *     the underlay netns: by an inbound SA of any of our devices, or by an
+ *     XFRM state (without mark). The same SPI with another DST is accepted.
  *     Optional SEQ: where the sequence numbers start (default 0): outbound,
  *     the last number sent, so the first packet carries SEQ + 1; inbound, the
  *     highest number received (counted as seen, the window below it empty).
@@ -55,7 +60,8 @@
  *     the end of the sequence space. -ERANGE past 2^32 - 1 without ESN, past
  *     2^63 - 1 for an outbound ESN SA.
  * IPSEC_TUN_CMD_UPD_SA    [admin] dev, SA with SPI + DIR, and any of: lifetimes,
- *     ENCAP_SPORT/ENCAP_DPORT (NAT mapping moved), SRC/DST (peer moved).
+ *     ENCAP_SPORT/ENCAP_DPORT (NAT mapping moved), SRC/DST (peer moved). A
+ *     new DST moves an inbound SA to that SAD key: -EEXIST as in NEW_SA.
  *     Keys, algorithms, selectors and SEQ cannot change (-EINVAL).
  * IPSEC_TUN_CMD_DEL_SA    [admin] dev, SA with SPI + DIR.
  * IPSEC_TUN_CMD_GET_SA    doit: dev, SA with SPI + DIR. dumpit: dev (all SAs
@@ -74,6 +80,17 @@
  *     caller (the daemon's port-4500 IKE socket). The module turns it into an
  *     ESP-in-UDP socket (RFC 3948): non-ESP datagrams (non-ESP marker, IKE,
  *     NAT keepalives) still reach the socket's owner. ENCAP_FD = -1 detaches.
+ * IPSEC_TUN_CMD_ALLOC_SPI [admin] SA nest with FAMILY and DST (the local
+ *     address the inbound SA will have); optional dev (default: the caller's
+ *     netns is the underlay; with dev: the device's underlay netns, and
+ *     the SPI is also free among the device's inbound SAs); optional
+ *     SPI_MIN, SPI_MAX (default 256 .. 2^32 - 1; -EINVAL if MIN > MAX).
+ *     Reply: SA nest with SPI, picked at random in the range among those no
+ *     inbound SA of ours nor any XFRM state (without mark) has with that DST
+ *     in that netns; -ENOSPC if none was found (ranges up to 4096 SPIs are
+ *     searched fully, larger ones by 64 random tries). Nothing is reserved
+ *     (unlike XFRM's larval state): NEW_SA refuses an SPI taken meanwhile
+ *     with -EEXIST, and the caller allocates again.
  *
  * Events (multicast group IPSEC_TUN_MCGRP_EVENTS, sent in the underlay netns
  * and in the device's current netns if different; joining needs
@@ -132,6 +149,7 @@ enum ipsec_tun_cmd {
 	IPSEC_TUN_CMD_ACQUIRE,
 	IPSEC_TUN_CMD_EXPIRE,
 	IPSEC_TUN_CMD_ERROR_EVENT,
+	IPSEC_TUN_CMD_ALLOC_SPI,
 	__IPSEC_TUN_CMD_MAX
 };
 #define IPSEC_TUN_CMD_MAX (__IPSEC_TUN_CMD_MAX - 1)
@@ -156,6 +174,8 @@ enum ipsec_tun_attr {
 	IPSEC_TUN_A_EXPIRE_REASON,	/* u8: IPSEC_TUN_EXPIRE_* */
 	IPSEC_TUN_A_ERROR_CODE,		/* u32: IPSEC_TUN_ERR_* */
 	IPSEC_TUN_A_PAD,
+	IPSEC_TUN_A_SPI_MIN,		/* u32 >= 256, in ALLOC_SPI */
+	IPSEC_TUN_A_SPI_MAX,		/* u32 >= 256, in ALLOC_SPI */
 	__IPSEC_TUN_A_MAX
 };
 #define IPSEC_TUN_A_MAX (__IPSEC_TUN_A_MAX - 1)
@@ -246,7 +266,9 @@ enum ipsec_tun_stat {
 	IPSEC_TUN_STAT_DROP_MTU,	/* u64: too big, ICMP sent back */
 	IPSEC_TUN_STAT_DROP_EXPIRED,	/* u64: SA past its hard lifetime or seq limit */
 	IPSEC_TUN_STAT_DROP_NOMEM,	/* u64: allocation / crypto queue failure */
-	IPSEC_TUN_STAT_PAD,
+	IPSEC_TUN_STAT_PAD,		/* padding for the u64s, not a counter */
+	IPSEC_TUN_STAT_DROP_ECN,	/* u64: outer CE over a Not-ECT inner
+					 * packet (RFC 6040 4.2) */
 	__IPSEC_TUN_STAT_MAX
 };
 #define IPSEC_TUN_STAT_MAX (__IPSEC_TUN_STAT_MAX - 1)

@@ -24,6 +24,7 @@ constexpr CounterField kDropFields[] = {
     {"drop_no_sa", &Counters::drop_no_sa},       {"drop_no_policy", &Counters::drop_no_policy},
     {"drop_selector", &Counters::drop_selector}, {"drop_mtu", &Counters::drop_mtu},
     {"drop_expired", &Counters::drop_expired},   {"drop_nomem", &Counters::drop_nomem},
+    {"drop_ecn", &Counters::drop_ecn},
 };
 
 std::string DevName(int ifindex, const DevNames& names) {

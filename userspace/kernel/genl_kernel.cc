@@ -9,12 +9,10 @@
 #include <netlink/genl/genl.h>
 #include <netlink/netlink.h>
 #include <openssl/crypto.h>
-#include <openssl/rand.h>
 #include <sys/socket.h>
 
 #include <cerrno>
 #include <cstring>
-#include <set>
 
 #include "kernel/genl_parse.h"
 
@@ -267,30 +265,20 @@ Result<DevInfo> GenlKernel::EnsureDevice(const std::string& name) {
 
 // ---- SAs ----
 
-Result<uint32_t> GenlKernel::AllocSpi() {
-  // SPIs of the inbound SAs there are, to pick another. Any SA change on any
-  // device (another daemon, another tunnel coming up) interrupts the dump;
-  // retry a few times, then go without the list: a random SPI meets one of
-  // N in use with p = N / 2^32, and NEW_SA refuses a duplicate (EEXIST).
-  // Failing here instead made the peer's CREATE_CHILD_SA fail while other
-  // tunnels were being set up (2 of 100 tunnels in bench/vm/tunnels.sh).
-  std::set<uint32_t> used;
-  for (int attempt = 0; attempt < 4; attempt++) {
-    auto sas = ListSas(std::nullopt);
-    if (sas) {
-      for (const auto& sa : *sas)
-        if (sa.dir == Direction::kIn) used.insert(sa.spi);
-      break;
-    }
-    if (sas.error().code != EAGAIN) return sas.error();
+Result<uint32_t> GenlKernel::AllocSpi(const IpAddress& local) {
+  // The kernel picks one free in its SAD and XFRM's for `local`, reserving
+  // nothing: NEW_SA refuses one taken meanwhile (EEXIST).
+  nl_msg* m = NewMsg(IPSEC_TUN_CMD_ALLOC_SPI, NLM_F_ACK);
+  if (m && !PutAllocSpi(m, local)) {
+    nlmsg_free(m);
+    m = nullptr;
   }
-  for (int i = 0; i < 64; i++) {
-    uint32_t spi;
-    if (RAND_bytes(reinterpret_cast<unsigned char*>(&spi), sizeof(spi)) != 1)
-      return MakeError("allocate SPI: random generator failed", EIO);
-    if (spi >= 256 && !used.count(spi)) return spi;  // 0..255 reserved, RFC 4303 2.1
-  }
-  return MakeError("allocate SPI: no free SPI found", EAGAIN);
+  std::optional<uint32_t> spi;
+  Status s =
+      Transact(sock_, m, "allocate SPI", [&](nl_msg* r) { spi = ParseAllocSpi(nlmsg_hdr(r)); });
+  if (!s) return s.error();
+  if (!spi) return MakeError("allocate SPI: kernel reply not understood", EPROTO);
+  return *spi;
 }
 
 Status GenlKernel::AddSa(int ifindex, const SaParams& sa) {

@@ -170,6 +170,15 @@ bool PutSaId(nl_msg* m, int ifindex, uint32_t spi, Direction dir) {
   return true;
 }
 
+bool PutAllocSpi(nl_msg* m, const IpAddress& local) {
+  nlattr* nest = nla_nest_start(m, IPSEC_TUN_A_SA);
+  if (!nest || nla_put_u16(m, IPSEC_TUN_SA_A_FAMILY, static_cast<uint16_t>(local.family())) != 0 ||
+      !PutAddr(m, IPSEC_TUN_SA_A_DST, local))
+    return false;
+  nla_nest_end(m, nest);
+  return true;
+}
+
 bool PutPolicy(nl_msg* m, int ifindex, const Policy& pol) {
   if (!PutIfindex(m, ifindex)) return false;
   nlattr* nest = nla_nest_start(m, IPSEC_TUN_A_POLICY);
@@ -223,6 +232,7 @@ Counters ParseCounters(const nlattr* nest) {
   c.drop_mtu = get(IPSEC_TUN_STAT_DROP_MTU);
   c.drop_expired = get(IPSEC_TUN_STAT_DROP_EXPIRED);
   c.drop_nomem = get(IPSEC_TUN_STAT_DROP_NOMEM);
+  c.drop_ecn = get(IPSEC_TUN_STAT_DROP_ECN);
   return c;
 }
 
@@ -243,6 +253,15 @@ std::optional<DevInfo> ParseDevInfo(const nlmsghdr* nlh) {
   d.policy_count = GetU32(tb[IPSEC_TUN_A_POLICY_COUNT]).value_or(0);
   d.stats = ParseCounters(tb[IPSEC_TUN_A_STATS]);
   return d;
+}
+
+std::optional<uint32_t> ParseAllocSpi(const nlmsghdr* nlh) {
+  nlattr* top[IPSEC_TUN_A_MAX + 1];
+  nlattr* tb[IPSEC_TUN_SA_A_MAX + 1];
+  if (!ParseTop(top, nlh) || !ParseNest(tb, top[IPSEC_TUN_A_SA])) return std::nullopt;
+  auto spi = GetU32(tb[IPSEC_TUN_SA_A_SPI]);
+  if (!spi || *spi < 256) return std::nullopt;  // RFC 4303 2.1: 1..255 reserved
+  return spi;
 }
 
 std::optional<SaInfo> ParseSaInfo(const nlmsghdr* nlh) {

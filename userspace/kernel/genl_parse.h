@@ -31,12 +31,17 @@ bool PutNewSa(nl_msg* m, int ifindex, const SaParams& sa);
 bool PutSaUpdate(nl_msg* m, int ifindex, const SaUpdate& upd);
 bool PutSaId(nl_msg* m, int ifindex, uint32_t spi, Direction dir);
 bool PutPolicy(nl_msg* m, int ifindex, const Policy& pol);
+// ALLOC_SPI: an SPI free for inbound SAs to `local` (no device: the
+// caller's netns is the underlay).
+bool PutAllocSpi(nl_msg* m, const IpAddress& local);
 // A selector nest of IPSEC_TUN_POL_A_* under attribute type `type`.
 bool PutSelector(nl_msg* m, int type, const TrafficSelector& sel);
 
 // Replies and events (a whole genetlink message).
 std::optional<DevInfo> ParseDevInfo(const nlmsghdr* nlh);
 std::optional<SaInfo> ParseSaInfo(const nlmsghdr* nlh);
+// ALLOC_SPI's reply: the SPI, >= 256.
+std::optional<uint32_t> ParseAllocSpi(const nlmsghdr* nlh);
 std::optional<Policy> ParsePolicyMsg(const nlmsghdr* nlh);
 std::optional<AcquireEvent> ParseAcquire(const nlmsghdr* nlh);
 std::optional<ExpireEvent> ParseExpire(const nlmsghdr* nlh);

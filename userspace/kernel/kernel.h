@@ -65,7 +65,8 @@ struct SaUpdate {
 struct Counters {
   uint64_t rx_packets = 0, rx_bytes = 0, tx_packets = 0, tx_bytes = 0;
   uint64_t drop_auth = 0, drop_replay = 0, drop_pad = 0, drop_header = 0, drop_no_sa = 0,
-           drop_no_policy = 0, drop_selector = 0, drop_mtu = 0, drop_expired = 0, drop_nomem = 0;
+           drop_no_policy = 0, drop_selector = 0, drop_mtu = 0, drop_expired = 0, drop_nomem = 0,
+           drop_ecn = 0;
 };
 
 struct SaInfo {
@@ -131,8 +132,9 @@ class Kernel {
   virtual Result<std::vector<DevInfo>> ListDevices() = 0;
   virtual Result<DevInfo> EnsureDevice(const std::string& name) = 0;
 
-  // A random inbound SPI not in use in this netns (>= 256, RFC 4303 2.1).
-  virtual Result<uint32_t> AllocSpi() = 0;
+  // A random inbound SPI (>= 256, RFC 4303 2.1) that no inbound SA in this
+  // netns has for the local address `local` (ours or XFRM's). Not reserved.
+  virtual Result<uint32_t> AllocSpi(const IpAddress& local) = 0;
   virtual Status AddSa(int ifindex, const SaParams& sa) = 0;
   virtual Status UpdateSa(int ifindex, const SaUpdate& upd) = 0;
   virtual Status DelSa(int ifindex, uint32_t spi, Direction dir) = 0;

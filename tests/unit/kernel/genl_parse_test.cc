@@ -213,6 +213,7 @@ Msg SaReply(bool with_family = true, int src_len = 4) {
   nla_put_u64(r, IPSEC_TUN_STAT_RX_BYTES, 840);
   nla_put_u64(r, IPSEC_TUN_STAT_DROP_REPLAY, 3);
   nla_put_u64(r, IPSEC_TUN_STAT_DROP_NOMEM, 1);
+  nla_put_u64(r, IPSEC_TUN_STAT_DROP_ECN, 4);  // numbered after STAT_PAD
   nla_nest_end(r, st);
   nlattr* sels = nla_nest_start(r, IPSEC_TUN_SA_A_SEL);
   TrafficSelector ts;
@@ -249,12 +250,37 @@ TEST(GenlParseTest, SaReply) {
   EXPECT_EQ(sa->stats.rx_bytes, 840u);
   EXPECT_EQ(sa->stats.drop_replay, 3u);
   EXPECT_EQ(sa->stats.drop_nomem, 1u);
+  EXPECT_EQ(sa->stats.drop_ecn, 4u);
   EXPECT_EQ(sa->stats.drop_auth, 0u);
   ASSERT_EQ(sa->selectors.size(), 1u);
   EXPECT_EQ(sa->selectors[0].src, Prefix("fd00:1::/64"));
   EXPECT_EQ(sa->selectors[0].proto, 17);
   EXPECT_EQ(sa->selectors[0].sport_max, 53);
   EXPECT_EQ(sa->selectors[0].dport_max, 65535);
+}
+
+TEST(GenlParseTest, AllocSpiRequestAndReply) {
+  Msg req = NewMsg(IPSEC_TUN_CMD_ALLOC_SPI);
+  ASSERT_TRUE(PutAllocSpi(req.get(), Addr("2001:db8::1")));
+  Parsed p;
+  ParseMsg(req.get(), &p);
+  EXPECT_FALSE(p.tb[IPSEC_TUN_A_IFINDEX]);  // the caller's netns
+  EXPECT_EQ(GetU16(p.sa[IPSEC_TUN_SA_A_FAMILY]), AF_INET6);
+  EXPECT_EQ(GetAddr(p.sa[IPSEC_TUN_SA_A_DST], AF_INET6), Addr("2001:db8::1"));
+
+  for (uint32_t spi : {0xc0ffee01u, 255u}) {
+    Msg r = NewMsg(IPSEC_TUN_CMD_ALLOC_SPI);
+    nlattr* sa = nla_nest_start(r.get(), IPSEC_TUN_A_SA);
+    nla_put_u32(r.get(), IPSEC_TUN_SA_A_SPI, spi);
+    nla_nest_end(r.get(), sa);
+    auto got = ParseAllocSpi(nlmsg_hdr(r.get()));
+    if (spi >= 256)
+      EXPECT_EQ(got, spi);
+    else
+      EXPECT_FALSE(got) << "reserved SPI " << spi << " accepted";
+  }
+  Msg empty = NewMsg(IPSEC_TUN_CMD_ALLOC_SPI);
+  EXPECT_FALSE(ParseAllocSpi(nlmsg_hdr(empty.get())));
 }
 
 TEST(GenlParseTest, MalformedSaReplyIsRejected) {

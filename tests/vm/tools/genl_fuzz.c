@@ -266,6 +266,26 @@ struct fuzz {
 	unsigned long sent, ok, errors[256];
 };
 
+/* Every request command of the family (the others are events). */
+static const uint8_t request_cmds[] = {
+	IPSEC_TUN_CMD_GET_DEV, IPSEC_TUN_CMD_NEW_SA, IPSEC_TUN_CMD_UPD_SA,
+	IPSEC_TUN_CMD_DEL_SA, IPSEC_TUN_CMD_GET_SA, IPSEC_TUN_CMD_FLUSH,
+	IPSEC_TUN_CMD_NEW_POLICY, IPSEC_TUN_CMD_DEL_POLICY, IPSEC_TUN_CMD_GET_POLICY,
+	IPSEC_TUN_CMD_SET_ENCAP, IPSEC_TUN_CMD_ALLOC_SPI,
+};
+
+/* ALLOC_SPI's range: at, around and far from the 256 minimum. */
+static void put_spi_range(struct msg *m)
+{
+	static const uint32_t edges[] = { 0, 1, 255, 256, 257, 4096, 0xfffffffe, 0xffffffff };
+	uint16_t t = below(2) ? IPSEC_TUN_A_SPI_MIN : IPSEC_TUN_A_SPI_MAX;
+
+	if (below(4))
+		put_u32(m, t, below(2) ? edges[below(8)] : 256 + below(8192));
+	else
+		put_any(m, t, 0);
+}
+
 static void build(struct fuzz *f, struct msg *m)
 {
 	struct nlmsghdr *nlh = (struct nlmsghdr *)m->d;
@@ -274,7 +294,7 @@ static void build(struct fuzz *f, struct msg *m)
 
 	memset(m->d, 0, NLMSG_HDRLEN + GENL_HDRLEN);
 	m->len = NLMSG_HDRLEN + GENL_HDRLEN;
-	g->cmd = (uint8_t)(below(8) ? 1 + below(IPSEC_TUN_CMD_SET_ENCAP) : below(256));
+	g->cmd = below(8) ? request_cmds[below(sizeof(request_cmds))] : (uint8_t)below(256);
 	g->version = below(16) ? IPSEC_TUN_GENL_VERSION : (uint8_t)rnd();
 	g->reserved = below(16) ? 0 : (uint16_t)rnd();
 	nlh->nlmsg_type = f->family;
@@ -302,6 +322,8 @@ static void build(struct fuzz *f, struct msg *m)
 			fd = below(3) ? fds[below(8)] : below(2) ? f->fd : f->udp_fd;
 			put(m, IPSEC_TUN_A_ENCAP_FD, &fd, 4);
 		}
+		for (uint32_t n = below(4) ? 0 : 1 + below(2); n > 0; n--)
+			put_spi_range(m);
 		if (!below(8))
 			put_any(m, (uint16_t)below(IPSEC_TUN_A_MAX + 3), 0);
 	}
