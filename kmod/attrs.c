@@ -16,8 +16,9 @@ int ipsec_tun_put_stats(struct sk_buff *skb, int attr, struct ipsec_tun_stats __
 	nest = nla_nest_start(skb, attr);
 	if (!nest)
 		return -EMSGSIZE;
-	for (i = IPSEC_TUN_STAT_RX_PACKETS; i < IPSEC_TUN_STAT_PAD; i++)
-		if (nla_put_u64_64bit(skb, i, sum.c[i], IPSEC_TUN_STAT_PAD))
+	for (i = IPSEC_TUN_STAT_RX_PACKETS; i <= IPSEC_TUN_STAT_MAX; i++)
+		if (i != IPSEC_TUN_STAT_PAD &&
+		    nla_put_u64_64bit(skb, i, sum.c[i], IPSEC_TUN_STAT_PAD))
 			return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -120,7 +121,7 @@ int ipsec_tun_put_sa(struct sk_buff *skb, struct ipsec_tun_sa *sa)
 static size_t stats_size(void)
 {
 	return nla_total_size(0) +
-	       (IPSEC_TUN_STAT_PAD - IPSEC_TUN_STAT_RX_PACKETS) * nla_total_size_64bit(8);
+	       (IPSEC_TUN_STAT_MAX - IPSEC_TUN_STAT_RX_PACKETS) * nla_total_size_64bit(8);
 }
 
 /* ipsec_tun_put_sel() with reqid and priority. */

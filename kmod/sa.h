@@ -47,6 +47,8 @@ struct ipsec_tun_sa {
 	struct ipsec_tun_sa_key key;
 	struct rhlist_head reqid_node;	/* reqid_table, outbound only */
 	struct ipsec_tun_sa_key reqid_key;	/* (device, reqid) */
+	struct rhlist_head peer_node;	/* peer_table, outbound only */
+	struct ipsec_tun_sa_key peer_key;	/* (underlay netns, SPI) */
 	struct list_head dev_node;	/* itd->sas */
 	struct ipsec_tun_dev *itd;	/* holds a net_device reference */
 	struct net *net;		/* underlay netns at creation */
@@ -128,6 +130,15 @@ void ipsec_tun_sa_set_lifetime(struct ipsec_tun_sa *sa, const struct ipsec_tun_l
 /* RCU read side; return a referenced SA or NULL. */
 struct ipsec_tun_sa *ipsec_tun_sa_lookup_in(struct net *net, u32 spi);
 struct ipsec_tun_sa *ipsec_tun_sa_lookup_out(struct ipsec_tun_dev *itd, u32 reqid);
+/*
+ * RCU read side, no reference taken: an outbound SA sending with this SPI
+ * from net, for ICMP errors about the packets it sent. Prefers one whose
+ * family and endpoints (addresses and UDP ports, 0 for raw ESP) are those
+ * quoted; *match says whether it has them.
+ */
+struct ipsec_tun_sa *ipsec_tun_sa_lookup_peer(struct net *net, u32 spi, u16 family,
+					      const struct ipsec_tun_endpoints *quoted,
+					      bool *match);
 
 static inline void ipsec_tun_sa_get(struct ipsec_tun_sa *sa)
 {

@@ -247,6 +247,13 @@ enum ipsec_tun_stat {
 	IPSEC_TUN_STAT_DROP_EXPIRED,	/* u64: SA past its hard lifetime or seq limit */
 	IPSEC_TUN_STAT_DROP_NOMEM,	/* u64: allocation / crypto queue failure */
 	IPSEC_TUN_STAT_PAD,
+	/*
+	 * ICMP/ICMPv6 errors about our outer ESP (raw or in UDP), appended
+	 * after PAD so the older numbers stay. Counted on the device and on
+	 * the outbound SA the quoted SPI names.
+	 */
+	IPSEC_TUN_STAT_ICMP_PMTU,	/* u64: frag-needed / too-big accepted: path MTU lowered */
+	IPSEC_TUN_STAT_ICMP_IGNORED,	/* u64: quote does not match the SA's peer, or bogus MTU */
 	__IPSEC_TUN_STAT_MAX
 };
 #define IPSEC_TUN_STAT_MAX (__IPSEC_TUN_STAT_MAX - 1)

@@ -223,6 +223,8 @@ Counters ParseCounters(const nlattr* nest) {
   c.drop_mtu = get(IPSEC_TUN_STAT_DROP_MTU);
   c.drop_expired = get(IPSEC_TUN_STAT_DROP_EXPIRED);
   c.drop_nomem = get(IPSEC_TUN_STAT_DROP_NOMEM);
+  c.icmp_pmtu = get(IPSEC_TUN_STAT_ICMP_PMTU);
+  c.icmp_ignored = get(IPSEC_TUN_STAT_ICMP_IGNORED);
   return c;
 }
 
