@@ -7,9 +7,11 @@
 # underlay, and refuse the next inner packets that no longer fit with an
 # inner ICMP carrying the inner MTU. Then a 4 MB TCP transfer from host ha
 # (behind a) to host hb (behind b) completes; without it, TCP black-holes.
-# Cases: raw ESP and ESP-in-UDP (NAT-T, port 4500) over an IPv4 underlay,
-# raw ESP over IPv6 (AES-GCM-128; inner MTU over 1300: raw v4 1246, UDP v4
-# 1238, raw v6 1226). Then forged ICMP: our SPI quoted with the wrong peer,
+# Cases: raw ESP and ESP-in-UDP (NAT-T, port 4500) over IPv4 and IPv6
+# underlays (AES-GCM-128; inner MTU over 1300: raw v4 1246, UDP v4 1238,
+# raw v6 1226, UDP v6 1218). Against the module without icmp_err.c the raw
+# ESP transfer times out; ESP-in-UDP completes there too (the kernel's
+# udp_err() lowers the PMTU for the socket) but icmp_pmtu stays 0. Then forged ICMP: our SPI quoted with the wrong peer,
 # or an MTU not below the quoted packet's size, is ignored and counted.
 # vm-timeout: 600
 #
@@ -86,7 +88,11 @@ pmtu_case() {
 	tunnel_manual aes-gcm-128 "$outer" $((0x4160)) $((0x4161)) "$@"
 	if [[ " $* " == *" encap "* ]]; then
 		for ns in a b; do
-			spawn $ns "$IPSECCTL" encap attach dev ipsec0 port 4500
+			if [ "$outer" = 4 ]; then
+				spawn $ns "$IPSECCTL" encap attach dev ipsec0 port 4500
+			else
+				spawn $ns "$IPSECCTL" encap attach dev ipsec0 port 4500 addr ::
+			fi
 			holders+=("$SPAWNED_PID")
 		done
 		wait_until 10 sh -c "ip netns exec a $IPSECCTL dev list dev ipsec0 | grep -q 'encap-port 4500'"
@@ -113,6 +119,7 @@ pmtu_case() {
 pmtu_case "raw ESP over IPv4" 4 1246
 pmtu_case "ESP-in-UDP over IPv4" 4 1238 encap 4500:4500
 pmtu_case "raw ESP over IPv6" 6 1226
+pmtu_case "ESP-in-UDP over IPv6" 6 1218 encap 4500:4500
 
 # Hostile ICMP, sent from r to a: frag-needed quoting an ESP packet with
 # a's outbound SPI (1) toward another peer, (2) from a to b but claiming
