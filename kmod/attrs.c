@@ -121,7 +121,7 @@ int ipsec_tun_put_sa(struct sk_buff *skb, struct ipsec_tun_sa *sa)
 static size_t stats_size(void)
 {
 	return nla_total_size(0) +
-	       (IPSEC_TUN_STAT_PAD - IPSEC_TUN_STAT_RX_PACKETS) * nla_total_size_64bit(8);
+	       (IPSEC_TUN_STAT_MAX - IPSEC_TUN_STAT_RX_PACKETS) * nla_total_size_64bit(8);
 }
 
 /* ipsec_tun_put_sel() with reqid and priority. */

@@ -8,7 +8,10 @@
  * SPIs - is returned to normal UDP delivery for the daemon.
  *
  * Output does not use the socket: esp_output.c builds the UDP header from
- * the SA's ports and sends from the underlay netns.
+ * the SA's ports and sends from the underlay netns. ICMP errors about that
+ * ESP still find the socket (udp_err() looks it up by the quoted ports):
+ * its encap_err_lookup (icmp_err.c) decides whether the kernel may act on
+ * them, i.e. lower the path MTU toward the peer.
  *
  * Lifetime: we hold a struct sock reference while attached. The socket is
  * restored on detach (SET_ENCAP -1, device removal, underlay netns exit) or,
@@ -33,6 +36,7 @@
 #include "encap.h"
 #include "esp.h"
 #include "events.h"
+#include "icmp_err.h"
 #include "sa.h"
 #include "compat.h"
 
@@ -72,6 +76,7 @@ static void encap_restore(struct sock *sk)
 
 	WRITE_ONCE(up->encap_rcv, NULL);
 	WRITE_ONCE(up->encap_destroy, NULL);
+	WRITE_ONCE(up->encap_err_lookup, NULL);
 	WRITE_ONCE(up->encap_type, 0);
 	rcu_assign_sk_user_data(sk, NULL);
 }
@@ -158,6 +163,7 @@ int ipsec_tun_encap_set(struct ipsec_tun_dev *itd, int fd, struct netlink_ext_ac
 	sock_hold(sk);
 	rcu_assign_sk_user_data(sk, itd);
 	WRITE_ONCE(up->encap_destroy, ipsec_tun_encap_destroy);
+	WRITE_ONCE(up->encap_err_lookup, ipsec_tun_encap_err_lookup);
 	WRITE_ONCE(up->encap_rcv, ipsec_tun_encap_rcv);
 	WRITE_ONCE(up->encap_type, UDP_ENCAP_ESPINUDP);
 	udp_tunnel_encap_enable(sk);

@@ -27,6 +27,7 @@
 #include "policy.h"
 #include "events.h"
 #include "cryptq.h"
+#include "icmp_err.h"
 
 struct esp_in_ctx {
 	struct ipsec_tun_sa *sa;
@@ -393,17 +394,6 @@ static int esp_cb_handler(struct sk_buff *skb, int err)
 	return 1;
 }
 
-static int esp_err_handler(struct sk_buff *skb, u32 info)
-{
-	return 1;	/* not handled: pass the ICMP error on */
-}
-
-static int esp6_err_handler(struct sk_buff *skb, struct inet6_skb_parm *opt, u8 type, u8 code,
-			    int offset, __be32 info)
-{
-	return 1;
-}
-
 /* Above esp4/esp6 (0), xfrm interfaces (10) and vti (100). */
 #define IPSEC_TUN_XFRM_PRIORITY 200
 
@@ -411,7 +401,7 @@ static struct xfrm4_protocol esp4_handler = {
 	.handler = esp_rcv,
 	.input_handler = esp_input_handler,
 	.cb_handler = esp_cb_handler,
-	.err_handler = esp_err_handler,
+	.err_handler = ipsec_tun_esp4_err,	/* icmp_err.c */
 	.priority = IPSEC_TUN_XFRM_PRIORITY,
 };
 
@@ -419,7 +409,7 @@ static struct xfrm6_protocol esp6_handler = {
 	.handler = esp_rcv,
 	.input_handler = esp_input_handler,
 	.cb_handler = esp_cb_handler,
-	.err_handler = esp6_err_handler,
+	.err_handler = ipsec_tun_esp6_err,
 	.priority = IPSEC_TUN_XFRM_PRIORITY,
 };
 

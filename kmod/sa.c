@@ -12,7 +12,10 @@
  *  - dev_table, key (device, SPI, direction): netlink;
  *  - reqid_table, key (device, reqid), an rhltable: outbound packets. SAs
  *    of one reqid share a list, newest first (rhltable inserts at the
- *    head), so a rekeyed SA takes over as soon as it is added.
+ *    head), so a rekeyed SA takes over as soon as it is added;
+ *  - peer_table, key (underlay netns, SPI), an rhltable of outbound SAs:
+ *    ICMP errors about the ESP we sent (icmp_err.c). The peer picks
+ *    outbound SPIs, so two devices of a netns may share one.
  *
  * Writers hold ipsec_tun_config_mutex; packet paths run under RCU and take a
  * reference with refcount_inc_not_zero(). Removal is WireGuard's peer removal:
@@ -30,7 +33,7 @@
 atomic_t ipsec_tun_live_sas = ATOMIC_INIT(0);
 
 static struct rhashtable in_table, dev_table;
-static struct rhltable reqid_table;
+static struct rhltable reqid_table, peer_table;
 static struct workqueue_struct *ipsec_tun_wq;
 
 static const struct rhashtable_params sa_ht_params = {
@@ -51,6 +54,13 @@ static const struct rhashtable_params reqid_ht_params = {
 	.key_len = sizeof(struct ipsec_tun_sa_key),
 	.key_offset = offsetof(struct ipsec_tun_sa, reqid_key),
 	.head_offset = offsetof(struct ipsec_tun_sa, reqid_node),
+	.automatic_shrinking = true,
+};
+
+static const struct rhashtable_params peer_ht_params = {
+	.key_len = sizeof(struct ipsec_tun_sa_key),
+	.key_offset = offsetof(struct ipsec_tun_sa, peer_key),
+	.head_offset = offsetof(struct ipsec_tun_sa, peer_node),
 	.automatic_shrinking = true,
 };
 
@@ -286,8 +296,17 @@ int ipsec_tun_sa_add(struct ipsec_tun_dev *itd, struct ipsec_tun_sa_params *p,
 		sa->reqid_key.owner = itd;
 		sa->reqid_key.spi = sa->reqid;
 		ret = rhltable_insert(&reqid_table, &sa->reqid_node, reqid_ht_params);
-		if (ret)
+		if (ret) {
 			NL_SET_ERR_MSG(extack, "no memory for the reqid table");
+		} else {
+			sa->peer_key.owner = sa->net;
+			sa->peer_key.spi = sa->spi;
+			ret = rhltable_insert(&peer_table, &sa->peer_node, peer_ht_params);
+			if (ret) {
+				rhltable_remove(&reqid_table, &sa->reqid_node, reqid_ht_params);
+				NL_SET_ERR_MSG(extack, "no memory for the peer table");
+			}
+		}
 	}
 	if (ret) {
 		rhashtable_remove_fast(&dev_table, &sa->table_node, sa_ht_params);
@@ -360,10 +379,12 @@ void ipsec_tun_sa_remove(struct ipsec_tun_sa *sa)
 	lockdep_assert_held(&ipsec_tun_config_mutex);
 	WRITE_ONCE(sa->dead, true);
 	rhashtable_remove_fast(&dev_table, &sa->table_node, sa_ht_params);
-	if (sa->dir == IPSEC_TUN_DIR_IN)
+	if (sa->dir == IPSEC_TUN_DIR_IN) {
 		rhashtable_remove_fast(&in_table, &sa->in_node, sad_ht_params);
-	else
+	} else {
 		rhltable_remove(&reqid_table, &sa->reqid_node, reqid_ht_params);
+		rhltable_remove(&peer_table, &sa->peer_node, peer_ht_params);
+	}
 	list_del(&sa->dev_node);
 	itd->sa_count--;
 	atomic_inc(&ipsec_tun_generation);
@@ -417,6 +438,34 @@ struct ipsec_tun_sa *ipsec_tun_sa_lookup_out(struct ipsec_tun_dev *itd, u32 reqi
 	return NULL;
 }
 
+/* RCU read side held by the caller (ICMP error handlers run under it). */
+struct ipsec_tun_sa *ipsec_tun_sa_lookup_peer(struct net *net, u32 spi, u16 family,
+					      const struct ipsec_tun_endpoints *quoted,
+					      bool *match)
+{
+	struct ipsec_tun_sa_key key = { .owner = net, .spi = spi };
+	unsigned int alen = family == AF_INET ? 4 : 16;
+	struct ipsec_tun_sa *sa, *found = NULL;
+	struct ipsec_tun_endpoints ep;
+	struct rhlist_head *list, *pos;
+
+	list = rhltable_lookup(&peer_table, &key, peer_ht_params);
+	rhl_for_each_entry_rcu(sa, pos, list, peer_node) {
+		found = sa;
+		if (sa->family != family)
+			continue;
+		ipsec_tun_sa_endpoints(sa, &ep);
+		if (!memcmp(ep.src.b, quoted->src.b, alen) &&
+		    !memcmp(ep.dst.b, quoted->dst.b, alen) &&
+		    ep.encap_sport == quoted->encap_sport && ep.encap_dport == quoted->encap_dport) {
+			*match = true;
+			return sa;
+		}
+	}
+	*match = false;
+	return found;
+}
+
 int ipsec_tun_sa_init(void)
 {
 	int ret;
@@ -433,8 +482,13 @@ int ipsec_tun_sa_init(void)
 	ret = rhltable_init(&reqid_table, &reqid_ht_params);
 	if (ret)
 		goto err_out;
+	ret = rhltable_init(&peer_table, &peer_ht_params);
+	if (ret)
+		goto err_reqid;
 	return 0;
 
+err_reqid:
+	rhltable_destroy(&reqid_table);
 err_out:
 	rhashtable_destroy(&dev_table);
 err_in:
@@ -449,6 +503,7 @@ void ipsec_tun_sa_uninit(void)
 	/* Every device is gone, so every SA was removed; let the frees run. */
 	rcu_barrier();
 	destroy_workqueue(ipsec_tun_wq);
+	rhltable_destroy(&peer_table);
 	rhltable_destroy(&reqid_table);
 	rhashtable_destroy(&dev_table);
 	rhashtable_destroy(&in_table);

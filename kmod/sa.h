@@ -63,6 +63,8 @@ struct ipsec_tun_sa {
 	struct ipsec_tun_sad_key in_key;	/* changes with ep.dst (UPD_SA) */
 	struct rhlist_head reqid_node;	/* reqid_table, outbound only */
 	struct ipsec_tun_sa_key reqid_key;	/* (device, reqid) */
+	struct rhlist_head peer_node;	/* peer_table, outbound only */
+	struct ipsec_tun_sa_key peer_key;	/* (underlay netns, SPI) */
 	struct list_head dev_node;	/* itd->sas */
 	struct ipsec_tun_dev *itd;	/* holds a net_device reference */
 	struct net *net;		/* underlay netns at creation */
@@ -150,6 +152,15 @@ bool ipsec_tun_sa_spi_taken(struct net *net, u32 spi, u16 family,
 struct ipsec_tun_sa *ipsec_tun_sa_lookup_in(struct net *net, u32 spi, u16 family,
 					    const union ipsec_tun_addr *daddr);
 struct ipsec_tun_sa *ipsec_tun_sa_lookup_out(struct ipsec_tun_dev *itd, u32 reqid);
+/*
+ * RCU read side, no reference taken: an outbound SA sending with this SPI
+ * from net, for ICMP errors about the packets it sent. Prefers one whose
+ * family and endpoints (addresses and UDP ports, 0 for raw ESP) are those
+ * quoted; *match says whether it has them.
+ */
+struct ipsec_tun_sa *ipsec_tun_sa_lookup_peer(struct net *net, u32 spi, u16 family,
+					      const struct ipsec_tun_endpoints *quoted,
+					      bool *match);
 
 static inline void ipsec_tun_sa_get(struct ipsec_tun_sa *sa)
 {

@@ -6,7 +6,7 @@
 # carries only ESP, and counters agree between ipsecctl and the devices.
 # `ipsecctl down` leaves the route in place: LAN traffic is dropped in
 # ipsec0, never sent in clear. SIGTERM removes routes and SAs and exits 0,
-# and the peer hears the Delete.
+# and the peer hears the Delete. mtu= sets ipsec0's MTU on both ends.
 #
 #   [lan1] 192.168.1.2 -- 192.168.1.1 [gw1 ipsecd] 10.0.0.1 ==ul== 10.0.0.2 [gw2 ipsecd] 192.168.2.1 -- 192.168.2.2 [lan2]
 #                                      ipsec0: 192.168.2.0/24     ipsec0: 192.168.1.0/24
@@ -27,6 +27,7 @@ conn site
 	authby=secret
 	ike=aes256gcm16-prfsha256-ecp256
 	esp=aes256gcm16
+	mtu=1400
 	auto=start
 EOC
 echo "$GW1 $GW2 : PSK \"ours-and-ours-test-psk-0123\"" >"$conf/ipsec.secrets"
@@ -41,6 +42,10 @@ ipsecd_start "$NS_GW1" "$d1"
 r=$(ip -n "$NS_GW1" route show "$NET2")
 grep -q "dev ipsec0" <<<"$r" || fail "gw1: no route for $NET2 into ipsec0: $r"
 grep -q "src $LGW1" <<<"$r" || fail "gw1: route for $NET2 lacks src $LGW1: $r"
+# mtu=1400 is the device's MTU (the module's default is 1438).
+for ns in "$NS_GW1" "$NS_GW2"; do
+	assert_eq "$(ip -n "$ns" -j link show ipsec0 | jq '.[0].mtu')" 1400 "$ns: ipsec0 MTU from mtu="
+done
 
 ipsecd_wait_tunnels "$NS_GW1" 1 90
 ipsecd_wait_tunnels "$NS_GW2" 1 30

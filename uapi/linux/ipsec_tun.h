@@ -269,6 +269,13 @@ enum ipsec_tun_stat {
 	IPSEC_TUN_STAT_PAD,		/* padding for the u64s, not a counter */
 	IPSEC_TUN_STAT_DROP_ECN,	/* u64: outer CE over a Not-ECT inner
 					 * packet (RFC 6040 4.2) */
+	/*
+	 * ICMP/ICMPv6 errors about our outer ESP (raw or in UDP), appended
+	 * after PAD so the older numbers stay. Counted on the device and on
+	 * the outbound SA the quoted SPI names.
+	 */
+	IPSEC_TUN_STAT_ICMP_PMTU,	/* u64: frag-needed / too-big accepted: path MTU lowered */
+	IPSEC_TUN_STAT_ICMP_IGNORED,	/* u64: quote does not match the SA's peer, or bogus MTU */
 	__IPSEC_TUN_STAT_MAX
 };
 #define IPSEC_TUN_STAT_MAX (__IPSEC_TUN_STAT_MAX - 1)

@@ -102,7 +102,8 @@ std::string FormatCounters(const Counters& c, const std::string& indent) {
                   " packets " + std::to_string(c.tx_bytes) + " bytes\n" + indent + "drops:";
   for (const auto& f : kDropFields)
     s += std::string(" ") + (f.name + 5) + " " + std::to_string(c.*(f.field));
-  return s + "\n";
+  return s + "\n" + indent + "icmp: pmtu " + std::to_string(c.icmp_pmtu) + " ignored " +
+         std::to_string(c.icmp_ignored) + "\n";
 }
 
 std::string FormatDev(const kernel::DevInfo& dev) {
@@ -151,6 +152,8 @@ nlohmann::json CountersJson(const Counters& c) {
                       {"tx_packets", c.tx_packets},
                       {"tx_bytes", c.tx_bytes}};
   for (const auto& f : kDropFields) j[f.name] = c.*(f.field);
+  j["icmp_pmtu"] = c.icmp_pmtu;
+  j["icmp_ignored"] = c.icmp_ignored;
   return j;
 }
 

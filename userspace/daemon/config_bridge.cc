@@ -38,6 +38,14 @@ std::string InterfaceName(const config::Connection& c) {
   return "ipsec" + std::to_string(c.ipsec_interface.value_or(0));
 }
 
+std::map<std::string, DeviceMtu> DeviceMtus(const std::vector<config::Connection>& conns) {
+  std::map<std::string, DeviceMtu> out;
+  for (const auto& c : conns)
+    if (c.mtu && c.auto_action != config::AutoAction::kIgnore)
+      out.emplace(InterfaceName(c), DeviceMtu{*c.mtu, c.name});
+  return out;
+}
+
 engine::ConnectionConfig ToEngine(const config::Connection& c) {
   engine::ConnectionConfig out;
   out.name = c.name;

@@ -2,6 +2,7 @@
 // (engine/engine.h): connections and the PSK lookup.
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,6 +15,15 @@ namespace ipsec::daemon {
 
 // "ipsec0", or "ipsecN" for ipsec-interface=N.
 std::string InterfaceName(const config::Connection& c);
+
+// The MTU each ipsecN device gets from mtu= (device name -> MTU and the
+// conn it came from): the first loaded connection with mtu= on a device
+// wins, as the config's warning about disagreeing conns says.
+struct DeviceMtu {
+  uint32_t mtu = 0;
+  std::string conn;
+};
+std::map<std::string, DeviceMtu> DeviceMtus(const std::vector<config::Connection>& conns);
 
 // One engine connection per config connection, auto=ignore ones left out
 // (they exist in the file but nothing may start them).

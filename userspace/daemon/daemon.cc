@@ -198,11 +198,19 @@ Status DaemonImpl::SetupDevices() {
     if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
   }
   if (names.empty() && devices_.empty()) names.push_back("ipsec0");
+  const auto mtus = DeviceMtus(cfg_.connections);
   for (const auto& n : names) {
     if (devices_.count(n)) continue;  // a reload: in use already
     bool existed = static_cast<bool>(kernel_->GetDevice(n));
     auto dev = kernel_->EnsureDevice(n);
     if (!dev) return MakeError("device " + n + ": " + dev.error().message, dev.error().code);
+    if (auto m = mtus.find(n); m != mtus.end()) {
+      if (auto st = routes_->SetLinkMtu(dev->ifindex, m->second.mtu); !st)
+        return MakeError("device " + n + ": mtu=" + std::to_string(m->second.mtu) + " of conn " +
+                             m->second.conn + ": " + st.error().message,
+                         st.error().code);
+      spdlog::info("{}: MTU {} (mtu= of conn {})", n, m->second.mtu, m->second.conn);
+    }
     if (auto st = routes_->SetLinkUp(dev->ifindex); !st) return st;
     devices_[n] = dev->ifindex;
     spdlog::info("using {} (ifindex {}{})", n, dev->ifindex, existed ? "" : ", created");

@@ -128,21 +128,35 @@ Status RouteTable::Del(const Route& r) {
   return st;
 }
 
-Status RouteTable::SetLinkUp(int ifindex) {
+// An RTM_NEWLINK request changing the flags in change to flags, and the
+// MTU when given.
+std::vector<uint8_t> BuildLinkRequest(int ifindex, unsigned flags, unsigned change,
+                                      std::optional<uint32_t> mtu, uint32_t seq) {
   std::vector<uint8_t> buf(NLMSG_SPACE(sizeof(ifinfomsg)), 0);
   nlmsghdr h{};
   h.nlmsg_type = RTM_NEWLINK;
   h.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-  h.nlmsg_seq = seq_++;
+  h.nlmsg_seq = seq;
   std::memcpy(buf.data(), &h, sizeof h);
   ifinfomsg ifi{};
   ifi.ifi_family = AF_UNSPEC;
   ifi.ifi_index = ifindex;
-  ifi.ifi_flags = IFF_UP;
-  ifi.ifi_change = IFF_UP;
+  ifi.ifi_flags = flags;
+  ifi.ifi_change = change;
   std::memcpy(buf.data() + NLMSG_HDRLEN, &ifi, sizeof ifi);
+  if (mtu) PutAttr(buf, IFLA_MTU, &*mtu, sizeof *mtu);
   FixLength(buf);
-  return Transact(std::move(buf), "set link " + std::to_string(ifindex) + " up");
+  return buf;
+}
+
+Status RouteTable::SetLinkUp(int ifindex) {
+  return Transact(BuildLinkRequest(ifindex, IFF_UP, IFF_UP, std::nullopt, seq_++),
+                  "set link " + std::to_string(ifindex) + " up");
+}
+
+Status RouteTable::SetLinkMtu(int ifindex, uint32_t mtu) {
+  return Transact(BuildLinkRequest(ifindex, 0, 0, mtu, seq_++),
+                  "set link " + std::to_string(ifindex) + " mtu " + std::to_string(mtu));
 }
 
 Result<std::vector<IpAddress>> RouteTable::LocalAddresses() {

@@ -31,6 +31,10 @@ struct Route {
 // Builds the RTM_NEWROUTE / RTM_DELROUTE request for a route (main table,
 // static protocol, link scope). Exposed for the unit tests.
 std::vector<uint8_t> BuildRouteRequest(const Route& r, bool add, uint32_t seq);
+// Builds the RTM_NEWLINK request changing the link flags in change to
+// flags, and its MTU when given. Exposed for the unit tests.
+std::vector<uint8_t> BuildLinkRequest(int ifindex, unsigned flags, unsigned change,
+                                      std::optional<uint32_t> mtu, uint32_t seq);
 
 class RouteTable {
  public:
@@ -46,6 +50,8 @@ class RouteTable {
   Status Del(const Route& r);
   // Sets the link administratively up.
   Status SetLinkUp(int ifindex);
+  // Sets the link's MTU (mtu= of the connections on it).
+  Status SetLinkMtu(int ifindex, uint32_t mtu);
   // Every address configured on the host (this netns), for picking a
   // source inside the local subnet.
   Result<std::vector<IpAddress>> LocalAddresses();

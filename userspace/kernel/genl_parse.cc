@@ -233,6 +233,8 @@ Counters ParseCounters(const nlattr* nest) {
   c.drop_expired = get(IPSEC_TUN_STAT_DROP_EXPIRED);
   c.drop_nomem = get(IPSEC_TUN_STAT_DROP_NOMEM);
   c.drop_ecn = get(IPSEC_TUN_STAT_DROP_ECN);
+  c.icmp_pmtu = get(IPSEC_TUN_STAT_ICMP_PMTU);
+  c.icmp_ignored = get(IPSEC_TUN_STAT_ICMP_IGNORED);
   return c;
 }
 

@@ -67,6 +67,8 @@ struct Counters {
   uint64_t drop_auth = 0, drop_replay = 0, drop_pad = 0, drop_header = 0, drop_no_sa = 0,
            drop_no_policy = 0, drop_selector = 0, drop_mtu = 0, drop_expired = 0, drop_nomem = 0,
            drop_ecn = 0;
+  // ICMP errors about our outer ESP: path MTU lowered / ignored (icmp_err.c).
+  uint64_t icmp_pmtu = 0, icmp_ignored = 0;
 };
 
 struct SaInfo {

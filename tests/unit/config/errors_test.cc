@@ -264,6 +264,36 @@ TEST(Warnings, KeywordsWithoutEffectAndShortLifetimesAreNamed) {
       << bad.error().message;
 }
 
+// mtu= sets the conn's ipsecN MTU: no "no effect" warning; two loaded conns
+// that disagree on one device get a warning naming both (the first wins),
+// conns on other devices or auto=ignore ones do not.
+TEST(Warnings, MtuSetsTheDeviceAndDisagreementsAreNamed) {
+  FixedHostInfo host({Addr("192.0.2.1")}, Addr("192.0.2.1"));
+  LoadOptions o;
+  o.host = &host;
+  auto cfg = ParseConfigText(
+      "conn %default\n\tleft=192.0.2.1\n\tauto=add\n"
+      "conn a\n\tright=198.51.100.2\n\tmtu=1300\n"
+      "conn b\n\tright=198.51.100.3\n\tmtu=1400\n"
+      "conn c\n\tright=198.51.100.4\n\tmtu=1300\n"
+      "conn d\n\tright=198.51.100.5\n\tmtu=1200\n\tipsec-interface=1\n"
+      "conn e\n\tright=198.51.100.6\n\tmtu=1100\n\tauto=ignore\n",
+      "m.conf", o);
+  ASSERT_TRUE(cfg) << cfg.error().message;
+  std::vector<std::string> got;
+  for (const auto& w : cfg->warnings) got.push_back(w.ToString());
+  EXPECT_EQ(got, (std::vector<std::string>{
+                     "m.conf:9: mtu: conn b sets ipsec0's MTU to 1400 but conn a sets it to "
+                     "1300; 1300 (conn a) is used",
+                 }));
+  ASSERT_EQ(cfg->connections.size(), 5u);
+  EXPECT_EQ(cfg->connections[0].mtu, 1300u);
+  auto bad =
+      ParseConfigText("conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tmtu=67\n", "m.conf", o);
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("m.conf:4: mtu"), std::string::npos) << bad.error().message;
+}
+
 TEST(Syntax, CommentsQuotesSpacingAndIpv6) {
   FixedHostInfo host({Addr("2001:db8::1")}, std::nullopt, Addr("2001:db8::1"));
   LoadOptions o;

@@ -67,11 +67,12 @@ TEST(FormatTest, SaJson) {
 
 TEST(FormatTest, CountersJsonHasEveryDropCause) {
   auto j = CountersJson({});
-  for (const char* k : {"rx_packets", "rx_bytes", "tx_packets", "tx_bytes", "drop_auth",
-                        "drop_replay", "drop_pad", "drop_header", "drop_no_sa", "drop_no_policy",
-                        "drop_selector", "drop_mtu", "drop_expired", "drop_nomem", "drop_ecn"})
+  for (const char* k :
+       {"rx_packets", "rx_bytes", "tx_packets", "tx_bytes", "drop_auth", "drop_replay", "drop_pad",
+        "drop_header", "drop_no_sa", "drop_no_policy", "drop_selector", "drop_mtu", "drop_expired",
+        "drop_nomem", "drop_ecn", "icmp_pmtu", "icmp_ignored"})
     EXPECT_TRUE(j.contains(k)) << k;
-  EXPECT_EQ(j.size(), 15u);
+  EXPECT_EQ(j.size(), 17u);
 }
 
 TEST(FormatTest, Events) {

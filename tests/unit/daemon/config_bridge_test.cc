@@ -78,6 +78,31 @@ TEST(ConfigBridge, DefaultInterfaceIsIpsec0) {
   EXPECT_EQ(InterfaceName(c), "ipsec7");
 }
 
+// mtu= per device: the first loaded conn with mtu= on a device wins;
+// auto=ignore conns and conns without mtu= set nothing.
+TEST(ConfigBridge, DeviceMtusFirstConnPerDevice) {
+  std::vector<config::Connection> conns(5);
+  const char* names[] = {"a", "b", "c", "d", "e"};
+  for (size_t i = 0; i < conns.size(); i++) {
+    conns[i].name = names[i];
+    conns[i].auto_action = config::AutoAction::kAdd;
+  }
+  conns[0].mtu = 1300;
+  conns[1].mtu = 1400;           // same device as a: a wins
+  conns[2].ipsec_interface = 2;  // no mtu=
+  conns[3].ipsec_interface = 3;
+  conns[3].auto_action = config::AutoAction::kIgnore;
+  conns[3].mtu = 1000;  // not loaded
+  conns[4].ipsec_interface = 4;
+  conns[4].mtu = 1280;
+  auto m = DeviceMtus(conns);
+  ASSERT_EQ(m.size(), 2u);
+  EXPECT_EQ(m.at("ipsec0").mtu, 1300u);
+  EXPECT_EQ(m.at("ipsec0").conn, "a");
+  EXPECT_EQ(m.at("ipsec4").mtu, 1280u);
+  EXPECT_EQ(m.at("ipsec4").conn, "e");
+}
+
 TEST(ConfigBridge, IdentityFromEngineStrings) {
   using K = config::Identity::Kind;
   EXPECT_EQ(IdentityFromEngine("10.0.0.1").kind, K::kIpv4);

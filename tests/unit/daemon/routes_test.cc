@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
+#include <net/if.h>
 
 #include <cstring>
 #include <map>
@@ -70,6 +71,37 @@ TEST(RouteRequest, SourceOfOtherFamilyIsLeftOut) {
   rtmsg rt;
   auto attrs = Attrs(BuildRouteRequest(r, true, 1), &rt, &h);
   EXPECT_EQ(attrs.count(RTA_PREFSRC), 0u);
+}
+
+// RTM_NEWLINK: only the MTU (mtu=), or only IFF_UP, nothing else changed.
+TEST(LinkRequest, MtuAlone) {
+  auto buf = BuildLinkRequest(9, 0, 0, 1300, 5);
+  nlmsghdr h;
+  std::memcpy(&h, buf.data(), sizeof h);
+  EXPECT_EQ(h.nlmsg_len, buf.size());
+  EXPECT_EQ(h.nlmsg_type, RTM_NEWLINK);
+  EXPECT_EQ(h.nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK);
+  EXPECT_EQ(h.nlmsg_seq, 5u);
+  ifinfomsg ifi;
+  std::memcpy(&ifi, buf.data() + NLMSG_HDRLEN, sizeof ifi);
+  EXPECT_EQ(ifi.ifi_index, 9);
+  EXPECT_EQ(ifi.ifi_change, 0u);
+  auto* a = reinterpret_cast<const rtattr*>(buf.data() + NLMSG_SPACE(sizeof(ifinfomsg)));
+  int len = static_cast<int>(h.nlmsg_len - NLMSG_SPACE(sizeof(ifinfomsg)));
+  ASSERT_TRUE(RTA_OK(a, len));
+  EXPECT_EQ(a->rta_type, IFLA_MTU);
+  uint32_t mtu;
+  ASSERT_EQ(RTA_PAYLOAD(a), sizeof mtu);
+  std::memcpy(&mtu, RTA_DATA(a), sizeof mtu);
+  EXPECT_EQ(mtu, 1300u);
+  a = RTA_NEXT(a, len);
+  EXPECT_EQ(len, 0);
+
+  auto up = BuildLinkRequest(9, IFF_UP, IFF_UP, std::nullopt, 6);
+  EXPECT_EQ(up.size(), NLMSG_SPACE(sizeof(ifinfomsg)));
+  std::memcpy(&ifi, up.data() + NLMSG_HDRLEN, sizeof ifi);
+  EXPECT_EQ(ifi.ifi_flags, static_cast<unsigned>(IFF_UP));
+  EXPECT_EQ(ifi.ifi_change, static_cast<unsigned>(IFF_UP));
 }
 
 TEST(PickSource, FirstAddressInsideALocalSubnet) {

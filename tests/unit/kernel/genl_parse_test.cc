@@ -317,6 +317,8 @@ TEST(GenlParseTest, DevReply) {
   nla_put_u64(r, IPSEC_TUN_STAT_DROP_AUTH, 5);
   nla_put_u64(r, IPSEC_TUN_STAT_DROP_MTU, 6);
   nla_put_u64(r, IPSEC_TUN_STAT_TX_BYTES, 1 << 20);
+  nla_put_u64(r, IPSEC_TUN_STAT_ICMP_PMTU, 7);
+  nla_put_u64(r, IPSEC_TUN_STAT_ICMP_IGNORED, 8);
   nla_nest_end(r, st);
   auto dev = ParseDevInfo(nlmsg_hdr(r));
   ASSERT_TRUE(dev);
@@ -330,6 +332,8 @@ TEST(GenlParseTest, DevReply) {
   EXPECT_EQ(dev->stats.drop_auth, 5u);
   EXPECT_EQ(dev->stats.drop_mtu, 6u);
   EXPECT_EQ(dev->stats.tx_bytes, 1u << 20);
+  EXPECT_EQ(dev->stats.icmp_pmtu, 7u);
+  EXPECT_EQ(dev->stats.icmp_ignored, 8u);
 }
 
 TEST(GenlParseTest, Events) {
