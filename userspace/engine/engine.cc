@@ -705,8 +705,14 @@ void EngineImpl::OnKernelAcquire(const kernel::AcquireEvent& ev) {
       if (l.Contains(ev.packet.src) && r.Contains(ev.packet.dst)) covers = true;
     }
     if (covers) {
+      // Every dropped packet may bring one (rate-limited per device): only
+      // the one that starts the connection is worth an info line.
+      bool busy = false;
+      for (const auto& [serial, sa] : sas_)
+        busy |= (sa->conn_name() == c->name || sa->riders.count(c->name)) &&
+                sa->state == IkeSa::State::kConnecting;
       ctx_.Log(
-          LogLevel::kInfo, c->name,
+          busy ? LogLevel::kDebug : LogLevel::kInfo, c->name,
           "kernel acquire for " + ev.packet.src.ToString() + " -> " + ev.packet.dst.ToString());
       if (auto st = Initiate(c->name); !st) ctx_.Error(c->name, st.error().message);
       return;
