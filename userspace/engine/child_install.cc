@@ -188,6 +188,32 @@ void RemoveChild(EngineContext& ctx, ChildSa& child) {
   }
 }
 
+void RetireChild(EngineContext& ctx, ChildSa& child) {
+  const bool keep_inbound = child.inbound_installed;
+  child.inbound_installed = false;
+  RemoveChild(ctx, child);
+  if (keep_inbound)
+    ctx.retired_inbound[{child.ifindex, child.inbound_spi}] = ctx.NowMs() + kRetiredInboundMs;
+}
+
+void ReapRetiredInbound(EngineContext& ctx, int64_t now_ms, bool all) {
+  for (auto it = ctx.retired_inbound.begin(); it != ctx.retired_inbound.end();) {
+    if (!all && it->second > now_ms) {
+      ++it;
+      continue;
+    }
+    (void)ctx.kernel.DelSa(it->first.first, it->first.second, kernel::Direction::kIn);
+    it = ctx.retired_inbound.erase(it);
+  }
+}
+
+std::optional<int64_t> NextRetiredInboundMs(const EngineContext& ctx) {
+  std::optional<int64_t> next;
+  for (const auto& [key, due] : ctx.retired_inbound)
+    if (!next || due < *next) next = due;
+  return next;
+}
+
 void HoldPolicy(EngineContext& ctx, const ChildSa& child, const std::string& conn) {
   if (!child.policy_installed || ctx.held_policies.count(PolicyKey(child))) return;
   ++ctx.policy_refs[PolicyKey(child)];

@@ -6,6 +6,8 @@
 // follow (MoveChildren, the kernel's UPD_SA).
 #pragma once
 
+#include <optional>
+
 #include "common/result.h"
 #include "engine/child_sa.h"
 #include "engine/context.h"
@@ -30,6 +32,16 @@ Status InstallPendingOutbound(EngineContext& ctx, ChildSa& child);
 void MoveChildren(EngineContext& ctx, IkeSa& sa);
 // Removes child's SAs and (when no other child needs it) its policy.
 void RemoveChild(EngineContext& ctx, ChildSa& child);
+// A rekeyed child going away: as RemoveChild, but its inbound SA stays
+// kRetiredInboundMs longer. ESP the peer sent on it just before it deleted
+// its half can still sit in our receive queue (decryption is queued, the
+// IKE Delete is not) when the Delete or its response reaches us; strongSwan
+// keeps rekeyed inbound SAs for the same reason (delete_rekeyed_delay).
+inline constexpr int64_t kRetiredInboundMs = 2000;
+void RetireChild(EngineContext& ctx, ChildSa& child);
+// Deletes the retired inbound SAs due by now_ms (all of them if all).
+void ReapRetiredInbound(EngineContext& ctx, int64_t now_ms, bool all = false);
+std::optional<int64_t> NextRetiredInboundMs(const EngineContext& ctx);
 // dpdaction=hold: child's policy stays in the kernel when the child goes,
 // so that traffic makes the kernel send ACQUIRE instead of leaving in clear
 // by another route. The next child of the same pair takes it over.

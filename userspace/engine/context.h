@@ -58,6 +58,9 @@ struct EngineContext {
   std::map<std::tuple<int, std::string, std::string, uint32_t>,
            std::pair<std::string, kernel::Policy>>
       trap_policies;
+  // Inbound SAs of rekeyed children, kept a little after the child went
+  // (RetireChild): (ifindex, SPI) -> when to delete them.
+  std::map<std::pair<int, uint32_t>, int64_t> retired_inbound;
 
   // IKE SAs born from a rekey inside a task; the engine adopts them into
   // its tables once the task manager call has returned.

@@ -630,6 +630,7 @@ void EngineImpl::ResolveDuplicates() {
 
 void EngineImpl::OnTimer() {
   const int64_t now = ctx_.NowMs();
+  ReapRetiredInbound(ctx_, now);
   for (IkeSa* sa : half_open_.Expired(now)) {
     ++ctx_.counters.half_open_expired;
     sa->Kill("half-open for " + std::to_string(half_open_.limits().lifetime_ms / 1000) + " s");
@@ -674,6 +675,7 @@ std::optional<Millis> EngineImpl::NextTimeout() const {
   auto consider = [&](int64_t t) {
     if (!next || t < *next) next = t;
   };
+  if (auto t = NextRetiredInboundMs(ctx_)) consider(*t);
   for (const auto& [serial, sa] : sas_) {
     if (auto t = sa->tasks.NextTimerMs()) consider(*t);
     if (sa->state != IkeSa::State::kEstablished) continue;
@@ -812,6 +814,7 @@ void EngineImpl::Shutdown() {
   Reap();
   ReleaseHeldPolicies(ctx_, "");
   ReleaseTrapPolicies(ctx_, "");
+  ReapRetiredInbound(ctx_, 0, true);
 }
 
 // ---------------------------------------------------------------------------

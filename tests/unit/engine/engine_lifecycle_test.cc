@@ -107,6 +107,22 @@ TEST_F(LifecycleTest, OneRekeyPerChildForBothSoftExpires) {
   ExpectMatchingChildren(a, b, 1);
 }
 
+// The old inbound SA of a child we rekeyed outlives the child by
+// kRetiredInboundMs: ESP the peer sent on it can still be queued for
+// decryption when the Delete's response arrives. Its outbound SA goes at once.
+TEST_F(LifecycleTest, RekeyedInboundSaLingersThenGoes) {
+  Up(AtoB(), BtoA());
+  const auto old = OnlyChild(a);
+  a.engine.OnKernelExpire(SoftExpire(old.inbound_spi, Direction::kIn));
+  net.Deliver();
+  ASSERT_NE(OnlyChild(a).inbound_spi, old.inbound_spi) << "rekeyed";
+  EXPECT_TRUE(a.kernel.FindSa(old.inbound_spi, Direction::kIn)) << "kept a little longer";
+  EXPECT_FALSE(a.kernel.FindSa(old.outbound_spi, Direction::kOut));
+  ASSERT_TRUE(net.Run(Millis(kRetiredInboundMs + 1000)));
+  EXPECT_FALSE(a.kernel.FindSa(old.inbound_spi, Direction::kIn));
+  EXPECT_EQ(a.kernel.SasByDir(Direction::kIn).size(), 1u);
+}
+
 // Make-before-break as the responder of a rekey: the new inbound SA before
 // answering, the new outbound SA only once the peer deletes the old pair
 // (until then the peer may not have the new inbound SA), the old inbound SA

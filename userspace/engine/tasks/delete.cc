@@ -24,7 +24,10 @@ void EraseChild(EngineContext& ctx, IkeSa& sa, ChildSa* child) {
     if (next->replaces == child->inbound_spi && next->pending_outbound)
       if (auto st = InstallPendingOutbound(ctx, *next); !st)
         ctx.Error(sa.conn_name(), "installing child SA failed: " + st.error().message);
-  RemoveChild(ctx, *child);
+  if (child->replaced)
+    RetireChild(ctx, *child);
+  else
+    RemoveChild(ctx, *child);
   const std::string name = child->conn ? child->conn_name() : sa.conn_name();
   ctx.Log(LogLevel::kInfo, name,
           "CHILD_SA " + name + "{" + std::to_string(child->reqid) + "} " +
