@@ -630,7 +630,7 @@ std::vector<Proposal> DefaultEspProposals() {
 // ddos-mode=auto|busy|unlimited and ddos-ike-threshold=N (libreswan): when
 // the responder demands a COOKIE (SetupConfig::cookie_threshold).
 static void BuildDdos(const RawSetting* mode, const RawSetting* threshold, const Diagnostics& d,
-               SetupConfig& out) {
+                      SetupConfig& out) {
   if (threshold) {
     uint32_t n = 0;
     auto [p, ec] = std::from_chars(threshold->value.data(),

@@ -252,8 +252,8 @@ Status InstallTrapPolicies(EngineContext& ctx, const ConnectionConfig& conn) {
     if (refs == 0) {
       if (auto st = ctx.kernel.AddPolicy(dev->ifindex, pol); !st) {
         ctx.policy_refs.erase(key);
-        return MakeError("adding policy " + local.ToString() + " === " + remote.ToString() +
-                         ": " + st.error().message);
+        return MakeError("adding policy " + local.ToString() + " === " + remote.ToString() + ": " +
+                         st.error().message);
       }
     }
     ++refs;

@@ -1,6 +1,7 @@
 // Broken inputs: each gives exactly the expected "FILE:LINE: keyword: message".
-#include <limits>
 #include <gtest/gtest.h>
+
+#include <limits>
 
 #include "config/config.h"
 #include "test_util.h"
