@@ -223,8 +223,13 @@ void HoldPolicy(EngineContext& ctx, const ChildSa& child, const std::string& con
   ctx.held_policies[PolicyKey(child)] = {conn, pol};
 }
 
-void ReleaseHeldPolicies(EngineContext& ctx, std::string_view conn) {
-  for (auto it = ctx.held_policies.begin(); it != ctx.held_policies.end();) {
+namespace {
+
+// Held and trap policies alike: drop conn's entries ("" = all) from kept,
+// and each one's reference; the last reference deletes the kernel policy.
+template <typename KeptMap>
+void ReleaseKeptPolicies(EngineContext& ctx, KeptMap& kept, std::string_view conn) {
+  for (auto it = kept.begin(); it != kept.end();) {
     if (!conn.empty() && it->second.first != conn) {
       ++it;
       continue;
@@ -234,8 +239,14 @@ void ReleaseHeldPolicies(EngineContext& ctx, std::string_view conn) {
       ctx.policy_refs.erase(ref);
       (void)ctx.kernel.DelPolicy(std::get<0>(it->first), it->second.second);
     }
-    it = ctx.held_policies.erase(it);
+    it = kept.erase(it);
   }
+}
+
+}  // namespace
+
+void ReleaseHeldPolicies(EngineContext& ctx, std::string_view conn) {
+  ReleaseKeptPolicies(ctx, ctx.held_policies, conn);
 }
 
 Status InstallTrapPolicies(EngineContext& ctx, const ConnectionConfig& conn) {
@@ -263,18 +274,7 @@ Status InstallTrapPolicies(EngineContext& ctx, const ConnectionConfig& conn) {
 }
 
 void ReleaseTrapPolicies(EngineContext& ctx, std::string_view conn) {
-  for (auto it = ctx.trap_policies.begin(); it != ctx.trap_policies.end();) {
-    if (!conn.empty() && it->second.first != conn) {
-      ++it;
-      continue;
-    }
-    auto ref = ctx.policy_refs.find(it->first);
-    if (ref != ctx.policy_refs.end() && --ref->second <= 0) {
-      ctx.policy_refs.erase(ref);
-      (void)ctx.kernel.DelPolicy(std::get<0>(it->first), it->second.second);
-    }
-    it = ctx.trap_policies.erase(it);
-  }
+  ReleaseKeptPolicies(ctx, ctx.trap_policies, conn);
 }
 
 }  // namespace ipsec::engine
