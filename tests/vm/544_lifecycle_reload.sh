@@ -157,5 +157,39 @@ assert_eq "$(site2_sas)" "$before" "site2's IKE SA and SPIs after add/delete sit
 assert_eq "$(ictl "$NS_GW1" status --json | jq -c '[.connections[].name]')" '["site2"]' \
 	"connections after delete site3"
 
+# 5. A reload that changes config setup and brings a new device: logging
+# moves to logfile= with debug lines at once; site3 on ipsec1 with mtu=
+# gets its device, MTU and the NAT-T socket of the family ipsec0 had no
+# room for (IPv6); a second reload changes only mtu=, which is applied to
+# the running device.
+dev_json() { in_ns "$NS_GW1" "$IPSECCTL" dev list dev "$1" --json | jq -c ".[0].$2"; }
+site3_dev="${site3/auto=start/auto=start
+	ipsec-interface=1
+	mtu=1300}"
+setup="config setup
+	plutodebug=all
+	logfile=$d1/reloaded.log
+"
+lc_ping_start 250
+sleep 2
+printf '%s%s%s' "$setup" "$site2" "$site3_dev" >"$d1/ipsec.conf"
+out=$(ictl "$NS_GW1" reload) || fail "reload with config setup failed: $out"
+echo "$out"
+grep -q 'config setup: logfile changed' <<<"$out" || fail "reload did not report logfile: $out"
+grep -q 'config setup: debug changed' <<<"$out" || fail "reload did not report plutodebug: $out"
+wait_or_dump 60 dump_all site3_up
+lc_assert_no_loss
+assert_eq "$(site2_sas)" "$before" "site2's IKE SA and SPIs after a config setup change"
+grep -q ' debug ' "$d1/reloaded.log" || fail "no debug line in the new logfile"
+grep -q 'site3' "$d1/reloaded.log" || fail "site3 is not logged in the new logfile"
+assert_eq "$(dev_json ipsec1 mtu)" 1300 "ipsec1's MTU from mtu="
+assert_eq "$(dev_json ipsec1 encap_port)" 4500 "ipsec1 takes IPv6 ESP-in-UDP after the reload"
+assert_eq "$(dev_json ipsec0 encap_port)" 4500 "ipsec0 keeps IPv4 ESP-in-UDP"
+printf '%s%s%s' "$setup" "$site2" "${site3_dev/mtu=1300/mtu=1280}" >"$d1/ipsec.conf"
+out=$(ictl "$NS_GW1" reload) || fail "reload with a new mtu= failed: $out"
+grep -qE '^  replaced +site3$' <<<"$out" || fail "a changed mtu= did not replace site3: $out"
+wait_or_dump 60 dump_all site3_up
+assert_eq "$(dev_json ipsec1 mtu)" 1280 "ipsec1's MTU after mtu= changed"
+
 ipsecd_stop "$NS_GW1"
-echo "ok: site3 added and removed four ways, site2 kept its SAs and lost no ping"
+echo "ok: site3 added and removed four ways, site2 kept its SAs and lost no ping; config setup and mtu= applied by reload"

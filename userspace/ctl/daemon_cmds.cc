@@ -209,6 +209,7 @@ std::string FormatReload(const control::ReloadResult& r) {
   list("kept    ", r.kept);
   for (const auto& n : r.psk_changed)
     o << "  PSK changed for " << n << ": used from its next IKE SA on\n";
+  for (const auto& k : r.setup_changed) o << "  config setup: " << k << " changed\n";
   for (const auto& w : r.warnings) o << "  warning: " << w << "\n";
   return o.str();
 }

@@ -117,16 +117,12 @@ struct CountersInfo {
            half_open_expired = 0, resends_limited = 0, peer_moves_refused = 0,
            child_sa_limit_refused = 0;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CountersInfo, rx_messages, tx_messages, retransmits,
-                                                dropped_malformed, dropped_unauthenticated,
-                                                dropped_unknown_spi, dropped_unexpected,
-                                                duplicate_requests, ike_sas_established,
-                                                child_sas_installed, auth_failures,
-                                                proposal_mismatches, socket_errors,
-                                                dropped_init_for_existing_sa,
-                                                dropped_half_open_limit, cookies_sent,
-                                                half_open_expired, resends_limited,
-                                                peer_moves_refused, child_sa_limit_refused)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
+    CountersInfo, rx_messages, tx_messages, retransmits, dropped_malformed, dropped_unauthenticated,
+    dropped_unknown_spi, dropped_unexpected, duplicate_requests, ike_sas_established,
+    child_sas_installed, auth_failures, proposal_mismatches, socket_errors,
+    dropped_init_for_existing_sa, dropped_half_open_limit, cookies_sent, half_open_expired,
+    resends_limited, peer_moves_refused, child_sa_limit_refused)
 
 struct StatusResult {
   DaemonInfo daemon;
@@ -162,11 +158,13 @@ struct ReloadResult {
   std::string command;      // "reload", "add NAME", "delete NAME"
   std::string config_file;  // the ipsec.conf read
   std::vector<std::string> added, removed, replaced, kept;
-  std::vector<std::string> psk_changed;  // kept; the new PSK serves their next IKE SA
-  std::vector<std::string> warnings;     // of the files read
+  std::vector<std::string> psk_changed;    // kept; the new PSK serves their next IKE SA
+  std::vector<std::string> warnings;       // of the files read
+  std::vector<std::string> setup_changed;  // config setup keys, daemon/reload.h
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ReloadResult, command, config_file, added, removed,
-                                                replaced, kept, psk_changed, warnings)
+                                                replaced, kept, psk_changed, warnings,
+                                                setup_changed)
 
 struct MessageResult {
   std::string message;

@@ -13,6 +13,7 @@
 #include "daemon/config_bridge.h"
 #include "daemon/control_server.h"
 #include "daemon/kernel_errors.h"
+#include "daemon/logging.h"
 #include "daemon/reload.h"
 #include "daemon/route_plan.h"
 #include "daemon/routes.h"
@@ -80,8 +81,11 @@ class DaemonImpl {
 
  private:
   Status SetupDevices();
+  Status ApplyMtus();
   void SetupEncap();
   void SyncRoutes();
+  // A reload's config setup: logging and the COOKIE threshold.
+  void ApplySetup(const std::vector<std::string>& changed);
   // SIGHUP, ipsecctl reload/add/delete (reload.h): the reply's result.
   Result<control::ReloadResult> ChangeConfig(const control::Request& req, const char* origin);
   Status AddEvent(int fd, short what, event_callback_fn cb);
@@ -115,8 +119,9 @@ class DaemonImpl {
   std::vector<event*> events_;
   event* timer_ = nullptr;
 
-  std::map<std::string, int> devices_;  // ipsecN in use -> ifindex
-  std::map<int, int> encap_devices_;    // ifindex -> our NAT-T socket attached to it
+  std::map<std::string, int> devices_;           // ipsecN in use -> ifindex
+  std::map<int, int> encap_devices_;             // ifindex -> our NAT-T socket attached to it
+  std::map<std::string, uint32_t> device_mtus_;  // ipsecN -> the mtu= we set
   std::vector<ConnRoute> installed_routes_;
   engine::Millis started_{0};
   bool stopped_ = false;
@@ -158,7 +163,7 @@ Status DaemonImpl::Setup() {
   SyncRoutes();
 
   engine_ = std::make_unique<engine::Engine>(clock_, random_, *sockets_, *kernel_, psk_, sink_);
-  if (cfg_.setup.cookie_threshold) engine_->SetCookieThreshold(*cfg_.setup.cookie_threshold);
+  engine_->SetCookieThreshold(cfg_.setup.cookie_threshold);
   kernel_errors_ = std::make_unique<KernelErrors>(*kernel_, clock_, KernelErrorHooks());
 
   auto ctl = ControlServer::Listen(base_, opts_.ctl_path,
@@ -198,30 +203,40 @@ Status DaemonImpl::SetupDevices() {
     if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
   }
   if (names.empty() && devices_.empty()) names.push_back("ipsec0");
-  const auto mtus = DeviceMtus(cfg_.connections);
   for (const auto& n : names) {
     if (devices_.count(n)) continue;  // a reload: in use already
     bool existed = static_cast<bool>(kernel_->GetDevice(n));
     auto dev = kernel_->EnsureDevice(n);
     if (!dev) return MakeError("device " + n + ": " + dev.error().message, dev.error().code);
-    if (auto m = mtus.find(n); m != mtus.end()) {
-      if (auto st = routes_->SetLinkMtu(dev->ifindex, m->second.mtu); !st)
-        return MakeError("device " + n + ": mtu=" + std::to_string(m->second.mtu) + " of conn " +
-                             m->second.conn + ": " + st.error().message,
-                         st.error().code);
-      spdlog::info("{}: MTU {} (mtu= of conn {})", n, m->second.mtu, m->second.conn);
-    }
     if (auto st = routes_->SetLinkUp(dev->ifindex); !st) return st;
     devices_[n] = dev->ifindex;
     spdlog::info("using {} (ifindex {}{})", n, dev->ifindex, existed ? "" : ", created");
     if (!existed) continue;
     auto left = RemoveLeftovers(*kernel_, dev->ifindex);
     if (!left)
-      return MakeError("device " + n + ": removing what a previous ipsecd left: " +
-                       left.error().message);
+      return MakeError("device " + n +
+                       ": removing what a previous ipsecd left: " + left.error().message);
     if (left->sas || left->policies)
       spdlog::warn("{}: removed {} SA(s) and {} policy(ies) left by a previous ipsecd", n,
                    left->sas, left->policies);
+  }
+  return ApplyMtus();
+}
+
+// mtu= on the devices, at start and when a reload changes it. A device
+// whose mtu= went away keeps the MTU it has (nothing says what to restore).
+Status DaemonImpl::ApplyMtus() {
+  for (const auto& [n, m] : DeviceMtus(cfg_.connections)) {
+    auto dev = devices_.find(n);
+    if (dev == devices_.end()) continue;
+    if (auto set = device_mtus_.find(n); set != device_mtus_.end() && set->second == m.mtu)
+      continue;
+    if (auto st = routes_->SetLinkMtu(dev->second, m.mtu); !st)
+      return MakeError("device " + n + ": mtu=" + std::to_string(m.mtu) + " of conn " + m.conn +
+                           ": " + st.error().message,
+                       st.error().code);
+    device_mtus_[n] = m.mtu;
+    spdlog::info("{}: MTU {} (mtu= of conn {})", n, m.mtu, m.conn);
   }
   return Status::Ok();
 }
@@ -230,10 +245,14 @@ Status DaemonImpl::SetupDevices() {
 // IKE and ESP share the port. A socket serves one device, but inbound ESP
 // is found by SPI in the whole netns, so one device per family is enough.
 void DaemonImpl::SetupEncap() {
-  auto dev = devices_.begin();
   for (int family : {AF_INET, AF_INET6}) {
     int fd = sockets_->natt_fd(family);
     if (fd < 0) continue;
+    auto attached = [fd](const auto& e) { return e.second == fd; };
+    if (std::any_of(encap_devices_.begin(), encap_devices_.end(), attached)) continue;
+    // A reload may have brought the device this family was missing.
+    auto dev = std::find_if(devices_.begin(), devices_.end(),
+                            [&](const auto& d) { return !encap_devices_.count(d.second); });
     if (dev == devices_.end()) {
       // Only worth a warning when a connection has peers of that family.
       bool used = std::any_of(cfg_.connections.begin(), cfg_.connections.end(), [&](auto& c) {
@@ -250,10 +269,9 @@ void DaemonImpl::SetupEncap() {
       spdlog::warn("{}: cannot attach the NAT-T socket: {}", dev->first, st.error().message);
       continue;
     }
-    spdlog::debug("{}: ESP-in-UDP on port {} (IPv{})", dev->first, sockets_->natt_port(),
-                  family == AF_INET ? 4 : 6);
+    spdlog::info("{}: ESP-in-UDP on port {} (IPv{})", dev->first, sockets_->natt_port(),
+                 family == AF_INET ? 4 : 6);
     encap_devices_[dev->second] = fd;
-    ++dev;
   }
 }
 
@@ -457,8 +475,10 @@ Result<control::ReloadResult> DaemonImpl::ChangeConfig(const control::Request& r
                   plan.error().message);
     return plan.error();
   }
+  ApplySetup(plan->setup_changed);
   for (const auto& w : plan->warnings) spdlog::warn("{}", w);
   if (auto st = SetupDevices(); !st) spdlog::error("{}: {}", what, st.error().message);
+  SetupEncap();
   SyncRoutes();
   auto names = [](const std::vector<std::string>& v) {
     std::string s;
@@ -470,8 +490,25 @@ Result<control::ReloadResult> DaemonImpl::ChangeConfig(const control::Request& r
                plan->psk_changed.empty() ? "" : "; PSK changed for ",
                plan->psk_changed.empty() ? "" : names(plan->psk_changed));
   return control::ReloadResult{
-      what,           opts_.config_path, plan->added,       plan->removed,
-      plan->replaced, plan->kept,        plan->psk_changed, plan->warnings};
+      what,       opts_.config_path, plan->added,    plan->removed,      plan->replaced,
+      plan->kept, plan->psk_changed, plan->warnings, plan->setup_changed};
+}
+
+// Every reload reopens logfile= (logrotate's postrotate can run "ipsecctl
+// reload"); the other setup keys take effect only when they changed.
+void DaemonImpl::ApplySetup(const std::vector<std::string>& changed) {
+  auto has = [&](const char* key) {
+    return std::find(changed.begin(), changed.end(), key) != changed.end();
+  };
+  if (!cfg_.setup.logfile.empty() || has("logfile") || has("debug"))
+    SetupLogging(cfg_.setup.logfile, opts_.debug || DebugRequested(cfg_.setup.debug));
+  engine_->SetCookieThreshold(cfg_.setup.cookie_threshold);
+  for (const auto& key : changed) {
+    if (key == "protostack" || key == "interfaces" || key == "uniqueids")
+      spdlog::info("config setup: {} changed; it has no effect in ipsecd", key);
+    else
+      spdlog::info("config setup: {} changed, applied", key);
+  }
 }
 
 Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonOptions& opts, config::Config cfg,

@@ -30,6 +30,7 @@ struct DaemonOptions {
   std::string config_path;
   std::string secrets_path;  // --secrets, re-read on reload; "" = from the config
   std::string ctl_path;
+  bool debug = false;  // --debug: debug lines whatever plutodebug= says
   IkeSocketOptions sockets;
 };
 

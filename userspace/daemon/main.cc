@@ -7,8 +7,6 @@
 // Exit status: 0 after SIGTERM/SIGINT (or a clean --check), 1 when it
 // cannot start (the message says why), 2 for bad arguments.
 #include <signal.h>
-#include <spdlog/sinks/basic_file_sink.h>
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -19,33 +17,8 @@
 #include "config/secrets.h"
 #include "daemon/control_protocol.h"
 #include "daemon/daemon.h"
+#include "daemon/logging.h"
 #include "kernel/genl_kernel.h"
-
-namespace {
-
-// plutodebug=/charondebug= values that mean "no debugging".
-bool DebugRequested(const std::string& v) {
-  return !v.empty() && v != "none" && v != "0" && v != "\"\"" && v != "-1";
-}
-
-void SetupLogging(const std::string& logfile, bool debug) {
-  std::shared_ptr<spdlog::logger> logger;
-  if (!logfile.empty()) {
-    try {
-      logger = spdlog::basic_logger_mt("ipsecd", logfile);
-    } catch (const spdlog::spdlog_ex& e) {
-      std::cerr << "ipsecd: cannot open logfile " << logfile << ": " << e.what()
-                << "; logging to stderr\n";
-    }
-  }
-  if (!logger) logger = spdlog::stderr_color_mt("ipsecd");
-  logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ %v");
-  logger->set_level(debug ? spdlog::level::debug : spdlog::level::info);
-  logger->flush_on(spdlog::level::debug);
-  spdlog::set_default_logger(logger);
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"ipsecd: IKEv2 daemon for ipsec_tun (route-based IPsec on ipsecN devices)"};
@@ -85,7 +58,8 @@ int main(int argc, char** argv) {
     std::cerr << "ipsecd: " << cfg.error().message << "\n";
     return 1;
   }
-  SetupLogging(cfg->setup.logfile, debug || DebugRequested(cfg->setup.debug));
+  ipsec::daemon::SetupLogging(cfg->setup.logfile,
+                              debug || ipsec::daemon::DebugRequested(cfg->setup.debug));
   for (const auto& w : cfg->warnings) spdlog::warn("{}", w.ToString());
 
   std::string spath = secrets_path.empty() ? cfg->SecretsPath() : secrets_path;
@@ -108,6 +82,7 @@ int main(int argc, char** argv) {
   opts.config_path = config_path;
   opts.secrets_path = secrets_path;
   opts.ctl_path = ctl_path;
+  opts.debug = debug;
   auto d = ipsec::daemon::Daemon::Create(opts, std::move(cfg).value(), std::move(secrets).value(),
                                          std::move(kernel).value());
   if (!d) {

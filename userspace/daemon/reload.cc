@@ -31,6 +31,22 @@ Result<LoadedConfig> ReadConfig(const ConfigSources& src) {
   return LoadedConfig{std::move(cfg).value(), std::move(secrets).value()};
 }
 
+std::vector<std::string> ChangedSetupKeys(const config::SetupConfig& a,
+                                          const config::SetupConfig& b) {
+  std::vector<std::string> out;
+  auto differs = [&](bool d, const char* key) {
+    if (d) out.emplace_back(key);
+  };
+  differs(a.logfile != b.logfile, "logfile");
+  differs(a.debug != b.debug, "debug");
+  differs(a.protostack != b.protostack, "protostack");
+  differs(a.interfaces != b.interfaces, "interfaces");
+  differs(a.secretsfile != b.secretsfile, "secretsfile");
+  differs(a.uniqueids != b.uniqueids, "uniqueids");
+  differs(a.cookie_threshold != b.cookie_threshold, "ddos-mode/ddos-ike-threshold");
+  return out;
+}
+
 bool SameConnection(const config::Connection& a, const config::Connection& b) {
   config::Connection x = a, y = b;
   x.where = y.where = {};
@@ -60,6 +76,7 @@ ReloadPlan PlanReload(const config::Config& cfg, const config::Secrets& secrets,
 Result<ReloadPlan> ApplyConfig(engine::Engine& engine, config::Config& cfg,
                                config::Secrets& secrets, LoadedConfig next) {
   ReloadPlan plan = PlanReload(cfg, secrets, next);
+  plan.setup_changed = ChangedSetupKeys(cfg.setup, next.cfg.setup);
   // Settings the engine does not see (leftsourceip=, mtu=, ...) make a
   // replacement too: the engine is told by name.
   if (auto st = engine.LoadConnections(ToEngine(next.cfg.connections), plan.replaced); !st)

@@ -53,9 +53,17 @@ struct ReloadPlan {
   // Kept connections whose PSK (as the secrets lookup picks it) changed:
   // it applies from their next IKE SA on.
   std::vector<std::string> psk_changed;
+  // config setup keys whose value changed (logfile, plutodebug, ddos-mode,
+  // ...): the daemon applies them at once (DaemonImpl::ApplySetup).
+  std::vector<std::string> setup_changed;
   // Warnings of the files read ("FILE:LINE: keyword: message").
   std::vector<std::string> warnings;
 };
+
+// The config setup keys that differ between a and b, by the name a user
+// writes (plutodebug= and charondebug= are both "debug").
+std::vector<std::string> ChangedSetupKeys(const config::SetupConfig& a,
+                                          const config::SetupConfig& b);
 
 // Same settings, wherever in the file they are written.
 bool SameConnection(const config::Connection& a, const config::Connection& b);

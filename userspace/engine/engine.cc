@@ -107,7 +107,9 @@ class EngineImpl {
   StatusSnapshot Snapshot() const;
   void Shutdown();
 
-  void SetCookieThreshold(size_t n) { half_open_.set_cookie_threshold(n); }
+  void SetCookieThreshold(std::optional<size_t> n) {
+    half_open_.set_cookie_threshold(n.value_or(HalfOpenLimits{}.cookie_threshold));
+  }
 
  private:
   std::shared_ptr<const ConnectionConfig> FindConn(std::string_view name) const {
@@ -150,8 +152,7 @@ class EngineImpl {
     for (auto& [serial, other] : sas_)
       if (other.get() != &fresh && other->state != IkeSa::State::kDead &&
           other->established_ms != 0 && other->established_ms < fresh.created_ms &&
-          other->remote_id == fresh.remote_id &&
-          other->local_id == fresh.local_id) {
+          other->remote_id == fresh.remote_id && other->local_id == fresh.local_id) {
         ctx_.Log(LogLevel::kInfo, other->conn_name(),
                  "peer sent INITIAL_CONTACT: removing its old IKE SA");
         other->Kill("replaced: peer sent INITIAL_CONTACT");
@@ -161,8 +162,7 @@ class EngineImpl {
   bool OtherSaAlive(const std::string& name, const IkeSa& sa) const {
     for (const auto& [serial, other] : sas_)
       if (other.get() != &sa && (other->conn_name() == name || other->riders.count(name)) &&
-          (other->state == IkeSa::State::kEstablished ||
-           other->state == IkeSa::State::kConnecting))
+          (other->state == IkeSa::State::kEstablished || other->state == IkeSa::State::kConnecting))
         return true;
     return false;
   }
@@ -854,7 +854,7 @@ StatusSnapshot Engine::Status() const {
 void Engine::Shutdown() {
   impl_->Shutdown();
 }
-void Engine::SetCookieThreshold(size_t n) {
+void Engine::SetCookieThreshold(std::optional<size_t> n) {
   impl_->SetCookieThreshold(n);
 }
 

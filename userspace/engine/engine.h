@@ -261,8 +261,8 @@ class Engine {
   // policy we installed. The Engine is unusable for new SAs afterwards.
   void Shutdown();
   // From this many half-open IKE SAs on, IKE_SA_INIT needs a COOKIE (RFC
-  // 7296 2.6; 0: always). Default 64 (half_open.h).
-  void SetCookieThreshold(size_t n);
+  // 7296 2.6; 0: always). nullopt: the default, 64 (half_open.h).
+  void SetCookieThreshold(std::optional<size_t> n);
 
  private:
   std::unique_ptr<EngineImpl> impl_;

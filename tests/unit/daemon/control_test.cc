@@ -166,17 +166,20 @@ TEST(ControlFormat, StatusAndTrafficText) {
 TEST(ControlFormatTest, ReloadListsEveryConnectionByFate) {
   control::ReloadResult r{
       "reload",    "/etc/ipsec.conf", {"site3"}, {"old"},
-      {"changed"}, {"site2"},         {"site2"}, {"/etc/ipsec.conf:9: mtu: ignored"}};
+      {"changed"}, {"site2"},         {"site2"}, {"/etc/ipsec.conf:9: mtu: ignored"},
+      {"logfile"}};
   // The JSON reply round-trips (ipsecctl reads it back).
   auto back = nlohmann::json(r).get<control::ReloadResult>();
   EXPECT_EQ(back.added, r.added);
   EXPECT_EQ(back.psk_changed, r.psk_changed);
+  EXPECT_EQ(back.setup_changed, r.setup_changed);
   const std::string text = ctl::FormatReload(back);
   EXPECT_EQ(text.rfind("reload: /etc/ipsec.conf: 1 added, 1 removed, 1 replaced, 1 kept\n", 0), 0u)
       << text;
   for (const char* line :
        {"  added    site3\n", "  removed  old\n", "  replaced changed\n", "  kept     site2\n",
-        "  PSK changed for site2", "  warning: /etc/ipsec.conf:9: mtu: ignored\n"})
+        "  PSK changed for site2", "  warning: /etc/ipsec.conf:9: mtu: ignored\n",
+        "  config setup: logfile changed\n"})
     EXPECT_NE(text.find(line), std::string::npos) << line << " in\n" << text;
 }
 

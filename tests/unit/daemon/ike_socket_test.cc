@@ -1,7 +1,6 @@
 // IkeSockets on loopback: the non-ESP marker is stripped and added on the
 // NAT-T port only, keepalives and stray ESP are dropped and counted, and
 // the local address comes from IP_PKTINFO.
-#include <algorithm>
 #include "daemon/ike_socket.h"
 
 #include <gtest/gtest.h>
@@ -10,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <vector>
 
 namespace ipsec::daemon {

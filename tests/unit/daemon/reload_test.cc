@@ -209,5 +209,29 @@ TEST_F(ReloadTest, AddAndDeleteOneConnection) {
   EXPECT_TRUE(b.engine.Status().ike_sas.empty());
 }
 
+TEST_F(ReloadTest, ConfigSetupChangesAreListedAndKeepTheTunnels) {
+  Start(kSite2);
+  Write(std::string("config setup\n\tplutodebug=all\n\tddos-mode=busy\n") + kSite2);
+  auto r = Run("reload");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->setup_changed, (Names{"debug", "ddos-mode/ddos-ike-threshold"}));
+  EXPECT_EQ(r->kept, Names{"site2"});
+  EXPECT_EQ(Site2Spis(), site2);
+  EXPECT_EQ(cfg.setup.debug, "all");
+
+  r = Run("reload");  // the same file again: nothing changed
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_TRUE(r->setup_changed.empty());
+}
+
+TEST(ChangedSetupKeys, NamesEachKeyThatDiffers) {
+  config::SetupConfig a, b;
+  EXPECT_TRUE(ChangedSetupKeys(a, b).empty());
+  b.logfile = "/var/log/ipsecd.log";
+  b.uniqueids = config::UniqueIds::kNo;
+  b.secretsfile = "/etc/other.secrets";
+  EXPECT_EQ(ChangedSetupKeys(a, b), (Names{"logfile", "secretsfile", "uniqueids"}));
+}
+
 }  // namespace
 }  // namespace ipsec::daemon
