@@ -6,14 +6,19 @@
 #   make demo       two sites talking through ipsec0 in the VM
 #   make bench      benchmarks -> Documentation/performance.md
 #   make fuzz       libFuzzer targets (scripts/fuzz)
+#   make install    PREFIX=/usr/local DESTDIR= : binaries, unit, man pages,
+#                   completion, the module for KVER (default: running kernel)
+#   make uninstall  remove what make install put there
 #   make vmtest VMTEST_ARGS="--filter '01*'"   a subset of the VM scenarios
 SHELL := /bin/bash
 BUILD ?= build
 # Two cores are shared by everyone on these machines: never more than -j2.
 JOBS ?= 2
+PREFIX ?= /usr/local
 VMTEST_ARGS ?=
 
-.PHONY: all kmod userspace setup check check-full unit vmtest check-6.12 demo bench fuzz clean format
+.PHONY: all kmod userspace setup check check-full unit vmtest check-6.12 demo bench fuzz clean format \
+	install uninstall
 
 all: kmod userspace
 
@@ -61,6 +66,17 @@ bench: setup
 
 fuzz: setup
 	@scripts/fuzz
+
+install: all
+	@cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
+	@cmake --install $(BUILD)
+	@$(MAKE) --no-print-directory -C kmod install $(if $(KVER),KVER=$(KVER))
+
+# What cmake --install recorded, and the module it installed.
+uninstall:
+	@test -f $(BUILD)/install_manifest.txt || { echo "make uninstall: nothing installed from $(BUILD)"; exit 1; }
+	@sed 's|^|$(DESTDIR)|' $(BUILD)/install_manifest.txt | xargs -d '\n' rm -fv
+	@rm -fv $(DESTDIR)/lib/modules/*/updates/ipsec_tun.ko*
 
 format:
 	@clang-format -i $$(git ls-files 'userspace/*.cc' 'userspace/*.h' 'tests/*.cc' 'bench/*.cc')

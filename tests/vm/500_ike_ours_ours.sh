@@ -79,6 +79,16 @@ alg=$(jq -r ".ike_sas[0].children[0].algorithms" <<<"$st")
 ictl "$NS_GW1" status
 ictl "$NS_GW1" trafficstatus
 
+# ipsecctl metrics: Prometheus text with the connection up, the child's
+# traffic and the device's counters (the pings above went through).
+metrics=$(ictl "$NS_GW1" metrics) || fail "ipsecctl metrics failed"
+sample() { awk -v m="$1" 'index($0, m) == 1 { print $NF; exit }' <<<"$metrics"; }
+assert_eq "$(sample 'ipsec_tun_daemon_up ')" 1 "metrics: daemon up"
+assert_eq "$(sample 'ipsec_tun_connection_up{conn="site",interface="ipsec0"}')" 1 "metrics: site up"
+[ "$(sample 'ipsec_tun_device_rx_packets_total{dev="ipsec0"}')" -gt 0 ] || fail "metrics: no rx packets on ipsec0: $metrics"
+[ "$(sample 'ipsec_tun_child_sa_packets_total{conn="site",spi=')" -gt 0 ] || fail "metrics: child SA without packets: $metrics"
+grep -q '^# TYPE ipsec_tun_device_drops_total counter$' <<<"$metrics" || fail "metrics: no drops_total TYPE line"
+
 # Down: the route stays, so LAN traffic is dropped in ipsec0, never in clear.
 # Both ends: gw2's connection is auto=start too, and an auto=start
 # connection comes back by itself 2 s after the peer deletes it

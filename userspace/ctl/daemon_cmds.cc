@@ -12,6 +12,8 @@
 #include <memory>
 #include <sstream>
 
+#include "ctl/metrics.h"
+
 namespace ipsec::ctl {
 namespace {
 
@@ -82,6 +84,22 @@ void AddNamed(CLI::App& app, std::shared_ptr<Shared> sh, const std::string& cmd,
       std::cout << FormatReload(res.get<control::ReloadResult>());
     else
       std::cout << res.value("message", std::string()) << "\n";
+  });
+}
+
+// Kernel part always; the daemon's when it answers. A kernel without the
+// module is an error (exit 1): a scrape then fails instead of looking idle.
+void AddMetrics(CLI::App& app, std::shared_ptr<Shared> sh, DeviceLister devices) {
+  CLI::App* sub = app.add_subcommand(
+      "metrics", "Prometheus text format: device, connection and SA counters (node_exporter)");
+  sub->callback([sh, devices] {
+    auto devs = devices();
+    if (!devs) Fail("metrics: " + devs.error().message, kExitRefused);
+    std::optional<control::StatusResult> st;
+    auto r = ControlRequest(sh->ctl, control::Request{"status", ""});
+    if (r && r->value("ok", false))
+      st = r->value("result", nlohmann::json::object()).get<control::StatusResult>();
+    std::cout << FormatMetrics(st, *devs);
   });
 }
 
@@ -214,7 +232,7 @@ std::string FormatReload(const control::ReloadResult& r) {
   return o.str();
 }
 
-void AddDaemonCommands(CLI::App& app) {
+void AddDaemonCommands(CLI::App& app, DeviceLister devices) {
   auto sh = std::make_shared<Shared>();
   app.add_option("--ctl", sh->ctl, "ipsecd control socket (daemon subcommands)")
       ->capture_default_str();
@@ -227,6 +245,7 @@ void AddDaemonCommands(CLI::App& app) {
             "ones, replace changed ones, keep unchanged ones (and their SAs) untouched");
   AddNamed(app, sh, "add", "Load (or replace) one connection from the current ipsec.conf");
   AddNamed(app, sh, "delete", "Tear down and unload one connection");
+  AddMetrics(app, sh, std::move(devices));
 }
 
 }  // namespace ipsec::ctl

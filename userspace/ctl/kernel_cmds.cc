@@ -309,4 +309,10 @@ void AddKernelCommands(CLI::App& app) {
   AddEncapCommand(app);
 }
 
+Result<std::vector<kernel::DevInfo>> ListKernelDevices() {
+  auto k = GenlKernel::Open();
+  if (!k) return k.error();
+  return (*k)->ListDevices();
+}
+
 }  // namespace ipsec::ctl

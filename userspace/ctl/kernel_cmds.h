@@ -6,6 +6,11 @@
 // 2 for bad arguments (nothing was sent), 1 when the kernel refused.
 #pragma once
 
+#include <vector>
+
+#include "common/result.h"
+#include "kernel/kernel.h"
+
 namespace CLI {
 class App;
 }
@@ -13,5 +18,8 @@ class App;
 namespace ipsec::ctl {
 
 void AddKernelCommands(CLI::App& app);
+
+// Every ipsecN device of this netns with its counters.
+Result<std::vector<kernel::DevInfo>> ListKernelDevices();
 
 }  // namespace ipsec::ctl

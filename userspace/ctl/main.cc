@@ -14,7 +14,7 @@ namespace {
 
 void AddAll(CLI::App& app) {
   ipsec::ctl::AddKernelCommands(app);
-  ipsec::ctl::AddDaemonCommands(app);
+  ipsec::ctl::AddDaemonCommands(app, ipsec::ctl::ListKernelDevices);
 }
 
 void AddBatchCommand(CLI::App& app) {

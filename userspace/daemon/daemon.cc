@@ -17,6 +17,7 @@
 #include "daemon/reload.h"
 #include "daemon/route_plan.h"
 #include "daemon/routes.h"
+#include "daemon/service_notify.h"
 #include "daemon/startup_cleanup.h"
 #include "daemon/status_report.h"
 #include "engine/engine.h"
@@ -86,6 +87,8 @@ class DaemonImpl {
   void SyncRoutes();
   // A reload's config setup: logging and the COOKIE threshold.
   void ApplySetup(const std::vector<std::string>& changed);
+  // "3 connection(s), 2 IKE SA(s), 4 child SA(s) up": systemd's STATUS=.
+  std::string Summary() const;
   // SIGHUP, ipsecctl reload/add/delete (reload.h): the reply's result.
   Result<control::ReloadResult> ChangeConfig(const control::Request& req, const char* origin);
   Status AddEvent(int fd, short what, event_callback_fn cb);
@@ -124,6 +127,7 @@ class DaemonImpl {
   std::map<std::string, uint32_t> device_mtus_;  // ipsecN -> the mtu= we set
   std::vector<ConnRoute> installed_routes_;
   engine::Millis started_{0};
+  engine::Millis status_sent_{0};  // last STATUS= to systemd
   bool stopped_ = false;
 };
 
@@ -192,7 +196,21 @@ Status DaemonImpl::Setup() {
   spdlog::info("{} connection(s) loaded from {}, control socket {}", loaded, opts_.config_path,
                opts_.ctl_path);
   RearmTimer();
+  NotifyReady(Summary());
   return Status::Ok();
+}
+
+std::string DaemonImpl::Summary() const {
+  size_t conns = 0, ikes = 0, children = 0;
+  for (const auto& c : cfg_.connections)
+    if (c.auto_action != config::AutoAction::kIgnore) conns++;
+  for (const auto& sa : engine_->Status().ike_sas) {
+    if (sa.state == "ESTABLISHED") ikes++;
+    for (const auto& c : sa.children)
+      if (c.state == "INSTALLED") children++;
+  }
+  return std::to_string(conns) + " connection(s), " + std::to_string(ikes) + " IKE SA(s), " +
+         std::to_string(children) + " child SA(s) up";
 }
 
 Status DaemonImpl::SetupDevices() {
@@ -364,6 +382,11 @@ KernelErrors::Hooks DaemonImpl::KernelErrorHooks() {
 void DaemonImpl::OnTimer(int, short, void* arg) {
   auto* self = static_cast<DaemonImpl*>(arg);
   self->engine_->OnTimer();
+  // systemctl status shows a summary at most 10 s old.
+  if (auto now = self->clock_.Now(); now - self->status_sent_ >= engine::Millis(10000)) {
+    self->status_sent_ = now;
+    NotifyStatus(self->Summary());
+  }
   self->RearmTimer();
 }
 
@@ -380,6 +403,7 @@ void DaemonImpl::OnSignal(int sig, short, void* arg) {
 void DaemonImpl::Stop(const char* why) {
   if (stopped_) return;
   stopped_ = true;
+  NotifyStopping();
   spdlog::info("{}: shutting down: deleting IKE SAs, removing SAs, policies and routes", why);
   engine_->Shutdown();
   RemoveInstalled();
@@ -469,7 +493,9 @@ Result<control::ReloadResult> DaemonImpl::ChangeConfig(const control::Request& r
                                                        const char* origin) {
   const std::string what = req.name.empty() ? req.cmd : req.cmd + " " + req.name;
   ConfigSources src{opts_.config_path, opts_.secrets_path, {}, {}};
+  NotifyReloading();
   auto plan = ChangeRunningConfig(req.cmd, req.name, src, *engine_, cfg_, secrets_);
+  NotifyReady(Summary());
   if (!plan) {
     spdlog::error("{} ({}) failed, the running configuration is unchanged: {}", what, origin,
                   plan.error().message);
