@@ -30,13 +30,15 @@ grep -qx 'Type=notify' "$unit" || fail "the unit is not Type=notify"
 grep -qx 'ExecReload=/usr/sbin/ipsecctl reload' "$unit" || fail "ExecReload is not ipsecctl reload"
 # systemd's own checker, offline: the unit with its binaries pointed at
 # the DESTDIR copies (verify wants them executable).
-if command -v systemd-analyze >/dev/null; then
+command -v systemd-analyze >/dev/null || fail "systemd-analyze missing (scripts/setup installs systemd)"
+command -v man >/dev/null || fail "man missing (scripts/setup installs man-db)"
+{
 	check_unit=$dest/check/ipsecd.service
 	mkdir -p "$dest/check"
 	sed "s|/usr/sbin/|$dest/usr/sbin/|g" "$unit" >"$check_unit"
 	out=$(systemd-analyze verify --man=no "$check_unit" 2>&1) || fail "systemd-analyze verify: $out"
 	[ -z "$out" ] || fail "systemd-analyze verify: $out"
-fi
+}
 
 for page in man8/ipsecd.8 man8/ipsecctl.8 man4/ipsec_tun.4 man5/ipsec.conf.5 man5/ipsec.secrets.5; do
 	f=$dest/usr/share/man/$page
