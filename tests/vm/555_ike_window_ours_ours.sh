@@ -5,7 +5,7 @@
 # connections t1..t100 to one peer run up to 8 at a time. All 100 children
 # under one IKE SA at both ends, a ping through every 10th, and the most
 # requests the initiator had in flight (from its debug log) and the seconds
-# until all were up printed (554 has strongSwan with window 1 and 8).
+# until all were up printed (554: the same against strongSwan, window 1).
 #
 #   [lan1] 172.16.0.1..100 -- [gw1 ipsecd] ==== [gw2 ipsecd] -- 172.17.0.1..100 [lan2]
 . "$(dirname "$0")/lib.sh" || exit 1
