@@ -353,10 +353,16 @@ def section_many(r, out):
         f"the responder has {n} addresses and a connection per address; the initiator has one "
         "connection to each (address IDs). The same conns (ike=aes128gcm16-prfsha256-x25519!, "
         "esp=aes128gcm16!, auto=start) are then brought up by strongSwan as initiator in the "
-        "same VM boot. Time: from the initiator's process start (config loading counted) until "
-        "its kernel holds every child SA pair; peak RSS: VmHWM of ipsecd, or of charon. "
+        "same VM boot, after an unmeasured warm-up round with each (the first SA instantiates the "
+        "kernel's crypto). Time: from the initiator's process start (config loading counted) "
+        "until it has every child SA pair (charon: its XFRM states; ipsecd: its log, checked "
+        "against ipsec0's SA count after); peak RSS: VmHWM of ipsecd, or of charon. "
         "\"Children up\": at the initiator when the clock stopped / at the responder 2 s later; "
-        "a connection lost shows there.\n")
+        "a connection lost shows there. In the many-peers shape the responder's limit of 5 "
+        "half-open IKE SAs per source address (charon's block_threshold; all initiations come "
+        "from one address here) drops IKE_SA_INITs beyond it and asks for COOKIEs: an "
+        "initiator that starts every connection at once, as ipsecd does, pays retransmission "
+        "back-off for the dropped ones.\n")
     rows = []
     for shape, label in (("conns", f"{n} connections, one peer"), ("peers", f"{n} peers")):
         for impl, who in (("ipsecd", "ipsecd (ours)"), ("strongswan", "strongSwan charon")):
