@@ -341,6 +341,43 @@ def section_scale(r, out):
     out.append("")
 
 
+def section_many(r, out):
+    s = "many"
+    n = r.info.get("many-n", "1000")
+    out.append("## Many tunnels to strongSwan (VM)\n")
+    out.append(
+        f"{n} tunnels brought up by the initiator against one strongSwan 5.9 responder (charon, "
+        "XFRM) that has the mirror connections loaded (bench/vm/many_one.sh). Shape \"one "
+        f"peer\": {n} connections (one /32 subnet pair each) with the same hosts, IDs and PSK; "
+        f"ipsecd puts every child under one IKE SA, as strongSwan does. Shape \"{n} peers\": "
+        f"the responder has {n} addresses and a connection per address; the initiator has one "
+        "connection to each (address IDs). The same conns (ike=aes128gcm16-prfsha256-x25519!, "
+        "esp=aes128gcm16!, auto=start) are then brought up by strongSwan as initiator in the "
+        "same VM boot, after an unmeasured warm-up round with each (the first SA instantiates the "
+        "kernel's crypto). Time: from the initiator's process start (config loading counted) "
+        "until it has every child SA pair (charon: its XFRM states; ipsecd: its log, checked "
+        "against ipsec0's SA count after); peak RSS: VmHWM of ipsecd, or of charon. "
+        "\"Children up\": at the initiator when the clock stopped / at the responder 2 s later; "
+        "a connection lost shows there. In the many-peers shape the responder's limit of 5 "
+        "half-open IKE SAs per source address (charon's block_threshold; all initiations come "
+        "from one address here) drops IKE_SA_INITs beyond it and asks for COOKIEs: an "
+        "initiator that starts every connection at once, as ipsecd does, pays retransmission "
+        "back-off for the dropped ones.\n")
+    rows = []
+    for shape, label in (("conns", f"{n} connections, one peer"), ("peers", f"{n} peers")):
+        for impl, who in (("ipsecd", "ipsecd (ours)"), ("strongswan", "strongSwan charon")):
+            c = f"{shape}-{impl}"
+            rows.append([label, who, r.cell(s, c, "all-up-seconds", "{:.1f}"),
+                         r.ratio(s, c, f"{shape}-strongswan", "all-up-seconds"),
+                         r.cell(s, c, "peak-rss-kib", "{:,.0f}"),
+                         f"{r.cell(s, c, 'children-up', '{:.0f}')} / "
+                         f"{r.cell(s, c, 'peer-children', '{:.0f}')}"])
+    out.append(md_table(["shape", "initiator", "seconds until all children are up",
+                         "vs strongSwan", "peak RSS KiB", "children up (initiator / responder)"],
+                        rows))
+    out.append("")
+
+
 def section_limits(r, out):
     s = "dataplane"
     out.append("## What limits it\n")
@@ -516,6 +553,7 @@ def main():
     section_control(r, out)
     section_startup(r, out)
     section_scale(r, out)
+    section_many(r, out)
     section_limits(r, out)
     section_commands(r, out)
     text = "\n".join(out).rstrip() + "\n"

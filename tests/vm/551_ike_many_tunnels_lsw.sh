@@ -4,8 +4,8 @@
 # 100 connections t1..t100 from ipsecd to one libreswan 4.10 responder
 # (uniqueids=yes) with the 100 matching conns: one IKE SA, 100 children, a
 # ping through every child (55x_many.bash). pluto answers one
-# CREATE_CHILD_SA every ~2 s in a loaded TCG VM (ipsecd keeps one request
-# outstanding, RFC 7296 2.3), hence the long wait.
+# CREATE_CHILD_SA every ~2 s in a loaded TCG VM (ipsecd keeps as many requests
+# outstanding as pluto's window allows, RFC 7296 2.3), hence the long wait.
 #
 #   [lan1] 172.16.0.1..100 -- [gw1 ipsecd] ==== [gw2 pluto] -- 172.17.0.1..100 [lan2]
 . "$(dirname "$0")/lib.sh" || exit 1

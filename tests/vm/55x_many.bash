@@ -23,6 +23,9 @@
 #   many_conf_lsw DIR     libreswan's, likewise.
 #   many_wait_ours N T    ipsecd has N installed children under exactly one
 #                         established IKE SA, one per connection.
+#   many_inflight         the most CREATE_CHILD_SA requests ipsecd in gw1 had
+#                         outstanding at once (its --debug log: +1 per
+#                         request sent, -1 per response received).
 #   many_ping N STEP      one ping through every STEP-th child (1 = all), in
 #                         parallel batches; all answered, and ipsecd's SA
 #                         counters saw traffic in each of them both ways.
@@ -113,4 +116,11 @@ many_ping() {
 		| $want - $busy | join(" ")')
 	[ -z "$idle" ] || fail "children without traffic both ways in ipsecd: $idle"
 	echo "${SECONDS}s: $sent pings answered, each through its own child SA"
+}
+
+many_inflight() {
+	ipsecd_log "$NS_GW1" | awk '
+		/sending CREATE_CHILD_SA request/ { if (++o > m) m = o }
+		/received CREATE_CHILD_SA response/ { o-- }
+		END { print m + 0 }'
 }

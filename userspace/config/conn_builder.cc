@@ -419,7 +419,8 @@ void Builder::ParseTimers() {
        {std::pair{"ikelifetime", &c_.ike_lifetime}, std::pair{"salifetime", &c_.child_lifetime}}) {
     const RawSetting* st = Get(key);
     // Seconds are for tests (and demonstrations) of rekeying: allowed, said.
-    if (st && v->count() < 10) Fail(*st, "a lifetime under 10 seconds would rekey constantly");
+    if (st && v->count() < 10)
+      Fail(*st, "a lifetime under 10 seconds would rekey constantly");
     else if (st && v->count() < 60)
       d_.Warn(*st, "a lifetime under one minute rekeys very often (fine for testing)");
   }
@@ -448,6 +449,14 @@ void Builder::ParseTimers() {
       Fail(*st, b.error().message);
     else
       c_.rekey = *b;
+  }
+  if (const RawSetting* st = Get("share-ike")) {
+    auto b = ParseYesNo(st->value);
+    if (!b)
+      Fail(*st,
+           b.error().message + " (no: an IKE SA of its own, not shared with other connections)");
+    else
+      c_.share_ike = *b;
   }
   if (const RawSetting* st = Get("keyingtries")) {
     if (st->value == "%forever") {
@@ -523,7 +532,8 @@ void Builder::ParseMisc() {
     auto n = ParseUint(st->value, 0, IPSEC_TUN_REPLAY_WINDOW_MAX);
     if (!n)
       Fail(*st, n.error().message + " (packets, 0 to " +
-                    std::to_string(IPSEC_TUN_REPLAY_WINDOW_MAX) + "; 0 turns replay protection off)");
+                    std::to_string(IPSEC_TUN_REPLAY_WINDOW_MAX) +
+                    "; 0 turns replay protection off)");
     else
       c_.replay_window = *n;
   }

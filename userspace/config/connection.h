@@ -143,6 +143,7 @@ struct Connection {
   uint32_t rekey_fuzz_percent = 100;  // rekeyfuzz=
   bool rekey = true;                  // rekey=
   uint32_t keyingtries = 3;           // 0 = %forever
+  bool share_ike = true;              // share-ike= (ours): no gives it an IKE SA of its own
 
   Seconds dpd_delay{0};  // 0: no liveness checks of our own (we still answer)
   Seconds dpd_timeout{150};

@@ -108,6 +108,7 @@ constexpr Keyword kKeywords[] = {
     {"rekeyfuzz", S::kConn, false, I, "", ""},
     {"rekey", S::kConn, false, I, "", ""},
     {"keyingtries", S::kConn, false, I, "", ""},
+    {"share-ike", S::kConn, false, I, "", ""},
     {"dpddelay", S::kConn, false, I, "", ""},
     {"dpdtimeout", S::kConn, false, I, "", ""},
     {"dpdaction", S::kConn, false, I, "", ""},

@@ -59,6 +59,7 @@ engine::ConnectionConfig ToEngine(const config::Connection& c) {
   out.rekey_fuzz_percent = c.rekey_fuzz_percent;
   out.rekey = c.rekey;
   out.keyingtries = c.keyingtries;
+  out.share_ike = c.share_ike;
   out.replay_window = c.replay_window;
   out.dpd_delay_s = static_cast<uint32_t>(c.dpd_delay.count());
   out.dpd_timeout_s = static_cast<uint32_t>(c.dpd_timeout.count());

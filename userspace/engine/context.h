@@ -66,8 +66,9 @@ struct EngineContext {
   // its tables once the task manager call has returned.
   std::vector<std::unique_ptr<IkeSa>> adopted;
   uint64_t next_serial = 1;
-  // True when another IKE SA than `sa` with the same peer is established:
-  // our IKE_AUTH then carries no INITIAL_CONTACT. Set by the engine.
+  // True when another IKE SA holds the identities `sa` authenticates
+  // (SupersedesInitialContact, ike_sa_sharing.h): our IKE_AUTH then carries
+  // no INITIAL_CONTACT. Set by the engine.
   std::function<bool(const IkeSa& sa)> other_ike_sa_with_peer;
 
   int64_t NowMs() const { return clock.Now().count(); }

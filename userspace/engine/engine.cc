@@ -14,6 +14,7 @@
 #include "engine/child_install.h"
 #include "engine/context.h"
 #include "engine/cookie.h"
+#include "engine/duplicate_sas.h"
 #include "engine/half_open.h"
 #include "engine/identity.h"
 #include "engine/ike_sa.h"
@@ -88,9 +89,7 @@ class EngineImpl {
       : ctx_{clock, random, sender, kernel, secrets, events}, cookies_(random) {
     ctx_.other_ike_sa_with_peer = [this](const IkeSa& sa) {
       for (const auto& [serial, other] : sas_)
-        if (other.get() != &sa && other->state == IkeSa::State::kEstablished &&
-            other->conn_name() == sa.conn_name() && other->remote.addr == sa.remote.addr)
-          return true;
+        if (SupersedesInitialContact(*other, sa)) return true;
       return false;
     };
   }
@@ -290,9 +289,7 @@ IkeSa* EngineImpl::FindSharedSa(const ConnectionConfig& conn) {
     // One waiting for its Delete to go out (busy with another exchange) is
     // on its way out: a connection replaced by a reload must not join it.
     if (!sa->conn || sa->tasks.HasQueued(TaskType::kIkeDelete)) continue;
-    if (sa->state == IkeSa::State::kEstablished &&
-        (SharesIkeSa(*sa->conn, conn) || AcceptsIkeSa(conn, *sa)))
-      return sa.get();
+    if (sa->state == IkeSa::State::kEstablished && MayJoinIkeSa(conn, *sa)) return sa.get();
     if (sa->state == IkeSa::State::kConnecting && sa->initiator() && !connecting &&
         SharesIkeSa(*sa->conn, conn))
       connecting = sa.get();
@@ -590,26 +587,10 @@ void EngineImpl::HoldPolicies(const IkeSa& sa) {
 // each extra SA deletes it, so exactly one Delete is sent for it. An IKE SA
 // just replaced by a rekey has given its children away and never counts.
 void EngineImpl::ResolveDuplicates() {
-  auto settled = [](const IkeSa& sa) {
-    if (sa.state != IkeSa::State::kEstablished || !sa.tasks.Idle() || sa.children.empty())
-      return false;
-    for (const auto& c : sa.children)
-      if (c->state != ChildSa::State::kInstalled) return false;
-    return true;
-  };
-  auto same_peer = [](const IkeSa& x, const IkeSa& y) {
-    return (x.conn_name() == y.conn_name() || SharesIkeSa(*x.conn, *y.conn)) &&
-           x.remote.addr == y.remote.addr && x.remote_id == y.remote_id;
-  };
-  auto key = [](const IkeSa& sa) { return std::make_pair(sa.spi_i, sa.spi_r); };
-  for (auto& [serial, sa] : sas_) {
-    if (!sa->initiator() || !settled(*sa)) continue;
-    IkeSa* keeper = nullptr;
-    for (const auto& [other_serial, other] : sas_)
-      if (other.get() != sa.get() && settled(*other) && same_peer(*sa, *other) &&
-          key(*other) > key(*sa))
-        keeper = other.get();
-    if (!keeper) continue;
+  std::vector<IkeSa*> all;
+  all.reserve(sas_.size());
+  for (auto& [serial, sa] : sas_) all.push_back(sa.get());
+  for (auto [sa, keeper] : FindDuplicateSas(all)) {
     ctx_.Log(LogLevel::kInfo, sa->conn_name(),
              "duplicate IKE SA with " + sa->remote.ToString() +
                  " (both ends initiated): deleting this one, keeping the other");

@@ -130,6 +130,9 @@ struct ConnectionConfig {
   bool rekey = true;
   // Attempts to establish before giving up; 0 means %forever.
   uint32_t keyingtries = 3;
+  // false (share-ike=no): this connection's IKE SA is its own; it neither
+  // joins another connection's nor lets another join it (ike_sa_sharing.h).
+  bool share_ike = true;
   uint32_t dpd_delay_s = 0;  // 0: no liveness checks (we still answer)
   uint32_t dpd_timeout_s = 150;
   DpdAction dpd_action = DpdAction::kClear;

@@ -6,12 +6,19 @@
 
 namespace ipsec::engine {
 bool SharesIkeSa(const ConnectionConfig& a, const ConnectionConfig& b) {
-  return a.local.host == b.local.host && a.remote.host == b.remote.host &&
-         a.local.ike_port == b.local.ike_port && a.remote.ike_port == b.remote.ike_port &&
-         a.local.id == b.local.id && a.remote.id == b.remote.id &&
-         a.ike_proposals == b.ike_proposals && a.ike_lifetime_s == b.ike_lifetime_s &&
-         a.dpd_delay_s == b.dpd_delay_s && a.dpd_timeout_s == b.dpd_timeout_s &&
-         a.dpd_action == b.dpd_action;
+  // share-ike=no: only the connection's own attempts meet on its IKE SA.
+  if ((!a.share_ike || !b.share_ike) && a.name != b.name) return false;
+  return a.share_ike == b.share_ike && a.local.host == b.local.host &&
+         a.remote.host == b.remote.host && a.local.ike_port == b.local.ike_port &&
+         a.remote.ike_port == b.remote.ike_port && a.local.id == b.local.id &&
+         a.remote.id == b.remote.id && a.ike_proposals == b.ike_proposals &&
+         a.ike_lifetime_s == b.ike_lifetime_s && a.dpd_delay_s == b.dpd_delay_s &&
+         a.dpd_timeout_s == b.dpd_timeout_s && a.dpd_action == b.dpd_action;
+}
+
+bool MayJoinIkeSa(const ConnectionConfig& c, const IkeSa& sa) {
+  if (!sa.conn || ((!c.share_ike || !sa.conn->share_ike) && sa.conn->name != c.name)) return false;
+  return SharesIkeSa(*sa.conn, c) || AcceptsIkeSa(c, sa);
 }
 
 bool AcceptsIkeSa(const ConnectionConfig& c, const IkeSa& sa) {
@@ -23,6 +30,23 @@ bool AcceptsIkeSa(const ConnectionConfig& c, const IkeSa& sa) {
   // Our own ID must be the one this IKE SA authenticated with.
   const IpAddress& self = c.local.host.is_set() ? c.local.host : sa.local.addr;
   return IdFromConfig(c.local.id, self) == sa.local_id;
+}
+
+bool SupersedesInitialContact(const IkeSa& other, const IkeSa& sa) {
+  if (&other == &sa || !sa.conn || !other.conn) return false;
+  const ConnectionConfig& c = *sa.conn;
+  const IpAddress& peer = c.remote.host.is_set() ? c.remote.host : sa.remote.addr;
+  // rightid=%any says nothing about the peer's identity: its address does.
+  if ((c.remote.id == "%any" || c.remote.id.empty()) && other.remote.addr != sa.remote.addr)
+    return false;
+  if (other.state == IkeSa::State::kEstablished)
+    return other.local_id == sa.local_id && IdMatches(c.remote.id, peer, other.remote_id);
+  if (other.state != IkeSa::State::kConnecting || !other.initiator() ||
+      other.serial() > sa.serial())
+    return false;
+  const ConnectionConfig& o = *other.conn;
+  return IdFromConfig(o.local.id, o.local.host) == sa.local_id &&
+         IdFromConfig(o.remote.id, other.remote.addr) == IdFromConfig(c.remote.id, peer);
 }
 
 std::vector<std::shared_ptr<const ConnectionConfig>> ChildConnections(const EngineContext& ctx,

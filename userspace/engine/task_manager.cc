@@ -52,7 +52,10 @@ bool TaskManager::HasQueued(TaskType t) const {
   return std::any_of(queued_.begin(), queued_.end(), [t](const auto& x) { return x->type() == t; });
 }
 bool TaskManager::HasActive(TaskType t) const {
-  return std::any_of(active_.begin(), active_.end(), [t](const auto& x) { return x->type() == t; });
+  for (const auto& [id, ex] : outstanding_)
+    for (const auto& x : ex.tasks)
+      if (x->type() == t) return true;
+  return false;
 }
 
 bool TaskManager::EncodeAndSend(const ike::Message& msg, std::vector<uint8_t>* out) {
@@ -74,25 +77,49 @@ bool TaskManager::EncodeAndSend(const ike::Message& msg, std::vector<uint8_t>* o
   return true;
 }
 
+// Only new children are created in parallel (RFC 7296 2.3 allows any
+// exchange, but a rekey or a delete racing our other requests gains
+// nothing and makes collisions harder to reason about).
+bool TaskManager::MayStartWith(TaskType lead) const {
+  if (outstanding_.empty()) return true;
+  // The window counts from the oldest request still unanswered, not the
+  // number in flight (RFC 7296 2.3): past it the peer drops ours.
+  if (lead != TaskType::kChildCreate ||
+      next_request_id_ - outstanding_.begin()->first >= peer_window_)
+    return false;
+  for (const auto& [id, ex] : outstanding_)
+    if (ex.type != ExchangeType::kCreateChildSa || ex.tasks.empty() ||
+        ex.tasks.front()->type() != TaskType::kChildCreate)
+      return false;
+  return true;
+}
+
 void TaskManager::InitiateNext() {
-  if (outstanding_ || queued_.empty() || sa_.state == IkeSa::State::kDead) return;
+  while (InitiateOne()) {
+  }
+}
+
+bool TaskManager::InitiateOne() {
+  if (queued_.empty() || sa_.state == IkeSa::State::kDead) return false;
   // Before IKE_AUTH is done only the IKE_SA_INIT/IKE_AUTH leads may start.
   const TaskType lead = queued_.front()->type();
+  if (!MayStartWith(lead)) return false;
   const ExchangeComposition* row = nullptr;
   for (const auto& r : ExchangeCompositions())
     if (r.lead == lead) row = &r;
   if (!row) {
     queued_.pop_front();  // nothing we can initiate with it
-    return;
+    return true;
   }
-  active_.clear();
-  active_.push_back(std::move(queued_.front()));
+  Exchange ex;
+  ex.type = row->exchange;
+  ex.tasks.push_back(std::move(queued_.front()));
   queued_.pop_front();
   for (size_t m = 1; m < row->members.size(); ++m) {
     auto it = std::find_if(queued_.begin(), queued_.end(),
                            [&](const auto& t) { return t->type() == row->members[m]; });
     if (it == queued_.end()) continue;
-    active_.push_back(std::move(*it));
+    ex.tasks.push_back(std::move(*it));
     queued_.erase(it);
   }
 
@@ -103,37 +130,33 @@ void TaskManager::InitiateNext() {
   req.header.flags = sa_.initiator() ? ike::kFlagInitiator : 0;
   req.header.message_id = next_request_id_;
   req.encrypted = row->exchange != ExchangeType::kIkeSaInit;
-  for (auto it = active_.begin(); it != active_.end();) {
+  for (auto it = ex.tasks.begin(); it != ex.tasks.end();) {
     TaskResult r = (*it)->BuildRequest(sa_, req);
     if (r == TaskResult::kDestroySa) {
       sa_.Kill("failed to build " + std::string(TaskTypeName((*it)->type())));
-      return;
+      return false;
     }
     if (r == TaskResult::kFailed || r == TaskResult::kDone) {
-      it = active_.erase(it);
+      it = ex.tasks.erase(it);
       continue;
     }
     ++it;
   }
-  if (active_.empty()) {
-    InitiateNext();
-    return;
-  }
-  if (!EncodeAndSend(req, &request_bytes_)) {
+  if (ex.tasks.empty()) return true;
+  if (!EncodeAndSend(req, &ex.bytes)) {
     sa_.Kill("cannot encode request");
-    return;
+    return false;
   }
-  if (row->exchange == ExchangeType::kIkeSaInit) sa_.init_request = request_bytes_;
-  outstanding_ = true;
-  outstanding_exchange_ = row->exchange;
-  retransmits_ = 0;
-  retransmit_at_ms_ = ctx_.NowMs() + kRetransmitBaseMs;
-  give_up_at_ms_ = 0;
-  for (const auto& t : active_)
+  if (row->exchange == ExchangeType::kIkeSaInit) sa_.init_request = ex.bytes;
+  const int64_t now = ctx_.NowMs();
+  ex.retransmit_at_ms = now + kRetransmitBaseMs;
+  for (const auto& t : ex.tasks)
     if (auto after = t->GiveUpAfterMs(sa_)) {
-      const int64_t at = ctx_.NowMs() + *after;
-      if (give_up_at_ms_ == 0 || at < give_up_at_ms_) give_up_at_ms_ = at;
+      const int64_t at = now + *after;
+      if (ex.give_up_at_ms == 0 || at < ex.give_up_at_ms) ex.give_up_at_ms = at;
     }
+  outstanding_[next_request_id_++] = std::move(ex);
+  return true;
 }
 
 void TaskManager::OnMessage(const ike::Message& msg, std::span<const uint8_t> raw,
@@ -152,19 +175,20 @@ void TaskManager::OnFresh(const ike::Message& msg) {
 }
 
 void TaskManager::HandleResponse(const ike::Message& msg, std::span<const uint8_t> raw) {
-  if (!outstanding_ || msg.header.message_id != next_request_id_ ||
-      msg.header.exchange != outstanding_exchange_) {
+  auto found = outstanding_.find(msg.header.message_id);
+  if (found == outstanding_.end() || msg.header.exchange != found->second.type) {
     ++ctx_.counters.dropped_unexpected;
     ctx_.Log(LogLevel::kDebug, sa_.conn_name(), "dropping unexpected " + ike::Summarize(msg));
     return;
   }
-  outstanding_ = false;
+  Exchange ex = std::move(found->second);
+  outstanding_.erase(found);
   OnFresh(msg);
   if (msg.header.exchange == ExchangeType::kIkeSaInit)
     sa_.init_response.assign(raw.begin(), raw.end());
   bool destroy = false;
   std::vector<std::unique_ptr<Task>> again;
-  for (auto& task : active_) {
+  for (auto& task : ex.tasks) {
     if (destroy) break;
     switch (task->ProcessResponse(sa_, msg)) {
       case TaskResult::kDone:
@@ -178,21 +202,19 @@ void TaskManager::HandleResponse(const ike::Message& msg, std::span<const uint8_
         break;
     }
   }
-  active_.clear();
   if (destroy || sa_.state == IkeSa::State::kDead) {
     if (sa_.state != IkeSa::State::kDead) sa_.Kill("exchange failed");
     return;
   }
-  // IKE_SA_INIT retried (INVALID_KE_PAYLOAD, COOKIE) keeps message ID 0;
-  // every completed exchange advances it.
-  if (!(msg.header.exchange == ExchangeType::kIkeSaInit && sa_.spi_r == 0)) ++next_request_id_;
+  // IKE_SA_INIT retried (INVALID_KE_PAYLOAD, COOKIE) keeps message ID 0.
+  if (msg.header.exchange == ExchangeType::kIkeSaInit && sa_.spi_r == 0) next_request_id_ = 0;
   for (auto it = again.rbegin(); it != again.rend(); ++it) queued_.push_front(std::move(*it));
   InitiateNext();
 }
 
 void TaskManager::HandleRequest(const ike::Message& msg, std::span<const uint8_t> raw) {
   const uint32_t mid = msg.header.message_id;
-  if (have_cached_response_ && mid == cached_response_id_) {
+  if (auto cached = cached_.find(mid); cached != cached_.end()) {
     // A retransmitted request: our response was lost. Resend it unchanged.
     ++ctx_.counters.duplicate_requests;
     if (!MayResend(sa_.resend_budget, ctx_.resend_budget, ctx_.NowMs())) {
@@ -201,18 +223,22 @@ void TaskManager::HandleRequest(const ike::Message& msg, std::span<const uint8_t
     }
     ctx_.Log(LogLevel::kDebug, sa_.conn_name(),
              "retransmitting response to duplicate " + ike::Summarize(msg));
-    ctx_.sender.Send(cached_response_, sa_.local, sa_.remote);
+    ctx_.sender.Send(cached->second, sa_.local, sa_.remote);
     ++ctx_.counters.tx_messages;
     return;
   }
-  // IKE_SA_INIT only ever opens a responder SA (the engine hands us no other).
+  // IKE_SA_INIT only ever opens a responder SA (the engine hands us no
+  // other); before IKE_AUTH is done the window is 1 (RFC 7296 2.3).
+  const uint32_t window = sa_.state == IkeSa::State::kEstablished ? kOurIkeWindow : 1;
   const bool misplaced_init = msg.header.exchange == ExchangeType::kIkeSaInit &&
-                              (sa_.initiator() || expected_request_id_ != 0);
-  if (mid != expected_request_id_ || misplaced_init) {
+                              (sa_.initiator() || lowest_unanswered_ != 0);
+  if (mid < lowest_unanswered_ || mid - lowest_unanswered_ >= window || answered_.count(mid) ||
+      misplaced_init) {
     ++ctx_.counters.dropped_unexpected;
     ctx_.Log(LogLevel::kDebug, sa_.conn_name(),
              "dropping request with message ID " + std::to_string(mid) + ", expected " +
-                 std::to_string(expected_request_id_));
+                 std::to_string(lowest_unanswered_) +
+                 (window > 1 ? " to " + std::to_string(lowest_unanswered_ + window - 1) : ""));
     return;
   }
   OnFresh(msg);
@@ -241,38 +267,47 @@ void TaskManager::HandleRequest(const ike::Message& msg, std::span<const uint8_t
   std::vector<uint8_t> bytes;
   if (EncodeAndSend(resp, &bytes)) {
     if (msg.header.exchange == ExchangeType::kIkeSaInit) sa_.init_response = bytes;
-    cached_response_ = std::move(bytes);
-    cached_response_id_ = mid;
-    have_cached_response_ = true;
+    cached_[mid] = std::move(bytes);
   }
-  ++expected_request_id_;
+  // Never processed twice: answered, and the window moves past every
+  // request answered in order. The peer may still retransmit any of the
+  // last window of IDs (its lowest outstanding one is at most that far
+  // back), so their responses stay cached and older ones go.
+  answered_.insert(mid);
+  while (answered_.erase(lowest_unanswered_)) ++lowest_unanswered_;
+  const uint32_t keep_from =
+      lowest_unanswered_ > kOurIkeWindow ? lowest_unanswered_ - kOurIkeWindow : 0;
+  cached_.erase(cached_.begin(), cached_.lower_bound(keep_from));
   if (destroy && sa_.state != IkeSa::State::kDead) sa_.Kill("destroyed by exchange");
   if (!destroy) InitiateNext();
 }
 
 void TaskManager::OnTimer(int64_t now_ms) {
-  const bool give_up = give_up_at_ms_ != 0 && now_ms >= give_up_at_ms_;
-  if (!outstanding_ || (now_ms < retransmit_at_ms_ && !give_up)) return;
-  if (retransmits_ >= kRetransmitTries || give_up) {
-    outstanding_ = false;
-    ctx_.Error(sa_.conn_name(), "peer " + sa_.remote.ToString() + " did not answer " +
-                                    ike::ExchangeName(outstanding_exchange_) + " request " +
-                                    std::to_string(next_request_id_) + " after " +
-                                    std::to_string(retransmits_) + " retransmits, giving up");
-    for (auto& t : active_) t->OnTimeout(sa_);
-    active_.clear();
-    sa_.Kill("retransmits exhausted");
-    return;
+  for (auto& [id, ex] : outstanding_) {
+    const bool give_up = ex.give_up_at_ms != 0 && now_ms >= ex.give_up_at_ms;
+    if (now_ms < ex.retransmit_at_ms && !give_up) continue;
+    if (ex.retransmits >= kRetransmitTries || give_up) {
+      ctx_.Error(sa_.conn_name(), "peer " + sa_.remote.ToString() + " did not answer " +
+                                      ike::ExchangeName(ex.type) + " request " +
+                                      std::to_string(id) + " after " +
+                                      std::to_string(ex.retransmits) + " retransmits, giving up");
+      // The whole IKE SA goes: every exchange in flight ends with it.
+      auto gone = std::move(outstanding_);
+      outstanding_.clear();
+      for (auto& [gid, g] : gone)
+        for (auto& t : g.tasks) t->OnTimeout(sa_);
+      sa_.Kill("retransmits exhausted");
+      return;
+    }
+    ++ex.retransmits;
+    ++ctx_.counters.retransmits;
+    ctx_.Log(LogLevel::kDebug, sa_.conn_name(),
+             "retransmit " + std::to_string(ex.retransmits) + " of " + ike::ExchangeName(ex.type) +
+                 " request " + std::to_string(id));
+    ctx_.sender.Send(ex.bytes, sa_.local, sa_.remote);
+    ++ctx_.counters.tx_messages;
+    ex.retransmit_at_ms = now_ms + (kRetransmitBaseMs << ex.retransmits);
   }
-  ++retransmits_;
-  ++ctx_.counters.retransmits;
-  ctx_.Log(LogLevel::kDebug, sa_.conn_name(),
-           "retransmit " + std::to_string(retransmits_) + " of " +
-               ike::ExchangeName(outstanding_exchange_) + " request " +
-               std::to_string(next_request_id_));
-  ctx_.sender.Send(request_bytes_, sa_.local, sa_.remote);
-  ++ctx_.counters.tx_messages;
-  retransmit_at_ms_ = now_ms + (kRetransmitBaseMs << retransmits_);
 }
 
 void TaskManager::SendDeleteNow() {
@@ -281,7 +316,7 @@ void TaskManager::SendDeleteNow() {
   req.header.spi_r = sa_.spi_r;
   req.header.exchange = ExchangeType::kInformational;
   req.header.flags = sa_.initiator() ? ike::kFlagInitiator : 0;
-  req.header.message_id = outstanding_ ? next_request_id_ + 1 : next_request_id_;
+  req.header.message_id = next_request_id_;  // IDs in flight are below it
   req.encrypted = true;
   req.Add(ike::PayloadType::kDelete, ike::DeletePayload{});
   std::vector<uint8_t> bytes;
@@ -289,9 +324,13 @@ void TaskManager::SendDeleteNow() {
 }
 
 std::optional<int64_t> TaskManager::NextTimerMs() const {
-  if (!outstanding_) return std::nullopt;
-  if (give_up_at_ms_ != 0) return std::min(retransmit_at_ms_, give_up_at_ms_);
-  return retransmit_at_ms_;
+  std::optional<int64_t> next;
+  for (const auto& [id, ex] : outstanding_) {
+    int64_t t = ex.retransmit_at_ms;
+    if (ex.give_up_at_ms != 0) t = std::min(t, ex.give_up_at_ms);
+    if (!next || t < *next) next = t;
+  }
+  return next;
 }
 
 }  // namespace ipsec::engine

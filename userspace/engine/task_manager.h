@@ -1,12 +1,24 @@
 // The task manager of one IKE SA (strongSwan's task_manager_v2): the only
-// place that knows message IDs, the request window (size 1 both ways),
-// retransmission with exponential back-off, the cached last response for
-// duplicate requests, and which tasks share an exchange.
+// place that knows message IDs, the request windows (RFC 7296 2.3), the
+// retransmission of each outstanding request with exponential back-off, the
+// cached responses for duplicate requests, and which tasks share an
+// exchange.
+//
+// Windows: as initiator, up to the peer's window (SET_WINDOW_SIZE in its
+// IKE_AUTH, 1 without it) of CREATE_CHILD_SA exchanges for new children
+// are outstanding at once, each retransmitted on its own and matched by
+// message ID; every other exchange (IKE_SA_INIT, IKE_AUTH, rekeys,
+// deletes, DPD) runs alone. As responder, requests are accepted anywhere in
+// our window (kOurIkeWindow, advertised in IKE_AUTH), in any order, each
+// processed once; the responses of the last window of IDs stay cached.
 #pragma once
 
+#include <algorithm>
 #include <deque>
+#include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <vector>
 
 #include "engine/engine.h"
@@ -21,6 +33,12 @@ struct EngineContext;
 // then the request is given up (0.5 1 2 4 8 16 s: ~31 s in all).
 inline constexpr int64_t kRetransmitBaseMs = 500;
 inline constexpr int kRetransmitTries = 6;
+
+// The window we advertise: requests the peer may have outstanding towards
+// us. Each costs one cached response (at most one IKE message) per IKE SA.
+inline constexpr uint32_t kOurIkeWindow = 8;
+// The largest peer window we use, whatever it advertises.
+inline constexpr uint32_t kMaxPeerIkeWindow = 64;
 
 // Which queued tasks travel together: the first queued task picks the row
 // whose lead it is; the other members are pulled from the queue (the first
@@ -40,11 +58,15 @@ class TaskManager {
   void Queue(std::unique_ptr<Task> task) { queued_.push_back(std::move(task)); }
   bool HasQueued(TaskType t) const;
   bool HasActive(TaskType t) const;
-  bool Idle() const { return !outstanding_ && queued_.empty(); }
-  bool Outstanding() const { return outstanding_; }
+  bool Idle() const { return outstanding_.empty() && queued_.empty(); }
+  bool Outstanding() const { return !outstanding_.empty(); }
+  size_t OutstandingCount() const { return outstanding_.size(); }
   void ClearQueue() { queued_.clear(); }
+  // The peer's window (its SET_WINDOW_SIZE), capped at kMaxPeerIkeWindow.
+  void SetPeerWindow(uint32_t n) { peer_window_ = std::clamp<uint32_t>(n, 1, kMaxPeerIkeWindow); }
+  uint32_t peer_window() const { return peer_window_; }
 
-  // Starts the next exchange if none is outstanding.
+  // Starts queued exchanges as far as the window allows.
   void InitiateNext();
   // A decoded message for this SA, received on local from remote. raw: the
   // datagram (IKE_SA_INIT AUTH input). Only a message that passes the
@@ -60,10 +82,19 @@ class TaskManager {
   // (nobody waits for the answer).
   void SendDeleteNow();
 
-  // For INVALID_KE / COOKIE retries of IKE_SA_INIT: next request reuses ID 0.
-  void ResetInitiatorMessageId() { next_request_id_ = 0; }
-
  private:
+  // One request of ours awaiting its response.
+  struct Exchange {
+    ike::ExchangeType type = ike::ExchangeType::kIkeSaInit;
+    std::vector<std::unique_ptr<Task>> tasks;
+    std::vector<uint8_t> bytes;
+    int retransmits = 0;
+    int64_t retransmit_at_ms = 0;
+    int64_t give_up_at_ms = 0;  // 0: when the retransmits run out
+  };
+  // Starts one exchange from the queue; false when none may start now.
+  bool InitiateOne();
+  bool MayStartWith(TaskType lead) const;
   void HandleRequest(const ike::Message& msg, std::span<const uint8_t> raw);
   void HandleResponse(const ike::Message& msg, std::span<const uint8_t> raw);
   void OnFresh(const ike::Message& msg);
@@ -73,21 +104,17 @@ class TaskManager {
   IkeSa& sa_;
   std::deque<std::unique_ptr<Task>> queued_;
 
-  // Initiator window.
-  std::vector<std::unique_ptr<Task>> active_;
-  bool outstanding_ = false;
-  ike::ExchangeType outstanding_exchange_ = ike::ExchangeType::kIkeSaInit;
+  // Initiator window: outstanding requests by message ID; the next ID.
+  std::map<uint32_t, Exchange> outstanding_;
   uint32_t next_request_id_ = 0;
-  std::vector<uint8_t> request_bytes_;
-  int retransmits_ = 0;
-  int64_t retransmit_at_ms_ = 0;
-  int64_t give_up_at_ms_ = 0;  // 0: when the retransmits run out
+  uint32_t peer_window_ = 1;
 
-  // Responder window.
-  uint32_t expected_request_id_ = 0;
-  bool have_cached_response_ = false;
-  uint32_t cached_response_id_ = 0;
-  std::vector<uint8_t> cached_response_;
+  // Responder window: every request below lowest_unanswered_ is answered;
+  // answered_ holds those above it answered out of order; cached_ the
+  // responses of the IDs from lowest_unanswered_ - kOurIkeWindow on.
+  uint32_t lowest_unanswered_ = 0;
+  std::set<uint32_t> answered_;
+  std::map<uint32_t, std::vector<uint8_t>> cached_;
 
   // Where the message being handled came from (valid during OnMessage).
   const Endpoint* from_local_ = nullptr;

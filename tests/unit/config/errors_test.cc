@@ -118,6 +118,9 @@ const BrokenCase kBroken[] = {
      "replay protection off)"},
     {"BadKeyingtries", "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tkeyingtries=forever\n",
      "t.conf:4: keyingtries: 'forever' is not a number (a count or %forever)"},
+    {"BadShareIke", "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tshare-ike=separate\n",
+     "t.conf:4: share-ike: 'separate' is not yes or no (no: an IKE SA of its own, not shared with "
+     "other connections)"},
     {"NumericIdTypo", "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\trightid=198.51.100.2.5\n",
      "t.conf:4: rightid: '198.51.100.2.5' is not a valid IPv4 address (check the digits); write "
      "@name for a name ID"},
@@ -257,12 +260,10 @@ TEST(Warnings, KeywordsWithoutEffectAndShortLifetimesAreNamed) {
                  }));
   EXPECT_EQ(cfg->connections.at(0).child_lifetime.count(), 20);
   auto bad = ParseConfigText(
-      "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tmark=zz\n\tlifetime=5s\n", "w.conf",
-      o);
+      "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tmark=zz\n\tlifetime=5s\n", "w.conf", o);
   ASSERT_FALSE(bad);
   EXPECT_NE(bad.error().message.find("mark"), std::string::npos) << bad.error().message;
-  EXPECT_NE(bad.error().message.find("under 10 seconds"), std::string::npos)
-      << bad.error().message;
+  EXPECT_NE(bad.error().message.find("under 10 seconds"), std::string::npos) << bad.error().message;
 }
 
 // mtu= sets the conn's ipsecN MTU: no "no effect" warning; two loaded conns

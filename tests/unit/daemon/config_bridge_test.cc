@@ -38,6 +38,7 @@ const char* kTwoByTwo = R"(conn site
 	esp=aes256-sha1
 	ipsec-interface=3
 	keyingtries=%forever
+	share-ike=no
 	dpdaction=restart
 	dpddelay=10
 	auto=start
@@ -62,6 +63,7 @@ TEST(ConfigBridge, ConnectionFieldsReachTheEngine) {
   EXPECT_EQ(c.remote.id, "@gw1.example");
   EXPECT_EQ(c.interface, "ipsec3");
   EXPECT_EQ(c.keyingtries, 0u);  // %forever
+  EXPECT_FALSE(c.share_ike);
   EXPECT_EQ(c.dpd_action, engine::DpdAction::kRestart);
   EXPECT_EQ(c.dpd_delay_s, 10u);
   EXPECT_EQ(c.auto_action, engine::AutoAction::kStart);

@@ -177,6 +177,113 @@ TEST_F(SharingTest, ConnectionsSharingAFailedIkeSaHonourKeyingtries) {
   EXPECT_EQ(net.sent, 14u);
 }
 
+// share-ike=no: the connection gets an IKE SA of its own, the others still
+// share theirs; neither makes the peer drop the other (no second
+// INITIAL_CONTACT: t2's attempt starts after t1's, which sends it).
+TEST_F(SharingTest, ShareIkeNoGivesAConnectionItsOwnIkeSa) {
+  auto conns = Tunnels(a.addr, b.addr, 3, true, AutoAction::kStart);
+  conns[1].share_ike = false;
+  ASSERT_TRUE(b.engine.LoadConnections(Tunnels(b.addr, a.addr, 3, false, AutoAction::kAdd)).ok());
+  ASSERT_TRUE(a.engine.LoadConnections(std::move(conns)).ok());
+  ASSERT_TRUE(net.Run(Millis(10000)));
+  EXPECT_EQ(Sent(ike::ExchangeType::kIkeSaInit), 2u);
+  ASSERT_EQ(a.engine.Status().ike_sas.size(), 2u) << a.log.Errors();
+  EXPECT_EQ(b.engine.Status().ike_sas.size(), 2u) << b.log.Errors();
+  std::set<std::set<std::string>> groups;
+  for (const auto& s : a.engine.Status().ike_sas) {
+    std::set<std::string> g;
+    for (const auto& c : s.children) g.insert(c.conn);
+    groups.insert(g);
+  }
+  EXPECT_EQ(groups, (std::set<std::set<std::string>>{{"t1", "t3"}, {"t2"}}));
+  ExpectMatchingChildren(a, b, 3);
+  EXPECT_FALSE(b.log.Contains("peer sent INITIAL_CONTACT"));
+  EXPECT_FALSE(Logged(a, "t2", "joining the IKE SA"));
+}
+
+// RFC 7296 2.4: INITIAL_CONTACT says "this is the only IKE SA between these
+// identities". A second IKE SA with the same identities, for a connection
+// with an IKE SA of its own, must not carry it, or the peer drops the first.
+TEST_F(SharingTest, NoInitialContactOnASecondIkeSaWithTheSameIdentities) {
+  ASSERT_TRUE(b.engine.LoadConnections(Tunnels(b.addr, a.addr, 2, false, AutoAction::kAdd)).ok());
+  auto conns = Tunnels(a.addr, b.addr, 2, true, AutoAction::kAdd);
+  conns[1].share_ike = false;
+  ASSERT_TRUE(a.engine.LoadConnections(std::move(conns)).ok());
+  ASSERT_TRUE(a.engine.Initiate("t1").ok());
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  ASSERT_TRUE(a.engine.Initiate("t2").ok());
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  EXPECT_EQ(a.engine.Status().ike_sas.size(), 2u) << a.log.Errors();
+  EXPECT_EQ(b.engine.Status().ike_sas.size(), 2u) << b.log.Errors();
+  EXPECT_FALSE(b.log.Contains("peer sent INITIAL_CONTACT"));
+  ExpectMatchingChildren(a, b, 2);
+}
+
+// The first IKE SA between the identities does carry it: B still holds an
+// IKE SA A lost without B hearing of it (A's Delete never arrived), and
+// drops it when A's new IKE SA says it is the only one.
+TEST_F(SharingTest, InitialContactOnTheFirstIkeSaRemovesThePeersStaleOne) {
+  ASSERT_TRUE(b.engine.LoadConnections(Tunnels(b.addr, a.addr, 2, false, AutoAction::kAdd)).ok());
+  ASSERT_TRUE(a.engine.LoadConnections(Tunnels(a.addr, b.addr, 2, true, AutoAction::kAdd)).ok());
+  ASSERT_TRUE(a.engine.Initiate("t1").ok());
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  const uint64_t stale = b.engine.Status().ike_sas.at(0).spi_i;
+  net.filter = [](const Datagram&, size_t) { return 0; };
+  ASSERT_TRUE(a.engine.Terminate("t1").ok());
+  ASSERT_TRUE(net.Run(Millis(300000)));  // A gives up on its Delete
+  ASSERT_TRUE(a.engine.Status().ike_sas.empty());
+  ASSERT_EQ(b.engine.Status().ike_sas.size(), 1u);
+  net.filter = nullptr;
+  ASSERT_TRUE(a.engine.Initiate("t2").ok());
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  EXPECT_TRUE(b.log.Contains("peer sent INITIAL_CONTACT: removing its old IKE SA"));
+  ASSERT_EQ(b.engine.Status().ike_sas.size(), 1u);
+  EXPECT_NE(b.engine.Status().ike_sas[0].spi_i, stale);
+  ExpectMatchingChildren(a, b, 1);
+}
+
+// Both ends start 120 connections at once, each with identities of its own
+// (so no two share an IKE SA): duplicates are found per (peer, identities)
+// among some 240 IKE SAs to one address, and exactly one IKE SA per
+// connection is left, the same one at both ends, none lost.
+TEST_F(SharingTest, DuplicatesAmongManyIkeSasToOnePeerResolvePerIdentityPair) {
+  constexpr int kConns = 120;
+  auto with_ids = [](std::vector<ConnectionConfig> v, bool a_side) {
+    for (size_t i = 0; i < v.size(); ++i) {
+      const std::string n = std::to_string(i + 1);
+      v[i].local.id = (a_side ? "@a" : "@b") + n;
+      v[i].remote.id = (a_side ? "@b" : "@a") + n;
+      v[i].keyingtries = 0;
+    }
+    return v;
+  };
+  ASSERT_TRUE(b.engine
+                  .LoadConnections(
+                      with_ids(Tunnels(b.addr, a.addr, kConns, false, AutoAction::kStart), false))
+                  .ok());
+  ASSERT_TRUE(a.engine
+                  .LoadConnections(
+                      with_ids(Tunnels(a.addr, b.addr, kConns, true, AutoAction::kStart), true))
+                  .ok());
+  ASSERT_TRUE(net.Run(Millis(120000)));
+  EXPECT_TRUE(a.log.Contains("duplicate IKE SA") || b.log.Contains("duplicate IKE SA"));
+  const auto sa = a.engine.Status().ike_sas, sb = b.engine.Status().ike_sas;
+  ASSERT_EQ(sa.size(), size_t{kConns}) << a.log.Errors();
+  ASSERT_EQ(sb.size(), size_t{kConns}) << b.log.Errors();
+  std::set<std::pair<uint64_t, uint64_t>> spis_a, spis_b;
+  for (const auto& s : sa) {
+    EXPECT_EQ(s.state, "ESTABLISHED");
+    ASSERT_EQ(s.children.size(), 1u) << s.conn;
+    EXPECT_EQ(s.children[0].conn, s.conn);
+    spis_a.insert({s.spi_i, s.spi_r});
+  }
+  for (const auto& s : sb) spis_b.insert({s.spi_i, s.spi_r});
+  EXPECT_EQ(spis_a, spis_b);
+  EXPECT_EQ(ChildrenByConn(a).size(), size_t{kConns});
+  EXPECT_EQ(ChildrenByConn(b).size(), size_t{kConns});
+  ExpectMatchingChildren(a, b, kConns);
+}
+
 // A's ESP proposals carry DH groups. Implicit (no pfs= line): each proposal
 // with the groups, then the same without, as config/conn_builder.cc builds
 // them; explicit (pfs=yes or a group in esp=): only with the groups.

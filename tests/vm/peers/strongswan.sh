@@ -3,7 +3,10 @@
 # Source after lib.sh.
 #
 #   sswan_start NS DIR   DIR holds ipsec.conf and ipsec.secrets written by
-#                        the scenario. Runs starter --nofork (which runs charon)
+#                        the scenario (SSWAN_CHARON_EXTRA: more lines for the
+#                        charon section of strongswan.conf, e.g. window_size;
+#                        SSWAN_LOG_LEVEL: ike/cfg/knl log level, default 2).
+#                        Runs starter --nofork (which runs charon)
 #                        in NS inside a private mount namespace (unshare -m)
 #                        with a private tmpfs on /run (pid files and the
 #                        stroke socket) and a private strongswan.conf, so
@@ -34,6 +37,7 @@ charon {
 	install_virtual_ip = no
 	retransmit_timeout = 2
 	retransmit_tries = 3
+${SSWAN_CHARON_EXTRA:-}
 	plugins {
 		stroke {
 			secrets_file = $dir/ipsec.secrets
@@ -44,9 +48,9 @@ charon {
 			path = $dir/charon.log
 			time_format = %T
 			default = 1
-			ike = 2
-			cfg = 2
-			knl = 2
+			ike = ${SSWAN_LOG_LEVEL:-2}
+			cfg = ${SSWAN_LOG_LEVEL:-2}
+			knl = ${SSWAN_LOG_LEVEL:-2}
 			flush_line = yes
 		}
 	}

@@ -20,6 +20,26 @@ ike::NotifyPayload Notify(NotifyType type) {
   return n;
 }
 
+// RFC 7296 2.3: how many requests the peer may have outstanding towards
+// us (task_manager.h), sent by both ends in IKE_AUTH.
+ike::NotifyPayload WindowNotify() {
+  ike::NotifyPayload n = Notify(NotifyType::kSetWindowSize);
+  const uint32_t w = kOurIkeWindow;
+  n.data = {static_cast<uint8_t>(w >> 24), static_cast<uint8_t>(w >> 16),
+            static_cast<uint8_t>(w >> 8), static_cast<uint8_t>(w)};
+  return n;
+}
+
+// The peer's window from its SET_WINDOW_SIZE; 1 without one (or a
+// malformed one).
+void TakePeerWindow(IkeSa& sa, const ike::Message& m) {
+  const auto* n = m.FindNotify(NotifyType::kSetWindowSize);
+  if (!n || n->data.size() != 4) return;
+  const uint32_t w = uint32_t{n->data[0]} << 24 | uint32_t{n->data[1]} << 16 |
+                     uint32_t{n->data[2]} << 8 | n->data[3];
+  sa.tasks.SetPeerWindow(w);
+}
+
 class IkeAuthTask : public Task {
  public:
   explicit IkeAuthTask(EngineContext& ctx) : ctx_(ctx) {}
@@ -43,6 +63,7 @@ class IkeAuthTask : public Task {
     // peer may drop whatever it still holds from a previous run of ours.
     if (!ctx_.other_ike_sa_with_peer || !ctx_.other_ike_sa_with_peer(sa))
       req.Add(PayloadType::kNotify, Notify(NotifyType::kInitialContact));
+    req.Add(PayloadType::kNotify, WindowNotify());
     req.Add(PayloadType::kIdi, sa.local_id);
     if (!c.remote.id.empty() && c.remote.id != "%any")
       req.Add(PayloadType::kIdr, IdFromConfig(c.remote.id, c.remote.host));
@@ -88,6 +109,7 @@ class IkeAuthTask : public Task {
     }
     sa.remote_id = *idr;
     sa.peer_initial_contact = resp.FindNotify(NotifyType::kInitialContact) != nullptr;
+    TakePeerWindow(sa, resp);
     Established(sa);
     return TaskResult::kDone;
   }
@@ -131,6 +153,7 @@ class IkeAuthTask : public Task {
     psk_ = std::move(psk).value();
     sa.remote_id = *idi;
     sa.peer_initial_contact = req.FindNotify(NotifyType::kInitialContact) != nullptr;
+    TakePeerWindow(sa, req);
     Established(sa);
     return TaskResult::kDone;
   }
@@ -139,6 +162,7 @@ class IkeAuthTask : public Task {
     auto auth = Auth(sa, psk_, sa.init_response, sa.nonce_i, sa.keys.sk_pr, sa.local_id);
     psk_.Wipe();
     if (!auth) return TaskResult::kDestroySa;
+    resp.Add(PayloadType::kNotify, WindowNotify());
     resp.Add(PayloadType::kIdr, sa.local_id);
     resp.Add(PayloadType::kAuth, ike::AuthPayload{ike::AuthMethod::kSharedKeyMic, *auth});
     return TaskResult::kDone;

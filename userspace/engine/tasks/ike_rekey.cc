@@ -88,6 +88,7 @@ std::unique_ptr<IkeSa> Successor(EngineContext& ctx, IkeSa& old, bool initiator,
   sa->children = std::move(old.children);
   old.children.clear();
   sa->riders = old.riders;
+  sa->tasks.SetPeerWindow(old.tasks.peer_window());  // SET_WINDOW_SIZE came in IKE_AUTH only
   ctx.Log(LogLevel::kInfo, sa->conn_name(),
           "IKE SA rekeyed: " + ProposalToString(chosen) + ", " +
               std::to_string(sa->children.size()) + " child SAs moved to it");

@@ -1,0 +1,28 @@
+// Which IKE SAs are duplicates of one another (both ends started the same
+// connections at once, or a peer that does not share opened a second one):
+// same peer address, same identities, and connections that share an IKE SA
+// (ike_sa_sharing.h). Found through an index by (peer, identities), so a
+// pass over 1,000 IKE SAs costs O(n), not O(n^2): this runs after every
+// message the engine handles.
+#pragma once
+
+#include <vector>
+
+namespace ipsec::engine {
+
+class IkeSa;
+
+struct DuplicateSa {
+  IkeSa* extra;   // ours as initiator, to be deleted
+  IkeSa* keeper;  // the one of its group that stays
+};
+
+// Among the settled IKE SAs in sas (established, no exchange in flight,
+// every child installed: a rekey's predecessor never counts), each group of
+// duplicates keeps the one with the highest (SPIi, SPIr), which both ends
+// know alike, so both pick the same without talking; every other one we
+// initiated is returned with that keeper (the peer deletes those it
+// initiated: one Delete per extra SA).
+std::vector<DuplicateSa> FindDuplicateSas(const std::vector<IkeSa*>& sas);
+
+}  // namespace ipsec::engine
