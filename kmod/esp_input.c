@@ -27,6 +27,7 @@
 #include "policy.h"
 #include "events.h"
 #include "cryptq.h"
+#include "mss_clamp.h"
 #include "icmp_err.h"
 
 struct esp_in_ctx {
@@ -210,6 +211,7 @@ static void esp_input_done_ctx(struct esp_in_ctx *ctx, int err)
 	skb->dev = itd->dev;
 	skb->pkt_type = PACKET_HOST;
 	skb->ip_summed = CHECKSUM_NONE;
+	ipsec_tun_mss_clamp(itd, skb);
 	skb_reset_mac_header(skb);
 	skb_reset_transport_header(skb);
 	ipsec_tun_stat_add(itd->stats, IPSEC_TUN_STAT_RX_PACKETS, 1);

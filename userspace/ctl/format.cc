@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "kernel/algorithms.h"
+#include "kernel/mss_clamp.h"
 
 namespace ipsec::ctl {
 namespace {
@@ -111,6 +112,7 @@ std::string FormatDev(const kernel::DevInfo& dev) {
                   std::to_string(dev.mtu) + " sas " + std::to_string(dev.sa_count) + " policies " +
                   std::to_string(dev.policy_count);
   if (dev.encap_port) s += " encap-port " + std::to_string(*dev.encap_port);
+  if (dev.mss_clamp) s += " mss-clamp " + kernel::MssClampName(dev.mss_clamp);
   if (dev.link_netnsid) s += " link-netnsid " + std::to_string(*dev.link_netnsid);
   return s + "\n" + FormatCounters(dev.stats, "    ");
 }
@@ -165,6 +167,7 @@ nlohmann::json DevJson(const kernel::DevInfo& dev) {
                       {"policy_count", dev.policy_count},
                       {"stats", CountersJson(dev.stats)}};
   j["encap_port"] = dev.encap_port ? nlohmann::json(*dev.encap_port) : nlohmann::json();
+  j["mss_clamp"] = kernel::MssClampName(dev.mss_clamp);
   j["link_netnsid"] = dev.link_netnsid ? nlohmann::json(*dev.link_netnsid) : nlohmann::json();
   return j;
 }

@@ -211,6 +211,13 @@ void AddDevCommands(CLI::App& app) {
     auto d = Need(k->EnsureDevice(*args.dev), kExitKernel);
     std::cout << FormatDev(d);
   });
+  auto set = AddWordsCmd(dev, "set", "Change a device setting: TCP MSS clamping (off by default)",
+                         "dev D mss-clamp on|off|BYTES", false);
+  set.app->callback([w = set.words] {
+    auto args = Need(ParseDevSet(*w), kExitUsage);
+    auto k = OpenKernel();
+    Need(k->SetMssClamp(Ifindex(*k, args.dev), args.mss_clamp));
+  });
 }
 
 volatile sig_atomic_t g_stop = 0;

@@ -375,14 +375,25 @@ Result<std::vector<Policy>> GenlKernel::ListPolicies(int ifindex) {
   return out;
 }
 
-Status GenlKernel::SetEncapSocket(int ifindex, int fd) {
-  nl_msg* m = NewMsg(IPSEC_TUN_CMD_SET_ENCAP, NLM_F_ACK);
-  if (m && (nla_put_u32(m, IPSEC_TUN_A_IFINDEX, static_cast<uint32_t>(ifindex)) < 0 ||
-            nla_put_s32(m, IPSEC_TUN_A_ENCAP_FD, fd) < 0)) {
+Status GenlKernel::DevCommand(uint8_t cmd, int ifindex, const char* what,
+                              const std::function<int(nl_msg*)>& put) {
+  nl_msg* m = NewMsg(cmd, NLM_F_ACK);
+  if (m &&
+      (nla_put_u32(m, IPSEC_TUN_A_IFINDEX, static_cast<uint32_t>(ifindex)) < 0 || put(m) < 0)) {
     nlmsg_free(m);
     m = nullptr;
   }
-  return Transact(sock_, m, "attach UDP encapsulation socket", {});
+  return Transact(sock_, m, what, {});
+}
+
+Status GenlKernel::SetEncapSocket(int ifindex, int fd) {
+  return DevCommand(IPSEC_TUN_CMD_SET_ENCAP, ifindex, "attach UDP encapsulation socket",
+                    [fd](nl_msg* m) { return nla_put_s32(m, IPSEC_TUN_A_ENCAP_FD, fd); });
+}
+
+Status GenlKernel::SetMssClamp(int ifindex, uint16_t clamp) {
+  return DevCommand(IPSEC_TUN_CMD_SET_DEV, ifindex, "set MSS clamping",
+                    [clamp](nl_msg* m) { return nla_put_u16(m, IPSEC_TUN_A_MSS_CLAMP, clamp); });
 }
 
 // ---- events ----

@@ -101,6 +101,7 @@ struct DevInfo {
   std::optional<int> link_netnsid;
   std::optional<uint16_t> encap_port;
   uint32_t sa_count = 0, policy_count = 0;
+  uint16_t mss_clamp = 0;  // 0 off, else IPSEC_TUN_A_MSS_CLAMP (kernel/mss_clamp.h)
   Counters stats;
 };
 
@@ -149,6 +150,9 @@ class Kernel {
 
   // Hand the daemon's bound port-4500 UDP socket to the module; -1 detaches.
   virtual Status SetEncapSocket(int ifindex, int fd) = 0;
+
+  // TCP MSS clamping on the device (SET_DEV MSS_CLAMP): 0 off.
+  virtual Status SetMssClamp(int ifindex, uint16_t clamp) = 0;
 
   // Events: the daemon polls EventFd() and calls DispatchEvents() when
   // readable. An empty function ignores that kind of event.

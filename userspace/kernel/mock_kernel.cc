@@ -136,6 +136,11 @@ Status MockKernel::SetEncapSocket(int ifindex, int fd) {
   return Status::Ok();
 }
 
+Status MockKernel::SetMssClamp(int ifindex, uint16_t clamp) {
+  mss_clamps_[ifindex] = clamp;
+  return Status::Ok();
+}
+
 void MockKernel::DispatchEvents(const std::function<void(const AcquireEvent&)>&,
                                 const std::function<void(const ExpireEvent&)>&,
                                 const std::function<void(const ErrorEvent&)>& on_error) {
