@@ -116,6 +116,15 @@
  * IPSEC_TUN_CMD_ERROR_EVENT something the daemon should hear of: IFINDEX, SA
  *     nest (SPI, DIR) when about an SA, ERROR_CODE (IPSEC_TUN_ERR_*).
  *     AUTH_BURST events are rate-limited per device (10 a second).
+ * IPSEC_TUN_CMD_MAPPING   an ESP-in-UDP packet that passed the ICV and
+ *     replay checks of an inbound SA came from another address or UDP
+ *     source port than the SA's peer (a NAT rebinding): IFINDEX, SA nest
+ *     (SPI, DIR, REQID, FAMILY, and the SA's SRC and ENCAP_SPORT: the old
+ *     endpoint), MAPPING_ADDR and MAPPING_PORT (where it came from). The
+ *     module moves nothing (the packet is delivered, replies still go to
+ *     the old endpoint): the daemon decides and moves the SAs with UPD_SA,
+ *     as for XFRM's XFRM_MSG_MAPPING. At most one a second per SA. Not
+ *     sent for IPv6 outer packets with extension headers.
  *
  * Errors: every failure returns a negative errno in the netlink ack with an
  * extack message naming the attribute; unknown SA flags give -EOPNOTSUPP.
@@ -166,6 +175,7 @@ enum ipsec_tun_cmd {
 	IPSEC_TUN_CMD_ERROR_EVENT,
 	IPSEC_TUN_CMD_ALLOC_SPI,
 	IPSEC_TUN_CMD_SET_DEV,
+	IPSEC_TUN_CMD_MAPPING,
 	__IPSEC_TUN_CMD_MAX
 };
 #define IPSEC_TUN_CMD_MAX (__IPSEC_TUN_CMD_MAX - 1)
@@ -193,6 +203,8 @@ enum ipsec_tun_attr {
 	IPSEC_TUN_A_SPI_MIN,		/* u32 >= 256, in ALLOC_SPI */
 	IPSEC_TUN_A_SPI_MAX,		/* u32 >= 256, in ALLOC_SPI */
 	IPSEC_TUN_A_MSS_CLAMP,		/* u16: 0 off, else IPv4 MSS ceiling, SET_DEV */
+	IPSEC_TUN_A_MAPPING_ADDR,	/* binary 4 or 16: new peer address, in MAPPING */
+	IPSEC_TUN_A_MAPPING_PORT,	/* u16: new peer UDP port, in MAPPING */
 	__IPSEC_TUN_A_MAX
 };
 #define IPSEC_TUN_A_MAX (__IPSEC_TUN_A_MAX - 1)

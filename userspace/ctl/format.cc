@@ -226,6 +226,13 @@ std::string FormatExpire(const kernel::ExpireEvent& ev, const DevNames& names) {
          " reason " + ExpireReason(ev.reason);
 }
 
+std::string FormatMapping(const kernel::MappingEvent& ev, const DevNames& names) {
+  return "mapping " + DevName(ev.ifindex, names) + " in spi " + SpiHex(ev.spi) + " reqid " +
+         std::to_string(ev.reqid) + " from " + ev.old_addr.ToString() + ":" +
+         std::to_string(ev.old_port) + " to " + ev.new_addr.ToString() + ":" +
+         std::to_string(ev.new_port);
+}
+
 std::string FormatErrorEvent(const kernel::ErrorEvent& ev, const DevNames& names) {
   std::string what = ev.code == IPSEC_TUN_ERR_AUTH_BURST     ? "auth-failure-burst"
                      : ev.code == IPSEC_TUN_ERR_ENCAP_CLOSED ? "encap-socket-closed"

@@ -243,7 +243,8 @@ std::string Now() {
 }
 
 void AddMonitorCommand(CLI::App& app) {
-  CLI::App* mon = app.add_subcommand("monitor", "Print kernel events (ACQUIRE, EXPIRE, errors)");
+  CLI::App* mon =
+      app.add_subcommand("monitor", "Print kernel events (ACQUIRE, EXPIRE, errors, MAPPING)");
   mon->callback([] {
     auto k = OpenKernel();
     Need(k->OpenEvents());
@@ -261,7 +262,8 @@ void AddMonitorCommand(CLI::App& app) {
       names = Names(*k);  // devices come and go
       k->DispatchEvents([&](const kernel::AcquireEvent& e) { print(FormatAcquire(e, names)); },
                         [&](const kernel::ExpireEvent& e) { print(FormatExpire(e, names)); },
-                        [&](const kernel::ErrorEvent& e) { print(FormatErrorEvent(e, names)); });
+                        [&](const kernel::ErrorEvent& e) { print(FormatErrorEvent(e, names)); },
+                        [&](const kernel::MappingEvent& e) { print(FormatMapping(e, names)); });
     }
   });
 }

@@ -429,6 +429,7 @@ struct EventHandlers {
   const std::function<void(const AcquireEvent&)>* acquire;
   const std::function<void(const ExpireEvent&)>* expire;
   const std::function<void(const ErrorEvent&)>* error;
+  const std::function<void(const MappingEvent&)>* mapping;
 };
 
 int SkipSeqCheck(nl_msg*, void*) {
@@ -450,6 +451,9 @@ int OnEvent(nl_msg* msg, void* arg) {
     case IPSEC_TUN_CMD_ERROR_EVENT:
       if (auto ev = ParseErrorEvent(nlh); ev && *h->error) (*h->error)(*ev);
       break;
+    case IPSEC_TUN_CMD_MAPPING:
+      if (auto ev = ParseMapping(nlh); ev && *h->mapping) (*h->mapping)(*ev);
+      break;
     default:
       break;  // newer module, unknown event: ignore
   }
@@ -459,11 +463,12 @@ int OnEvent(nl_msg* msg, void* arg) {
 
 void GenlKernel::DispatchEvents(const std::function<void(const AcquireEvent&)>& on_acquire,
                                 const std::function<void(const ExpireEvent&)>& on_expire,
-                                const std::function<void(const ErrorEvent&)>& on_error) {
+                                const std::function<void(const ErrorEvent&)>& on_error,
+                                const std::function<void(const MappingEvent&)>& on_mapping) {
   if (!event_sock_) return;
   std::unique_ptr<nl_cb, CbFree> cb(nl_cb_alloc(NL_CB_DEFAULT));
   if (!cb) return;
-  EventHandlers h{&on_acquire, &on_expire, &on_error};
+  EventHandlers h{&on_acquire, &on_expire, &on_error, &on_mapping};
   nl_cb_set(cb.get(), NL_CB_VALID, NL_CB_CUSTOM, OnEvent, &h);
   // Multicast events carry sequence number 0: a fresh nl_cb checks
   // sequence numbers whatever the socket's own setting, so turn it off here.

@@ -53,7 +53,8 @@ class GenlKernel : public Kernel {
   Status OpenEvents();
   void DispatchEvents(const std::function<void(const AcquireEvent&)>& on_acquire,
                       const std::function<void(const ExpireEvent&)>& on_expire,
-                      const std::function<void(const ErrorEvent&)>& on_error) override;
+                      const std::function<void(const ErrorEvent&)>& on_error,
+                      const std::function<void(const MappingEvent&)>& on_mapping = {}) override;
 
  private:
   GenlKernel() = default;

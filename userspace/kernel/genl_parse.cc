@@ -377,4 +377,27 @@ std::optional<ErrorEvent> ParseErrorEvent(const nlmsghdr* nlh) {
   return ev;
 }
 
+std::optional<MappingEvent> ParseMapping(const nlmsghdr* nlh) {
+  nlattr* top[IPSEC_TUN_A_MAX + 1];
+  nlattr* tb[IPSEC_TUN_SA_A_MAX + 1];
+  if (!ParseTop(top, nlh) || !ParseNest(tb, top[IPSEC_TUN_A_SA])) return std::nullopt;
+  auto ifindex = GetU32(top[IPSEC_TUN_A_IFINDEX]);
+  auto spi = GetU32(tb[IPSEC_TUN_SA_A_SPI]);
+  auto family = GetU16(tb[IPSEC_TUN_SA_A_FAMILY]);
+  if (!ifindex || !spi || !family) return std::nullopt;
+  auto old_addr = GetAddr(tb[IPSEC_TUN_SA_A_SRC], *family);
+  auto new_addr = GetAddr(top[IPSEC_TUN_A_MAPPING_ADDR], *family);
+  auto new_port = GetU16(top[IPSEC_TUN_A_MAPPING_PORT]);
+  if (!old_addr || !new_addr || !new_port) return std::nullopt;
+  MappingEvent ev;
+  ev.ifindex = static_cast<int>(*ifindex);
+  ev.spi = *spi;
+  ev.reqid = GetU32(tb[IPSEC_TUN_SA_A_REQID]).value_or(0);
+  ev.old_addr = *old_addr;
+  ev.new_addr = *new_addr;
+  ev.old_port = GetU16(tb[IPSEC_TUN_SA_A_ENCAP_SPORT]).value_or(0);
+  ev.new_port = *new_port;
+  return ev;
+}
+
 }  // namespace ipsec::kernel

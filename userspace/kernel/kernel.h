@@ -125,6 +125,14 @@ struct ErrorEvent {
   Direction dir = Direction::kIn;
   uint32_t code = 0;  // IPSEC_TUN_ERR_*
 };
+// Authenticated ESP-in-UDP on an inbound SA from a new address or port.
+struct MappingEvent {
+  int ifindex = 0;
+  uint32_t spi = 0;
+  uint32_t reqid = 0;
+  IpAddress old_addr, new_addr;
+  uint16_t old_port = 0, new_port = 0;
+};
 
 class Kernel {
  public:
@@ -159,7 +167,8 @@ class Kernel {
   virtual int EventFd() = 0;
   virtual void DispatchEvents(const std::function<void(const AcquireEvent&)>& on_acquire,
                               const std::function<void(const ExpireEvent&)>& on_expire,
-                              const std::function<void(const ErrorEvent&)>& on_error) = 0;
+                              const std::function<void(const ErrorEvent&)>& on_error,
+                              const std::function<void(const MappingEvent&)>& on_mapping = {}) = 0;
 };
 
 }  // namespace ipsec::kernel

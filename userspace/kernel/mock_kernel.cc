@@ -143,7 +143,8 @@ Status MockKernel::SetMssClamp(int ifindex, uint16_t clamp) {
 
 void MockKernel::DispatchEvents(const std::function<void(const AcquireEvent&)>&,
                                 const std::function<void(const ExpireEvent&)>&,
-                                const std::function<void(const ErrorEvent&)>& on_error) {
+                                const std::function<void(const ErrorEvent&)>& on_error,
+                                const std::function<void(const MappingEvent&)>&) {
   auto queued = std::move(errors_);
   errors_.clear();
   for (const auto& ev : queued)

@@ -38,7 +38,8 @@ class MockKernel : public Kernel {
   // called into the engine directly by its tests).
   void DispatchEvents(const std::function<void(const AcquireEvent&)>&,
                       const std::function<void(const ExpireEvent&)>&,
-                      const std::function<void(const ErrorEvent&)>& on_error) override;
+                      const std::function<void(const ErrorEvent&)>& on_error,
+                      const std::function<void(const MappingEvent&)>& on_mapping = {}) override;
 
   // Inspection for tests.
   struct InstalledSa {
