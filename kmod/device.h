@@ -47,6 +47,8 @@ struct ipsec_tun_dev {
 	u32 sa_count, policy_count;	/* config mutex */
 	struct sock *encap_sk;		/* attached NAT-T socket, config mutex */
 	u16 encap_port;
+	/* IPSEC_TUN_A_MSS_CLAMP, 0 = off: WRITE_ONCE under the config mutex, READ_ONCE per packet. */
+	u16 mss_clamp;
 	bool dead;			/* being unregistered, config mutex */
 	struct ipsec_tun_stats __percpu *stats;
 	struct ratelimit_state acquire_rs;

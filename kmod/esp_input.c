@@ -15,6 +15,7 @@
  */
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/udp.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
 #include <net/xfrm.h>
@@ -27,6 +28,7 @@
 #include "policy.h"
 #include "events.h"
 #include "cryptq.h"
+#include "mss_clamp.h"
 #include "icmp_err.h"
 
 struct esp_in_ctx {
@@ -37,6 +39,10 @@ struct esp_in_ctx {
 	u64 seq;
 	unsigned int elen;	/* payload + padding + trailer */
 	u8 outer_tos;
+	/* ESP-in-UDP: where it came from, checked against the SA once authentic. */
+	bool encap;
+	__be16 sport;
+	union ipsec_tun_addr saddr;
 	u8 aad[12];
 	u8 iv[16];
 };
@@ -166,6 +172,8 @@ static void esp_input_done_ctx(struct esp_in_ctx *ctx, int err)
 		in_drop(sa, skb, IPSEC_TUN_STAT_DROP_REPLAY, "replayed packet");
 		goto out;
 	}
+	if (ctx->encap)
+		ipsec_tun_event_mapping(sa, &ctx->saddr, ctx->sport);
 	if (skb_copy_bits(skb, skb->len - icvlen - 2, trailer, 2))
 		goto bad_pad;
 	padlen = trailer[0];
@@ -210,6 +218,7 @@ static void esp_input_done_ctx(struct esp_in_ctx *ctx, int err)
 	skb->dev = itd->dev;
 	skb->pkt_type = PACKET_HOST;
 	skb->ip_summed = CHECKSUM_NONE;
+	ipsec_tun_mss_clamp(itd, skb);
 	skb_reset_mac_header(skb);
 	skb_reset_transport_header(skb);
 	ipsec_tun_stat_add(itd->stats, IPSEC_TUN_STAT_RX_PACKETS, 1);
@@ -253,6 +262,28 @@ static IPSEC_TUN_CRYPTO_DONE(esp_input_done)
 	rcu_read_lock_bh();
 	esp_input_done_ctx(ctx, err);
 	rcu_read_unlock_bh();
+}
+
+/*
+ * ESP-in-UDP (encap.c pulled the UDP header just before the ESP header):
+ * the outer source address and UDP source port, for MAPPING events.
+ */
+static void outer_udp_source(struct sk_buff *skb, bool outer_v4, struct esp_in_ctx *ctx)
+{
+	const struct udphdr *uh = (const struct udphdr *)(skb->data - sizeof(*uh));
+	int l3 = outer_v4 ? ip_hdrlen(skb) : sizeof(struct ipv6hdr);
+
+	memset(&ctx->saddr, 0, sizeof(ctx->saddr));
+	/* The outer header, then the UDP header, then ESP at skb->data. */
+	ctx->encap = (outer_v4 ? ip_hdr(skb)->protocol : ipv6_hdr(skb)->nexthdr) == IPPROTO_UDP &&
+		     skb_network_offset(skb) + l3 + (int)sizeof(*uh) == 0;
+	if (!ctx->encap)
+		return;
+	ctx->sport = uh->source;
+	if (outer_v4)
+		ctx->saddr.w[0] = ip_hdr(skb)->saddr;
+	else
+		memcpy(ctx->saddr.b, &ipv6_hdr(skb)->saddr, sizeof(ctx->saddr.b));
 }
 
 /* Consumes skb and the SA reference. skb->data at the ESP header. */
@@ -319,6 +350,7 @@ void ipsec_tun_esp_input(struct ipsec_tun_sa *sa, struct sk_buff *skb, bool oute
 	ctx->seq = seq;
 	ctx->elen = elen;
 	ctx->outer_tos = outer_tos;
+	outer_udp_source(skb, outer_v4, ctx);
 	memcpy(ctx->iv, skb->data + IPSEC_TUN_ESP_HDR_LEN, c->ivlen);
 
 	sg_init_table(sg, nfrags + 1);

@@ -34,6 +34,7 @@
 #include "policy.h"
 #include "events.h"
 #include "cryptq.h"
+#include "mss_clamp.h"
 
 struct esp_out_ctx {
 	struct ipsec_tun_sa *sa;
@@ -689,6 +690,7 @@ netdev_tx_t ipsec_tun_xmit(struct sk_buff *skb, struct net_device *dev)
 		goto drop_unlock;
 	}
 	rcu_read_unlock();
+	ipsec_tun_mss_clamp(itd, skb);
 	ipsec_tun_txq_enqueue(sa, skb);
 	return NETDEV_TX_OK;
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Multicast events to the "events" group: ACQUIRE, EXPIRE, ERROR_EVENT.
+ * Multicast events to the "events" group: ACQUIRE, EXPIRE, ERROR_EVENT,
+ * MAPPING.
  * Sent from packet paths and timers, so everything here is GFP_ATOMIC and
  * never sleeps. Each event goes to the device's underlay netns and, when
  * the device was moved, to its current netns as well.
@@ -141,4 +142,47 @@ void ipsec_tun_event_error(struct ipsec_tun_dev *itd, struct ipsec_tun_sa *sa, u
 		event_cancel(&ev);
 	else
 		event_send(itd, &ev);
+}
+
+/*
+ * MAPPING: an inbound SA's authenticated ESP-in-UDP came from addr:port,
+ * not from its peer endpoint. Those packets keep coming until the daemon
+ * moves the SA (or forever, when it will not): one event a second per SA.
+ * The SA's endpoint is read under its seqlock; addresses are only ever
+ * compared, never used to send.
+ */
+void ipsec_tun_event_mapping(struct ipsec_tun_sa *sa, const union ipsec_tun_addr *addr,
+			     __be16 port)
+{
+	unsigned long now = jiffies, last = READ_ONCE(sa->mapping_sent);
+	int alen = sa->family == AF_INET ? 4 : 16;
+	struct ipsec_tun_endpoints ep;
+	struct nlattr *nest;
+	struct event ev;
+
+	ipsec_tun_sa_endpoints(sa, &ep);
+	if (ep.encap_sport == port && !memcmp(ep.src.b, addr->b, alen))
+		return;
+	if (time_before(now, last + HZ) || cmpxchg(&sa->mapping_sent, last, now) != last)
+		return;
+	net_dbg_ratelimited("ipsec_tun: SA spi 0x%08x: ESP-in-UDP from a new address or port %u\n",
+			    sa->spi, ntohs(port));
+	if (!event_new(sa->itd, IPSEC_TUN_CMD_MAPPING, &ev))
+		return;
+	nest = nla_nest_start(ev.skb, IPSEC_TUN_A_SA);
+	if (!nest || nla_put_u32(ev.skb, IPSEC_TUN_SA_A_SPI, sa->spi) ||
+	    nla_put_u8(ev.skb, IPSEC_TUN_SA_A_DIR, sa->dir) ||
+	    nla_put_u32(ev.skb, IPSEC_TUN_SA_A_REQID, sa->reqid) ||
+	    nla_put_u16(ev.skb, IPSEC_TUN_SA_A_FAMILY, sa->family) ||
+	    nla_put(ev.skb, IPSEC_TUN_SA_A_SRC, alen, ep.src.b) ||
+	    nla_put_u16(ev.skb, IPSEC_TUN_SA_A_ENCAP_SPORT, ntohs(ep.encap_sport)))
+		goto cancel;
+	nla_nest_end(ev.skb, nest);
+	if (nla_put(ev.skb, IPSEC_TUN_A_MAPPING_ADDR, alen, addr->b) ||
+	    nla_put_u16(ev.skb, IPSEC_TUN_A_MAPPING_PORT, ntohs(port)))
+		goto cancel;
+	event_send(sa->itd, &ev);
+	return;
+cancel:
+	event_cancel(&ev);
 }

@@ -26,5 +26,7 @@ void ipsec_tun_event_acquire(struct ipsec_tun_dev *itd, const u32 *reqid,
 			     const struct ipsec_tun_flow *fl);
 void ipsec_tun_event_expire(struct ipsec_tun_sa *sa, bool hard, u8 reason);
 void ipsec_tun_event_error(struct ipsec_tun_dev *itd, struct ipsec_tun_sa *sa, u32 code);
+void ipsec_tun_event_mapping(struct ipsec_tun_sa *sa, const union ipsec_tun_addr *addr,
+			     __be16 port);
 
 #endif /* IPSEC_TUN_EVENTS_H */

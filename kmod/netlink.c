@@ -41,6 +41,7 @@ static const struct nla_policy ipsec_tun_policy[IPSEC_TUN_A_MAX + 1] = {
 	[IPSEC_TUN_A_STATS] = { .type = NLA_REJECT },
 	[IPSEC_TUN_A_SPI_MIN] = NLA_POLICY_MIN(NLA_U32, 256),
 	[IPSEC_TUN_A_SPI_MAX] = NLA_POLICY_MIN(NLA_U32, 256),
+	[IPSEC_TUN_A_MSS_CLAMP] = { .type = NLA_U16 },	/* 1..535 refused by SET_DEV */
 };
 
 int ipsec_tun_nl_addr(const struct nlattr *a, u16 family, union ipsec_tun_addr *out,
@@ -212,6 +213,11 @@ static const struct genl_ops ipsec_tun_ops[] = {
 	{
 		.cmd = IPSEC_TUN_CMD_ALLOC_SPI,
 		.doit = ipsec_tun_nl_alloc_spi_doit,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = IPSEC_TUN_CMD_SET_DEV,
+		.doit = ipsec_tun_nl_set_dev_doit,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };

@@ -51,6 +51,7 @@ int ipsec_tun_nl_get_dev_doit(struct sk_buff *skb, struct genl_info *info);
 int ipsec_tun_nl_get_dev_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int ipsec_tun_nl_flush_doit(struct sk_buff *skb, struct genl_info *info);
 int ipsec_tun_nl_set_encap_doit(struct sk_buff *skb, struct genl_info *info);
+int ipsec_tun_nl_set_dev_doit(struct sk_buff *skb, struct genl_info *info);
 int ipsec_tun_nl_new_sa_doit(struct sk_buff *skb, struct genl_info *info);
 int ipsec_tun_nl_upd_sa_doit(struct sk_buff *skb, struct genl_info *info);
 int ipsec_tun_nl_del_sa_doit(struct sk_buff *skb, struct genl_info *info);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Device commands of the "ipsec_tun" family: GET_DEV, FLUSH, SET_ENCAP.
+ * Device commands of the "ipsec_tun" family: GET_DEV, SET_DEV, FLUSH, SET_ENCAP.
  */
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
@@ -27,6 +27,7 @@ static int fill_dev(struct sk_buff *skb, struct ipsec_tun_dev *itd, u32 portid, 
 	    nla_put_u32(skb, IPSEC_TUN_A_SA_COUNT, itd->sa_count) ||
 	    nla_put_u32(skb, IPSEC_TUN_A_POLICY_COUNT, itd->policy_count) ||
 	    (itd->encap_port && nla_put_u16(skb, IPSEC_TUN_A_ENCAP_PORT, itd->encap_port)) ||
+	    (itd->mss_clamp && nla_put_u16(skb, IPSEC_TUN_A_MSS_CLAMP, itd->mss_clamp)) ||
 	    ipsec_tun_put_stats(skb, IPSEC_TUN_A_STATS, itd->stats))
 		goto cancel;
 	if (itd->underlay && !net_eq(itd->underlay, dev_net(dev)) &&
@@ -116,4 +117,28 @@ int ipsec_tun_nl_set_encap_doit(struct sk_buff *skb, struct genl_info *info)
 	mutex_unlock(&ipsec_tun_config_mutex);
 	ipsec_tun_dev_put(itd);
 	return ret;
+}
+
+/* Device settings: MSS_CLAMP (mss_clamp.c). */
+int ipsec_tun_nl_set_dev_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *a = info->attrs[IPSEC_TUN_A_MSS_CLAMP];
+	struct ipsec_tun_dev *itd;
+	u16 clamp;
+
+	if (GENL_REQ_ATTR_CHECK(info, IPSEC_TUN_A_MSS_CLAMP))
+		return -EINVAL;
+	clamp = nla_get_u16(a);
+	if (clamp && clamp < IPSEC_TUN_MSS_CLAMP_MIN) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a, "MSS_CLAMP must be 0 (off) or at least 536");
+		return -EINVAL;
+	}
+	itd = ipsec_tun_nl_dev(info);
+	if (IS_ERR(itd))
+		return PTR_ERR(itd);
+	mutex_lock(&ipsec_tun_config_mutex);
+	WRITE_ONCE(itd->mss_clamp, clamp);
+	mutex_unlock(&ipsec_tun_config_mutex);
+	ipsec_tun_dev_put(itd);
+	return 0;
 }

@@ -256,6 +256,7 @@ int ipsec_tun_sa_add(struct ipsec_tun_dev *itd, struct ipsec_tun_sa_params *p,
 	sa->itd = itd;
 	sa->net = itd->underlay;
 	refcount_set(&sa->ref, 1);	/* the tables' reference */
+	sa->mapping_sent = jiffies - HZ;	/* the first MAPPING is never held back */
 	INIT_RCU_WORK(&sa->free_work, sa_free_work);
 	INIT_DELAYED_WORK(&sa->life_work, sa_life_work);
 	sa->spi = p->spi;

@@ -94,6 +94,7 @@ struct ipsec_tun_sa {
 	atomic64_t seq_out;		/* last sequence number sent */
 	atomic64_t life_bytes, life_packets;
 	atomic_t auth_failures;
+	unsigned long mapping_sent;	/* jiffies of the last MAPPING event (cmpxchg) */
 
 	spinlock_t replay_lock;		/* protects replay */
 	struct ipsec_tun_replay replay;

@@ -216,38 +216,39 @@ def enter(ns):
     os.close(fd)
 '
 
-# tcp_transfer FROM TO DST BYTES: send BYTES random bytes over TCP from netns
-# FROM to DST (an address in netns TO) and check the SHA-256 on arrival.
+# tcp_transfer FROM TO DST BYTES [SECS]: send BYTES random bytes over TCP from
+# netns FROM to DST (an address in netns TO) and check the SHA-256 on arrival;
+# fails when the connection stalls for SECS (default 90) seconds.
 # One process does both ends (each socket is opened in its own netns with
 # setns(2), so the bytes still cross whatever joins the two): under TCG every
 # exec costs tens of milliseconds, and two interpreters plus polling for the
 # listener cost more than the transfer itself.
 tcp_transfer() {
-	local from=$1 to=$2 dst=$3 bytes=$4 out
-	out=$(timeout 150 /usr/bin/python3 -c "$PY_SETNS"'
-frm, to, dst, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+	local from=$1 to=$2 dst=$3 bytes=$4 secs=${5:-90} out
+	out=$(timeout $((secs + 60)) /usr/bin/python3 -c "$PY_SETNS"'
+frm, to, dst, n, secs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
 fam = socket.AF_INET6 if ":" in dst else socket.AF_INET
 enter(to)
 srv = socket.socket(fam)
 srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-srv.bind((dst, 0)); srv.listen(1); srv.settimeout(90)
+srv.bind((dst, 0)); srv.listen(1); srv.settimeout(secs)
 port = srv.getsockname()[1]
 enter(frm)
 payload = os.urandom(n)
 got = ["nothing received"]
 def receive():
-    c, _ = srv.accept(); c.settimeout(90); h = hashlib.sha256(); k = 0
+    c, _ = srv.accept(); c.settimeout(secs); h = hashlib.sha256(); k = 0
     while True:
         b = c.recv(65536)
         if not b: break
         h.update(b); k += len(b)
     got[0] = "%d %s" % (k, h.hexdigest()); c.close()
 t = threading.Thread(target=receive); t.start()
-s = socket.create_connection((dst, port), timeout=90)
+s = socket.create_connection((dst, port), timeout=secs)
 s.sendall(payload); s.shutdown(socket.SHUT_WR); s.recv(1); s.close()
-t.join(90)
+t.join(secs)
 print(got[0]); print("%d %s" % (n, hashlib.sha256(payload).hexdigest()))' \
-		"$from" "$to" "$dst" "$bytes" 2>&1) || fail "TCP transfer $from -> $dst: $out"
+		"$from" "$to" "$dst" "$bytes" "$secs" 2>&1) || fail "TCP transfer $from -> $dst: $out"
 	assert_eq "${out%%$'\n'*}" "${out#*$'\n'}" "TCP transfer $from -> $dst (bytes and sha256)"
 }
 

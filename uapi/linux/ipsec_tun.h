@@ -46,7 +46,17 @@
  * IPSEC_TUN_CMD_GET_DEV   doit: dev. dumpit: all ipsec devices of the netns.
  *     Reply: IFINDEX, IFNAME, MTU, LINK_NETNSID (when created elsewhere),
  *     ENCAP_PORT (local port of the attached UDP socket, if any),
- *     SA_COUNT, POLICY_COUNT, STATS (nest of IPSEC_TUN_STAT_*).
+ *     SA_COUNT, POLICY_COUNT, STATS (nest of IPSEC_TUN_STAT_*), MSS_CLAMP
+ *     (when not 0).
+ * IPSEC_TUN_CMD_SET_DEV   [admin] dev, and MSS_CLAMP (u16): TCP MSS clamping
+ *     on the device, off (0) by default. When on, the MSS option of every
+ *     inner TCP SYN and SYN-ACK crossing the device, in both directions
+ *     (before encryption, after decapsulation), is lowered to the device
+ *     MTU - 40 (IPv4) or MTU - 60 (IPv6) and to MSS_CLAMP (an IPv4 MSS;
+ *     MSS_CLAMP - 20 for IPv6); never raised; the TCP checksum is fixed.
+ *     IPSEC_TUN_MSS_CLAMP_MTU: the MTU alone sets it. Values 1..535 are
+ *     -EINVAL. Fragments and malformed TCP options are left alone. For paths
+ *     whose ICMP is filtered, where path MTU discovery cannot work.
  * IPSEC_TUN_CMD_NEW_SA    [admin] dev, SA (nest, IPSEC_TUN_SA_A_*). Required:
  *     SPI, DIR, FAMILY, SRC, DST, ENCR_ID, ENC_KEY; REQID for outbound;
  *     INTEG_ID + AUTH_KEY for non-AEAD ciphers. -EEXIST for the same (dev,
@@ -106,6 +116,15 @@
  * IPSEC_TUN_CMD_ERROR_EVENT something the daemon should hear of: IFINDEX, SA
  *     nest (SPI, DIR) when about an SA, ERROR_CODE (IPSEC_TUN_ERR_*).
  *     AUTH_BURST events are rate-limited per device (10 a second).
+ * IPSEC_TUN_CMD_MAPPING   an ESP-in-UDP packet that passed the ICV and
+ *     replay checks of an inbound SA came from another address or UDP
+ *     source port than the SA's peer (a NAT rebinding): IFINDEX, SA nest
+ *     (SPI, DIR, REQID, FAMILY, and the SA's SRC and ENCAP_SPORT: the old
+ *     endpoint), MAPPING_ADDR and MAPPING_PORT (where it came from). The
+ *     module moves nothing (the packet is delivered, replies still go to
+ *     the old endpoint): the daemon decides and moves the SAs with UPD_SA,
+ *     as for XFRM's XFRM_MSG_MAPPING. At most one a second per SA. Not
+ *     sent for IPv6 outer packets with extension headers.
  *
  * Errors: every failure returns a negative errno in the netlink ack with an
  * extack message naming the attribute; unknown SA flags give -EOPNOTSUPP.
@@ -131,6 +150,11 @@
 /* Largest anti-replay window the module accepts, in packets. */
 #define IPSEC_TUN_REPLAY_WINDOW_MAX 4096
 
+/* IPSEC_TUN_A_MSS_CLAMP: clamp to what the device MTU allows, no lower ceiling. */
+#define IPSEC_TUN_MSS_CLAMP_MTU 65535
+/* Smallest ceiling IPSEC_TUN_A_MSS_CLAMP accepts (RFC 9293's default MSS). */
+#define IPSEC_TUN_MSS_CLAMP_MIN 536
+
 /* Most selectors an SA may carry (IPSEC_TUN_SA_A_SEL). */
 #define IPSEC_TUN_SA_SEL_MAX 64
 
@@ -150,6 +174,8 @@ enum ipsec_tun_cmd {
 	IPSEC_TUN_CMD_EXPIRE,
 	IPSEC_TUN_CMD_ERROR_EVENT,
 	IPSEC_TUN_CMD_ALLOC_SPI,
+	IPSEC_TUN_CMD_SET_DEV,
+	IPSEC_TUN_CMD_MAPPING,
 	__IPSEC_TUN_CMD_MAX
 };
 #define IPSEC_TUN_CMD_MAX (__IPSEC_TUN_CMD_MAX - 1)
@@ -176,6 +202,9 @@ enum ipsec_tun_attr {
 	IPSEC_TUN_A_PAD,
 	IPSEC_TUN_A_SPI_MIN,		/* u32 >= 256, in ALLOC_SPI */
 	IPSEC_TUN_A_SPI_MAX,		/* u32 >= 256, in ALLOC_SPI */
+	IPSEC_TUN_A_MSS_CLAMP,		/* u16: 0 off, else IPv4 MSS ceiling, SET_DEV */
+	IPSEC_TUN_A_MAPPING_ADDR,	/* binary 4 or 16: new peer address, in MAPPING */
+	IPSEC_TUN_A_MAPPING_PORT,	/* u16: new peer UDP port, in MAPPING */
 	__IPSEC_TUN_A_MAX
 };
 #define IPSEC_TUN_A_MAX (__IPSEC_TUN_A_MAX - 1)

@@ -7,6 +7,7 @@
 #include "common/proposal_names.h"
 #include "config/secrets.h"
 #include "config/values.h"
+#include "kernel/mss_clamp.h"
 
 namespace ipsec::config {
 namespace {
@@ -150,6 +151,8 @@ nlohmann::json ConnJson(const Connection& c, const PskStatus& psk) {
               {"action", DpdName(c.dpd_action)}};
   j["auto"] = AutoName(c.auto_action);
   j["mtu"] = c.mtu ? nlohmann::json(*c.mtu) : nlohmann::json(nullptr);
+  j["mss_clamp"] =
+      c.mss_clamp ? nlohmann::json(kernel::MssClampName(*c.mss_clamp)) : nlohmann::json(nullptr);
   j["replay_window"] = c.replay_window ? nlohmann::json(*c.replay_window) : nlohmann::json(nullptr);
   j["mark"] = c.mark ? nlohmann::json({{"value", c.mark->value}, {"mask", c.mark->mask}})
                      : nlohmann::json(nullptr);
@@ -197,6 +200,7 @@ void PrintConn(const Connection& c, const PskStatus& psk, std::ostream& out) {
   out << "  auto   " << AutoName(c.auto_action) << ", keyingtries "
       << (c.keyingtries ? std::to_string(c.keyingtries) : std::string("%forever"));
   if (c.mtu) out << ", mtu " << *c.mtu;
+  if (c.mss_clamp) out << ", mss-clamp " << kernel::MssClampName(*c.mss_clamp);
   if (c.replay_window) out << ", replay window " << *c.replay_window;
   if (c.mark) out << ", mark " << c.mark->value << "/0x" << std::hex << c.mark->mask << std::dec;
   out << ", mobike " << (c.mobike ? "yes" : "no");

@@ -11,6 +11,7 @@
 #include "common/proposal_names.h"
 #include "config/values.h"
 #include "ike/constants.h"
+#include "kernel/mss_clamp.h"
 
 namespace ipsec::config {
 namespace {
@@ -523,6 +524,13 @@ void Builder::ParseMisc() {
       Fail(*st, n.error().message);
     else
       c_.mtu = *n;
+  }
+  if (const RawSetting* st = Get("mss-clamp")) {
+    auto v = kernel::ParseMssClamp(st->value);
+    if (!v)
+      Fail(*st, v.error().message);
+    else
+      c_.mss_clamp = *v;
   }
   for (const char* key : {"replay_window", "replay-window"}) {
     const RawSetting* st = Get(key);

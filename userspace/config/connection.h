@@ -151,6 +151,9 @@ struct Connection {
 
   AutoAction auto_action = AutoAction::kIgnore;
   std::optional<uint32_t> mtu;
+  // mss-clamp=yes|no|BYTES: TCP MSS clamping on the conn's ipsecN device
+  // (IPSEC_TUN_A_MSS_CLAMP, kernel/mss_clamp.h). nullopt: not set (off).
+  std::optional<uint16_t> mss_clamp;
   // replay_window= (strongSwan) / replay-window= (libreswan): inbound anti-replay
   // window in packets, 0 = no replay protection. nullopt: the kernel interface's
   // default (kernel::SaParams, 1024).

@@ -113,6 +113,7 @@ constexpr Keyword kKeywords[] = {
     {"dpdtimeout", S::kConn, false, I, "", ""},
     {"dpdaction", S::kConn, false, I, "", ""},
     {"mtu", S::kConn, false, I, "", ""},
+    {"mss-clamp", S::kConn, false, I, "", ""},
     {"mark", S::kConn, false, N, "", "ipsecN devices do not use marks"},
     {"mobike", S::kConn, false, N, "", "MOBIKE is not implemented; a NAT rebinding is followed"},
     {"ipsec-interface", S::kConn, false, I, "", ""},

@@ -8,6 +8,7 @@
 
 #include "common/hex.h"
 #include "kernel/algorithms.h"
+#include "kernel/mss_clamp.h"
 
 namespace ipsec::ctl {
 namespace {
@@ -66,6 +67,13 @@ Result<std::string> ParseDevName(const std::string& s) {
       s.find_first_of(" \t\n") != std::string::npos)
     return BadArg("dev: '" + s + "' is not a valid interface name");
   return s;
+}
+
+// The required "dev D", a valid interface name.
+Result<std::string> RequireDev(const Keywords& kw) {
+  auto dev = kw.Require("dev");
+  if (!dev) return dev.error();
+  return ParseDevName(*dev);
 }
 
 Result<Direction> ParseDir(const std::string& s) {
@@ -145,9 +153,7 @@ Result<std::pair<uint16_t, uint16_t>> ParseEncapPorts(const std::string& e) {
 // dev D dir in|out spi N: the SA's identity, common to update and del.
 Result<SaIdArgs> ParseSaId(const Keywords& kw) {
   SaIdArgs out;
-  auto dev = kw.Require("dev");
-  if (!dev) return dev.error();
-  auto name = ParseDevName(*dev);
+  auto name = RequireDev(kw);
   if (!name) return name.error();
   out.dev = *name;
   auto dir_s = kw.Require("dir");
@@ -264,9 +270,7 @@ Result<SaAddArgs> ParseSaAdd(Words words) {
   SaAddArgs out;
   kernel::SaParams& sa = out.sa;
 
-  auto dev = kw->Require("dev");
-  if (!dev) return dev.error();
-  auto dev_name = ParseDevName(*dev);
+  auto dev_name = RequireDev(*kw);
   if (!dev_name) return dev_name.error();
   out.dev = *dev_name;
 
@@ -418,9 +422,7 @@ Result<PolicyArgs> ParsePolicy(Words words, bool for_add) {
       words, {"dev", "src", "dst", "proto", "sport", "dport", "reqid", "priority"}, {});
   if (!kw) return kw.error();
   PolicyArgs out;
-  auto dev = kw->Require("dev");
-  if (!dev) return dev.error();
-  auto name = ParseDevName(*dev);
+  auto name = RequireDev(*kw);
   if (!name) return name.error();
   out.dev = *name;
   kernel::TrafficSelector& sel = out.policy.sel;
@@ -481,13 +483,26 @@ Result<DevArgs> ParseDev(Words words, bool required_dev) {
   return out;
 }
 
+Result<DevSetArgs> ParseDevSet(Words words) {
+  auto kw = Keywords::Parse(words, {"dev", "mss-clamp"}, {});
+  if (!kw) return kw.error();
+  DevSetArgs out;
+  auto name = RequireDev(*kw);
+  if (!name) return name.error();
+  out.dev = *name;
+  auto v = kw->Require("mss-clamp");
+  if (!v) return v.error();
+  auto clamp = kernel::ParseMssClamp(*v);
+  if (!clamp) return BadArg("mss-clamp: " + clamp.error().message);
+  out.mss_clamp = *clamp;
+  return out;
+}
+
 Result<EncapArgs> ParseEncap(Words words) {
   auto kw = Keywords::Parse(words, {"dev", "port", "addr"}, {});
   if (!kw) return kw.error();
   EncapArgs out;
-  auto dev = kw->Require("dev");
-  if (!dev) return dev.error();
-  auto name = ParseDevName(*dev);
+  auto name = RequireDev(*kw);
   if (!name) return name.error();
   out.dev = *name;
   if (auto p = kw->Get("port")) {

@@ -43,6 +43,11 @@ struct DevArgs {
   std::optional<std::string> dev;
 };
 
+struct DevSetArgs {
+  std::string dev;
+  uint16_t mss_clamp = 0;  // IPSEC_TUN_A_MSS_CLAMP
+};
+
 struct EncapArgs {
   std::string dev;
   uint16_t port = 4500;
@@ -64,6 +69,8 @@ Result<SaIdArgs> ParseSaDel(Words words);
 Result<PolicyArgs> ParsePolicy(Words words, bool for_add);
 // [dev D] (required_dev: "dev" must be given)
 Result<DevArgs> ParseDev(Words words, bool required_dev);
+// dev set dev D mss-clamp on|off|BYTES
+Result<DevSetArgs> ParseDevSet(Words words);
 // encap attach dev D [port N] [addr A]
 Result<EncapArgs> ParseEncap(Words words);
 

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "kernel/algorithms.h"
+#include "kernel/mss_clamp.h"
 
 namespace ipsec::ctl {
 namespace {
@@ -111,6 +112,7 @@ std::string FormatDev(const kernel::DevInfo& dev) {
                   std::to_string(dev.mtu) + " sas " + std::to_string(dev.sa_count) + " policies " +
                   std::to_string(dev.policy_count);
   if (dev.encap_port) s += " encap-port " + std::to_string(*dev.encap_port);
+  if (dev.mss_clamp) s += " mss-clamp " + kernel::MssClampName(dev.mss_clamp);
   if (dev.link_netnsid) s += " link-netnsid " + std::to_string(*dev.link_netnsid);
   return s + "\n" + FormatCounters(dev.stats, "    ");
 }
@@ -165,6 +167,7 @@ nlohmann::json DevJson(const kernel::DevInfo& dev) {
                       {"policy_count", dev.policy_count},
                       {"stats", CountersJson(dev.stats)}};
   j["encap_port"] = dev.encap_port ? nlohmann::json(*dev.encap_port) : nlohmann::json();
+  j["mss_clamp"] = kernel::MssClampName(dev.mss_clamp);
   j["link_netnsid"] = dev.link_netnsid ? nlohmann::json(*dev.link_netnsid) : nlohmann::json();
   return j;
 }
@@ -221,6 +224,13 @@ std::string FormatExpire(const kernel::ExpireEvent& ev, const DevNames& names) {
   return std::string("expire ") + (ev.hard ? "hard " : "soft ") + DevName(ev.ifindex, names) + " " +
          DirName(ev.dir) + " spi " + SpiHex(ev.spi) + " reqid " + std::to_string(ev.reqid) +
          " reason " + ExpireReason(ev.reason);
+}
+
+std::string FormatMapping(const kernel::MappingEvent& ev, const DevNames& names) {
+  return "mapping " + DevName(ev.ifindex, names) + " in spi " + SpiHex(ev.spi) + " reqid " +
+         std::to_string(ev.reqid) + " from " + ev.old_addr.ToString() + ":" +
+         std::to_string(ev.old_port) + " to " + ev.new_addr.ToString() + ":" +
+         std::to_string(ev.new_port);
 }
 
 std::string FormatErrorEvent(const kernel::ErrorEvent& ev, const DevNames& names) {

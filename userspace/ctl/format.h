@@ -30,6 +30,8 @@ nlohmann::json SelectorJson(const kernel::TrafficSelector& sel);
 std::string FormatAcquire(const kernel::AcquireEvent& ev, const DevNames& names);
 std::string FormatExpire(const kernel::ExpireEvent& ev, const DevNames& names);
 std::string FormatErrorEvent(const kernel::ErrorEvent& ev, const DevNames& names);
+// "mapping ipsec0 in spi 0x... reqid N from OLD:PORT to NEW:PORT"
+std::string FormatMapping(const kernel::MappingEvent& ev, const DevNames& names);
 
 std::string SpiHex(uint32_t spi);  // "0x00001000"
 

@@ -211,6 +211,13 @@ void AddDevCommands(CLI::App& app) {
     auto d = Need(k->EnsureDevice(*args.dev), kExitKernel);
     std::cout << FormatDev(d);
   });
+  auto set = AddWordsCmd(dev, "set", "Change a device setting: TCP MSS clamping (off by default)",
+                         "dev D mss-clamp on|off|BYTES", false);
+  set.app->callback([w = set.words] {
+    auto args = Need(ParseDevSet(*w), kExitUsage);
+    auto k = OpenKernel();
+    Need(k->SetMssClamp(Ifindex(*k, args.dev), args.mss_clamp));
+  });
 }
 
 volatile sig_atomic_t g_stop = 0;
@@ -236,7 +243,8 @@ std::string Now() {
 }
 
 void AddMonitorCommand(CLI::App& app) {
-  CLI::App* mon = app.add_subcommand("monitor", "Print kernel events (ACQUIRE, EXPIRE, errors)");
+  CLI::App* mon =
+      app.add_subcommand("monitor", "Print kernel events (ACQUIRE, EXPIRE, errors, MAPPING)");
   mon->callback([] {
     auto k = OpenKernel();
     Need(k->OpenEvents());
@@ -254,7 +262,8 @@ void AddMonitorCommand(CLI::App& app) {
       names = Names(*k);  // devices come and go
       k->DispatchEvents([&](const kernel::AcquireEvent& e) { print(FormatAcquire(e, names)); },
                         [&](const kernel::ExpireEvent& e) { print(FormatExpire(e, names)); },
-                        [&](const kernel::ErrorEvent& e) { print(FormatErrorEvent(e, names)); });
+                        [&](const kernel::ErrorEvent& e) { print(FormatErrorEvent(e, names)); },
+                        [&](const kernel::MappingEvent& e) { print(FormatMapping(e, names)); });
     }
   });
 }

@@ -38,12 +38,29 @@ std::string InterfaceName(const config::Connection& c) {
   return "ipsec" + std::to_string(c.ipsec_interface.value_or(0));
 }
 
-std::map<std::string, DeviceMtu> DeviceMtus(const std::vector<config::Connection>& conns) {
-  std::map<std::string, DeviceMtu> out;
+namespace {
+
+// Device name -> (value, conn) of a per-device conn setting: the first loaded
+// conn that sets it on a device wins.
+template <class Out, class T>
+std::map<std::string, Out> FirstPerDevice(const std::vector<config::Connection>& conns,
+                                          std::optional<T> config::Connection::*setting) {
+  std::map<std::string, Out> out;
   for (const auto& c : conns)
-    if (c.mtu && c.auto_action != config::AutoAction::kIgnore)
-      out.emplace(InterfaceName(c), DeviceMtu{*c.mtu, c.name});
+    if (c.*setting && c.auto_action != config::AutoAction::kIgnore)
+      out.emplace(InterfaceName(c), Out{*(c.*setting), c.name});
   return out;
+}
+
+}  // namespace
+
+std::map<std::string, DeviceMtu> DeviceMtus(const std::vector<config::Connection>& conns) {
+  return FirstPerDevice<DeviceMtu>(conns, &config::Connection::mtu);
+}
+
+std::map<std::string, DeviceMssClamp> DeviceMssClamps(
+    const std::vector<config::Connection>& conns) {
+  return FirstPerDevice<DeviceMssClamp>(conns, &config::Connection::mss_clamp);
 }
 
 engine::ConnectionConfig ToEngine(const config::Connection& c) {

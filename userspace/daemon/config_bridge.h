@@ -25,6 +25,15 @@ struct DeviceMtu {
 };
 std::map<std::string, DeviceMtu> DeviceMtus(const std::vector<config::Connection>& conns);
 
+// TCP MSS clamping per ipsecN device from mss-clamp= (IPSEC_TUN_A_MSS_CLAMP
+// value and the conn it came from), the first loaded conn setting it wins.
+// A device no conn sets it on gets 0 (off).
+struct DeviceMssClamp {
+  uint16_t clamp = 0;
+  std::string conn;
+};
+std::map<std::string, DeviceMssClamp> DeviceMssClamps(const std::vector<config::Connection>& conns);
+
 // One engine connection per config connection, auto=ignore ones left out
 // (they exist in the file but nothing may start them).
 engine::ConnectionConfig ToEngine(const config::Connection& c);

@@ -21,6 +21,7 @@
 #include "daemon/startup_cleanup.h"
 #include "daemon/status_report.h"
 #include "engine/engine.h"
+#include "kernel/mss_clamp.h"
 
 namespace ipsec::daemon {
 
@@ -221,11 +222,20 @@ Status DaemonImpl::SetupDevices() {
     if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
   }
   if (names.empty() && devices_.empty()) names.push_back("ipsec0");
+  const auto clamps = DeviceMssClamps(cfg_.connections);
   for (const auto& n : names) {
     if (devices_.count(n)) continue;  // a reload: in use already
     bool existed = static_cast<bool>(kernel_->GetDevice(n));
     auto dev = kernel_->EnsureDevice(n);
     if (!dev) return MakeError("device " + n + ": " + dev.error().message, dev.error().code);
+    // Always set: a device left by an earlier run follows this config.
+    auto clamp = clamps.find(n);
+    uint16_t mss = clamp == clamps.end() ? 0 : clamp->second.clamp;
+    if (auto st = kernel_->SetMssClamp(dev->ifindex, mss); !st)
+      return MakeError("device " + n + ": mss-clamp: " + st.error().message, st.error().code);
+    if (mss)
+      spdlog::info("{}: TCP MSS clamping {} (mss-clamp= of conn {})", n, kernel::MssClampName(mss),
+                   clamp->second.conn);
     if (auto st = routes_->SetLinkUp(dev->ifindex); !st) return st;
     devices_[n] = dev->ifindex;
     spdlog::info("using {} (ifindex {}{})", n, dev->ifindex, existed ? "" : ", created");

@@ -375,14 +375,25 @@ Result<std::vector<Policy>> GenlKernel::ListPolicies(int ifindex) {
   return out;
 }
 
-Status GenlKernel::SetEncapSocket(int ifindex, int fd) {
-  nl_msg* m = NewMsg(IPSEC_TUN_CMD_SET_ENCAP, NLM_F_ACK);
-  if (m && (nla_put_u32(m, IPSEC_TUN_A_IFINDEX, static_cast<uint32_t>(ifindex)) < 0 ||
-            nla_put_s32(m, IPSEC_TUN_A_ENCAP_FD, fd) < 0)) {
+Status GenlKernel::DevCommand(uint8_t cmd, int ifindex, const char* what,
+                              const std::function<int(nl_msg*)>& put) {
+  nl_msg* m = NewMsg(cmd, NLM_F_ACK);
+  if (m &&
+      (nla_put_u32(m, IPSEC_TUN_A_IFINDEX, static_cast<uint32_t>(ifindex)) < 0 || put(m) < 0)) {
     nlmsg_free(m);
     m = nullptr;
   }
-  return Transact(sock_, m, "attach UDP encapsulation socket", {});
+  return Transact(sock_, m, what, {});
+}
+
+Status GenlKernel::SetEncapSocket(int ifindex, int fd) {
+  return DevCommand(IPSEC_TUN_CMD_SET_ENCAP, ifindex, "attach UDP encapsulation socket",
+                    [fd](nl_msg* m) { return nla_put_s32(m, IPSEC_TUN_A_ENCAP_FD, fd); });
+}
+
+Status GenlKernel::SetMssClamp(int ifindex, uint16_t clamp) {
+  return DevCommand(IPSEC_TUN_CMD_SET_DEV, ifindex, "set MSS clamping",
+                    [clamp](nl_msg* m) { return nla_put_u16(m, IPSEC_TUN_A_MSS_CLAMP, clamp); });
 }
 
 // ---- events ----
@@ -418,6 +429,7 @@ struct EventHandlers {
   const std::function<void(const AcquireEvent&)>* acquire;
   const std::function<void(const ExpireEvent&)>* expire;
   const std::function<void(const ErrorEvent&)>* error;
+  const std::function<void(const MappingEvent&)>* mapping;
 };
 
 int SkipSeqCheck(nl_msg*, void*) {
@@ -439,6 +451,9 @@ int OnEvent(nl_msg* msg, void* arg) {
     case IPSEC_TUN_CMD_ERROR_EVENT:
       if (auto ev = ParseErrorEvent(nlh); ev && *h->error) (*h->error)(*ev);
       break;
+    case IPSEC_TUN_CMD_MAPPING:
+      if (auto ev = ParseMapping(nlh); ev && *h->mapping) (*h->mapping)(*ev);
+      break;
     default:
       break;  // newer module, unknown event: ignore
   }
@@ -448,11 +463,12 @@ int OnEvent(nl_msg* msg, void* arg) {
 
 void GenlKernel::DispatchEvents(const std::function<void(const AcquireEvent&)>& on_acquire,
                                 const std::function<void(const ExpireEvent&)>& on_expire,
-                                const std::function<void(const ErrorEvent&)>& on_error) {
+                                const std::function<void(const ErrorEvent&)>& on_error,
+                                const std::function<void(const MappingEvent&)>& on_mapping) {
   if (!event_sock_) return;
   std::unique_ptr<nl_cb, CbFree> cb(nl_cb_alloc(NL_CB_DEFAULT));
   if (!cb) return;
-  EventHandlers h{&on_acquire, &on_expire, &on_error};
+  EventHandlers h{&on_acquire, &on_expire, &on_error, &on_mapping};
   nl_cb_set(cb.get(), NL_CB_VALID, NL_CB_CUSTOM, OnEvent, &h);
   // Multicast events carry sequence number 0: a fresh nl_cb checks
   // sequence numbers whatever the socket's own setting, so turn it off here.

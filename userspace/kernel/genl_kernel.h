@@ -45,6 +45,7 @@ class GenlKernel : public Kernel {
   Result<std::vector<Policy>> ListPolicies(int ifindex) override;
 
   Status SetEncapSocket(int ifindex, int fd) override;
+  Status SetMssClamp(int ifindex, uint16_t clamp) override;
 
   // -1 (and the error logged nowhere) if the events socket cannot be opened;
   // use OpenEvents() to get the reason.
@@ -52,7 +53,8 @@ class GenlKernel : public Kernel {
   Status OpenEvents();
   void DispatchEvents(const std::function<void(const AcquireEvent&)>& on_acquire,
                       const std::function<void(const ExpireEvent&)>& on_expire,
-                      const std::function<void(const ErrorEvent&)>& on_error) override;
+                      const std::function<void(const ErrorEvent&)>& on_error,
+                      const std::function<void(const MappingEvent&)>& on_mapping = {}) override;
 
  private:
   GenlKernel() = default;
@@ -68,6 +70,10 @@ class GenlKernel : public Kernel {
   Status Dump(const std::function<nl_msg*()>& build, const char* what,
               const std::function<void()>& reset, const std::function<void(nl_msg*)>& on_reply);
   Status CreateLink(const std::string& name);
+  // A command about one device (IFINDEX) with the attributes put() adds
+  // (its libnl status: < 0 on failure).
+  Status DevCommand(uint8_t cmd, int ifindex, const char* what,
+                    const std::function<int(nl_msg*)>& put);
 
   nl_sock* sock_ = nullptr;
   nl_sock* event_sock_ = nullptr;

@@ -251,6 +251,7 @@ std::optional<DevInfo> ParseDevInfo(const nlmsghdr* nlh) {
   d.mtu = GetU32(tb[IPSEC_TUN_A_MTU]).value_or(0);
   if (auto id = GetU32(tb[IPSEC_TUN_A_LINK_NETNSID])) d.link_netnsid = static_cast<int>(*id);
   d.encap_port = GetU16(tb[IPSEC_TUN_A_ENCAP_PORT]);
+  d.mss_clamp = GetU16(tb[IPSEC_TUN_A_MSS_CLAMP]).value_or(0);
   d.sa_count = GetU32(tb[IPSEC_TUN_A_SA_COUNT]).value_or(0);
   d.policy_count = GetU32(tb[IPSEC_TUN_A_POLICY_COUNT]).value_or(0);
   d.stats = ParseCounters(tb[IPSEC_TUN_A_STATS]);
@@ -373,6 +374,29 @@ std::optional<ErrorEvent> ParseErrorEvent(const nlmsghdr* nlh) {
     ev.spi = GetU32(tb[IPSEC_TUN_SA_A_SPI]).value_or(0);
     ev.dir = GetDir(tb[IPSEC_TUN_SA_A_DIR]).value_or(Direction::kIn);
   }
+  return ev;
+}
+
+std::optional<MappingEvent> ParseMapping(const nlmsghdr* nlh) {
+  nlattr* top[IPSEC_TUN_A_MAX + 1];
+  nlattr* tb[IPSEC_TUN_SA_A_MAX + 1];
+  if (!ParseTop(top, nlh) || !ParseNest(tb, top[IPSEC_TUN_A_SA])) return std::nullopt;
+  auto ifindex = GetU32(top[IPSEC_TUN_A_IFINDEX]);
+  auto spi = GetU32(tb[IPSEC_TUN_SA_A_SPI]);
+  auto family = GetU16(tb[IPSEC_TUN_SA_A_FAMILY]);
+  if (!ifindex || !spi || !family) return std::nullopt;
+  auto old_addr = GetAddr(tb[IPSEC_TUN_SA_A_SRC], *family);
+  auto new_addr = GetAddr(top[IPSEC_TUN_A_MAPPING_ADDR], *family);
+  auto new_port = GetU16(top[IPSEC_TUN_A_MAPPING_PORT]);
+  if (!old_addr || !new_addr || !new_port) return std::nullopt;
+  MappingEvent ev;
+  ev.ifindex = static_cast<int>(*ifindex);
+  ev.spi = *spi;
+  ev.reqid = GetU32(tb[IPSEC_TUN_SA_A_REQID]).value_or(0);
+  ev.old_addr = *old_addr;
+  ev.new_addr = *new_addr;
+  ev.old_port = GetU16(tb[IPSEC_TUN_SA_A_ENCAP_SPORT]).value_or(0);
+  ev.new_port = *new_port;
   return ev;
 }
 

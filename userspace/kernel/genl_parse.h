@@ -46,6 +46,7 @@ std::optional<Policy> ParsePolicyMsg(const nlmsghdr* nlh);
 std::optional<AcquireEvent> ParseAcquire(const nlmsghdr* nlh);
 std::optional<ExpireEvent> ParseExpire(const nlmsghdr* nlh);
 std::optional<ErrorEvent> ParseErrorEvent(const nlmsghdr* nlh);
+std::optional<MappingEvent> ParseMapping(const nlmsghdr* nlh);
 
 // A selector nest's contents; nullopt on a missing family/address or a
 // prefix length longer than the address.

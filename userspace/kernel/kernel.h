@@ -101,6 +101,7 @@ struct DevInfo {
   std::optional<int> link_netnsid;
   std::optional<uint16_t> encap_port;
   uint32_t sa_count = 0, policy_count = 0;
+  uint16_t mss_clamp = 0;  // 0 off, else IPSEC_TUN_A_MSS_CLAMP (kernel/mss_clamp.h)
   Counters stats;
 };
 
@@ -123,6 +124,14 @@ struct ErrorEvent {
   uint32_t spi = 0;  // 0 when not about an SA
   Direction dir = Direction::kIn;
   uint32_t code = 0;  // IPSEC_TUN_ERR_*
+};
+// Authenticated ESP-in-UDP on an inbound SA from a new address or port.
+struct MappingEvent {
+  int ifindex = 0;
+  uint32_t spi = 0;
+  uint32_t reqid = 0;
+  IpAddress old_addr, new_addr;
+  uint16_t old_port = 0, new_port = 0;
 };
 
 class Kernel {
@@ -150,12 +159,16 @@ class Kernel {
   // Hand the daemon's bound port-4500 UDP socket to the module; -1 detaches.
   virtual Status SetEncapSocket(int ifindex, int fd) = 0;
 
+  // TCP MSS clamping on the device (SET_DEV MSS_CLAMP): 0 off.
+  virtual Status SetMssClamp(int ifindex, uint16_t clamp) = 0;
+
   // Events: the daemon polls EventFd() and calls DispatchEvents() when
   // readable. An empty function ignores that kind of event.
   virtual int EventFd() = 0;
   virtual void DispatchEvents(const std::function<void(const AcquireEvent&)>& on_acquire,
                               const std::function<void(const ExpireEvent&)>& on_expire,
-                              const std::function<void(const ErrorEvent&)>& on_error) = 0;
+                              const std::function<void(const ErrorEvent&)>& on_error,
+                              const std::function<void(const MappingEvent&)>& on_mapping = {}) = 0;
 };
 
 }  // namespace ipsec::kernel

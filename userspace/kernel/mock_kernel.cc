@@ -136,9 +136,15 @@ Status MockKernel::SetEncapSocket(int ifindex, int fd) {
   return Status::Ok();
 }
 
+Status MockKernel::SetMssClamp(int ifindex, uint16_t clamp) {
+  mss_clamps_[ifindex] = clamp;
+  return Status::Ok();
+}
+
 void MockKernel::DispatchEvents(const std::function<void(const AcquireEvent&)>&,
                                 const std::function<void(const ExpireEvent&)>&,
-                                const std::function<void(const ErrorEvent&)>& on_error) {
+                                const std::function<void(const ErrorEvent&)>& on_error,
+                                const std::function<void(const MappingEvent&)>&) {
   auto queued = std::move(errors_);
   errors_.clear();
   for (const auto& ev : queued)

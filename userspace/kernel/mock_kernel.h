@@ -32,12 +32,14 @@ class MockKernel : public Kernel {
   Status DelPolicy(int ifindex, const Policy& pol) override;
   Result<std::vector<Policy>> ListPolicies(int ifindex) override;
   Status SetEncapSocket(int ifindex, int fd) override;
+  Status SetMssClamp(int ifindex, uint16_t clamp) override;
   int EventFd() override { return -1; }
   // Delivers the error events queued by QueueError (ACQUIRE and EXPIRE are
   // called into the engine directly by its tests).
   void DispatchEvents(const std::function<void(const AcquireEvent&)>&,
                       const std::function<void(const ExpireEvent&)>&,
-                      const std::function<void(const ErrorEvent&)>& on_error) override;
+                      const std::function<void(const ErrorEvent&)>& on_error,
+                      const std::function<void(const MappingEvent&)>& on_mapping = {}) override;
 
   // Inspection for tests.
   struct InstalledSa {
@@ -55,6 +57,8 @@ class MockKernel : public Kernel {
   // ifindex -> attached socket fd (SetEncapSocket), and how many attaches.
   const std::map<int, int>& encap_fds() const { return encap_fds_; }
   size_t set_encap_calls() const { return set_encap_calls_; }
+  // ifindex -> SetMssClamp's last value.
+  const std::map<int, uint16_t>& mss_clamps() const { return mss_clamps_; }
 
  private:
   std::map<std::string, DevInfo> devices_;
@@ -67,6 +71,7 @@ class MockKernel : public Kernel {
   std::vector<ErrorEvent> errors_;
   std::map<int, int> encap_fds_;
   size_t set_encap_calls_ = 0;
+  std::map<int, uint16_t> mss_clamps_;
 };
 
 }  // namespace ipsec::kernel

@@ -113,6 +113,10 @@ const BrokenCase kBroken[] = {
      "t.conf:4: mark: '%unique' is not supported (write a number, e.g. mark=6 or mark=0x6/0xff)"},
     {"BadMtu", "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tmtu=9x\n",
      "t.conf:4: mtu: '9x' is not a number"},
+    {"BadMssClamp", "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tmss-clamp=maybe\n",
+     "t.conf:4: mss-clamp: 'maybe' is not yes, no or an MSS of 536 to 65535 bytes"},
+    {"MssClampTooSmall", "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tmss-clamp=535\n",
+     "t.conf:4: mss-clamp: '535' is not yes, no or an MSS of 536 to 65535 bytes"},
     {"ReplayWindowTooBig", "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\treplay-window=5000\n",
      "t.conf:4: replay-window: '5000' is out of range (0..4096) (packets, 0 to 4096; 0 turns "
      "replay protection off)"},

@@ -332,5 +332,23 @@ TEST(DevAndEncapTest, Parse) {
   EXPECT_FALSE(ParseEncap(Split("port 4500")));
 }
 
+// dev set dev D mss-clamp on|off|yes|no|536..65535 -> IPSEC_TUN_A_MSS_CLAMP.
+TEST(ArgsTest, DevSetMssClamp) {
+  EXPECT_EQ(ParseDevSet(Split("dev ipsec1 mss-clamp on"))->mss_clamp, 65535);
+  EXPECT_EQ(ParseDevSet(Split("dev ipsec1 mss-clamp yes"))->mss_clamp, 65535);
+  EXPECT_EQ(ParseDevSet(Split("dev ipsec1 mss-clamp off"))->mss_clamp, 0);
+  EXPECT_EQ(ParseDevSet(Split("dev ipsec1 mss-clamp no"))->mss_clamp, 0);
+  EXPECT_EQ(ParseDevSet(Split("dev ipsec1 mss-clamp 536"))->mss_clamp, 536);
+  EXPECT_EQ(ParseDevSet(Split("dev ipsec1 mss-clamp 1200"))->dev, "ipsec1");
+  for (const char* bad :
+       {"dev ipsec1 mss-clamp 535", "dev ipsec1 mss-clamp 65536", "dev ipsec1 mss-clamp 12x",
+        "dev ipsec1 mss-clamp", "mss-clamp on", "dev ipsec1"}) {
+    auto r = ParseDevSet(Split(bad));
+    EXPECT_FALSE(r) << bad;
+  }
+  EXPECT_EQ(ParseDevSet(Split("dev ipsec1 mss-clamp 100")).error().message,
+            "mss-clamp: '100' is not yes, no or an MSS of 536 to 65535 bytes");
+}
+
 }  // namespace
 }  // namespace ipsec::ctl

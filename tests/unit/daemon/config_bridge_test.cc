@@ -105,6 +105,25 @@ TEST(ConfigBridge, DeviceMtusFirstConnPerDevice) {
   EXPECT_EQ(m.at("ipsec4").conn, "e");
 }
 
+// mss-clamp= per device, as mtu=: the first loaded conn setting it wins.
+TEST(ConfigBridge, DeviceMssClampsFirstConnPerDevice) {
+  std::vector<config::Connection> conns(3);
+  const char* names[] = {"a", "b", "c"};
+  for (size_t i = 0; i < conns.size(); i++) {
+    conns[i].name = names[i];
+    conns[i].auto_action = config::AutoAction::kAdd;
+  }
+  conns[0].mss_clamp = 1200;
+  conns[1].mss_clamp = 65535;  // same device as a: a wins
+  conns[2].ipsec_interface = 2;
+  conns[2].auto_action = config::AutoAction::kIgnore;
+  conns[2].mss_clamp = 1000;  // not loaded
+  auto m = DeviceMssClamps(conns);
+  ASSERT_EQ(m.size(), 1u);
+  EXPECT_EQ(m.at("ipsec0").clamp, 1200u);
+  EXPECT_EQ(m.at("ipsec0").conn, "a");
+}
+
 TEST(ConfigBridge, IdentityFromEngineStrings) {
   using K = config::Identity::Kind;
   EXPECT_EQ(IdentityFromEngine("10.0.0.1").kind, K::kIpv4);

@@ -381,5 +381,40 @@ TEST(GenlParseTest, Events) {
   EXPECT_EQ(err->spi, 0u);
 }
 
+// MAPPING: old endpoint in the SA nest, new one at the top level.
+TEST(GenlParseTest, MappingEvent) {
+  const uint8_t old_addr[4] = {192, 0, 2, 1}, new_addr[4] = {198, 51, 100, 7};
+  Msg m = NewMsg(IPSEC_TUN_CMD_MAPPING);
+  nla_put_u32(m.get(), IPSEC_TUN_A_IFINDEX, 3);
+  nlattr* sa = nla_nest_start(m.get(), IPSEC_TUN_A_SA);
+  nla_put_u32(m.get(), IPSEC_TUN_SA_A_SPI, 0x5481);
+  nla_put_u8(m.get(), IPSEC_TUN_SA_A_DIR, IPSEC_TUN_DIR_IN);
+  nla_put_u32(m.get(), IPSEC_TUN_SA_A_REQID, 7);
+  nla_put_u16(m.get(), IPSEC_TUN_SA_A_FAMILY, AF_INET);
+  nla_put(m.get(), IPSEC_TUN_SA_A_SRC, 4, old_addr);
+  nla_put_u16(m.get(), IPSEC_TUN_SA_A_ENCAP_SPORT, 4500);
+  nla_nest_end(m.get(), sa);
+  nla_put(m.get(), IPSEC_TUN_A_MAPPING_ADDR, 4, new_addr);
+  nla_put_u16(m.get(), IPSEC_TUN_A_MAPPING_PORT, 40007);
+  auto ev = ParseMapping(nlmsg_hdr(m.get()));
+  ASSERT_TRUE(ev);
+  EXPECT_EQ(ev->ifindex, 3);
+  EXPECT_EQ(ev->spi, 0x5481u);
+  EXPECT_EQ(ev->reqid, 7u);
+  EXPECT_EQ(ev->old_addr, Addr("192.0.2.1"));
+  EXPECT_EQ(ev->old_port, 4500);
+  EXPECT_EQ(ev->new_addr, Addr("198.51.100.7"));
+  EXPECT_EQ(ev->new_port, 40007);
+
+  Msg bad = NewMsg(IPSEC_TUN_CMD_MAPPING);  // no new endpoint
+  nla_put_u32(bad.get(), IPSEC_TUN_A_IFINDEX, 3);
+  sa = nla_nest_start(bad.get(), IPSEC_TUN_A_SA);
+  nla_put_u32(bad.get(), IPSEC_TUN_SA_A_SPI, 0x5481);
+  nla_put_u16(bad.get(), IPSEC_TUN_SA_A_FAMILY, AF_INET);
+  nla_put(bad.get(), IPSEC_TUN_SA_A_SRC, 4, old_addr);
+  nla_nest_end(bad.get(), sa);
+  EXPECT_FALSE(ParseMapping(nlmsg_hdr(bad.get())));
+}
+
 }  // namespace
 }  // namespace ipsec::kernel

@@ -271,7 +271,7 @@ static const uint8_t request_cmds[] = {
 	IPSEC_TUN_CMD_GET_DEV, IPSEC_TUN_CMD_NEW_SA, IPSEC_TUN_CMD_UPD_SA,
 	IPSEC_TUN_CMD_DEL_SA, IPSEC_TUN_CMD_GET_SA, IPSEC_TUN_CMD_FLUSH,
 	IPSEC_TUN_CMD_NEW_POLICY, IPSEC_TUN_CMD_DEL_POLICY, IPSEC_TUN_CMD_GET_POLICY,
-	IPSEC_TUN_CMD_SET_ENCAP, IPSEC_TUN_CMD_ALLOC_SPI,
+	IPSEC_TUN_CMD_SET_ENCAP, IPSEC_TUN_CMD_ALLOC_SPI, IPSEC_TUN_CMD_SET_DEV,
 };
 
 /* ALLOC_SPI's range: at, around and far from the 256 minimum. */
@@ -284,6 +284,18 @@ static void put_spi_range(struct msg *m)
 		put_u32(m, t, below(2) ? edges[below(8)] : 256 + below(8192));
 	else
 		put_any(m, t, 0);
+}
+
+/* SET_DEV's MSS_CLAMP: off, around the 536 minimum, the MTU-only 65535, any. */
+static void put_mss_clamp(struct msg *m)
+{
+	static const uint16_t edges[] = { 0, 1, 535, 536, 1200, 65534, 65535 };
+	uint16_t v = edges[below(7)];
+
+	if (below(4))
+		put(m, IPSEC_TUN_A_MSS_CLAMP, &v, 2);
+	else
+		put_any(m, IPSEC_TUN_A_MSS_CLAMP, 0);
 }
 
 static void build(struct fuzz *f, struct msg *m)
@@ -324,6 +336,8 @@ static void build(struct fuzz *f, struct msg *m)
 		}
 		for (uint32_t n = below(4) ? 0 : 1 + below(2); n > 0; n--)
 			put_spi_range(m);
+		if (!below(4))
+			put_mss_clamp(m);
 		if (!below(8))
 			put_any(m, (uint16_t)below(IPSEC_TUN_A_MAX + 3), 0);
 	}
