@@ -365,7 +365,8 @@ void DaemonImpl::OnKernelEvent(int, short, void* arg) {
   self->kernel_->DispatchEvents(
       [self](const kernel::AcquireEvent& ev) { self->engine_->OnKernelAcquire(ev); },
       [self](const kernel::ExpireEvent& ev) { self->engine_->OnKernelExpire(ev); },
-      [self](const kernel::ErrorEvent& ev) { self->kernel_errors_->OnError(ev); });
+      [self](const kernel::ErrorEvent& ev) { self->kernel_errors_->OnError(ev); },
+      [self](const kernel::MappingEvent& ev) { self->engine_->OnKernelMapping(ev); });
   self->RearmTimer();
 }
 

@@ -19,6 +19,7 @@
 #include "engine/identity.h"
 #include "engine/ike_sa.h"
 #include "engine/ike_sa_sharing.h"
+#include "engine/peer_address.h"
 #include "engine/proposals.h"
 #include "engine/rekey_timing.h"
 #include "engine/revival.h"
@@ -103,6 +104,7 @@ class EngineImpl {
   std::optional<Millis> NextTimeout() const;
   void OnKernelAcquire(const kernel::AcquireEvent& ev);
   void OnKernelExpire(const kernel::ExpireEvent& ev);
+  void OnKernelMapping(const kernel::MappingEvent& ev);
   StatusSnapshot Snapshot() const;
   void Shutdown();
 
@@ -731,6 +733,17 @@ void EngineImpl::OnKernelExpire(const kernel::ExpireEvent& ev) {
   }
 }
 
+void EngineImpl::OnKernelMapping(const kernel::MappingEvent& ev) {
+  for (auto& [serial, sa] : sas_) {
+    if (sa->state != IkeSa::State::kEstablished) continue;
+    for (auto& c : sa->children) {
+      if (c->inbound_spi != ev.spi || c->state != ChildSa::State::kInstalled) continue;
+      OnEspMapping(ctx_, *sa, Endpoint{ev.new_addr, ev.new_port});
+      return;
+    }
+  }
+}
+
 StatusSnapshot EngineImpl::Snapshot() const {
   StatusSnapshot s;
   s.counters = ctx_.counters;
@@ -828,6 +841,9 @@ void Engine::OnKernelAcquire(const kernel::AcquireEvent& ev) {
 }
 void Engine::OnKernelExpire(const kernel::ExpireEvent& ev) {
   impl_->OnKernelExpire(ev);
+}
+void Engine::OnKernelMapping(const kernel::MappingEvent& ev) {
+  impl_->OnKernelMapping(ev);
 }
 StatusSnapshot Engine::Status() const {
   return impl_->Snapshot();

@@ -255,6 +255,9 @@ class Engine {
   // An SA reached a lifetime: soft -> rekey (initiator side: CREATE_CHILD_SA
   // re-create), hard -> remove the child SA and tell the peer.
   void OnKernelExpire(const kernel::ExpireEvent& ev);
+  // The module saw authenticated ESP-in-UDP from a new address or port
+  // (peer_address.h: the SA and its children follow a NATed peer).
+  void OnKernelMapping(const kernel::MappingEvent& ev);
 
   // (Returns ipsec::Status elsewhere in this class: the member function
   // below hides the type name inside Engine.)

@@ -38,4 +38,20 @@ void OnFreshAuthenticatedMessage(EngineContext& ctx, IkeSa& sa, const Endpoint& 
   MoveChildren(ctx, sa);
 }
 
+void OnEspMapping(EngineContext& ctx, IkeSa& sa, const Endpoint& remote) {
+  if (sa.remote == remote) return;
+  if (!sa.nat_remote) {
+    ++ctx.counters.peer_moves_refused;
+    ctx.Log(LogLevel::kDebug, sa.conn_name(),
+            "ESP from " + remote.ToString() + " while the peer is at " + sa.remote.ToString() +
+                ": no NAT on its side, not moving the SA");
+    return;
+  }
+  ctx.Log(LogLevel::kInfo, sa.conn_name(),
+          "peer's NAT mapping moved from " + sa.remote.ToString() + " to " + remote.ToString() +
+              " (ESP-in-UDP), " + std::to_string(sa.children.size()) + " child SA(s) follow");
+  sa.remote = remote;
+  MoveChildren(ctx, sa);
+}
+
 }  // namespace ipsec::engine

@@ -11,6 +11,13 @@
 // Otherwise (nobody behind a NAT) the address stays what IKE_SA_INIT used.
 // When the SA moves, its child SAs move with it (kernel UPD_SA).
 // The same fresh messages, and only they, count as liveness for DPD.
+//
+// ESP-in-UDP moves the SA too: the module sends a MAPPING event when an ESP
+// packet that passed its ICV and replay check came from another address or
+// port than the SA's peer (XFRM_MSG_MAPPING's job), and the IKE SA and its
+// children follow when the peer is behind a NAT, as strongSwan's
+// update_sa_job does. Without it a NATed peer that sends only ESP (no DPD,
+// no rekey due) would receive nothing after its NAT rebinds.
 #pragma once
 
 #include "engine/engine.h"
@@ -24,5 +31,9 @@ struct EngineContext;
 // the message-ID check, received on local from remote.
 void OnFreshAuthenticatedMessage(EngineContext& ctx, IkeSa& sa, const Endpoint& local,
                                  const Endpoint& remote);
+
+// The module saw authenticated ESP-in-UDP of one of sa's children from
+// remote (kernel MappingEvent). The local end stays.
+void OnEspMapping(EngineContext& ctx, IkeSa& sa, const Endpoint& remote);
 
 }  // namespace ipsec::engine

@@ -229,5 +229,63 @@ TEST_F(EngineTest, NatRebindingMovesTheChildSas) {
   EXPECT_EQ(a_out->encap_dport, 4500);
 }
 
+// The same rebinding seen only in ESP (no DPD, no IKE message): the module's
+// MAPPING event for B's inbound SA moves B's IKE SA and children to the new
+// mapping. A is not behind a NAT from B's view in the reverse case, so the
+// same event at A moves nothing.
+TEST_F(EngineTest, EspMappingEventMovesANattedPeer) {
+  struct Mapping {
+    Endpoint inside, outside;
+  };
+  std::vector<Mapping> nat = {{{a.addr, 500}, {Ip("198.51.100.7"), 1500}},
+                              {{a.addr, 4500}, {Ip("198.51.100.7"), 1501}}};
+  net.rewrite = [&](Datagram& d) {
+    for (auto& m : nat) {
+      if (d.from == m.inside) d.from = m.outside;
+      if (d.to == m.outside) d.to = m.inside;
+    }
+  };
+  auto cb = BtoA();
+  cb.remote.host = IpAddress();
+  cb.remote.id = "192.0.2.1";
+  Load(a, AtoB());
+  Load(b, cb);
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(3000)));
+  ASSERT_EQ(Established(b), 1u) << a.log.Errors() << b.log.Errors();
+  const auto child = b.engine.Status().ike_sas.at(0).children.at(0);
+  const auto* b_out = b.kernel.FindSa(child.outbound_spi, kernel::Direction::kOut);
+  ASSERT_NE(b_out, nullptr);
+
+  kernel::MappingEvent ev;
+  ev.spi = child.inbound_spi;
+  ev.old_addr = Ip("198.51.100.7");
+  ev.old_port = 1501;
+  ev.new_addr = Ip("198.51.100.8");
+  ev.new_port = 40007;
+  b.engine.OnKernelMapping(ev);
+  EXPECT_EQ(b.engine.Status().ike_sas.at(0).remote, (Endpoint{Ip("198.51.100.8"), 40007}));
+  EXPECT_TRUE(b.log.Contains("(ESP-in-UDP), 1 child SA(s) follow")) << b.log.Errors();
+  EXPECT_EQ(b_out->dst, Ip("198.51.100.8"));
+  EXPECT_EQ(b_out->encap_dport, 40007);
+
+  // An SPI that is not ours moves nothing.
+  ev.spi = child.inbound_spi ^ 1;
+  ev.new_port = 40009;
+  b.engine.OnKernelMapping(ev);
+  EXPECT_EQ(b_out->encap_dport, 40007);
+
+  // A sees B without a NAT in front: a mapping event there is refused.
+  const auto a_child = a.engine.Status().ike_sas.at(0).children.at(0);
+  const auto* a_out = a.kernel.FindSa(a_child.outbound_spi, kernel::Direction::kOut);
+  ASSERT_NE(a_out, nullptr);
+  const auto refused = a.engine.Status().counters.peer_moves_refused;
+  ev.spi = a_child.inbound_spi;
+  ev.new_addr = Ip("203.0.113.99");
+  a.engine.OnKernelMapping(ev);
+  EXPECT_EQ(a_out->dst, b.addr);
+  EXPECT_EQ(a.engine.Status().counters.peer_moves_refused, refused + 1);
+}
+
 }  // namespace
 }  // namespace ipsec::engine::test
