@@ -16,10 +16,7 @@
 
 ipsec_load
 topo_v4
-ip -n "$NS_LAN1" addr add 192.168.3.2/24 dev eth0
-ip -n "$NS_GW1" addr add 192.168.3.1/24 dev lan
-ip -n "$NS_LAN2" addr add 192.168.4.2/24 dev eth0
-ip -n "$NS_GW2" addr add 192.168.4.1/24 dev lan
+topo_v4_second_subnets
 # ipsecd keeps its defaults (x25519, ecp256 and modp2048 offered for IKE and,
 # pfs=yes, for the child SAs); pluto takes ecp256 only, which is fast under
 # TCG, so the IKE SA's group is not the first one we offer.

@@ -43,28 +43,15 @@ echo "gw2 before: $before2"
 
 # forge NS SRC DST: IKE_SA_INITs with the live SPIi, message IDs 0..7.
 forge() {
-	in_ns "$1" /usr/bin/python3 - "$spi_i" "$2" "$3" <<'PY'
-import os, struct, sys
+	in_ns "$1" env PYTHONPATH="$REPO/tests/vm/peers" /usr/bin/python3 - "$spi_i" "$2" "$3" <<'PY'
+import sys
 from scapy.all import IP, UDP, Raw, send, conf
+from ike_init import ike_sa_init
 conf.verb = 0
 spi_i, src, dst = int(sys.argv[1], 16), sys.argv[2], sys.argv[3]
-def payload(nxt, body):
-    return struct.pack("!BBH", nxt, 0, 4 + len(body)) + body
-# SA: one IKE proposal, AES-GCM-16-256 / PRF-HMAC-SHA2-256 / ECP-256.
-xf = [(1, 20, struct.pack("!HH", 0x800e, 256)), (2, 5, b""), (4, 19, b"")]
-xfs = b""
-for i, (t, tid, attr) in enumerate(xf):
-    body = struct.pack("!BxH", t, tid) + attr
-    xfs += struct.pack("!BBH", 3 if i < len(xf) - 1 else 0, 0, 4 + len(body)) + body
-prop = struct.pack("!BBBB", 1, 1, 0, len(xf)) + xfs
-sa = struct.pack("!BBH", 0, 0, 4 + len(prop)) + prop
-sa_payload = payload(34, sa)                                 # next: KE
-ke = payload(40, struct.pack("!HH", 19, 0) + os.urandom(64))  # next: Nonce
-nonce = payload(0, os.urandom(32))
-body = sa_payload + ke + nonce
+# AES-GCM-16-256 / PRF-HMAC-SHA2-256 / ECP-256 (64-byte KE), message IDs 0..7.
 for mid in range(8):
-    hdr = struct.pack("!QQBBBBII", spi_i, 0, 33, 0x20, 34, 0x08, mid, 28 + len(body))
-    send(IP(src=src, dst=dst) / UDP(sport=500, dport=500) / Raw(hdr + body))
+    send(IP(src=src, dst=dst) / UDP(sport=500, dport=500) / Raw(ike_sa_init(spi_i, 19, 64, mid)))
 PY
 }
 

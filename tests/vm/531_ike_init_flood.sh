@@ -70,25 +70,16 @@ ping_pid=$!
 # 600 IKE_SA_INITs, 4 per source: each a valid request (AES-GCM-256,
 # PRF-HMAC-SHA2-256, Curve25519 with a random public value) gw2 would answer.
 start=$SECONDS
-in_ns "$NS_GW1" timeout 120 /usr/bin/python3 - <<'PY'
-import os, struct
+in_ns "$NS_GW1" env PYTHONPATH="$REPO/tests/vm/peers" timeout 120 /usr/bin/python3 - <<'PY'
+import os
 from scapy.all import IP, UDP, Raw, conf
+from ike_init import ike_sa_init
 conf.verb = 0
-def payload(nxt, body):
-    return struct.pack("!BBH", nxt, 0, 4 + len(body)) + body
-xf = [(1, 20, struct.pack("!HH", 0x800e, 256)), (2, 5, b""), (4, 31, b"")]
-xfs = b""
-for i, (t, tid, attr) in enumerate(xf):
-    body = struct.pack("!BxH", t, tid) + attr
-    xfs += struct.pack("!BBH", 3 if i < len(xf) - 1 else 0, 0, 4 + len(body)) + body
-prop = struct.pack("!BBBB", 1, 1, 0, len(xf)) + xfs
-sa = payload(34, struct.pack("!BBH", 0, 0, 4 + len(prop)) + prop)
 s = conf.L3socket()
 for n in range(600):
-    body = sa + payload(40, struct.pack("!HH", 31, 0) + os.urandom(32)) + payload(0, os.urandom(32))
-    hdr = struct.pack("!8sQBBBBII", os.urandom(8), 0, 33, 0x20, 34, 0x08, 0, 28 + len(body))
+    spi_i = int.from_bytes(os.urandom(8), "big")
     src = "10.0.0.%d" % (100 + n % 150)
-    s.send(IP(src=src, dst="10.0.0.2") / UDP(sport=500, dport=500) / Raw(hdr + body))
+    s.send(IP(src=src, dst="10.0.0.2") / UDP(sport=500, dport=500) / Raw(ike_sa_init(spi_i, 31, 32)))
 PY
 echo "flood sent in $((SECONDS - start)) s"
 rss_after=$(rss_kb)

@@ -54,3 +54,42 @@ lc_live_pair() {
 lc_count() {
 	ipsecd_log "$1" | grep -cE "$2" || true
 }
+
+# Both ends auto=start with 2x2 subnets (547 libreswan, 556 strongSwan;
+# topo_v4 and topo_v4_second_subnets). DUMP: what to print on a failure.
+#
+#   lc_2x2_all_pairs DUMP        5 of 5 pings answered from each of lan1's
+#                                192.168.{1,3}.2 to each of lan2's 192.168.{2,4}.2.
+#   lc_2x2_through_rekeys DUMP MAXLOST
+#                                a ping every 0.2 s for 100 s on the pairs
+#                                1->2 and 3->4 while SAs are rekeyed; ipsecd's
+#                                log must show >= 4 child rekeys and an IKE
+#                                rekey, and each ping lose at most MAXLOST.
+lc_2x2_all_pairs() {
+	local src dst
+	for src in 192.168.1.2 192.168.3.2; do
+		for dst in 192.168.2.2 192.168.4.2; do
+			in_ns "$NS_LAN1" ping -c 5 -i 0.2 -W 2 -I "$src" "$dst" | grep -q ' 5 received' ||
+				{ $1 >&2; fail "ping $src -> $dst lost packets"; }
+		done
+	done
+}
+
+lc_2x2_through_rekeys() {
+	local dump=$1 max_lost=$2 out1 out2 pid1 pid2 f received
+	out1=$(mktemp /tmp/lc2x2.XXXXXX) out2=$(mktemp /tmp/lc2x2.XXXXXX)
+	in_ns "$NS_LAN1" ping -q -c 500 -i 0.2 -W 2 -I 192.168.1.2 192.168.2.2 >"$out1" 2>&1 &
+	pid1=$!
+	in_ns "$NS_LAN1" ping -q -c 500 -i 0.2 -W 2 -I 192.168.3.2 192.168.4.2 >"$out2" 2>&1 &
+	pid2=$!
+	wait "$pid1" "$pid2" || true
+	ipsecd_log "$NS_GW1" | grep -E 'duplicate IKE SA|instead of rekeying|IKE SA rekeyed|rekeyed by peer|soft lifetime' || true
+	assert_ge "$(lc_count "$NS_GW1" 'soft lifetime: rekeying|child SA rekeyed by peer')" 4 \
+		"child rekeys in ipsecd's log"
+	assert_ge "$(lc_count "$NS_GW1" 'IKE SA rekeyed')" 1 "IKE rekeys in ipsecd's log"
+	for f in "$out1" "$out2"; do
+		grep 'packets transmitted' "$f" || { $dump >&2; fail "ping printed no summary"; }
+		received=$(sed -nE 's/.* ([0-9]+) (packets )?received.*/\1/p' "$f")
+		assert_ge "$received" $((500 - max_lost)) "pings answered across the rekeys (of 500)"
+	done
+}

@@ -1,5 +1,6 @@
 #!/bin/bash
 # vm-timeout: 600
+# vm-suite: full (keeps make check under 45 min; 555 covers the window ours <-> ours)
 # The IKE message window (RFC 7296 2.3) against strongSwan 5.9 with 100
 # connections t1..t100 to one responder (55x_many.bash), strongswan.conf
 # saying charon.window_size = 8: strongSwan's IKEv2 task manager still

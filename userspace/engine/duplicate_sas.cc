@@ -64,7 +64,7 @@ std::vector<DuplicateSa> FindDuplicateSas(const std::vector<IkeSa*>& sas) {
       for (IkeSa* sa : group)
         if (SpiKey(*sa) > SpiKey(*keeper)) keeper = sa;
       for (IkeSa* sa : group)
-        if (sa != keeper && sa->initiator()) out.push_back({sa, keeper});
+        if (sa != keeper) out.push_back({sa, keeper});
     }
   return out;
 }

@@ -13,16 +13,15 @@ namespace ipsec::engine {
 class IkeSa;
 
 struct DuplicateSa {
-  IkeSa* extra;   // ours as initiator, to be deleted
+  IkeSa* extra;   // to go (who deletes it: EngineImpl::ResolveDuplicates)
   IkeSa* keeper;  // the one of its group that stays
 };
 
 // Among the settled IKE SAs in sas (established, no exchange in flight,
 // every child installed: a rekey's predecessor never counts), each group of
 // duplicates keeps the one with the highest (SPIi, SPIr), which both ends
-// know alike, so both pick the same without talking; every other one we
-// initiated is returned with that keeper (the peer deletes those it
-// initiated: one Delete per extra SA).
+// know alike, so both pick the same without talking; every other one is
+// returned with that keeper.
 std::vector<DuplicateSa> FindDuplicateSas(const std::vector<IkeSa*>& sas);
 
 }  // namespace ipsec::engine

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <map>
 #include <set>
+#include <unordered_set>
 #include <utility>
 
 #include "engine/child_install.h"
@@ -31,6 +32,9 @@ namespace ipsec::engine {
 namespace {
 
 constexpr int64_t kKeepaliveIntervalMs = 20000;  // RFC 3948 4: default 20 s
+// How long a duplicate IKE SA the peer initiated waits for the peer's Delete
+// before we delete it ourselves (ResolveDuplicates).
+constexpr int64_t kDuplicateGraceMs = 10000;
 
 std::string StateName(IkeSa::State s) {
   switch (s) {
@@ -585,17 +589,37 @@ void EngineImpl::HoldPolicies(const IkeSa& sa) {
 // Both ends started the same connection at once (auto=start on both sides
 // is the common case): two IKE SAs, each with its own children, both valid.
 // Keep one. Both ends must pick the same one without talking, so the choice
-// is by the SA's SPI pair, which both know alike; and only the initiator of
-// each extra SA deletes it, so exactly one Delete is sent for it. An IKE SA
-// just replaced by a rekey has given its children away and never counts.
+// is by the SA's SPI pair, which both know alike; the initiator of each
+// extra SA deletes it, so between two ipsecd exactly one Delete is sent for
+// it. A peer that keeps both (libreswan, strongSwan) gets our Delete after
+// kDuplicateGraceMs instead. An IKE SA just replaced by a rekey has given
+// its children away and never counts.
 void EngineImpl::ResolveDuplicates() {
   std::vector<IkeSa*> all;
   all.reserve(sas_.size());
   for (auto& [serial, sa] : sas_) all.push_back(sa.get());
-  for (auto [sa, keeper] : FindDuplicateSas(all)) {
+  const auto dups = FindDuplicateSas(all);
+  std::unordered_set<const IkeSa*> extras;
+  for (const auto& d : dups) extras.insert(d.extra);
+  for (auto& [serial, sa] : sas_)
+    if (!extras.count(sa.get())) sa->duplicate_since_ms = 0;
+  const int64_t now = ctx_.NowMs();
+  for (auto [sa, keeper] : dups) {
+    // The peer initiated this one: it deletes it if it resolves duplicates
+    // as we do (ours does, at once). libreswan and strongSwan keep both
+    // (each child pair then twice), so after a grace we delete it ourselves
+    // when the keeper is ours (the two crossed). Two the peer made are its
+    // business: it may keep them apart on purpose (other IKE settings).
+    if (!sa->initiator()) {
+      if (!keeper->initiator()) continue;
+      if (sa->duplicate_since_ms == 0) sa->duplicate_since_ms = now;
+      if (now < sa->duplicate_since_ms + kDuplicateGraceMs) continue;
+    }
     ctx_.Log(LogLevel::kInfo, sa->conn_name(),
              "duplicate IKE SA with " + sa->remote.ToString() +
-                 " (both ends initiated): deleting this one, keeping the other");
+                 (sa->initiator() ? " (both ends initiated)"
+                                  : " (both ends initiated; the peer kept its own)") +
+                 ": deleting this one, keeping the other");
     sa->tasks.Queue(MakeIkeDeleteTask(ctx_));
     sa->tasks.InitiateNext();
     // The peer need not re-create on the keeper the children that die with
@@ -666,6 +690,7 @@ std::optional<Millis> EngineImpl::NextTimeout() const {
       consider(sa->last_inbound_ms + int64_t{sa->conn->dpd_delay_s} * 1000);
     if (sa->nat_local) consider(sa->next_keepalive_ms);
     if (int64_t due = RekeyDueMs(*sa); due != kNever && sa->tasks.Idle()) consider(due);
+    if (sa->duplicate_since_ms != 0) consider(sa->duplicate_since_ms + kDuplicateGraceMs);
   }
   for (const auto& [name, st] : conn_state_)
     if (st.retry_at_ms != 0 && st.wanted) consider(st.retry_at_ms);
@@ -723,8 +748,20 @@ void EngineImpl::OnKernelExpire(const kernel::ExpireEvent& ev) {
       } else if (!c->rekey_queued && !c->replaced) {
         // Inbound and outbound SA both reach it: one rekey per child.
         c->rekey_queued = true;
-        ctx_.Log(LogLevel::kInfo, sa->conn_name(), "child SA soft lifetime: rekeying");
-        sa->tasks.Queue(MakeChildCreateTask(ctx_, c->pair_index, c->inbound_spi));
+        if (sa->HasNewerChildFor(*c)) {
+          // Both ends created a child for this pair (a simultaneous start,
+          // a peer reviving what it had on another IKE SA). The newest
+          // carries our traffic; this one is redundant. libreswan does the
+          // same ("not rekey stale Child SA"), so rekeying it would keep two
+          // pairs alive for ever.
+          ctx_.Log(LogLevel::kInfo, sa->conn_name(),
+                   "child SA soft lifetime: a newer child SA carries the same pair; deleting "
+                   "this one instead of rekeying it");
+          sa->tasks.Queue(MakeChildDeleteTask(ctx_, c->inbound_spi));
+        } else {
+          ctx_.Log(LogLevel::kInfo, sa->conn_name(), "child SA soft lifetime: rekeying");
+          sa->tasks.Queue(MakeChildCreateTask(ctx_, c->pair_index, c->inbound_spi));
+        }
       }
       sa->tasks.InitiateNext();
       Reap();

@@ -21,6 +21,23 @@ bool IkeSa::HasLiveChildFor(const std::string& name, size_t pair) const {
   return false;
 }
 
+bool IkeSa::HasNewerChildFor(const ChildSa& child) const {
+  bool after = false;  // same millisecond: the later one in the list
+  for (const auto& c : children) {
+    if (c.get() == &child) {
+      after = true;
+      continue;
+    }
+    if (c->pair_index != child.pair_index || c->state != ChildSa::State::kInstalled ||
+        c->conn_name() != child.conn_name())
+      continue;
+    if (c->established_ms > child.established_ms ||
+        (after && c->established_ms == child.established_ms))
+      return true;
+  }
+  return false;
+}
+
 ipsec::Status IkeSa::InstallKeys(ike::IkeSaKeys k) {
   keys = std::move(k);
   const auto& t = transforms;

@@ -46,6 +46,9 @@ class IkeSa {
   // installed child here.
   bool HasLiveChildForPair(size_t pair) const { return HasLiveChildFor(conn_name(), pair); }
   bool HasLiveChildFor(const std::string& conn_name, size_t pair) const;
+  // Whether another installed child of child's connection and subnet pair
+  // was established after it (in the same millisecond: listed after it).
+  bool HasNewerChildFor(const ChildSa& child) const;
   // Takes the derived SK_* keys and builds both SK ciphers for our role.
   ipsec::Status InstallKeys(ike::IkeSaKeys k);
   void Kill(std::string reason) {
@@ -84,6 +87,9 @@ class IkeSa {
   // other IKE SA with us, so ours with the same IDs are stale. The engine
   // removes them once the message is processed.
   bool peer_initial_contact = false;
+  // Since when a duplicate of an IKE SA we did not initiate (both ends
+  // started at once) has waited for the peer to delete it; 0: not one.
+  int64_t duplicate_since_ms = 0;
   bool counted_failure = false;
 
   int64_t created_ms = 0, established_ms = 0;

@@ -154,6 +154,53 @@ TEST_F(LifecycleTest, RekeyResponderSwitchesOutboundWhenThePeerDeletesTheOld) {
 
 // RFC 7296 2.8.1: both ends rekey the same child at once; one new pair is
 // left, the same on both ends.
+// Both ends create a child for the same pair on one IKE SA (their
+// CREATE_CHILD_SAs cross, as when libreswan revives on the IKE SA we kept
+// what it had on the duplicate one): two pairs for one pair of subnets. At
+// its soft lifetime the older one is deleted, not rekeyed, or both would
+// be rekeyed for ever.
+TEST_F(LifecycleTest, StaleDuplicateChildIsDeletedNotRekeyed) {
+  bool dropped = false;
+  net.filter = [&](const Datagram& d, size_t) {
+    if (dropped || d.from.addr != a.addr || !Is(d, ike::ExchangeType::kCreateChildSa, false))
+      return 1;
+    dropped = true;  // A's first CREATE_CHILD_SA (pair 2): retransmitted later
+    return 0;
+  };
+  Load(a, AtoB({Net("10.1.0.0/24")}, {Net("10.2.0.0/24"), Net("10.22.0.0/24")}));
+  Load(b, BtoA({Net("10.2.0.0/24"), Net("10.22.0.0/24")}, {Net("10.1.0.0/24")}));
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  net.Deliver();
+  ASSERT_TRUE(dropped);
+  ASSERT_TRUE(b.engine.Initiate("site").ok());  // B creates pair 2 meanwhile
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  auto children = [](const Peer& p) { return p.engine.Status().ike_sas.at(0).children; };
+  ASSERT_EQ(children(a).size(), 3u) << a.log.Errors();
+  ASSERT_EQ(children(b).size(), 3u) << b.log.Errors();
+  // The older of A's two children for 10.1.0.0/24 === 10.22.0.0/24.
+  std::vector<ChildSaStatus> dup;
+  for (const auto& c : children(a))
+    if (c.remote_ts.at(0) == Net("10.22.0.0/24")) dup.push_back(c);
+  ASSERT_EQ(dup.size(), 2u);
+  ASSERT_NE(dup[0].established_ms, dup[1].established_ms);
+  if (dup[0].established_ms > dup[1].established_ms) std::swap(dup[0], dup[1]);
+  const uint32_t older = dup[0].inbound_spi, newer = dup[1].inbound_spi;
+  CountChildRequests();
+  a.engine.OnKernelExpire(SoftExpire(older, Direction::kIn));
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  EXPECT_EQ(child_requests, 0) << "the stale duplicate was rekeyed";
+  EXPECT_TRUE(a.log.Contains("instead of rekeying"));
+  ASSERT_EQ(children(a).size(), 2u);
+  ASSERT_EQ(children(b).size(), 2u);
+  ExpectMatchingChildren(a, b, 2);
+  // The survivor is rekeyed as usual.
+  a.engine.OnKernelExpire(SoftExpire(newer, Direction::kIn));
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  EXPECT_EQ(child_requests, 1);
+  ASSERT_EQ(children(a).size(), 2u);
+  ExpectMatchingChildren(a, b, 2);
+}
+
 TEST_F(LifecycleTest, SimultaneousChildRekeyLeavesOnePair) {
   Up(AtoB(), BtoA());
   a.engine.OnKernelExpire(SoftExpire(OnlyChild(a).inbound_spi, Direction::kIn));

@@ -116,6 +116,32 @@ TEST_F(EngineTest, SimultaneousInitiationResolvesToWorkingSas) {
   EXPECT_TRUE(b.kernel.policies().empty());
 }
 
+// As above against a peer that keeps both IKE SAs (libreswan 4.10 and
+// strongSwan do): the Delete of the extra SA by its initiator never comes
+// (here: every INFORMATIONAL request from an SA's original initiator is
+// lost), so after a grace its responder deletes it.
+TEST_F(EngineTest, SimultaneousInitiationConvergesWhenThePeerKeepsBoth) {
+  Load(a, AtoB());
+  Load(b, BtoA());
+  net.filter = [](const Datagram& d, size_t) {
+    const bool from_initiator = d.bytes.size() >= 28 && (d.bytes[19] & ike::kFlagInitiator);
+    return Is(d, ike::ExchangeType::kInformational, false) && from_initiator ? 0 : 1;
+  };
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  ASSERT_TRUE(b.engine.Initiate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  // Both still there: the responder of the extra one waits for its Delete
+  // (its initiator sent one: it counts the SA as deleting).
+  EXPECT_EQ(a.engine.Status().ike_sas.size() + b.engine.Status().ike_sas.size(), 4u);
+  EXPECT_EQ(Established(a) + Established(b), 3u);
+  ASSERT_TRUE(net.Run(Millis(40000)));
+  ASSERT_EQ(a.engine.Status().ike_sas.size(), 1u) << a.log.Errors();
+  ASSERT_EQ(b.engine.Status().ike_sas.size(), 1u) << b.log.Errors();
+  EXPECT_EQ(a.engine.Status().ike_sas[0].spi_i, b.engine.Status().ike_sas[0].spi_i);
+  ExpectMatchingChildren(a, b, 1);
+  EXPECT_TRUE(a.log.Contains("the peer kept its own") || b.log.Contains("the peer kept its own"));
+}
+
 TEST_F(EngineTest, NatIsDetectedAndIkeMovesTo4500WithUdpEncap) {
   // A sits behind a NAT: 192.0.2.1:500 -> 198.51.100.7:1500 and :4500 -> :1501.
   struct Mapping {

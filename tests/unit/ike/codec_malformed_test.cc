@@ -205,6 +205,8 @@ TEST(IkeMalformed, OtherPayloadBodies) {
               "2 SPIs of 4 bytes do not match body of 4");
   ExpectError(Datagram(42, GenericPayload(0, Hex("01040001 01020304"))), K::kInvalidSyntax,
               "IKE SA delete with SPI size 4");
+  ExpectError(Datagram(42, GenericPayload(0, Hex("03020001 0102"))), K::kInvalidSyntax,
+              "SPI size 2 != 4");
   ExpectError(Datagram(44, GenericPayload(0, Hex("00000000"))), K::kInvalidSyntax,
               "no traffic selectors");
   ExpectError(Datagram(44, GenericPayload(0, Hex("01000000 07000014 0000ffff 0a000000 0a0000ff"))),
@@ -278,6 +280,28 @@ TEST(IkeMalformed, SkTamperedAnywhereFailsIntegrity) {
       ASSERT_FALSE(r.ok()) << "byte " << i;
       EXPECT_EQ(r.error().kind, K::kIntegrityFailed) << "byte " << i << ": " << r.error().message;
     }
+  }
+}
+
+// libreswan 4.10 answers our Delete of a child SA it does not know with a
+// Delete payload naming no SPI (ESP, SPI size 4, count 0): nothing to delete
+// in return, not a malformed message (RFC 7296 1.4.1).
+TEST(IkeMalformed, DeleteWithNoSpisIsAccepted) {
+  for (uint8_t spi_size : {4, 0}) {
+    Message m;
+    m.header.exchange = ExchangeType::kInformational;
+    m.header.flags = kFlagResponse;
+    m.Add(PayloadType::kDelete, DeletePayload{3, spi_size, {}});
+    SkCipher c = Gcm();
+    ZeroRandom rnd;
+    auto wire = EncodeEncrypted(m, c, rnd);
+    ASSERT_TRUE(wire.ok());
+    auto r = Decode(*wire, &c);
+    ASSERT_TRUE(r.ok()) << int{spi_size} << ": " << r.error().message;
+    ASSERT_EQ(r->payloads.size(), 1u);
+    const auto& d = std::get<DeletePayload>(r->payloads[0].body);
+    EXPECT_EQ(d.protocol, 3);
+    EXPECT_TRUE(d.spis.empty());
   }
 }
 

@@ -66,6 +66,16 @@ topo_v4() {
 	wait_until 10 in_ns "$NS_GW1" ping -c1 -W1 10.0.0.2
 }
 
+# topo_v4_second_subnets: after topo_v4, a second subnet on each side
+# (seed 000's 2x2): 192.168.3.0/24 behind gw1 (lan1 192.168.3.2),
+# 192.168.4.0/24 behind gw2 (lan2 192.168.4.2).
+topo_v4_second_subnets() {
+	ip -n "$NS_LAN1" addr add 192.168.3.2/24 dev eth0
+	ip -n "$NS_GW1" addr add 192.168.3.1/24 dev lan
+	ip -n "$NS_LAN2" addr add 192.168.4.2/24 dev eth0
+	ip -n "$NS_GW2" addr add 192.168.4.1/24 dev lan
+}
+
 topo_nat_v4() {
 	ns_create "$NS_LAN1"
 	ns_create "$NS_GW1"
