@@ -156,6 +156,8 @@ nlohmann::json ConnJson(const Connection& c, const PskStatus& psk) {
   j["mobike"] = c.mobike;
   j["ipsec_interface"] =
       c.ipsec_interface ? nlohmann::json(*c.ipsec_interface) : nlohmann::json(nullptr);
+  j["interface_netns"] =
+      c.interface_netns.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.interface_netns);
   return j;
 }
 
@@ -200,7 +202,7 @@ void PrintConn(const Connection& c, const PskStatus& psk, std::ostream& out) {
   if (c.replay_window) out << ", replay window " << *c.replay_window;
   if (c.mark) out << ", mark " << c.mark->value << "/0x" << std::hex << c.mark->mask << std::dec;
   out << ", mobike " << (c.mobike ? "yes" : "no");
-  if (c.ipsec_interface) out << ", interface ipsec" << *c.ipsec_interface;
+  if (c.ipsec_interface) out << ", interface " << DeviceName(c);
   out << "\n";
 }
 

@@ -158,9 +158,19 @@ struct Connection {
   bool mobike = true;
   // ipsec-interface=N -> N (device "ipsecN"); yes -> 1 (libreswan). nullopt: not set.
   std::optional<uint32_t> ipsec_interface;
+  // ipsec-interface=N@NS: the device lives in netns NS (/run/netns/NS), the
+  // daemon and the outer ESP stay in the daemon's netns. "": the daemon's.
+  std::string interface_netns;
   // Every field, `where` included (daemon/reload.h compares without it).
   bool operator==(const Connection&) const = default;
 };
+
+// The conn's device as the kernel layer names it: "ipsecN", or "ipsecN@NS"
+// in netns NS (kernel/netns.h).
+inline std::string DeviceName(const Connection& c) {
+  std::string n = "ipsec" + std::to_string(c.ipsec_interface.value_or(0));
+  return c.interface_netns.empty() ? n : n + "@" + c.interface_netns;
+}
 
 struct SetupConfig {
   std::string logfile;

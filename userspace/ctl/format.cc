@@ -112,6 +112,7 @@ std::string FormatDev(const kernel::DevInfo& dev) {
                   std::to_string(dev.policy_count);
   if (dev.encap_port) s += " encap-port " + std::to_string(*dev.encap_port);
   if (dev.link_netnsid) s += " link-netnsid " + std::to_string(*dev.link_netnsid);
+  if (dev.netnsid) s += " netnsid " + std::to_string(*dev.netnsid);
   return s + "\n" + FormatCounters(dev.stats, "    ");
 }
 
@@ -166,6 +167,7 @@ nlohmann::json DevJson(const kernel::DevInfo& dev) {
                       {"stats", CountersJson(dev.stats)}};
   j["encap_port"] = dev.encap_port ? nlohmann::json(*dev.encap_port) : nlohmann::json();
   j["link_netnsid"] = dev.link_netnsid ? nlohmann::json(*dev.link_netnsid) : nlohmann::json();
+  j["netnsid"] = dev.netnsid ? nlohmann::json(*dev.netnsid) : nlohmann::json();
   return j;
 }
 

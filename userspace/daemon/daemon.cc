@@ -20,6 +20,7 @@
 #include "daemon/startup_cleanup.h"
 #include "daemon/status_report.h"
 #include "engine/engine.h"
+#include "kernel/netns.h"
 
 namespace ipsec::daemon {
 
@@ -94,6 +95,10 @@ class DaemonImpl {
   void RemoveInstalled();
   nlohmann::json Handle(const control::Request& req);
   std::vector<kernel::SaInfo> KernelSas();
+  void DelRoute(const ConnRoute& r);
+  // The routing table of the netns a device ("ipsec1@private") lives in,
+  // opened on first use; the daemon's own for "".
+  Result<RouteTable*> Routes(const std::string& dev);
   KernelErrors::Hooks KernelErrorHooks();
 
   static void OnSocket(int fd, short, void* arg);
@@ -110,7 +115,7 @@ class DaemonImpl {
   SystemRandom random_;
   SpdlogSink sink_;
   std::unique_ptr<IkeSockets> sockets_;
-  std::unique_ptr<RouteTable> routes_;
+  std::map<std::string, std::unique_ptr<RouteTable>> routes_;  // netns ("" = own) -> table
   std::unique_ptr<engine::Engine> engine_;
   std::unique_ptr<ControlServer> ctl_;
   std::unique_ptr<KernelErrors> kernel_errors_;
@@ -154,9 +159,7 @@ Status DaemonImpl::Setup() {
   if (!socks) return socks.error();
   sockets_ = std::move(socks).value();
 
-  auto rt = RouteTable::Open();
-  if (!rt) return rt.error();
-  routes_ = std::move(rt).value();
+  if (auto rt = Routes(""); !rt) return rt.error();
 
   if (auto st = SetupDevices(); !st) return st;
   SetupEncap();
@@ -208,7 +211,10 @@ Status DaemonImpl::SetupDevices() {
     bool existed = static_cast<bool>(kernel_->GetDevice(n));
     auto dev = kernel_->EnsureDevice(n);
     if (!dev) return MakeError("device " + n + ": " + dev.error().message, dev.error().code);
-    if (auto st = routes_->SetLinkUp(dev->ifindex); !st) return st;
+    // Link settings go to the netns the device lives in ("ipsec1@private").
+    auto rt = Routes(n);
+    if (!rt) return MakeError("device " + n + ": " + rt.error().message, rt.error().code);
+    if (auto st = (*rt)->SetLinkUp(dev->ifindex); !st) return st;
     devices_[n] = dev->ifindex;
     spdlog::info("using {} (ifindex {}{})", n, dev->ifindex, existed ? "" : ", created");
     if (!existed) continue;
@@ -231,7 +237,9 @@ Status DaemonImpl::ApplyMtus() {
     if (dev == devices_.end()) continue;
     if (auto set = device_mtus_.find(n); set != device_mtus_.end() && set->second == m.mtu)
       continue;
-    if (auto st = routes_->SetLinkMtu(dev->second, m.mtu); !st)
+    auto rt = Routes(n);
+    Status st = rt ? (*rt)->SetLinkMtu(dev->second, m.mtu) : Status(rt.error());
+    if (!st)
       return MakeError("device " + n + ": mtu=" + std::to_string(m.mtu) + " of conn " + m.conn +
                            ": " + st.error().message,
                        st.error().code);
@@ -278,10 +286,39 @@ void DaemonImpl::SetupEncap() {
 // Routes into ipsecN as route_plan.h plans them for the loaded
 // connections: missing ones added, unwanted ones removed, the others left
 // alone (a reload must not drop a kept tunnel's traffic for a moment).
+Result<RouteTable*> DaemonImpl::Routes(const std::string& dev) {
+  const std::string netns = kernel::ParseDeviceRef(dev).netns;
+  if (auto it = routes_.find(netns); it != routes_.end()) return it->second.get();
+  int fd = -1;
+  if (!netns.empty()) {
+    auto nsfd = kernel::OpenNetns(netns);
+    if (!nsfd) return nsfd.error();
+    fd = *nsfd;
+  }
+  auto rt = RouteTable::Open(fd);
+  if (fd >= 0) close(fd);
+  if (!rt) return rt.error();
+  return (routes_[netns] = std::move(rt).value()).get();
+}
+
+// Routes of devices in another netns go to that netns's table, with a
+// source among that netns's addresses: PlanRoutes() once per netns.
 void DaemonImpl::SyncRoutes() {
-  auto addrs = routes_->LocalAddresses();
-  if (!addrs) spdlog::warn("cannot list local addresses: {}", addrs.error().message);
-  auto wanted = PlanRoutes(cfg_.connections, devices_, addrs ? &*addrs : nullptr);
+  std::map<std::string, std::map<std::string, int>> devices_by_netns;
+  for (const auto& [name, idx] : devices_)
+    devices_by_netns[kernel::ParseDeviceRef(name).netns][name] = idx;
+  std::vector<ConnRoute> wanted;
+  for (const auto& [netns, devs] : devices_by_netns) {
+    auto rt = Routes(devs.begin()->first);
+    if (!rt) {
+      spdlog::error("routes in netns {}: {}", netns, rt.error().message);
+      continue;
+    }
+    auto addrs = (*rt)->LocalAddresses();
+    if (!addrs) spdlog::warn("cannot list local addresses: {}", addrs.error().message);
+    auto plan = PlanRoutes(cfg_.connections, devs, addrs ? &*addrs : nullptr);
+    wanted.insert(wanted.end(), plan.begin(), plan.end());
+  }
   auto same = [](const ConnRoute& x, const ConnRoute& y) {
     return x.route == y.route && x.dev == y.dev;
   };
@@ -291,7 +328,7 @@ void DaemonImpl::SyncRoutes() {
       ir.conn = w->conn;
       return false;
     }
-    if (auto st = routes_->Del(ir.route); !st) spdlog::warn("{}", st.error().message);
+    DelRoute(ir);
     spdlog::info("\"{}\" route {} removed", ir.conn, ir.route.ToString(ir.dev));
     return true;
   });
@@ -299,13 +336,21 @@ void DaemonImpl::SyncRoutes() {
     if (std::any_of(installed_routes_.begin(), installed_routes_.end(),
                     [&](auto& ir) { return same(ir, w); }))
       continue;
-    if (auto st = routes_->Add(w.route); !st) {
+    auto rt = Routes(w.dev);
+    Status st = rt ? (*rt)->Add(w.route, w.dev) : Status(rt.error());
+    if (!st) {
       spdlog::error("\"{}\" {}", w.conn, st.error().message);
       continue;
     }
     spdlog::info("\"{}\" route {}", w.conn, w.route.ToString(w.dev));
     installed_routes_.push_back(w);
   }
+}
+
+void DaemonImpl::DelRoute(const ConnRoute& r) {
+  auto rt = Routes(r.dev);
+  Status st = rt ? (*rt)->Del(r.route, r.dev) : Status(rt.error());
+  if (!st) spdlog::warn("{}", st.error().message);
 }
 
 void DaemonImpl::RearmTimer() {
@@ -390,9 +435,7 @@ void DaemonImpl::Stop(const char* why) {
 // Routes and the NAT-T attachment, newest first. Also run when start-up
 // fails half way, so a failed start leaves nothing behind.
 void DaemonImpl::RemoveInstalled() {
-  for (auto it = installed_routes_.rbegin(); it != installed_routes_.rend(); ++it) {
-    if (auto st = routes_->Del(it->route); !st) spdlog::warn("{}", st.error().message);
-  }
+  for (auto it = installed_routes_.rbegin(); it != installed_routes_.rend(); ++it) DelRoute(*it);
   installed_routes_.clear();
   for (const auto& [ifindex, fd] : encap_devices_) {
     if (auto st = kernel_->SetEncapSocket(ifindex, -1); !st)

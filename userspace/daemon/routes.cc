@@ -10,6 +10,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "kernel/netns.h"
+
 namespace ipsec::daemon {
 namespace {
 
@@ -71,9 +73,15 @@ std::vector<uint8_t> BuildRouteRequest(const Route& r, bool add, uint32_t seq) {
   return buf;
 }
 
-Result<std::unique_ptr<RouteTable>> RouteTable::Open() {
+Result<std::unique_ptr<RouteTable>> RouteTable::Open(int netns_fd) {
   std::unique_ptr<RouteTable> t(new RouteTable());
-  t->fd_ = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+  if (netns_fd >= 0) {
+    auto fd = kernel::SocketInNetns(netns_fd, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    if (!fd) return MakeError("rtnetlink socket: " + fd.error().message, fd.error().code);
+    t->fd_ = *fd;
+  } else {
+    t->fd_ = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+  }
   if (t->fd_ < 0) return MakeError(Errno("rtnetlink socket", errno), errno);
   sockaddr_nl sa{};
   sa.nl_family = AF_NETLINK;
@@ -114,16 +122,23 @@ Status RouteTable::Transact(std::vector<uint8_t> req, const std::string& what) {
   }
 }
 
-Status RouteTable::Add(const Route& r) {
+namespace {
+std::string NameOf(int ifindex, const std::string& dev) {
+  if (!dev.empty()) return dev;
   char name[IF_NAMESIZE] = "?";
-  if_indextoname(static_cast<unsigned>(r.ifindex), name);
-  return Transact(BuildRouteRequest(r, true, seq_++), "add route " + r.ToString(name));
+  if_indextoname(static_cast<unsigned>(ifindex), name);
+  return name;
+}
+}  // namespace
+
+Status RouteTable::Add(const Route& r, const std::string& dev) {
+  return Transact(BuildRouteRequest(r, true, seq_++),
+                  "add route " + r.ToString(NameOf(r.ifindex, dev)));
 }
 
-Status RouteTable::Del(const Route& r) {
-  char name[IF_NAMESIZE] = "?";
-  if_indextoname(static_cast<unsigned>(r.ifindex), name);
-  Status st = Transact(BuildRouteRequest(r, false, seq_++), "delete route " + r.ToString(name));
+Status RouteTable::Del(const Route& r, const std::string& dev) {
+  Status st = Transact(BuildRouteRequest(r, false, seq_++),
+                       "delete route " + r.ToString(NameOf(r.ifindex, dev)));
   if (!st && st.error().code == ESRCH) return Status::Ok();
   return st;
 }

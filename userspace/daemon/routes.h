@@ -38,16 +38,19 @@ std::vector<uint8_t> BuildLinkRequest(int ifindex, unsigned flags, unsigned chan
 
 class RouteTable {
  public:
-  static Result<std::unique_ptr<RouteTable>> Open();
+  // The routing table of this netns, or (netns_fd >= 0) of the netns that
+  // fd names (an ipsecN@NS device's: kernel/netns.h); the fd can be closed
+  // after.
+  static Result<std::unique_ptr<RouteTable>> Open(int netns_fd = -1);
   ~RouteTable();
   RouteTable(const RouteTable&) = delete;
   RouteTable& operator=(const RouteTable&) = delete;
 
   // Adds (or replaces: a stale route of a previous run is ours to take
-  // over) the route.
-  Status Add(const Route& r);
+  // over) the route. dev: the device's name for messages ("": looked up).
+  Status Add(const Route& r, const std::string& dev = "");
   // Deletes the route; a route that is already gone is not an error.
-  Status Del(const Route& r);
+  Status Del(const Route& r, const std::string& dev = "");
   // Sets the link administratively up.
   Status SetLinkUp(int ifindex);
   // Sets the link's MTU (mtu= of the connections on it).
