@@ -168,6 +168,7 @@ void PrintConn(const Connection& c, const PskStatus& psk, std::ostream& out) {
         << "  id " << IdText(*e);
     if (e->ike_port != 500) out << "  port " << e->ike_port;
     if (e->sourceip) out << "  sourceip " << e->sourceip->ToString();
+    if (e->interface_ip) out << "  interface-ip " << e->interface_ip->ToString();
     out << "\n";
   }
   if (c.local_assumed) out << "  (neither end is an address of this host: left taken as local)\n";

@@ -152,6 +152,19 @@ void Builder::ParseEnd(const std::string& side, RawEnd* e) {
       Fail(*st, "'" + st->value + "': only a single address is supported (no %config or pools)");
     }
   }
+  if (const RawSetting* st = Get(side + "interface-ip")) {
+    std::string_view v = st->value;
+    auto slash = v.find('/');
+    auto a = IpAddress::Parse(v.substr(0, slash));
+    auto len = slash == std::string_view::npos
+                   ? Result<uint32_t>(MakeError("no /prefix length"))
+                   : ParseUint(v.substr(slash + 1), 1, a && a->is_v4() ? 32 : 128);
+    if (!a || !len)
+      Fail(*st, "'" + st->value + "': an address with its prefix length (169.254.10.2/30)" +
+                    (a && !len ? ": " + len.error().message : ""));
+    else
+      e->end.interface_ip = InterfaceAddress{*a, static_cast<uint8_t>(*len)};
+  }
   if (const RawSetting* st = Get(side + "ikeport")) {
     auto port = ParseUint(st->value, 1, 65535);
     if (!port)

@@ -87,6 +87,7 @@ class DaemonImpl {
   void SyncRoutes();
   // A reload's config setup: logging and the COOKIE threshold.
   void ApplySetup(const std::vector<std::string>& changed);
+  void SyncAddresses();
   // SIGHUP, ipsecctl reload/add/delete (reload.h): the reply's result.
   Result<control::ReloadResult> ChangeConfig(const control::Request& req, const char* origin);
   Status AddEvent(int fd, short what, event_callback_fn cb);
@@ -128,6 +129,13 @@ class DaemonImpl {
   std::map<int, int> encap_devices_;             // ifindex -> our NAT-T socket attached to it
   std::map<std::string, uint32_t> device_mtus_;  // ipsecN -> the mtu= we set
   std::vector<ConnRoute> installed_routes_;
+  struct DevAddress {
+    std::string dev;
+    int ifindex;
+    config::InterfaceAddress addr;
+    bool operator==(const DevAddress&) const = default;
+  };
+  std::vector<DevAddress> installed_addrs_;  // leftinterface-ip= put on devices
   engine::Millis started_{0};
   bool stopped_ = false;
 };
@@ -163,6 +171,7 @@ Status DaemonImpl::Setup() {
 
   if (auto st = SetupDevices(); !st) return st;
   SetupEncap();
+  SyncAddresses();
   SyncRoutes();
 
   engine_ = std::make_unique<engine::Engine>(clock_, random_, *sockets_, *kernel_, psk_, sink_);
@@ -347,6 +356,31 @@ void DaemonImpl::SyncRoutes() {
   }
 }
 
+// The local end's leftinterface-ip= on the conn's device (libreswan's
+// inside address, for BGP peering over the tunnel): put there once the
+// device is set up, taken off at shutdown. Before the routes: a route's
+// source may be that address.
+void DaemonImpl::SyncAddresses() {
+  for (const auto& c : cfg_.connections) {
+    if (c.auto_action == config::AutoAction::kIgnore || !c.local.interface_ip) continue;
+    const std::string dev = InterfaceName(c);
+    auto idx = devices_.find(dev);
+    if (idx == devices_.end()) continue;
+    DevAddress a{dev, idx->second, *c.local.interface_ip};
+    if (std::find(installed_addrs_.begin(), installed_addrs_.end(), a) != installed_addrs_.end())
+      continue;
+    auto rt = Routes(dev);
+    Status st =
+        rt ? (*rt)->AddAddress(a.ifindex, a.addr.address, a.addr.prefix_len) : Status(rt.error());
+    if (!st) {
+      spdlog::error("\"{}\" {} on {}: {}", c.name, a.addr.ToString(), dev, st.error().message);
+      continue;
+    }
+    spdlog::info("\"{}\" address {} on {}", c.name, a.addr.ToString(), dev);
+    installed_addrs_.push_back(std::move(a));
+  }
+}
+
 void DaemonImpl::DelRoute(const ConnRoute& r) {
   auto rt = Routes(r.dev);
   Status st = rt ? (*rt)->Del(r.route, r.dev) : Status(rt.error());
@@ -437,6 +471,13 @@ void DaemonImpl::Stop(const char* why) {
 void DaemonImpl::RemoveInstalled() {
   for (auto it = installed_routes_.rbegin(); it != installed_routes_.rend(); ++it) DelRoute(*it);
   installed_routes_.clear();
+  for (const auto& a : installed_addrs_) {
+    auto rt = Routes(a.dev);
+    Status st =
+        rt ? (*rt)->DelAddress(a.ifindex, a.addr.address, a.addr.prefix_len) : Status(rt.error());
+    if (!st) spdlog::warn("{}", st.error().message);
+  }
+  installed_addrs_.clear();
   for (const auto& [ifindex, fd] : encap_devices_) {
     if (auto st = kernel_->SetEncapSocket(ifindex, -1); !st)
       spdlog::warn("detach NAT-T socket: {}", st.error().message);
@@ -522,6 +563,7 @@ Result<control::ReloadResult> DaemonImpl::ChangeConfig(const control::Request& r
   for (const auto& w : plan->warnings) spdlog::warn("{}", w);
   if (auto st = SetupDevices(); !st) spdlog::error("{}: {}", what, st.error().message);
   SetupEncap();
+  SyncAddresses();
   SyncRoutes();
   auto names = [](const std::vector<std::string>& v) {
     std::string s;

@@ -33,6 +33,20 @@ void FixLength(std::vector<uint8_t>& buf) {
   std::memcpy(buf.data(), &h, sizeof h);
 }
 
+// A request of type with flags and seq, its fixed header (rtmsg,
+// ifinfomsg, ifaddrmsg) after the netlink one; attributes follow.
+template <typename Hdr>
+std::vector<uint8_t> StartRequest(uint16_t type, uint16_t flags, uint32_t seq, const Hdr& hdr) {
+  std::vector<uint8_t> buf(NLMSG_SPACE(sizeof(Hdr)), 0);
+  nlmsghdr h{};
+  h.nlmsg_type = type;
+  h.nlmsg_flags = flags;
+  h.nlmsg_seq = seq;
+  std::memcpy(buf.data(), &h, sizeof h);
+  std::memcpy(buf.data() + NLMSG_HDRLEN, &hdr, sizeof hdr);
+  return buf;
+}
+
 std::string Errno(const std::string& what, int err) {
   return what + ": " + std::strerror(err);
 }
@@ -46,12 +60,6 @@ std::string Route::ToString(const std::string& dev) const {
 }
 
 std::vector<uint8_t> BuildRouteRequest(const Route& r, bool add, uint32_t seq) {
-  std::vector<uint8_t> buf(NLMSG_SPACE(sizeof(rtmsg)), 0);
-  nlmsghdr h{};
-  h.nlmsg_type = add ? RTM_NEWROUTE : RTM_DELROUTE;
-  h.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | (add ? NLM_F_CREATE | NLM_F_REPLACE : 0);
-  h.nlmsg_seq = seq;
-  std::memcpy(buf.data(), &h, sizeof h);
   rtmsg rt{};
   rt.rtm_family = static_cast<unsigned char>(r.dst.family());
   rt.rtm_dst_len = r.dst.length();
@@ -59,7 +67,9 @@ std::vector<uint8_t> BuildRouteRequest(const Route& r, bool add, uint32_t seq) {
   rt.rtm_protocol = RTPROT_STATIC;
   rt.rtm_scope = RT_SCOPE_LINK;
   rt.rtm_type = RTN_UNICAST;
-  std::memcpy(buf.data() + NLMSG_HDRLEN, &rt, sizeof rt);
+  auto buf =
+      StartRequest(add ? RTM_NEWROUTE : RTM_DELROUTE,
+                   NLM_F_REQUEST | NLM_F_ACK | (add ? NLM_F_CREATE | NLM_F_REPLACE : 0), seq, rt);
   auto dst = r.dst.address().bytes();
   PutAttr(buf, RTA_DST, dst.data(), dst.size());
   uint32_t oif = static_cast<uint32_t>(r.ifindex);
@@ -172,6 +182,38 @@ Status RouteTable::SetLinkUp(int ifindex) {
 Status RouteTable::SetLinkMtu(int ifindex, uint32_t mtu) {
   return Transact(BuildLinkRequest(ifindex, 0, 0, mtu, seq_++),
                   "set link " + std::to_string(ifindex) + " mtu " + std::to_string(mtu));
+}
+
+std::vector<uint8_t> BuildAddrRequest(int ifindex, const IpAddress& address, uint8_t prefix_len,
+                                      bool add, uint32_t seq) {
+  ifaddrmsg ifa{};
+  ifa.ifa_family = static_cast<unsigned char>(address.family());
+  ifa.ifa_prefixlen = prefix_len;
+  ifa.ifa_scope = RT_SCOPE_UNIVERSE;
+  ifa.ifa_index = static_cast<unsigned>(ifindex);
+  auto buf =
+      StartRequest(add ? RTM_NEWADDR : RTM_DELADDR,
+                   NLM_F_REQUEST | NLM_F_ACK | (add ? NLM_F_CREATE | NLM_F_REPLACE : 0), seq, ifa);
+  // As `ip addr add A/LEN dev D`: local and address both A, so the prefix
+  // route of the /30 (or /126) goes into the device.
+  auto a = address.bytes();
+  PutAttr(buf, IFA_LOCAL, a.data(), a.size());
+  PutAttr(buf, IFA_ADDRESS, a.data(), a.size());
+  buf.resize(NLMSG_ALIGN(buf.size()));
+  FixLength(buf);
+  return buf;
+}
+
+Status RouteTable::AddAddress(int ifindex, const IpAddress& address, uint8_t prefix_len) {
+  return Transact(BuildAddrRequest(ifindex, address, prefix_len, true, seq_++),
+                  "add address " + address.ToString() + "/" + std::to_string(prefix_len));
+}
+
+Status RouteTable::DelAddress(int ifindex, const IpAddress& address, uint8_t prefix_len) {
+  Status st = Transact(BuildAddrRequest(ifindex, address, prefix_len, false, seq_++),
+                       "delete address " + address.ToString() + "/" + std::to_string(prefix_len));
+  if (!st && (st.error().code == EADDRNOTAVAIL || st.error().code == ENODEV)) return Status::Ok();
+  return st;
 }
 
 Result<std::vector<IpAddress>> RouteTable::LocalAddresses() {

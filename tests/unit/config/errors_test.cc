@@ -322,6 +322,31 @@ TEST(Syntax, IpsecInterfaceInANetns) {
   }
 }
 
+// leftinterface-ip= (libreswan): address/prefix for the local end's device,
+// host bits kept; follows the end when the ends swap.
+TEST(Syntax, InterfaceIpIsTheLocalEndsInsideAddress) {
+  FixedHostInfo host({Addr("192.0.2.1")}, Addr("192.0.2.1"));
+  LoadOptions o;
+  o.host = &host;
+  auto cfg = ParseConfigText(
+      "conn a\n\tright=192.0.2.1\n\tleft=198.51.100.2\n\tipsec-interface=1\n"
+      "\trightinterface-ip=169.254.10.2/30\n\tleftinterface-ip=169.254.10.1/30\n",
+      "i.conf", o);
+  ASSERT_TRUE(cfg) << cfg.error().message;
+  ASSERT_TRUE(cfg->connections[0].local.interface_ip);
+  EXPECT_EQ(cfg->connections[0].local.interface_ip->ToString(), "169.254.10.2/30");
+  EXPECT_TRUE(cfg->warnings.empty());
+  for (const char* bad : {"169.254.10.2", "169.254.10.2/33", "fd00::1/129", "x/30"}) {
+    auto r = ParseConfigText(
+        std::string("conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tleftinterface-ip=") + bad +
+            "\n",
+        "i.conf", o);
+    ASSERT_FALSE(r) << bad;
+    EXPECT_NE(r.error().message.find("i.conf:4: leftinterface-ip"), std::string::npos)
+        << r.error().message;
+  }
+}
+
 TEST(Syntax, CommentsQuotesSpacingAndIpv6) {
   FixedHostInfo host({Addr("2001:db8::1")}, std::nullopt, Addr("2001:db8::1"));
   LoadOptions o;
