@@ -242,6 +242,29 @@ struct ipsec_tun_dev *ipsec_tun_dev_get_by_name(struct net *net, const char *nam
 	return itd ?: dev_get_moved(net, 0, name);
 }
 
+/*
+ * The ipsec device named by @ifindex (if > 0) or @name in @where, a netns
+ * the caller named explicitly (NETNS_FD), and only if it is @net's own
+ * (@where is @net) or was created in @net: a netns fd lets the underlay's
+ * daemon say which of its moved devices it means, not reach devices of
+ * other netns. No fallback: the device must be in @where.
+ */
+struct ipsec_tun_dev *ipsec_tun_dev_get_in(struct net *net, struct net *where, int ifindex,
+					   const char *name)
+{
+	struct ipsec_tun_dev *itd;
+
+	rcu_read_lock();
+	itd = hold_if_ours(ifindex > 0 ? dev_get_by_index_rcu(where, ifindex) :
+					 dev_get_by_name_rcu(where, name));
+	rcu_read_unlock();
+	if (itd && !net_eq(where, net) && READ_ONCE(itd->underlay) != net) {
+		ipsec_tun_dev_put(itd);
+		itd = NULL;
+	}
+	return itd;
+}
+
 void ipsec_tun_dev_put(struct ipsec_tun_dev *itd)
 {
 	dev_put(itd->dev);

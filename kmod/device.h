@@ -74,6 +74,9 @@ bool ipsec_tun_is_dev(const struct net_device *dev);
  */
 struct ipsec_tun_dev *ipsec_tun_dev_get_by_index(struct net *net, int ifindex);
 struct ipsec_tun_dev *ipsec_tun_dev_get_by_name(struct net *net, const char *name);
+/* Only in @where, and only a device of @net or created in @net (NETNS_FD). */
+struct ipsec_tun_dev *ipsec_tun_dev_get_in(struct net *net, struct net *where, int ifindex,
+					   const char *name);
 void ipsec_tun_dev_put(struct ipsec_tun_dev *itd);
 
 static inline void ipsec_tun_stat_add(struct ipsec_tun_stats __percpu *stats,

@@ -42,6 +42,8 @@ static const struct nla_policy ipsec_tun_policy[IPSEC_TUN_A_MAX + 1] = {
 	[IPSEC_TUN_A_SPI_MIN] = NLA_POLICY_MIN(NLA_U32, 256),
 	[IPSEC_TUN_A_SPI_MAX] = NLA_POLICY_MIN(NLA_U32, 256),
 	[IPSEC_TUN_A_MSS_CLAMP] = { .type = NLA_U16 },	/* 1..535 refused by SET_DEV */
+	[IPSEC_TUN_A_NETNS_FD] = NLA_POLICY_MIN(NLA_S32, 0),
+	[IPSEC_TUN_A_NETNSID] = { .type = NLA_REJECT },
 };
 
 int ipsec_tun_nl_addr(const struct nlattr *a, u16 family, union ipsec_tun_addr *out,
@@ -69,23 +71,61 @@ int ipsec_tun_nl_family(const struct nlattr *a, u16 *family, struct netlink_ext_
 }
 
 /*
+ * "dev" named in the netns whose fd NETNS_FD is (the device's current
+ * netns, as the caller names it): only there, and only a device of the
+ * caller's netns or created in it (ipsec_tun_dev_get_in()).
+ */
+static struct ipsec_tun_dev *lookup_dev_in(struct net *net, struct nlattr **attrs,
+					   struct netlink_ext_ack *extack)
+{
+	struct nlattr *fd_attr = attrs[IPSEC_TUN_A_NETNS_FD];
+	struct ipsec_tun_dev *itd;
+	struct net *where;
+
+	where = get_net_ns_by_fd(nla_get_s32(fd_attr));
+	if (IS_ERR(where)) {
+		NL_SET_ERR_MSG_ATTR(extack, fd_attr, "not a network namespace file descriptor");
+		return ERR_CAST(where);
+	}
+	if (attrs[IPSEC_TUN_A_IFINDEX])
+		itd = ipsec_tun_dev_get_in(net, where, nla_get_u32(attrs[IPSEC_TUN_A_IFINDEX]), NULL);
+	else
+		itd = ipsec_tun_dev_get_in(net, where, 0, nla_data(attrs[IPSEC_TUN_A_IFNAME]));
+	put_net(where);
+	if (!itd) {
+		NL_SET_ERR_MSG(extack, "no ipsec device of this netns by that name in NETNS_FD's netns");
+		return ERR_PTR(-ENODEV);
+	}
+	return itd;
+}
+
+/*
  * "dev" of a request: IFINDEX (1..INT_MAX, the policy saw to it) if given,
  * else IFNAME (NUL-terminated, the policy saw to it), in the netns of the
- * caller's socket. Returns the device referenced, NULL when neither
- * attribute is present, ERR_PTR(-ENODEV) when it is not an ipsec device
- * of that netns. The one place a request's device is resolved.
+ * caller's socket, or in NETNS_FD's netns when given. Returns the device
+ * referenced, NULL when neither IFINDEX nor IFNAME is present,
+ * ERR_PTR(-ENODEV) when it is not an ipsec device of that netns. The one
+ * place a request's device is resolved.
  */
 static struct ipsec_tun_dev *lookup_dev(struct net *net, struct nlattr **attrs,
 					struct netlink_ext_ack *extack)
 {
 	struct ipsec_tun_dev *itd;
 
+	if (!attrs[IPSEC_TUN_A_IFINDEX] && !attrs[IPSEC_TUN_A_IFNAME]) {
+		if (attrs[IPSEC_TUN_A_NETNS_FD]) {
+			NL_SET_ERR_MSG_ATTR(extack, attrs[IPSEC_TUN_A_NETNS_FD],
+					    "NETNS_FD needs IFINDEX or IFNAME");
+			return ERR_PTR(-EINVAL);
+		}
+		return NULL;
+	}
+	if (attrs[IPSEC_TUN_A_NETNS_FD])
+		return lookup_dev_in(net, attrs, extack);
 	if (attrs[IPSEC_TUN_A_IFINDEX])
 		itd = ipsec_tun_dev_get_by_index(net, nla_get_u32(attrs[IPSEC_TUN_A_IFINDEX]));
-	else if (attrs[IPSEC_TUN_A_IFNAME])
-		itd = ipsec_tun_dev_get_by_name(net, nla_data(attrs[IPSEC_TUN_A_IFNAME]));
 	else
-		return NULL;
+		itd = ipsec_tun_dev_get_by_name(net, nla_data(attrs[IPSEC_TUN_A_IFNAME]));
 	if (!itd) {
 		NL_SET_ERR_MSG(extack, "no such ipsec device in this netns");
 		return ERR_PTR(-ENODEV);
@@ -120,7 +160,7 @@ struct ipsec_tun_dev *ipsec_tun_nl_dump_dev(struct netlink_callback *cb)
 }
 
 int ipsec_tun_nl_dump(struct sk_buff *skb, struct netlink_callback *cb,
-		      ipsec_tun_nl_dump_dev_fn dump_dev)
+		      ipsec_tun_nl_dump_dev_fn dump_dev, bool moved_out)
 {
 	struct net *net = sock_net(skb->sk);
 	struct ipsec_tun_dev *itd, *only;
@@ -133,7 +173,8 @@ int ipsec_tun_nl_dump(struct sk_buff *skb, struct netlink_callback *cb,
 	mutex_lock(&ipsec_tun_config_mutex);
 	cb->seq = atomic_read(&ipsec_tun_generation);
 	list_for_each_entry(itd, &ipsec_tun_devices, dev_node) {
-		if (only ? itd != only : !net_eq(dev_net(itd->dev), net))
+		if (only ? itd != only :
+			   !net_eq(dev_net(itd->dev), net) && !(moved_out && itd->underlay == net))
 			continue;
 		ret = dump_dev(skb, cb, itd, &idx);
 		if (ret)

@@ -30,7 +30,8 @@ int ipsec_tun_nl_family(const struct nlattr *a, u16 *family, struct netlink_ext_
 
 /*
  * Dumps: ipsec_tun_nl_dump() walks the devices a dump covers (the caller's
- * netns, or the one device IFINDEX/IFNAME names) under the config mutex and
+ * netns, and with moved_out the devices created in it and moved elsewhere;
+ * or the one device IFINDEX/IFNAME names) under the config mutex and
  * calls dump_dev for each. dump_dev puts that device's entries, counting
  * them in *idx and skipping the first cb->args[0] (sent in earlier parts);
  * it returns 0, or -EMSGSIZE when skb is full (with *idx not counting the
@@ -40,7 +41,7 @@ int ipsec_tun_nl_family(const struct nlattr *a, u16 *family, struct netlink_ext_
 typedef int (*ipsec_tun_nl_dump_dev_fn)(struct sk_buff *skb, struct netlink_callback *cb,
 					struct ipsec_tun_dev *itd, long *idx);
 int ipsec_tun_nl_dump(struct sk_buff *skb, struct netlink_callback *cb,
-		      ipsec_tun_nl_dump_dev_fn dump_dev);
+		      ipsec_tun_nl_dump_dev_fn dump_dev, bool moved_out);
 
 /* netlink_policy.c: a selector nest (policy, SA selector). */
 int ipsec_tun_nl_sel(const struct nlattr *nest, struct ipsec_tun_selector *sel, u32 *reqid,

@@ -10,8 +10,13 @@
 #include "policy.h"
 #include "encap.h"
 
-static int fill_dev(struct sk_buff *skb, struct ipsec_tun_dev *itd, u32 portid, u32 seq,
-		    int flags, struct netlink_callback *cb)
+/*
+ * One GET_DEV entry as @net (the caller's netns) sees it: NETNSID when the
+ * device lives elsewhere (created in @net and moved out), LINK_NETNSID
+ * when its underlay is another netns than the one it lives in.
+ */
+static int fill_dev(struct sk_buff *skb, struct net *net, struct ipsec_tun_dev *itd, u32 portid,
+		    u32 seq, int flags, struct netlink_callback *cb)
 {
 	struct net_device *dev = itd->dev;
 	void *hdr;
@@ -34,6 +39,9 @@ static int fill_dev(struct sk_buff *skb, struct ipsec_tun_dev *itd, u32 portid, 
 	    nla_put_s32(skb, IPSEC_TUN_A_LINK_NETNSID,
 			peernet2id_alloc(dev_net(dev), itd->underlay, GFP_KERNEL)))
 		goto cancel;
+	if (!net_eq(dev_net(dev), net) &&
+	    nla_put_s32(skb, IPSEC_TUN_A_NETNSID, peernet2id_alloc(net, dev_net(dev), GFP_KERNEL)))
+		goto cancel;
 	genlmsg_end(skb, hdr);
 	return 0;
 cancel:
@@ -55,7 +63,7 @@ int ipsec_tun_nl_get_dev_doit(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 	mutex_lock(&ipsec_tun_config_mutex);
-	ret = fill_dev(msg, itd, info->snd_portid, info->snd_seq, 0, NULL);
+	ret = fill_dev(msg, genl_info_net(info), itd, info->snd_portid, info->snd_seq, 0, NULL);
 	mutex_unlock(&ipsec_tun_config_mutex);
 	if (ret)
 		nlmsg_free(msg);
@@ -71,7 +79,8 @@ static int dump_dev(struct sk_buff *skb, struct netlink_callback *cb, struct ips
 {
 	if ((*idx)++ < cb->args[0])
 		return 0;
-	if (fill_dev(skb, itd, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq, NLM_F_MULTI, cb)) {
+	if (fill_dev(skb, sock_net(cb->skb->sk), itd, NETLINK_CB(cb->skb).portid,
+		     cb->nlh->nlmsg_seq, NLM_F_MULTI, cb)) {
 		(*idx)--;
 		return -EMSGSIZE;
 	}
@@ -80,7 +89,8 @@ static int dump_dev(struct sk_buff *skb, struct netlink_callback *cb, struct ips
 
 int ipsec_tun_nl_get_dev_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	return ipsec_tun_nl_dump(skb, cb, dump_dev);
+	/* The underlay's operator sees the devices moved out of it, with NETNSID. */
+	return ipsec_tun_nl_dump(skb, cb, dump_dev, true);
 }
 
 int ipsec_tun_nl_flush_doit(struct sk_buff *skb, struct genl_info *info)

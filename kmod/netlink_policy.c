@@ -159,5 +159,5 @@ static int dump_policies(struct sk_buff *skb, struct netlink_callback *cb,
 
 int ipsec_tun_nl_get_policy_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	return ipsec_tun_nl_dump(skb, cb, dump_policies);
+	return ipsec_tun_nl_dump(skb, cb, dump_policies, false);
 }

@@ -421,5 +421,5 @@ static int dump_sas(struct sk_buff *skb, struct netlink_callback *cb, struct ips
 
 int ipsec_tun_nl_get_sa_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	return ipsec_tun_nl_dump(skb, cb, dump_sas);
+	return ipsec_tun_nl_dump(skb, cb, dump_sas, false);
 }

@@ -41,10 +41,18 @@
  * none matches there, one created in the caller's netns (its underlay) and
  * since moved to another netns, matched by its current IFINDEX or IFNAME
  * there, for a caller with CAP_NET_ADMIN in the caller's netns (two such
- * matches: ambiguous); else -ENODEV; an IFINDEX out of range is -ERANGE)
+ * matches: ambiguous); else -ENODEV; an IFINDEX out of range is -ERANGE.
+ * With IPSEC_TUN_A_NETNS_FD (a file descriptor of a network namespace, as
+ * /run/netns/NAME), IFINDEX or IFNAME is looked up in that netns only, and
+ * must be a device of the caller's netns or one created in it: the
+ * underlay's daemon names exactly which of its moved devices it means;
+ * -EBADF/-EINVAL for an fd that is not a netns, -ENODEV otherwise)
  * --------
- * IPSEC_TUN_CMD_GET_DEV   doit: dev. dumpit: all ipsec devices of the netns.
+ * IPSEC_TUN_CMD_GET_DEV   doit: dev. dumpit: all ipsec devices of the netns,
+ *     and those created in it and since moved to another netns.
  *     Reply: IFINDEX, IFNAME, MTU, LINK_NETNSID (when created elsewhere),
+ *     NETNSID (when the device lives in another netns than the caller's:
+ *     that netns's id as the caller's netns knows it, `ip netns list-id`),
  *     ENCAP_PORT (local port of the attached UDP socket, if any),
  *     SA_COUNT, POLICY_COUNT, STATS (nest of IPSEC_TUN_STAT_*), MSS_CLAMP
  *     (when not 0).
@@ -205,6 +213,8 @@ enum ipsec_tun_attr {
 	IPSEC_TUN_A_MSS_CLAMP,		/* u16: 0 off, else IPv4 MSS ceiling, SET_DEV */
 	IPSEC_TUN_A_MAPPING_ADDR,	/* binary 4 or 16: new peer address, in MAPPING */
 	IPSEC_TUN_A_MAPPING_PORT,	/* u16: new peer UDP port, in MAPPING */
+	IPSEC_TUN_A_NETNS_FD,		/* s32 >= 0, with dev: the netns it is in */
+	IPSEC_TUN_A_NETNSID,		/* s32, in GET_DEV: the netns it is in */
 	__IPSEC_TUN_A_MAX
 };
 #define IPSEC_TUN_A_MAX (__IPSEC_TUN_A_MAX - 1)

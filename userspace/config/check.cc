@@ -159,6 +159,8 @@ nlohmann::json ConnJson(const Connection& c, const PskStatus& psk) {
   j["mobike"] = c.mobike;
   j["ipsec_interface"] =
       c.ipsec_interface ? nlohmann::json(*c.ipsec_interface) : nlohmann::json(nullptr);
+  j["interface_netns"] =
+      c.interface_netns.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.interface_netns);
   return j;
 }
 
@@ -169,6 +171,7 @@ void PrintConn(const Connection& c, const PskStatus& psk, std::ostream& out) {
         << "  id " << IdText(*e);
     if (e->ike_port != 500) out << "  port " << e->ike_port;
     if (e->sourceip) out << "  sourceip " << e->sourceip->ToString();
+    if (e->interface_ip) out << "  interface-ip " << e->interface_ip->ToString();
     out << "\n";
   }
   if (c.local_assumed) out << "  (neither end is an address of this host: left taken as local)\n";
@@ -204,7 +207,7 @@ void PrintConn(const Connection& c, const PskStatus& psk, std::ostream& out) {
   if (c.replay_window) out << ", replay window " << *c.replay_window;
   if (c.mark) out << ", mark " << c.mark->value << "/0x" << std::hex << c.mark->mask << std::dec;
   out << ", mobike " << (c.mobike ? "yes" : "no");
-  if (c.ipsec_interface) out << ", interface ipsec" << *c.ipsec_interface;
+  if (c.ipsec_interface) out << ", interface " << DeviceName(c);
   out << "\n";
 }
 

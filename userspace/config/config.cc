@@ -62,19 +62,18 @@ class Resolver {
   // mtu= sets the MTU of the conn's ipsecN device: the first loaded conn
   // with mtu= on a device wins; a later one that disagrees gets a warning.
   void CheckDeviceMtu(const Connection& c, const SettingMap& merged);
-  std::map<uint32_t, std::pair<std::string, uint32_t>> device_mtu_;  // ipsecN: conn, mtu
+  std::map<std::string, std::pair<std::string, uint32_t>> device_mtu_;  // ipsecN[@NS]: conn, mtu
 };
 
 void Resolver::CheckDeviceMtu(const Connection& c, const SettingMap& merged) {
   if (!c.mtu || c.auto_action == AutoAction::kIgnore) return;
-  uint32_t dev = c.ipsec_interface.value_or(0);
+  const std::string dev = DeviceName(c);
   auto [it, inserted] = device_mtu_.emplace(dev, std::make_pair(c.name, *c.mtu));
   if (inserted || it->second.second == *c.mtu) return;
-  d_.Warn(merged.at("mtu"), "conn " + c.name + " sets ipsec" + std::to_string(dev) + "'s MTU to " +
-                                std::to_string(*c.mtu) + " but conn " + it->second.first +
-                                " sets it to " + std::to_string(it->second.second) + "; " +
-                                std::to_string(it->second.second) + " (conn " + it->second.first +
-                                ") is used");
+  d_.Warn(merged.at("mtu"),
+          "conn " + c.name + " sets " + dev + "'s MTU to " + std::to_string(*c.mtu) + " but conn " +
+              it->second.first + " sets it to " + std::to_string(it->second.second) + "; " +
+              std::to_string(it->second.second) + " (conn " + it->second.first + ") is used");
 }
 
 void Resolver::CheckSection(const RawSection& s, SettingMap* settings,

@@ -12,6 +12,7 @@
 #include "config/values.h"
 #include "ike/constants.h"
 #include "kernel/mss_clamp.h"
+#include "kernel/netns.h"
 
 namespace ipsec::config {
 namespace {
@@ -151,6 +152,19 @@ void Builder::ParseEnd(const std::string& side, RawEnd* e) {
     } else {
       Fail(*st, "'" + st->value + "': only a single address is supported (no %config or pools)");
     }
+  }
+  if (const RawSetting* st = Get(side + "interface-ip")) {
+    std::string_view v = st->value;
+    auto slash = v.find('/');
+    auto a = IpAddress::Parse(v.substr(0, slash));
+    auto len = slash == std::string_view::npos
+                   ? Result<uint32_t>(MakeError("no /prefix length"))
+                   : ParseUint(v.substr(slash + 1), 1, a && a->is_v4() ? 32 : 128);
+    if (!a || !len)
+      Fail(*st, "'" + st->value + "': an address with its prefix length (169.254.10.2/30)" +
+                    (a && !len ? ": " + len.error().message : ""));
+    else
+      e->end.interface_ip = InterfaceAddress{*a, static_cast<uint8_t>(*len)};
   }
   if (const RawSetting* st = Get(side + "ikeport")) {
     auto port = ParseUint(st->value, 1, 65535);
@@ -571,15 +585,29 @@ void Builder::ParseMisc() {
       c_.mobike = *b;
   }
   if (const RawSetting* st = Get("ipsec-interface")) {
-    if (st->value == "yes") {
+    // N@NS: ipsecN in netns NS (Documentation/configuration.md says why
+    // the netns is part of this value and not a key of its own).
+    std::string_view v = st->value;
+    std::string_view netns;
+    if (auto at = v.find('@'); at != std::string_view::npos) {
+      netns = v.substr(at + 1);
+      v = v.substr(0, at);
+      if (!kernel::ValidNetnsName(netns))
+        Fail(*st, "'" + std::string(netns) +
+                      "' is not a netns name (as `ip netns add NAME`: no '/', not . or ..)");
+      else if (v == "yes" || v == "no")
+        Fail(*st, "@NETNS needs an interface number (N@NETNS)");
+    }
+    if (v == "yes") {
       c_.ipsec_interface = 1;
-    } else if (st->value != "no") {
-      auto n = ParseUint(st->value, 0, 65535);
+    } else if (v != "no") {
+      auto n = ParseUint(v, 0, 65535);
       if (!n)
-        Fail(*st, n.error().message + " (yes, no or an interface number)");
+        Fail(*st, n.error().message + " (yes, no, an interface number N or N@NETNS)");
       else
         c_.ipsec_interface = *n;
     }
+    c_.interface_netns = std::string(netns);
   }
 }
 

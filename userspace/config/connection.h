@@ -76,6 +76,14 @@ enum class HostKind {
   kAny6,          // %any6
 };
 
+// 169.254.10.2/30: the address and the prefix it sits in, host bits kept.
+struct InterfaceAddress {
+  IpAddress address;
+  uint8_t prefix_len = 0;
+  std::string ToString() const { return address.ToString() + "/" + std::to_string(prefix_len); }
+  bool operator==(const InterfaceAddress&) const = default;
+};
+
 struct End {
   // Which config side this end came from ("left" or "right").
   std::string side;
@@ -89,6 +97,9 @@ struct End {
   // (host-to-host); empty with an unset host: whatever the peer's address is.
   std::vector<IpPrefix> subnets;
   std::optional<IpAddress> sourceip;  // leftsourceip=
+  // leftinterface-ip= (libreswan): an address with its prefix length put on
+  // the conn's ipsecN when this end is local (inside addresses, BGP peering).
+  std::optional<InterfaceAddress> interface_ip;
   bool operator==(const End&) const = default;
 };
 
@@ -162,9 +173,19 @@ struct Connection {
   bool mobike = true;
   // ipsec-interface=N -> N (device "ipsecN"); yes -> 1 (libreswan). nullopt: not set.
   std::optional<uint32_t> ipsec_interface;
+  // ipsec-interface=N@NS: the device lives in netns NS (/run/netns/NS), the
+  // daemon and the outer ESP stay in the daemon's netns. "": the daemon's.
+  std::string interface_netns;
   // Every field, `where` included (daemon/reload.h compares without it).
   bool operator==(const Connection&) const = default;
 };
+
+// The conn's device as the kernel layer names it: "ipsecN", or "ipsecN@NS"
+// in netns NS (kernel/netns.h).
+inline std::string DeviceName(const Connection& c) {
+  std::string n = "ipsec" + std::to_string(c.ipsec_interface.value_or(0));
+  return c.interface_netns.empty() ? n : n + "@" + c.interface_netns;
+}
 
 struct SetupConfig {
   std::string logfile;

@@ -114,6 +114,7 @@ std::string FormatDev(const kernel::DevInfo& dev) {
   if (dev.encap_port) s += " encap-port " + std::to_string(*dev.encap_port);
   if (dev.mss_clamp) s += " mss-clamp " + kernel::MssClampName(dev.mss_clamp);
   if (dev.link_netnsid) s += " link-netnsid " + std::to_string(*dev.link_netnsid);
+  if (dev.netnsid) s += " netnsid " + std::to_string(*dev.netnsid);
   return s + "\n" + FormatCounters(dev.stats, "    ");
 }
 
@@ -169,6 +170,7 @@ nlohmann::json DevJson(const kernel::DevInfo& dev) {
   j["encap_port"] = dev.encap_port ? nlohmann::json(*dev.encap_port) : nlohmann::json();
   j["mss_clamp"] = kernel::MssClampName(dev.mss_clamp);
   j["link_netnsid"] = dev.link_netnsid ? nlohmann::json(*dev.link_netnsid) : nlohmann::json();
+  j["netnsid"] = dev.netnsid ? nlohmann::json(*dev.netnsid) : nlohmann::json();
   return j;
 }
 

@@ -35,7 +35,7 @@ engine::EngineEnd ToEngineEnd(const config::End& e) {
 }  // namespace
 
 std::string InterfaceName(const config::Connection& c) {
-  return "ipsec" + std::to_string(c.ipsec_interface.value_or(0));
+  return config::DeviceName(c);
 }
 
 namespace {

@@ -22,6 +22,7 @@
 #include "daemon/status_report.h"
 #include "engine/engine.h"
 #include "kernel/mss_clamp.h"
+#include "kernel/netns.h"
 
 namespace ipsec::daemon {
 
@@ -90,6 +91,7 @@ class DaemonImpl {
   void ApplySetup(const std::vector<std::string>& changed);
   // "3 connection(s), 2 IKE SA(s), 4 child SA(s) up": systemd's STATUS=.
   std::string Summary() const;
+  void SyncAddresses();
   // SIGHUP, ipsecctl reload/add/delete (reload.h): the reply's result.
   Result<control::ReloadResult> ChangeConfig(const control::Request& req, const char* origin);
   Status AddEvent(int fd, short what, event_callback_fn cb);
@@ -98,6 +100,10 @@ class DaemonImpl {
   void RemoveInstalled();
   nlohmann::json Handle(const control::Request& req);
   std::vector<kernel::SaInfo> KernelSas();
+  void DelRoute(const ConnRoute& r);
+  // The routing table of the netns a device ("ipsec1@private") lives in,
+  // opened on first use; the daemon's own for "".
+  Result<RouteTable*> Routes(const std::string& dev);
   KernelErrors::Hooks KernelErrorHooks();
 
   static void OnSocket(int fd, short, void* arg);
@@ -114,7 +120,7 @@ class DaemonImpl {
   SystemRandom random_;
   SpdlogSink sink_;
   std::unique_ptr<IkeSockets> sockets_;
-  std::unique_ptr<RouteTable> routes_;
+  std::map<std::string, std::unique_ptr<RouteTable>> routes_;  // netns ("" = own) -> table
   std::unique_ptr<engine::Engine> engine_;
   std::unique_ptr<ControlServer> ctl_;
   std::unique_ptr<KernelErrors> kernel_errors_;
@@ -127,6 +133,13 @@ class DaemonImpl {
   std::map<int, int> encap_devices_;             // ifindex -> our NAT-T socket attached to it
   std::map<std::string, uint32_t> device_mtus_;  // ipsecN -> the mtu= we set
   std::vector<ConnRoute> installed_routes_;
+  struct DevAddress {
+    std::string dev;
+    int ifindex;
+    config::InterfaceAddress addr;
+    bool operator==(const DevAddress&) const = default;
+  };
+  std::vector<DevAddress> installed_addrs_;  // leftinterface-ip= put on devices
   engine::Millis started_{0};
   engine::Millis status_sent_{0};  // last STATUS= to systemd
   bool stopped_ = false;
@@ -159,12 +172,11 @@ Status DaemonImpl::Setup() {
   if (!socks) return socks.error();
   sockets_ = std::move(socks).value();
 
-  auto rt = RouteTable::Open();
-  if (!rt) return rt.error();
-  routes_ = std::move(rt).value();
+  if (auto rt = Routes(""); !rt) return rt.error();
 
   if (auto st = SetupDevices(); !st) return st;
   SetupEncap();
+  SyncAddresses();
   SyncRoutes();
 
   engine_ = std::make_unique<engine::Engine>(clock_, random_, *sockets_, *kernel_, psk_, sink_);
@@ -236,7 +248,10 @@ Status DaemonImpl::SetupDevices() {
     if (mss)
       spdlog::info("{}: TCP MSS clamping {} (mss-clamp= of conn {})", n, kernel::MssClampName(mss),
                    clamp->second.conn);
-    if (auto st = routes_->SetLinkUp(dev->ifindex); !st) return st;
+    // Link settings go to the netns the device lives in ("ipsec1@private").
+    auto rt = Routes(n);
+    if (!rt) return MakeError("device " + n + ": " + rt.error().message, rt.error().code);
+    if (auto st = (*rt)->SetLinkUp(dev->ifindex); !st) return st;
     devices_[n] = dev->ifindex;
     spdlog::info("using {} (ifindex {}{})", n, dev->ifindex, existed ? "" : ", created");
     if (!existed) continue;
@@ -259,7 +274,9 @@ Status DaemonImpl::ApplyMtus() {
     if (dev == devices_.end()) continue;
     if (auto set = device_mtus_.find(n); set != device_mtus_.end() && set->second == m.mtu)
       continue;
-    if (auto st = routes_->SetLinkMtu(dev->second, m.mtu); !st)
+    auto rt = Routes(n);
+    Status st = rt ? (*rt)->SetLinkMtu(dev->second, m.mtu) : Status(rt.error());
+    if (!st)
       return MakeError("device " + n + ": mtu=" + std::to_string(m.mtu) + " of conn " + m.conn +
                            ": " + st.error().message,
                        st.error().code);
@@ -306,10 +323,39 @@ void DaemonImpl::SetupEncap() {
 // Routes into ipsecN as route_plan.h plans them for the loaded
 // connections: missing ones added, unwanted ones removed, the others left
 // alone (a reload must not drop a kept tunnel's traffic for a moment).
+Result<RouteTable*> DaemonImpl::Routes(const std::string& dev) {
+  const std::string netns = kernel::ParseDeviceRef(dev).netns;
+  if (auto it = routes_.find(netns); it != routes_.end()) return it->second.get();
+  int fd = -1;
+  if (!netns.empty()) {
+    auto nsfd = kernel::OpenNetns(netns);
+    if (!nsfd) return nsfd.error();
+    fd = *nsfd;
+  }
+  auto rt = RouteTable::Open(fd);
+  if (fd >= 0) close(fd);
+  if (!rt) return rt.error();
+  return (routes_[netns] = std::move(rt).value()).get();
+}
+
+// Routes of devices in another netns go to that netns's table, with a
+// source among that netns's addresses: PlanRoutes() once per netns.
 void DaemonImpl::SyncRoutes() {
-  auto addrs = routes_->LocalAddresses();
-  if (!addrs) spdlog::warn("cannot list local addresses: {}", addrs.error().message);
-  auto wanted = PlanRoutes(cfg_.connections, devices_, addrs ? &*addrs : nullptr);
+  std::map<std::string, std::map<std::string, int>> devices_by_netns;
+  for (const auto& [name, idx] : devices_)
+    devices_by_netns[kernel::ParseDeviceRef(name).netns][name] = idx;
+  std::vector<ConnRoute> wanted;
+  for (const auto& [netns, devs] : devices_by_netns) {
+    auto rt = Routes(devs.begin()->first);
+    if (!rt) {
+      spdlog::error("routes in netns {}: {}", netns, rt.error().message);
+      continue;
+    }
+    auto addrs = (*rt)->LocalAddresses();
+    if (!addrs) spdlog::warn("cannot list local addresses: {}", addrs.error().message);
+    auto plan = PlanRoutes(cfg_.connections, devs, addrs ? &*addrs : nullptr);
+    wanted.insert(wanted.end(), plan.begin(), plan.end());
+  }
   auto same = [](const ConnRoute& x, const ConnRoute& y) {
     return x.route == y.route && x.dev == y.dev;
   };
@@ -319,7 +365,7 @@ void DaemonImpl::SyncRoutes() {
       ir.conn = w->conn;
       return false;
     }
-    if (auto st = routes_->Del(ir.route); !st) spdlog::warn("{}", st.error().message);
+    DelRoute(ir);
     spdlog::info("\"{}\" route {} removed", ir.conn, ir.route.ToString(ir.dev));
     return true;
   });
@@ -327,13 +373,46 @@ void DaemonImpl::SyncRoutes() {
     if (std::any_of(installed_routes_.begin(), installed_routes_.end(),
                     [&](auto& ir) { return same(ir, w); }))
       continue;
-    if (auto st = routes_->Add(w.route); !st) {
+    auto rt = Routes(w.dev);
+    Status st = rt ? (*rt)->Add(w.route, w.dev) : Status(rt.error());
+    if (!st) {
       spdlog::error("\"{}\" {}", w.conn, st.error().message);
       continue;
     }
     spdlog::info("\"{}\" route {}", w.conn, w.route.ToString(w.dev));
     installed_routes_.push_back(w);
   }
+}
+
+// The local end's leftinterface-ip= on the conn's device (libreswan's
+// inside address, for BGP peering over the tunnel): put there once the
+// device is set up, taken off at shutdown. Before the routes: a route's
+// source may be that address.
+void DaemonImpl::SyncAddresses() {
+  for (const auto& c : cfg_.connections) {
+    if (c.auto_action == config::AutoAction::kIgnore || !c.local.interface_ip) continue;
+    const std::string dev = InterfaceName(c);
+    auto idx = devices_.find(dev);
+    if (idx == devices_.end()) continue;
+    DevAddress a{dev, idx->second, *c.local.interface_ip};
+    if (std::find(installed_addrs_.begin(), installed_addrs_.end(), a) != installed_addrs_.end())
+      continue;
+    auto rt = Routes(dev);
+    Status st =
+        rt ? (*rt)->AddAddress(a.ifindex, a.addr.address, a.addr.prefix_len) : Status(rt.error());
+    if (!st) {
+      spdlog::error("\"{}\" {} on {}: {}", c.name, a.addr.ToString(), dev, st.error().message);
+      continue;
+    }
+    spdlog::info("\"{}\" address {} on {}", c.name, a.addr.ToString(), dev);
+    installed_addrs_.push_back(std::move(a));
+  }
+}
+
+void DaemonImpl::DelRoute(const ConnRoute& r) {
+  auto rt = Routes(r.dev);
+  Status st = rt ? (*rt)->Del(r.route, r.dev) : Status(rt.error());
+  if (!st) spdlog::warn("{}", st.error().message);
 }
 
 void DaemonImpl::RearmTimer() {
@@ -425,10 +504,15 @@ void DaemonImpl::Stop(const char* why) {
 // Routes and the NAT-T attachment, newest first. Also run when start-up
 // fails half way, so a failed start leaves nothing behind.
 void DaemonImpl::RemoveInstalled() {
-  for (auto it = installed_routes_.rbegin(); it != installed_routes_.rend(); ++it) {
-    if (auto st = routes_->Del(it->route); !st) spdlog::warn("{}", st.error().message);
-  }
+  for (auto it = installed_routes_.rbegin(); it != installed_routes_.rend(); ++it) DelRoute(*it);
   installed_routes_.clear();
+  for (const auto& a : installed_addrs_) {
+    auto rt = Routes(a.dev);
+    Status st =
+        rt ? (*rt)->DelAddress(a.ifindex, a.addr.address, a.addr.prefix_len) : Status(rt.error());
+    if (!st) spdlog::warn("{}", st.error().message);
+  }
+  installed_addrs_.clear();
   for (const auto& [ifindex, fd] : encap_devices_) {
     if (auto st = kernel_->SetEncapSocket(ifindex, -1); !st)
       spdlog::warn("detach NAT-T socket: {}", st.error().message);
@@ -516,6 +600,7 @@ Result<control::ReloadResult> DaemonImpl::ChangeConfig(const control::Request& r
   for (const auto& w : plan->warnings) spdlog::warn("{}", w);
   if (auto st = SetupDevices(); !st) spdlog::error("{}: {}", what, st.error().message);
   SetupEncap();
+  SyncAddresses();
   SyncRoutes();
   auto names = [](const std::vector<std::string>& v) {
     std::string s;

@@ -10,6 +10,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "kernel/netns.h"
+
 namespace ipsec::daemon {
 namespace {
 
@@ -31,6 +33,20 @@ void FixLength(std::vector<uint8_t>& buf) {
   std::memcpy(buf.data(), &h, sizeof h);
 }
 
+// A request of type with flags and seq, its fixed header (rtmsg,
+// ifinfomsg, ifaddrmsg) after the netlink one; attributes follow.
+template <typename Hdr>
+std::vector<uint8_t> StartRequest(uint16_t type, uint16_t flags, uint32_t seq, const Hdr& hdr) {
+  std::vector<uint8_t> buf(NLMSG_SPACE(sizeof(Hdr)), 0);
+  nlmsghdr h{};
+  h.nlmsg_type = type;
+  h.nlmsg_flags = flags;
+  h.nlmsg_seq = seq;
+  std::memcpy(buf.data(), &h, sizeof h);
+  std::memcpy(buf.data() + NLMSG_HDRLEN, &hdr, sizeof hdr);
+  return buf;
+}
+
 std::string Errno(const std::string& what, int err) {
   return what + ": " + std::strerror(err);
 }
@@ -44,12 +60,6 @@ std::string Route::ToString(const std::string& dev) const {
 }
 
 std::vector<uint8_t> BuildRouteRequest(const Route& r, bool add, uint32_t seq) {
-  std::vector<uint8_t> buf(NLMSG_SPACE(sizeof(rtmsg)), 0);
-  nlmsghdr h{};
-  h.nlmsg_type = add ? RTM_NEWROUTE : RTM_DELROUTE;
-  h.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | (add ? NLM_F_CREATE | NLM_F_REPLACE : 0);
-  h.nlmsg_seq = seq;
-  std::memcpy(buf.data(), &h, sizeof h);
   rtmsg rt{};
   rt.rtm_family = static_cast<unsigned char>(r.dst.family());
   rt.rtm_dst_len = r.dst.length();
@@ -57,7 +67,9 @@ std::vector<uint8_t> BuildRouteRequest(const Route& r, bool add, uint32_t seq) {
   rt.rtm_protocol = RTPROT_STATIC;
   rt.rtm_scope = RT_SCOPE_LINK;
   rt.rtm_type = RTN_UNICAST;
-  std::memcpy(buf.data() + NLMSG_HDRLEN, &rt, sizeof rt);
+  auto buf =
+      StartRequest(add ? RTM_NEWROUTE : RTM_DELROUTE,
+                   NLM_F_REQUEST | NLM_F_ACK | (add ? NLM_F_CREATE | NLM_F_REPLACE : 0), seq, rt);
   auto dst = r.dst.address().bytes();
   PutAttr(buf, RTA_DST, dst.data(), dst.size());
   uint32_t oif = static_cast<uint32_t>(r.ifindex);
@@ -71,9 +83,15 @@ std::vector<uint8_t> BuildRouteRequest(const Route& r, bool add, uint32_t seq) {
   return buf;
 }
 
-Result<std::unique_ptr<RouteTable>> RouteTable::Open() {
+Result<std::unique_ptr<RouteTable>> RouteTable::Open(int netns_fd) {
   std::unique_ptr<RouteTable> t(new RouteTable());
-  t->fd_ = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+  if (netns_fd >= 0) {
+    auto fd = kernel::SocketInNetns(netns_fd, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    if (!fd) return MakeError("rtnetlink socket: " + fd.error().message, fd.error().code);
+    t->fd_ = *fd;
+  } else {
+    t->fd_ = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+  }
   if (t->fd_ < 0) return MakeError(Errno("rtnetlink socket", errno), errno);
   sockaddr_nl sa{};
   sa.nl_family = AF_NETLINK;
@@ -114,16 +132,23 @@ Status RouteTable::Transact(std::vector<uint8_t> req, const std::string& what) {
   }
 }
 
-Status RouteTable::Add(const Route& r) {
+namespace {
+std::string NameOf(int ifindex, const std::string& dev) {
+  if (!dev.empty()) return dev;
   char name[IF_NAMESIZE] = "?";
-  if_indextoname(static_cast<unsigned>(r.ifindex), name);
-  return Transact(BuildRouteRequest(r, true, seq_++), "add route " + r.ToString(name));
+  if_indextoname(static_cast<unsigned>(ifindex), name);
+  return name;
+}
+}  // namespace
+
+Status RouteTable::Add(const Route& r, const std::string& dev) {
+  return Transact(BuildRouteRequest(r, true, seq_++),
+                  "add route " + r.ToString(NameOf(r.ifindex, dev)));
 }
 
-Status RouteTable::Del(const Route& r) {
-  char name[IF_NAMESIZE] = "?";
-  if_indextoname(static_cast<unsigned>(r.ifindex), name);
-  Status st = Transact(BuildRouteRequest(r, false, seq_++), "delete route " + r.ToString(name));
+Status RouteTable::Del(const Route& r, const std::string& dev) {
+  Status st = Transact(BuildRouteRequest(r, false, seq_++),
+                       "delete route " + r.ToString(NameOf(r.ifindex, dev)));
   if (!st && st.error().code == ESRCH) return Status::Ok();
   return st;
 }
@@ -157,6 +182,38 @@ Status RouteTable::SetLinkUp(int ifindex) {
 Status RouteTable::SetLinkMtu(int ifindex, uint32_t mtu) {
   return Transact(BuildLinkRequest(ifindex, 0, 0, mtu, seq_++),
                   "set link " + std::to_string(ifindex) + " mtu " + std::to_string(mtu));
+}
+
+std::vector<uint8_t> BuildAddrRequest(int ifindex, const IpAddress& address, uint8_t prefix_len,
+                                      bool add, uint32_t seq) {
+  ifaddrmsg ifa{};
+  ifa.ifa_family = static_cast<unsigned char>(address.family());
+  ifa.ifa_prefixlen = prefix_len;
+  ifa.ifa_scope = RT_SCOPE_UNIVERSE;
+  ifa.ifa_index = static_cast<unsigned>(ifindex);
+  auto buf =
+      StartRequest(add ? RTM_NEWADDR : RTM_DELADDR,
+                   NLM_F_REQUEST | NLM_F_ACK | (add ? NLM_F_CREATE | NLM_F_REPLACE : 0), seq, ifa);
+  // As `ip addr add A/LEN dev D`: local and address both A, so the prefix
+  // route of the /30 (or /126) goes into the device.
+  auto a = address.bytes();
+  PutAttr(buf, IFA_LOCAL, a.data(), a.size());
+  PutAttr(buf, IFA_ADDRESS, a.data(), a.size());
+  buf.resize(NLMSG_ALIGN(buf.size()));
+  FixLength(buf);
+  return buf;
+}
+
+Status RouteTable::AddAddress(int ifindex, const IpAddress& address, uint8_t prefix_len) {
+  return Transact(BuildAddrRequest(ifindex, address, prefix_len, true, seq_++),
+                  "add address " + address.ToString() + "/" + std::to_string(prefix_len));
+}
+
+Status RouteTable::DelAddress(int ifindex, const IpAddress& address, uint8_t prefix_len) {
+  Status st = Transact(BuildAddrRequest(ifindex, address, prefix_len, false, seq_++),
+                       "delete address " + address.ToString() + "/" + std::to_string(prefix_len));
+  if (!st && (st.error().code == EADDRNOTAVAIL || st.error().code == ENODEV)) return Status::Ok();
+  return st;
 }
 
 Result<std::vector<IpAddress>> RouteTable::LocalAddresses() {

@@ -36,20 +36,32 @@ std::vector<uint8_t> BuildRouteRequest(const Route& r, bool add, uint32_t seq);
 std::vector<uint8_t> BuildLinkRequest(int ifindex, unsigned flags, unsigned change,
                                       std::optional<uint32_t> mtu, uint32_t seq);
 
+// Builds the RTM_NEWADDR (add: create or replace) / RTM_DELADDR request for
+// address/prefix_len on ifindex. Exposed for the unit tests.
+std::vector<uint8_t> BuildAddrRequest(int ifindex, const IpAddress& address, uint8_t prefix_len,
+                                      bool add, uint32_t seq);
+
 class RouteTable {
  public:
-  static Result<std::unique_ptr<RouteTable>> Open();
+  // The routing table of this netns, or (netns_fd >= 0) of the netns that
+  // fd names (an ipsecN@NS device's: kernel/netns.h); the fd can be closed
+  // after.
+  static Result<std::unique_ptr<RouteTable>> Open(int netns_fd = -1);
   ~RouteTable();
   RouteTable(const RouteTable&) = delete;
   RouteTable& operator=(const RouteTable&) = delete;
 
   // Adds (or replaces: a stale route of a previous run is ours to take
-  // over) the route.
-  Status Add(const Route& r);
+  // over) the route. dev: the device's name for messages ("": looked up).
+  Status Add(const Route& r, const std::string& dev = "");
   // Deletes the route; a route that is already gone is not an error.
-  Status Del(const Route& r);
+  Status Del(const Route& r, const std::string& dev = "");
   // Sets the link administratively up.
   Status SetLinkUp(int ifindex);
+  // Puts address/prefix_len on the link (leftinterface-ip=), or takes it
+  // off (one already gone is not an error).
+  Status AddAddress(int ifindex, const IpAddress& address, uint8_t prefix_len);
+  Status DelAddress(int ifindex, const IpAddress& address, uint8_t prefix_len);
   // Sets the link's MTU (mtu= of the connections on it).
   Status SetLinkMtu(int ifindex, uint32_t mtu);
   // Every address configured on the host (this netns), for picking a

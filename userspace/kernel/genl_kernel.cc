@@ -10,11 +10,13 @@
 #include <netlink/netlink.h>
 #include <openssl/crypto.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 
 #include "kernel/genl_parse.h"
+#include "kernel/netns.h"
 
 namespace ipsec::kernel {
 namespace {
@@ -153,6 +155,22 @@ Result<std::unique_ptr<GenlKernel>> GenlKernel::Open() {
 GenlKernel::~GenlKernel() {
   if (event_sock_) nl_socket_free(event_sock_);
   if (sock_) nl_socket_free(sock_);
+  for (const auto& [name, fd] : netns_fds_) close(fd);
+}
+
+Result<int> GenlKernel::NetnsFd(const std::string& netns) {
+  if (auto it = netns_fds_.find(netns); it != netns_fds_.end()) return it->second;
+  auto fd = OpenNetns(netns);
+  if (!fd) return fd.error();
+  netns_fds_[netns] = *fd;
+  return *fd;
+}
+
+bool GenlKernel::PutDevNetns(nl_msg* m, int ifindex) {
+  auto it = dev_netns_.find(ifindex);
+  if (it == dev_netns_.end() || it->second.empty()) return true;
+  auto fd = netns_fds_.find(it->second);
+  return fd != netns_fds_.end() && nla_put_s32(m, IPSEC_TUN_A_NETNS_FD, fd->second) >= 0;
 }
 
 nl_msg* GenlKernel::NewMsg(uint8_t cmd, int flags) {
@@ -204,10 +222,18 @@ Status GenlKernel::Dump(const std::function<nl_msg*()>& build, const char* what,
 // ---- devices ----
 
 Result<DevInfo> GenlKernel::GetDevice(const std::string& name) {
-  if (name.empty() || name.size() >= IFNAMSIZ)
+  const DeviceRef ref = ParseDeviceRef(name);
+  if (ref.name.empty() || ref.name.size() >= IFNAMSIZ)
     return MakeError("bad device name '" + name + "'", EINVAL);
+  int netns_fd = -1;
+  if (!ref.netns.empty()) {
+    auto fd = NetnsFd(ref.netns);
+    if (!fd) return MakeError("device " + name + ": " + fd.error().message, fd.error().code);
+    netns_fd = *fd;
+  }
   nl_msg* m = NewMsg(IPSEC_TUN_CMD_GET_DEV, NLM_F_ACK);
-  if (m && nla_put_string(m, IPSEC_TUN_A_IFNAME, name.c_str()) < 0) {
+  if (m && (nla_put_string(m, IPSEC_TUN_A_IFNAME, ref.name.c_str()) < 0 ||
+            (netns_fd >= 0 && nla_put_s32(m, IPSEC_TUN_A_NETNS_FD, netns_fd) < 0))) {
     nlmsg_free(m);
     m = nullptr;
   }
@@ -216,6 +242,15 @@ Result<DevInfo> GenlKernel::GetDevice(const std::string& name) {
                       [&](nl_msg* r) { dev = ParseDevInfo(nlmsg_hdr(r)); });
   if (!s) return s.error();
   if (!dev) return MakeError("device " + name + ": kernel reply not understood", EPROTO);
+  // Later requests name the device by ifindex (and that netns): two
+  // devices of ours with one ifindex in two netns could not be told apart.
+  auto [it, fresh] = dev_netns_.emplace(dev->ifindex, ref.netns);
+  if (!fresh && it->second != ref.netns)
+    return MakeError("device " + name + ": its ifindex " + std::to_string(dev->ifindex) +
+                         " is also that of a device in " +
+                         (it->second.empty() ? "this netns" : "netns " + it->second) +
+                         " in use: one of them needs another ifindex",
+                     EEXIST);
   return *dev;
 }
 
@@ -230,7 +265,17 @@ Result<std::vector<DevInfo>> GenlKernel::ListDevices() {
   return out;
 }
 
-Status GenlKernel::CreateLink(const std::string& name) {
+Status GenlKernel::CreateLink(const std::string& ref_text) {
+  // In another netns: created there from here, so this netns is its
+  // underlay (where its ESP goes), as `ip link add NAME netns NS type ipsec`.
+  const DeviceRef ref = ParseDeviceRef(ref_text);
+  const std::string& name = ref.name;
+  int netns_fd = -1;
+  if (!ref.netns.empty()) {
+    auto fd = NetnsFd(ref.netns);
+    if (!fd) return fd.error();
+    netns_fd = *fd;
+  }
   nl_sock* rt = nl_socket_alloc();
   if (!rt) return MakeError("rtnetlink: out of memory", ENOMEM);
   std::unique_ptr<nl_sock, void (*)(nl_sock*)> guard(rt, nl_socket_free);
@@ -246,13 +291,14 @@ Status GenlKernel::CreateLink(const std::string& name) {
   nlattr* info = nullptr;
   if (nlmsg_append(m, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
       nla_put_string(m, IFLA_IFNAME, name.c_str()) < 0 ||
+      (netns_fd >= 0 && nla_put_u32(m, IFLA_NET_NS_FD, static_cast<uint32_t>(netns_fd)) < 0) ||
       !(info = nla_nest_start(m, IFLA_LINKINFO)) ||
       nla_put_string(m, IFLA_INFO_KIND, IPSEC_TUN_LINK_KIND) < 0) {
     nlmsg_free(m);
     return MakeError("rtnetlink: message too long", EMSGSIZE);
   }
   nla_nest_end(m, info);
-  return Transact(rt, m, ("create " + name).c_str(), {});
+  return Transact(rt, m, ("create " + ref_text).c_str(), {});
 }
 
 Result<DevInfo> GenlKernel::EnsureDevice(const std::string& name) {
@@ -283,7 +329,7 @@ Result<uint32_t> GenlKernel::AllocSpi(const IpAddress& local) {
 
 Status GenlKernel::AddSa(int ifindex, const SaParams& sa) {
   nl_msg* m = NewMsg(IPSEC_TUN_CMD_NEW_SA, NLM_F_ACK);
-  if (m && !PutNewSa(m, ifindex, sa)) {
+  if (m && (!PutNewSa(m, ifindex, sa) || !PutDevNetns(m, ifindex))) {
     MsgFree()(m);
     return MakeError("add SA: message too long", EMSGSIZE);
   }
@@ -292,7 +338,7 @@ Status GenlKernel::AddSa(int ifindex, const SaParams& sa) {
 
 Status GenlKernel::UpdateSa(int ifindex, const SaUpdate& upd) {
   nl_msg* m = NewMsg(IPSEC_TUN_CMD_UPD_SA, NLM_F_ACK);
-  if (m && !PutSaUpdate(m, ifindex, upd)) {
+  if (m && (!PutSaUpdate(m, ifindex, upd) || !PutDevNetns(m, ifindex))) {
     nlmsg_free(m);
     return MakeError("update SA: message too long", EMSGSIZE);
   }
@@ -301,7 +347,7 @@ Status GenlKernel::UpdateSa(int ifindex, const SaUpdate& upd) {
 
 Status GenlKernel::DelSa(int ifindex, uint32_t spi, Direction dir) {
   nl_msg* m = NewMsg(IPSEC_TUN_CMD_DEL_SA, NLM_F_ACK);
-  if (m && !PutSaId(m, ifindex, spi, dir)) {
+  if (m && (!PutSaId(m, ifindex, spi, dir) || !PutDevNetns(m, ifindex))) {
     nlmsg_free(m);
     return MakeError("delete SA: message too long", EMSGSIZE);
   }
@@ -312,7 +358,9 @@ Result<std::vector<SaInfo>> GenlKernel::ListSas(std::optional<int> ifindex) {
   std::vector<SaInfo> out;
   auto build = [&]() -> nl_msg* {
     nl_msg* m = NewMsg(IPSEC_TUN_CMD_GET_SA, NLM_F_DUMP);
-    if (m && ifindex && nla_put_u32(m, IPSEC_TUN_A_IFINDEX, static_cast<uint32_t>(*ifindex)) < 0) {
+    if (m && ifindex &&
+        (nla_put_u32(m, IPSEC_TUN_A_IFINDEX, static_cast<uint32_t>(*ifindex)) < 0 ||
+         !PutDevNetns(m, *ifindex))) {
       nlmsg_free(m);
       return nullptr;
     }
@@ -324,12 +372,22 @@ Result<std::vector<SaInfo>> GenlKernel::ListSas(std::optional<int> ifindex) {
         if (auto sa = ParseSaInfo(nlmsg_hdr(r))) out.push_back(std::move(*sa));
       });
   if (!s) return s.error();
+  if (ifindex) return out;
+  // A dump of this netns leaves out the devices living in another one: add
+  // those this object resolved there.
+  for (const auto& [idx, netns] : dev_netns_) {
+    if (netns.empty()) continue;
+    auto more = ListSas(idx);
+    if (!more) return more.error();
+    out.insert(out.end(), more->begin(), more->end());
+  }
   return out;
 }
 
 Status GenlKernel::Flush(int ifindex) {
   nl_msg* m = NewMsg(IPSEC_TUN_CMD_FLUSH, NLM_F_ACK);
-  if (m && nla_put_u32(m, IPSEC_TUN_A_IFINDEX, static_cast<uint32_t>(ifindex)) < 0) {
+  if (m && (nla_put_u32(m, IPSEC_TUN_A_IFINDEX, static_cast<uint32_t>(ifindex)) < 0 ||
+            !PutDevNetns(m, ifindex))) {
     nlmsg_free(m);
     m = nullptr;
   }
@@ -340,7 +398,7 @@ Status GenlKernel::Flush(int ifindex) {
 
 Status GenlKernel::AddPolicy(int ifindex, const Policy& pol) {
   nl_msg* m = NewMsg(IPSEC_TUN_CMD_NEW_POLICY, NLM_F_ACK);
-  if (m && !PutPolicy(m, ifindex, pol)) {
+  if (m && (!PutPolicy(m, ifindex, pol) || !PutDevNetns(m, ifindex))) {
     nlmsg_free(m);
     m = nullptr;
   }
@@ -349,7 +407,7 @@ Status GenlKernel::AddPolicy(int ifindex, const Policy& pol) {
 
 Status GenlKernel::DelPolicy(int ifindex, const Policy& pol) {
   nl_msg* m = NewMsg(IPSEC_TUN_CMD_DEL_POLICY, NLM_F_ACK);
-  if (m && !PutPolicy(m, ifindex, pol)) {
+  if (m && (!PutPolicy(m, ifindex, pol) || !PutDevNetns(m, ifindex))) {
     nlmsg_free(m);
     m = nullptr;
   }
@@ -360,7 +418,8 @@ Result<std::vector<Policy>> GenlKernel::ListPolicies(int ifindex) {
   std::vector<Policy> out;
   auto build = [&]() -> nl_msg* {
     nl_msg* m = NewMsg(IPSEC_TUN_CMD_GET_POLICY, NLM_F_DUMP);
-    if (m && nla_put_u32(m, IPSEC_TUN_A_IFINDEX, static_cast<uint32_t>(ifindex)) < 0) {
+    if (m && (nla_put_u32(m, IPSEC_TUN_A_IFINDEX, static_cast<uint32_t>(ifindex)) < 0 ||
+              !PutDevNetns(m, ifindex))) {
       nlmsg_free(m);
       return nullptr;
     }
@@ -378,8 +437,8 @@ Result<std::vector<Policy>> GenlKernel::ListPolicies(int ifindex) {
 Status GenlKernel::DevCommand(uint8_t cmd, int ifindex, const char* what,
                               const std::function<int(nl_msg*)>& put) {
   nl_msg* m = NewMsg(cmd, NLM_F_ACK);
-  if (m &&
-      (nla_put_u32(m, IPSEC_TUN_A_IFINDEX, static_cast<uint32_t>(ifindex)) < 0 || put(m) < 0)) {
+  if (m && (nla_put_u32(m, IPSEC_TUN_A_IFINDEX, static_cast<uint32_t>(ifindex)) < 0 ||
+            put(m) < 0 || !PutDevNetns(m, ifindex))) {
     nlmsg_free(m);
     m = nullptr;
   }

@@ -1,6 +1,11 @@
 // GenlKernel: the Kernel interface over the "ipsec_tun" generic netlink
 // family (uapi/linux/ipsec_tun.h), with libnl-3 / libnl-genl-3.
 //
+// Devices are named "ipsec1" (this netns, or one created here and moved
+// away) or "ipsec1@NS" (in netns /run/netns/NS, kernel/netns.h): such a
+// device is created there from here, and every request about it carries
+// NETNS_FD, so a moved device is never confused with one of this netns.
+//
 // Two sockets: one for requests (commands are synchronous: send, then read
 // replies until the ack), one subscribed to the "events" multicast group for
 // ACQUIRE / EXPIRE / ERROR_EVENT, opened on the first EventFd() call so that a one-shot CLI
@@ -11,7 +16,9 @@
 // + 4 salt) (Invalid argument)".
 #pragma once
 
+#include <map>
 #include <memory>
+#include <string>
 
 #include "kernel/kernel.h"
 
@@ -69,16 +76,24 @@ class GenlKernel : public Kernel {
                   const std::function<void(nl_msg*)>& on_reply);
   Status Dump(const std::function<nl_msg*()>& build, const char* what,
               const std::function<void()>& reset, const std::function<void(nl_msg*)>& on_reply);
-  Status CreateLink(const std::string& name);
-  // A command about one device (IFINDEX) with the attributes put() adds
-  // (its libnl status: < 0 on failure).
+  Status CreateLink(const std::string& ref_text);
+  // A command about one device (IFINDEX, and NETNS_FD when it lives in
+  // another netns) with the attributes put() adds (its libnl status: < 0 on
+  // failure).
   Status DevCommand(uint8_t cmd, int ifindex, const char* what,
                     const std::function<int(nl_msg*)>& put);
+  // The fd of netns /run/netns/NAME, opened once and kept.
+  Result<int> NetnsFd(const std::string& netns);
+  // Appends NETNS_FD to a request naming ifindex when GetDevice() found that
+  // device in another netns ("ipsec1@private"); false if it does not fit.
+  bool PutDevNetns(nl_msg* m, int ifindex);
 
   nl_sock* sock_ = nullptr;
   nl_sock* event_sock_ = nullptr;
   int family_ = -1;
   int events_group_ = -1;
+  std::map<std::string, int> netns_fds_;  // netns name -> fd
+  std::map<int, std::string> dev_netns_;  // ifindex -> netns of devices resolved ("" = own)
 };
 
 }  // namespace ipsec::kernel

@@ -250,6 +250,7 @@ std::optional<DevInfo> ParseDevInfo(const nlmsghdr* nlh) {
   d.name.assign(s, strnlen(s, static_cast<size_t>(nla_len(name))));
   d.mtu = GetU32(tb[IPSEC_TUN_A_MTU]).value_or(0);
   if (auto id = GetU32(tb[IPSEC_TUN_A_LINK_NETNSID])) d.link_netnsid = static_cast<int>(*id);
+  if (auto id = GetU32(tb[IPSEC_TUN_A_NETNSID])) d.netnsid = static_cast<int>(*id);
   d.encap_port = GetU16(tb[IPSEC_TUN_A_ENCAP_PORT]);
   d.mss_clamp = GetU16(tb[IPSEC_TUN_A_MSS_CLAMP]).value_or(0);
   d.sa_count = GetU32(tb[IPSEC_TUN_A_SA_COUNT]).value_or(0);

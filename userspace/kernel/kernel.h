@@ -99,6 +99,9 @@ struct DevInfo {
   std::string name;
   uint32_t mtu = 0;
   std::optional<int> link_netnsid;
+  // The device lives in another netns than the caller's (moved out of it):
+  // that netns's id here (`ip netns list-id`).
+  std::optional<int> netnsid;
   std::optional<uint16_t> encap_port;
   uint32_t sa_count = 0, policy_count = 0;
   uint16_t mss_clamp = 0;  // 0 off, else IPSEC_TUN_A_MSS_CLAMP (kernel/mss_clamp.h)
@@ -139,6 +142,7 @@ class Kernel {
   virtual ~Kernel() = default;
 
   // Devices. EnsureDevice creates ipsecN (rtnetlink, kind "ipsec") if absent.
+  // A name "ipsecN@NS" is the device in netns NS (kernel/netns.h).
   virtual Result<DevInfo> GetDevice(const std::string& name) = 0;
   virtual Result<std::vector<DevInfo>> ListDevices() = 0;
   virtual Result<DevInfo> EnsureDevice(const std::string& name) = 0;

@@ -300,6 +300,58 @@ TEST(Warnings, MtuSetsTheDeviceAndDisagreementsAreNamed) {
   EXPECT_NE(bad.error().message.find("m.conf:4: mtu"), std::string::npos) << bad.error().message;
 }
 
+// ipsec-interface=N@NS: ipsecN in netns NS; bad netns names and @NS without
+// a number are errors naming the line.
+TEST(Syntax, IpsecInterfaceInANetns) {
+  FixedHostInfo host({Addr("192.0.2.1")}, Addr("192.0.2.1"));
+  LoadOptions o;
+  o.host = &host;
+  auto cfg = ParseConfigText(
+      "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tipsec-interface=2@private\n"
+      "conn b\n\tleft=192.0.2.1\n\tright=198.51.100.3\n\tipsec-interface=2\n",
+      "n.conf", o);
+  ASSERT_TRUE(cfg) << cfg.error().message;
+  ASSERT_EQ(cfg->connections.size(), 2u);
+  EXPECT_EQ(cfg->connections[0].ipsec_interface, 2u);
+  EXPECT_EQ(cfg->connections[0].interface_netns, "private");
+  EXPECT_EQ(DeviceName(cfg->connections[0]), "ipsec2@private");
+  EXPECT_EQ(DeviceName(cfg->connections[1]), "ipsec2");
+  for (const char* bad : {"2@", "2@a/b", "yes@private", "x@private", "2@.."}) {
+    auto r = ParseConfigText(std::string("conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n"
+                                         "\tipsec-interface=") +
+                                 bad + "\n",
+                             "n.conf", o);
+    ASSERT_FALSE(r) << bad;
+    EXPECT_NE(r.error().message.find("n.conf:4: ipsec-interface"), std::string::npos)
+        << r.error().message;
+  }
+}
+
+// leftinterface-ip= (libreswan): address/prefix for the local end's device,
+// host bits kept; follows the end when the ends swap.
+TEST(Syntax, InterfaceIpIsTheLocalEndsInsideAddress) {
+  FixedHostInfo host({Addr("192.0.2.1")}, Addr("192.0.2.1"));
+  LoadOptions o;
+  o.host = &host;
+  auto cfg = ParseConfigText(
+      "conn a\n\tright=192.0.2.1\n\tleft=198.51.100.2\n\tipsec-interface=1\n"
+      "\trightinterface-ip=169.254.10.2/30\n\tleftinterface-ip=169.254.10.1/30\n",
+      "i.conf", o);
+  ASSERT_TRUE(cfg) << cfg.error().message;
+  ASSERT_TRUE(cfg->connections[0].local.interface_ip);
+  EXPECT_EQ(cfg->connections[0].local.interface_ip->ToString(), "169.254.10.2/30");
+  EXPECT_TRUE(cfg->warnings.empty());
+  for (const char* bad : {"169.254.10.2", "169.254.10.2/33", "fd00::1/129", "x/30"}) {
+    auto r = ParseConfigText(
+        std::string("conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tleftinterface-ip=") + bad +
+            "\n",
+        "i.conf", o);
+    ASSERT_FALSE(r) << bad;
+    EXPECT_NE(r.error().message.find("i.conf:4: leftinterface-ip"), std::string::npos)
+        << r.error().message;
+  }
+}
+
 TEST(Syntax, CommentsQuotesSpacingAndIpv6) {
   FixedHostInfo host({Addr("2001:db8::1")}, std::nullopt, Addr("2001:db8::1"));
   LoadOptions o;

@@ -13,14 +13,15 @@ namespace ipsec::daemon {
 namespace {
 
 // rtattr type -> payload, for the checks.
-std::map<int, std::vector<uint8_t>> Attrs(const std::vector<uint8_t>& buf, rtmsg* rt_out,
+template <typename Hdr>
+std::map<int, std::vector<uint8_t>> Attrs(const std::vector<uint8_t>& buf, Hdr* rt_out,
                                           nlmsghdr* h_out) {
   std::map<int, std::vector<uint8_t>> out;
   std::memcpy(h_out, buf.data(), sizeof *h_out);
   std::memcpy(rt_out, buf.data() + NLMSG_HDRLEN, sizeof *rt_out);
   auto* h = reinterpret_cast<const nlmsghdr*>(buf.data());
-  int len = static_cast<int>(h->nlmsg_len - NLMSG_LENGTH(sizeof(rtmsg)));
-  auto* a = reinterpret_cast<const rtattr*>(buf.data() + NLMSG_SPACE(sizeof(rtmsg)));
+  int len = static_cast<int>(h->nlmsg_len - NLMSG_LENGTH(sizeof(Hdr)));
+  auto* a = reinterpret_cast<const rtattr*>(buf.data() + NLMSG_SPACE(sizeof(Hdr)));
   for (; RTA_OK(a, len); a = RTA_NEXT(a, len)) {
     auto* p = static_cast<const uint8_t*>(RTA_DATA(a));
     out[a->rta_type] = std::vector<uint8_t>(p, p + RTA_PAYLOAD(a));
@@ -49,6 +50,30 @@ TEST(RouteRequest, AddIpv4WithSource) {
   ASSERT_EQ(attrs[RTA_OIF].size(), 4u);
   std::memcpy(&oif, attrs[RTA_OIF].data(), 4);
   EXPECT_EQ(oif, 7u);
+}
+
+// leftinterface-ip=: as `ip addr add 169.254.10.2/30 dev ipsec1`.
+TEST(AddrRequest, AddAndDeleteAnInsideAddress) {
+  auto buf = BuildAddrRequest(5, *IpAddress::Parse("169.254.10.2"), 30, true, 9);
+  nlmsghdr h;
+  ifaddrmsg ifa;
+  auto attrs = Attrs(buf, &ifa, &h);
+  EXPECT_EQ(h.nlmsg_len, buf.size());
+  EXPECT_EQ(h.nlmsg_type, RTM_NEWADDR);
+  EXPECT_EQ(h.nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE);
+  EXPECT_EQ(h.nlmsg_seq, 9u);
+  EXPECT_EQ(ifa.ifa_family, AF_INET);
+  EXPECT_EQ(ifa.ifa_prefixlen, 30);
+  EXPECT_EQ(ifa.ifa_index, 5u);
+  EXPECT_EQ(attrs[IFA_LOCAL], (std::vector<uint8_t>{169, 254, 10, 2}));
+  EXPECT_EQ(attrs[IFA_ADDRESS], (std::vector<uint8_t>{169, 254, 10, 2}));
+  auto del = BuildAddrRequest(5, *IpAddress::Parse("fd00:a::2"), 126, false, 10);
+  attrs = Attrs(del, &ifa, &h);
+  EXPECT_EQ(h.nlmsg_type, RTM_DELADDR);
+  EXPECT_EQ(h.nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK);
+  EXPECT_EQ(ifa.ifa_family, AF_INET6);
+  EXPECT_EQ(ifa.ifa_prefixlen, 126);
+  EXPECT_EQ(attrs[IFA_LOCAL].size(), 16u);
 }
 
 TEST(RouteRequest, DelIpv6WithoutSource) {

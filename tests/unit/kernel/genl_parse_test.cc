@@ -11,6 +11,8 @@
 
 #include <memory>
 
+#include "kernel/netns.h"
+
 namespace ipsec::kernel {
 namespace {
 
@@ -329,11 +331,44 @@ TEST(GenlParseTest, DevReply) {
   EXPECT_EQ(dev->policy_count, 1u);
   EXPECT_EQ(dev->encap_port, 4500);
   EXPECT_EQ(dev->link_netnsid, 0);
+  EXPECT_FALSE(dev->netnsid);
   EXPECT_EQ(dev->stats.drop_auth, 5u);
   EXPECT_EQ(dev->stats.drop_mtu, 6u);
   EXPECT_EQ(dev->stats.tx_bytes, 1u << 20);
   EXPECT_EQ(dev->stats.icmp_pmtu, 7u);
   EXPECT_EQ(dev->stats.icmp_ignored, 8u);
+}
+
+// A device moved out of the caller's netns, as the underlay's dump shows it.
+TEST(GenlParseTest, DevReplyOfAMovedDevice) {
+  Msg m = NewMsg(IPSEC_TUN_CMD_GET_DEV);
+  nla_put_u32(m.get(), IPSEC_TUN_A_IFINDEX, 9);
+  nla_put_string(m.get(), IPSEC_TUN_A_IFNAME, "ipsec1");
+  nla_put_s32(m.get(), IPSEC_TUN_A_NETNSID, 4);
+  auto dev = ParseDevInfo(nlmsg_hdr(m.get()));
+  ASSERT_TRUE(dev);
+  EXPECT_EQ(dev->netnsid, 4);
+  EXPECT_FALSE(dev->link_netnsid);
+}
+
+TEST(DeviceRef, NameAndNetns) {
+  EXPECT_EQ(ParseDeviceRef("ipsec1").name, "ipsec1");
+  EXPECT_EQ(ParseDeviceRef("ipsec1").netns, "");
+  EXPECT_EQ(ParseDeviceRef("ipsec1@private").name, "ipsec1");
+  EXPECT_EQ(ParseDeviceRef("ipsec1@private").netns, "private");
+  EXPECT_EQ(DeviceRefString(ParseDeviceRef("ipsec2@vrf-a")), "ipsec2@vrf-a");
+  EXPECT_EQ(DeviceRefString(ParseDeviceRef("ipsec0")), "ipsec0");
+  EXPECT_TRUE(ValidNetnsName("private"));
+  EXPECT_FALSE(ValidNetnsName(""));
+  EXPECT_FALSE(ValidNetnsName(".."));
+  EXPECT_FALSE(ValidNetnsName("a/b"));
+  EXPECT_FALSE(ValidNetnsName(std::string(256, 'n')));
+  auto missing = OpenNetns("no-such-netns-for-this-test");
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message.find("/run/netns/no-such-netns-for-this-test"),
+            std::string::npos)
+      << missing.error().message;
+  EXPECT_FALSE(OpenNetns("../etc"));
 }
 
 TEST(GenlParseTest, Events) {
