@@ -437,8 +437,8 @@ Result<std::vector<Policy>> GenlKernel::ListPolicies(int ifindex) {
 Status GenlKernel::DevCommand(uint8_t cmd, int ifindex, const char* what,
                               const std::function<int(nl_msg*)>& put) {
   nl_msg* m = NewMsg(cmd, NLM_F_ACK);
-  if (m && (nla_put_u32(m, IPSEC_TUN_A_IFINDEX, static_cast<uint32_t>(ifindex)) < 0 ||
-            put(m) < 0 || !PutDevNetns(m, ifindex))) {
+  if (m && (nla_put_u32(m, IPSEC_TUN_A_IFINDEX, static_cast<uint32_t>(ifindex)) < 0 || put(m) < 0 ||
+            !PutDevNetns(m, ifindex))) {
     nlmsg_free(m);
     m = nullptr;
   }
