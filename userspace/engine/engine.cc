@@ -738,13 +738,14 @@ void EngineImpl::OnKernelExpire(const kernel::ExpireEvent& ev) {
       if (!match || c->state != ChildSa::State::kInstalled) continue;
       if (sa->state != IkeSa::State::kEstablished) return;
       if (ev.hard) {
-        ctx_.Log(LogLevel::kInfo, sa->conn_name(), "child SA reached its hard lifetime");
+        ctx_.Log(LogLevel::kInfo, c->conn_name(), "child SA reached its hard lifetime");
         sa->tasks.Queue(MakeChildDeleteTask(ctx_, c->inbound_spi));
         // Not rekeyed (rekey=no, or the rekey failed): a wanted connection
-        // gets a new child for the pair once the old one is gone.
-        auto cs = conn_state_.find(sa->conn_name());
+        // gets a new child for the pair once the old one is gone. The
+        // child's own connection: on a shared IKE SA it may ride another's.
+        auto cs = conn_state_.find(c->conn_name());
         if (!c->replaced && cs != conn_state_.end() && cs->second.wanted)
-          sa->tasks.Queue(MakeChildCreateTask(ctx_, c->pair_index));
+          sa->tasks.Queue(MakeChildCreateTask(ctx_, c->pair_index, 0, c->conn));
       } else if (!c->rekey_queued && !c->replaced) {
         // Inbound and outbound SA both reach it: one rekey per child.
         c->rekey_queued = true;

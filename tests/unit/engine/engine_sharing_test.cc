@@ -326,5 +326,36 @@ TEST_F(SharingTest, ExplicitPfsIsNeverDropped) {
   EXPECT_EQ(Sent(ike::ExchangeType::kCreateChildSa), 1u);
 }
 
+// A child of a connection riding the shared IKE SA reaches its hard
+// lifetime without a rekey (rekey=no): the new child is for that
+// connection's own pair, not for the IKE SA's first connection.
+TEST_F(SharingTest, HardExpiryOfARidersChildBringsItBackForItsOwnConnection) {
+  auto conns = Tunnels(a.addr, b.addr, 3, true, AutoAction::kStart);
+  for (auto& c : conns) c.rekey = false;
+  ASSERT_TRUE(b.engine.LoadConnections(Tunnels(b.addr, a.addr, 3, false, AutoAction::kAdd)).ok());
+  ASSERT_TRUE(a.engine.LoadConnections(std::move(conns)).ok());
+  ASSERT_TRUE(net.Run(Millis(10000)));
+  ASSERT_EQ(a.engine.Status().ike_sas.size(), 1u) << a.log.Errors();
+  uint32_t t3_spi = 0;
+  for (const auto& c : a.engine.Status().ike_sas[0].children)
+    if (c.conn == "t3") t3_spi = c.inbound_spi;
+  ASSERT_NE(t3_spi, 0u);
+  kernel::ExpireEvent ev;
+  ev.spi = t3_spi;
+  ev.dir = kernel::Direction::kIn;
+  ev.hard = true;
+  a.engine.OnKernelExpire(ev);
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  auto ca = ChildrenByConn(a), cb = ChildrenByConn(b);
+  EXPECT_EQ(ca, (std::map<std::string, int>{{"t1", 1}, {"t2", 1}, {"t3", 1}})) << a.log.Errors();
+  EXPECT_EQ(cb, ca) << b.log.Errors();
+  EXPECT_TRUE(HasPolicy(a, "10.1.3.0/24", "10.2.3.0/24"));
+  for (const auto& c : a.engine.Status().ike_sas[0].children) {
+    if (c.conn == "t3") {
+      EXPECT_NE(c.inbound_spi, t3_spi);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace ipsec::engine::test
