@@ -203,22 +203,29 @@ TEST_F(EngineTest, NatIsDetectedAndIkeMovesTo4500WithUdpEncap) {
   }
 }
 
+// A NAT in front of host: its ports 500 and 4500 appear as
+// 198.51.100.7:1500 and :1501. A test rebinds by editing the returned table.
+struct NatMapping {
+  Endpoint inside, outside;
+};
+std::shared_ptr<std::vector<NatMapping>> NatInFrontOf(FakeNetwork& net, const IpAddress& host) {
+  auto nat = std::make_shared<std::vector<NatMapping>>(std::vector<NatMapping>{
+      {{host, 500}, {Ip("198.51.100.7"), 1500}}, {{host, 4500}, {Ip("198.51.100.7"), 1501}}});
+  net.rewrite = [nat](Datagram& d) {
+    for (auto& m : *nat) {
+      if (d.from == m.inside) d.from = m.outside;
+      if (d.to == m.outside) d.to = m.inside;
+    }
+  };
+  return nat;
+}
+
 // NAT rebinding (RFC 7296 2.23): A's NAT gives its 4500 mapping a new
 // address and port. A's next authenticated message (its DPD) moves B's IKE
 // SA, and B's child SAs follow: the outbound one now leaves for the new
 // mapping, the inbound one records it.
 TEST_F(EngineTest, NatRebindingMovesTheChildSas) {
-  struct Mapping {
-    Endpoint inside, outside;
-  };
-  std::vector<Mapping> nat = {{{a.addr, 500}, {Ip("198.51.100.7"), 1500}},
-                              {{a.addr, 4500}, {Ip("198.51.100.7"), 1501}}};
-  net.rewrite = [&](Datagram& d) {
-    for (auto& m : nat) {
-      if (d.from == m.inside) d.from = m.outside;
-      if (d.to == m.outside) d.to = m.inside;
-    }
-  };
+  auto& nat = *NatInFrontOf(net, a.addr);
   auto ca = AtoB();
   ca.dpd_delay_s = 5;
   auto cb = BtoA();
@@ -260,17 +267,7 @@ TEST_F(EngineTest, NatRebindingMovesTheChildSas) {
 // mapping. A is not behind a NAT from B's view in the reverse case, so the
 // same event at A moves nothing.
 TEST_F(EngineTest, EspMappingEventMovesANattedPeer) {
-  struct Mapping {
-    Endpoint inside, outside;
-  };
-  std::vector<Mapping> nat = {{{a.addr, 500}, {Ip("198.51.100.7"), 1500}},
-                              {{a.addr, 4500}, {Ip("198.51.100.7"), 1501}}};
-  net.rewrite = [&](Datagram& d) {
-    for (auto& m : nat) {
-      if (d.from == m.inside) d.from = m.outside;
-      if (d.to == m.outside) d.to = m.inside;
-    }
-  };
+  NatInFrontOf(net, a.addr);
   auto cb = BtoA();
   cb.remote.host = IpAddress();
   cb.remote.id = "192.0.2.1";
