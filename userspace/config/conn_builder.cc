@@ -699,13 +699,45 @@ static void BuildDdos(const RawSetting* mode, const RawSetting* threshold, const
     d.Warn(*threshold, "ddos-ike-threshold= has no effect with ddos-mode=" + mode->value);
 }
 
+// syslog=FACILITY[.LEVEL] as libreswan writes it ("daemon.error"); an
+// empty string when valid, else why not.
+static std::string CheckSyslogSetting(const std::string& v) {
+  static const char* const kFacilities[] = {"daemon", "user",   "auth",   "authpriv",
+                                            "local0", "local1", "local2", "local3",
+                                            "local4", "local5", "local6", "local7"};
+  static const char* const kLevels[] = {"debug", "info",  "notice", "warning", "warn",
+                                        "err",   "error", "crit",   "alert",   "emerg"};
+  const auto dot = v.find('.');
+  const std::string facility = v.substr(0, dot);
+  if (std::find(std::begin(kFacilities), std::end(kFacilities), facility) == std::end(kFacilities))
+    return "'" + facility +
+           "' is not a syslog facility (daemon, user, auth, authpriv, local0..local7)";
+  if (dot == std::string::npos) return "";
+  const std::string level = v.substr(dot + 1);
+  if (std::find(std::begin(kLevels), std::end(kLevels), level) == std::end(kLevels))
+    return "'" + level +
+           "' is not a syslog level (debug, info, notice, warning, err, crit, alert, emerg)";
+  return "";
+}
+
 SetupConfig BuildSetup(const SettingMap& s, const Diagnostics& d) {
   SetupConfig out;
   auto get = [&](const char* k) -> const RawSetting* {
     auto it = s.find(k);
     return it == s.end() ? nullptr : &it->second;
   };
-  if (auto* st = get("logfile")) out.logfile = st->value;
+  if (auto* st = get("plutostderrlog")) out.logfile = st->value;
+  if (auto* st = get("logfile")) {
+    if (!out.logfile.empty() && out.logfile != st->value)
+      d.Warn(*st, "both logfile= and plutostderrlog= are set; using logfile=");
+    out.logfile = st->value;
+  }
+  if (auto* st = get("syslog")) {
+    if (auto err = CheckSyslogSetting(st->value); !err.empty())
+      d.Error(*st, err);
+    else
+      out.syslog = st->value;
+  }
   if (auto* st = get("plutodebug")) out.debug = st->value;
   if (auto* st = get("charondebug")) {
     if (!out.debug.empty())

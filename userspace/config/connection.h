@@ -188,7 +188,8 @@ inline std::string DeviceName(const Connection& c) {
 }
 
 struct SetupConfig {
-  std::string logfile;
+  std::string logfile;     // logfile= or plutostderrlog= (Openswan's name)
+  std::string syslog;      // syslog=FACILITY[.LEVEL], checked: daemon.info, local3
   std::string debug;       // plutodebug= or charondebug=, as written
   std::string protostack;  // netkey/xfrm/klips/ipsec_tun: recorded; we always use ipsec_tun
   std::vector<std::string> interfaces;  // interfaces="%defaultroute ipsec0=eth0"

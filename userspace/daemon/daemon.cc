@@ -622,8 +622,9 @@ void DaemonImpl::ApplySetup(const std::vector<std::string>& changed) {
   auto has = [&](const char* key) {
     return std::find(changed.begin(), changed.end(), key) != changed.end();
   };
-  if (!cfg_.setup.logfile.empty() || has("logfile") || has("debug"))
-    SetupLogging(cfg_.setup.logfile, opts_.debug || DebugRequested(cfg_.setup.debug));
+  if (!cfg_.setup.logfile.empty() || has("logfile") || has("syslog") || has("debug"))
+    SetupLogging({cfg_.setup.logfile, cfg_.setup.syslog,
+                  opts_.debug || DebugRequested(cfg_.setup.debug)});
   engine_->SetCookieThreshold(cfg_.setup.cookie_threshold);
   for (const auto& key : changed) {
     if (key == "protostack" || key == "interfaces" || key == "uniqueids")

@@ -58,8 +58,8 @@ int main(int argc, char** argv) {
     std::cerr << "ipsecd: " << cfg.error().message << "\n";
     return 1;
   }
-  ipsec::daemon::SetupLogging(cfg->setup.logfile,
-                              debug || ipsec::daemon::DebugRequested(cfg->setup.debug));
+  ipsec::daemon::SetupLogging({cfg->setup.logfile, cfg->setup.syslog,
+                               debug || ipsec::daemon::DebugRequested(cfg->setup.debug)});
   for (const auto& w : cfg->warnings) spdlog::warn("{}", w.ToString());
 
   std::string spath = secrets_path.empty() ? cfg->SecretsPath() : secrets_path;
@@ -89,5 +89,7 @@ int main(int argc, char** argv) {
     spdlog::error("cannot start: {}", d.error().message);
     return 1;
   }
-  return (*d)->Run();
+  const int rc = (*d)->Run();
+  ipsec::daemon::FlushLogSummaries();
+  return rc;
 }

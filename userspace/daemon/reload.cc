@@ -38,6 +38,7 @@ std::vector<std::string> ChangedSetupKeys(const config::SetupConfig& a,
     if (d) out.emplace_back(key);
   };
   differs(a.logfile != b.logfile, "logfile");
+  differs(a.syslog != b.syslog, "syslog");
   differs(a.debug != b.debug, "debug");
   differs(a.protostack != b.protostack, "protostack");
   differs(a.interfaces != b.interfaces, "interfaces");

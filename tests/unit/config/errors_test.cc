@@ -464,5 +464,41 @@ TEST(Resolve, TemplatesOnlyUsedThroughAlsoAreNotConnections) {
   EXPECT_EQ(cfg->connections[1].auto_action, AutoAction::kIgnore);
 }
 
+// Log destinations: syslog=FACILITY[.LEVEL] is checked, plutostderrlog= is
+// Openswan's name for logfile=.
+TEST(Setup, LogDestinations) {
+  FixedHostInfo host({Addr("192.0.2.1")}, Addr("192.0.2.1"));
+  LoadOptions o;
+  o.host = &host;
+  const std::string conn = "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n";
+  auto parse = [&](const std::string& setup) {
+    return ParseConfigText("config setup\n" + setup + conn, "l.conf", o);
+  };
+  auto sys = parse("\tsyslog=local3.warning\n");
+  ASSERT_TRUE(sys) << sys.error().message;
+  EXPECT_EQ(sys->setup.syslog, "local3.warning");
+  EXPECT_TRUE(sys->warnings.empty()) << sys->warnings.front().ToString();
+  auto facility = parse("\tsyslog=kern\n");
+  ASSERT_FALSE(facility);
+  EXPECT_EQ(facility.error().message,
+            "l.conf:2: syslog: 'kern' is not a syslog facility (daemon, user, auth, authpriv, "
+            "local0..local7)");
+  auto level = parse("\tsyslog=daemon.loud\n");
+  ASSERT_FALSE(level);
+  EXPECT_EQ(level.error().message,
+            "l.conf:2: syslog: 'loud' is not a syslog level (debug, info, notice, warning, err, "
+            "crit, alert, emerg)");
+  auto stderrlog = parse("\tplutostderrlog=/var/log/pluto.log\n");
+  ASSERT_TRUE(stderrlog) << stderrlog.error().message;
+  EXPECT_EQ(stderrlog->setup.logfile, "/var/log/pluto.log");
+  EXPECT_TRUE(stderrlog->warnings.empty()) << stderrlog->warnings.front().ToString();
+  auto both = parse("\tplutostderrlog=/var/log/a\n\tlogfile=/var/log/b\n");
+  ASSERT_TRUE(both) << both.error().message;
+  EXPECT_EQ(both->setup.logfile, "/var/log/b");
+  ASSERT_EQ(both->warnings.size(), 1u);
+  EXPECT_EQ(both->warnings[0].ToString(),
+            "l.conf:3: logfile: both logfile= and plutostderrlog= are set; using logfile=");
+}
+
 }  // namespace
 }  // namespace ipsec::config

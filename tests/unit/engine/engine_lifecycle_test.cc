@@ -394,5 +394,43 @@ TEST_F(LifecycleTest, HardExpiryWithoutRekeyBringsANewChild) {
   ExpectMatchingChildren(a, b, 1);
 }
 
+// The operator's view (Documentation/operations.md, "Logs"): each event of
+// a tunnel's life is one line at info or above naming the connection; a
+// rekey's old child goes quietly (its "deleted" would read as a tunnel down).
+// Authentication failures: EngineTest.WrongPskFailsWithClearMessageOnBothSides.
+TEST_F(LifecycleTest, OneInfoLinePerOperatorEvent) {
+  auto ca = AtoB();
+  ca.dpd_delay_s = 5;
+  ca.dpd_timeout_s = 10;
+  auto info_lines = [&](std::string_view needle) {
+    size_t n = 0;
+    for (const auto& l : a.log.lines)
+      if (l.level != LogLevel::kDebug && l.conn == "site" &&
+          l.text.find(needle) != std::string::npos)
+        ++n;
+    return n;
+  };
+  Up(ca, BtoA());
+  EXPECT_EQ(info_lines("IKE SA established"), 1u);
+  EXPECT_EQ(info_lines("CHILD_SA site{1} established"), 1u);
+  a.log.lines.clear();
+
+  const auto old = OnlyChild(a);
+  a.engine.OnKernelExpire(SoftExpire(old.inbound_spi, Direction::kIn));
+  a.engine.OnKernelExpire(SoftExpire(old.outbound_spi, Direction::kOut));
+  ASSERT_TRUE(net.Run(Millis(3000)));
+  EXPECT_EQ(info_lines("soft lifetime: rekeying"), 1u);
+  EXPECT_EQ(info_lines("CHILD_SA site{1} established"), 1u);
+  EXPECT_EQ(info_lines("deleted"), 0u) << "the rekeyed child is not a tunnel going down";
+  EXPECT_TRUE(a.log.Contains("deleted", LogLevel::kDebug));
+  a.log.lines.clear();
+
+  drop_all = true;
+  CountChildRequests();
+  ASSERT_TRUE(net.Run(Millis(16000)));
+  EXPECT_EQ(info_lines("is dead"), 1u);
+  EXPECT_EQ(a.engine.Status().ike_sas.size(), 0u);
+}
+
 }  // namespace
 }  // namespace ipsec::engine::test

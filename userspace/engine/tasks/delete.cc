@@ -29,7 +29,8 @@ void EraseChild(EngineContext& ctx, IkeSa& sa, ChildSa* child) {
   else
     RemoveChild(ctx, *child);
   const std::string name = child->conn ? child->conn_name() : sa.conn_name();
-  ctx.Log(LogLevel::kInfo, name,
+  // A rekeyed child's end is part of the rekey, already logged.
+  ctx.Log(child->replaced ? LogLevel::kDebug : LogLevel::kInfo, name,
           "CHILD_SA " + name + "{" + std::to_string(child->reqid) + "} " +
               child->local_ts.ToString() + " === " + child->remote_ts.ToString() + " deleted");
   std::erase_if(sa.children, [&](const auto& c) { return c.get() == child; });
