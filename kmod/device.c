@@ -365,6 +365,8 @@ static struct rtnl_link_ops ipsec_tun_link_ops __read_mostly = {
 	.setup = ipsec_tun_setup,
 	.newlink = ipsec_tun_newlink,
 	.get_link_net = ipsec_tun_get_link_net,
+	.get_size = ipsec_tun_link_get_size,
+	.fill_info = ipsec_tun_link_fill_info,
 };
 
 /*

@@ -85,6 +85,10 @@ static inline void ipsec_tun_stat_add(struct ipsec_tun_stats __percpu *stats,
 	this_cpu_add(stats->c[which], n);
 }
 
+/* link_info.c: rtnl_link_ops .get_size / .fill_info (IFLA_IPSEC_TUN_*). */
+size_t ipsec_tun_link_get_size(const struct net_device *dev);
+int ipsec_tun_link_fill_info(struct sk_buff *skb, const struct net_device *dev);
+
 void ipsec_tun_stats_sum(struct ipsec_tun_stats __percpu *stats, struct ipsec_tun_stats *out);
 
 /* Base MTU (1500 underlay) minus ESP overhead; see Documentation/netlink-api.md. */

@@ -109,22 +109,34 @@ static void clamp_v6(struct sk_buff *skb, unsigned int max_mss)
 	clamp_tcp(skb, off, max_mss);
 }
 
+unsigned int ipsec_tun_mss_max(unsigned int ceiling, unsigned int mtu, bool v6)
+{
+	if (!ceiling)
+		return 0;
+	/* The ceiling is an IPv4 MSS: 20 bytes less for IPv6's header. */
+	if (v6)
+		return mtu > 60 + 88 && ceiling > 20 + 88 ? min(mtu - 60, ceiling - 20) : 0;
+	return mtu > 40 + 88 ? min(mtu - 40, ceiling) : 0;
+}
+
 void ipsec_tun_mss_clamp(struct ipsec_tun_dev *itd, struct sk_buff *skb)
 {
 	unsigned int ceiling = READ_ONCE(itd->mss_clamp);
 	unsigned int mtu = READ_ONCE(itd->dev->mtu);
+	unsigned int max_mss;
 
 	if (!ceiling || !pskb_may_pull(skb, 1))
 		return;
 	switch (skb->data[0] >> 4) {
 	case 4:
-		if (mtu > 40 + 88)
-			clamp_v4(skb, min(mtu - 40, ceiling));
+		max_mss = ipsec_tun_mss_max(ceiling, mtu, false);
+		if (max_mss)
+			clamp_v4(skb, max_mss);
 		break;
 	case 6:
-		/* The ceiling is an IPv4 MSS: 20 bytes less for IPv6's header. */
-		if (mtu > 60 + 88 && ceiling > 20 + 88)
-			clamp_v6(skb, min(mtu - 60, ceiling - 20));
+		max_mss = ipsec_tun_mss_max(ceiling, mtu, true);
+		if (max_mss)
+			clamp_v6(skb, max_mss);
 		break;
 	}
 }

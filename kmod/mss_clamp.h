@@ -16,4 +16,11 @@
  */
 void ipsec_tun_mss_clamp(struct ipsec_tun_dev *itd, struct sk_buff *skb);
 
+/*
+ * The MSS a SYN of that family is lowered to on a device with this
+ * ceiling (itd->mss_clamp) and MTU; 0 when nothing is clamped (clamping
+ * off, or an MTU too small to leave a sane MSS).
+ */
+unsigned int ipsec_tun_mss_max(unsigned int ceiling, unsigned int mtu, bool v6);
+
 #endif

@@ -155,6 +155,33 @@
 /* rtnl_link kind: ip link add ipsec1 type ipsec */
 #define IPSEC_TUN_LINK_KIND "ipsec"
 
+/*
+ * rtnetlink link details: IFLA_INFO_DATA in IFLA_LINKINFO (kind "ipsec") of
+ * every RTM_GETLINK / RTM_NEWLINK message about an ipsec device, read only
+ * (`ip link add ... type ipsec` takes no data; changes go through the
+ * genetlink family). A snapshot of the device's configuration, never a key.
+ * The underlay netns is the standard IFLA_LINK_NETNSID, present when it is
+ * not the netns the device lives in (`ip -d link` prints link-netns).
+ * Attributes may be added at the end: skip the unknown ones.
+ */
+enum ipsec_tun_link_attr {
+	IFLA_IPSEC_TUN_UNSPEC,
+	IFLA_IPSEC_TUN_MSS_CLAMP,	/* u16: as IPSEC_TUN_A_MSS_CLAMP, 0 = off */
+	IFLA_IPSEC_TUN_MSS_V4,		/* u16: MSS that IPv4 SYNs are lowered to
+					 * now (ceiling and MTU), 0 = none */
+	IFLA_IPSEC_TUN_MSS_V6,		/* u16: the same for IPv6 SYNs */
+	IFLA_IPSEC_TUN_ENCAP_PORT,	/* u16: local port of the attached NAT-T
+					 * socket (SET_ENCAP), 0 = none */
+	IFLA_IPSEC_TUN_SA_COUNT,	/* u32 */
+	IFLA_IPSEC_TUN_POLICY_COUNT,	/* u32 */
+	IFLA_IPSEC_TUN_CRYPT_QUEUES,	/* u32: ordering queues per direction,
+					 * each a threaded NAPI context */
+	IFLA_IPSEC_TUN_UNDERLAY_GONE,	/* flag: the underlay netns exited; the
+					 * device has no SAs and drops all */
+	__IFLA_IPSEC_TUN_MAX
+};
+#define IFLA_IPSEC_TUN_MAX (__IFLA_IPSEC_TUN_MAX - 1)
+
 /* Largest anti-replay window the module accepts, in packets. */
 #define IPSEC_TUN_REPLAY_WINDOW_MAX 4096
 
