@@ -9,16 +9,22 @@
 #   make install    PREFIX=/usr/local DESTDIR= : binaries, unit, man pages,
 #                   completion, the module for KVER (default: running kernel)
 #   make uninstall  remove what make install put there
+#   make dkms-install  the module's source under /usr/src/ipsec-tun-VERSION,
+#                   registered with dkms and built + installed for KVER
+#                   (default: running kernel) and every later kernel
+#   make dkms-uninstall  dkms remove, and the source tree
+#   make deb        build/deb/ipsec-tun_*.deb and ipsec-tun-dkms_*.deb
 #   make vmtest VMTEST_ARGS="--filter '01*'"   a subset of the VM scenarios
 SHELL := /bin/bash
 BUILD ?= build
 # Two cores are shared by everyone on these machines: never more than -j2.
 JOBS ?= 2
 PREFIX ?= /usr/local
+VERSION := $(shell cat VERSION)
 VMTEST_ARGS ?=
 
 .PHONY: all kmod userspace setup check check-full unit vmtest check-6.12 demo bench fuzz clean format \
-	install uninstall
+	install uninstall dkms-source dkms-install dkms-uninstall deb
 
 all: kmod userspace
 
@@ -77,6 +83,23 @@ uninstall:
 	@test -f $(BUILD)/install_manifest.txt || { echo "make uninstall: nothing installed from $(BUILD)"; exit 1; }
 	@sed 's|^|$(DESTDIR)|' $(BUILD)/install_manifest.txt | xargs -d '\n' rm -fv
 	@rm -fv $(DESTDIR)/lib/modules/*/updates/ipsec_tun.ko*
+
+# The DKMS source tree (packaging/dkms.conf.in) under DESTDIR.
+dkms-source:
+	@packaging/dkms-source "$(DESTDIR)/"
+
+dkms-install: dkms-source
+	@dkms status -m ipsec-tun -v $(VERSION) | grep -q . || dkms add -m ipsec-tun -v $(VERSION)
+	@dkms install -m ipsec-tun -v $(VERSION) $(if $(KVER),-k $(KVER))
+
+dkms-uninstall:
+	@dkms remove -m ipsec-tun -v $(VERSION) --all || true
+	@rm -rf /usr/src/ipsec-tun-$(VERSION)
+
+# Binary packages from this build (packaging/mkdeb): ipsec-tun (daemon,
+# CLI, unit, man pages, completion) and ipsec-tun-dkms (module source).
+deb: userspace
+	@packaging/mkdeb $(BUILD) $(BUILD)/deb
 
 format:
 	@clang-format -i $$(git ls-files 'userspace/*.cc' 'userspace/*.h' 'tests/*.cc' 'bench/*.cc')
