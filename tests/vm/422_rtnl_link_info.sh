@@ -4,7 +4,8 @@
 # iproute2 does not decode an unknown kind, so tools/linkinfo.py reads the
 # raw RTM_GETLINK reply. Checked:
 #  1. a new device: clamping off (0/0/0), no SA, no policy, no NAT-T port,
-#     at least one crypto queue, no link-netnsid (underlay = its netns);
+#     at least one crypto queue, threaded NAPI (0 and back to 1 through
+#     sysfs), no link-netnsid (underlay = its netns);
 #  2. mss-clamp on, then MTU 1300, then mss-clamp 1100: MSS_CLAMP and the
 #     effective IPv4/IPv6 MSS follow each change (1398/1378, 1260/1240,
 #     1100/1080), MTU 1300 too;
@@ -47,7 +48,12 @@ print("new device:", info)
 assert "link_netnsid" not in info and "underlay_gone" not in d, f"new device: {info}"
 assert d["crypt_queues"] >= 1, d
 expect("new device", mtu=1438, mss_clamp=0, mss_v4=0, mss_v6=0, encap_port=0, sa_count=0,
-       policy_count=0)
+       policy_count=0, threaded=1)
+# Queue mode: the standard sysfs switch to softirq and back.
+for mode in (0, 1):
+    with open("/sys/class/net/ipsec1/threaded", "w") as f:
+        f.write(f"{mode}\n")
+    expect(f"threaded {mode}", threaded=mode)
 
 # 2. MSS clamp and MTU
 ctl = os.environ["IPSECCTL"]

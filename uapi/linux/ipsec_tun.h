@@ -178,6 +178,9 @@ enum ipsec_tun_link_attr {
 					 * each a threaded NAPI context */
 	IFLA_IPSEC_TUN_UNDERLAY_GONE,	/* flag: the underlay netns exited; the
 					 * device has no SAs and drops all */
+	IFLA_IPSEC_TUN_THREADED,	/* u8: 1 when the queues run in kernel
+					 * threads (default), 0 in softirq
+					 * (/sys/class/net/DEV/threaded) */
 	__IFLA_IPSEC_TUN_MAX
 };
 #define IFLA_IPSEC_TUN_MAX (__IFLA_IPSEC_TUN_MAX - 1)
