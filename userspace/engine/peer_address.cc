@@ -14,12 +14,30 @@ bool MayMove(const IkeSa& sa, const Endpoint& remote) {
   return sa.nat_local && remote.addr == sa.remote.addr && remote.port == kNatTPort;
 }
 
+// RFC 7296 2.23: "An initiator can use port 4500 for both IKE and ESP,
+// regardless of whether or not there is a NAT". strongSwan does from
+// IKE_AUTH on when it offers MOBIKE. Both ends then talk 4500 to 4500: were
+// we to go on sending our requests to its port 500, strongSwan would take
+// that for a move and re-install its SAs, losing packets (VM 541 at our
+// first rekey). Same addresses, ports only; ESP stays unencapsulated.
+bool FloatedToNatTPort(const IkeSa& sa, const Endpoint& local, const Endpoint& remote) {
+  return remote.addr == sa.remote.addr && local.addr == sa.local.addr && remote.port == kNatTPort &&
+         local.port == kNatTPort && sa.remote.port != kNatTPort;
+}
+
 }  // namespace
 
 void OnFreshAuthenticatedMessage(EngineContext& ctx, IkeSa& sa, const Endpoint& local,
                                  const Endpoint& remote) {
   sa.last_inbound_ms = ctx.NowMs();
   if (sa.remote == remote && sa.local == local) return;
+  if (FloatedToNatTPort(sa, local, remote)) {
+    ctx.Log(LogLevel::kDebug, sa.conn_name(),
+            "peer switched to port " + std::to_string(kNatTPort) + " (no NAT): so do we");
+    sa.remote = remote;
+    sa.local = local;
+    return;
+  }
   if (!MayMove(sa, remote)) {
     ++ctx.counters.peer_moves_refused;
     ctx.Log(LogLevel::kDebug, sa.conn_name(),

@@ -203,6 +203,50 @@ TEST_F(EngineTest, NatIsDetectedAndIkeMovesTo4500WithUdpEncap) {
   }
 }
 
+// RFC 7296 2.23: an initiator may switch to port 4500 with no NAT at all
+// (strongSwan does from IKE_AUTH on when it offers MOBIKE). The responder
+// follows: its own requests go 4500 to 4500 too, or strongSwan takes them
+// for a move and re-installs its SAs (a ping lost at our first rekey, VM
+// 541). No NAT, so ESP is not encapsulated.
+TEST_F(EngineTest, ResponderFollowsAnInitiatorThatFloatsTo4500WithoutNat) {
+  net.rewrite = [&](Datagram& d) {
+    if (d.from.addr != a.addr || Is(d, ike::ExchangeType::kIkeSaInit, false)) return;
+    d.from.port = 4500;
+    d.to.port = 4500;
+  };
+  std::vector<Datagram> b_requests;
+  net.filter = [&](const Datagram& d, size_t) {
+    if (d.from.addr == b.addr && Is(d, ike::ExchangeType::kCreateChildSa, false))
+      b_requests.push_back(d);
+    return 1;
+  };
+  Load(a, AtoB());
+  Load(b, BtoA());
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  ASSERT_EQ(Established(b), 1u) << a.log.Errors() << b.log.Errors();
+  auto sb = b.engine.Status().ike_sas.at(0);
+  EXPECT_FALSE(sb.nat_remote);
+  EXPECT_FALSE(sb.nat_local);
+  EXPECT_EQ(sb.local.port, 4500);
+  EXPECT_EQ(sb.remote.port, 4500);
+  EXPECT_EQ(b.engine.Status().counters.peer_moves_refused, 0u);
+  const auto* b_out = b.kernel.FindSa(sb.children.at(0).outbound_spi, kernel::Direction::kOut);
+  ASSERT_NE(b_out, nullptr);
+  EXPECT_FALSE(b_out->encap_sport) << "no NAT: plain ESP";
+
+  // B rekeys its child: the request leaves from 4500 for A's 4500.
+  kernel::ExpireEvent ev;
+  ev.spi = sb.children.at(0).inbound_spi;
+  ev.dir = kernel::Direction::kIn;
+  b.engine.OnKernelExpire(ev);
+  ASSERT_TRUE(net.Run(Millis(3000)));
+  ASSERT_FALSE(b_requests.empty());
+  EXPECT_EQ(b_requests[0].from.port, 4500);
+  EXPECT_EQ(b_requests[0].to.port, 4500);
+  ExpectMatchingChildren(a, b, 1);
+}
+
 // A NAT in front of host: its ports 500 and 4500 appear as
 // 198.51.100.7:1500 and :1501. A test rebinds by editing the returned table.
 struct NatMapping {
