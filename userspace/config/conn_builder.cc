@@ -77,6 +77,7 @@ class Builder {
   void ParseProposals();
   void ParseTimers();
   void ParseMisc();
+  void ParseIfIds();
 
   const SettingMap& s_;
   const HostInfo& host_;
@@ -611,6 +612,51 @@ void Builder::ParseMisc() {
   }
 }
 
+// strongSwan's if_id_in=/if_id_out= (swanctl's XFRM interface IDs, read
+// here in ipsec.conf form): an XFRM interface matches SAs and policies by
+// if_id, our ipsecN device by number, and one ipsecN carries both
+// directions of a conn. So the pair means ipsec-interface=N: both keys, one
+// value (decimal or 0x hex, 0 = the default ipsec0, as strongSwan's 0 is
+// "no interface"), agreeing with ipsec-interface= when that is set too.
+void Builder::ParseIfIds() {
+  const RawSetting* in = Get("if_id_in");
+  const RawSetting* out = Get("if_id_out");
+  if (!in && !out) return;
+  if (!in || !out) {
+    const RawSetting& st = in ? *in : *out;
+    Fail(st, std::string("set without ") + (in ? "if_id_out=" : "if_id_in=") +
+                 ": one ipsecN device carries both directions, so both must name it "
+                 "(if_id_in=N and if_id_out=N, or ipsec-interface=N)");
+    return;
+  }
+  std::optional<uint32_t> id;
+  for (const RawSetting* st : {in, out}) {
+    if (st->value.starts_with("%unique")) {
+      Fail(*st,
+           "'" + st->value + "' is not supported: ipsecN devices are the operator's; name one (N)");
+      return;
+    }
+    auto n = ParseUint(st->value, 0, 65535);
+    if (!n) {
+      Fail(*st, n.error().message + " (the number N of device ipsecN)");
+      return;
+    }
+    if (id && *id != *n) {
+      Fail(*st, "if_id_in=" + in->value + " and if_id_out=" + out->value +
+                    " differ: one ipsecN device carries both directions; set both to N");
+      return;
+    }
+    id = *n;
+  }
+  if (const RawSetting* st = Get("ipsec-interface"); st && c_.ipsec_interface.value_or(0) != *id) {
+    Fail(*out, "if_id_in=/if_id_out=" + std::to_string(*id) + " name ipsec" + std::to_string(*id) +
+                   " but ipsec-interface=" + st->value + " (line " +
+                   std::to_string(st->where.line) + ") names another device; keep one of the two");
+    return;
+  }
+  c_.ipsec_interface = *id;
+}
+
 std::optional<Connection> Builder::Build() {
   for (const auto& [key, st] : s_)
     if (st.broken) ok_ = false;  // its error is out; build the rest for more messages
@@ -621,6 +667,7 @@ std::optional<Connection> Builder::Build() {
   ParseProposals();
   ParseTimers();
   ParseMisc();
+  ParseIfIds();
   if (left.host_ok && right.host_ok) {
     ResolveHosts(&left, &right);
     if (left.host_ok && right.host_ok && ok_) ChooseLocal(&left, &right);

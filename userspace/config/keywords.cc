@@ -118,6 +118,8 @@ constexpr Keyword kKeywords[] = {
     {"mark", S::kConn, false, N, "", "ipsecN devices do not use marks"},
     {"mobike", S::kConn, false, N, "", "MOBIKE is not implemented; a NAT rebinding is followed"},
     {"ipsec-interface", S::kConn, false, I, "", ""},
+    {"if_id_in", S::kConn, false, I, "", ""},
+    {"if_id_out", S::kConn, false, I, "", ""},
     {"compress", S::kConn, false, U, "", "IPComp is not implemented"},
     {"fragmentation", S::kConn, false, U, "", "IKE fragmentation is not implemented"},
     {"ike_frag", S::kConn, false, U, "", "IKE fragmentation is not implemented"},

@@ -101,6 +101,7 @@ class DaemonImpl {
   nlohmann::json Handle(const control::Request& req);
   std::vector<kernel::SaInfo> KernelSas();
   void DelRoute(const ConnRoute& r);
+  void DelAddress(const DevAddress& a);
   // The routing table of the netns a device ("ipsec1@private") lives in,
   // opened on first use; the daemon's own for "".
   Result<RouteTable*> Routes(const std::string& dev);
@@ -133,12 +134,6 @@ class DaemonImpl {
   std::map<int, int> encap_devices_;             // ifindex -> our NAT-T socket attached to it
   std::map<std::string, uint32_t> device_mtus_;  // ipsecN -> the mtu= we set
   std::vector<ConnRoute> installed_routes_;
-  struct DevAddress {
-    std::string dev;
-    int ifindex;
-    config::InterfaceAddress addr;
-    bool operator==(const DevAddress&) const = default;
-  };
   std::vector<DevAddress> installed_addrs_;  // leftinterface-ip= put on devices
   engine::Millis started_{0};
   engine::Millis status_sent_{0};  // last STATUS= to systemd
@@ -386,27 +381,37 @@ void DaemonImpl::SyncRoutes() {
 
 // The local end's leftinterface-ip= on the conn's device (libreswan's
 // inside address, for BGP peering over the tunnel): put there once the
-// device is set up, taken off at shutdown. Before the routes: a route's
-// source may be that address.
+// device is set up, taken off when a reload drops the conn (or changes the
+// address) and at shutdown. Before the routes: a route's source may be
+// that address.
 void DaemonImpl::SyncAddresses() {
-  for (const auto& c : cfg_.connections) {
-    if (c.auto_action == config::AutoAction::kIgnore || !c.local.interface_ip) continue;
-    const std::string dev = InterfaceName(c);
-    auto idx = devices_.find(dev);
-    if (idx == devices_.end()) continue;
-    DevAddress a{dev, idx->second, *c.local.interface_ip};
-    if (std::find(installed_addrs_.begin(), installed_addrs_.end(), a) != installed_addrs_.end())
+  const auto wanted = PlanAddresses(cfg_.connections, devices_);
+  for (const auto& a : StaleAddresses(installed_addrs_, wanted)) {
+    DelAddress(a);
+    spdlog::info("\"{}\" address {} removed from {}", a.conn, a.addr.ToString(), a.dev);
+    std::erase_if(installed_addrs_, [&](const auto& i) { return i.SameAs(a); });
+  }
+  for (const auto& a : wanted) {
+    if (std::any_of(installed_addrs_.begin(), installed_addrs_.end(),
+                    [&](const auto& i) { return i.SameAs(a); }))
       continue;
-    auto rt = Routes(dev);
+    auto rt = Routes(a.dev);
     Status st =
         rt ? (*rt)->AddAddress(a.ifindex, a.addr.address, a.addr.prefix_len) : Status(rt.error());
     if (!st) {
-      spdlog::error("\"{}\" {} on {}: {}", c.name, a.addr.ToString(), dev, st.error().message);
+      spdlog::error("\"{}\" {} on {}: {}", a.conn, a.addr.ToString(), a.dev, st.error().message);
       continue;
     }
-    spdlog::info("\"{}\" address {} on {}", c.name, a.addr.ToString(), dev);
-    installed_addrs_.push_back(std::move(a));
+    spdlog::info("\"{}\" address {} on {}", a.conn, a.addr.ToString(), a.dev);
+    installed_addrs_.push_back(a);
   }
+}
+
+void DaemonImpl::DelAddress(const DevAddress& a) {
+  auto rt = Routes(a.dev);
+  Status st =
+      rt ? (*rt)->DelAddress(a.ifindex, a.addr.address, a.addr.prefix_len) : Status(rt.error());
+  if (!st) spdlog::warn("{}", st.error().message);
 }
 
 void DaemonImpl::DelRoute(const ConnRoute& r) {
@@ -506,12 +511,7 @@ void DaemonImpl::Stop(const char* why) {
 void DaemonImpl::RemoveInstalled() {
   for (auto it = installed_routes_.rbegin(); it != installed_routes_.rend(); ++it) DelRoute(*it);
   installed_routes_.clear();
-  for (const auto& a : installed_addrs_) {
-    auto rt = Routes(a.dev);
-    Status st =
-        rt ? (*rt)->DelAddress(a.ifindex, a.addr.address, a.addr.prefix_len) : Status(rt.error());
-    if (!st) spdlog::warn("{}", st.error().message);
-  }
+  for (const auto& a : installed_addrs_) DelAddress(a);
   installed_addrs_.clear();
   for (const auto& [ifindex, fd] : encap_devices_) {
     if (auto st = kernel_->SetEncapSocket(ifindex, -1); !st)

@@ -42,4 +42,28 @@ std::vector<ConnRoute> PlanRoutes(const std::vector<config::Connection>& conns,
   return out;
 }
 
+std::vector<DevAddress> PlanAddresses(const std::vector<config::Connection>& conns,
+                                      const std::map<std::string, int>& devices) {
+  std::vector<DevAddress> out;
+  for (const auto& c : conns) {
+    if (c.auto_action == config::AutoAction::kIgnore || !c.local.interface_ip) continue;
+    std::string dev = InterfaceName(c);
+    auto idx = devices.find(dev);
+    if (idx == devices.end()) continue;
+    DevAddress a{dev, idx->second, *c.local.interface_ip, c.name};
+    if (std::none_of(out.begin(), out.end(), [&](const auto& o) { return o.SameAs(a); }))
+      out.push_back(std::move(a));
+  }
+  return out;
+}
+
+std::vector<DevAddress> StaleAddresses(const std::vector<DevAddress>& installed,
+                                       const std::vector<DevAddress>& wanted) {
+  std::vector<DevAddress> out;
+  for (const auto& a : installed)
+    if (std::none_of(wanted.begin(), wanted.end(), [&](const auto& w) { return w.SameAs(a); }))
+      out.push_back(a);
+  return out;
+}
+
 }  // namespace ipsec::daemon

@@ -29,4 +29,26 @@ std::vector<ConnRoute> PlanRoutes(const std::vector<config::Connection>& conns,
                                   const std::map<std::string, int>& devices,
                                   const std::vector<IpAddress>* addrs);
 
+// An inside address (leftinterface-ip=) on a device.
+struct DevAddress {
+  std::string dev;  // "ipsec1", "ipsec1@private"
+  int ifindex = 0;
+  config::InterfaceAddress addr;
+  std::string conn;  // the first connection that wants it (for the logs)
+  bool SameAs(const DevAddress& o) const {
+    return dev == o.dev && ifindex == o.ifindex && addr == o.addr;
+  }
+};
+
+// The local ends' leftinterface-ip= of the loaded connections on the
+// devices set up, once per (device, address), in file order.
+std::vector<DevAddress> PlanAddresses(const std::vector<config::Connection>& conns,
+                                      const std::map<std::string, int>& devices);
+
+// Of the addresses put on devices, those no loaded connection wants any
+// more (its conn was dropped, set to auto=ignore, or its address changed):
+// a reload takes them off, as it removes the routes nobody wants.
+std::vector<DevAddress> StaleAddresses(const std::vector<DevAddress>& installed,
+                                       const std::vector<DevAddress>& wanted);
+
 }  // namespace ipsec::daemon

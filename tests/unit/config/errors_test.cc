@@ -327,6 +327,52 @@ TEST(Syntax, IpsecInterfaceInANetns) {
   }
 }
 
+// strongSwan's if_id_in=/if_id_out= select the device as ipsec-interface=
+// does: both set, equal (decimal or hex), agreeing with ipsec-interface=
+// when that is set too (its @NS kept). Anything else is an error naming the
+// file, line and keyword.
+TEST(Syntax, IfIdInOutSelectTheDevice) {
+  FixedHostInfo host({Addr("192.0.2.1")}, Addr("192.0.2.1"));
+  LoadOptions o;
+  o.host = &host;
+  const std::string head = "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n";
+  auto cfg = ParseConfigText(head +
+                                 "\tif_id_in=3\n\tif_id_out=0x3\n"
+                                 "conn b\n\tleft=192.0.2.1\n\tright=198.51.100.3\n"
+                                 "\tipsec-interface=2@private\n\tif_id_in=2\n\tif_id_out=2\n"
+                                 "conn c\n\tleft=192.0.2.1\n\tright=198.51.100.4\n"
+                                 "\tif_id_in=0\n\tif_id_out=0\n",
+                             "f.conf", o);
+  ASSERT_TRUE(cfg) << cfg.error().message;
+  ASSERT_EQ(cfg->connections.size(), 3u);
+  EXPECT_EQ(DeviceName(cfg->connections[0]), "ipsec3");
+  EXPECT_EQ(DeviceName(cfg->connections[1]), "ipsec2@private");
+  EXPECT_EQ(DeviceName(cfg->connections[2]), "ipsec0");
+  EXPECT_TRUE(cfg->warnings.empty());
+  struct Bad {
+    const char* lines;
+    const char* where;  // "f.conf:N: keyword"
+    const char* says;
+  };
+  for (const Bad& b : std::initializer_list<Bad>{
+           {"\tif_id_in=1\n", "f.conf:4: if_id_in", "without if_id_out="},
+           {"\tif_id_out=1\n", "f.conf:4: if_id_out", "without if_id_in="},
+           {"\tif_id_in=1\n\tif_id_out=2\n", "f.conf:5: if_id_out", "differ"},
+           {"\tif_id_in=%unique\n\tif_id_out=%unique\n", "f.conf:4: if_id_in", "not supported"},
+           {"\tif_id_in=65536\n\tif_id_out=65536\n", "f.conf:4: if_id_in", "out of range"},
+           {"\tif_id_in=x\n\tif_id_out=x\n", "f.conf:4: if_id_in", "not a number"},
+           {"\tipsec-interface=1\n\tif_id_in=2\n\tif_id_out=2\n", "f.conf:6: if_id_out",
+            "ipsec-interface=1 (line 4)"},
+           {"\tipsec-interface=no\n\tif_id_in=2\n\tif_id_out=2\n", "f.conf:6: if_id_out",
+            "names another device"},
+       }) {
+    auto r = ParseConfigText(head + b.lines, "f.conf", o);
+    ASSERT_FALSE(r) << b.lines;
+    EXPECT_NE(r.error().message.find(b.where), std::string::npos) << r.error().message;
+    EXPECT_NE(r.error().message.find(b.says), std::string::npos) << r.error().message;
+  }
+}
+
 // leftinterface-ip= (libreswan): address/prefix for the local end's device,
 // host bits kept; follows the end when the ends swap.
 TEST(Syntax, InterfaceIpIsTheLocalEndsInsideAddress) {
