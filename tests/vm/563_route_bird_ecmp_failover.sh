@@ -1,5 +1,6 @@
 #!/bin/bash
 # vm-timeout: 600
+# vm-suite: full
 # Route-based tunnels with BGP (issue 23, seed 004's shape): two sites, two
 # tunnels between them over two independent underlay paths, each tunnel its
 # own ipsecN with 0.0.0.0/0 selectors and /30 inside addresses
