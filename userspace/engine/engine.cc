@@ -172,6 +172,7 @@ class EngineImpl {
     return false;
   }
   void ResolveDuplicates();
+  void RefreshSharedPairs(const IkeSa& extra, IkeSa& keeper);
   void DestroySa(IkeSa* sa);
   void OnInitForExistingSa(IkeSa& sa, std::span<const uint8_t> datagram, const Endpoint& local,
                            const Endpoint& remote);
@@ -615,6 +616,7 @@ void EngineImpl::ResolveDuplicates() {
       if (sa->duplicate_since_ms == 0) sa->duplicate_since_ms = now;
       if (now < sa->duplicate_since_ms + kDuplicateGraceMs) continue;
     }
+    RefreshSharedPairs(*sa, *keeper);
     ctx_.Log(LogLevel::kInfo, sa->conn_name(),
              "duplicate IKE SA with " + sa->remote.ToString() +
                  (sa->initiator() ? " (both ends initiated)"
@@ -633,6 +635,33 @@ void EngineImpl::ResolveDuplicates() {
       if (conn && cs != conn_state_.end() && cs->second.wanted) Join(keeper, conn);
     }
   }
+}
+
+// A pair both IKE SAs carry: the peer may route it to the child that dies
+// with the extra SA if that one is its newest. libreswan 4.10 does: it then
+// puts the pair's policy back to its trap (reqid 0) and leaves it there,
+// although the keeper's older child lives on, and never rekeys that "stale"
+// child either, so the pair carries nothing until it expires (VM 547). A
+// rekey of the keeper's child makes the new one the peer's newest, whichever
+// it had. Queued before the Delete goes out, so the peer usually has the new
+// child before it loses the old one.
+void EngineImpl::RefreshSharedPairs(const IkeSa& extra, IkeSa& keeper) {
+  for (const auto& gone : extra.children) {
+    if (gone->state != ChildSa::State::kInstalled) continue;
+    for (auto& kept : keeper.children) {
+      if (kept->state != ChildSa::State::kInstalled || kept->pair_index != gone->pair_index ||
+          kept->conn_name() != gone->conn_name() || kept->rekey_queued || kept->replaced ||
+          keeper.HasNewerChildFor(*kept))
+        continue;
+      kept->rekey_queued = true;
+      ctx_.Log(LogLevel::kInfo, kept->conn_name(),
+               "the duplicate IKE SA carries this pair too: rekeying its child SA on the IKE SA "
+               "that stays, so that the peer routes the pair to a child that lives on");
+      keeper.tasks.Queue(
+          MakeChildCreateTask(ctx_, kept->pair_index, kept->inbound_spi, kept->conn));
+    }
+  }
+  keeper.tasks.InitiateNext();
 }
 
 void EngineImpl::OnTimer() {
