@@ -35,6 +35,13 @@ constexpr int64_t kKeepaliveIntervalMs = 20000;  // RFC 3948 4: default 20 s
 // How long a duplicate IKE SA the peer initiated waits for the peer's Delete
 // before we delete it ourselves (ResolveDuplicates).
 constexpr int64_t kDuplicateGraceMs = 10000;
+// And how long the IKE SA we keep must have heard nothing from the peer
+// first: the peer may still be creating its pairs on it, one exchange at a
+// time (pluto does). Our requests (the Delete, the rekeys of
+// RefreshSharedPairs) crossing one of its requests made pluto 4.10 discard
+// our answer (it drops what arrives during its crypto) and never retransmit,
+// leaving a child only we had (VM 547).
+constexpr int64_t kDuplicateQuietMs = 2000;
 
 std::string StateName(IkeSa::State s) {
   switch (s) {
@@ -180,6 +187,7 @@ class EngineImpl {
 
   EngineContext ctx_;
   std::map<uint64_t, std::unique_ptr<IkeSa>> sas_;  // by serial
+  int64_t duplicate_quiet_at_ms_ = 0;               // ResolveDuplicates waits for it (0: no)
   std::map<uint64_t, IkeSa*> by_spi_;               // by our SPI
   HalfOpenTable half_open_;                         // responder SAs by (SPIi, peer); limits
   CookieJar cookies_;
@@ -605,7 +613,13 @@ void EngineImpl::ResolveDuplicates() {
   for (auto& [serial, sa] : sas_)
     if (!extras.count(sa.get())) sa->duplicate_since_ms = 0;
   const int64_t now = ctx_.NowMs();
+  duplicate_quiet_at_ms_ = 0;
   for (auto [sa, keeper] : dups) {
+    if (now < keeper->last_inbound_ms + kDuplicateQuietMs) {
+      const int64_t at = keeper->last_inbound_ms + kDuplicateQuietMs;
+      if (duplicate_quiet_at_ms_ == 0 || at < duplicate_quiet_at_ms_) duplicate_quiet_at_ms_ = at;
+      continue;
+    }
     // The peer initiated this one: it deletes it if it resolves duplicates
     // as we do (ours does, at once). libreswan and strongSwan keep both
     // (each child pair then twice), so after a grace we delete it ourselves
@@ -724,6 +738,7 @@ std::optional<Millis> EngineImpl::NextTimeout() const {
   for (const auto& [name, st] : conn_state_)
     if (st.retry_at_ms != 0 && st.wanted) consider(st.retry_at_ms);
   if (auto t = half_open_.NextExpiryMs()) consider(*t);
+  if (duplicate_quiet_at_ms_ != 0) consider(duplicate_quiet_at_ms_);
   if (!next) return std::nullopt;
   return Millis(std::max<int64_t>(0, *next - ctx_.NowMs()));
 }
