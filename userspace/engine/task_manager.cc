@@ -295,12 +295,12 @@ void TaskManager::OnTimer(int64_t now_ms) {
     const bool give_up = ex.give_up_at_ms != 0 && now_ms >= ex.give_up_at_ms;
     if (now_ms < ex.retransmit_at_ms && !give_up) continue;
     if (ex.retransmits >= kRetransmitTries || give_up) {
-      const std::string what = ike::ExchangeName(ex.type) + " request " + std::to_string(id);
       ctx_.Error(sa_.conn_name(),
-                 give_up ? "peer " + sa_.remote.ToString() + " is dead: no answer to " + what +
-                               " in its time (dpdtimeout), giving up"
-                         : "peer " + sa_.remote.ToString() + " did not answer " + what + " after " +
-                               std::to_string(ex.retransmits) + " retransmits, giving up");
+                 "peer " + sa_.remote.ToString() + " did not answer " + ike::ExchangeName(ex.type) +
+                     " request " + std::to_string(id) +
+                     (give_up ? " within dpdtimeout"
+                              : " after " + std::to_string(ex.retransmits) + " retransmits") +
+                     ", giving up");
       // The whole IKE SA goes: every exchange in flight ends with it.
       auto gone = std::move(outstanding_);
       outstanding_.clear();
