@@ -13,6 +13,12 @@
 #                        ends (ipsecd's ipsec0 and strongSwan's XFRM) and
 #                        ipsecd shows one IKE SA with one child SA.
 #   lc_count NS PATTERN  how many lines of ipsecd's log in NS match PATTERN.
+#   lc_sigkill_restart DIR
+#                        ipsecd in gw1 SIGKILLed under a ping (one every
+#                        0.1 s for 30 s) and started again from DIR: the
+#                        tunnel back within 30 s with a new child, no EEXIST,
+#                        the killed one's leftovers removed, at most 5 s of
+#                        pings lost. Sets LC_RESTART_S (seconds to tunnel).
 
 LC_PING_PID='' LC_PING_OUT=''
 
@@ -95,6 +101,28 @@ lc_live_pair() {
 
 lc_count() {
 	ipsecd_log "$1" | grep -cE "$2" || true
+}
+
+lc_sigkill_restart() {
+	local dir=$1 old_spi new_spi t0
+	old_spi=$(ictl "$NS_GW1" status --json | jq '.ike_sas[0].children[0].inbound_spi')
+	lc_ping_start 300
+	sleep 5
+	kill -KILL "$IPSECD_PID"
+	wait "$IPSECD_PID" 2>/dev/null || true
+	echo "${SECONDS}s: ipsecd killed; left on ipsec0: $(in_ns "$NS_GW1" "$IPSECCTL" sa list dev ipsec0 --json | jq length) SAs"
+	t0=$SECONDS
+	ipsecd_start "$NS_GW1" "$dir"
+	ipsecd_wait_tunnels "$NS_GW1" 1 30
+	LC_RESTART_S=$((SECONDS - t0))
+	echo "tunnel back $LC_RESTART_S s after the restart"
+	assert_eq "$(lc_count "$NS_GW1" 'EEXIST|File exists')" 0 "EEXIST in the new ipsecd's log"
+	assert_ge "$(lc_count "$NS_GW1" 'left by a previous ipsecd')" 1 "leftovers removed"
+	new_spi=$(ictl "$NS_GW1" status --json | jq '.ike_sas[0].children[0].inbound_spi')
+	[ "$new_spi" != "$old_spi" ] || fail "the child SA is the old one"
+	lc_ping_result
+	echo "ping: $LC_SENT sent, $LC_RECEIVED answered across the kill and restart"
+	assert_ge "$LC_RECEIVED" $((LC_SENT - 50)) "pings answered (at most 5 s lost)"
 }
 
 # Both ends auto=start with 2x2 subnets (547 libreswan, 556 strongSwan;

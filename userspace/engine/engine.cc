@@ -35,6 +35,13 @@ constexpr int64_t kKeepaliveIntervalMs = 20000;  // RFC 3948 4: default 20 s
 // How long a duplicate IKE SA the peer initiated waits for the peer's Delete
 // before we delete it ourselves (ResolveDuplicates).
 constexpr int64_t kDuplicateGraceMs = 10000;
+// And how long the IKE SA we keep must have heard nothing from the peer
+// first: the peer may still be creating its pairs on it, one exchange at a
+// time (pluto does). Our requests (the Delete, the rekeys of
+// RefreshSharedPairs) crossing one of its requests made pluto 4.10 discard
+// our answer (it drops what arrives during its crypto) and never retransmit,
+// leaving a child only we had (VM 547).
+constexpr int64_t kDuplicateQuietMs = 2000;
 
 std::string StateName(IkeSa::State s) {
   switch (s) {
@@ -172,6 +179,7 @@ class EngineImpl {
     return false;
   }
   void ResolveDuplicates();
+  void RefreshSharedPairs(const IkeSa& extra, IkeSa& keeper);
   void DestroySa(IkeSa* sa);
   void OnInitForExistingSa(IkeSa& sa, std::span<const uint8_t> datagram, const Endpoint& local,
                            const Endpoint& remote);
@@ -179,6 +187,7 @@ class EngineImpl {
 
   EngineContext ctx_;
   std::map<uint64_t, std::unique_ptr<IkeSa>> sas_;  // by serial
+  int64_t duplicate_quiet_at_ms_ = 0;               // ResolveDuplicates waits for it (0: no)
   std::map<uint64_t, IkeSa*> by_spi_;               // by our SPI
   HalfOpenTable half_open_;                         // responder SAs by (SPIi, peer); limits
   CookieJar cookies_;
@@ -604,7 +613,13 @@ void EngineImpl::ResolveDuplicates() {
   for (auto& [serial, sa] : sas_)
     if (!extras.count(sa.get())) sa->duplicate_since_ms = 0;
   const int64_t now = ctx_.NowMs();
+  duplicate_quiet_at_ms_ = 0;
   for (auto [sa, keeper] : dups) {
+    if (now < keeper->last_inbound_ms + kDuplicateQuietMs) {
+      const int64_t at = keeper->last_inbound_ms + kDuplicateQuietMs;
+      if (duplicate_quiet_at_ms_ == 0 || at < duplicate_quiet_at_ms_) duplicate_quiet_at_ms_ = at;
+      continue;
+    }
     // The peer initiated this one: it deletes it if it resolves duplicates
     // as we do (ours does, at once). libreswan and strongSwan keep both
     // (each child pair then twice), so after a grace we delete it ourselves
@@ -615,6 +630,7 @@ void EngineImpl::ResolveDuplicates() {
       if (sa->duplicate_since_ms == 0) sa->duplicate_since_ms = now;
       if (now < sa->duplicate_since_ms + kDuplicateGraceMs) continue;
     }
+    RefreshSharedPairs(*sa, *keeper);
     ctx_.Log(LogLevel::kInfo, sa->conn_name(),
              "duplicate IKE SA with " + sa->remote.ToString() +
                  (sa->initiator() ? " (both ends initiated)"
@@ -633,6 +649,33 @@ void EngineImpl::ResolveDuplicates() {
       if (conn && cs != conn_state_.end() && cs->second.wanted) Join(keeper, conn);
     }
   }
+}
+
+// A pair both IKE SAs carry: the peer may route it to the child that dies
+// with the extra SA if that one is its newest. libreswan 4.10 does: it then
+// puts the pair's policy back to its trap (reqid 0) and leaves it there,
+// although the keeper's older child lives on, and never rekeys that "stale"
+// child either, so the pair carries nothing until it expires (VM 547). A
+// rekey of the keeper's child makes the new one the peer's newest, whichever
+// it had. Queued before the Delete goes out, so the peer usually has the new
+// child before it loses the old one.
+void EngineImpl::RefreshSharedPairs(const IkeSa& extra, IkeSa& keeper) {
+  for (const auto& gone : extra.children) {
+    if (gone->state != ChildSa::State::kInstalled) continue;
+    for (auto& kept : keeper.children) {
+      if (kept->state != ChildSa::State::kInstalled || kept->pair_index != gone->pair_index ||
+          kept->conn_name() != gone->conn_name() || kept->rekey_queued || kept->replaced ||
+          keeper.HasNewerChildFor(*kept))
+        continue;
+      kept->rekey_queued = true;
+      ctx_.Log(LogLevel::kInfo, kept->conn_name(),
+               "the duplicate IKE SA carries this pair too: rekeying its child SA on the IKE SA "
+               "that stays, so that the peer routes the pair to a child that lives on");
+      keeper.tasks.Queue(
+          MakeChildCreateTask(ctx_, kept->pair_index, kept->inbound_spi, kept->conn));
+    }
+  }
+  keeper.tasks.InitiateNext();
 }
 
 void EngineImpl::OnTimer() {
@@ -695,6 +738,7 @@ std::optional<Millis> EngineImpl::NextTimeout() const {
   for (const auto& [name, st] : conn_state_)
     if (st.retry_at_ms != 0 && st.wanted) consider(st.retry_at_ms);
   if (auto t = half_open_.NextExpiryMs()) consider(*t);
+  if (duplicate_quiet_at_ms_ != 0) consider(duplicate_quiet_at_ms_);
   if (!next) return std::nullopt;
   return Millis(std::max<int64_t>(0, *next - ctx_.NowMs()));
 }

@@ -155,6 +155,14 @@ bool TaskManager::InitiateOne() {
       const int64_t at = now + *after;
       if (ex.give_up_at_ms == 0 || at < ex.give_up_at_ms) ex.give_up_at_ms = at;
     }
+  // With DPD on, dpdtimeout is how long the peer may stay silent, whatever
+  // we asked: a rekey in flight when the peer dies must not stretch that to
+  // the whole retransmit schedule (DPD itself waits for an idle SA).
+  const ConnectionConfig* c = sa_.conn.get();
+  if (c && c->dpd_delay_s > 0 && c->dpd_timeout_s > 0 && sa_.state == IkeSa::State::kEstablished) {
+    const int64_t at = now + int64_t{c->dpd_timeout_s} * 1000;
+    if (ex.give_up_at_ms == 0 || at < ex.give_up_at_ms) ex.give_up_at_ms = at;
+  }
   outstanding_[next_request_id_++] = std::move(ex);
   return true;
 }
@@ -287,10 +295,12 @@ void TaskManager::OnTimer(int64_t now_ms) {
     const bool give_up = ex.give_up_at_ms != 0 && now_ms >= ex.give_up_at_ms;
     if (now_ms < ex.retransmit_at_ms && !give_up) continue;
     if (ex.retransmits >= kRetransmitTries || give_up) {
-      ctx_.Error(sa_.conn_name(), "peer " + sa_.remote.ToString() + " did not answer " +
-                                      ike::ExchangeName(ex.type) + " request " +
-                                      std::to_string(id) + " after " +
-                                      std::to_string(ex.retransmits) + " retransmits, giving up");
+      ctx_.Error(sa_.conn_name(),
+                 "peer " + sa_.remote.ToString() + " did not answer " + ike::ExchangeName(ex.type) +
+                     " request " + std::to_string(id) +
+                     (give_up ? " within dpdtimeout"
+                              : " after " + std::to_string(ex.retransmits) + " retransmits") +
+                     ", giving up");
       // The whole IKE SA goes: every exchange in flight ends with it.
       auto gone = std::move(outstanding_);
       outstanding_.clear();

@@ -261,6 +261,25 @@ TEST_F(LifecycleTest, DpdTimeoutIsHonoured) {
   EXPECT_TRUE(a.kernel.policies().empty());  // dpdaction=clear
 }
 
+// The peer dies just as we start a rekey (VM 549: pluto killed at our soft
+// lifetime): DPD waits for an idle SA, so the rekey in flight must give up at
+// dpdtimeout too, not after the 31 s retransmit schedule.
+TEST_F(LifecycleTest, DpdTimeoutBoundsARekeyInFlight) {
+  auto ca = AtoB();
+  ca.dpd_delay_s = 5;
+  ca.dpd_timeout_s = 10;
+  Up(ca, BtoA());
+  CountChildRequests();  // its filter drops everything once drop_all is set
+  drop_all = true;
+  a.engine.OnKernelExpire(SoftExpire(OnlyChild(a).inbound_spi, Direction::kIn));
+  ASSERT_TRUE(net.Run(Millis(9500)));
+  EXPECT_EQ(Established(a), 1u);
+  ASSERT_TRUE(net.Run(Millis(1000)));
+  EXPECT_TRUE(a.log.Contains("did not answer CREATE_CHILD_SA request 3 within dpdtimeout"))
+      << a.log.Errors();
+  EXPECT_EQ(a.engine.Status().ike_sas.size(), 0u);
+}
+
 TEST_F(LifecycleTest, DpdActionRestartInitiatesAgain) {
   auto ca = AtoB();
   ca.dpd_delay_s = 5;
