@@ -767,6 +767,22 @@ static std::string CheckSyslogSetting(const std::string& v) {
   return "";
 }
 
+// A whole number from lo to hi for a config setup key.
+template <typename T>
+static std::optional<T> SetupNumber(const RawSetting* st, uint64_t lo, uint64_t hi,
+                                    const char* what, const Diagnostics& d) {
+  if (!st) return std::nullopt;
+  uint64_t n = 0;
+  const char* end = st->value.data() + st->value.size();
+  auto [p, ec] = std::from_chars(st->value.data(), end, n);
+  if (ec != std::errc() || p != end || n < lo || n > hi) {
+    d.Error(*st, "'" + st->value + "' is not " + what + " from " + std::to_string(lo) + " to " +
+                     std::to_string(hi));
+    return std::nullopt;
+  }
+  return static_cast<T>(n);
+}
+
 SetupConfig BuildSetup(const SettingMap& s, const Diagnostics& d) {
   SetupConfig out;
   auto get = [&](const char* k) -> const RawSetting* {
@@ -816,6 +832,11 @@ SetupConfig BuildSetup(const SettingMap& s, const Diagnostics& d) {
       d.Error(*st, "'" + v + "' is not one of yes, no, never, replace, keep");
   }
   BuildDdos(get("ddos-mode"), get("ddos-ike-threshold"), d, out);
+  out.ike_window = SetupNumber<uint32_t>(get("ike-window"), 1, 256, "an IKE window", d);
+  out.init_limit =
+      SetupNumber<size_t>(get("ike-init-limit"), 0, 100000, "a number of half-open IKE SAs", d);
+  out.init_limit_per_peer = SetupNumber<size_t>(get("ike-init-limit-per-peer"), 0, 100000,
+                                                "a number of half-open IKE SAs", d);
   return out;
 }
 

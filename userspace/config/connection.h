@@ -200,6 +200,13 @@ struct SetupConfig {
   // half-open. ddos-mode=busy: 0 (always), unlimited: never, auto (the
   // default): ddos-ike-threshold=, else 64. nullopt: the engine's default.
   std::optional<size_t> cookie_threshold;
+  // ike-window=N (1..256): the IKE window (RFC 7296 2.3) we advertise,
+  // strongSwan's charon.window_size. nullopt: the engine's default, 8.
+  std::optional<uint32_t> ike_window;
+  // ike-init-limit=N / ike-init-limit-per-peer=N: how many IKE SAs we
+  // initiate may be half-open at once, in all / towards one address
+  // (engine/init_pacing.h; 0: no limit). nullopt: the engine's defaults, 3.
+  std::optional<size_t> init_limit, init_limit_per_peer;
 };
 
 struct Config {

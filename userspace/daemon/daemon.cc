@@ -89,6 +89,13 @@ class DaemonImpl {
   void SyncRoutes();
   // A reload's config setup: logging and the COOKIE threshold.
   void ApplySetup(const std::vector<std::string>& changed);
+  // The config setup keys the engine takes: COOKIE threshold, IKE window
+  // (new IKE SAs), initiation limits.
+  void ApplyEngineSetup() {
+    engine_->SetCookieThreshold(cfg_.setup.cookie_threshold);
+    engine_->SetIkeWindow(cfg_.setup.ike_window);
+    engine_->SetInitLimits(cfg_.setup.init_limit, cfg_.setup.init_limit_per_peer);
+  }
   // "3 connection(s), 2 IKE SA(s), 4 child SA(s) up": systemd's STATUS=.
   std::string Summary() const;
   void SyncAddresses();
@@ -175,7 +182,7 @@ Status DaemonImpl::Setup() {
   SyncRoutes();
 
   engine_ = std::make_unique<engine::Engine>(clock_, random_, *sockets_, *kernel_, psk_, sink_);
-  engine_->SetCookieThreshold(cfg_.setup.cookie_threshold);
+  ApplyEngineSetup();
   kernel_errors_ = std::make_unique<KernelErrors>(*kernel_, clock_, KernelErrorHooks());
 
   auto ctl = ControlServer::Listen(base_, opts_.ctl_path,
@@ -625,7 +632,7 @@ void DaemonImpl::ApplySetup(const std::vector<std::string>& changed) {
   if (!cfg_.setup.logfile.empty() || has("logfile") || has("syslog") || has("debug"))
     SetupLogging({cfg_.setup.logfile, cfg_.setup.syslog,
                   opts_.debug || DebugRequested(cfg_.setup.debug)});
-  engine_->SetCookieThreshold(cfg_.setup.cookie_threshold);
+  ApplyEngineSetup();
   for (const auto& key : changed) {
     if (key == "protostack" || key == "interfaces" || key == "uniqueids")
       spdlog::info("config setup: {} changed; it has no effect in ipsecd", key);

@@ -45,6 +45,9 @@ std::vector<std::string> ChangedSetupKeys(const config::SetupConfig& a,
   differs(a.secretsfile != b.secretsfile, "secretsfile");
   differs(a.uniqueids != b.uniqueids, "uniqueids");
   differs(a.cookie_threshold != b.cookie_threshold, "ddos-mode/ddos-ike-threshold");
+  differs(a.ike_window != b.ike_window, "ike-window");
+  differs(a.init_limit != b.init_limit || a.init_limit_per_peer != b.init_limit_per_peer,
+          "ike-init-limit");
   return out;
 }
 

@@ -12,6 +12,7 @@
 
 #include "engine/engine.h"
 #include "engine/resend_limit.h"
+#include "engine/task_manager.h"
 
 namespace ipsec::engine {
 
@@ -66,6 +67,8 @@ struct EngineContext {
   // its tables once the task manager call has returned.
   std::vector<std::unique_ptr<IkeSa>> adopted;
   uint64_t next_serial = 1;
+  // ike-window= (task_manager.h): the window each new IKE SA advertises.
+  uint32_t our_ike_window = kDefaultOurIkeWindow;
   // True when another IKE SA holds the identities `sa` authenticates
   // (SupersedesInitialContact, ike_sa_sharing.h): our IKE_AUTH then carries
   // no INITIAL_CONTACT. Set by the engine.

@@ -20,6 +20,7 @@
 #include "engine/identity.h"
 #include "engine/ike_sa.h"
 #include "engine/ike_sa_sharing.h"
+#include "engine/init_pacing.h"
 #include "engine/peer_address.h"
 #include "engine/proposals.h"
 #include "engine/rekey_timing.h"
@@ -122,6 +123,15 @@ class EngineImpl {
   void SetCookieThreshold(std::optional<size_t> n) {
     half_open_.set_cookie_threshold(n.value_or(HalfOpenLimits{}.cookie_threshold));
   }
+  void SetInitLimits(std::optional<size_t> global, std::optional<size_t> per_peer) {
+    pacer_.set_limits(
+        {per_peer.value_or(InitLimits{}.per_peer), global.value_or(InitLimits{}.global)});
+    Reap();
+  }
+  void SetIkeWindow(std::optional<uint32_t> n) {
+    ctx_.our_ike_window =
+        std::clamp<uint32_t>(n.value_or(kDefaultOurIkeWindow), 1, kMaxOurIkeWindow);
+  }
 
  private:
   std::shared_ptr<const ConnectionConfig> FindConn(std::string_view name) const {
@@ -155,6 +165,9 @@ class EngineImpl {
   // The IKE SA `sa` carrying conn (one of its riders) is gone.
   void RiderLost(const std::string& name, const IkeSa& sa);
   void Reap();
+  // Our initiations that are no longer half-open free their slots; waiting
+  // ones take them (init_pacing.h).
+  void PaceInitiations();
   // INITIAL_CONTACT from the peer of `fresh`: our other IKE SAs with the
   // same IDs are from its previous life; they go without a Delete. Only
   // those already up when `fresh` began: two ends that start at once both
@@ -190,6 +203,7 @@ class EngineImpl {
   int64_t duplicate_quiet_at_ms_ = 0;               // ResolveDuplicates waits for it (0: no)
   std::map<uint64_t, IkeSa*> by_spi_;               // by our SPI
   HalfOpenTable half_open_;                         // responder SAs by (SPIi, peer); limits
+  InitPacer pacer_;                                 // our IKE_SA_INITs (by serial)
   CookieJar cookies_;
   std::map<std::string, ConnState> conn_state_;
   bool shut_down_ = false;
@@ -274,7 +288,14 @@ ipsec::Status EngineImpl::StartIkeSa(const std::shared_ptr<const ConnectionConfi
   sa->tasks.Queue(MakeIkeAuthTask(ctx_));
   for (size_t i = 0; i < conn->subnet_pairs.size(); ++i)
     sa->tasks.Queue(MakeChildCreateTask(ctx_, i));
-  sa->tasks.InitiateNext();
+  if (pacer_.Request(sa->serial(), sa->remote.addr, ctx_.NowMs())) {
+    sa->tasks.InitiateNext();
+  } else {
+    sa->waiting_to_initiate = true;
+    ctx_.Log(LogLevel::kDebug, conn->name,
+             "IKE_SA_INIT waits: " + std::to_string(pacer_.half_open()) +
+                 " of our IKE SAs are half-open (ike-init-limit)");
+  }
   Reap();
   return ipsec::Status::Ok();
 }
@@ -554,6 +575,7 @@ void EngineImpl::Reap() {
     if (sa->state == IkeSa::State::kDead) dead.push_back(serial);
   for (uint64_t serial : dead) {
     IkeSa* sa = sas_[serial].get();
+    pacer_.Finish(serial);
     ctx_.Log(LogLevel::kDebug, sa->conn_name(), "IKE SA destroyed: " + sa->death_reason);
     HoldPolicies(*sa);
     DestroySa(sa);
@@ -563,6 +585,34 @@ void EngineImpl::Reap() {
     sas_.erase(serial);
   }
   ResolveDuplicates();
+  PaceInitiations();
+}
+
+void EngineImpl::PaceInitiations() {
+  const int64_t now = ctx_.NowMs();
+  for (auto [serial, since] : pacer_.HalfOpen()) {
+    auto it = sas_.find(serial);
+    // Not answered (no responder SPI yet) for a while: the peer is down or
+    // dropped it, and holds no state for it. Its retransmissions (whose
+    // timer brings us here) go on outside the limit.
+    if (it == sas_.end() || it->second->state != IkeSa::State::kConnecting ||
+        (it->second->spi_r == 0 && now - since >= kUnansweredInitMs))
+      pacer_.Finish(serial);
+  }
+  // A released SA that dies at once (nothing to send) frees its slot again.
+  for (auto go = pacer_.Release(now); !go.empty(); go = pacer_.Release(now)) {
+    for (uint64_t serial : go) {
+      auto it = sas_.find(serial);
+      if (it == sas_.end()) {
+        pacer_.Finish(serial);
+        continue;
+      }
+      IkeSa* sa = it->second.get();
+      sa->waiting_to_initiate = false;
+      sa->tasks.InitiateNext();
+      if (sa->state != IkeSa::State::kConnecting) pacer_.Finish(serial);
+    }
+  }
 }
 
 // What its own connection would do when its IKE SA goes, every connection
@@ -932,6 +982,12 @@ StatusSnapshot Engine::Status() const {
 }
 void Engine::Shutdown() {
   impl_->Shutdown();
+}
+void Engine::SetInitLimits(std::optional<size_t> global, std::optional<size_t> per_peer) {
+  impl_->SetInitLimits(global, per_peer);
+}
+void Engine::SetIkeWindow(std::optional<uint32_t> n) {
+  impl_->SetIkeWindow(n);
 }
 void Engine::SetCookieThreshold(std::optional<size_t> n) {
   impl_->SetCookieThreshold(n);

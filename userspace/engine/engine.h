@@ -269,6 +269,14 @@ class Engine {
   // From this many half-open IKE SAs on, IKE_SA_INIT needs a COOKIE (RFC
   // 7296 2.6; 0: always). nullopt: the default, 64 (half_open.h).
   void SetCookieThreshold(std::optional<size_t> n);
+  // ike-init-limit= / ike-init-limit-per-peer=: how many IKE SAs we
+  // initiate may be half-open at once, in all / towards one remote address
+  // (engine/init_pacing.h; 0: no limit). nullopt: the defaults (3 and 3).
+  // Initiations waiting for a slot go at once if the new limits allow.
+  void SetInitLimits(std::optional<size_t> global, std::optional<size_t> per_peer);
+  // ike-window=: the IKE window (RFC 7296 2.3) IKE SAs created from now on
+  // advertise, 1..256. nullopt: the default, 8 (task_manager.h).
+  void SetIkeWindow(std::optional<uint32_t> n);
 
  private:
   std::unique_ptr<EngineImpl> impl_;

@@ -91,6 +91,9 @@ class IkeSa {
   // started at once) has waited for the peer to delete it; 0: not one.
   int64_t duplicate_since_ms = 0;
   bool counted_failure = false;
+  // Ours, queued but not yet sent: its IKE_SA_INIT waits for an initiation
+  // slot (init_pacing.h); the task manager starts nothing meanwhile.
+  bool waiting_to_initiate = false;
 
   int64_t created_ms = 0, established_ms = 0;
   int64_t last_inbound_ms = 0;  // any authenticated message from the peer

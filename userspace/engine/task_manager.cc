@@ -94,6 +94,9 @@ bool TaskManager::MayStartWith(TaskType lead) const {
   return true;
 }
 
+TaskManager::TaskManager(EngineContext& ctx, IkeSa& sa)
+    : ctx_(ctx), sa_(sa), our_window_(ctx.our_ike_window) {}
+
 void TaskManager::InitiateNext() {
   while (InitiateOne()) {
   }
@@ -101,6 +104,9 @@ void TaskManager::InitiateNext() {
 
 bool TaskManager::InitiateOne() {
   if (queued_.empty() || sa_.state == IkeSa::State::kDead) return false;
+  // Its IKE_SA_INIT waits for a slot (init_pacing.h); the engine calls us
+  // again when it has one.
+  if (sa_.waiting_to_initiate) return false;
   // Before IKE_AUTH is done only the IKE_SA_INIT/IKE_AUTH leads may start.
   const TaskType lead = queued_.front()->type();
   if (!MayStartWith(lead)) return false;
@@ -237,7 +243,7 @@ void TaskManager::HandleRequest(const ike::Message& msg, std::span<const uint8_t
   }
   // IKE_SA_INIT only ever opens a responder SA (the engine hands us no
   // other); before IKE_AUTH is done the window is 1 (RFC 7296 2.3).
-  const uint32_t window = sa_.state == IkeSa::State::kEstablished ? kOurIkeWindow : 1;
+  const uint32_t window = sa_.state == IkeSa::State::kEstablished ? our_window_ : 1;
   const bool misplaced_init = msg.header.exchange == ExchangeType::kIkeSaInit &&
                               (sa_.initiator() || lowest_unanswered_ != 0);
   if (mid < lowest_unanswered_ || mid - lowest_unanswered_ >= window || answered_.count(mid) ||
@@ -284,7 +290,7 @@ void TaskManager::HandleRequest(const ike::Message& msg, std::span<const uint8_t
   answered_.insert(mid);
   while (answered_.erase(lowest_unanswered_)) ++lowest_unanswered_;
   const uint32_t keep_from =
-      lowest_unanswered_ > kOurIkeWindow ? lowest_unanswered_ - kOurIkeWindow : 0;
+      lowest_unanswered_ > our_window_ ? lowest_unanswered_ - our_window_ : 0;
   cached_.erase(cached_.begin(), cached_.lower_bound(keep_from));
   if (destroy && sa_.state != IkeSa::State::kDead) sa_.Kill("destroyed by exchange");
   if (!destroy) InitiateNext();

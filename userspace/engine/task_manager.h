@@ -9,7 +9,8 @@
 // are outstanding at once, each retransmitted on its own and matched by
 // message ID; every other exchange (IKE_SA_INIT, IKE_AUTH, rekeys,
 // deletes, DPD) runs alone. As responder, requests are accepted anywhere in
-// our window (kOurIkeWindow, advertised in IKE_AUTH), in any order, each
+// our window (ike-window=, kDefaultOurIkeWindow, advertised in IKE_AUTH;
+// fixed per IKE SA at its creation), in any order, each
 // processed once; the responses of the last window of IDs stay cached.
 #pragma once
 
@@ -36,7 +37,10 @@ inline constexpr int kRetransmitTries = 6;
 
 // The window we advertise: requests the peer may have outstanding towards
 // us. Each costs one cached response (at most one IKE message) per IKE SA.
-inline constexpr uint32_t kOurIkeWindow = 8;
+// ike-window= in config setup sets it (Engine::SetIkeWindow), within
+// 1..kMaxOurIkeWindow.
+inline constexpr uint32_t kDefaultOurIkeWindow = 8;
+inline constexpr uint32_t kMaxOurIkeWindow = 256;
 // The largest peer window we use, whatever it advertises.
 inline constexpr uint32_t kMaxPeerIkeWindow = 64;
 
@@ -53,7 +57,7 @@ const std::vector<ExchangeComposition>& ExchangeCompositions();
 
 class TaskManager {
  public:
-  TaskManager(EngineContext& ctx, IkeSa& sa) : ctx_(ctx), sa_(sa) {}
+  TaskManager(EngineContext& ctx, IkeSa& sa);
 
   void Queue(std::unique_ptr<Task> task) { queued_.push_back(std::move(task)); }
   bool HasQueued(TaskType t) const;
@@ -65,6 +69,9 @@ class TaskManager {
   // The peer's window (its SET_WINDOW_SIZE), capped at kMaxPeerIkeWindow.
   void SetPeerWindow(uint32_t n) { peer_window_ = std::clamp<uint32_t>(n, 1, kMaxPeerIkeWindow); }
   uint32_t peer_window() const { return peer_window_; }
+  // Ours (SET_WINDOW_SIZE in IKE_AUTH): the engine's ike-window= when the
+  // SA was created.
+  uint32_t our_window() const { return our_window_; }
 
   // Starts queued exchanges as far as the window allows.
   void InitiateNext();
@@ -108,10 +115,11 @@ class TaskManager {
   std::map<uint32_t, Exchange> outstanding_;
   uint32_t next_request_id_ = 0;
   uint32_t peer_window_ = 1;
+  uint32_t our_window_;
 
   // Responder window: every request below lowest_unanswered_ is answered;
   // answered_ holds those above it answered out of order; cached_ the
-  // responses of the IDs from lowest_unanswered_ - kOurIkeWindow on.
+  // responses of the IDs from lowest_unanswered_ - our_window_ on.
   uint32_t lowest_unanswered_ = 0;
   std::set<uint32_t> answered_;
   std::map<uint32_t, std::vector<uint8_t>> cached_;

@@ -494,6 +494,42 @@ TEST(Setup, DdosModeSetsTheCookieThreshold) {
             "d.conf:2: ddos-ike-threshold: 'many' is not a number of half-open IKE SAs");
 }
 
+// ike-window= and ike-init-limit(-per-peer)= (engine/task_manager.h,
+// engine/init_pacing.h): numbers in range, unset without the key.
+TEST(Setup, IkeWindowAndInitLimits) {
+  FixedHostInfo host({Addr("192.0.2.1")}, Addr("192.0.2.1"));
+  LoadOptions o;
+  o.host = &host;
+  const std::string conn = "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n";
+  auto parse = [&](const std::string& setup) {
+    return ParseConfigText("config setup\n" + setup + conn, "w.conf", o);
+  };
+  auto none = parse("");
+  ASSERT_TRUE(none) << none.error().message;
+  EXPECT_FALSE(none->setup.ike_window);
+  EXPECT_FALSE(none->setup.init_limit);
+  EXPECT_FALSE(none->setup.init_limit_per_peer);
+  auto set = parse("\tike-window=32\n\tike-init-limit=0\n\tike-init-limit-per-peer=2\n");
+  ASSERT_TRUE(set) << set.error().message;
+  EXPECT_EQ(set->setup.ike_window, 32u);
+  EXPECT_EQ(set->setup.init_limit, 0u);
+  EXPECT_EQ(set->setup.init_limit_per_peer, 2u);
+  EXPECT_TRUE(set->warnings.empty());
+  auto zero = parse("\tike-window=0\n");
+  ASSERT_FALSE(zero);
+  EXPECT_EQ(zero.error().message, "w.conf:2: ike-window: '0' is not an IKE window from 1 to 256");
+  auto big = parse("\tike-window=1000\n");
+  ASSERT_FALSE(big);
+  EXPECT_EQ(big.error().message, "w.conf:2: ike-window: '1000' is not an IKE window from 1 to 256");
+  auto nan = parse("\tike-init-limit=few\n");
+  ASSERT_FALSE(nan);
+  EXPECT_EQ(nan.error().message,
+            "w.conf:2: ike-init-limit: 'few' is not a number of half-open IKE SAs from 0 to "
+            "100000");
+  auto in_conn = ParseConfigText(conn + "\tike-window=4\n", "w.conf", o);
+  ASSERT_FALSE(in_conn);
+}
+
 TEST(Resolve, TemplatesOnlyUsedThroughAlsoAreNotConnections) {
   FixedHostInfo host({Addr("192.0.2.1")}, Addr("192.0.2.1"));
   LoadOptions o;

@@ -1,6 +1,6 @@
 // The IKE message window (RFC 7296 2.3, engine/task_manager.h): both ends
-// advertise kOurIkeWindow with SET_WINDOW_SIZE in IKE_AUTH; the connections
-// joining a shared IKE SA then have that many CREATE_CHILD_SA requests
+// advertise their window (ike-window=, default kDefaultOurIkeWindow) with SET_WINDOW_SIZE in
+// IKE_AUTH; the connections joining a shared IKE SA then have that many CREATE_CHILD_SA requests
 // outstanding at once, each retransmitted on its own and matched by message
 // ID; the responder takes requests anywhere in its window, in any order,
 // and processes each one once.
@@ -65,8 +65,27 @@ TEST_F(WindowTest, UpToTheWindowInFlightTheRestQueued) {
   Start();
   ASSERT_TRUE(net.Run(Millis(10000)));
   ExpectAllUp();
-  EXPECT_EQ(most, size_t{kOurIkeWindow});
+  EXPECT_EQ(most, size_t{kDefaultOurIkeWindow});
   EXPECT_EQ(requests, size_t{kConns - 1});
+  EXPECT_EQ(a.engine.Status().counters.retransmits, 0u);
+}
+
+// ike-window=3 at B: B advertises 3, so A never has more than 3
+// CREATE_CHILD_SA requests out (and all still come up).
+TEST_F(WindowTest, TheWindowWeAdvertiseIsConfigurable) {
+  b.engine.SetIkeWindow(3);
+  size_t in_flight = 0, most = 0;
+  net.filter = [&](const Datagram& d, size_t) {
+    if (IsChildRequest(d))
+      most = std::max(most, ++in_flight);
+    else if (Is(d, ike::ExchangeType::kCreateChildSa, true))
+      --in_flight;
+    return 1;
+  };
+  Start();
+  ASSERT_TRUE(net.Run(Millis(10000)));
+  ExpectAllUp();
+  EXPECT_EQ(most, 3u);
   EXPECT_EQ(a.engine.Status().counters.retransmits, 0u);
 }
 
@@ -111,7 +130,7 @@ TEST_F(WindowTest, ALostMiddleRequestIsRetransmittedOnItsOwn) {
   EXPECT_EQ(a.engine.Status().counters.retransmits, 1u);
   for (const auto& [id, times] : sent) EXPECT_EQ(times, id == lost_id ? 2 : 1) << "ID " << id;
   // Before it was resent, the window from it had gone out.
-  EXPECT_EQ(sent_before_resend, 3 + kOurIkeWindow - 1);
+  EXPECT_EQ(sent_before_resend, 3 + kDefaultOurIkeWindow - 1);
   EXPECT_EQ(b.engine.Status().counters.duplicate_requests, 0u);
 }
 

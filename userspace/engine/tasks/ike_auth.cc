@@ -22,9 +22,9 @@ ike::NotifyPayload Notify(NotifyType type) {
 
 // RFC 7296 2.3: how many requests the peer may have outstanding towards
 // us (task_manager.h), sent by both ends in IKE_AUTH.
-ike::NotifyPayload WindowNotify() {
+ike::NotifyPayload WindowNotify(const IkeSa& sa) {
   ike::NotifyPayload n = Notify(NotifyType::kSetWindowSize);
-  const uint32_t w = kOurIkeWindow;
+  const uint32_t w = sa.tasks.our_window();
   n.data = {static_cast<uint8_t>(w >> 24), static_cast<uint8_t>(w >> 16),
             static_cast<uint8_t>(w >> 8), static_cast<uint8_t>(w)};
   return n;
@@ -63,7 +63,7 @@ class IkeAuthTask : public Task {
     // peer may drop whatever it still holds from a previous run of ours.
     if (!ctx_.other_ike_sa_with_peer || !ctx_.other_ike_sa_with_peer(sa))
       req.Add(PayloadType::kNotify, Notify(NotifyType::kInitialContact));
-    req.Add(PayloadType::kNotify, WindowNotify());
+    req.Add(PayloadType::kNotify, WindowNotify(sa));
     req.Add(PayloadType::kIdi, sa.local_id);
     if (!c.remote.id.empty() && c.remote.id != "%any")
       req.Add(PayloadType::kIdr, IdFromConfig(c.remote.id, c.remote.host));
@@ -162,7 +162,7 @@ class IkeAuthTask : public Task {
     auto auth = Auth(sa, psk_, sa.init_response, sa.nonce_i, sa.keys.sk_pr, sa.local_id);
     psk_.Wipe();
     if (!auth) return TaskResult::kDestroySa;
-    resp.Add(PayloadType::kNotify, WindowNotify());
+    resp.Add(PayloadType::kNotify, WindowNotify(sa));
     resp.Add(PayloadType::kIdr, sa.local_id);
     resp.Add(PayloadType::kAuth, ike::AuthPayload{ike::AuthMethod::kSharedKeyMic, *auth});
     return TaskResult::kDone;
