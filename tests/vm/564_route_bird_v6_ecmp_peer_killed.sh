@@ -56,7 +56,7 @@ conf() { # conf DIR NAME P SELF PEER AUTO DEV [EXTRA]: one conn over path P
 			ipsec-interface=$7
 			leftinterface-ip=fd00:a:$3::$4/126
 			auto=$6
-			$8
+			${8:-}
 	EOC
 	printf 'fd00:%s::1 fd00:%s::2 : PSK "bird v6 ecmp tunnel %s key 0123"\n' "$3" "$3" "$3" >>"$1/ipsec.secrets"
 }
