@@ -116,25 +116,12 @@ wait_or_dump 30 "$dump; ip -n gwB route" ecmp gwB 192.168.1.0/24 1
 echo "gwA: $(ip -n gwA route show 192.168.2.0/24 | tr -s '\n\t' '  ')"
 
 # Which tunnel the hA -> hB flow hashes to (L3 hash: always the same one).
-# Both also carry BGP keepalives (one a second), so the flow's tunnel is the
-# one whose counter grew by the 30 pings more.
-t1=$(link_counter gwA ipsec1 tx_packets) t2=$(link_counter gwA ipsec2 tx_packets)
-in_ns lanA ping -c30 -i0.1 -W3 192.168.2.2 >/dev/null || fail "no traffic over the ECMP route: $(eval "$dump")"
-d1=$(($(link_counter gwA ipsec1 tx_packets) - t1)) d2=$(($(link_counter gwA ipsec2 tx_packets) - t2))
-if [ "$d1" -gt "$d2" ]; then act=1 other=2; else act=2 other=1; fi
-assert_ge "$((d1 > d2 ? d1 - d2 : d2 - d1))" 25 "pings into one tunnel beyond the keepalives (ipsec1 +$d1, ipsec2 +$d2)"
-echo "the flow runs over ipsec$act (ipsec1 +$d1, ipsec2 +$d2)"
+act=$(ecmp_flow_dev gwA lanA 192.168.2.2)
+other=$((3 - act))
 
 # Take its underlay path down while pinging every 0.1 s for 12 s.
-spawn lanA ping -i0.1 -w12 -W1 192.168.2.2
-ping_pid=$SPAWNED_PID
-sleep 2
-ip -n gwA link set "ul$act" down
-wait "$ping_pid" || true
-sent=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "/tmp/spawn.$ping_pid.log")
-got=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "/tmp/spawn.$ping_pid.log")
-[ -n "$sent" ] && [ -n "$got" ] || fail "no ping summary: $(spawn_log "$ping_pid")"
-lost=$((sent - got))
+failover_ping lanA 192.168.2.2 12 ip -n gwA link set "ul$act" down
+sent=$FO_SENT got=$FO_GOT lost=$FO_LOST
 echo "failover: ipsec$act's path down; $lost of $sent pings lost (~$((lost * 100)) ms at 0.1 s)"
 # Hold time 3 s + BIRD's kernel sync, under a loaded TCG VM: 8 s at most.
 [ "$lost" -le 80 ] || fail "$lost pings lost in the failover (bound 80 = 8 s): $(eval "$dump")"

@@ -12,6 +12,7 @@
 #                          installed child SAs (prints the log on timeout).
 #   ipsecd_stop NS         SIGTERM, waits for the exit, fails unless it
 #                          exited 0.
+#   ipsecd_kill NS         SIGKILL (a crashed peer: no Delete sent), waits.
 #   ipsecd_traffic NS FIELD  sum of FIELD (in_packets, out_packets,
 #                          in_bytes, out_bytes) over trafficstatus --json.
 #   ipsecd_nat_configs D1 D2 [KW...]  ours <-> ours across topo_nat_v4
@@ -63,6 +64,12 @@ ipsecd_stop() {
 	kill -TERM "$pid"
 	wait "$pid" || rc=$?
 	[ "$rc" = 0 ] || { ipsecd_log "$ns" >&2; fail "ipsecd in $ns exited $rc after SIGTERM"; }
+}
+
+ipsecd_kill() {
+	local pid=${_ipsecd_pid[$1]}
+	kill -KILL "$pid"
+	wait "$pid" 2>/dev/null || true
 }
 
 _no_tunnels() {
