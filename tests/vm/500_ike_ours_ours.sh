@@ -51,13 +51,8 @@ ipsecd_wait_tunnels "$NS_GW1" 1 90
 ipsecd_wait_tunnels "$NS_GW2" 1 30
 # Both ends initiated: each keeps the same one IKE SA (with one child), the
 # duplicate is deleted by its initiator.
-one_ike_sa() {
-	local st
-	st=$(ictl "$1" status --json) || return 1
-	[ "$(jq '.ike_sas | length' <<<"$st")" = 1 ] && [ "$(jq '[.ike_sas[].children[]] | length' <<<"$st")" = 1 ]
-}
-wait_or_dump 60 "ipsecd_log $NS_GW1; ipsecd_log $NS_GW2" one_ike_sa "$NS_GW1"
-wait_or_dump 30 "ipsecd_log $NS_GW2" one_ike_sa "$NS_GW2"
+wait_or_dump 60 "ipsecd_log $NS_GW1; ipsecd_log $NS_GW2" ipsecd_one_ike_sa "$NS_GW1"
+wait_or_dump 30 "ipsecd_log $NS_GW2" ipsecd_one_ike_sa "$NS_GW2"
 spi1=$(ictl "$NS_GW1" status --json | jq -r '.ike_sas[0].spi_i')
 spi2=$(ictl "$NS_GW2" status --json | jq -r '.ike_sas[0].spi_i')
 assert_eq "$spi1" "$spi2" "both ends kept the same IKE SA"
@@ -67,10 +62,14 @@ ping_lan 10
 capture_stop
 assert_esp_only 20
 
-# Counters: the daemon's view (kernel SA counters) on both sides.
-assert_ge "$(ipsecd_traffic "$NS_GW1" out_packets)" 10 "gw1 child SA out_packets"
-assert_ge "$(ipsecd_traffic "$NS_GW1" in_packets)" 10 "gw1 child SA in_packets"
-assert_ge "$(ipsecd_traffic "$NS_GW2" in_packets)" 10 "gw2 child SA in_packets"
+# Counters: the devices' on both sides, and the daemon's view (kernel SA
+# counters). Deleting the duplicate IKE SA rekeys the kept child (pluto
+# needs it, lifecycle.md), and a rekeyed child's counts go with it: the
+# live child may hold only the pings after that rekey.
+assert_ge "$(link_counter "$NS_GW1" ipsec0 rx_packets)" 10 "gw1 ipsec0 rx_packets"
+assert_ge "$(link_counter "$NS_GW2" ipsec0 rx_packets)" 10 "gw2 ipsec0 rx_packets"
+assert_ge "$(ipsecd_traffic "$NS_GW1" out_packets)" 1 "gw1 child SA out_packets"
+assert_ge "$(ipsecd_traffic "$NS_GW2" in_packets)" 1 "gw2 child SA in_packets"
 assert_ge "$(link_counter "$NS_GW1" ipsec0 tx_packets)" 10 "gw1 ipsec0 tx_packets"
 st=$(ictl "$NS_GW1" status --json)
 assert_eq "$(jq -r '.ike_sas[0].state' <<<"$st")" ESTABLISHED "gw1 IKE SA state"

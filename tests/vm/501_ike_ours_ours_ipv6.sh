@@ -33,6 +33,9 @@ grep -q "dev ipsec0" <<<"$r" || fail "gw1: no route for $NET2 into ipsec0: $r"
 
 ipsecd_wait_tunnels "$NS_GW1" 1 90
 ipsecd_wait_tunnels "$NS_GW2" 1 30
+# Both ends started: the duplicate IKE SA goes first (500 says more).
+wait_or_dump 60 "ipsecd_log $NS_GW1; ipsecd_log $NS_GW2" ipsecd_one_ike_sa "$NS_GW1"
+wait_or_dump 30 "ipsecd_log $NS_GW2" ipsecd_one_ike_sa "$NS_GW2"
 
 capture_start
 ping_lan 10
@@ -41,8 +44,10 @@ esp=$(capture_count 'ip6 proto 50')
 assert_ge "$esp" 20 "ESP over IPv6 on the underlay"
 assert_eq "$(capture_count "icmp6 and host $H1")" 0 "clear ICMPv6 between the LANs"
 
-assert_ge "$(ipsecd_traffic "$NS_GW1" out_packets)" 10 "gw1 child SA out_packets"
-assert_ge "$(ipsecd_traffic "$NS_GW2" in_packets)" 10 "gw2 child SA in_packets"
+assert_ge "$(link_counter "$NS_GW1" ipsec0 tx_packets)" 10 "gw1 ipsec0 tx_packets"
+assert_ge "$(link_counter "$NS_GW2" ipsec0 rx_packets)" 10 "gw2 ipsec0 rx_packets"
+assert_ge "$(ipsecd_traffic "$NS_GW1" out_packets)" 1 "gw1 child SA out_packets"
+assert_ge "$(ipsecd_traffic "$NS_GW2" in_packets)" 1 "gw2 child SA in_packets"
 ictl "$NS_GW1" status
 
 ipsecd_stop "$NS_GW1"

@@ -13,6 +13,8 @@
 #   ipsecd_stop NS         SIGTERM, waits for the exit, fails unless it
 #                          exited 0.
 #   ipsecd_kill NS         SIGKILL (a crashed peer: no Delete sent), waits.
+#   ipsecd_one_ike_sa NS   true once the daemon has one IKE SA with one
+#                          child (both ends started: the duplicate is gone).
 #   ipsecd_traffic NS FIELD  sum of FIELD (in_packets, out_packets,
 #                          in_bytes, out_bytes) over trafficstatus --json.
 #   ipsecd_nat_configs D1 D2 [KW...]  ours <-> ours across topo_nat_v4
@@ -53,6 +55,12 @@ _ipsecd_has_tunnels() {
 ipsecd_wait_tunnels() {
 	local ns=$1 n=$2 timeout=${3:-60}
 	wait_or_dump "$timeout" "ipsecd_log $ns; ictl $ns status" _ipsecd_has_tunnels "$ns" "$n"
+}
+
+ipsecd_one_ike_sa() {
+	local st
+	st=$(ictl "$1" status --json) || return 1
+	[ "$(jq '.ike_sas | length' <<<"$st")" = 1 ] && [ "$(jq '[.ike_sas[].children[]] | length' <<<"$st")" = 1 ]
 }
 
 ipsecd_traffic() {
