@@ -1,4 +1,5 @@
 #!/bin/bash
+# vm-suite: full
 # The module goes away while traffic is in flight, and comes back:
 #  1. a ping flood (IPv4) and a TCP stream (IPv6, GSO segments) run through
 #     ipsec0 both ways; rmmod with live devices, SAs, policies and packets:

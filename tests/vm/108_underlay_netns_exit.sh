@@ -1,4 +1,5 @@
 #!/bin/bash
+# vm-suite: full
 # Netns destruction with live ipsec devices that were moved out of their
 # underlay (the netns they were created in), each time with traffic running:
 #  A. the underlay dies, the device lives on in its private netns: its SAs

@@ -1,4 +1,5 @@
 #!/bin/bash
+# vm-suite: full
 # Bad input from the network, crafted with scapy and sent from b to a's
 # underlay address: each kind is dropped and counted in its own counter
 # (exactly +1, nothing else moves), and the tunnel keeps working. A valid

@@ -1,4 +1,5 @@
 #!/bin/bash
+# vm-suite: full
 # Outbound sequence numbers never wrap (RFC 4303 3.3.3), so no nonce is
 # ever used twice: SAs started near the end of their sequence space with
 # `ipsecctl sa add ... seq N` (NEW_SA SEQ) send up to the last number,

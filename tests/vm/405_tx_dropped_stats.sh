@@ -1,4 +1,5 @@
 #!/bin/bash
+# vm-suite: full
 # `ip -s link` on ipsec0: outbound packets the policy refuses (no policy, no
 # SA for the policy's reqid, an SA past its hard lifetime) are tx_dropped,
 # exactly one per packet, and neither tx_errors nor tx_carrier_errors; a real

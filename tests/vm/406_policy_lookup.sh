@@ -1,4 +1,5 @@
 #!/bin/bash
+# vm-suite: full
 # Which policy wins, as the transmit path sees it (kmod/policy.c: classes of
 # priority and prefix lengths, a hash on the masked addresses): the lower
 # priority value, then the longer destination prefix, then the longer source

@@ -1,4 +1,5 @@
 #!/bin/bash
+# vm-suite: full
 # The genetlink fuzzer (tests/vm/tools/genl_fuzz.c): random and targeted
 # malformed requests for every command, as root of netns a (on the live
 # ipsec0 of a working tunnel), as uid 65534, as the root of a user

@@ -1,4 +1,5 @@
 #!/bin/bash
+# vm-suite: full
 # Inbound SAs are found by RFC 4301's SAD key (SPI, destination, ESP), not
 # by SPI alone. In a, SPI 0x4160 exists three times: an ipsec_tun SA to
 # 192.0.2.1 (ipsec0), a host XFRM SA to 192.0.2.11, and an ipsec_tun SA to

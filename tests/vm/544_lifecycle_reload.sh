@@ -1,5 +1,6 @@
 #!/bin/bash
 # vm-timeout: 600
+# vm-suite: full
 # Lifecycle: a reload that disturbs nothing (issue 18, seed 001: a new site
 # must not reset the others). ipsecd on gw1 runs site2; a ping every 0.1 s
 # goes to site 2 the whole time. site3 is added to ipsec.conf and loaded by

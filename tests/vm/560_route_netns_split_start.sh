@@ -71,6 +71,10 @@ assert_ge "$(link_counter priv1 ipsec1 rx_packets)" 5 "packets received on priv1
 
 # SAs and policies on the moved device, none on the decoy.
 assert_eq "$(dev_field "$NS_GW1" sa_count)" 0 "SAs on gw1's decoy ipsec1"
+# Both ends started: until the duplicate IKE SA and the rekey it causes
+# are over there may be two pairs.
+two_sas() { [ "$(dev_field priv1 sa_count)" = 2 ]; }
+wait_or_dump 60 "ipsecd_log $NS_GW1" two_sas
 assert_eq "$(dev_field priv1 sa_count)" 2 "SAs on priv1's ipsec1"
 assert_ge "$(dev_field priv1 policy_count)" 1 "policies on priv1's ipsec1"
 
