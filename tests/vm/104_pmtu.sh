@@ -1,85 +1,79 @@
 #!/bin/bash
-# Path MTU through the tunnel: the underlay link has MTU 1400, so with
-# AES-GCM-16 over IPv4 the largest inner packet is 1400-20-8-8-16 = 1356,
-# 4-aligned with the 2-byte trailer: 1346. A DF ping bigger than that gets
-# "fragmentation needed" (IPv6: "packet too big") with mtu 1346, is counted
-# as DROP_MTU, and then fits. Without DF the outer packet is fragmented.
+# Path MTU when the gateway's own link toward the peer is narrower than
+# ipsec0: ul0 is shrunk to 1300 bytes while ipsec0 keeps its MTU, so a DF
+# packet that fits ipsec0 but not the ESP path must be refused by the
+# module with ICMP "frag needed" (IPv6: "packet too big") carrying the
+# inner MTU that fits (AES-GCM-128 over IPv4: 1300 - 20 IP - 8 ESP - 8 IV
+# - 16 ICV = 1248, 4-aligned with the 2-byte trailer: 1246), counted in
+# drop_mtu; a packet of exactly that size then goes through, one byte more
+# does not (forwarded from host h behind a). Without DF the packet is
+# fragmented and reassembled at b; TCP from h to b completes. IPv6 inside
+# (sent by a): below IPv6's minimum MTU (1280) the outer packet is
+# fragmented instead; at 1400 (inner 1346) "packet too big" with 1346.
+# (104 and the former 401 tested this in two styles: merged. A router past
+# the first hop is 418's.)
+# vm-timeout: 300
 #
-#   [ns a] ipsec1 192.168.1.1 fd01::1          [ns b] ipsec1 192.168.2.1 fd02::1
-#          veth0 10.0.0.1 ---- mtu 1400 ---- veth0 10.0.0.2
-# vm-timeout: 240
+#   [ns h] eth0 10.1.0.2 ---- lan0 10.1.0.254 [ns a] ipsec0 ... ul0 192.0.2.1
+#                                                   ===== veth, MTU 1300 =====
+#                                  [ns b] lo 10.2.0.1, ipsec0 ... ul0 192.0.2.2
 . "$(dirname "$0")/lib.sh" || exit 1
+. "$(dirname "$0")/2xx_sites.bash"
 
-K1=0x0102030405060708090a0b0c0d0e0f1011121314
-K2=0x2122232425262728292a2b2c2d2e2f3031323334
+sites_create
+ns_create h
+veth_pair a lan0 h eth0
+ip -n a addr add 10.1.0.254/24 dev lan0
+ip -n h addr add 10.1.0.2/24 dev eth0
+ip -n h route add default via 10.1.0.254
+in_ns a sysctl -qw net.ipv4.ip_forward=1
+tunnel_manual aes-gcm-128 4 $((0x5000)) $((0x5001))
+wait_until 10 in_ns h ping -c1 -W1 $PRIV_B4
 
-ipsec_load
-ns_create a
-ns_create b
-veth_pair a veth0 b veth0
-ip -n a link set veth0 mtu 1400
-ip -n b link set veth0 mtu 1400
-ip -n a addr add 10.0.0.1/24 dev veth0
-ip -n b addr add 10.0.0.2/24 dev veth0
-for side in a b; do
-	if [ $side = a ]; then me=1 peer=2 kout=$K1 kin=$K2 so=0x1001 si=0x2001; else
-		me=2 peer=1 kout=$K2 kin=$K1 so=0x2001 si=0x1001; fi
-	ip -n $side link add ipsec1 type ipsec
-	ip -n $side link set ipsec1 up
-	ip -n $side addr add 192.168.$me.1/32 dev ipsec1
-	ip -n $side addr add fd0$me::1/128 dev ipsec1 nodad
-	ip -n $side route add 192.168.$peer.0/24 dev ipsec1 src 192.168.$me.1
-	ip -n $side route add fd0$peer::/64 dev ipsec1 src fd0$me::1
-	in_ns $side "$IPSECCTL" sa add dev ipsec1 dir out spi $so reqid 1 src 10.0.0.$me dst 10.0.0.$peer \
-		enc aes-gcm-128 key $kout
-	in_ns $side "$IPSECCTL" sa add dev ipsec1 dir in spi $si src 10.0.0.$peer dst 10.0.0.$me \
-		enc aes-gcm-128 key $kin
-	in_ns $side "$IPSECCTL" policy add dev ipsec1 src 192.168.$me.0/24 dst 192.168.$peer.0/24 reqid 1
-	in_ns $side "$IPSECCTL" policy add dev ipsec1 src fd0$me::/64 dst fd0$peer::/64 reqid 1
-done
-wait_until 10 in_ns a ping -c1 -W1 192.168.2.1
+ip -n a link set ul0 mtu 1300
+ip -n b link set ul0 mtu 1300
+WANT=1246
+dev_mtu=$(ip -n a -j link show ipsec0 | jq -r '.[0].mtu')
+assert_ge "$dev_mtu" $((WANT + 1)) "ipsec0 MTU (must exceed the path's, or the module is never asked)"
+drops0=$(dev_stat a drop_mtu)
 
-drops() { in_ns a "$IPSECCTL" dev list dev ipsec1 | sed -n "/drops:/s/.* $1 \([0-9][0-9]*\).*/\1/p"; }
+# Forwarded, fits ipsec0 but not the path: ICMP frag needed with the inner MTU.
+out=$(in_ns h ping -M do -s 1300 -c 1 -W 3 $PRIV_B4 2>&1) && fail "oversized DF ping passed: $out"
+grep -q "mtu = $WANT" <<<"$out" || fail "no ICMP frag-needed with mtu = $WANT: $out"
+assert_eq $(($(dev_stat a drop_mtu) - drops0)) 1 "drop_mtu after one oversized packet"
 
-# IPv4 with DF: 1400 + 28 = 1428 bytes fits ipsec1 (1438) but not the path.
-out=$(in_ns a ping -c1 -W2 -M do -s 1400 192.168.2.1 2>&1) && fail "oversized DF ping passed: $out"
-grep -q 'mtu[ =]*1346' <<<"$out" || fail "no 'mtu 1346' in: $out"
-assert_eq "$(drops mtu)" 1 "DROP_MTU after the IPv4 DF ping"
-in_ns a ip route get 192.168.2.1 | grep -q 'mtu 1346' || fail "route PMTU not 1346: $(in_ns a ip route get 192.168.2.1)"
-in_ns a ping -c2 -i0.3 -W2 -M do -s $((1346 - 28)) 192.168.2.1 >/dev/null || fail "ping of exactly 1346 bytes failed"
+# h learnt the path MTU: exactly WANT bytes of IP packet pass, one more does not.
+in_ns h ping -M do -s $((WANT - 28)) -c 2 -W 3 $PRIV_B4 >/dev/null || fail "a ping of exactly $WANT bytes did not pass"
+out=$(in_ns h ping -M do -s $((WANT - 27)) -c 1 -W 3 $PRIV_B4 2>&1) && fail "ping of $((WANT + 1)) bytes passed: $out"
+grep -q "mtu.*$WANT" <<<"$out" || fail "no MTU $WANT reported for $((WANT + 1)) bytes: $out"
+progress "ok: IPv4 forwarded: frag-needed mtu $WANT, then $WANT bytes fit"
 
-# IPv6: packet too big with the same MTU.
-out=$(in_ns a ping -6 -c1 -W2 -M do -s 1360 fd02::1 2>&1) && fail "oversized IPv6 ping passed: $out"
-grep -q 'mtu[ =]*1346' <<<"$out" || fail "no IPv6 'mtu 1346' in: $out"
-assert_eq "$(drops mtu)" 2 "DROP_MTU after the IPv6 ping"
-in_ns a ping -6 -c2 -i0.3 -W2 -M do -s $((1346 - 48)) fd02::1 >/dev/null || fail "IPv6 ping of 1346 bytes failed"
+# Without DF the packet is fragmented (outside or inside) and b reassembles it.
+reasm() { in_ns b nstat -az IpReasmOKs Ip6ReasmOKs | awk '/ReasmOKs/{n += $2} END {print n}'; }
+reasm0=$(reasm)
+in_ns h ping -M dont -s 1300 -c 2 -i0.3 -W 3 $PRIV_B4 >/dev/null || fail "non-DF 1300-byte ping did not pass"
+assert_ge $(($(reasm) - reasm0)) 2 "fragmented IPv4 packets reassembled by b"
 
-# IPv4 without DF: the outer packet is fragmented and reassembled by b.
-frag0=$(in_ns b nstat -az IpReasmOKs | awk '/IpReasmOKs/{print $2}')
-in_ns a ping -c2 -i0.3 -W2 -M dont -s 1400 192.168.2.1 >/dev/null || fail "non-DF big ping failed"
-frag1=$(in_ns b nstat -az IpReasmOKs | awk '/IpReasmOKs/{print $2}')
-assert_ge $((frag1 - frag0)) 2 "outer packets reassembled by b"
+# TCP from the host behind a: full-size segments adapt to the path MTU.
+tcp_transfer h b $PRIV_B4 2000000
 
-# TCP (GSO through the tunnel): a 2 MB transfer arrives whole.
-head -c 2000000 /dev/urandom >/tmp/pmtu.blob
-spawn b sh -c 'exec python3 -c "
-import socket,hashlib
-s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind((\"192.168.2.1\",5001)); s.listen(1); c,_=s.accept(); h=hashlib.sha256(); n=0
-while True:
-    d=c.recv(65536)
-    if not d: break
-    h.update(d); n+=len(d)
-open(\"/tmp/pmtu.recv\",\"w\").write(\"%d %s\" % (n, h.hexdigest()))
-"'
-wait_until 60 sh -c "ip netns exec b ss -tln | grep -q 192.168.2.1:5001"
-in_ns a python3 -c "
-import socket
-s=socket.create_connection(('192.168.2.1',5001)); s.sendall(open('/tmp/pmtu.blob','rb').read()); s.close()"
-wait_until 120 test -s /tmp/pmtu.recv
-assert_eq "$(cat /tmp/pmtu.recv)" "2000000 $(sha256sum /tmp/pmtu.blob | cut -d' ' -f1)" "TCP transfer through the tunnel"
-
-ip -n a link del ipsec1
-ip -n b link del ipsec1
+# IPv6 inside, sent by a itself. An inner MTU of 1246 is below IPv6's
+# minimum (1280): the packet cannot be refused, so the outer one is
+# fragmented and b reassembles it.
+reasm0=$(reasm)
+in_ns a ping -6 -c1 -W3 -M do -s 1300 -I $PRIV_A6 $PRIV_B6 >/dev/null ||
+	fail "IPv6 packet over a path below 1280 was not fragmented outside"
+assert_ge $(($(reasm) - reasm0)) 1 "outer fragments of the IPv6 packet reassembled by b"
+# With ul0 at 1400 (inner MTU 1346): packet too big with that MTU.
+ip -n a link set ul0 mtu 1400
+ip -n b link set ul0 mtu 1400
+WANT6=1346
+drops0=$(dev_stat a drop_mtu)
+out=$(in_ns a ping -6 -c1 -W2 -M do -s 1360 -I $PRIV_A6 $PRIV_B6 2>&1) && fail "oversized IPv6 ping passed: $out"
+grep -q "mtu[ =]*$WANT6" <<<"$out" || fail "no IPv6 'mtu $WANT6' in: $out"
+assert_eq $(($(dev_stat a drop_mtu) - drops0)) 1 "drop_mtu after the IPv6 ping"
+in_ns a ping -6 -c2 -i0.3 -W2 -M do -s $((WANT6 - 48)) -I $PRIV_A6 $PRIV_B6 >/dev/null ||
+	fail "IPv6 ping of exactly $WANT6 bytes failed"
+progress "ok: IPv6 local: outer fragments below 1280, packet too big mtu $WANT6 above"
 ipsec_unload
-echo "ok: ICMP frag-needed / packet-too-big with mtu 1346, DROP_MTU counted, outer fragmentation, TCP 2 MB"
+echo "ok: frag-needed / packet-too-big with mtu $WANT, drop_mtu counted, DF-less fragmentation, TCP 2 MB"
