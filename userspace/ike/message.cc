@@ -6,6 +6,13 @@
 
 namespace ipsec::ike {
 
+NotifyPayload Notify(NotifyType type, Bytes data) {
+  NotifyPayload n;
+  n.type = static_cast<uint16_t>(type);
+  n.data = std::move(data);
+  return n;
+}
+
 size_t Message::Count(PayloadType type) const {
   size_t n = 0;
   for (const auto& p : payloads) n += p.type == type;

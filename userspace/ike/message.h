@@ -84,6 +84,10 @@ struct NotifyPayload {
   bool operator==(const NotifyPayload&) const = default;
 };
 
+// A notify about no SPI (RFC 7296 3.10: protocol 0), with its data: what
+// every task sends for status and error notifies.
+NotifyPayload Notify(NotifyType type, Bytes data = {});
+
 struct DeletePayload {
   uint8_t protocol = static_cast<uint8_t>(ProtocolId::kIke);
   uint8_t spi_size = 0;  // 0 for IKE, 4 for ESP/AH

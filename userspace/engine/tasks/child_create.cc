@@ -41,12 +41,7 @@ std::optional<uint32_t> SpiFrom(const ike::Bytes& b) {
   return v;
 }
 
-ike::NotifyPayload Notify(NotifyType type, ike::Bytes data = {}) {
-  ike::NotifyPayload n;
-  n.type = static_cast<uint16_t>(type);
-  n.data = std::move(data);
-  return n;
-}
+using ike::Notify;
 
 std::string PairText(const std::pair<IpPrefix, IpPrefix>& p) {
   return p.first.ToString() + " === " + p.second.ToString();

@@ -14,11 +14,7 @@ namespace {
 using ike::NotifyType;
 using ike::PayloadType;
 
-ike::NotifyPayload Notify(NotifyType type) {
-  ike::NotifyPayload n;
-  n.type = static_cast<uint16_t>(type);
-  return n;
-}
+using ike::Notify;
 
 // RFC 7296 2.3: how many requests the peer may have outstanding towards
 // us (task_manager.h), sent by both ends in IKE_AUTH.

@@ -41,12 +41,7 @@ std::optional<uint64_t> Spi64From(const ike::Bytes& b) {
   return v;
 }
 
-ike::NotifyPayload Notify(NotifyType type, ike::Bytes data = {}) {
-  ike::NotifyPayload n;
-  n.type = static_cast<uint16_t>(type);
-  n.data = std::move(data);
-  return n;
-}
+using ike::Notify;
 
 uint64_t RandomSpi(EngineContext& ctx) {
   uint64_t v = 0;

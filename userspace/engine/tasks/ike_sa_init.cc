@@ -19,12 +19,7 @@ std::vector<Proposal> IkeProposalsOf(const ConnectionConfig& c) {
   return c.ike_proposals.empty() ? DefaultIkeProposals() : c.ike_proposals;
 }
 
-ike::NotifyPayload Notify(NotifyType type, ike::Bytes data = {}) {
-  ike::NotifyPayload n;
-  n.type = static_cast<uint16_t>(type);
-  n.data = std::move(data);
-  return n;
-}
+using ike::Notify;
 
 // From the negotiated proposal and g^ir: SK_* and the two SK ciphers.
 bool DeriveKeys(EngineContext& ctx, IkeSa& sa, const SecureBytes& g_ir) {
