@@ -6,7 +6,8 @@ prints is computed a second time by the openssl command-line tool (`openssl
 mac ... HMAC`, `openssl dgst`) and the script stops if the two disagree, so
 each value has two implementations behind it, neither of them ours. Its
 output, v1_generated_vectors.txt, is read by v1_keymat_test.cc. Inputs are
-fixed so the file is reproducible:
+fixed so the file is reproducible. [v1_cbc]: zero-padded
+CBC of message bodies by `openssl enc` (AES also by `cryptography`):
 
     python3 gen_v1_vectors.py > v1_generated_vectors.txt
 """
@@ -72,6 +73,22 @@ def show(kind, fields):
     for k, v in fields:
         print("%s = %s" % (k, v.hex() if isinstance(v, bytes) else v))
     print()
+
+
+def cbc(encr, key, iv, plain):
+    """Zero-padded CBC of a payload chain, by openssl enc and by the
+    cryptography package (AES; 3DES where it still has it)."""
+    block = 8 if encr == 5 else 16
+    padded = plain + bytes(-len(plain) % block)
+    name = "des-ede3-cbc" if encr == 5 else "aes-%d-cbc" % (len(key) * 8)
+    out = subprocess.run(["openssl", "enc", "-" + name, "-K", key.hex(), "-iv", iv.hex(),
+                          "-nopad"], input=padded, capture_output=True, check=True).stdout
+    if encr == 7:
+        from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+        e = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()
+        assert e.update(padded) + e.finalize() == out, "AES-CBC disagrees with openssl"
+    show("v1_cbc", [("encr", encr), ("key_bits", len(key) * 8 if encr == 7 else 0),
+                    ("key", key), ("iv", iv), ("plain", plain), ("cipher", out)])
 
 
 def phase1(h, encr_key_len, block, group, psk, nlen):
@@ -148,6 +165,11 @@ phase1(2, 32, 16, 2, b"secret-aws-psk", 16)
 phase1(4, 16, 16, 14, b"another psk, longer than the hash block?" * 2, 32)
 # 3DES with SHA-1: 24 > 20 bytes, extension again; 8-byte IV.
 phase1(2, 24, 8, 2, b"3des", 20)
+# Message bodies: AES-128/256 and 3DES, a chain that needs padding and one
+# that is already whole blocks.
+cbc(7, pattern(16, 0x91), pattern(16, 0xa2), pattern(45, 0xb3))
+cbc(7, pattern(32, 0x92), pattern(16, 0xa3), pattern(32, 0xb4))
+cbc(5, pattern(24, 0x93), pattern(8, 0xa4), pattern(29, 0xb5))
 # Quick mode without PFS (AES-128 + HMAC-SHA1 = 16 + 20 bytes per direction).
 quick(2, 16, 0, 36)
 # With PFS over MODP2048, SHA2-256, AES-256 + HMAC-SHA2-256 (32 + 32).
