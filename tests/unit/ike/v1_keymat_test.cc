@@ -2,10 +2,11 @@
 // Python hmac/hashlib/pow, each HMAC and digest re-checked by the openssl
 // CLI): DH from fixed private values, SKEYID*, the Appendix B key
 // extension, HASH_I/HASH_R, the phase-1 and phase-2 IVs, quick mode's
-// HASH(1..3) and KEYMAT with and without PFS.
+// HASH(1..3) and KEYMAT with and without PFS, NAT-D.
 #include <gtest/gtest.h>
 
 #include "common/hex.h"
+#include "ike/crypto/auth.h"
 #include "ike/crypto/dh.h"
 #include "ike/v1/algorithms.h"
 #include "ike/v1/keymat.h"
@@ -93,6 +94,28 @@ TEST(V1Keymat, QuickModeAgainstIndependentVectors) {
     EXPECT_EQ(ToHex(*iv), ToHex(r.H("iv2")));
   }
   EXPECT_TRUE(saw_pfs && saw_no_pfs);
+}
+
+// RFC 3947 NAT-D with the negotiated hash; with SHA-1 it is IKEv2's
+// NAT_DETECTION hash of the same input (RFC 7296 2.23).
+TEST(V1Keymat, NatDAgainstIndependentVectors) {
+  auto v = Of(Load("v1_generated_vectors.txt"), "v1_natd");
+  ASSERT_EQ(v.size(), 2u);
+  for (const auto& r : v) {
+    SCOPED_TRACE("v1_generated_vectors.txt line " + std::to_string(r.line));
+    Bytes ip = r.H("ip");
+    IpAddress addr = ip.size() == 4 ? IpAddress::V4(std::span<const uint8_t, 4>(ip.data(), 4))
+                                    : IpAddress::V6(std::span<const uint8_t, 16>(ip.data(), 16));
+    auto hash = static_cast<uint16_t>(r.N("hash"));
+    auto port = static_cast<uint16_t>(r.N("port"));
+    auto got = NatDHash(hash, U64(r.H("cky_i")), U64(r.H("cky_r")), addr, port);
+    ASSERT_TRUE(got) << got.error().message;
+    EXPECT_EQ(ToHex(*got), ToHex(r.H("natd")));
+    if (hash == p1hash::kSha1) {
+      EXPECT_EQ(ToHex(*got),
+                ToHex(NatDetectionHash(U64(r.H("cky_i")), U64(r.H("cky_r")), addr, port)));
+    }
+  }
 }
 
 TEST(V1Keymat, KeyExtensionOnlyWhenSkeyidEIsShort) {

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "ike/constants.h"
+#include "ike/crypto/auth.h"
 
 namespace ipsec::ike::v1 {
 
@@ -53,6 +54,11 @@ Result<Bytes> Digest(uint16_t hash, std::span<const uint8_t> data) {
     return MakeError(std::string("digest ") + m->digest + " failed");
   out.resize(len);
   return out;
+}
+
+Result<Bytes> NatDHash(uint16_t hash, uint64_t cookie_i, uint64_t cookie_r, const IpAddress& ip,
+                       uint16_t port) {
+  return Digest(hash, NatDetectionInput(cookie_i, cookie_r, ip, port));
 }
 
 std::optional<Phase1CipherInfo> LookupPhase1Cipher(uint16_t encryption, uint16_t key_bits) {

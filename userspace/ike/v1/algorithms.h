@@ -8,6 +8,7 @@
 #include <optional>
 #include <span>
 
+#include "common/ip_address.h"
 #include "common/result.h"
 #include "ike/crypto/prf.h"
 #include "ike/v1/message.h"
@@ -20,6 +21,11 @@ Result<Prf> PrfForHash(uint16_t hash);
 // The plain hash of data (the IV of RFC 2409 Appendix B, NAT-D of RFC 3947).
 // Fails for a hash PrfForHash refuses.
 Result<Bytes> Digest(uint16_t hash, std::span<const uint8_t> data);
+
+// NAT-D payload data (RFC 3947 3.2): HASH(CKY-I | CKY-R | IP | Port) with
+// the negotiated hash.
+Result<Bytes> NatDHash(uint16_t hash, uint64_t cookie_i, uint64_t cookie_r, const IpAddress& ip,
+                       uint16_t port);
 
 struct Phase1CipherInfo {
   size_t key_bytes;

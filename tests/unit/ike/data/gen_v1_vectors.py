@@ -91,6 +91,13 @@ def cbc(encr, key, iv, plain):
                     ("key", key), ("iv", iv), ("plain", plain), ("cipher", out)])
 
 
+def natd(h, cky_i, cky_r, ip, port):
+    """RFC 3947 3.2: HASH(CKY-I | CKY-R | IP | Port)."""
+    out = digest(h, cky_i + cky_r + ip + struct.pack(">H", port))
+    show("v1_natd", [("hash", h), ("cky_i", cky_i), ("cky_r", cky_r), ("ip", ip),
+                     ("port", port), ("natd", out)])
+
+
 def phase1(h, encr_key_len, block, group, psk, nlen):
     priv_i = int.from_bytes(pattern(32, 0x11), "big")
     priv_r = int.from_bytes(pattern(32, 0x22), "big")
@@ -170,6 +177,9 @@ phase1(2, 24, 8, 2, b"3des", 20)
 cbc(7, pattern(16, 0x91), pattern(16, 0xa2), pattern(45, 0xb3))
 cbc(7, pattern(32, 0x92), pattern(16, 0xa3), pattern(32, 0xb4))
 cbc(5, pattern(24, 0x93), pattern(8, 0xa4), pattern(29, 0xb5))
+# NAT-D with SHA-1 (IPv4) and SHA2-256 (IPv6, port 4500).
+natd(2, pattern(8, 0x01), pattern(8, 0x09), bytes([192, 0, 2, 1]), 500)
+natd(4, pattern(8, 0x02), bytes(8), bytes.fromhex("20010db8000000000000000000000001"), 4500)
 # Quick mode without PFS (AES-128 + HMAC-SHA1 = 16 + 20 bytes per direction).
 quick(2, 16, 0, 36)
 # With PFS over MODP2048, SHA2-256, AES-256 + HMAC-SHA2-256 (32 + 32).
