@@ -127,6 +127,10 @@ void ConfReader::Warn(const SourceLocation& where, std::string keyword, std::str
   warnings_->push_back({where, std::move(keyword), std::move(message)});
 }
 
+void ConfReader::MarkOpenswan(const SourceLocation& where, std::string reason) {
+  raw_.openswan_files.emplace(where.file, std::move(reason));  // the first reason stays
+}
+
 void ConfReader::ReadFile(const std::string& path, const SourceLocation* included_from) {
   std::string canon = CanonicalPath(path);
   if (std::find(open_files_.begin(), open_files_.end(), canon) != open_files_.end()) {
@@ -241,6 +245,8 @@ void ConfReader::ParseLine(std::string_view line, const SourceLocation& where) {
       raw_.sections.push_back({kind, std::string(name), where, {}});
     } else if (word == "version") {
       // Openswan's "version 2.0": the only syntax there is.
+      MarkOpenswan(where,
+                   "'version " + std::string(after) + "' at line " + std::to_string(where.line));
       return;
     } else {
       Error(where, std::string(word),
@@ -259,6 +265,8 @@ void ConfReader::ParseLine(std::string_view line, const SourceLocation& where) {
     return;
   }
   RawSection& section = raw_.sections[current_];
+  if (!indented)
+    MarkOpenswan(where, "keyword lines not indented, from line " + std::to_string(where.line));
   if (!indented && !warned_unindented_) {
     // Openswan-era configs pasted from web pages often lose their indentation.
     warned_unindented_ = true;
@@ -294,6 +302,10 @@ void ConfReader::ParseLine(std::string_view line, const SourceLocation& where) {
     broken = true;
   }
   if (section.kind == RawSection::Kind::kCa) return;  // warned at the header
+  if (section.kind == RawSection::Kind::kSetup &&
+      (key == "protostack" || key == "nat_traversal" || key == "oe" || key == "plutostart" ||
+       key == "klipsdebug"))
+    MarkOpenswan(where, std::string(key) + "= at line " + std::to_string(where.line));
   section.settings.push_back({std::string(key), std::move(value), where, broken});
 }
 

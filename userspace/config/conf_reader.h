@@ -3,6 +3,7 @@
 // gives the settings meaning.
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +33,12 @@ struct RawSection {
 struct RawConfig {
   std::vector<RawSection> sections;
   std::vector<std::string> files;
+  // Files read as Openswan's dialect -> why ("'version 2.0' at line 1").
+  // Markers: Openswan's "version" line, setup keywords only Openswan had
+  // (protostack=, nat_traversal=, oe=, plutostart=, klipsdebug=), keyword
+  // lines without indentation (AWS's Openswan instructions as pasted from
+  // the web page; libreswan and strongSwan refuse them).
+  std::map<std::string, std::string> openswan_files;
 };
 
 class ConfReader {
@@ -52,6 +59,7 @@ class ConfReader {
   void Include(std::string_view pattern, const SourceLocation& where);
   void Error(const SourceLocation& where, std::string keyword, std::string message);
   void Warn(const SourceLocation& where, std::string keyword, std::string message);
+  void MarkOpenswan(const SourceLocation& where, std::string reason);
 
   const LoadOptions& options_;
   std::vector<Diagnostic>* errors_;

@@ -218,7 +218,8 @@ void Resolver::Run(const RawConfig& raw, Config* out) {
     // A conn only used through also= and not itself started is a template.
     auto a = merged.find("auto");
     if (also_targets.count(name) && (a == merged.end() || a->second.value == "ignore")) continue;
-    auto conn = BuildConnection(name, c.raw->where, merged, host_, options_, d_);
+    auto conn =
+        BuildConnection(name, c.raw->where, merged, host_, options_, d_, raw.openswan_files);
     if (!conn) continue;
     CheckDeviceMtu(*conn, merged);
     out->connections.push_back(std::move(*conn));

@@ -59,6 +59,9 @@ struct LoadOptions {
   std::string include_root;
   // Neither end is a local address: an error instead of a warning.
   bool require_local_end = false;
+  // The engine negotiates IKEv1: a conn asking for it loads. Until then
+  // (false) such a conn is one error line; tests set it to see the parse.
+  bool ikev1_negotiated = false;
 };
 
 // Reads path and everything it includes. Errors: every problem found, one

@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "common/proposal_names.h"
+#include "config/ike_version.h"
 #include "config/values.h"
 #include "ike/constants.h"
 #include "kernel/mss_clamp.h"
@@ -30,8 +31,9 @@ struct RawEnd {
 class Builder {
  public:
   Builder(const std::string& name, const SourceLocation& where, const SettingMap& s,
-          const HostInfo& host, const LoadOptions& options, const Diagnostics& d)
-      : s_(s), host_(host), options_(options), d_(d) {
+          const HostInfo& host, const LoadOptions& options, const Diagnostics& d,
+          const std::map<std::string, std::string>& openswan_files)
+      : s_(s), host_(host), options_(options), d_(d), openswan_files_(openswan_files) {
     c_.name = name;
     c_.where = where;
   }
@@ -83,6 +85,7 @@ class Builder {
   const HostInfo& host_;
   const LoadOptions& options_;
   const Diagnostics& d_;
+  const std::map<std::string, std::string>& openswan_files_;
   Connection c_;
   bool ok_ = true;
 };
@@ -319,32 +322,6 @@ void Builder::ParseModes() {
       Fail(*st, "type=" + v + " is not supported yet (only tunnel)");
     } else {
       Fail(*st, "'" + v + "' is not a connection type (tunnel)");
-    }
-  }
-  if (const RawSetting* st = Get("ikev2")) {
-    const auto& v = st->value;
-    if (v == "yes" || v == "propose")
-      c_.ike_version = IkeVersionPolicy::kIkev2;
-    else if (v == "insist")
-      c_.ike_version = IkeVersionPolicy::kIkev2Insist;
-    else if (v == "permit") {
-      c_.ike_version = IkeVersionPolicy::kIkev2Permit;
-      d_.Warn(*st, "permit: this daemon speaks only IKEv2 and will initiate with IKEv2");
-    } else if (v == "no" || v == "never") {
-      Fail(*st, "IKEv1 is not supported (this daemon speaks only IKEv2)");
-    } else {
-      Fail(*st, "'" + v + "' is not one of yes, no, insist, permit, propose");
-    }
-  }
-  if (const RawSetting* st = Get("keyexchange")) {
-    const auto& v = st->value;
-    if (v == "ike") {
-    } else if (v == "ikev2") {
-      c_.ike_version = IkeVersionPolicy::kIkev2Insist;
-    } else if (v == "ikev1") {
-      Fail(*st, "IKEv1 is not supported (this daemon speaks only IKEv2)");
-    } else {
-      Fail(*st, "'" + v + "' is not one of ike, ikev1, ikev2");
     }
   }
   if (const RawSetting* st = Get("phase2")) {
@@ -664,6 +641,8 @@ std::optional<Connection> Builder::Build() {
   ParseEnd("left", &left);
   ParseEnd("right", &right);
   ParseModes();
+  if (!ResolveIkeVersion(s_, openswan_files_, options_, d_, &c_)) ok_ = false;
+  if (!RefuseIkev1Extensions(s_, d_)) ok_ = false;
   ParseProposals();
   ParseTimers();
   ParseMisc();
@@ -682,10 +661,11 @@ Transform T(TransformType type, uint16_t id, uint16_t bits = 0) {
 
 }  // namespace
 
-std::optional<Connection> BuildConnection(const std::string& name, const SourceLocation& where,
-                                          const SettingMap& settings, const HostInfo& host,
-                                          const LoadOptions& options, const Diagnostics& diags) {
-  return Builder(name, where, settings, host, options, diags).Build();
+std::optional<Connection> BuildConnection(
+    const std::string& name, const SourceLocation& where, const SettingMap& settings,
+    const HostInfo& host, const LoadOptions& options, const Diagnostics& diags,
+    const std::map<std::string, std::string>& openswan_files) {
+  return Builder(name, where, settings, host, options, diags, openswan_files).Build();
 }
 
 // Same as the engine's defaults: libreswan 4's choice (AES-GCM, then AES-CBC

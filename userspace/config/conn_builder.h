@@ -34,10 +34,12 @@ struct Diagnostics {
   }
 };
 
-// nullopt when it had errors (reported through diags).
+// nullopt when it had errors (reported through diags). openswan_files:
+// RawConfig::openswan_files (keyexchange=ike means IKEv1 there).
 std::optional<Connection> BuildConnection(const std::string& name, const SourceLocation& where,
                                           const SettingMap& settings, const HostInfo& host,
-                                          const LoadOptions& options, const Diagnostics& diags);
+                                          const LoadOptions& options, const Diagnostics& diags,
+                                          const std::map<std::string, std::string>& openswan_files);
 SetupConfig BuildSetup(const SettingMap& settings, const Diagnostics& diags);
 
 // The proposals used when ike=/esp= are absent (see Documentation/configuration.md).

@@ -64,8 +64,11 @@ enum class AutoAction { kIgnore, kAdd, kRoute, kStart };  // auto=ondemand is kR
 enum class DpdAction { kNone, kClear, kHold, kRestart, kRestartByPeer };
 enum class AuthBy { kPsk };       // authby=secret|psk (the only one implemented)
 enum class ConnType { kTunnel };  // transport/passthrough are rejected with an error
-// ikev2= / keyexchange=: this daemon speaks only IKEv2; the policy is kept for display.
-enum class IkeVersionPolicy { kIkev2, kIkev2Insist, kIkev2Permit };
+// ikev2= / keyexchange= (config/ike_version.h). kIkev1: ikev2=no|never,
+// keyexchange=ikev1, or keyexchange=ike in an Openswan-dialect file; the
+// engine negotiates only IKEv2 so far, and loading refuses kIkev1 unless
+// LoadOptions::ikev1_negotiated.
+enum class IkeVersionPolicy { kIkev2, kIkev2Insist, kIkev2Permit, kIkev1 };
 enum class UniqueIds { kYes, kNo, kNever, kReplace, kKeep };
 
 // How the host address of an end was written.

@@ -97,8 +97,49 @@ const BrokenCase kBroken[] = {
      "t.conf:5: rekeymargin: rekey margin 10m must be shorter than the lifetime 10m"},
     {"TransportUnsupported", "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\ttype=transport\n",
      "t.conf:4: type: type=transport is not supported yet (only tunnel)"},
+    // IKEv1: one line naming the setting that asked for it (ike_version.cc).
     {"Ikev1", "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tikev2=no\n",
-     "t.conf:4: ikev2: IKEv1 is not supported (this daemon speaks only IKEv2)"},
+     "t.conf:4: ikev2: IKEv1 is not yet negotiated by this daemon (only IKEv2 is): ikev2=no asks "
+     "for IKEv1; use keyexchange=ikev2 if the peer speaks IKEv2"},
+    {"Ikev1Never", "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tikev2=never\n",
+     "t.conf:4: ikev2: IKEv1 is not yet negotiated by this daemon (only IKEv2 is): ikev2=never "
+     "asks for IKEv1; use keyexchange=ikev2 if the peer speaks IKEv2"},
+    {"KeyexchangeIkev1", "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tkeyexchange=ikev1\n",
+     "t.conf:4: keyexchange: IKEv1 is not yet negotiated by this daemon (only IKEv2 is): "
+     "keyexchange=ikev1 asks for IKEv1; use keyexchange=ikev2 if the peer speaks IKEv2"},
+    {"OpenswanKeyexchangeIke",
+     "version 2.0\nconn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tkeyexchange=ike\n",
+     "t.conf:5: keyexchange: IKEv1 is not yet negotiated by this daemon (only IKEv2 is): "
+     "keyexchange=ike in a file read as Openswan's dialect ('version 2.0' at line 1), where it "
+     "means IKEv1; use keyexchange=ikev2 if the peer speaks IKEv2"},
+    {"OpenswanSetupKeyexchangeIke",
+     "config setup\n\tprotostack=netkey\nconn "
+     "a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tkeyexchange=ike\n",
+     "t.conf:6: keyexchange: IKEv1 is not yet negotiated by this daemon (only IKEv2 is): "
+     "keyexchange=ike in a file read as Openswan's dialect (protostack= at line 2), where it "
+     "means IKEv1; use keyexchange=ikev2 if the peer speaks IKEv2"},
+    {"VersionsContradict",
+     "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tikev2=no\n\tkeyexchange=ikev2\n",
+     "t.conf:5: keyexchange: contradicts ikev2=no (line 4)"},
+    {"Aggressive", "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\taggressive=yes\n",
+     "t.conf:4: aggressive: aggressive mode is refused: it sends a hash keyed with the pre-shared "
+     "key before either side is authenticated, so anyone who sees it can guess the key offline "
+     "(main mode only)"},
+    {"AggressiveBadValue", "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\taggrmode=maybe\n",
+     "t.conf:4: aggrmode: 'maybe' is not yes or no"},
+    {"Xauth",
+     "conn "
+     "a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tleftxauthclient=yes\n\txauth_identity=bob\n",
+     "t.conf:4: leftxauthclient: XAUTH is not supported (an IKEv1 extension outside RFC 2409; "
+     "pre-shared keys only)\n"
+     "t.conf:5: xauth_identity: XAUTH is not supported (an IKEv1 extension outside RFC 2409; "
+     "pre-shared keys only)"},
+    {"ModeCfg", "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\trightmodecfgserver=yes\n",
+     "t.conf:4: rightmodecfgserver: mode-config is not supported (no address or DNS assignment; "
+     "configure both ends)"},
+    {"ModeCfgDns", "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tmodecfgdns=192.0.2.53\n",
+     "t.conf:4: modecfgdns: mode-config is not supported (no address or DNS assignment; "
+     "configure both ends)"},
     {"ConnTwice", "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\nconn a\n\tleft=192.0.2.1\n",
      "t.conf:4: conn: conn a is defined twice (first at t.conf:1)"},
     {"MixedFamilies",

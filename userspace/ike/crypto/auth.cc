@@ -42,8 +42,7 @@ bool VerifyPskAuth(uint16_t prf_id, const SecureBytes& psk, std::span<const uint
   return same;
 }
 
-std::array<uint8_t, 20> NatDetectionHash(uint64_t spi_i, uint64_t spi_r, const IpAddress& ip,
-                                         uint16_t port) {
+Bytes NatDetectionInput(uint64_t spi_i, uint64_t spi_r, const IpAddress& ip, uint16_t port) {
   Bytes in;
   for (uint64_t spi : {spi_i, spi_r})
     for (int i = 0; i < 8; ++i) in.push_back(static_cast<uint8_t>(spi >> (56 - 8 * i)));
@@ -51,6 +50,12 @@ std::array<uint8_t, 20> NatDetectionHash(uint64_t spi_i, uint64_t spi_r, const I
   in.insert(in.end(), a.begin(), a.end());
   in.push_back(static_cast<uint8_t>(port >> 8));
   in.push_back(static_cast<uint8_t>(port));
+  return in;
+}
+
+std::array<uint8_t, 20> NatDetectionHash(uint64_t spi_i, uint64_t spi_r, const IpAddress& ip,
+                                         uint16_t port) {
+  Bytes in = NatDetectionInput(spi_i, spi_r, ip, port);
   std::array<uint8_t, 20> out{};
   unsigned int len = 0;
   if (EVP_Digest(in.data(), in.size(), out.data(), &len, EVP_sha1(), nullptr) != 1 || len != 20)

@@ -30,6 +30,9 @@ Result<Bytes> ComputePskAuth(uint16_t prf_id, const SecureBytes& psk,
 bool VerifyPskAuth(uint16_t prf_id, const SecureBytes& psk, std::span<const uint8_t> signed_octets,
                    std::span<const uint8_t> received_auth);
 
+// SPIi | SPIr | IP | port: what NAT detection hashes (RFC 7296 2.23; IKEv1's
+// NAT-D, RFC 3947 3.2, hashes the same with cookies and its negotiated hash).
+Bytes NatDetectionInput(uint64_t spi_i, uint64_t spi_r, const IpAddress& ip, uint16_t port);
 // SHA1(SPIi | SPIr | IP | port), for NAT_DETECTION_*_IP notify data.
 std::array<uint8_t, 20> NatDetectionHash(uint64_t spi_i, uint64_t spi_r, const IpAddress& ip,
                                          uint16_t port);
