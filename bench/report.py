@@ -514,6 +514,7 @@ def section_header(r, out):
 
 
 def section_commands(r, out):
+    out.append("## Design choices measured once\n\nFigures behind choices in the module's code, measured when each choice was made (kept here rather than in code comments):\n\n- GRO for TCP only (kmod/esp_input.c, `in_deliver`): inner TCP goes through `napi_gro_receive`, which merges segments; anything else is delivered at once with `netif_receive_skb`, which gave about 6 % more 64-byte UDP packets/s under TCG than passing it through GRO too (bench/vm/dataplane.sh).\n- Ordering queues for transmit too (kmod/cryptq.c): `ndo_start_xmit` only finds the SA and queues the packet, a NAPI poll encrypts and sends; a sender flooding 64-byte UDP went from 11.7k to 31.7k packets/s under TCG on 2 vCPUs, because its own CPU no longer does all the encryption (bench/vm/dataplane.sh).\n")
     out.append("## Exact commands\n")
     out.append("```sh")
     out.append("make bench            # = make setup all; bench/run")

@@ -208,6 +208,31 @@ void ipsec_tun_crypto_free(struct ipsec_tun_crypto *c)
 	c->aead = NULL;
 }
 
+/*
+ * One packet's crypto in one allocation (data path, GFP_ATOMIC): the
+ * caller's context of ctx_size bytes first (what kfree() takes), then the
+ * AEAD request with the transform's private part, then nsg scatterlist
+ * entries. Not zeroed.
+ */
+void *ipsec_tun_crypto_req_alloc(struct crypto_aead *aead, size_t ctx_size, unsigned int nsg,
+				 struct aead_request **req, struct scatterlist **sg)
+{
+	size_t len, req_off, sg_off;
+	u8 *tmp;
+
+	req_off = ALIGN(ctx_size, crypto_tfm_ctx_alignment());
+	len = req_off + sizeof(struct aead_request) + crypto_aead_reqsize(aead);
+	sg_off = ALIGN(len, __alignof__(struct scatterlist));
+	len = sg_off + nsg * sizeof(struct scatterlist);
+	tmp = kmalloc(len, GFP_ATOMIC);
+	if (!tmp)
+		return NULL;
+	*req = (struct aead_request *)(tmp + req_off);
+	*sg = (struct scatterlist *)(tmp + sg_off);
+	return tmp;
+}
+
 #ifdef IPSEC_TUN_SELFTEST
 #include "selftest/crypto.c"
 #endif
+

@@ -31,6 +31,8 @@ struct ipsec_tun_crypto_params {
 int ipsec_tun_crypto_init(struct ipsec_tun_crypto *c, const struct ipsec_tun_crypto_params *p,
 			  struct netlink_ext_ack *extack);
 void ipsec_tun_crypto_free(struct ipsec_tun_crypto *c);
+void *ipsec_tun_crypto_req_alloc(struct crypto_aead *aead, size_t ctx_size, unsigned int nsg,
+				 struct aead_request **req, struct scatterlist **sg);
 int ipsec_tun_crypto_selftest(void);
 
 #endif /* IPSEC_TUN_CRYPTO_H */

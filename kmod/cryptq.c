@@ -17,8 +17,8 @@
  * Outbound the same way: ndo_start_xmit only finds the SA and queues the
  * packet; the queue's NAPI routes, segments, encrypts and sends. A sender
  * flooding small packets was otherwise bound by one CPU doing its syscalls
- * and all the encryption, with the other CPU half idle (64-byte UDP went
- * from 11.7k to 31.7k packets/s under TCG on 2 vCPUs). One consumer per
+ * and all the encryption, with the other CPU half idle (the figures are in
+ * Documentation/performance.md, "Design choices"). One consumer per
  * queue keeps the SA's sequence numbers in the order packets were sent.
  * A full queue drops (counted) rather than stopping the device: ipsecN has
  * no qdisc (IFF_NO_QUEUE, as WireGuard's devices), and TCP's small-queue
@@ -49,27 +49,21 @@ static struct cryptq_cb *cryptq_cb(struct sk_buff *skb)
 	return (struct cryptq_cb *)skb->cb;
 }
 
-static int cryptq_poll(struct napi_struct *napi, int budget)
+struct sk_buff *ipsec_tun_cryptq_next(struct napi_struct *napi, struct ipsec_tun_sa **sa,
+				      bool *outer_v4)
 {
 	struct ipsec_tun_cryptq *q = container_of(napi, struct ipsec_tun_cryptq, napi);
-	struct sk_buff *skb;
-	int done = 0;
+	struct sk_buff *skb = skb_dequeue(&q->queue);
 
-	while (done < budget && (skb = skb_dequeue(&q->queue))) {
-		struct cryptq_cb *cb = cryptq_cb(skb);
-
-		if (q->tx)
-			ipsec_tun_esp_output_queued(cb->sa, skb);
-		else
-			ipsec_tun_esp_input(cb->sa, skb, cb->outer_v4, napi);
-		done++;
+	if (skb) {
+		*sa = cryptq_cb(skb)->sa;
+		*outer_v4 = cryptq_cb(skb)->outer_v4;
 	}
-	if (done < budget)
-		napi_complete_done(napi, done);
-	return done;
+	return skb;
 }
 
-int ipsec_tun_cryptq_init(struct ipsec_tun_dev *itd)
+int ipsec_tun_cryptq_init(struct ipsec_tun_dev *itd, int (*rx_poll)(struct napi_struct *, int),
+			  int (*tx_poll)(struct napi_struct *, int))
 {
 	unsigned int i, n = min_t(unsigned int, num_possible_cpus(), 16);
 
@@ -80,7 +74,7 @@ int ipsec_tun_cryptq_init(struct ipsec_tun_dev *itd)
 	for (i = 0; i < 2 * n; i++) {
 		itd->cryptq[i].tx = i >= n;
 		skb_queue_head_init(&itd->cryptq[i].queue);
-		netif_napi_add(itd->dev, &itd->cryptq[i].napi, cryptq_poll);
+		netif_napi_add(itd->dev, &itd->cryptq[i].napi, i >= n ? tx_poll : rx_poll);
 	}
 	return 0;
 }

@@ -29,8 +29,13 @@ struct ipsec_tun_cryptq {
 /* Packets waiting in one queue before new ones are dropped. */
 #define IPSEC_TUN_CRYPTQ_LIMIT 1024
 
-/* ndo_init / priv_destructor. */
-int ipsec_tun_cryptq_init(struct ipsec_tun_dev *itd);
+/*
+ * ndo_init / priv_destructor. Each direction brings its NAPI poll
+ * (esp_input.c, esp_output.c), which takes its packets with
+ * ipsec_tun_cryptq_next(): the queues call no direction themselves.
+ */
+int ipsec_tun_cryptq_init(struct ipsec_tun_dev *itd, int (*rx_poll)(struct napi_struct *, int),
+			  int (*tx_poll)(struct napi_struct *, int));
 void ipsec_tun_cryptq_destroy(struct ipsec_tun_dev *itd);
 /* ndo_open / ndo_stop: the NAPIs run only while the device is up. */
 void ipsec_tun_cryptq_start(struct ipsec_tun_dev *itd);
@@ -49,11 +54,11 @@ void ipsec_tun_rxq_enqueue(struct ipsec_tun_sa *sa, struct sk_buff *skb, bool ou
  */
 void ipsec_tun_txq_enqueue(struct ipsec_tun_sa *sa, struct sk_buff *skb);
 
-/* esp_output.c: encrypt and send from the queue's poll, consumes both. */
-void ipsec_tun_esp_output_queued(struct ipsec_tun_sa *sa, struct sk_buff *skb);
-
-/* esp_input.c: decrypt and deliver; napi is the poll's (GRO), consumes both. */
-void ipsec_tun_esp_input(struct ipsec_tun_sa *sa, struct sk_buff *skb, bool outer_v4,
-			 struct napi_struct *napi);
+/*
+ * NAPI poll of one queue: its next packet, with the SA reference that came
+ * with it (and, inbound, the outer family), or NULL when the queue is empty.
+ */
+struct sk_buff *ipsec_tun_cryptq_next(struct napi_struct *napi, struct ipsec_tun_sa **sa,
+				      bool *outer_v4);
 
 #endif /* IPSEC_TUN_CRYPTQ_H */

@@ -52,19 +52,6 @@ MODULE_PARM_DESC(live_policies, "policies allocated and not yet freed (leak chec
 
 static struct rtnl_link_ops ipsec_tun_link_ops;
 
-void ipsec_tun_stats_sum(struct ipsec_tun_stats __percpu *stats, struct ipsec_tun_stats *out)
-{
-	int cpu, i;
-
-	memset(out, 0, sizeof(*out));
-	for_each_possible_cpu(cpu) {
-		const struct ipsec_tun_stats *s = per_cpu_ptr(stats, cpu);
-
-		for (i = 0; i < IPSEC_TUN_NSTATS; i++)
-			out->c[i] += READ_ONCE(s->c[i]);
-	}
-}
-
 static int ipsec_tun_dev_init(struct net_device *dev)
 {
 	struct ipsec_tun_dev *itd = netdev_priv(dev);
@@ -74,7 +61,7 @@ static int ipsec_tun_dev_init(struct net_device *dev)
 		return -ENOMEM;
 	if (ipsec_tun_policy_table_init(itd))
 		goto err_stats;
-	if (ipsec_tun_cryptq_init(itd))
+	if (ipsec_tun_cryptq_init(itd, ipsec_tun_rxq_poll, ipsec_tun_txq_poll))
 		goto err_policy;
 	mutex_lock(&ipsec_tun_config_mutex);
 	list_add_tail(&itd->dev_node, &ipsec_tun_devices);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * ipsecN net_devices: private data, counters and the global device list.
+ * ipsecN net_devices: private data and the global device list.
  */
 #ifndef IPSEC_TUN_DEVICE_H
 #define IPSEC_TUN_DEVICE_H
@@ -10,24 +10,7 @@
 #include <linux/mutex.h>
 #include <linux/ratelimit.h>
 #include <linux/ipsec_tun.h>
-
-/*
- * Extra counters after the uapi ones: totals per direction for
- * `ip -s link`. Outbound packets dropped because no policy, no SA or only
- * an expired SA covers them are tx_dropped (a keying state, not a fault);
- * every other drop of a direction is rx_errors / tx_errors.
- */
-enum {
-	IPSEC_TUN_XSTAT_RX_ERRORS = __IPSEC_TUN_STAT_MAX,
-	IPSEC_TUN_XSTAT_TX_ERRORS,
-	IPSEC_TUN_XSTAT_TX_DROPPED,
-	IPSEC_TUN_NSTATS
-};
-
-/* Per-CPU counters, added with this_cpu_add() (64-bit hosts only). */
-struct ipsec_tun_stats {
-	u64 c[IPSEC_TUN_NSTATS];
-};
+#include "stats.h"
 
 struct ipsec_tun_dev {
 	struct net_device *dev;
@@ -79,17 +62,9 @@ struct ipsec_tun_dev *ipsec_tun_dev_get_in(struct net *net, struct net *where, i
 					   const char *name);
 void ipsec_tun_dev_put(struct ipsec_tun_dev *itd);
 
-static inline void ipsec_tun_stat_add(struct ipsec_tun_stats __percpu *stats,
-				      unsigned int which, u64 n)
-{
-	this_cpu_add(stats->c[which], n);
-}
-
 /* link_info.c: rtnl_link_ops .get_size / .fill_info (IFLA_IPSEC_TUN_*). */
 size_t ipsec_tun_link_get_size(const struct net_device *dev);
 int ipsec_tun_link_fill_info(struct sk_buff *skb, const struct net_device *dev);
-
-void ipsec_tun_stats_sum(struct ipsec_tun_stats __percpu *stats, struct ipsec_tun_stats *out);
 
 /* Base MTU (1500 underlay) minus ESP overhead; see Documentation/netlink-api.md. */
 #define IPSEC_TUN_DEFAULT_MTU 1438

@@ -12,6 +12,9 @@
 
 /* esp_output.c: ndo_start_xmit body. Consumes skb. */
 netdev_tx_t ipsec_tun_xmit(struct sk_buff *skb, struct net_device *dev);
+/* The NAPI polls of the transmit and receive queues (cryptq.h). */
+int ipsec_tun_txq_poll(struct napi_struct *napi, int budget);
+int ipsec_tun_rxq_poll(struct napi_struct *napi, int budget);
 /* Frees the per-CPU page fragments; after every device is gone. */
 void ipsec_tun_output_uninit(void);
 

@@ -150,69 +150,83 @@ static bool inner_is_tcp(const struct sk_buff *skb, u8 nexthdr)
 	return ipv6_hdr(skb)->nexthdr == IPPROTO_TCP;
 }
 
-static void esp_input_done_ctx(struct esp_in_ctx *ctx, int err)
+/* Decryption failed: a forged or damaged packet, or no memory. */
+static void in_crypto_failed(struct ipsec_tun_sa *sa, struct sk_buff *skb, int err)
 {
-	struct sk_buff *skb = ctx->skb;
-	struct ipsec_tun_sa *sa = ctx->sa;
-	struct ipsec_tun_dev *itd = sa->itd;
-	unsigned int icvlen = sa->crypto.icvlen, hdr_len, i, len;
+	if (err != -EBADMSG) {
+		in_drop(sa, skb, IPSEC_TUN_STAT_DROP_NOMEM, "decryption error");
+		return;
+	}
+	in_drop(sa, skb, IPSEC_TUN_STAT_DROP_AUTH, "ICV check failed");
+	if (!(atomic_inc_return(&sa->auth_failures) & 63))
+		ipsec_tun_event_error(sa->itd, sa, IPSEC_TUN_ERR_AUTH_BURST);
+}
+
+/*
+ * Check the padding (RFC 4303 2.4: 1, 2, 3, ...) and the next header, and
+ * cut trailer, ICV and ESP header: skb->data at the inner packet. Returns
+ * the next header, or 0 when the packet is gone (dropped, or a dummy
+ * packet, RFC 4303 2.6, discarded).
+ */
+static u8 in_strip_esp(struct ipsec_tun_sa *sa, struct sk_buff *skb, unsigned int elen)
+{
+	unsigned int icvlen = sa->crypto.icvlen, hdr_len, i;
 	u8 trailer[2], pad[255], padlen, nexthdr;
 
-	if (unlikely(err)) {
-		if (err == -EBADMSG) {
-			in_drop(sa, skb, IPSEC_TUN_STAT_DROP_AUTH, "ICV check failed");
-			if (!(atomic_inc_return(&sa->auth_failures) & 63))
-				ipsec_tun_event_error(itd, sa, IPSEC_TUN_ERR_AUTH_BURST);
-		} else {
-			in_drop(sa, skb, IPSEC_TUN_STAT_DROP_NOMEM, "decryption error");
-		}
-		goto out;
-	}
-	if (!ipsec_tun_sa_replay_advance(sa, ctx->seq)) {
-		in_drop(sa, skb, IPSEC_TUN_STAT_DROP_REPLAY, "replayed packet");
-		goto out;
-	}
-	if (ctx->encap)
-		ipsec_tun_event_mapping(sa, &ctx->saddr, ctx->sport);
 	if (skb_copy_bits(skb, skb->len - icvlen - 2, trailer, 2))
 		goto bad_pad;
 	padlen = trailer[0];
 	nexthdr = trailer[1];
-	if (padlen + 2 > ctx->elen ||
-	    skb_copy_bits(skb, skb->len - icvlen - 2 - padlen, pad, padlen))
+	if (padlen + 2 > elen || skb_copy_bits(skb, skb->len - icvlen - 2 - padlen, pad, padlen))
 		goto bad_pad;
 	for (i = 0; i < padlen; i++)
 		if (pad[i] != i + 1)
 			goto bad_pad;
 	if (nexthdr == IPPROTO_NONE) {
-		consume_skb(skb);	/* dummy packet (RFC 4303 2.6): discard */
-		goto out;
+		consume_skb(skb);
+		return 0;
 	}
 	if (nexthdr != IPPROTO_IPIP && nexthdr != IPPROTO_IPV6)
 		goto bad_pad;
-
 	hdr_len = IPSEC_TUN_ESP_HDR_LEN + sa->crypto.ivlen;
 	if (pskb_trim(skb, skb->len - icvlen - 2 - padlen) || !pskb_may_pull(skb, hdr_len)) {
 		in_drop(sa, skb, IPSEC_TUN_STAT_DROP_NOMEM, "trim");
-		goto out;
+		return 0;
 	}
 	__skb_pull(skb, hdr_len);
 	skb_reset_network_header(skb);
+	return nexthdr;
+
+bad_pad:
+	in_drop(sa, skb, IPSEC_TUN_STAT_DROP_PAD, "bad padding or next header");
+	return 0;
+}
+
+/* The inner packet against its header rules, the SA's selectors and ECN. */
+static bool in_inner_ok(struct ipsec_tun_sa *sa, struct sk_buff *skb, u8 nexthdr, u8 outer_tos)
+{
 	if (!inner_valid(skb, nexthdr)) {
 		in_drop(sa, skb, IPSEC_TUN_STAT_DROP_HEADER, "malformed inner packet");
-		goto out;
+		return false;
 	}
 	if (!selectors_allow(sa, skb)) {
 		in_drop(sa, skb, IPSEC_TUN_STAT_DROP_SELECTOR, "inner packet outside the SA's selectors");
-		goto out;
+		return false;
 	}
-	if (!set_inner_dsfield(skb, sa, ctx->outer_tos)) {
+	if (!set_inner_dsfield(skb, sa, outer_tos)) {
 		in_drop(sa, skb, IPSEC_TUN_STAT_DROP_ECN, "outer CE over a Not-ECT inner packet");
-		goto out;
+		return false;
 	}
-	atomic_set(&sa->auth_failures, 0);
+	return true;
+}
 
-	len = skb->len;
+/* Hand the inner packet to ipsecN's stack, counted. */
+static void in_deliver(struct ipsec_tun_sa *sa, struct sk_buff *skb, u8 nexthdr,
+		       struct napi_struct *napi)
+{
+	struct ipsec_tun_dev *itd = sa->itd;
+	unsigned int len = skb->len;
+
 	ipsec_tun_sa_account(sa, len);
 	skb_scrub_packet(skb, !net_eq(sa->net, dev_net(itd->dev)));
 	skb->dev = itd->dev;
@@ -227,21 +241,40 @@ static void esp_input_done_ctx(struct esp_in_ctx *ctx, int err)
 	ipsec_tun_stat_add(sa->stats, IPSEC_TUN_STAT_RX_BYTES, len);
 	/*
 	 * GRO only pays for TCP, where it merges segments; anything else is
-	 * delivered at once (about 6% more 64-byte UDP packets/s under TCG
-	 * than through GRO, bench/vm/dataplane.sh). After an asynchronous
-	 * completion (rare: the CPU's SIMD unit was busy) we are outside the
-	 * poll: the backlog.
+	 * delivered at once (performance.md, "GRO for TCP only"). After an
+	 * asynchronous completion (rare: the CPU's SIMD unit was busy) we are
+	 * outside the poll: the backlog.
 	 */
-	if (!ctx->napi)
+	if (!napi)
 		netif_rx(skb);
 	else if (inner_is_tcp(skb, nexthdr))
-		napi_gro_receive(ctx->napi, skb);
+		napi_gro_receive(napi, skb);
 	else
 		netif_receive_skb(skb);
-	goto out;
+}
 
-bad_pad:
-	in_drop(sa, skb, IPSEC_TUN_STAT_DROP_PAD, "bad padding or next header");
+/* After decryption, inline or from the crypto callback. Frees ctx, puts the SA. */
+static void esp_input_done_ctx(struct esp_in_ctx *ctx, int err)
+{
+	struct sk_buff *skb = ctx->skb;
+	struct ipsec_tun_sa *sa = ctx->sa;
+	u8 nexthdr;
+
+	if (unlikely(err)) {
+		in_crypto_failed(sa, skb, err);
+		goto out;
+	}
+	if (!ipsec_tun_sa_replay_advance(sa, ctx->seq)) {
+		in_drop(sa, skb, IPSEC_TUN_STAT_DROP_REPLAY, "replayed packet");
+		goto out;
+	}
+	if (ctx->encap)
+		ipsec_tun_event_mapping(sa, &ctx->saddr, ctx->sport);
+	nexthdr = in_strip_esp(sa, skb, ctx->elen);
+	if (!nexthdr || !in_inner_ok(sa, skb, nexthdr, ctx->outer_tos))
+		goto out;
+	atomic_set(&sa->auth_failures, 0);
+	in_deliver(sa, skb, nexthdr, ctx->napi);
 out:
 	kfree(ctx);
 	ipsec_tun_sa_put(sa);
@@ -286,38 +319,72 @@ static void outer_udp_source(struct sk_buff *skb, bool outer_v4, struct esp_in_c
 		memcpy(ctx->saddr.b, &ipv6_hdr(skb)->saddr, sizeof(ctx->saddr.b));
 }
 
+/*
+ * Before any crypto: the SA is alive, the packet is long enough and
+ * aligned, its sequence number is in the replay window. Sets *elen
+ * (payload + padding + trailer) and *seq. Returns false when dropped.
+ */
+static bool in_precheck(struct ipsec_tun_sa *sa, struct sk_buff *skb, int *elen, u64 *seq)
+{
+	const struct ipsec_tun_crypto *c = &sa->crypto;
+
+	if (READ_ONCE(sa->dead)) {
+		in_drop(sa, skb, IPSEC_TUN_STAT_DROP_EXPIRED, "SA expired");
+		return false;
+	}
+	*elen = skb->len - IPSEC_TUN_ESP_HDR_LEN - c->ivlen - c->icvlen;
+	if (*elen <= 0 || *elen % c->align ||
+	    !pskb_may_pull(skb, IPSEC_TUN_ESP_HDR_LEN + c->ivlen)) {
+		in_drop(sa, skb, IPSEC_TUN_STAT_DROP_HEADER, "truncated or misaligned ESP");
+		return false;
+	}
+	if (!ipsec_tun_sa_replay_check(sa, get_unaligned_be32(skb->data + 4), seq)) {
+		in_drop(sa, skb, IPSEC_TUN_STAT_DROP_REPLAY, "replayed or too old");
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Map the packet for the cipher, decrypted in place: associated data
+ * (SPI, [seq hi,] seq lo; with ESN the high half from ctx->aad, RFC 4303
+ * 2.2.1), IV, payload, ICV. Sets *assoclen. Returns the entries used or < 0.
+ */
+static int in_sgvec(struct esp_in_ctx *ctx, struct sk_buff *skb, struct scatterlist *sg,
+		    unsigned int nsg, bool esn, unsigned int *assoclen)
+{
+	unsigned int ivlen = ctx->sa->crypto.ivlen;
+	int n;
+
+	sg_init_table(sg, nsg);
+	if (!esn) {
+		*assoclen = IPSEC_TUN_ESP_HDR_LEN + ivlen;
+		return skb_to_sgvec(skb, sg, 0, skb->len);
+	}
+	memcpy(ctx->aad, skb->data, 4);
+	put_unaligned_be32(ctx->seq >> 32, ctx->aad + 4);
+	memcpy(ctx->aad + 8, skb->data + 4, 4);
+	sg_set_buf(sg, ctx->aad, 12);
+	*assoclen = 12 + ivlen;
+	n = skb_to_sgvec(skb, sg + 1, IPSEC_TUN_ESP_HDR_LEN, skb->len - IPSEC_TUN_ESP_HDR_LEN);
+	return n < 0 ? n : n + 1;
+}
+
 /* Consumes skb and the SA reference. skb->data at the ESP header. */
-void ipsec_tun_esp_input(struct ipsec_tun_sa *sa, struct sk_buff *skb, bool outer_v4,
+static void esp_input(struct ipsec_tun_sa *sa, struct sk_buff *skb, bool outer_v4,
 			 struct napi_struct *napi)
 {
 	struct ipsec_tun_crypto *c = &sa->crypto;
-	bool esn = sa->flags & IPSEC_TUN_SA_F_ESN;
-	unsigned int req_off, sg_off, alloc_len, assoclen;
+	unsigned int assoclen;
 	struct aead_request *req;
 	struct esp_in_ctx *ctx;
 	struct scatterlist *sg;
 	struct sk_buff *trailer;
-	int elen, nfrags, n, err;
-	u8 outer_tos;
+	int elen, nfrags, err;
 	u64 seq;
-	u8 *tmp;
 
-	if (READ_ONCE(sa->dead)) {
-		in_drop(sa, skb, IPSEC_TUN_STAT_DROP_EXPIRED, "SA expired");
+	if (!in_precheck(sa, skb, &elen, &seq))
 		goto put;
-	}
-	elen = skb->len - IPSEC_TUN_ESP_HDR_LEN - c->ivlen - c->icvlen;
-	if (elen <= 0 || elen % c->align ||
-	    !pskb_may_pull(skb, IPSEC_TUN_ESP_HDR_LEN + c->ivlen)) {
-		in_drop(sa, skb, IPSEC_TUN_STAT_DROP_HEADER, "truncated or misaligned ESP");
-		goto put;
-	}
-	if (!ipsec_tun_sa_replay_check(sa, get_unaligned_be32(skb->data + 4), &seq)) {
-		in_drop(sa, skb, IPSEC_TUN_STAT_DROP_REPLAY, "replayed or too old");
-		goto put;
-	}
-	outer_tos = outer_v4 ? ipv4_get_dsfield(ip_hdr(skb)) : ipv6_get_dsfield(ipv6_hdr(skb));
-
 	/*
 	 * Decrypted in place. Page fragments of a packet that is only ours
 	 * (not cloned, not spliced from the page cache or user memory) may be
@@ -332,42 +399,23 @@ void ipsec_tun_esp_input(struct ipsec_tun_sa *sa, struct sk_buff *skb, bool oute
 		in_drop(sa, skb, IPSEC_TUN_STAT_DROP_NOMEM, "skb_cow_data");
 		goto put;
 	}
-	req_off = ALIGN(sizeof(*ctx), crypto_tfm_ctx_alignment());
-	alloc_len = req_off + sizeof(*req) + crypto_aead_reqsize(c->aead);
-	sg_off = ALIGN(alloc_len, __alignof__(struct scatterlist));
-	alloc_len = sg_off + (nfrags + 1) * sizeof(*sg);
-	tmp = kmalloc(alloc_len, GFP_ATOMIC);
-	if (!tmp) {
+	ctx = ipsec_tun_crypto_req_alloc(c->aead, sizeof(*ctx), nfrags + 1, &req, &sg);
+	if (!ctx) {
 		in_drop(sa, skb, IPSEC_TUN_STAT_DROP_NOMEM, "no memory for crypto request");
 		goto put;
 	}
-	ctx = (struct esp_in_ctx *)tmp;
-	req = (struct aead_request *)(tmp + req_off);
-	sg = (struct scatterlist *)(tmp + sg_off);
 	ctx->sa = sa;
 	ctx->skb = skb;
 	ctx->napi = napi;
 	ctx->seq = seq;
 	ctx->elen = elen;
-	ctx->outer_tos = outer_tos;
+	ctx->outer_tos = outer_v4 ? ipv4_get_dsfield(ip_hdr(skb)) :
+				    ipv6_get_dsfield(ipv6_hdr(skb));
 	outer_udp_source(skb, outer_v4, ctx);
 	memcpy(ctx->iv, skb->data + IPSEC_TUN_ESP_HDR_LEN, c->ivlen);
-
-	sg_init_table(sg, nfrags + 1);
-	if (esn) {
-		memcpy(ctx->aad, skb->data, 4);
-		put_unaligned_be32(seq >> 32, ctx->aad + 4);
-		memcpy(ctx->aad + 8, skb->data + 4, 4);
-		sg_set_buf(sg, ctx->aad, 12);
-		n = skb_to_sgvec(skb, sg + 1, IPSEC_TUN_ESP_HDR_LEN,
-				 skb->len - IPSEC_TUN_ESP_HDR_LEN);
-		assoclen = 12 + c->ivlen;
-	} else {
-		n = skb_to_sgvec(skb, sg, 0, skb->len);
-		assoclen = IPSEC_TUN_ESP_HDR_LEN + c->ivlen;
-	}
-	if (unlikely(n < 0)) {
-		kfree(tmp);
+	if (unlikely(in_sgvec(ctx, skb, sg, nfrags + 1, sa->flags & IPSEC_TUN_SA_F_ESN,
+			      &assoclen) < 0)) {
+		kfree(ctx);
 		in_drop(sa, skb, IPSEC_TUN_STAT_DROP_NOMEM, "skb_to_sgvec");
 		goto put;
 	}
@@ -382,6 +430,23 @@ void ipsec_tun_esp_input(struct ipsec_tun_sa *sa, struct sk_buff *skb, bool oute
 	return;
 put:
 	ipsec_tun_sa_put(sa);
+}
+
+/* The receive queues' NAPI poll: decrypt and deliver in arrival order (GRO). */
+int ipsec_tun_rxq_poll(struct napi_struct *napi, int budget)
+{
+	struct ipsec_tun_sa *sa;
+	struct sk_buff *skb;
+	bool outer_v4;
+	int done = 0;
+
+	while (done < budget && (skb = ipsec_tun_cryptq_next(napi, &sa, &outer_v4))) {
+		esp_input(sa, skb, outer_v4, napi);
+		done++;
+	}
+	if (done < budget)
+		napi_complete_done(napi, done);
+	return done;
 }
 
 int ipsec_tun_esp_rcv(struct net *net, struct sk_buff *skb)

@@ -56,25 +56,14 @@ struct esp_out_ctx {
 };
 
 /* Context, request and nsg scatterlist entries in one allocation. */
-static void *esp_ctx_alloc(struct crypto_aead *aead, int nsg, struct aead_request **req,
-			   struct scatterlist **sg)
+static struct esp_out_ctx *esp_ctx_alloc(struct crypto_aead *aead, int nsg,
+					 struct aead_request **req, struct scatterlist **sg)
 {
-	unsigned int len, req_off, sg_off;
-	struct esp_out_ctx *ctx;
-	u8 *tmp;
+	struct esp_out_ctx *ctx = ipsec_tun_crypto_req_alloc(aead, sizeof(*ctx), nsg, req, sg);
 
-	req_off = ALIGN(sizeof(struct esp_out_ctx), crypto_tfm_ctx_alignment());
-	len = req_off + sizeof(struct aead_request) + crypto_aead_reqsize(aead);
-	sg_off = ALIGN(len, __alignof__(struct scatterlist));
-	len = sg_off + nsg * sizeof(struct scatterlist);
-	tmp = kmalloc(len, GFP_ATOMIC);
-	if (!tmp)
-		return NULL;
-	ctx = (struct esp_out_ctx *)tmp;
-	ctx->src = NULL;
-	*req = (struct aead_request *)(tmp + req_off);
-	*sg = (struct scatterlist *)(tmp + sg_off);
-	return tmp;
+	if (ctx)
+		ctx->src = NULL;
+	return ctx;
 }
 
 /*
@@ -415,145 +404,195 @@ static bool out_of_place_ok(struct sk_buff *skb, unsigned int tailen)
 	       ALIGN(skb->data_len + tailen, L1_CACHE_BYTES) <= PAGE_SIZE;
 }
 
-/* Encrypt and send one (non-GSO) packet. Consumes skb and the SA reference. */
-static void esp_output_one(struct ipsec_tun_sa *sa, struct sk_buff *skb, struct net *net,
-			   struct dst_entry *dst, const struct ipsec_tun_endpoints *ep, bool df)
+/* The inner packet's next header (RFC 4303 2.6) and its DSCP/ECN byte. */
+static u8 out_inner_proto(struct sk_buff *skb, u8 *tos)
 {
-	struct ipsec_tun_crypto *c = &sa->crypto;
-	bool esn = sa->flags & IPSEC_TUN_SA_F_ESN;
-	u64 seq, seq_limit = ipsec_tun_seq_limit(sa->flags);
-	unsigned int inner_len = skb->len, hdr_len = IPSEC_TUN_ESP_HDR_LEN + c->ivlen;
-	unsigned int plen, padlen, tailen, assoclen, headroom, off, i;
-	struct scatterlist *sg, *dsg = NULL;
-	struct sk_buff *trailer;
-	struct esp_out_ctx *ctx;
-	struct aead_request *req;
-	struct page *page;
-	u8 nexthdr, tos, *tail;
-	__be32 *esph;
-	int nfrags, n, err;
-
 	if (skb->protocol == htons(ETH_P_IP)) {
-		nexthdr = IPPROTO_IPIP;
-		tos = ipv4_get_dsfield(ip_hdr(skb));
-	} else {
-		nexthdr = IPPROTO_IPV6;
-		tos = ipv6_get_dsfield(ipv6_hdr(skb));
+		*tos = ipv4_get_dsfield(ip_hdr(skb));
+		return IPPROTO_IPIP;
 	}
-	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb)) {
-		dst_release(dst);
-		out_drop(sa, skb, IPSEC_TUN_STAT_DROP_HEADER, "checksum");
-		goto put;
-	}
-	skb_scrub_packet(skb, !net_eq(net, dev_net(sa->itd->dev)));
-	skb_dst_set(skb, dst);
+	*tos = ipv6_get_dsfield(ipv6_hdr(skb));
+	return IPPROTO_IPV6;
+}
+
+/*
+ * The packet's sequence number, which never wraps: the SA dies first
+ * (RFC 4303 3.3.3); the soft expiry near the end of the space; the
+ * lifetime accounting. Returns false when the packet was dropped.
+ */
+static bool out_take_seq(struct ipsec_tun_sa *sa, struct sk_buff *skb, unsigned int inner_len,
+			 u64 *seq)
+{
+	u64 seq_limit = ipsec_tun_seq_limit(sa->flags);
 
 	if (READ_ONCE(sa->dead)) {
 		out_drop(sa, skb, IPSEC_TUN_STAT_DROP_EXPIRED, "SA expired");
-		goto put;
+		return false;
 	}
-	/* The sequence number never wraps: the SA dies first (RFC 4303 3.3.3). */
-	seq = atomic64_inc_return(&sa->seq_out);
-	if (seq > seq_limit) {
+	*seq = atomic64_inc_return(&sa->seq_out);
+	if (*seq > seq_limit) {
 		ipsec_tun_sa_hard_expire(sa, IPSEC_TUN_EXPIRE_SEQ);
 		out_drop(sa, skb, IPSEC_TUN_STAT_DROP_EXPIRED, "sequence number space exhausted");
-		goto put;
+		return false;
 	}
-	if (seq >= seq_limit - (seq_limit >> 4) &&
+	if (*seq >= seq_limit - (seq_limit >> 4) &&
 	    !test_and_set_bit(IPSEC_TUN_SA_SOFT_SENT, &sa->expire_flags))
 		ipsec_tun_event_expire(sa, false, IPSEC_TUN_EXPIRE_SEQ);
 	ipsec_tun_sa_account(sa, inner_len);
 	if (READ_ONCE(sa->dead)) {
 		out_drop(sa, skb, IPSEC_TUN_STAT_DROP_EXPIRED, "SA reached its hard lifetime");
-		goto put;
+		return false;
 	}
+	return true;
+}
 
-	plen = inner_len + 2;
-	padlen = ALIGN(plen, c->align) - plen;
-	tailen = padlen + 2 + c->icvlen;
-	headroom = hdr_len + sizeof(struct ipv6hdr) + sizeof(struct udphdr) +
-		   LL_RESERVED_SPACE(skb_dst(skb)->dev);
-	/* Unshares a cloned head (TCP keeps a clone), the fragments stay shared. */
-	if (skb_cow_head(skb, headroom)) {
+/* The sizes of one ESP packet around its inner packet. */
+struct esp_out_sizes {
+	unsigned int hdr_len;	/* ESP header and IV */
+	unsigned int padlen;	/* padding to the cipher's alignment */
+	unsigned int tailen;	/* padding, pad length, next header, ICV */
+	unsigned int headroom;	/* ESP header, IV and the outer headers */
+	u8 nexthdr;
+	bool esn;
+};
+
+/* Where the cipher reads (sg) and writes (dsg; == sg in place). */
+struct esp_out_layout {
+	struct esp_out_ctx *ctx;
+	struct aead_request *req;
+	struct scatterlist *sg, *dsg;
+	__be32 *esph;
+};
+
+/* The layout's last mapping step failed (n < 0): undo and drop. */
+static bool out_layout_check(struct ipsec_tun_sa *sa, struct sk_buff *skb,
+			     struct esp_out_layout *lay, int n)
+{
+	if (likely(n >= 0))
+		return true;
+	out_release_src(lay->ctx);
+	kfree(lay->ctx);
+	out_drop(sa, skb, IPSEC_TUN_STAT_DROP_NOMEM, "skb_to_sgvec");
+	return false;
+}
+
+/*
+ * In place: the packet made private (and linear where it must be) by
+ * skb_cow_data, the trailer appended, the ciphertext written over the
+ * plaintext. Returns false when the packet was dropped.
+ */
+static bool out_layout_in_place(struct ipsec_tun_sa *sa, struct sk_buff *skb,
+				const struct esp_out_sizes *sz, struct esp_out_layout *lay)
+{
+	struct sk_buff *trailer;
+	int nfrags;
+
+	nfrags = skb_cow_data(skb, sz->tailen, &trailer);
+	if (nfrags < 0) {
+		out_drop(sa, skb, IPSEC_TUN_STAT_DROP_NOMEM, "skb_cow_data");
+		return false;
+	}
+	fill_trailer(pskb_put(skb, trailer, sz->tailen), sz->padlen, sz->nexthdr);
+	if (skb_cow_head(skb, sz->headroom)) {
 		out_drop(sa, skb, IPSEC_TUN_STAT_DROP_NOMEM, "headroom");
-		goto put;
+		return false;
 	}
+	lay->ctx = esp_ctx_alloc(sa->crypto.aead, nfrags + 1, &lay->req, &lay->sg);
+	if (!lay->ctx) {
+		out_drop(sa, skb, IPSEC_TUN_STAT_DROP_NOMEM, "no memory for crypto request");
+		return false;
+	}
+	lay->dsg = lay->sg;
+	lay->esph = skb_push(skb, sz->hdr_len);
+	skb_reset_transport_header(skb);
+	return out_layout_check(sa, skb, lay,
+				esp_sgvec(lay->ctx, skb, lay->sg, nfrags + 1, sz->esn));
+}
 
-	if (out_of_place_ok(skb, tailen)) {
-		/*
-		 * Source: head + fragments + a new fragment with the plain
-		 * trailer. Destination: head (in place) + one new fragment
-		 * for the ciphertext of everything past the head and the ICV.
-		 */
-		tail = out_frag_alloc(tailen - c->icvlen, &page, &off);
-		if (!tail)
-			goto cow;
-		fill_trailer(tail, padlen, nexthdr);
-		__skb_fill_page_desc(skb, skb_shinfo(skb)->nr_frags, page, off,
-				     tailen - c->icvlen);
-		skb_shinfo(skb)->nr_frags++;
-		skb->len += tailen - c->icvlen;
-		skb->data_len += tailen - c->icvlen;
-		nfrags = skb_shinfo(skb)->nr_frags + 1;
+enum out_of_place_result { OOP_DONE, OOP_FALL_BACK, OOP_DROPPED };
 
-		ctx = esp_ctx_alloc(c->aead, nfrags + 1 + 3, &req, &sg);
-		if (!ctx) {
-			out_drop(sa, skb, IPSEC_TUN_STAT_DROP_NOMEM, "no memory for crypto request");
-			goto put;
-		}
-		dsg = sg + nfrags + 1;
-		esph = skb_push(skb, hdr_len);
-		skb_reset_transport_header(skb);
-		n = esp_sgvec(ctx, skb, sg, nfrags + 1, esn);
-		tail = n < 0 ? NULL : out_frag_alloc(skb->data_len + c->icvlen, &page, &off);
-		if (!tail) {
-			kfree(ctx);
-			out_drop(sa, skb, IPSEC_TUN_STAT_DROP_NOMEM, "no memory for ciphertext");
-			goto put;
-		}
-		/*
-		 * The source entries now own the old fragments' references
-		 * (skb_to_sgvec() maps none of the empty ones: release those).
-		 */
-		for (i = 0; i < skb_shinfo(skb)->nr_frags; i++)
-			if (!skb_frag_size(&skb_shinfo(skb)->frags[i]))
-				put_page(skb_frag_page(&skb_shinfo(skb)->frags[i]));
-		ctx->src = sg;
-		ctx->src_n = n;
-		ctx->src_first = esn ? 2 : 1;
-		skb->data_len += c->icvlen;
-		skb->len += c->icvlen;
-		skb_shinfo(skb)->nr_frags = 1;
-		__skb_fill_page_desc(skb, 0, page, off, skb->data_len);
-		n = esp_sgvec(ctx, skb, dsg, 3, esn);
-	} else {
-cow:
-		nfrags = skb_cow_data(skb, tailen, &trailer);
-		if (nfrags < 0) {
-			out_drop(sa, skb, IPSEC_TUN_STAT_DROP_NOMEM, "skb_cow_data");
-			goto put;
-		}
-		tail = pskb_put(skb, trailer, tailen);
-		fill_trailer(tail, padlen, nexthdr);
-		if (skb_cow_head(skb, headroom)) {
-			out_drop(sa, skb, IPSEC_TUN_STAT_DROP_NOMEM, "headroom");
-			goto put;
-		}
-		ctx = esp_ctx_alloc(c->aead, nfrags + 1, &req, &sg);
-		if (!ctx) {
-			out_drop(sa, skb, IPSEC_TUN_STAT_DROP_NOMEM, "no memory for crypto request");
-			goto put;
-		}
-		esph = skb_push(skb, hdr_len);
-		skb_reset_transport_header(skb);
-		n = esp_sgvec(ctx, skb, sg, nfrags + 1, esn);
+/*
+ * Out of place (see out_of_place_ok()). Source: head + fragments + a new
+ * fragment with the plain trailer. Destination: head (in place) + one new
+ * fragment for the ciphertext of everything past the head and the ICV.
+ * Falls back to in place while nothing has been changed yet.
+ */
+static enum out_of_place_result out_layout_out_of_place(struct ipsec_tun_sa *sa,
+							struct sk_buff *skb,
+							const struct esp_out_sizes *sz,
+							struct esp_out_layout *lay)
+{
+	unsigned int icvlen = sa->crypto.icvlen, plain_tail = sz->tailen - icvlen, off, i;
+	struct page *page;
+	int nfrags, n;
+	u8 *tail;
+
+	tail = out_frag_alloc(plain_tail, &page, &off);
+	if (!tail)
+		return OOP_FALL_BACK;
+	fill_trailer(tail, sz->padlen, sz->nexthdr);
+	__skb_fill_page_desc(skb, skb_shinfo(skb)->nr_frags, page, off, plain_tail);
+	skb_shinfo(skb)->nr_frags++;
+	skb->len += plain_tail;
+	skb->data_len += plain_tail;
+	nfrags = skb_shinfo(skb)->nr_frags + 1;
+
+	lay->ctx = esp_ctx_alloc(sa->crypto.aead, nfrags + 1 + 3, &lay->req, &lay->sg);
+	if (!lay->ctx) {
+		out_drop(sa, skb, IPSEC_TUN_STAT_DROP_NOMEM, "no memory for crypto request");
+		return OOP_DROPPED;
 	}
-	if (unlikely(n < 0)) {
-		out_release_src(ctx);
-		kfree(ctx);
-		out_drop(sa, skb, IPSEC_TUN_STAT_DROP_NOMEM, "skb_to_sgvec");
-		goto put;
+	lay->dsg = lay->sg + nfrags + 1;
+	lay->esph = skb_push(skb, sz->hdr_len);
+	skb_reset_transport_header(skb);
+	n = esp_sgvec(lay->ctx, skb, lay->sg, nfrags + 1, sz->esn);
+	tail = n < 0 ? NULL : out_frag_alloc(skb->data_len + icvlen, &page, &off);
+	if (!tail) {
+		kfree(lay->ctx);
+		out_drop(sa, skb, IPSEC_TUN_STAT_DROP_NOMEM, "no memory for ciphertext");
+		return OOP_DROPPED;
 	}
+	/*
+	 * The source entries now own the old fragments' references
+	 * (skb_to_sgvec() maps none of the empty ones: release those).
+	 */
+	for (i = 0; i < skb_shinfo(skb)->nr_frags; i++)
+		if (!skb_frag_size(&skb_shinfo(skb)->frags[i]))
+			put_page(skb_frag_page(&skb_shinfo(skb)->frags[i]));
+	lay->ctx->src = lay->sg;
+	lay->ctx->src_n = n;
+	lay->ctx->src_first = sz->esn ? 2 : 1;
+	skb->data_len += icvlen;
+	skb->len += icvlen;
+	skb_shinfo(skb)->nr_frags = 1;
+	__skb_fill_page_desc(skb, 0, page, off, skb->data_len);
+	n = esp_sgvec(lay->ctx, skb, lay->dsg, 3, sz->esn);
+	return out_layout_check(sa, skb, lay, n) ? OOP_DONE : OOP_DROPPED;
+}
+
+/* Trailer, ESP header room and scatterlists. Returns false when dropped. */
+static bool out_layout(struct ipsec_tun_sa *sa, struct sk_buff *skb,
+		       const struct esp_out_sizes *sz, struct esp_out_layout *lay)
+{
+	if (out_of_place_ok(skb, sz->tailen)) {
+		enum out_of_place_result r = out_layout_out_of_place(sa, skb, sz, lay);
+
+		if (r != OOP_FALL_BACK)
+			return r == OOP_DONE;
+	}
+	return out_layout_in_place(sa, skb, sz, lay);
+}
+
+/*
+ * SPI, sequence number and IV into the header; with ESN the high half of
+ * the sequence number goes into the associated data (RFC 4303 2.2.1,
+ * RFC 4106 5). Returns the associated data's length.
+ */
+static unsigned int out_fill_header(struct ipsec_tun_sa *sa, struct esp_out_ctx *ctx,
+				    __be32 *esph, u64 seq, bool esn)
+{
+	const struct ipsec_tun_crypto *c = &sa->crypto;
+
 	esph[0] = htonl(sa->spi);
 	esph[1] = htonl((u32)seq);
 	if (c->iv_from_seq)
@@ -561,14 +600,55 @@ cow:
 	else
 		get_random_bytes(ctx->iv, c->ivlen);
 	memcpy(esph + 2, ctx->iv, c->ivlen);
-	if (esn) {
-		memcpy(ctx->aad, esph, 4);
-		put_unaligned_be32(seq >> 32, ctx->aad + 4);
-		memcpy(ctx->aad + 8, esph + 1, 4);
-		assoclen = 12 + c->ivlen;
-	} else {
-		assoclen = IPSEC_TUN_ESP_HDR_LEN + c->ivlen;
+	if (!esn)
+		return IPSEC_TUN_ESP_HDR_LEN + c->ivlen;
+	memcpy(ctx->aad, esph, 4);
+	put_unaligned_be32(seq >> 32, ctx->aad + 4);
+	memcpy(ctx->aad + 8, esph + 1, 4);
+	return 12 + c->ivlen;
+}
+
+/* Encrypt and send one (non-GSO) packet. Consumes skb and the SA reference. */
+static void esp_output_one(struct ipsec_tun_sa *sa, struct sk_buff *skb, struct net *net,
+			   struct dst_entry *dst, const struct ipsec_tun_endpoints *ep, bool df)
+{
+	struct ipsec_tun_crypto *c = &sa->crypto;
+	struct esp_out_sizes sz = {
+		.hdr_len = IPSEC_TUN_ESP_HDR_LEN + c->ivlen,
+		.esn = sa->flags & IPSEC_TUN_SA_F_ESN,
+	};
+	unsigned int inner_len = skb->len, assoclen;
+	struct esp_out_layout lay;
+	struct esp_out_ctx *ctx;
+	u64 seq;
+	u8 tos;
+	int err;
+
+	sz.nexthdr = out_inner_proto(skb, &tos);
+	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb)) {
+		dst_release(dst);
+		out_drop(sa, skb, IPSEC_TUN_STAT_DROP_HEADER, "checksum");
+		goto put;
 	}
+	skb_scrub_packet(skb, !net_eq(net, dev_net(sa->itd->dev)));
+	skb_dst_set(skb, dst);
+	if (!out_take_seq(sa, skb, inner_len, &seq))
+		goto put;
+
+	sz.padlen = ALIGN(inner_len + 2, c->align) - (inner_len + 2);
+	sz.tailen = sz.padlen + 2 + c->icvlen;
+	sz.headroom = sz.hdr_len + sizeof(struct ipv6hdr) + sizeof(struct udphdr) +
+		      LL_RESERVED_SPACE(skb_dst(skb)->dev);
+	/* Unshares a cloned head (TCP keeps a clone), the fragments stay shared. */
+	if (skb_cow_head(skb, sz.headroom)) {
+		out_drop(sa, skb, IPSEC_TUN_STAT_DROP_NOMEM, "headroom");
+		goto put;
+	}
+	if (!out_layout(sa, skb, &sz, &lay))
+		goto put;
+
+	ctx = lay.ctx;
+	assoclen = out_fill_header(sa, ctx, lay.esph, seq, sz.esn);
 	ctx->sa = sa;
 	ctx->skb = skb;
 	ctx->net = net;
@@ -576,12 +656,11 @@ cow:
 	ctx->inner_len = inner_len;
 	ctx->df = df;
 	ctx->tos = INET_ECN_encapsulate(tos, tos);
-
-	aead_request_set_tfm(req, c->aead);
-	aead_request_set_callback(req, 0, esp_output_done, ctx);
-	aead_request_set_crypt(req, sg, dsg ?: sg, skb->len - hdr_len - c->icvlen, ctx->iv);
-	aead_request_set_ad(req, assoclen);
-	err = crypto_aead_encrypt(req);
+	aead_request_set_tfm(lay.req, c->aead);
+	aead_request_set_callback(lay.req, 0, esp_output_done, ctx);
+	aead_request_set_crypt(lay.req, lay.sg, lay.dsg, skb->len - sz.hdr_len - c->icvlen, ctx->iv);
+	aead_request_set_ad(lay.req, assoclen);
+	err = crypto_aead_encrypt(lay.req);
 	if (err == -EINPROGRESS)
 		return;
 	esp_output_done_ctx(ctx, err);	/* drops the SA reference */
@@ -642,17 +721,28 @@ put:
 	ipsec_tun_sa_put(sa);
 }
 
-/* The transmit queue's NAPI poll (cryptq.c), BH: the underlay may have gone. */
-void ipsec_tun_esp_output_queued(struct ipsec_tun_sa *sa, struct sk_buff *skb)
+/* The transmit queues' NAPI poll (BH): encrypt and send in the order sent. */
+int ipsec_tun_txq_poll(struct napi_struct *napi, int budget)
 {
-	struct net *net = READ_ONCE(sa->itd->underlay);
+	struct ipsec_tun_sa *sa;
+	struct sk_buff *skb;
+	bool unused;
+	int done = 0;
 
-	if (unlikely(!net)) {
-		out_drop(sa, skb, IPSEC_TUN_STAT_DROP_NO_SA, "underlay netns gone");
-		ipsec_tun_sa_put(sa);
-		return;
+	while (done < budget && (skb = ipsec_tun_cryptq_next(napi, &sa, &unused))) {
+		struct net *net = READ_ONCE(sa->itd->underlay);
+
+		done++;
+		if (unlikely(!net)) {	/* the underlay netns has gone */
+			out_drop(sa, skb, IPSEC_TUN_STAT_DROP_NO_SA, "underlay netns gone");
+			ipsec_tun_sa_put(sa);
+			continue;
+		}
+		esp_output(sa, skb, net);
 	}
-	esp_output(sa, skb, net);
+	if (done < budget)
+		napi_complete_done(napi, done);
+	return done;
 }
 
 netdev_tx_t ipsec_tun_xmit(struct sk_buff *skb, struct net_device *dev)

@@ -86,22 +86,6 @@ void ipsec_tun_sa_put(struct ipsec_tun_sa *sa)
 		queue_rcu_work(ipsec_tun_wq, &sa->free_work);
 }
 
-void ipsec_tun_drop(struct ipsec_tun_dev *itd, struct ipsec_tun_sa *sa, unsigned int why,
-		    bool rx)
-{
-	unsigned int total = IPSEC_TUN_XSTAT_TX_ERRORS;
-
-	if (rx)
-		total = IPSEC_TUN_XSTAT_RX_ERRORS;
-	else if (why == IPSEC_TUN_STAT_DROP_NO_POLICY || why == IPSEC_TUN_STAT_DROP_NO_SA ||
-		 why == IPSEC_TUN_STAT_DROP_EXPIRED)
-		total = IPSEC_TUN_XSTAT_TX_DROPPED;	/* policy says no: not a fault */
-	ipsec_tun_stat_add(itd->stats, why, 1);
-	ipsec_tun_stat_add(itd->stats, total, 1);
-	if (sa)
-		ipsec_tun_stat_add(sa->stats, why, 1);
-}
-
 void ipsec_tun_sa_hard_expire(struct ipsec_tun_sa *sa, u8 reason)
 {
 	if (test_and_set_bit(IPSEC_TUN_SA_HARD_SENT, &sa->expire_flags))

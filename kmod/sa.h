@@ -183,9 +183,6 @@ static inline unsigned int ipsec_tun_sa_endpoints(struct ipsec_tun_sa *sa,
 	return seq;
 }
 
-/* Count a drop on the SA (may be NULL) and its device. */
-void ipsec_tun_drop(struct ipsec_tun_dev *itd, struct ipsec_tun_sa *sa, unsigned int why,
-		    bool rx);
 /* Account a packet against the SA's byte/packet lifetimes (any context). */
 void ipsec_tun_sa_account(struct ipsec_tun_sa *sa, unsigned int bytes);
 void ipsec_tun_sa_hard_expire(struct ipsec_tun_sa *sa, u8 reason);
