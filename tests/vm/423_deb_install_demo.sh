@@ -10,11 +10,15 @@
 #     running kernel (dkms status: installed) and `modprobe ipsec_tun`
 #     loads it from /lib/modules/$KVER/updates/dkms;
 #  3. the demo's two sites, each running the installed /usr/sbin/ipsecd
-#     with the example config: hostA pings hostB through
-#     the tunnel and the installed `ipsecctl status` names the connection;
+#     with the example config: each daemon's /proc/PID/exe is
+#     /usr/sbin/ipsecd with the checksum dpkg recorded for it (not
+#     build/bin), hostA pings hostB through the tunnel and the installed
+#     `ipsecctl status` names the connection; both --version lines name
+#     the package's version;
 #  4. `dpkg -r` both: the binaries, the unit and the module file are gone,
-#     dkms forgets the module, and the module unloads without leaks.
-# vm-timeout: 1500
+#     dkms forgets the module, the module unloads without leaks; then
+#     `dpkg --purge` leaves dpkg no record of either package.
+# vm-timeout: 2700
 # vm-suite: full
 # vm-needs: deb
 #
@@ -54,14 +58,28 @@ inroot() {
 	esac
 }
 inroot dpkg -s ipsec-tun >/dev/null 2>&1 && fail "the host root already has ipsec-tun installed"
+for f in /usr/sbin/ipsecd /usr/sbin/ipsecctl "/usr/src/ipsec-tun-$version"; do
+	[ ! -e "$root$f" ] || fail "$f exists before dpkg -i: the check below would prove nothing"
+done
 echo "dpkg -i both packages (dkms builds the module: minutes under TCG)"
+t0=$SECONDS
 inroot env DEBIAN_FRONTEND=noninteractive dpkg -i "$deb_main" "$deb_dkms" >/tmp/dpkg-i.log 2>&1 ||
 	{ cat /tmp/dpkg-i.log; fail "dpkg -i exited $?"; }
+echo "dpkg -i took $((SECONDS - t0)) s; $(grep -E '^(Building|Module build|Building initial)' /tmp/dpkg-i.log | tr '\n' ' ')"
 for p in ipsec-tun ipsec-tun-dkms; do
 	assert_eq "$(inroot dpkg-query -W -f '${Status} ${Version}' "$p")" "install ok installed $version" "dpkg status of $p"
 done
 inroot test -x /usr/sbin/ipsecd || fail "ipsecd is not at /usr/sbin/ipsecd"
 inroot test -x /usr/sbin/ipsecctl || fail "ipsecctl is not at /usr/sbin/ipsecctl"
+assert_eq "$(inroot sh -c 'command -v ipsecctl')" /usr/sbin/ipsecctl "ipsecctl on the chroot's PATH"
+for prog in ipsecd ipsecctl; do
+	assert_eq "$(inroot "/usr/sbin/$prog" --version)" "$prog (ipsec_tun) $version" "installed $prog --version"
+done
+# pkg_md5 PATH: the md5sum dpkg recorded for PATH (ipsec-tun.md5sums).
+pkg_md5() {
+	awk -v p="${1#/}" '$2 == p { print $1 }' "$root/var/lib/dpkg/info/ipsec-tun.md5sums"
+}
+[ -n "$(pkg_md5 /usr/sbin/ipsecd)" ] || fail "dpkg recorded no md5sum for /usr/sbin/ipsecd"
 
 # --- 2. dkms built it for this kernel; modprobe loads that file ---
 status=$(inroot dkms status -m ipsec-tun -v "$version" -k "$KVER")
@@ -98,6 +116,15 @@ for ns in siteB siteA; do # responder first
 		--secrets "/run/$ns/ipsec.secrets" --ctl "/run/$ns/ipsecd.ctl"
 	wait_until 30 inroot "$ns" /usr/sbin/ipsecctl --ctl "/run/$ns/ipsecd.ctl" status
 done
+# The daemons that run are the package's files: the path as the chroot
+# sees it, and the bytes dpkg installed there.
+for ns in siteA siteB; do
+	pid=$(ip netns pids "$ns" | head -n1)
+	[ -n "$pid" ] || fail "no ipsecd in $ns"
+	assert_eq "$(inroot readlink "/proc/$pid/exe")" /usr/sbin/ipsecd "$ns daemon's executable"
+	assert_eq "$(md5sum <"/proc/$pid/exe" | cut -d' ' -f1)" "$(pkg_md5 /usr/sbin/ipsecd)" "$ns daemon's md5sum"
+done
+assert_eq "$(md5sum <"$root/usr/sbin/ipsecctl" | cut -d' ' -f1)" "$(pkg_md5 /usr/sbin/ipsecctl)" "ipsecctl's md5sum"
 tunnels() {
 	inroot "$1" /usr/sbin/ipsecctl --ctl "/run/$1/ipsecd.ctl" trafficstatus --json | jq '.tunnels | length'
 }
@@ -130,3 +157,12 @@ done
 [ -z "$(inroot dkms status -m ipsec-tun 2>/dev/null)" ] || fail "dkms still knows ipsec-tun: $(inroot dkms status -m ipsec-tun)"
 inroot modinfo -n ipsec_tun >/dev/null 2>&1 && fail "modinfo still finds ipsec_tun: $(inroot modinfo -n ipsec_tun)"
 echo "dpkg -r removed the daemon, the CLI and the module"
+inroot env DEBIAN_FRONTEND=noninteractive dpkg --purge ipsec-tun ipsec-tun-dkms >/tmp/dpkg-p.log 2>&1 ||
+	{ cat /tmp/dpkg-p.log; fail "dpkg --purge exited $?"; }
+for p in ipsec-tun ipsec-tun-dkms; do
+	s=$(inroot dpkg-query -W -f '${Status}' "$p" 2>/dev/null || true)
+	[ -z "$s" ] || [[ $s == *" not-installed" ]] || fail "$p after dpkg --purge: $s"
+	left=$(ls "$root/var/lib/dpkg/info/$p".* 2>/dev/null || true)
+	[ -z "$left" ] || fail "dpkg --purge left $left"
+done
+echo "dpkg --purge: no record of either package"
