@@ -71,7 +71,7 @@ done
 echo "dpkg -i both packages (dkms builds the module: minutes under TCG)"
 t0=$SECONDS
 inroot env DEBIAN_FRONTEND=noninteractive dpkg -i "$deb_main" "$deb_dkms" >/tmp/dpkg-i.log 2>&1 ||
-	{ cat /tmp/dpkg-i.log; fail "dpkg -i exited $?"; }
+	{ rc=$?; cat /tmp/dpkg-i.log; fail "dpkg -i exited $rc"; }
 echo "dpkg -i took $((SECONDS - t0)) s; $(grep -E '^(Building|Module build|Building initial)' /tmp/dpkg-i.log | tr '\n' ' ')"
 for p in ipsec-tun ipsec-tun-dkms; do
 	assert_eq "$(inroot dpkg-query -W -f '${Status} ${Version}' "$p")" "install ok installed $version" "dpkg status of $p"
@@ -152,7 +152,7 @@ for ns in siteA siteB; do
 done
 ipsec_unload
 inroot env DEBIAN_FRONTEND=noninteractive dpkg -r ipsec-tun ipsec-tun-dkms >/tmp/dpkg-r.log 2>&1 ||
-	{ cat /tmp/dpkg-r.log; fail "dpkg -r exited $?"; }
+	{ rc=$?; cat /tmp/dpkg-r.log; fail "dpkg -r exited $rc"; }
 for p in ipsec-tun ipsec-tun-dkms; do
 	s=$(inroot dpkg-query -W -f '${Status}' "$p" 2>/dev/null || true)
 	[ -z "$s" ] || [[ $s == *" not-installed" || $s == *" config-files" ]] || fail "$p after dpkg -r: $s"
@@ -165,7 +165,7 @@ done
 inroot modinfo -n ipsec_tun >/dev/null 2>&1 && fail "modinfo still finds ipsec_tun: $(inroot modinfo -n ipsec_tun)"
 echo "dpkg -r removed the daemon, the CLI and the module"
 inroot env DEBIAN_FRONTEND=noninteractive dpkg --purge ipsec-tun ipsec-tun-dkms >/tmp/dpkg-p.log 2>&1 ||
-	{ cat /tmp/dpkg-p.log; fail "dpkg --purge exited $?"; }
+	{ rc=$?; cat /tmp/dpkg-p.log; fail "dpkg --purge exited $rc"; }
 for p in ipsec-tun ipsec-tun-dkms; do
 	s=$(inroot dpkg-query -W -f '${Status}' "$p" 2>/dev/null || true)
 	[ -z "$s" ] || [[ $s == *" not-installed" ]] || fail "$p after dpkg --purge: $s"
