@@ -34,8 +34,11 @@ setup:
 kmod:
 	@$(MAKE) --no-print-directory -C kmod $(if $(KVER),KVER=$(KVER))
 
+# The CMake tree in $(BUILD), configured (userspace and deb share it).
+CMAKE_CONFIGURE := cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
+
 userspace:
-	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_EXPORT_COMPILE_COMMANDS=ON >/dev/null
+	@$(CMAKE_CONFIGURE) >/dev/null
 	@cmake --build $(BUILD) -j$(JOBS) -- --no-print-directory
 	@ln -sf $(BUILD)/compile_commands.json compile_commands.json
 
@@ -98,7 +101,10 @@ dkms-uninstall:
 
 # Binary packages from this build (packaging/mkdeb): ipsec-tun (daemon,
 # CLI, unit, man pages, completion) and ipsec-tun-dkms (module source).
-deb: userspace
+# Builds only the two programs it packages, not the tests or benchmarks.
+deb:
+	@$(CMAKE_CONFIGURE) >/dev/null
+	@cmake --build $(BUILD) -j$(JOBS) --target ipsecd ipsecctl -- --no-print-directory
 	@packaging/mkdeb $(BUILD) $(BUILD)/deb
 
 format:

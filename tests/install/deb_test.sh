@@ -58,6 +58,10 @@ assert_eq "$(dpkg-deb -f "$dkms" Architecture Depends | tr '\n' ' ')" "Architect
 dpkg-deb -x "$main" "$tmp/main"
 dpkg-deb -x "$dkms" "$tmp/dkms"
 "$tmp/main/usr/sbin/ipsecctl" --help >/dev/null || fail "the packaged ipsecctl does not run"
+# The binaries name the version the package carries (both from VERSION).
+for prog in ipsecd ipsecctl; do
+	assert_eq "$("$tmp/main/usr/sbin/$prog" --version)" "$prog (ipsec_tun) $version" "packaged $prog --version"
+done
 grep -qx 'ExecStart=/usr/sbin/ipsecd -f /etc/ipsec.conf' "$tmp/main/usr/lib/systemd/system/ipsecd.service" ||
 	fail "the unit's ExecStart is not /usr/sbin/ipsecd"
 conf=$tmp/dkms/$tree/dkms.conf

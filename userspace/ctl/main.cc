@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "common/version.h"
 #include "ctl/batch.h"
 #include "ctl/daemon_cmds.h"
 #include "ctl/kernel_cmds.h"
@@ -43,6 +44,7 @@ void AddBatchCommand(CLI::App& app) {
 int main(int argc, char** argv) {
   CLI::App app{"ipsecctl: control ipsec_tun devices, SAs and policies"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("ipsecctl (ipsec_tun) ") + ipsec::kVersion);
   AddAll(app);
   AddBatchCommand(app);
   try {

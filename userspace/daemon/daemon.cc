@@ -10,6 +10,7 @@
 #include <map>
 
 #include "common/random.h"
+#include "common/version.h"
 #include "daemon/config_bridge.h"
 #include "daemon/control_server.h"
 #include "daemon/kernel_errors.h"
@@ -27,8 +28,6 @@
 namespace ipsec::daemon {
 
 namespace {
-
-constexpr const char* kVersion = "ipsec_tun ipsecd 0.1";
 
 class SystemClock : public engine::Clock {
  public:
@@ -560,7 +559,7 @@ nlohmann::json DaemonImpl::Handle(const control::Request& req) {
     auto now = clock_.Now();
     control::StatusResult st = BuildStatus(engine_->Status(), KernelSas(), extras, now);
     st.daemon.pid = static_cast<int>(getpid());
-    st.daemon.version = kVersion;
+    st.daemon.version = std::string("ipsec_tun ipsecd ") + ipsec::kVersion;
     st.daemon.config_file = opts_.config_path;
     st.daemon.uptime_s = static_cast<uint64_t>((now - started_).count() / 1000);
     for (const auto& [name, idx] : devices_) st.daemon.interfaces.push_back(name);

@@ -3,6 +3,7 @@
 //
 //   ipsecd -f FILE [--secrets FILE] [--ctl SOCKET] [--debug]
 //   ipsecd --check -f FILE [--secrets FILE] [--json]
+//   ipsecd --version
 //
 // Exit status: 0 after SIGTERM/SIGINT (or a clean --check), 1 when it
 // cannot start (the message says why), 2 for bad arguments.
@@ -12,6 +13,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "common/version.h"
 #include "config/check.h"
 #include "config/config.h"
 #include "config/secrets.h"
@@ -34,6 +36,7 @@ int main(int argc, char** argv) {
                "parse and resolve the configuration, print it, start nothing; exit non-zero on "
                "any error");
   app.add_flag("--json", json, "with --check: JSON output");
+  app.set_version_flag("--version", std::string("ipsecd (ipsec_tun) ") + ipsec::kVersion);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
