@@ -4,8 +4,9 @@
 # "conns" (N connections to one peer) and "peers" (N peers, one connection
 # each), N = IPSEC_BENCH_MANY (default 1000; e.g. 100 for a quick run),
 # IPSEC_BENCH_MANY_REPS repetitions (default 1), ours and theirs taking
-# turns. Each measurement is bench/vm/many_one.sh in a process of its own;
-# one that fails becomes "n/a (its reason)".
+# turns against one responder load (bench/vm/many_one.sh, in a process of
+# its own per shape and repetition); a measurement that fails becomes
+# "n/a (its reason)".
 # Arguments: the shapes to run (default both).
 . "$(dirname "$0")/lib.sh" || exit 1
 
@@ -20,27 +21,29 @@ crypto_preload
 # instantiates the kernel's crypto transforms (with their self-tests, seconds
 # under TCG). Without it the first measurement pays for that: the responder
 # sat 13 s in its first CHILD_SA install when ipsecd ran first.
-for impl in ipsecd strongswan; do
-	progress "warm-up: $impl, 2 tunnels"
-	timeout 600 "$(dirname "$0")/many_one.sh" "$impl" conns 2 >/dev/null 2>&1 ||
-		progress "warm-up with $impl failed (measuring anyway)"
-	[ ! -e /sys/module/ipsec_tun ] || rmmod ipsec_tun 2>/dev/null
-done
+progress "warm-up: ipsecd and strongswan, 2 tunnels"
+timeout 900 "$(dirname "$0")/many_one.sh" conns 2 ipsecd strongswan >/dev/null ||
+	progress "warm-up failed (measuring anyway)"
+[ ! -e /sys/module/ipsec_tun ] || rmmod ipsec_tun 2>/dev/null
 shapes=("$@")
 [ ${#shapes[@]} -gt 0 ] || shapes=(conns peers)
+# IPSEC_BENCH_MANY_IMPLS: the initiators, in turn against one responder
+# load (default "ipsecd strongswan"; "ipsecd:ike-init-limit=5" adds that
+# line to ipsecd's config setup, for profiling).
+read -r -a impls <<<"${IPSEC_BENCH_MANY_IMPLS:-ipsecd strongswan}"
 for shape in "${shapes[@]}"; do
 	for ((r = 1; r <= reps; r++)); do
-		for impl in ipsecd strongswan; do
-			progress "$shape: $impl, $n tunnels, run $r/$reps"
-			err=$(mktemp /tmp/many-err.XXXXXX)
-			if ! timeout $((${IPSEC_BENCH_MANY_DEADLINE:-900} + 1200)) \
-				"$(dirname "$0")/many_one.sh" "$impl" "$shape" "$n" 2>"$err"; then
-				why=$(grep -v '^FAILED (exit' "$err" | grep . | tail -n1)
-				na $S "$shape-$impl" all-up-seconds "${why:-many_one.sh $impl $shape failed or timed out}"
-				sed 's/^/    /' "$err" | tail -n 15 >&2
-			fi
-			[ ! -e /sys/module/ipsec_tun ] || rmmod ipsec_tun 2>/dev/null
+		progress "$shape: ${impls[*]}, $n tunnels, run $r/$reps"
+		err=$(mktemp /tmp/many-err.XXXXXX)
+		out=$(mktemp /tmp/many-out.XXXXXX)
+		timeout $((2 * ${#impls[@]} * ${IPSEC_BENCH_MANY_DEADLINE:-900} + 1800)) \
+			"$(dirname "$0")/many_one.sh" "$shape" "$n" "${impls[@]}" 2> >(tee "$err" >&2) | tee "$out"
+		for impl in "${impls[@]}"; do
+			grep -q "^BENCH	$S	$shape-$impl	all-up-seconds" "$out" && continue
+			why=$(grep -v '^FAILED (exit' "$err" | grep -v '^\[' | grep . | tail -n1)
+			na $S "$shape-$impl" all-up-seconds "${why:-many_one.sh $shape failed or timed out}"
 		done
+		[ ! -e /sys/module/ipsec_tun ] || rmmod ipsec_tun 2>/dev/null
 	done
 done
 exit 0

@@ -1,9 +1,10 @@
 #!/bin/bash
-# many_one.sh IMPL SHAPE N: one measurement of N tunnels brought up by IMPL
-# (ipsecd | strongswan) as initiator against one strongSwan responder. Run
-# by bench/vm/many.sh, in a process of its own (tests/vm/lib.sh: strict
-# mode, cleanup at exit). Prints BENCH lines, or fails with the reason as
-# its last line on stderr.
+# many_one.sh SHAPE N IMPL...: N tunnels brought up by each IMPL (ipsecd |
+# strongswan) in turn as initiator against one strongSwan responder, loaded
+# once (at N=1,000 loading it takes minutes under TCG) and emptied and idle
+# before each initiator starts. Run by bench/vm/many.sh, in a process of its
+# own (tests/vm/lib.sh: strict mode, cleanup at exit). Prints BENCH lines,
+# or fails with the reason as its last line on stderr.
 #
 #   conns: [gw1 IMPL] 10.0.0.1 ==== 10.0.0.2 [gw2 charon]
 #          conn tI: 172.16.a.b/32 === 172.17.a.b/32 (I = 1..N), every one
@@ -28,17 +29,23 @@
 #   children-up      child SAs up at the initiator when the clock stopped
 #   peer-children    child SAs (XFRM state pairs) at the responder 2 s later:
 #                    N unless a connection was lost
+#   initiator-cpu-seconds, responder-cpu-seconds, vm-idle-share: where the
+#                    time went (see measure below)
 . "$REPO/tests/vm/lib.sh" || exit 1
 . "$REPO/tests/vm/peers/topology.sh"
 . "$REPO/tests/vm/peers/strongswan.sh"
 
-impl=${1:?usage: many_one.sh ipsecd|strongswan conns|peers N}
-shape=${2:?usage: many_one.sh ipsecd|strongswan conns|peers N}
-n=${3:?usage: many_one.sh ipsecd|strongswan conns|peers N}
+usage="usage: many_one.sh conns|peers N ipsecd|strongswan..."
+shape=${1:?$usage}
+n=${2:?$usage}
+shift 2
+impls=("$@")
+[ ${#impls[@]} -gt 0 ] || fail "$usage"
 deadline_s=${IPSEC_BENCH_MANY_DEADLINE:-900}
 PSK=bench-many-psk-0123456789
 S=many
-[ "$impl" != ipsecd ] || [ -x "$IPSECD" ] || fail "ipsecd not built ($IPSECD)"
+progress() { echo "[$(date +%T)] many_one.sh: $*" >&2; }
+[ -x "$IPSECD" ] || fail "ipsecd not built ($IPSECD)"
 case $shape in conns | peers) ;; *) fail "unknown shape '$shape'" ;; esac
 
 # 172.16.a.b from I, and the responder's address of peer I (shape peers).
@@ -96,62 +103,120 @@ if [ "$shape" = peers ]; then
 	ip -n "$NS_GW1" route add 10.1.0.0/16 dev "$UL_IF"
 fi
 
-d1=$(mktemp -d /tmp/many-gw1.XXXXXX) d2=$(mktemp -d /tmp/many-gw2.XXXXXX)
+d2=$(mktemp -d /tmp/many-gw2.XXXXXX)
 conns "$d2" 2 add
 # Both charons log as little as ipsecd does without --debug.
 export SSWAN_LOG_LEVEL=${SSWAN_LOG_LEVEL:-0}
+progress "$shape: loading the responder's $n conns"
 sswan_start "$NS_GW2" "$d2"
-wait_or_dump 900 "_sswan_dump $NS_GW2 | tail -n 20" _sswan_has_conn "$NS_GW2" "t$n"
-# ... and idle: charon goes on digesting the conns after starter has handed
-# them over (seconds under TCG), and an initiator that starts at once pays
-# for it while one that starts slowly does not. Idle: no CPU time used
-# over a whole second.
+# Polled every 2 s: statusall of every conn, back to back, would compete
+# with charon digesting them (minutes at N=1,000).
+wait_conn() {
+	local deadline=$(($(date +%s) + 900))
+	until _sswan_has_conn "$NS_GW2" "t$n"; do
+		[ "$(date +%s)" -lt "$deadline" ] || fail "responder: conn t$n not loaded after 900 s"
+		sleep 2
+	done
+}
+wait_conn
 responder=$(pgrep -P "$SSWAN_PID" -x charon) || fail "no charon under starter $SSWAN_PID"
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-prev=-1
-for ((s = 0; s < 300; s++)); do
-	now=$(cpu_ticks "$responder")
-	[ "$now" != "$prev" ] || break
-	prev=$now
-	sleep 1
-done
+# wait_idle: until the responder has used no CPU over a whole second (it
+# goes on digesting the conns after starter has handed them over, and on
+# deleting SAs after an initiator has gone): an initiator that starts at
+# once would pay for that.
+wait_idle() {
+	local prev=-1 now s
+	for ((s = 0; s < 300; s++)); do
+		now=$(cpu_ticks "$responder")
+		[ "$now" != "$prev" ] || return 0
+		prev=$now
+		sleep 1
+	done
+}
+wait_idle
+progress "$shape: responder loaded and idle"
+hz=$(getconf CLK_TCK)
+# idle ticks and all ticks of the VM's CPUs (/proc/stat).
+vm_ticks() { awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print $5 + $6, t }' /proc/stat; }
 
-case $impl in
-ipsecd)
-	ipsec_load
-	conns "$d1" 1 start pfs=no
-	spawn "$NS_GW1" "$IPSECD" -f "$d1/ipsec.conf" --secrets "$d1/ipsec.secrets" --ctl "$d1/ctl"
-	pid=$SPAWNED_PID
-	t0=$(proc_start "$pid")
-	;;
-strongswan)
-	conns "$d1" 1 start
-	sswan_start "$NS_GW1" "$d1"
-	t0=$(proc_start "$SSWAN_PID")
-	pid=$(pgrep -P "$SSWAN_PID" -x charon) || fail "no charon under starter $SSWAN_PID"
-	;;
-*) fail "unknown implementation '$impl'" ;;
-esac
-
-end=$(($(date +%s) + deadline_s))
-until [ "$(initiator_sas)" -ge $((2 * n)) ]; do
-	if [ "$(date +%s)" -ge "$end" ] || ! kill -0 "$pid" 2>/dev/null; then
-		have=$(($(final_sas) / 2))
-		result "$shape-$impl" children-up "$have" children
-		if [ "$impl" = ipsecd ]; then tail -n 20 "/tmp/spawn.$pid.log"; else sswan_log "$NS_GW1" | tail -n 20; fi >&2
-		sswan_log "$NS_GW2" | tail -n 20 >&2
-		fail "$impl: only $have of $n children up after ${deadline_s} s"
+# measure IMPL: one initiator brings the N conns up; BENCH lines as
+# "$shape-$impl". IMPL "ipsecd:KEY=VALUE" adds KEY=VALUE to ipsecd's config
+# setup (e.g. ike-init-limit=5), for profiling.
+measure() {
+	local impl=${1%%:*} setup= c=$shape-$1 d1 pid t0 t1 end have
+	[ "$impl" = "$1" ] || setup=${1#*:}
+	d1=$(mktemp -d /tmp/many-gw1.XXXXXX)
+	local r0 v0 v1
+	r0=$(cpu_ticks "$responder")
+	v0=$(vm_ticks)
+	case $impl in
+	ipsecd)
+		[ -e /sys/module/ipsec_tun ] || ipsec_load
+		conns "$d1" 1 start pfs=no
+		[ -z "$setup" ] || printf 'config setup\n\t%s\ninclude %s/conns.conf\n' "$setup" "$d1" >"$d1/ipsec.conf"
+		spawn "$NS_GW1" "$IPSECD" -f "$d1/ipsec.conf" --secrets "$d1/ipsec.secrets" --ctl "$d1/ctl"
+		pid=$SPAWNED_PID
+		t0=$(proc_start "$pid")
+		;;
+	strongswan)
+		conns "$d1" 1 start
+		sswan_start "$NS_GW1" "$d1"
+		t0=$(proc_start "$SSWAN_PID")
+		pid=$(pgrep -P "$SSWAN_PID" -x charon) || fail "no charon under starter $SSWAN_PID"
+		;;
+	*) fail "unknown implementation '$impl'" ;;
+	esac
+	end=$(($(date +%s) + deadline_s))
+	until [ "$(initiator_sas)" -ge $((2 * n)) ]; do
+		if [ "$(date +%s)" -ge "$end" ] || ! kill -0 "$pid" 2>/dev/null; then
+			have=$(($(final_sas) / 2))
+			result "$c" children-up "$have" children
+			if [ "$impl" = ipsecd ]; then tail -n 20 "/tmp/spawn.$pid.log"; else sswan_log "$NS_GW1" | tail -n 20; fi >&2
+			sswan_log "$NS_GW2" | tail -n 20 >&2
+			fail "$impl: only $have of $n children up after ${deadline_s} s"
+		fi
+		sleep 0.5
+	done
+	t1=$(cut -d' ' -f1 /proc/uptime)
+	v1=$(vm_ticks)
+	result "$c" all-up-seconds "$(echo "$t1 - $t0" | bc)" s
+	# Where the time went: CPU seconds of the initiating daemon (all of its
+	# life, config loading included) and of the responder's charon, and the
+	# share of the VM's CPU time left idle while the clock ran.
+	result "$c" initiator-cpu-seconds "$(echo "scale=2; $(cpu_ticks "$pid") / $hz" | bc)" s
+	result "$c" responder-cpu-seconds "$(echo "scale=2; ($(cpu_ticks "$responder") - $r0) / $hz" | bc)" s
+	result "$c" vm-idle-share "$(echo "$v0 $v1" | awk '{ printf "%.2f", ($3 - $1) / ($4 - $2) }')" ratio
+	result "$c" children-up "$(($(final_sas) / 2))" children
+	sleep 2
+	result "$c" peer-children "$(($(xfrm_states "$NS_GW2") / 2))" children
+	result "$c" peak-rss-kib "$(awk '/^VmHWM:/ { print $2 }' "/proc/$pid/status")" KiB
+	# IPSEC_BENCH_MANY_DUMP=1: the initiator's log on stderr, for profiling.
+	if [ "${IPSEC_BENCH_MANY_DUMP:-0}" = 1 ]; then
+		if [ "$impl" = ipsecd ]; then cat "/tmp/spawn.$pid.log"; else sswan_log "$NS_GW1"; fi >&2
 	fi
-	sleep 0.5
+	# The initiator goes (deleting its SAs at the responder); the next one
+	# starts against an empty, idle responder.
+	local stop=$pid s
+	[ "$impl" = ipsecd ] || stop=$SSWAN_PID
+	kill "$stop" 2>/dev/null || true
+	# Gone or a zombie (our child, reaped at exit).
+	for ((s = 0; s < 600; s++)); do
+		[ "$(awk '{ print $3 }' "/proc/$stop/stat" 2>/dev/null || echo Z)" != Z ] || break
+		sleep 0.2
+	done
+	kill -9 "$stop" 2>/dev/null || true
+	for ((s = 0; s < 120; s++)); do
+		[ "$(xfrm_states "$NS_GW2")" -gt 0 ] || break
+		sleep 1
+	done
+	[ "$(xfrm_states "$NS_GW2")" -eq 0 ] ||
+		progress "$c: the responder still has $(xfrm_states "$NS_GW2") SAs after the initiator went"
+	wait_idle
+}
+
+for impl in "${impls[@]}"; do
+	progress "$shape: $impl, $n tunnels"
+	measure "$impl"
 done
-t1=$(cut -d' ' -f1 /proc/uptime)
-result "$shape-$impl" all-up-seconds "$(echo "$t1 - $t0" | bc)" s
-result "$shape-$impl" children-up "$(($(final_sas) / 2))" children
-sleep 2
-result "$shape-$impl" peer-children "$(($(xfrm_states "$NS_GW2") / 2))" children
-result "$shape-$impl" peak-rss-kib "$(awk '/^VmHWM:/ { print $2 }' "/proc/$pid/status")" KiB
-# IPSEC_BENCH_MANY_DUMP=1: the initiator's log on stderr, for profiling.
-if [ "${IPSEC_BENCH_MANY_DUMP:-0}" = 1 ]; then
-	if [ "$impl" = ipsecd ]; then cat "/tmp/spawn.$pid.log"; else sswan_log "$NS_GW1"; fi >&2
-	sswan_log "$NS_GW2" >&2
-fi
+if [ "${IPSEC_BENCH_MANY_DUMP:-0}" = 1 ]; then sswan_log "$NS_GW2" >&2; fi
