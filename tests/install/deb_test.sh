@@ -35,7 +35,7 @@ has() {
 }
 has "$main" usr/sbin/ipsecd usr/sbin/ipsecctl usr/lib/systemd/system/ipsecd.service \
 	usr/share/man/man8/ipsecd.8.gz usr/share/man/man8/ipsecctl.8.gz usr/share/man/man4/ipsec_tun.4.gz \
-	usr/share/man/man5/ipsec.conf.5.gz usr/share/man/man5/ipsec.secrets.5.gz \
+	usr/share/man/man5/ipsecd.conf.5.gz usr/share/man/man5/ipsecd.secrets.5.gz \
 	usr/share/bash-completion/completions/ipsecctl \
 	usr/share/doc/ipsec-tun/copyright usr/share/doc/ipsec-tun/changelog.gz
 tree=usr/src/ipsec-tun-$version

@@ -40,7 +40,7 @@ command -v man >/dev/null || fail "man missing (scripts/setup installs man-db)"
 	[ -z "$out" ] || fail "systemd-analyze verify: $out"
 }
 
-for page in man8/ipsecd.8 man8/ipsecctl.8 man4/ipsec_tun.4 man5/ipsec.conf.5 man5/ipsec.secrets.5; do
+for page in man8/ipsecd.8 man8/ipsecctl.8 man4/ipsec_tun.4 man5/ipsecd.conf.5 man5/ipsecd.secrets.5; do
 	f=$dest/usr/share/man/$page
 	[ -f "$f" ] || fail "man page $page not installed"
 	warn=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -E UTF-8 -l "$f" 2>&1 >/dev/null)
