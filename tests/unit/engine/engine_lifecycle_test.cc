@@ -123,6 +123,54 @@ TEST_F(LifecycleTest, RekeyedInboundSaLingersThenGoes) {
   EXPECT_EQ(a.kernel.SasByDir(Direction::kIn).size(), 1u);
 }
 
+// A connection's traffic survives its rekeys: the kernel counters of each
+// SA are added to the connection's retired total right before the SA is
+// deleted (the outbound at once, the lingering inbound when it goes), on
+// the side that rekeyed and on the side that was rekeyed.
+TEST_F(LifecycleTest, RekeyedSasCountersGoToTheConnectionTotal) {
+  Up(AtoB(), BtoA());
+  auto site = [](const Peer& p) {
+    auto s = p.engine.Status();
+    EXPECT_EQ(s.connections.size(), 1u);
+    return s.connections.empty() ? ConnectionStatus{} : s.connections[0];
+  };
+  kernel::Counters in, out;
+  in.rx_packets = 10, in.rx_bytes = 1000;
+  out.tx_packets = 7, out.tx_bytes = 700;
+  const auto old = OnlyChild(a);
+  ASSERT_TRUE(a.kernel.SetSaStats(old.inbound_spi, Direction::kIn, in));
+  ASSERT_TRUE(a.kernel.SetSaStats(old.outbound_spi, Direction::kOut, out));
+  ASSERT_TRUE(b.kernel.SetSaStats(old.outbound_spi, Direction::kIn, in));
+  ASSERT_TRUE(b.kernel.SetSaStats(old.inbound_spi, Direction::kOut, out));
+  EXPECT_EQ(site(a).retired.in_packets, 0u);
+
+  a.engine.OnKernelExpire(SoftExpire(old.inbound_spi, Direction::kIn));
+  net.Deliver();
+  ASSERT_NE(OnlyChild(a).inbound_spi, old.inbound_spi) << "rekeyed";
+  // The outbound SA is gone and counted; the inbound lingers, listed.
+  EXPECT_EQ(site(a).retired.out_packets, 7u);
+  EXPECT_EQ(site(a).retired.out_bytes, 700u);
+  EXPECT_EQ(site(a).retired.in_packets, 0u);
+  ASSERT_EQ(site(a).lingering_inbound.size(), 1u);
+  EXPECT_EQ(site(a).lingering_inbound[0].second, old.inbound_spi);
+
+  ASSERT_TRUE(net.Run(Millis(kRetiredInboundMs + 1000)));
+  EXPECT_TRUE(site(a).lingering_inbound.empty());
+  EXPECT_EQ(site(a).retired.in_packets, 10u);
+  EXPECT_EQ(site(a).retired.in_bytes, 1000u);
+  EXPECT_EQ(site(b).retired.in_packets, 10u);
+  EXPECT_EQ(site(b).retired.out_packets, 7u);
+
+  // A second rekey adds to the first.
+  const auto second = OnlyChild(a);
+  ASSERT_TRUE(a.kernel.SetSaStats(second.inbound_spi, Direction::kIn, in));
+  ASSERT_TRUE(a.kernel.SetSaStats(second.outbound_spi, Direction::kOut, out));
+  a.engine.OnKernelExpire(SoftExpire(second.inbound_spi, Direction::kIn));
+  ASSERT_TRUE(net.Run(Millis(kRetiredInboundMs + 1000)));
+  EXPECT_EQ(site(a).retired.in_packets, 20u);
+  EXPECT_EQ(site(a).retired.out_bytes, 1400u);
+}
+
 // Make-before-break as the responder of a rekey: the new inbound SA before
 // answering, the new outbound SA only once the peer deletes the old pair
 // (until then the peer may not have the new inbound SA), the old inbound SA
