@@ -9,9 +9,9 @@
 #  1. Rekeys by both ends under a ping every 0.1 s for 70 s: pluto rekeys the
 #     child (whack --rekey-ipsec) at 10 s and the IKE SA (--rekey-ike) at
 #     20 s; ipsecd rekeys the child pluto made, 40 s later. At most 3
-#     pings lost (0, 3, 0 and 1 in four runs; cause not found: not ESP on a
-#     not yet installed SPI at ipsec0, whose drop_no_sa stayed 0, nor an
-#     XFRM error at pluto; Documentation/lifecycle.md, "Not yet done"), and
+#     pings lost (0, 3, 0, 1 and 1 in five runs: ESP from pluto on the new
+#     pair of our rekey before ipsecd installed its inbound half, counted in
+#     gw1's XfrmInNoStates; Documentation/lifecycle.md, "Not yet done"), and
 #     one child at both ends after.
 #  2. ipsecd SIGKILLed under traffic and started again: it removes what the
 #     killed one left (no EEXIST), the tunnel is back within seconds with
