@@ -62,14 +62,16 @@ ping_lan 10
 capture_stop
 assert_esp_only 20
 
-# Counters: the devices' on both sides, and the daemon's view (kernel SA
-# counters). Deleting the duplicate IKE SA rekeys the kept child (pluto
-# needs it, lifecycle.md), and a rekeyed child's counts go with it: the
-# live child may hold only the pings after that rekey.
+# Counters: the devices' on both sides, and the daemon's per-connection
+# view (kernel SA counters). Deleting the duplicate IKE SA rekeys the kept
+# child (pluto needs it, lifecycle.md): the live child may hold only the
+# pings after that rekey, the connection's totals hold them all.
 assert_ge "$(link_counter "$NS_GW1" ipsec0 rx_packets)" 10 "gw1 ipsec0 rx_packets"
 assert_ge "$(link_counter "$NS_GW2" ipsec0 rx_packets)" 10 "gw2 ipsec0 rx_packets"
-assert_ge "$(ipsecd_traffic "$NS_GW1" out_packets)" 1 "gw1 child SA out_packets"
-assert_ge "$(ipsecd_traffic "$NS_GW2" in_packets)" 1 "gw2 child SA in_packets"
+assert_ge "$(ipsecd_conn_traffic "$NS_GW1" out_packets)" 10 "gw1 connection out_packets"
+assert_ge "$(ipsecd_conn_traffic "$NS_GW1" in_packets)" 10 "gw1 connection in_packets"
+assert_ge "$(ipsecd_conn_traffic "$NS_GW2" in_packets)" 10 "gw2 connection in_packets"
+assert_ge "$(ipsecd_conn_traffic "$NS_GW2" out_packets)" 10 "gw2 connection out_packets"
 assert_ge "$(link_counter "$NS_GW1" ipsec0 tx_packets)" 10 "gw1 ipsec0 tx_packets"
 st=$(ictl "$NS_GW1" status --json)
 assert_eq "$(jq -r '.ike_sas[0].state' <<<"$st")" ESTABLISHED "gw1 IKE SA state"

@@ -104,6 +104,13 @@ done
 before=$(link_counter priv1 ipsec1 rx_packets)
 ping_lan 5 || fail "no traffic after the rekey: $(ipsecd_log "$NS_GW1")"
 assert_ge $(($(link_counter priv1 ipsec1 rx_packets) - before)) 5 "packets received on priv1's ipsec1 after the rekey"
+# The daemon's per-connection totals count the rekeyed pair's traffic too:
+# both rounds of pings, in and out, although the live pair saw only the
+# second one.
+assert_ge "$(ipsecd_conn_traffic "$NS_GW1" in_packets site)" 10 "gw1's 'site' in_packets across the rekey"
+assert_ge "$(ipsecd_conn_traffic "$NS_GW1" out_packets site)" 10 "gw1's 'site' out_packets across the rekey"
+assert_ge "$(ipsecd_conn_traffic "$NS_GW2" in_packets site)" 10 "gw2's 'site' in_packets across the rekey"
+ictl "$NS_GW1" trafficstatus
 assert_eq "$(dev_field "$NS_GW1" sa_count)" 0 "SAs on the decoy after the rekey"
 
 # Nothing of priv1 from gw1: ping and TCP to the inner addresses fail while

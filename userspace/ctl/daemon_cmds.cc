@@ -210,6 +210,10 @@ std::string FormatTraffic(const control::TrafficResult& t) {
       << ", SPIs=" << x.inbound_spi << "_i/" << x.outbound_spi << "_o, id='" << x.remote_id
       << "'\n";
   }
+  // Per connection, across rekeys: what the rekeyed SAs carried too.
+  for (const auto& c : t.connections)
+    o << "\"" << c.conn << "\" total: inBytes=" << c.in_bytes << ", outBytes=" << c.out_bytes
+      << ", inPackets=" << c.in_packets << ", outPackets=" << c.out_packets << "\n";
   return o.str();
 }
 

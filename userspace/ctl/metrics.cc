@@ -85,6 +85,16 @@ void AddDaemon(Exposition& e, const control::StatusResult& st) {
           "1 when the connection has an installed child SA, else 0.", l, installed[c.name] ? 1 : 0);
     e.Add("ipsec_tun_connection_keyingtries_used", "gauge",
           "Failed attempts since the connection was last up.", l, c.keyingtries_used);
+    for (const char* dir : {"in", "out"}) {
+      const bool in = dir[0] == 'i';
+      Labels dl{{"conn", c.name}, {"interface", c.interface}, {"direction", dir}};
+      e.Add("ipsec_tun_connection_bytes_total", "counter",
+            "Inner bytes of the connection, its rekeyed and replaced child SAs included.", dl,
+            in ? c.in_bytes : c.out_bytes);
+      e.Add("ipsec_tun_connection_packets_total", "counter",
+            "Inner packets of the connection, its rekeyed and replaced child SAs included.", dl,
+            in ? c.in_packets : c.out_packets);
+    }
   }
   for (const auto& sa : st.ike_sas) {
     Labels l{{"conn", sa.conn},

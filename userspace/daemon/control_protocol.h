@@ -68,9 +68,14 @@ struct ConnectionInfo {
   std::vector<std::string> routes;  // remote subnets routed into interface
   uint32_t keyingtries_used = 0;
   std::string last_error;  // the last clear error line, "" if none
+  // The connection's traffic since it was loaded: its live SAs' kernel
+  // counters plus those of the SAs rekeys and replaced IKE SAs deleted,
+  // so it never goes backwards (Documentation/operations.md).
+  uint64_t in_bytes = 0, in_packets = 0, out_bytes = 0, out_packets = 0;
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ConnectionInfo, name, auto_action, interface, local,
-                                                remote, routes, keyingtries_used, last_error)
+                                                remote, routes, keyingtries_used, last_error,
+                                                in_bytes, in_packets, out_bytes, out_packets)
 
 struct ChildSaInfo {
   std::string conn;   // its connection: the IKE SA's or one sharing it
@@ -147,10 +152,19 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrafficInfo, conn, reqid, inboun
                                                 remote_id, local_ts, remote_ts, age_s, in_bytes,
                                                 in_packets, out_bytes, out_packets)
 
-struct TrafficResult {
-  std::vector<TrafficInfo> tunnels;
+// Per connection: its traffic across rekeys (as ConnectionInfo's).
+struct ConnectionTraffic {
+  std::string conn;
+  uint64_t in_bytes = 0, in_packets = 0, out_bytes = 0, out_packets = 0;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrafficResult, tunnels)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ConnectionTraffic, conn, in_bytes, in_packets,
+                                                out_bytes, out_packets)
+
+struct TrafficResult {
+  std::vector<TrafficInfo> tunnels;          // the live child SAs only
+  std::vector<ConnectionTraffic> connections;  // every loaded connection
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrafficResult, tunnels, connections)
 
 // reload (SIGHUP), add NAME, delete NAME: connections by name
 // (daemon/reload.h says what counts as a change).

@@ -1,6 +1,8 @@
 #include "daemon/status_report.h"
 
 #include <cstdio>
+#include <map>
+#include <set>
 
 namespace ipsec::daemon {
 namespace {
@@ -47,6 +49,51 @@ control::ChildSaInfo ToChild(const engine::ChildSaStatus& c,
   return out;
 }
 
+// Per connection name: its retired total plus the counters of every SA
+// it still has in the kernel (children in any state, and the inbound SAs
+// of rekeyed children not yet deleted), each SA counted once.
+std::map<std::string, engine::TrafficTotals> ConnectionTotals(
+    const engine::StatusSnapshot& snap, const std::vector<kernel::SaInfo>& kernel_sas) {
+  std::map<std::string, engine::TrafficTotals> out;
+  std::set<std::pair<uint32_t, kernel::Direction>> counted;
+  auto add = [&](const std::string& conn, uint32_t spi, kernel::Direction dir) {
+    const auto* k = FindSa(kernel_sas, spi, dir);
+    if (!k || !counted.insert({spi, dir}).second) return;
+    auto& t = out[conn];
+    if (dir == kernel::Direction::kIn) {
+      t.in_bytes += k->stats.rx_bytes;
+      t.in_packets += k->stats.rx_packets;
+    } else {
+      t.out_bytes += k->stats.tx_bytes;
+      t.out_packets += k->stats.tx_packets;
+    }
+  };
+  for (const auto& c : snap.connections) {
+    auto& t = out[c.name];
+    t.in_bytes += c.retired.in_bytes;
+    t.in_packets += c.retired.in_packets;
+    t.out_bytes += c.retired.out_bytes;
+    t.out_packets += c.retired.out_packets;
+    for (const auto& [ifindex, spi] : c.lingering_inbound) add(c.name, spi, kernel::Direction::kIn);
+  }
+  for (const auto& s : snap.ike_sas)
+    for (const auto& c : s.children) {
+      const std::string& conn = c.conn.empty() ? s.conn : c.conn;
+      add(conn, c.inbound_spi, kernel::Direction::kIn);
+      add(conn, c.outbound_spi, kernel::Direction::kOut);
+    }
+  return out;
+}
+
+// Into ConnectionInfo or ConnectionTraffic (the same four fields).
+template <typename To>
+void CopyTotals(const engine::TrafficTotals& t, To& to) {
+  to.in_bytes = t.in_bytes;
+  to.in_packets = t.in_packets;
+  to.out_bytes = t.out_bytes;
+  to.out_packets = t.out_packets;
+}
+
 }  // namespace
 
 std::string Spi32Hex(uint32_t spi) {
@@ -79,6 +126,7 @@ control::StatusResult BuildStatus(const engine::StatusSnapshot& snap,
                                   const std::vector<kernel::SaInfo>& kernel_sas,
                                   const std::vector<ConnectionExtras>& extras, engine::Millis now) {
   control::StatusResult out;
+  const auto totals = ConnectionTotals(snap, kernel_sas);
   for (const auto& c : snap.connections) {
     control::ConnectionInfo ci;
     ci.name = c.name;
@@ -87,6 +135,7 @@ control::StatusResult BuildStatus(const engine::StatusSnapshot& snap,
     ci.remote = c.remote;
     ci.keyingtries_used = c.keyingtries_used;
     ci.last_error = c.last_error;
+    if (auto it = totals.find(c.name); it != totals.end()) CopyTotals(it->second, ci);
     for (const auto& x : extras) {
       if (x.name != c.name) continue;
       ci.interface = x.interface;
@@ -159,6 +208,13 @@ control::TrafficResult BuildTraffic(const engine::StatusSnapshot& snap,
       t.out_packets = ci.out_packets;
       out.tunnels.push_back(std::move(t));
     }
+  }
+  const auto totals = ConnectionTotals(snap, kernel_sas);
+  for (const auto& c : snap.connections) {
+    control::ConnectionTraffic ct;
+    ct.conn = c.name;
+    if (auto it = totals.find(c.name); it != totals.end()) CopyTotals(it->second, ct);
+    out.connections.push_back(std::move(ct));
   }
   return out;
 }

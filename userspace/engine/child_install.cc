@@ -2,6 +2,7 @@
 
 #include "engine/ike_sa.h"
 #include "engine/rekey_timing.h"
+#include "engine/retired_traffic.h"
 
 namespace ipsec::engine {
 namespace {
@@ -178,6 +179,10 @@ void RemoveChild(EngineContext& ctx, ChildSa& child) {
     }
     child.policy_installed = false;
   }
+  std::vector<std::pair<uint32_t, kernel::Direction>> going;
+  if (child.outbound_installed) going.emplace_back(child.outbound_spi, kernel::Direction::kOut);
+  if (child.inbound_installed) going.emplace_back(child.inbound_spi, kernel::Direction::kIn);
+  CountRetiredSas(ctx, child.conn_name(), child.ifindex, going);
   if (child.outbound_installed) {
     (void)ctx.kernel.DelSa(child.ifindex, child.outbound_spi, kernel::Direction::kOut);
     child.outbound_installed = false;
@@ -193,15 +198,18 @@ void RetireChild(EngineContext& ctx, ChildSa& child) {
   child.inbound_installed = false;
   RemoveChild(ctx, child);
   if (keep_inbound)
-    ctx.retired_inbound[{child.ifindex, child.inbound_spi}] = ctx.NowMs() + kRetiredInboundMs;
+    ctx.retired_inbound[{child.ifindex, child.inbound_spi}] = {ctx.NowMs() + kRetiredInboundMs,
+                                                               child.conn_name()};
 }
 
 void ReapRetiredInbound(EngineContext& ctx, int64_t now_ms, bool all) {
   for (auto it = ctx.retired_inbound.begin(); it != ctx.retired_inbound.end();) {
-    if (!all && it->second > now_ms) {
+    if (!all && it->second.due_ms > now_ms) {
       ++it;
       continue;
     }
+    CountRetiredSas(ctx, it->second.conn, it->first.first,
+                    {{it->first.second, kernel::Direction::kIn}});
     (void)ctx.kernel.DelSa(it->first.first, it->first.second, kernel::Direction::kIn);
     it = ctx.retired_inbound.erase(it);
   }
@@ -209,8 +217,8 @@ void ReapRetiredInbound(EngineContext& ctx, int64_t now_ms, bool all) {
 
 std::optional<int64_t> NextRetiredInboundMs(const EngineContext& ctx) {
   std::optional<int64_t> next;
-  for (const auto& [key, due] : ctx.retired_inbound)
-    if (!next || due < *next) next = due;
+  for (const auto& [key, r] : ctx.retired_inbound)
+    if (!next || r.due_ms < *next) next = r.due_ms;
   return next;
 }
 

@@ -60,8 +60,15 @@ struct EngineContext {
            std::pair<std::string, kernel::Policy>>
       trap_policies;
   // Inbound SAs of rekeyed children, kept a little after the child went
-  // (RetireChild): (ifindex, SPI) -> when to delete them.
-  std::map<std::pair<int, uint32_t>, int64_t> retired_inbound;
+  // (RetireChild): (ifindex, SPI) -> when to delete them, and whose.
+  struct RetiredInbound {
+    int64_t due_ms = 0;
+    std::string conn;
+  };
+  std::map<std::pair<int, uint32_t>, RetiredInbound> retired_inbound;
+  // Per connection name: the counters of its SAs deleted so far
+  // (retired_traffic.h), so its traffic totals never go backwards.
+  std::map<std::string, TrafficTotals> retired_traffic;
 
   // IKE SAs born from a rekey inside a task; the engine adopts them into
   // its tables once the task manager call has returned.

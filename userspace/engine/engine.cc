@@ -257,6 +257,9 @@ ipsec::Status EngineImpl::LoadConnections(std::vector<ConnectionConfig> conns,
   }
   ctx_.connections = std::move(table);
   for (const auto& g : gone) conn_state_.erase(g);
+  // A replaced connection keeps its total (its name's traffic goes on); a
+  // removed one's is dropped here or, for SAs deleted later, at the next load.
+  std::erase_if(ctx_.retired_traffic, [this](const auto& kv) { return !FindConn(kv.first); });
   for (const auto& name : fresh) {
     auto c = FindConn(name);
     if (c->auto_action == AutoAction::kStart && c->remote.host.is_set()) {
@@ -889,6 +892,10 @@ StatusSnapshot EngineImpl::Snapshot() const {
       cs.keyingtries_used = it->second.tries_used;
     if (auto it = ctx_.last_error.find(c->name); it != ctx_.last_error.end())
       cs.last_error = it->second;
+    if (auto it = ctx_.retired_traffic.find(c->name); it != ctx_.retired_traffic.end())
+      cs.retired = it->second;
+    for (const auto& [key, r] : ctx_.retired_inbound)
+      if (r.conn == c->name) cs.lingering_inbound.push_back(key);
     s.connections.push_back(std::move(cs));
   }
   for (const auto& [serial, sa] : sas_) {

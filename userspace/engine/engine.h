@@ -175,12 +175,22 @@ struct IkeSaStatus {
   std::vector<ChildSaStatus> children;
 };
 
+// Inner traffic in the kernel's SA counters (inbound rx, outbound tx).
+struct TrafficTotals {
+  uint64_t in_bytes = 0, in_packets = 0, out_bytes = 0, out_packets = 0;
+};
+
 struct ConnectionStatus {
   std::string name;
   AutoAction auto_action = AutoAction::kAdd;
   std::string local, remote;  // "10.0.0.1 [id] 10.1.0.0/24,..."
   uint32_t keyingtries_used = 0;
   std::string last_error;  // the last clear error line, "" if none
+  // Counters of the connection's SAs already deleted (retired_traffic.h);
+  // its total is this plus the live SAs of its children and of
+  // lingering_inbound, the inbound SAs of rekeyed children not yet deleted.
+  TrafficTotals retired;
+  std::vector<std::pair<int, uint32_t>> lingering_inbound;  // (ifindex, SPI)
 };
 
 struct EngineCounters {

@@ -110,6 +110,12 @@ bool TaskManager::InitiateOne() {
   // Before IKE_AUTH is done only the IKE_SA_INIT/IKE_AUTH leads may start.
   const TaskType lead = queued_.front()->type();
   if (!MayStartWith(lead)) return false;
+  if (sa_.state == IkeSa::State::kEstablished && peer_busy_.HoldUntil(ctx_.NowMs())) {
+    ctx_.Log(LogLevel::kDebug, sa_.conn_name(),
+             std::string(TaskTypeName(lead)) + " waits: the peer has just sent a request");
+    return false;
+  }
+  peer_busy_.OnInitiated();
   const ExchangeComposition* row = nullptr;
   for (const auto& r : ExchangeCompositions())
     if (r.lead == lead) row = &r;
@@ -289,6 +295,9 @@ void TaskManager::HandleRequest(const ike::Message& msg, std::span<const uint8_t
   // back), so their responses stay cached and older ones go.
   answered_.insert(mid);
   while (answered_.erase(lowest_unanswered_)) ++lowest_unanswered_;
+  if (msg.header.exchange != ExchangeType::kIkeSaInit &&
+      msg.header.exchange != ExchangeType::kIkeAuth)
+    peer_busy_.OnAnswered(ctx_.NowMs());
   const uint32_t keep_from =
       lowest_unanswered_ > our_window_ ? lowest_unanswered_ - our_window_ : 0;
   cached_.erase(cached_.begin(), cached_.lower_bound(keep_from));
@@ -324,6 +333,7 @@ void TaskManager::OnTimer(int64_t now_ms) {
     ++ctx_.counters.tx_messages;
     ex.retransmit_at_ms = now_ms + (kRetransmitBaseMs << ex.retransmits);
   }
+  if (!queued_.empty()) InitiateNext();  // a request held for the peer (peer_busy.h)
 }
 
 void TaskManager::SendDeleteNow() {
@@ -346,6 +356,9 @@ std::optional<int64_t> TaskManager::NextTimerMs() const {
     if (ex.give_up_at_ms != 0) t = std::min(t, ex.give_up_at_ms);
     if (!next || t < *next) next = t;
   }
+  if (!queued_.empty() && sa_.state == IkeSa::State::kEstablished)
+    if (auto held = peer_busy_.Until(); held && *held > ctx_.NowMs() && (!next || *held < *next))
+      next = held;
   return next;
 }
 

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "engine/engine.h"
+#include "engine/peer_busy.h"
 #include "engine/task.h"
 #include "ike/message.h"
 
@@ -123,6 +124,10 @@ class TaskManager {
   uint32_t lowest_unanswered_ = 0;
   std::set<uint32_t> answered_;
   std::map<uint32_t, std::vector<uint8_t>> cached_;
+
+  // Our new requests wait while the peer sends a series of its own
+  // (peer_busy.h); only once the IKE SA is established.
+  PeerBusyHold peer_busy_;
 
   // Where the message being handled came from (valid during OnMessage).
   const Endpoint* from_local_ = nullptr;

@@ -49,7 +49,7 @@ Status MockKernel::AddSa(int ifindex, const SaParams& sa) {
   if (sa.enc_key.empty()) return MakeError("no encryption key", EINVAL);
   auto key = std::make_pair(sa.spi, sa.dir);
   if (sas_.count(key)) return MakeError("SA exists", EEXIST);
-  sas_.emplace(key, InstalledSa{ifindex, sa});
+  sas_.emplace(key, InstalledSa{ifindex, sa, {}});
   return Status::Ok();
 }
 
@@ -74,6 +74,13 @@ Status MockKernel::DelSa(int ifindex, uint32_t spi, Direction dir) {
   return Status::Ok();
 }
 
+bool MockKernel::SetSaStats(uint32_t spi, Direction dir, const Counters& stats) {
+  auto it = sas_.find({spi, dir});
+  if (it == sas_.end()) return false;
+  it->second.stats = stats;
+  return true;
+}
+
 Result<std::vector<SaInfo>> MockKernel::ListSas(std::optional<int> ifindex) {
   std::vector<SaInfo> v;
   for (const auto& [k, s] : sas_) {
@@ -92,6 +99,7 @@ Result<std::vector<SaInfo>> MockKernel::ListSas(std::optional<int> ifindex) {
     i.esn = s.params.esn;
     i.encap_sport = s.params.encap_sport;
     i.encap_dport = s.params.encap_dport;
+    i.stats = s.stats;
     v.push_back(i);
   }
   return v;

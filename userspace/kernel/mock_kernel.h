@@ -45,6 +45,7 @@ class MockKernel : public Kernel {
   struct InstalledSa {
     int ifindex;
     SaParams params;
+    Counters stats;  // what ListSas reports: SetSaStats, else zero
   };
   const std::map<std::pair<uint32_t, Direction>, InstalledSa>& sas() const { return sas_; }
   const SaParams* FindSa(uint32_t spi, Direction dir) const;
@@ -53,6 +54,9 @@ class MockKernel : public Kernel {
   size_t add_sa_calls() const { return add_sa_calls_; }
   size_t del_sa_calls() const { return del_sa_calls_; }
   void FailNextAddSa() { fail_next_add_sa_ = true; }
+  // The traffic counters an installed SA reports from now on; false when
+  // there is no such SA.
+  bool SetSaStats(uint32_t spi, Direction dir, const Counters& stats);
   void QueueError(const ErrorEvent& ev) { errors_.push_back(ev); }
   // ifindex -> attached socket fd (SetEncapSocket), and how many attaches.
   const std::map<int, int>& encap_fds() const { return encap_fds_; }

@@ -28,7 +28,8 @@ kernel::DevInfo Dev() {
 control::StatusResult Status() {
   control::StatusResult st;
   st.daemon.uptime_s = 42;
-  st.connections.push_back({"site\"2", "start", "ipsec0", "10.0.0.1", "10.0.0.2", {}, 0, ""});
+  st.connections.push_back(
+      {"site\"2", "start", "ipsec0", "10.0.0.1", "10.0.0.2", {}, 0, "", 1500, 12, 900, 9});
   st.connections.push_back({"site3", "add", "ipsec0", "10.0.0.1", "10.0.0.3", {}, 2, "no reply"});
   control::IkeSaInfo sa;
   sa.conn = "site\"2";
@@ -75,6 +76,15 @@ TEST(MetricsTest, ConnectionsSasAndCountersFromTheDaemon) {
   EXPECT_TRUE(Has(t,
                   "ipsec_tun_child_sa_packets_total{conn=\"site\\\"2\",spi=\"c0ffee02\","
                   "direction=\"out\",state=\"INSTALLED\"} 7"))
+      << t;
+  // Per connection, across rekeys: more than its one live child holds.
+  EXPECT_TRUE(Has(t,
+                  "ipsec_tun_connection_bytes_total{conn=\"site\\\"2\",interface=\"ipsec0\","
+                  "direction=\"in\"} 1500"))
+      << t;
+  EXPECT_TRUE(Has(t,
+                  "ipsec_tun_connection_packets_total{conn=\"site\\\"2\",interface=\"ipsec0\","
+                  "direction=\"out\"} 9"))
       << t;
   EXPECT_TRUE(Has(t, "ipsec_tun_ike_auth_failures_total 4")) << t;
   EXPECT_TRUE(Has(t, "ipsec_tun_ike_child_sas_installed_total 9")) << t;

@@ -101,6 +101,37 @@ TEST(StatusReport, TrafficListsOnlyInstalledChildren) {
   EXPECT_EQ(t.tunnels[0].out_packets, 11u);
 }
 
+// Per connection: the retired total, every live SA of its children
+// (whatever their state), and the lingering inbound SAs of rekeyed
+// children, each SA once.
+TEST(StatusReport, ConnectionTotalsCarryRetiredAndLingeringSas) {
+  auto snap = Snapshot();
+  snap.connections[0].retired = {100, 3, 200, 4};
+  snap.connections[0].lingering_inbound = {{7, 0xaaaa0001}, {7, 0xc0ffee01}};
+  auto sas = KernelSas();
+  kernel::SaInfo lingering;
+  lingering.spi = 0xaaaa0001;
+  lingering.dir = kernel::Direction::kIn;
+  lingering.stats.rx_packets = 5;
+  lingering.stats.rx_bytes = 50;
+  sas.push_back(lingering);
+  snap.ike_sas[0].children[1].inbound_spi = 0xc0ffee01;  // a second claim: counted once
+
+  auto t = BuildTraffic(snap, sas, engine::Millis(8500));
+  ASSERT_EQ(t.connections.size(), 1u);
+  EXPECT_EQ(t.connections[0].conn, "site");
+  EXPECT_EQ(t.connections[0].in_packets, 3u + 5u + 10u);
+  EXPECT_EQ(t.connections[0].in_bytes, 100u + 50u + 840u);
+  EXPECT_EQ(t.connections[0].out_packets, 4u + 11u);
+  EXPECT_EQ(t.connections[0].out_bytes, 200u + 924u);
+  EXPECT_EQ(t.tunnels[0].in_packets, 10u) << "per-SA numbers stay per SA";
+
+  auto st = BuildStatus(snap, sas, {}, engine::Millis(8500));
+  ASSERT_EQ(st.connections.size(), 1u);
+  EXPECT_EQ(st.connections[0].in_packets, 18u);
+  EXPECT_EQ(st.connections[0].out_bytes, 1124u);
+}
+
 TEST(StatusReport, JsonRoundTripKeepsEveryField) {
   auto st = BuildStatus(Snapshot(), KernelSas(), {}, engine::Millis(8500));
   nlohmann::json j = st;

@@ -5,6 +5,8 @@
 
 #include "engine/child_install.h"
 #include "engine/ike_sa.h"
+#include "engine/peer_busy.h"
+#include "engine/task_manager.h"
 #include "fixture.h"
 
 namespace ipsec::engine::test {
@@ -121,6 +123,100 @@ TEST_F(LifecycleTest, RekeyedInboundSaLingersThenGoes) {
   ASSERT_TRUE(net.Run(Millis(kRetiredInboundMs + 1000)));
   EXPECT_FALSE(a.kernel.FindSa(old.inbound_spi, Direction::kIn));
   EXPECT_EQ(a.kernel.SasByDir(Direction::kIn).size(), 1u);
+}
+
+// A connection's traffic survives its rekeys: the kernel counters of each
+// SA are added to the connection's retired total right before the SA is
+// deleted (the outbound at once, the lingering inbound when it goes), on
+// the side that rekeyed and on the side that was rekeyed.
+TEST_F(LifecycleTest, RekeyedSasCountersGoToTheConnectionTotal) {
+  Up(AtoB(), BtoA());
+  auto site = [](const Peer& p) {
+    auto s = p.engine.Status();
+    EXPECT_EQ(s.connections.size(), 1u);
+    return s.connections.empty() ? ConnectionStatus{} : s.connections[0];
+  };
+  kernel::Counters in, out;
+  in.rx_packets = 10, in.rx_bytes = 1000;
+  out.tx_packets = 7, out.tx_bytes = 700;
+  const auto old = OnlyChild(a);
+  ASSERT_TRUE(a.kernel.SetSaStats(old.inbound_spi, Direction::kIn, in));
+  ASSERT_TRUE(a.kernel.SetSaStats(old.outbound_spi, Direction::kOut, out));
+  ASSERT_TRUE(b.kernel.SetSaStats(old.outbound_spi, Direction::kIn, in));
+  ASSERT_TRUE(b.kernel.SetSaStats(old.inbound_spi, Direction::kOut, out));
+  EXPECT_EQ(site(a).retired.in_packets, 0u);
+
+  a.engine.OnKernelExpire(SoftExpire(old.inbound_spi, Direction::kIn));
+  net.Deliver();
+  ASSERT_NE(OnlyChild(a).inbound_spi, old.inbound_spi) << "rekeyed";
+  // The outbound SA is gone and counted; the inbound lingers, listed.
+  EXPECT_EQ(site(a).retired.out_packets, 7u);
+  EXPECT_EQ(site(a).retired.out_bytes, 700u);
+  EXPECT_EQ(site(a).retired.in_packets, 0u);
+  ASSERT_EQ(site(a).lingering_inbound.size(), 1u);
+  EXPECT_EQ(site(a).lingering_inbound[0].second, old.inbound_spi);
+
+  ASSERT_TRUE(net.Run(Millis(kRetiredInboundMs + 1000)));
+  EXPECT_TRUE(site(a).lingering_inbound.empty());
+  EXPECT_EQ(site(a).retired.in_packets, 10u);
+  EXPECT_EQ(site(a).retired.in_bytes, 1000u);
+  EXPECT_EQ(site(b).retired.in_packets, 10u);
+  EXPECT_EQ(site(b).retired.out_packets, 7u);
+
+  // A second rekey adds to the first.
+  const auto second = OnlyChild(a);
+  ASSERT_TRUE(a.kernel.SetSaStats(second.inbound_spi, Direction::kIn, in));
+  ASSERT_TRUE(a.kernel.SetSaStats(second.outbound_spi, Direction::kOut, out));
+  a.engine.OnKernelExpire(SoftExpire(second.inbound_spi, Direction::kIn));
+  ASSERT_TRUE(net.Run(Millis(kRetiredInboundMs + 1000)));
+  EXPECT_EQ(site(a).retired.in_packets, 20u);
+  EXPECT_EQ(site(a).retired.out_bytes, 1400u);
+}
+
+// libreswan drops (or mis-books) a request of ours that crosses the next
+// of a series of its own: right after we answer a peer's request, our own
+// next request on that IKE SA waits kPeerBusyHoldMs (peer_busy.h).
+TEST_F(LifecycleTest, OurRequestWaitsRightAfterThePeersRequest) {
+  Up(AtoB(), BtoA());
+  const auto c = OnlyChild(a);
+  // B rekeys the child: A answers its CREATE_CHILD_SA and its Delete.
+  b.engine.OnKernelExpire(SoftExpire(c.outbound_spi, Direction::kIn));
+  net.Deliver();
+  const auto n = OnlyChild(a);
+  ASSERT_NE(n.inbound_spi, c.inbound_spi) << "rekeyed by B";
+  const int64_t answered = clock.Now().count();
+  int64_t sent_at = -1;
+  net.filter = [&](const Datagram& d, size_t) {
+    if (d.from.addr == a.addr && Is(d, ike::ExchangeType::kCreateChildSa, false) && sent_at < 0)
+      sent_at = clock.Now().count();
+    return 1;
+  };
+  a.engine.OnKernelExpire(SoftExpire(n.inbound_spi, Direction::kIn));
+  net.Deliver();
+  EXPECT_EQ(sent_at, -1) << "A's rekey went while B had just sent a request";
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  EXPECT_GE(sent_at, answered + kPeerBusyHoldMs);
+  EXPECT_LT(sent_at, answered + kPeerBusyHoldMs + kRetransmitBaseMs);
+  EXPECT_NE(OnlyChild(a).inbound_spi, n.inbound_spi) << "A's rekey done";
+  ExpectMatchingChildren(a, b, 1);
+}
+
+// A peer that keeps sending requests holds ours back kPeerBusyMaxHoldMs at most.
+TEST(PeerBusyHoldTest, BoundedForAChattyPeer) {
+  PeerBusyHold h;
+  EXPECT_FALSE(h.HoldUntil(0)) << "nothing answered yet";
+  h.OnAnswered(100);
+  EXPECT_EQ(h.HoldUntil(100), 100 + kPeerBusyHoldMs);
+  EXPECT_FALSE(h.HoldUntil(100 + kPeerBusyHoldMs));
+  int64_t t = 100;
+  for (; t < 100 + 2 * kPeerBusyMaxHoldMs; t += kPeerBusyHoldMs / 2) {
+    h.OnAnswered(t);
+    if (!h.HoldUntil(t)) break;
+  }
+  EXPECT_EQ(t, 100 + kPeerBusyMaxHoldMs) << "held from 100 until the bound";
+  h.OnInitiated();
+  h.OnAnswered(t);
+  EXPECT_EQ(h.HoldUntil(t), t + kPeerBusyHoldMs) << "the next hold counts afresh";
 }
 
 // Make-before-break as the responder of a rekey: the new inbound SA before

@@ -16,7 +16,11 @@
 #   ipsecd_one_ike_sa NS   true once the daemon has one IKE SA with one
 #                          child (both ends started: the duplicate is gone).
 #   ipsecd_traffic NS FIELD  sum of FIELD (in_packets, out_packets,
-#                          in_bytes, out_bytes) over trafficstatus --json.
+#                          in_bytes, out_bytes) over trafficstatus --json
+#                          (the live child SAs only).
+#   ipsecd_conn_traffic NS FIELD [CONN]  the same field of the per-connection
+#                          totals (rekeyed and replaced child SAs included),
+#                          summed over connections or of CONN only.
 #   ipsecd_nat_configs D1 D2 [KW...]  ours <-> ours across topo_nat_v4
 #                          (below).
 
@@ -65,6 +69,11 @@ ipsecd_one_ike_sa() {
 
 ipsecd_traffic() {
 	ictl "$1" trafficstatus --json | jq "[.tunnels[].$2] | add // 0"
+}
+
+ipsecd_conn_traffic() {
+	ictl "$1" trafficstatus --json |
+		jq --arg c "${3:-}" "[.connections[] | select(\$c == \"\" or .conn == \$c) | .$2] | add // 0"
 }
 
 ipsecd_stop() {
