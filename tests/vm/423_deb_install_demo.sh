@@ -97,8 +97,8 @@ ko=$(inroot modinfo -n ipsec_tun)
 inroot modprobe ipsec_tun
 on_exit _lib_unload_quietly
 [ -e /sys/module/ipsec_tun ] || fail "modprobe ipsec_tun did not load it"
-# The loaded module is the one dkms built (its srcversion), not the tree's.
-assert_eq "$(cat /sys/module/ipsec_tun/srcversion)" "$(inroot modinfo -F srcversion ipsec_tun)" "srcversion"
+# The loaded module is the file modprobe found: dkms's (modinfo -n, checked
+# above). Debian's kernels have no /sys/module/*/srcversion to compare.
 
 # --- 3. the demo's two sites with the installed daemon and CLI ---
 for ns in hostA siteA siteB hostB; do ns_create "$ns"; done
@@ -123,12 +123,13 @@ for ns in siteB siteA; do # responder first
 		--secrets "/run/$ns/ipsec.secrets" --ctl "/run/$ns/ipsecd.ctl"
 	wait_until 30 inroot "$ns" /usr/sbin/ipsecctl --ctl "/run/$ns/ipsecd.ctl" status
 done
-# The daemons that run are the package's files: the path as the chroot
-# sees it, and the bytes dpkg installed there.
+# The daemons that run are the package's files: the path inside the
+# chroot, and the bytes dpkg installed there.
 for ns in siteA siteB; do
 	pid=$(ip netns pids "$ns" | head -n1)
 	[ -n "$pid" ] || fail "no ipsecd in $ns"
-	assert_eq "$(inroot readlink "/proc/$pid/exe")" /usr/sbin/ipsecd "$ns daemon's executable"
+	exe=$(readlink "/proc/$pid/exe")
+	assert_eq "${exe#"$root"}" /usr/sbin/ipsecd "$ns daemon's executable (under $root)"
 	assert_eq "$(md5sum <"/proc/$pid/exe" | cut -d' ' -f1)" "$(pkg_md5 /usr/sbin/ipsecd)" "$ns daemon's md5sum"
 done
 assert_eq "$(md5sum <"$root/usr/sbin/ipsecctl" | cut -d' ' -f1)" "$(pkg_md5 /usr/sbin/ipsecctl)" "ipsecctl's md5sum"
