@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "common/proposal_names.h"
+#include "config/auth_settings.h"
 #include "config/ike_version.h"
 #include "config/values.h"
 #include "ike/constants.h"
@@ -126,7 +127,9 @@ void Builder::ParseEnd(const std::string& side, RawEnd* e) {
       Fail(*e->host_setting, "'" + v + "' is not an IPv4 or IPv6 address");
     }
   }
-  if (const RawSetting* st = Get(side + "id"); st && !st->value.empty()) {
+  // %fromcert: the certificate's subject, as with no leftid= (auth_settings.h).
+  if (const RawSetting* st = Get(side + "id");
+      st && !st->value.empty() && st->value != "%fromcert") {
     std::string warning;
     auto id = ParseIdentity(st->value, &warning);
     if (!id) {
@@ -176,10 +179,6 @@ void Builder::ParseEnd(const std::string& side, RawEnd* e) {
       Fail(*st, port.error().message);
     else
       e->end.ike_port = static_cast<uint16_t>(*port);
-  }
-  if (const RawSetting* st = Get(side + "auth")) {
-    if (st->value != "psk" && st->value != "secret")
-      Fail(*st, "'" + st->value + "' is not supported (only psk)");
   }
 }
 
@@ -292,28 +291,6 @@ void Builder::BuildPairs(const RawEnd& left, const RawEnd& right) {
 }
 
 void Builder::ParseModes() {
-  if (const RawSetting* st = Get("authby")) {
-    bool psk = false;
-    std::vector<std::string> others;
-    for (auto& part : SplitList(std::string(st->value.begin(), st->value.end()))) {
-      for (auto& p2 : SplitList(part)) {
-        size_t bar;
-        std::string rest = p2;
-        while ((bar = rest.find('|')) != std::string::npos) {
-          std::string a = rest.substr(0, bar);
-          (a == "secret" || a == "psk") ? void(psk = true) : others.push_back(a);
-          rest = rest.substr(bar + 1);
-        }
-        (rest == "secret" || rest == "psk") ? void(psk = true) : others.push_back(rest);
-      }
-    }
-    if (!psk) {
-      Fail(*st, "'" + st->value + "' is not supported (only secret/psk: pre-shared keys)");
-    } else if (!others.empty()) {
-      d_.Warn(*st,
-              "only the pre-shared key part is used; '" + others.front() + "' is not supported");
-    }
-  }
   if (const RawSetting* st = Get("type")) {
     const auto& v = st->value;
     if (v == "tunnel") {
@@ -650,6 +627,9 @@ std::optional<Connection> Builder::Build() {
   if (left.host_ok && right.host_ok) {
     ResolveHosts(&left, &right);
     if (left.host_ok && right.host_ok && ok_) ChooseLocal(&left, &right);
+    if (ok_ &&
+        !ParseAuthSettings([this](const std::string& k) { return Get(k); }, options_, d_, &c_))
+      ok_ = false;
   }
   if (!ok_) return std::nullopt;
   return std::move(c_);
@@ -817,6 +797,7 @@ SetupConfig BuildSetup(const SettingMap& s, const Diagnostics& d) {
       SetupNumber<size_t>(get("ike-init-limit"), 0, 100000, "a number of half-open IKE SAs", d);
   out.init_limit_per_peer = SetupNumber<size_t>(get("ike-init-limit-per-peer"), 0, 100000,
                                                 "a number of half-open IKE SAs", d);
+  ParseCertDirs([&](const std::string& k) { return get(k.c_str()); }, d, &out);
   return out;
 }
 

@@ -47,9 +47,10 @@ struct Identity {
     kIpv6,      // ID_IPV6_ADDR
     kFqdn,      // ID_FQDN: "@vpn.example.org" or a bare name
     kUserFqdn,  // ID_RFC822_ADDR: "user@example.org"
+    kDn,        // ID_DER_ASN1_DN: "C=CH, O=Example, CN=moon" (ike/cert/dn.h), "*" values match any
   };
   Kind kind = Kind::kNone;
-  std::string name;   // kFqdn / kUserFqdn: the text without a leading '@'
+  std::string name;   // kFqdn / kUserFqdn: the text without a leading '@'; kDn: the DN
   IpAddress address;  // kIpv4 / kIpv6
 
   static Identity FromAddress(const IpAddress& a);
@@ -62,7 +63,9 @@ struct Identity {
 
 enum class AutoAction { kIgnore, kAdd, kRoute, kStart };  // auto=ondemand is kRoute
 enum class DpdAction { kNone, kClear, kHold, kRestart, kRestartByPeer };
-enum class AuthBy { kPsk };       // authby=secret|psk (the only one implemented)
+// authby=secret|psk, or rsasig|ecdsa|pubkey (certificates, config/auth_settings.h);
+// leftauth=/rightauth= set one end's.
+enum class AuthBy { kPsk, kPubkey };
 enum class ConnType { kTunnel };  // transport/passthrough are rejected with an error
 // ikev2= / keyexchange= (config/ike_version.h). kIkev1: ikev2=no|never,
 // keyexchange=ikev1, or keyexchange=ike in an Openswan-dialect file; the
@@ -103,6 +106,13 @@ struct End {
   // leftinterface-ip= (libreswan): an address with its prefix length put on
   // the conn's ipsecN when this end is local (inside addresses, BGP peering).
   std::optional<InterfaceAddress> interface_ip;
+  // How this end proves who it is (authby=, leftauth=).
+  AuthBy auth = AuthBy::kPsk;
+  // leftcert=: the certificate file found (absolute path); "" when not set.
+  // Its subject is the end's ID when leftid= is not written.
+  std::string cert;
+  // leftca=: the DN its certificate must chain to ("" any loaded anchor).
+  std::string ca;
   bool operator==(const End&) const = default;
 };
 
@@ -210,6 +220,11 @@ struct SetupConfig {
   // initiate may be half-open at once, in all / towards one address
   // (engine/init_pacing.h; 0: no limit). nullopt: the engine's defaults, 3.
   std::optional<size_t> init_limit, init_limit_per_peer;
+  // Trust anchors (CA certificates) and CRLs: every file in these
+  // directories. cadir= / crldir= replace the defaults (libreswan's and
+  // strongSwan's places, those that exist).
+  std::vector<std::string> ca_dirs = {"/etc/ipsec.d/cacerts", "/etc/swanctl/x509ca"};
+  std::vector<std::string> crl_dirs = {"/etc/ipsec.d/crls", "/etc/swanctl/x509crl"};
 };
 
 struct Config {

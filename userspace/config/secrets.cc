@@ -2,7 +2,8 @@
 //   ID ID ... : PSK "secret" | 0xHEX | 0sBASE64 | 'secret' | bare
 //   : PSK "default"          (no IDs: any pair, lowest rank)
 //   include PATTERN          (glob, relative to this file)
-// Other kinds (RSA, ECDSA, EAP, XAUTH, ...) are skipped with a warning, RSA's
+//   : RSA|ECDSA|PKCS8 FILE ["passphrase"]   (a private key, secrets.h)
+// Other kinds (EAP, XAUTH, ...) are skipped with a warning, libreswan's RSA
 // multi-line "{ ... }" blocks included. No message ever contains secret text.
 #include "config/secrets.h"
 
@@ -18,6 +19,15 @@
 
 namespace ipsec::config {
 
+namespace {
+struct Tok {
+  std::string text;
+  bool quoted = false;
+  bool unterminated = false;
+};
+
+}  // namespace
+
 class SecretsParser {
  public:
   SecretsParser(const SecretsLoadOptions& options, Secrets* out, std::vector<Diagnostic>* errors)
@@ -28,6 +38,8 @@ class SecretsParser {
 
  private:
   void ParseLine(std::string_view line, const SourceLocation& where);
+  void ParseKeyLine(const std::vector<Tok>& toks, size_t colon, const std::string& kind,
+                    std::vector<Identity> ids, const SourceLocation& where);
   void Error(const SourceLocation& w, std::string kw, std::string msg) {
     errors_->push_back({w, std::move(kw), std::move(msg)});
   }
@@ -44,12 +56,6 @@ class SecretsParser {
 };
 
 namespace {
-
-struct Tok {
-  std::string text;
-  bool quoted = false;
-  bool unterminated = false;
-};
 
 // Whitespace-separated tokens; "..." and '...' are single tokens; '#' after
 // whitespace (or first) ends the line.
@@ -285,8 +291,16 @@ void SecretsParser::ParseLine(std::string_view line, const SourceLocation& where
     if (!warning.empty()) Warn(where, toks[i].text, warning);
     entry.ids.push_back(*id);
   }
+  bool key_kind = upper == "RSA" || upper == "ECDSA" || upper == "PKCS8";
+  if (key_kind && colon + 2 < toks.size() &&
+      (toks[colon + 2].quoted || toks[colon + 2].text[0] != '{')) {
+    if (ok) ParseKeyLine(toks, colon, upper, std::move(entry.ids), where);
+    return;
+  }
   if (upper != "PSK") {
-    Warn(where, upper, "only PSK secrets are used; this entry is ignored");
+    Warn(where, upper,
+         key_kind ? "raw key blocks are not used (name a key file: ': " + upper + " file.pem')"
+                  : "only PSK secrets and key files are used; this entry is ignored");
     for (size_t i = colon + 2; i < toks.size(); ++i) {
       if (toks[i].quoted) continue;
       if (toks[i].text.find('{') != std::string::npos &&
@@ -329,6 +343,78 @@ void SecretsParser::ParseLine(std::string_view line, const SourceLocation& where
     return;
   }
   if (ok) out_->entries_.push_back(std::move(entry));
+}
+
+void SecretsParser::ParseKeyLine(const std::vector<Tok>& toks, size_t colon,
+                                 const std::string& kind, std::vector<Identity> ids,
+                                 const SourceLocation& where) {
+  const Tok& file = toks[colon + 2];
+  if (file.unterminated || file.text.empty()) {
+    Error(where, kind, "expected a key file name after " + kind);
+    return;
+  }
+  if (colon + 4 < toks.size()) {
+    Error(where, kind, "unexpected text after the passphrase (quote one that contains spaces)");
+    return;
+  }
+  SecureBytes pass;
+  if (colon + 3 < toks.size()) {
+    const Tok& p = toks[colon + 3];
+    if (p.unterminated) {
+      Error(where, kind, "unterminated quoted passphrase");
+      return;
+    }
+    if (!p.quoted && p.text == "%prompt") {
+      Error(where, kind,
+            "%prompt is not supported (the daemon has no terminal): write the passphrase");
+      return;
+    }
+    pass = SecureBytes(
+        std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(p.text.data()), p.text.size()));
+  }
+  std::string path = file.text;
+  if (path[0] != '/') {
+    std::vector<std::string> dirs = options_.private_dirs;
+    size_t slash = where.file.rfind('/');
+    dirs.push_back(slash == std::string::npos ? "." : where.file.substr(0, slash));
+    std::string found;
+    for (const auto& d : dirs) {
+      struct stat st;
+      if (stat((d + "/" + path).c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+        found = d + "/" + path;
+        break;
+      }
+    }
+    if (found.empty()) {
+      std::string looked;
+      for (const auto& d : dirs) looked += (looked.empty() ? "" : ", ") + d;
+      Error(where, kind, "'" + path + "' is in none of " + looked);
+      return;
+    }
+    path = found;
+  }
+  auto key = cert::LoadPrivateKey(path, pass);
+  if (!key) {
+    Error(where, kind, key.error().message);
+    return;
+  }
+  cert::KeyType type = key->type();
+  bool rsa = type == cert::KeyType::kRsa;
+  if ((kind == "RSA" && !rsa) || (kind == "ECDSA" && (rsa || type == cert::KeyType::kEd25519)))
+    Warn(where, kind, path + " holds an " + key->Describe() + " key (used as such)");
+  PrivateKeyEntry e;
+  e.ids = std::move(ids);
+  e.kind = kind;
+  e.path = path;
+  e.key = std::make_shared<const cert::PrivateKey>(std::move(*key));
+  e.where = where;
+  out_->keys_.push_back(std::move(e));
+}
+
+const PrivateKeyEntry* Secrets::FindPrivateKey(const EVP_PKEY* pub) const {
+  for (const auto& k : keys_)
+    if (k.key->Matches(pub)) return &k;
+  return nullptr;
 }
 
 namespace {

@@ -4,6 +4,9 @@
 #include <cctype>
 #include <charconv>
 
+#include "ike/cert/certificate.h"
+#include "ike/cert/dn.h"
+
 namespace ipsec::config {
 
 std::string SourceLocation::ToString() const {
@@ -35,6 +38,7 @@ std::string Identity::ToString() const {
     case Kind::kFqdn:
       return "@" + name;
     case Kind::kUserFqdn:
+    case Kind::kDn:
       return name;
   }
   return "";
@@ -58,6 +62,10 @@ bool Identity::Matches(const Identity& o) const {
     case Kind::kFqdn:
     case Kind::kUserFqdn:
       return EqualNoCase(name, o.name);
+    case Kind::kDn: {
+      auto a = cert::ParseDn(name), b = cert::ParseDn(o.name);
+      return a && b && (cert::DnMatches(a->get(), b->get()) || cert::DnMatches(b->get(), a->get()));
+    }
     default:
       return true;
   }
@@ -199,10 +207,7 @@ Result<Identity> ParseIdentity(std::string_view v, std::string* warning) {
     id.kind = Identity::Kind::kAny;
     return id;
   }
-  if (v == "%fromcert")
-    return MakeError(
-        "%fromcert needs certificates, which this daemon does not support; use an "
-        "@fqdn or an address ID with authby=secret");
+  if (v == "%fromcert") return MakeError("%fromcert is only for leftid= of an end with leftcert=");
   if (v[0] == '%')
     return MakeError("'" + std::string(v) + "' is not an identity (use %any, @fqdn or an address)");
   if (auto a = IpAddress::Parse(v)) return Identity::FromAddress(*a);
@@ -216,10 +221,13 @@ Result<Identity> ParseIdentity(std::string_view v, std::string* warning) {
     id.name = std::string(name);
     return id;
   }
-  if (v.find('=') != std::string_view::npos)
-    return MakeError("'" + std::string(v) +
-                     "' looks like a distinguished name; those need certificates, which this "
-                     "daemon does not support");
+  if (v.find('=') != std::string_view::npos) {
+    auto dn = cert::ParseDn(v);
+    if (!dn) return MakeError(dn.error().message);
+    id.kind = Identity::Kind::kDn;
+    id.name = cert::NameToString(dn->get());
+    return id;
+  }
   if (LooksNumericDotted(v))
     return MakeError("'" + std::string(v) +
                      "' is not a valid IPv4 address (check the digits); write @name for a name ID");

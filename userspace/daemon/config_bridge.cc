@@ -18,6 +18,7 @@ std::string EngineId(const config::Identity& id) {
     case K::kFqdn:
       return "@" + id.name;
     case K::kUserFqdn:
+    case K::kDn:  // loads only once the engine negotiates certificates (config/auth_settings.h)
       return id.name;
   }
   return "";

@@ -47,6 +47,12 @@ TEST(PrivateKeys, ErrorsNameTheFileAndNeverTheKey) {
   auto missing = LoadPrivateKey(Fixture("nothere.key"), {});
   ASSERT_FALSE(missing);
   EXPECT_NE(missing.error().message.find("No such file"), std::string::npos);
+  // Devices, FIFOs and directories are never read (a FIFO would block the load).
+  for (const char* odd : {"/dev/null", "/dev/zero", "/tmp"}) {
+    auto r = LoadPrivateKey(odd, {});
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().message, std::string(odd) + ": not a regular file");
+  }
 }
 
 TEST(Certificates, PemAndDerAndViews) {

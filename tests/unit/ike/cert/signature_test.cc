@@ -56,6 +56,8 @@ struct CliCase {
   KeyType type;
   SignatureScheme scheme;
 };
+void PrintTo(const CliCase& c, std::ostream* os) { *os << c.name; }
+
 
 class CliSignatures : public ::testing::TestWithParam<CliCase> {};
 
