@@ -101,6 +101,8 @@ class AuthParser {
       else
         e->ca = cert::NameToString(dn->get());
     }
+    if (const RawSetting* st = get_(side + "id"); st && st->value == "%fromcert" && e->cert.empty())
+      Fail(*st, "%fromcert needs " + side + "cert= (the ID is taken from the certificate)");
     bool local = e == &c_->local;
     if (e->auth == AuthBy::kPubkey && local && e->cert.empty() && ok_) {
       d_.Error(c_->where, side + "cert",

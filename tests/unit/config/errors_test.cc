@@ -79,8 +79,7 @@ const BrokenCase kBroken[] = {
     {"UnterminatedQuote", "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tleftid=\"@a.example\n",
      "t.conf:4: leftid: unterminated quoted value (missing closing '\"')"},
     {"FromCert", "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tleftid=%fromcert\n",
-     "t.conf:4: leftid: %fromcert needs certificates, which this daemon does not support; use an "
-     "@fqdn or an address ID with authby=secret"},
+     "t.conf:4: leftid: %fromcert needs leftcert= (the ID is taken from the certificate)"},
     {"AlsoLoop",
      "conn a\n\talso=b\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tauto=add\nconn b\n\talso=a\n",
      "t.conf:7: also: also= loop: a -> b -> a"},
@@ -149,7 +148,8 @@ const BrokenCase kBroken[] = {
      "t.conf:4: leftsubnet: 10.0.0.0/8 has no right subnet of the same address family\n"
      "t.conf:5: rightsubnet: 2001:db8::/32 has no left subnet of the same address family"},
     {"RsaSig", "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tauthby=rsasig\n",
-     "t.conf:4: authby: 'rsasig' is not supported (only secret/psk: pre-shared keys)"},
+     "t.conf:1: leftcert: conn a: left authenticates with a certificate (authby=) but leftcert= "
+     "is not set"},
     {"MarkUnique", "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tmark=%unique\n",
      "t.conf:4: mark: '%unique' is not supported (write a number, e.g. mark=6 or mark=0x6/0xff)"},
     {"BadMtu", "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tmtu=9x\n",

@@ -102,9 +102,9 @@ TEST(Secrets, OtherKindsWarnAndRsaBlocksAreSkipped) {
   ASSERT_EQ(s->entries().size(), 1u);
   ASSERT_EQ(s->warnings().size(), 2u);
   EXPECT_EQ(s->warnings()[0].ToString(),
-            "k.secrets:1: RSA: only PSK secrets are used; this entry is ignored");
+            "k.secrets:1: RSA: raw key blocks are not used (name a key file: ': RSA file.pem')");
   EXPECT_EQ(s->warnings()[1].ToString(),
-            "k.secrets:4: XAUTH: only PSK secrets are used; this entry is ignored");
+            "k.secrets:4: XAUTH: only PSK secrets and key files are used; this entry is ignored");
 }
 
 struct BadSecret {
