@@ -18,30 +18,42 @@
 #include <crypto/authenc.h>
 #include "compat.h"
 #include "crypto.h"
+#include "crypto_algs.h"
 #include <linux/ipsec_tun.h>
 
-struct integ_alg {
-	u16 id;
-	const char *hash;
-	u8 keylen;
-	u8 icvlen;
-};
-
-static const struct integ_alg integ_algs[] = {
-	{ IPSEC_TUN_AUTH_HMAC_SHA1_96, "hmac(sha1)", 20, 12 },
-	{ IPSEC_TUN_AUTH_HMAC_SHA2_256_128, "hmac(sha256)", 32, 16 },
-	{ IPSEC_TUN_AUTH_HMAC_SHA2_384_192, "hmac(sha384)", 48, 24 },
-	{ IPSEC_TUN_AUTH_HMAC_SHA2_512_256, "hmac(sha512)", 64, 32 },
-};
-
-static bool aes_keylen_ok(unsigned int bytes)
+static const struct ipsec_tun_encr_alg *find_encr(u16 id)
 {
-	return bytes == 16 || bytes == 24 || bytes == 32;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ipsec_tun_encr_algs); i++)
+		if (ipsec_tun_encr_algs[i].id == id)
+			return &ipsec_tun_encr_algs[i];
+	return NULL;
 }
 
-/* AEAD key = cipher key || 4-byte salt; check it against ENCR_KEYLEN. */
-static int check_aead_key(const struct ipsec_tun_crypto_params *p, bool chacha,
-			  struct netlink_ext_ack *extack)
+static const struct ipsec_tun_integ_alg *find_integ(u16 id)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ipsec_tun_integ_algs); i++)
+		if (ipsec_tun_integ_algs[i].id == id)
+			return &ipsec_tun_integ_algs[i];
+	return NULL;
+}
+
+static bool keylen_ok(const struct ipsec_tun_encr_alg *ea, unsigned int bytes)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ea->keylens); i++)
+		if (ea->keylens[i] && ea->keylens[i] == bytes)
+			return true;
+	return false;
+}
+
+/* AEAD key = cipher key || salt; check it against ENCR_KEYLEN. */
+static int check_aead_key(const struct ipsec_tun_encr_alg *ea,
+			  const struct ipsec_tun_crypto_params *p, struct netlink_ext_ack *extack)
 {
 	unsigned int klen;
 
@@ -49,13 +61,13 @@ static int check_aead_key(const struct ipsec_tun_crypto_params *p, bool chacha,
 		NL_SET_ERR_MSG(extack, "AEAD/GMAC ciphers take no integrity algorithm or AUTH_KEY");
 		return -EINVAL;
 	}
-	if (p->enc_key_len < 4) {
+	if (p->enc_key_len < ea->saltlen) {
 		NL_SET_ERR_MSG(extack, "ENC_KEY too short: key || 4-byte salt expected");
 		return -EINVAL;
 	}
-	klen = p->enc_key_len - 4;
-	if (chacha ? klen != 32 : !aes_keylen_ok(klen)) {
-		if (chacha)
+	klen = p->enc_key_len - ea->saltlen;
+	if (!keylen_ok(ea, klen)) {
+		if (ea->id == IPSEC_TUN_ENCR_CHACHA20_POLY1305)
 			NL_SET_ERR_MSG(extack, "ENC_KEY must be 36 bytes (32 key + 4 salt)");
 		else
 			NL_SET_ERR_MSG(extack, "ENC_KEY must be 20, 28 or 36 bytes (AES key + 4 salt)");
@@ -77,42 +89,26 @@ static struct crypto_aead *alloc_aead(const char *name, struct netlink_ext_ack *
 	return aead;
 }
 
-static int init_aead(struct ipsec_tun_crypto *c, const struct ipsec_tun_crypto_params *p,
-		     struct netlink_ext_ack *extack)
+static void set_layout(struct ipsec_tun_crypto *c, const struct ipsec_tun_encr_alg *ea)
 {
-	const char *name;
-	bool chacha = false;
+	c->ivlen = ea->ivlen;
+	c->align = ea->align;
+	c->icvlen = ea->icvlen;
+	c->iv_from_seq = ea->iv_from_seq;
+}
+
+static int init_aead(struct ipsec_tun_crypto *c, const struct ipsec_tun_encr_alg *ea,
+		     const struct ipsec_tun_crypto_params *p, struct netlink_ext_ack *extack)
+{
 	int ret;
 
-	switch (p->encr_id) {
-	case IPSEC_TUN_ENCR_AES_GCM_8:
-	case IPSEC_TUN_ENCR_AES_GCM_12:
-	case IPSEC_TUN_ENCR_AES_GCM_16:
-		name = "rfc4106(gcm(aes))";
-		c->icvlen = p->encr_id == IPSEC_TUN_ENCR_AES_GCM_8 ? 8 :
-			    p->encr_id == IPSEC_TUN_ENCR_AES_GCM_12 ? 12 : 16;
-		break;
-	case IPSEC_TUN_ENCR_NULL_AUTH_AES_GMAC:
-		name = "rfc4543(gcm(aes))";
-		c->icvlen = 16;
-		break;
-	case IPSEC_TUN_ENCR_CHACHA20_POLY1305:
-		name = "rfc7539esp(chacha20,poly1305)";
-		c->icvlen = 16;
-		chacha = true;
-		break;
-	default:
-		return -EOPNOTSUPP;
-	}
-	ret = check_aead_key(p, chacha, extack);
+	ret = check_aead_key(ea, p, extack);
 	if (ret)
 		return ret;
-	c->aead = alloc_aead(name, extack);
+	c->aead = alloc_aead(ea->name, extack);
 	if (IS_ERR(c->aead))
 		return PTR_ERR(c->aead);
-	c->ivlen = 8;
-	c->align = 4;
-	c->iv_from_seq = true;
+	set_layout(c, ea);
 	ret = crypto_aead_setkey(c->aead, p->enc_key, p->enc_key_len);
 	if (!ret)
 		ret = crypto_aead_setauthsize(c->aead, c->icvlen);
@@ -121,25 +117,22 @@ static int init_aead(struct ipsec_tun_crypto *c, const struct ipsec_tun_crypto_p
 	return ret;
 }
 
-static int init_cbc(struct ipsec_tun_crypto *c, const struct ipsec_tun_crypto_params *p,
-		    struct netlink_ext_ack *extack)
+static int init_cbc(struct ipsec_tun_crypto *c, const struct ipsec_tun_encr_alg *ea,
+		    const struct ipsec_tun_crypto_params *p, struct netlink_ext_ack *extack)
 {
-	const struct integ_alg *ia = NULL;
+	const struct ipsec_tun_integ_alg *ia = find_integ(p->integ_id);
 	char name[CRYPTO_MAX_ALG_NAME];
 	struct crypto_authenc_key_param *param;
 	struct rtattr *rta;
-	unsigned int i, blob_len;
+	unsigned int blob_len;
 	u8 *blob;
 	int ret;
 
-	for (i = 0; i < ARRAY_SIZE(integ_algs); i++)
-		if (integ_algs[i].id == p->integ_id)
-			ia = &integ_algs[i];
 	if (!ia) {
 		NL_SET_ERR_MSG(extack, "AES-CBC needs INTEG_ID HMAC-SHA1-96 or HMAC-SHA2-256/384/512");
 		return -EOPNOTSUPP;
 	}
-	if (!aes_keylen_ok(p->enc_key_len)) {
+	if (!keylen_ok(ea, p->enc_key_len)) {
 		NL_SET_ERR_MSG(extack, "AES-CBC ENC_KEY must be 16, 24 or 32 bytes");
 		return -EINVAL;
 	}
@@ -151,15 +144,13 @@ static int init_cbc(struct ipsec_tun_crypto *c, const struct ipsec_tun_crypto_pa
 		NL_SET_ERR_MSG(extack, "AUTH_KEY length does not match the integrity algorithm");
 		return -EINVAL;
 	}
-	snprintf(name, sizeof(name), "%s(%s,cbc(aes))", p->esn ? "authencesn" : "authenc",
-		 ia->hash);
+	snprintf(name, sizeof(name), "%s(%s,%s)", p->esn ? "authencesn" : "authenc", ia->hash,
+		 ea->name);
 	c->aead = alloc_aead(name, extack);
 	if (IS_ERR(c->aead))
 		return PTR_ERR(c->aead);
-	c->ivlen = 16;
-	c->align = 16;
+	set_layout(c, ea);
 	c->icvlen = ia->icvlen;
-	c->iv_from_seq = false;
 
 	/* authenc key blob: rtattr(param: enc key length) || auth key || enc key */
 	blob_len = RTA_SPACE(sizeof(*param)) + p->auth_key_len + p->enc_key_len;
@@ -185,13 +176,16 @@ static int init_cbc(struct ipsec_tun_crypto *c, const struct ipsec_tun_crypto_pa
 int ipsec_tun_crypto_init(struct ipsec_tun_crypto *c, const struct ipsec_tun_crypto_params *p,
 			  struct netlink_ext_ack *extack)
 {
+	const struct ipsec_tun_encr_alg *ea = find_encr(p->encr_id);
 	int ret;
 
 	c->aead = NULL;
-	if (p->encr_id == IPSEC_TUN_ENCR_AES_CBC)
-		ret = init_cbc(c, p, extack);
+	if (!ea)
+		ret = -EOPNOTSUPP;
+	else if (!ea->icvlen)
+		ret = init_cbc(c, ea, p, extack);
 	else
-		ret = init_aead(c, p, extack);
+		ret = init_aead(c, ea, p, extack);
 	if (ret == -EOPNOTSUPP && extack && !extack->_msg)
 		NL_SET_ERR_MSG(extack, "unsupported ENCR_ID");
 	if (ret) {

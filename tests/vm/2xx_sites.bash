@@ -24,9 +24,9 @@ OUT_A4=192.0.2.1 OUT_B4=192.0.2.2 OUT_A6=2001:db8::1 OUT_B6=2001:db8::2
 # check-full` (VMTEST_FULL=1) runs every one. VMTEST_ALGS (space-separated)
 # picks the list by hand, e.g. for a quick run on a loaded machine.
 EVERY_ALG=(aes-gcm-128 aes-gcm-256 aes-gcm-128-icv8 aes-gcm-256-icv8 aes-gcm-128-icv12
-	aes-gcm-256-icv12 chacha20-poly1305 aes-gmac-128 aes-gmac-256
-	aes-cbc-128:hmac-sha1 aes-cbc-128:hmac-sha256 aes-cbc-256:hmac-sha384
-	aes-cbc-256:hmac-sha512)
+	aes-gcm-256-icv12 aes-gcm-192 aes-gcm-192-icv8 chacha20-poly1305 aes-gmac-128
+	aes-gmac-192 aes-gmac-256 aes-cbc-128:hmac-sha1 aes-cbc-128:hmac-sha256
+	aes-cbc-192:hmac-sha256 aes-cbc-256:hmac-sha384 aes-cbc-256:hmac-sha512)
 if [ -n "${VMTEST_FULL:-}" ]; then
 	ALL_ALGS=("${EVERY_ALG[@]}")
 else
@@ -98,8 +98,10 @@ alg_key_args() {
 	local klen
 	case $enc in
 	aes-gcm-128* | aes-gmac-128) klen=20 ;;
+	aes-gcm-192* | aes-gmac-192) klen=28 ;;
 	aes-gcm-256* | aes-gmac-256 | chacha20-poly1305) klen=36 ;;
 	aes-cbc-128) klen=16 ;;
+	aes-cbc-192) klen=24 ;;
 	aes-cbc-256) klen=32 ;;
 	*) fail "alg_key_args: unknown algorithm $enc" ;;
 	esac

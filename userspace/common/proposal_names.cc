@@ -1,28 +1,34 @@
 // Transform names and the ike=/esp= parser. One token table serves both
 // dialects: libreswan writes "aes_gcm256-sha384-dh20" or "aes128-sha1;modp1024",
 // strongSwan "aes256gcm16-prfsha384-ecp384!"; each token's transform type is
-// recognised from its name, so the two can even be mixed.
+// recognised from its name, so the two can even be mixed. The spellings and
+// what the module implements are the registry's (common/algorithms.h); the
+// AES grammar (key length, GCM ICV part) is here.
 #include "common/proposal_names.h"
 
 #include <algorithm>
 #include <cctype>
 #include <optional>
 
-#include "ike/constants.h"
-#include "kernel/algorithms.h"
+#include "common/algorithms.h"
+#include "common/default_proposals.h"
 
 namespace ipsec {
 namespace {
 
-namespace encr = ike::encr;
-namespace integ = ike::integ;
-namespace prf = ike::prf;
-namespace dh = ike::dh;
+namespace encr = alg::encr;
+namespace integ = alg::integ;
+namespace prf = alg::prf;
+namespace esn = alg::esn;
 using TT = TransformType;
 
 bool IsAead(uint16_t encr_id) {
-  return encr_id == encr::kAesGcm8 || encr_id == encr::kAesGcm12 || encr_id == encr::kAesGcm16 ||
-         encr_id == encr::kChaCha20Poly1305 || encr_id == encr::kNullAuthAesGmac;
+  const alg::Encr* e = alg::FindEncr(encr_id);
+  return e && e->aead;
+}
+
+bool IsToken(const alg::Tokens& tokens, std::string_view s) {
+  return std::find(tokens.begin(), tokens.end(), s) != tokens.end();
 }
 
 // ---------------------------------------------------------------------------
@@ -59,12 +65,11 @@ bool ConsumePrefix(std::string_view* s, std::string_view p) {
 }
 
 // GCM ICV length spellings: strongSwan "16"/"128" (octets/bits), libreswan
-// "_a"/"_b"/"_c" (8/12/16 octets) or "8"/"12"/"16".
+// "_a"/"_b"/"_c" (8/12/16 octets) or "8"/"12"/"16"; nothing means 16.
 std::optional<uint16_t> GcmIcv(std::string_view s) {
-  if (s == "" || s == "16" || s == "128" || s == "_c" || s == "_16" || s == "c")
-    return encr::kAesGcm16;
-  if (s == "12" || s == "96" || s == "_b" || s == "_12" || s == "b") return encr::kAesGcm12;
-  if (s == "8" || s == "64" || s == "_a" || s == "_8" || s == "a") return encr::kAesGcm8;
+  if (s.empty()) return encr::kAesGcm16;
+  for (uint16_t id : {encr::kAesGcm16, encr::kAesGcm12, encr::kAesGcm8})
+    if (IsToken(alg::FindEncr(id)->tokens, s)) return id;
   return std::nullopt;
 }
 
@@ -113,34 +118,14 @@ std::optional<Token> AesToken(std::string_view rest) {
 // Hash names shared by integrity ("sha256") and PRF ("prfsha256") tokens.
 // Returns the integrity and PRF IDs.
 bool HashIds(std::string_view s, uint16_t* integ_id, uint16_t* prf_id) {
-  if (s == "sha1" || s == "sha") {
-    *integ_id = integ::kHmacSha1_96, *prf_id = prf::kHmacSha1;
-  } else if (s == "sha256" || s == "sha2_256" || s == "sha2" || s == "sha256_128") {
-    *integ_id = integ::kHmacSha2_256_128, *prf_id = prf::kHmacSha2_256;
-  } else if (s == "sha384" || s == "sha2_384" || s == "sha384_192") {
-    *integ_id = integ::kHmacSha2_384_192, *prf_id = prf::kHmacSha2_384;
-  } else if (s == "sha512" || s == "sha2_512" || s == "sha512_256") {
-    *integ_id = integ::kHmacSha2_512_256, *prf_id = prf::kHmacSha2_512;
-  } else {
-    return false;
+  for (const auto& i : alg::kIntegs) {
+    if (i.implemented && IsToken(i.tokens, s)) {
+      *integ_id = i.id, *prf_id = i.prf;
+      return true;
+    }
   }
-  return true;
+  return false;
 }
-
-struct DhName {
-  std::string_view name;
-  uint16_t id;
-};
-constexpr DhName kDhNames[] = {
-    {"modp1024", dh::kModp1024}, {"dh2", dh::kModp1024},      {"modp1536", dh::kModp1536},
-    {"dh5", dh::kModp1536},      {"modp2048", dh::kModp2048}, {"dh14", dh::kModp2048},
-    {"modp3072", dh::kModp3072}, {"dh15", dh::kModp3072},     {"modp4096", dh::kModp4096},
-    {"dh16", dh::kModp4096},     {"ecp256", dh::kEcp256},     {"ecp_256", dh::kEcp256},
-    {"dh19", dh::kEcp256},       {"ecp384", dh::kEcp384},     {"ecp_384", dh::kEcp384},
-    {"dh20", dh::kEcp384},       {"ecp521", dh::kEcp521},     {"ecp_521", dh::kEcp521},
-    {"dh21", dh::kEcp521},       {"x25519", dh::kCurve25519}, {"curve25519", dh::kCurve25519},
-    {"dh31", dh::kCurve25519},
-};
 
 // Recognised but refused, with the reason a person needs.
 struct Refused {
@@ -183,11 +168,11 @@ std::optional<Token> Recognise(std::string_view token, std::string* why) {
     *why = "not a key length (128, 192 or 256)";
     return std::nullopt;
   }
-  if (token == "chacha20poly1305" || token == "chacha20_poly1305")
+  if (IsToken(alg::FindEncr(encr::kChaCha20Poly1305)->tokens, token))
     return Token{Kind::kEncr, encr::kChaCha20Poly1305, 0, true};
   if (token == "null" || token == "none") return Token{Kind::kNone};
-  if (token == "esn") return Token{Kind::kEsn, ike::esn::kYes};
-  if (token == "noesn") return Token{Kind::kEsn, ike::esn::kNo};
+  if (token == "esn") return Token{Kind::kEsn, esn::kYes};
+  if (token == "noesn") return Token{Kind::kEsn, esn::kNo};
   for (const auto& r : kRefused) {
     if (token == r.prefix || (token.substr(0, r.prefix.size()) == r.prefix && r.prefix != "des" &&
                               r.prefix != "dh1" && r.prefix != "cast")) {
@@ -217,10 +202,10 @@ std::optional<Token> Recognise(std::string_view token, std::string* why) {
     *why = "unknown PRF (write prfsha256, prfsha384, prfsha512 or prfsha1)";
     return std::nullopt;
   }
-  for (const auto& d : kDhNames) {
-    if (d.name == token) {
+  for (const auto& d : alg::kDhs) {
+    if (d.public_bytes && IsToken(d.tokens, token)) {
       Token t{Kind::kDh, d.id};
-      if (d.id == dh::kModp1024 || d.id == dh::kModp1536)
+      if (d.weak)
         t.weak = std::string(token) +
                  " is a weak DH group (RFC 8247: SHOULD NOT); accepted "
                  "for interoperability";
@@ -232,17 +217,7 @@ std::optional<Token> Recognise(std::string_view token, std::string* why) {
 }
 
 uint16_t IntegToPrf(uint16_t integ_id) {
-  switch (integ_id) {
-    case integ::kHmacSha1_96:
-      return prf::kHmacSha1;
-    case integ::kHmacSha2_256_128:
-      return prf::kHmacSha2_256;
-    case integ::kHmacSha2_384_192:
-      return prf::kHmacSha2_384;
-    case integ::kHmacSha2_512_256:
-      return prf::kHmacSha2_512;
-  }
-  return 0;
+  return alg::FindInteg(integ_id)->prf;
 }
 
 void AddUnique(std::vector<Transform>* v, Transform t) {
@@ -353,7 +328,7 @@ Result<Proposal> ParseOne(std::string_view item, ProtocolId protocol,
     AddUnique(&prfs, {TT::kPrf, prf::kHmacSha2_512});
   }
   if (ike && dhs.empty()) {  // no DH group named: the default groups
-    for (uint16_t g : {dh::kCurve25519, dh::kEcp256, dh::kModp2048}) AddUnique(&dhs, {TT::kDh, g});
+    for (uint16_t g : kDefaultDhGroups) AddUnique(&dhs, {TT::kDh, g});
   }
   if (!ike) {
     // Only what the ipsec_tun module implements can be installed.
@@ -361,8 +336,8 @@ Result<Proposal> ParseOne(std::string_view item, ProtocolId protocol,
       if (KernelAlgorithmName(e).empty())
         return MakeError(
             "'" + std::string(item) + "': " + TransformToString(e) +
-            " is not implemented by the ipsec_tun module (it has: " + kernel::EncrNames() + ")");
-    if (esns.empty()) esns.push_back({TT::kEsn, ike::esn::kNo});
+            " is not implemented by the ipsec_tun module (it has: " + alg::EspSuiteNames() + ")");
+    if (esns.empty()) esns.push_back({TT::kEsn, esn::kNo});
   }
   Proposal p{protocol, {}};
   for (auto* v : {&encrs, &integs, &prfs, &dhs, &esns})
@@ -372,16 +347,13 @@ Result<Proposal> ParseOne(std::string_view item, ProtocolId protocol,
 
 }  // namespace
 
-
 std::string KernelAlgorithmName(const Transform& t) {
   if (t.type == TT::kEncr) {
-    // FindEncr treats key_bits 0 as "any"; ChaCha20 is the only one listed with 0.
-    const auto* a = kernel::FindEncr(t.id, t.key_length);
-    if (a && (a->key_bits == t.key_length)) return std::string(a->name);
-    return "";
-  }
-  if (t.type == TT::kInteg) {
-    if (const auto* a = kernel::FindInteg(t.id)) return std::string(a->name);
+    for (const auto& e : alg::kEspSuites)
+      if (e.encr_id == t.id && e.key_bits == t.key_length) return std::string(e.name);
+  } else if (t.type == TT::kInteg) {
+    const alg::Integ* i = alg::FindInteg(t.id);
+    if (i && i->implemented) return std::string(i->module);
   }
   return "";
 }

@@ -8,6 +8,7 @@
 #include <charconv>
 #include <limits>
 
+#include "common/default_proposals.h"
 #include "common/proposal_names.h"
 #include "config/auth_settings.h"
 #include "config/ike_version.h"
@@ -635,10 +636,6 @@ std::optional<Connection> Builder::Build() {
   return std::move(c_);
 }
 
-Transform T(TransformType type, uint16_t id, uint16_t bits = 0) {
-  return Transform{type, id, bits};
-}
-
 }  // namespace
 
 std::optional<Connection> BuildConnection(
@@ -646,38 +643,6 @@ std::optional<Connection> BuildConnection(
     const HostInfo& host, const LoadOptions& options, const Diagnostics& diags,
     const std::map<std::string, std::string>& openswan_files) {
   return Builder(name, where, settings, host, options, diags, openswan_files).Build();
-}
-
-// Same as the engine's defaults: libreswan 4's choice (AES-GCM, then AES-CBC
-// with SHA-2) with strongSwan's curve25519 first.
-std::vector<Proposal> DefaultIkeProposals() {
-  using TT = TransformType;
-  namespace e = ike::encr;
-  Proposal gcm{ProtocolId::kIke,
-               {T(TT::kEncr, e::kAesGcm16, 256), T(TT::kEncr, e::kAesGcm16, 128),
-                T(TT::kPrf, ike::prf::kHmacSha2_256), T(TT::kPrf, ike::prf::kHmacSha2_384),
-                T(TT::kDh, ike::dh::kCurve25519), T(TT::kDh, ike::dh::kEcp256),
-                T(TT::kDh, ike::dh::kModp2048)}};
-  Proposal cbc{ProtocolId::kIke,
-               {T(TT::kEncr, e::kAesCbc, 256), T(TT::kEncr, e::kAesCbc, 128),
-                T(TT::kInteg, ike::integ::kHmacSha2_256_128),
-                T(TT::kInteg, ike::integ::kHmacSha1_96), T(TT::kPrf, ike::prf::kHmacSha2_256),
-                T(TT::kPrf, ike::prf::kHmacSha1), T(TT::kDh, ike::dh::kCurve25519),
-                T(TT::kDh, ike::dh::kEcp256), T(TT::kDh, ike::dh::kModp2048)}};
-  return {gcm, cbc};
-}
-
-std::vector<Proposal> DefaultEspProposals() {
-  using TT = TransformType;
-  namespace e = ike::encr;
-  Proposal gcm{ProtocolId::kEsp,
-               {T(TT::kEncr, e::kAesGcm16, 256), T(TT::kEncr, e::kAesGcm16, 128),
-                T(TT::kEsn, ike::esn::kNo)}};
-  Proposal cbc{ProtocolId::kEsp,
-               {T(TT::kEncr, e::kAesCbc, 256), T(TT::kEncr, e::kAesCbc, 128),
-                T(TT::kInteg, ike::integ::kHmacSha2_256_128),
-                T(TT::kInteg, ike::integ::kHmacSha1_96), T(TT::kEsn, ike::esn::kNo)}};
-  return {gcm, cbc};
 }
 
 // ddos-mode=auto|busy|unlimited and ddos-ike-threshold=N (libreswan): when

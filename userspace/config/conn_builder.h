@@ -42,8 +42,4 @@ std::optional<Connection> BuildConnection(const std::string& name, const SourceL
                                           const std::map<std::string, std::string>& openswan_files);
 SetupConfig BuildSetup(const SettingMap& settings, const Diagnostics& diags);
 
-// The proposals used when ike=/esp= are absent (see Documentation/configuration.md).
-std::vector<Proposal> DefaultIkeProposals();
-std::vector<Proposal> DefaultEspProposals();
-
 }  // namespace ipsec::config

@@ -97,35 +97,9 @@ MatchAttempt Match(const Proposal& ours, const Proposal& theirs, bool ignore_dh,
 
 }  // namespace
 
-std::vector<Proposal> DefaultIkeProposals() {
-  using TT = TransformType;
-  Proposal gcm{ProtocolId::kIke,
-               {T(TT::kEncr, ike::encr::kAesGcm16, 256), T(TT::kEncr, ike::encr::kAesGcm16, 128),
-                T(TT::kPrf, ike::prf::kHmacSha2_256), T(TT::kPrf, ike::prf::kHmacSha2_384),
-                T(TT::kDh, ike::dh::kCurve25519), T(TT::kDh, ike::dh::kEcp256),
-                T(TT::kDh, ike::dh::kModp2048)}};
-  Proposal cbc{ProtocolId::kIke,
-               {T(TT::kEncr, ike::encr::kAesCbc, 256), T(TT::kEncr, ike::encr::kAesCbc, 128),
-                T(TT::kInteg, ike::integ::kHmacSha2_256_128),
-                T(TT::kInteg, ike::integ::kHmacSha1_96), T(TT::kPrf, ike::prf::kHmacSha2_256),
-                T(TT::kPrf, ike::prf::kHmacSha1), T(TT::kDh, ike::dh::kCurve25519),
-                T(TT::kDh, ike::dh::kEcp256), T(TT::kDh, ike::dh::kModp2048)}};
-  return {gcm, cbc};
+std::string TransformName(const Transform& t) {
+  return TransformToString(t);
 }
-
-std::vector<Proposal> DefaultEspProposals() {
-  using TT = TransformType;
-  Proposal gcm{ProtocolId::kEsp,
-               {T(TT::kEncr, ike::encr::kAesGcm16, 256), T(TT::kEncr, ike::encr::kAesGcm16, 128),
-                T(TT::kEsn, ike::esn::kNo)}};
-  Proposal cbc{ProtocolId::kEsp,
-               {T(TT::kEncr, ike::encr::kAesCbc, 256), T(TT::kEncr, ike::encr::kAesCbc, 128),
-                T(TT::kInteg, ike::integ::kHmacSha2_256_128),
-                T(TT::kInteg, ike::integ::kHmacSha1_96), T(TT::kEsn, ike::esn::kNo)}};
-  return {gcm, cbc};
-}
-
-std::string TransformName(const Transform& t) { return TransformToString(t); }
 
 std::string ProposalToString(const Proposal& p) {
   std::string s;

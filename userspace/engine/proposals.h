@@ -8,13 +8,14 @@
 #include <string>
 #include <vector>
 
+#include "common/default_proposals.h"
 #include "common/proposal.h"
 #include "ike/message.h"
 
 namespace ipsec::engine {
 
-std::vector<Proposal> DefaultIkeProposals();
-std::vector<Proposal> DefaultEspProposals();
+using ipsec::DefaultEspProposals;  // common/default_proposals.h
+using ipsec::DefaultIkeProposals;
 
 std::string TransformName(const Transform& t);  // "AES_GCM_16_256", "ECP_384"
 std::string ProposalToString(

@@ -4,6 +4,8 @@
 
 #include <cstdint>
 
+#include "common/algorithms.h"
+
 namespace ipsec::ike {
 
 inline constexpr uint8_t kIkeMajorVersion = 2;
@@ -125,52 +127,12 @@ inline bool IsErrorNotify(uint16_t type) {
   return type < 16384;
 }
 
-// Transform IDs (IANA "Transform Type N" registries).
-namespace encr {
-inline constexpr uint16_t k3des = 3;
-inline constexpr uint16_t kNull = 11;
-inline constexpr uint16_t kAesCbc = 12;
-inline constexpr uint16_t kAesCtr = 13;
-inline constexpr uint16_t kAesGcm8 = 18;
-inline constexpr uint16_t kAesGcm12 = 19;
-inline constexpr uint16_t kAesGcm16 = 20;
-inline constexpr uint16_t kNullAuthAesGmac = 21;
-inline constexpr uint16_t kChaCha20Poly1305 = 28;
-}  // namespace encr
-namespace prf {
-inline constexpr uint16_t kHmacMd5 = 1;
-inline constexpr uint16_t kHmacSha1 = 2;
-inline constexpr uint16_t kAes128Xcbc = 4;
-inline constexpr uint16_t kHmacSha2_256 = 5;
-inline constexpr uint16_t kHmacSha2_384 = 6;
-inline constexpr uint16_t kHmacSha2_512 = 7;
-}  // namespace prf
-namespace integ {
-inline constexpr uint16_t kNone = 0;
-inline constexpr uint16_t kHmacMd5_96 = 1;
-inline constexpr uint16_t kHmacSha1_96 = 2;
-inline constexpr uint16_t kAesXcbc96 = 5;
-inline constexpr uint16_t kHmacSha2_256_128 = 12;
-inline constexpr uint16_t kHmacSha2_384_192 = 13;
-inline constexpr uint16_t kHmacSha2_512_256 = 14;
-}  // namespace integ
-namespace dh {
-inline constexpr uint16_t kNone = 0;
-inline constexpr uint16_t kModp768 = 1;
-inline constexpr uint16_t kModp1024 = 2;
-inline constexpr uint16_t kModp1536 = 5;
-inline constexpr uint16_t kModp2048 = 14;
-inline constexpr uint16_t kModp3072 = 15;
-inline constexpr uint16_t kModp4096 = 16;
-inline constexpr uint16_t kEcp256 = 19;
-inline constexpr uint16_t kEcp384 = 20;
-inline constexpr uint16_t kEcp521 = 21;
-inline constexpr uint16_t kCurve25519 = 31;
-}  // namespace dh
-namespace esn {
-inline constexpr uint16_t kNo = 0;
-inline constexpr uint16_t kYes = 1;
-}  // namespace esn
+// Transform IDs (IANA "Transform Type N" registries): the registry's.
+namespace encr = alg::encr;
+namespace prf = alg::prf;
+namespace integ = alg::integ;
+namespace dh = alg::dh;
+namespace esn = alg::esn;
 
 // Transform attribute type "Key Length" in TV format (RFC 7296 3.3.5).
 inline constexpr uint16_t kAttrKeyLength = 14;

@@ -36,18 +36,8 @@ const char* CipherName(uint16_t encr_id, size_t key_bytes) {
 }
 
 const char* IntegDigest(uint16_t integ_id) {
-  switch (integ_id) {
-    case integ::kHmacSha1_96:
-      return "SHA1";
-    case integ::kHmacSha2_256_128:
-      return "SHA256";
-    case integ::kHmacSha2_384_192:
-      return "SHA384";
-    case integ::kHmacSha2_512_256:
-      return "SHA512";
-    default:
-      return nullptr;
-  }
+  const alg::Integ* i = alg::FindInteg(integ_id);
+  return i && i->implemented ? i->digest.data() : nullptr;  // a literal: NUL-terminated
 }
 
 // HMAC over the concatenation of parts, full length output.
@@ -85,7 +75,7 @@ Result<SkCipher> SkCipher::Create(uint16_t encr_id, uint16_t encr_key_bits, uint
                                   SecureBytes encr_key, SecureBytes integ_key) {
   if (encr_id == encr::kChaCha20Poly1305 && encr_key_bits == 0) encr_key_bits = 256;
   auto e = LookupEncr(encr_id, encr_key_bits);
-  if (!e)
+  if (!e || !e->ike)
     return MakeError("SK: unsupported encryption transform " + std::to_string(encr_id) + " with " +
                      std::to_string(encr_key_bits) + "-bit key");
   if (encr_key.size() != e->key_bytes + e->salt_bytes)

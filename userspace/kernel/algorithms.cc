@@ -1,42 +1,38 @@
+// The module's ESP algorithms by ipsecctl name: a view of the registry
+// (common/algorithms.h, kEspSuites and the implemented kIntegs rows).
 #include "kernel/algorithms.h"
 
 #include <linux/ipsec_tun.h>
 
+#include <algorithm>
+#include <array>
+
+#include "common/algorithms.h"
+
 namespace ipsec::kernel {
 namespace {
 
-constexpr size_t kSalt = 4;
-
-constexpr EncrAlgorithm kEncr[] = {
-    {"aes-gcm-128", IPSEC_TUN_ENCR_AES_GCM_16, 128, 16 + kSalt, true, 16},
-    {"aes-gcm-256", IPSEC_TUN_ENCR_AES_GCM_16, 256, 32 + kSalt, true, 16},
-    {"aes-gcm-128-icv12", IPSEC_TUN_ENCR_AES_GCM_12, 128, 16 + kSalt, true, 12},
-    {"aes-gcm-256-icv12", IPSEC_TUN_ENCR_AES_GCM_12, 256, 32 + kSalt, true, 12},
-    {"aes-gcm-128-icv8", IPSEC_TUN_ENCR_AES_GCM_8, 128, 16 + kSalt, true, 8},
-    {"aes-gcm-256-icv8", IPSEC_TUN_ENCR_AES_GCM_8, 256, 32 + kSalt, true, 8},
-    {"chacha20-poly1305", IPSEC_TUN_ENCR_CHACHA20_POLY1305, 0, 32 + kSalt, true, 16},
-    {"aes-gmac-128", IPSEC_TUN_ENCR_NULL_AUTH_AES_GMAC, 128, 16 + kSalt, true, 16},
-    {"aes-gmac-256", IPSEC_TUN_ENCR_NULL_AUTH_AES_GMAC, 256, 32 + kSalt, true, 16},
-    {"aes-cbc-128", IPSEC_TUN_ENCR_AES_CBC, 128, 16, false, 0},
-    {"aes-cbc-256", IPSEC_TUN_ENCR_AES_CBC, 256, 32, false, 0},
-};
-
-constexpr IntegAlgorithm kInteg[] = {
-    {"hmac-sha1", IPSEC_TUN_AUTH_HMAC_SHA1_96, 20, 12},
-    {"hmac-sha256", IPSEC_TUN_AUTH_HMAC_SHA2_256_128, 32, 16},
-    {"hmac-sha384", IPSEC_TUN_AUTH_HMAC_SHA2_384_192, 48, 24},
-    {"hmac-sha512", IPSEC_TUN_AUTH_HMAC_SHA2_512_256, 64, 32},
-};
-
-template <class T>
-std::string JoinNames(std::span<const T> algs) {
-  std::string out;
-  for (const auto& a : algs) {
-    if (!out.empty()) out += ", ";
-    out += a.name;
+constexpr auto kEncr = [] {
+  std::array<EncrAlgorithm, std::size(alg::kEspSuites)> out{};
+  size_t n = 0;
+  for (const auto& s : alg::kEspSuites) {
+    const alg::Encr* e = alg::FindEncr(s.encr_id);
+    out[n++] = {s.name,  s.encr_id,   s.key_bits, alg::KeyBytes(*e, s.key_bits) + e->salt_bytes,
+                e->aead, e->icv_bytes};
   }
   return out;
-}
+}();
+
+constexpr size_t kIntegCount = std::count_if(std::begin(alg::kIntegs), std::end(alg::kIntegs),
+                                             [](const alg::Integ& i) { return i.implemented; });
+
+constexpr auto kInteg = [] {
+  std::array<IntegAlgorithm, kIntegCount> out{};
+  size_t n = 0;
+  for (const auto& i : alg::kIntegs)
+    if (i.implemented) out[n++] = {i.module, i.id, i.key_bytes, i.icv_bytes};
+  return out;
+}();
 
 }  // namespace
 
@@ -72,10 +68,15 @@ const IntegAlgorithm* FindInteg(uint16_t integ_id) {
 }
 
 std::string EncrNames() {
-  return JoinNames(EncrAlgorithms());
+  return alg::EspSuiteNames();
 }
 std::string IntegNames() {
-  return JoinNames(IntegAlgorithms());
+  std::string out;
+  for (const auto& a : kInteg) {
+    if (!out.empty()) out += ", ";
+    out += a.name;
+  }
+  return out;
 }
 
 std::string EncrName(uint16_t encr_id, uint16_t key_bits) {

@@ -1,6 +1,6 @@
-// ESP algorithm names and their IANA IKEv2 transform IDs, in one table that
-// ipsecctl (manual keys), the config parser and the daemon all use, so that a
-// name means the same thing everywhere. Key sizes are those of the keying
+// ESP algorithm names and their IANA IKEv2 transform IDs, a view of the
+// registry (common/algorithms.h) that ipsecctl (manual keys) and the daemon
+// use, so that a name means the same thing everywhere. Key sizes are those of the keying
 // material the module wants in IPSEC_TUN_SA_A_ENC_KEY / AUTH_KEY (RFC 4106 8.1,
 // RFC 4543 4, RFC 7634 2: AEAD and GMAC keys end in a 4-byte salt).
 #pragma once

@@ -179,6 +179,21 @@ TEST(Keymat, KeySizesPerSuite) {
   EXPECT_FALSE(ck->encr_i == ck->encr_r);
 }
 
+// GMAC is an ESP-only cipher (RFC 4543; IANA: not for IKEv2): a child SA
+// gets key || 4-byte salt, an IKE SA cannot use it.
+TEST(Keymat, GmacForChildSasOnly) {
+  SecureBytes sk_d(Bytes(32, 7));
+  for (uint16_t bits : {128, 192, 256}) {
+    ChildSaTransforms c{encr::kNullAuthAesGmac, bits, integ::kNone, false};
+    auto ck = DeriveChildSaKeys(prf::kHmacSha2_256, sk_d, c, nullptr, Bytes(32, 1), Bytes(32, 2));
+    ASSERT_TRUE(ck) << ck.error().message;
+    EXPECT_EQ(ck->encr_i.size(), bits / 8u + 4);
+    EXPECT_EQ(ck->integ_i.size(), 0u);
+  }
+  EXPECT_FALSE(
+      SkCipher::Create(encr::kNullAuthAesGmac, 128, integ::kNone, SecureBytes(Bytes(20)), {}));
+}
+
 TEST(Keymat, RekeyUsesOldPrfAndSkD) {
   IkeSaTransforms t{encr::kAesCbc, 128, prf::kHmacSha2_256, integ::kHmacSha2_256_128, 14};
   SecureBytes skd1(Bytes(20, 7)), skd2(Bytes(20, 8));

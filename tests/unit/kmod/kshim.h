@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * The few kernel types kmod/selector.h and kmod/replay_window.h use, so the
- * same headers compile in these host unit tests.
+ * The few kernel types kmod/selector.h, kmod/replay_window.h and
+ * kmod/crypto_algs.h use, so the same headers compile in these host unit tests.
  */
 #ifndef IPSEC_TUN_KSHIM_H
 #define IPSEC_TUN_KSHIM_H

@@ -1,6 +1,6 @@
 // Sizes and properties of the transforms we implement, by IANA ID: what the
 // key derivation needs (key lengths) and what the engine needs to decide
-// whether a proposal is usable at all.
+// whether a proposal is usable at all. A view of common/algorithms.h.
 #pragma once
 
 #include <cstddef>
@@ -16,10 +16,12 @@ struct EncrInfo {
   size_t iv_bytes;
   size_t block_bytes;  // padding alignment in the SK payload
   size_t icv_bytes;    // AEAD tag; 0 for non-AEAD
+  bool ike;            // usable for the IKE SA (GMAC is ESP-only)
 };
 
-// nullopt when unsupported. key_bits: from the Key Length attribute; AES-CBC
-// and AES-GCM require 128/192/256; ChaCha20-Poly1305 requires 0 (absent).
+// nullopt when unsupported (by the IKE SA or the module's ESP: GMAC is
+// ESP-only, and SkCipher refuses it). key_bits: from the Key Length
+// attribute; AES requires 128/192/256; ChaCha20-Poly1305 0 (absent) or 256.
 std::optional<EncrInfo> LookupEncr(uint16_t encr_id, uint16_t key_bits);
 
 struct IntegInfo {

@@ -25,7 +25,7 @@ Result<IkeSaKeys> ExpandIkeSaKeys(const Prf& prf, const IkeSaTransforms& t,
                                   const SecureBytes& skeyseed, std::span<const uint8_t> ni,
                                   std::span<const uint8_t> nr, uint64_t spi_i, uint64_t spi_r) {
   auto encr = LookupEncr(t.encr, t.encr_key_bits);
-  if (!encr)
+  if (!encr || !encr->ike)
     return MakeError("unsupported IKE encryption transform " + std::to_string(t.encr) + " with " +
                      std::to_string(t.encr_key_bits) + "-bit key");
   size_t integ_len = 0;

@@ -18,20 +18,7 @@ Result<Prf> Prf::Create(uint16_t prf_id) {
   p.id_ = prf_id;
   p.output_size_ = info->output_bytes;
   p.key_size_ = info->key_bytes;
-  switch (prf_id) {
-    case prf::kHmacSha1:
-      p.digest_ = "SHA1";
-      break;
-    case prf::kHmacSha2_256:
-      p.digest_ = "SHA256";
-      break;
-    case prf::kHmacSha2_384:
-      p.digest_ = "SHA384";
-      break;
-    default:
-      p.digest_ = "SHA512";
-      break;
-  }
+  p.digest_ = alg::FindPrf(prf_id)->digest.data();  // a literal: NUL-terminated
   return p;
 }
 
