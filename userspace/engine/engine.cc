@@ -257,6 +257,7 @@ ipsec::Status EngineImpl::LoadConnections(std::vector<ConnectionConfig> conns,
     ReleaseTrapPolicies(ctx_, g);
   }
   ctx_.connections = std::move(table);
+  ++ctx_.connections_generation;
   for (const auto& g : gone) conn_state_.erase(g);
   // A replaced connection keeps its total (its name's traffic goes on); a
   // removed one's is dropped here or, for SAs deleted later, at the next load.
