@@ -34,6 +34,9 @@ struct EngineContext {
   // Re-sent cached responses, all SAs together (resend_limit.h).
   TokenBucket resend_budget{kEngineResendBurst, kEngineResendPerSecond};
   std::vector<std::shared_ptr<const ConnectionConfig>> connections;
+  // Counts the loads of `connections`, so what is derived from it can be
+  // kept until the next one (ChildConnections, ike_sa_sharing.h).
+  uint64_t connections_generation = 0;
   // Last clear error per connection name, for "ipsecctl status".
   std::map<std::string, std::string> last_error;
 

@@ -1,9 +1,9 @@
 // Which IKE SAs are duplicates of one another (both ends started the same
 // connections at once, or a peer that does not share opened a second one):
 // same peer address, same identities, and connections that share an IKE SA
-// (ike_sa_sharing.h). Found through an index by (peer, identities), so a
-// pass over 1,000 IKE SAs costs O(n), not O(n^2): this runs after every
-// message the engine handles.
+// (ike_sa_sharing.h). Found through an index by (peer, identities). This
+// runs after every message the engine handles, over the SAs that share
+// their identities with another only (sas_by_identity.h).
 #pragma once
 
 #include <vector>

@@ -25,6 +25,7 @@
 #include "engine/proposals.h"
 #include "engine/rekey_timing.h"
 #include "engine/revival.h"
+#include "engine/sas_by_identity.h"
 #include "engine/tasks/tasks.h"
 #include "ike/codec.h"
 
@@ -174,10 +175,9 @@ class EngineImpl {
   // send it, and each one's own new SA must survive the other's.
   void DropStaleSas(IkeSa& fresh) {
     fresh.peer_initial_contact = false;
-    for (auto& [serial, other] : sas_)
-      if (other.get() != &fresh && other->state != IkeSa::State::kDead &&
-          other->established_ms != 0 && other->established_ms < fresh.created_ms &&
-          other->remote_id == fresh.remote_id && other->local_id == fresh.local_id) {
+    for (IkeSa* other : by_identity_.WithIdentitiesOf(fresh))
+      if (other != &fresh && other->state != IkeSa::State::kDead &&
+          other->established_ms != 0 && other->established_ms < fresh.created_ms) {
         ctx_.Log(LogLevel::kInfo, other->conn_name(),
                  "peer sent INITIAL_CONTACT: removing its old IKE SA");
         other->Kill("replaced: peer sent INITIAL_CONTACT");
@@ -203,6 +203,7 @@ class EngineImpl {
   int64_t duplicate_quiet_at_ms_ = 0;               // ResolveDuplicates waits for it (0: no)
   std::map<uint64_t, IkeSa*> by_spi_;               // by our SPI
   HalfOpenTable half_open_;                         // responder SAs by (SPIi, peer); limits
+  SasByIdentity by_identity_;                       // established SAs (ResolveDuplicates)
   InitPacer pacer_;                                 // our IKE_SA_INITs (by serial)
   CookieJar cookies_;
   std::map<std::string, ConnState> conn_state_;
@@ -256,6 +257,7 @@ ipsec::Status EngineImpl::LoadConnections(std::vector<ConnectionConfig> conns,
     ReleaseTrapPolicies(ctx_, g);
   }
   ctx_.connections = std::move(table);
+  ++ctx_.connections_generation;
   for (const auto& g : gone) conn_state_.erase(g);
   // A replaced connection keeps its total (its name's traffic goes on); a
   // removed one's is dropped here or, for SAs deleted later, at the next load.
@@ -477,6 +479,7 @@ void EngineImpl::OnDatagram(std::span<const uint8_t> datagram, const Endpoint& l
     half_open_.Settle(sa);
     if (sa->last_inbound_ms == 0) sa->last_inbound_ms = ctx_.NowMs();
   }
+  if (sa->established_ms != 0) by_identity_.Add(sa);  // its IDs are final from here on
   if (sa->peer_initial_contact) DropStaleSas(*sa);
   Reap();
 }
@@ -558,6 +561,8 @@ void EngineImpl::DestroySa(IkeSa* sa) {
   sa->children.clear();
   by_spi_.erase(sa->our_spi());
   half_open_.Remove(sa);
+  // The one it leaves alone has no duplicate any more.
+  if (IkeSa* alone = by_identity_.Remove(sa)) alone->duplicate_since_ms = 0;
 }
 
 void EngineImpl::Reap() {
@@ -569,6 +574,7 @@ void EngineImpl::Reap() {
       sa->Kill("SPI collision");
     } else {
       by_spi_[sa->our_spi()] = sa;
+      by_identity_.Add(sa);
     }
     sas_[sa->serial()] = std::move(born);
   }
@@ -657,14 +663,13 @@ void EngineImpl::HoldPolicies(const IkeSa& sa) {
 // kDuplicateGraceMs instead. An IKE SA just replaced by a rekey has given
 // its children away and never counts.
 void EngineImpl::ResolveDuplicates() {
-  std::vector<IkeSa*> all;
-  all.reserve(sas_.size());
-  for (auto& [serial, sa] : sas_) all.push_back(sa.get());
-  const auto dups = FindDuplicateSas(all);
+  // Only SAs sharing their identities with another can be duplicates.
+  const std::vector<IkeSa*> crowd = by_identity_.Crowded();
+  const auto dups = FindDuplicateSas(crowd);
   std::unordered_set<const IkeSa*> extras;
   for (const auto& d : dups) extras.insert(d.extra);
-  for (auto& [serial, sa] : sas_)
-    if (!extras.count(sa.get())) sa->duplicate_since_ms = 0;
+  for (IkeSa* sa : crowd)
+    if (!extras.count(sa)) sa->duplicate_since_ms = 0;
   const int64_t now = ctx_.NowMs();
   duplicate_quiet_at_ms_ = 0;
   for (auto [sa, keeper] : dups) {

@@ -78,6 +78,16 @@ class IkeSa {
   // (conn's own name included): when it dies, each of them is brought back
   // or retried as its own connection would be. A rekey passes it on.
   std::set<std::string> riders;
+  // ChildConnections() of this SA as last computed, and what it depended
+  // on: the connection table's load, the SA's connection and addresses
+  // (ike_sa_sharing.cc). A responder asked for 1,000 children would
+  // otherwise match every connection against the SA for every one.
+  struct ChildConnsCache {
+    uint64_t generation = 0;
+    const ConnectionConfig* conn = nullptr;
+    Endpoint local, remote;
+    std::vector<std::shared_ptr<const ConnectionConfig>> conns;
+  } child_conns;
 
   // An SA-level error notify (AUTHENTICATION_FAILED, NO_PROPOSAL_CHOSEN,
   // INVALID_KE_PAYLOAD...) that replaces the whole response.

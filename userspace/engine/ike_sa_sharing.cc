@@ -49,13 +49,25 @@ bool SupersedesInitialContact(const IkeSa& other, const IkeSa& sa) {
          IdFromConfig(o.remote.id, other.remote.addr) == IdFromConfig(c.remote.id, peer);
 }
 
-std::vector<std::shared_ptr<const ConnectionConfig>> ChildConnections(const EngineContext& ctx,
-                                                                      const IkeSa& sa) {
-  std::vector<std::shared_ptr<const ConnectionConfig>> out;
+const std::vector<std::shared_ptr<const ConnectionConfig>>& ChildConnections(
+    const EngineContext& ctx, IkeSa& sa) {
+  // The identities and the state AcceptsIkeSa reads do not change while the
+  // SA is established; the rest is the cache's key.
+  auto& cache = sa.child_conns;
+  if (cache.generation == ctx.connections_generation && cache.conn == sa.conn.get() &&
+      cache.local == sa.local && cache.remote == sa.remote && sa.state == IkeSa::State::kEstablished)
+    return cache.conns;
+  auto& out = cache.conns;
+  out.clear();
   if (sa.conn) out.push_back(sa.conn);
   for (const auto& c : ctx.connections)
     if (c != sa.conn && (!sa.conn || c->name != sa.conn->name) && AcceptsIkeSa(*c, sa))
       out.push_back(c);
+  // Before it is established only its own connection qualifies: not kept.
+  cache.generation = sa.state == IkeSa::State::kEstablished ? ctx.connections_generation : 0;
+  cache.conn = sa.conn.get();
+  cache.local = sa.local;
+  cache.remote = sa.remote;
   return out;
 }
 

@@ -44,7 +44,9 @@ bool SupersedesInitialContact(const IkeSa& other, const IkeSa& sa);
 
 // The connections whose children may live under sa: sa's own connection
 // first, then every other loaded one AcceptsIkeSa() allows, in load order.
-std::vector<std::shared_ptr<const ConnectionConfig>> ChildConnections(const EngineContext& ctx,
-                                                                      const IkeSa& sa);
+// Kept in sa until the connection table, sa's connection or its addresses
+// change (valid until then, or until the next call).
+const std::vector<std::shared_ptr<const ConnectionConfig>>& ChildConnections(
+    const EngineContext& ctx, IkeSa& sa);
 
 }  // namespace ipsec::engine

@@ -357,5 +357,25 @@ TEST_F(SharingTest, HardExpiryOfARidersChildBringsItBackForItsOwnConnection) {
   }
 }
 
+// The responder keeps, per IKE SA, which connections may put children under
+// it (ChildConnections); a reload that adds one must make it one of them at
+// once, for the live IKE SA too.
+TEST_F(SharingTest, ResponderAcceptsAConnectionAReloadAddedUnderTheLiveIkeSa) {
+  ASSERT_TRUE(b.engine.LoadConnections(Tunnels(b.addr, a.addr, 2, false, AutoAction::kAdd)).ok());
+  ASSERT_TRUE(a.engine.LoadConnections(Tunnels(a.addr, b.addr, 2, true, AutoAction::kStart)).ok());
+  ASSERT_TRUE(net.Run(Millis(10000)));
+  ExpectMatchingChildren(a, b, 2);
+  const uint64_t spi = b.engine.Status().ike_sas.at(0).spi_r;
+  ASSERT_TRUE(b.engine.LoadConnections(Tunnels(b.addr, a.addr, 3, false, AutoAction::kAdd)).ok());
+  ASSERT_TRUE(a.engine.LoadConnections(Tunnels(a.addr, b.addr, 3, true, AutoAction::kStart)).ok());
+  ASSERT_TRUE(net.Run(Millis(10000)));
+  ASSERT_EQ(b.engine.Status().ike_sas.size(), 1u);
+  EXPECT_EQ(b.engine.Status().ike_sas[0].spi_r, spi);  // the same IKE SA
+  ExpectMatchingChildren(a, b, 3);
+  EXPECT_EQ(ChildrenByConn(b), (std::map<std::string, int>{{"t1", 1}, {"t2", 1}, {"t3", 1}}))
+      << b.log.Errors();
+  EXPECT_EQ(b.log.Errors(), "");
+}
+
 }  // namespace
 }  // namespace ipsec::engine::test

@@ -268,11 +268,9 @@ class ChildCreateTask : public Task {
     // peer's TSr/TSi: a rekey keeps the old child's; otherwise the first
     // pair they overlap among the connections that may live under this IKE
     // SA (its own first), preferring pairs that have no child SA yet.
-    std::vector<std::shared_ptr<const ConnectionConfig>> conns;
-    if (old && old->conn)
-      conns.push_back(old->conn);
-    else
-      conns = ChildConnections(ctx_, sa);
+    std::vector<std::shared_ptr<const ConnectionConfig>> old_conn;
+    if (old && old->conn) old_conn.push_back(old->conn);
+    const auto& conns = old && old->conn ? old_conn : ChildConnections(ctx_, sa);
     std::optional<IpPrefix> l, r;
     for (int pass = 0; pass < 2 && !conn_; ++pass) {
       for (const auto& cand : conns) {
