@@ -47,10 +47,11 @@ T Need(Result<T> r, const char* what) {
 
 // Sends `out` and returns what `take` makes of the first datagram it
 // accepts; others (say an informational about an older SA) are shown and
-// ignored. Resends every 2 s, 6 times.
+// ignored. Resends every 2 s for 40 s (pluto has been seen to take 13 s
+// over its first quick-mode answer under TCG).
 template <class Take>
 Bytes Exchange(int fd, const Bytes& out, const char* what, Take take) {
-  for (int attempt = 0; attempt < 6; ++attempt) {
+  for (int attempt = 0; attempt < 20; ++attempt) {
     if (send(fd, out.data(), out.size(), 0) < 0) Die(std::string("send: ") + strerror(errno));
     pollfd p{fd, POLLIN, 0};
     while (poll(&p, 1, 2000) > 0) {
