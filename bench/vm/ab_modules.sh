@@ -29,10 +29,10 @@ cipher=${IPSEC_AB_CIPHER:-gcm128}	# gcm128 | chacha
 case $cipher in
 gcm128) xfrm_alg='rfc4106(gcm(aes))' xfrm_keys="$KEY_GCM_AB $KEY_GCM_BA" ;;
 chacha) xfrm_alg='rfc7539esp(chacha20,poly1305)' xfrm_keys="$KEY_CHACHA_AB $KEY_CHACHA_BA" ;;
-*) die "IPSEC_AB_CIPHER must be gcm128 or chacha" ;;
+*) fail "IPSEC_AB_CIPHER must be gcm128 or chacha" ;;
 esac
-[[ $rounds =~ ^[1-9][0-9]*$ ]] || die "usage: ab_modules.sh ROUNDS"
-[ -n "${IPSEC_AB_KOS:-}" ] || die "IPSEC_AB_KOS='name=path.ko ...' not set"
+[[ $rounds =~ ^[1-9][0-9]*$ ]] || fail "usage: ab_modules.sh ROUNDS"
+[ -n "${IPSEC_AB_KOS:-}" ] || fail "IPSEC_AB_KOS='name=path.ko ...' not set"
 crypto_preload
 out=$(mktemp)
 for ((r = 1; r <= rounds; r++)); do
@@ -40,7 +40,7 @@ for ((r = 1; r <= rounds; r++)); do
 		name=${c%%=*}
 		if [ "$c" = xfrm ]; then cfg_xfrm "$xfrm_alg" $xfrm_keys >/dev/null 2>&1; else cfg_ipsec_ko "${c#*=}" >/dev/null 2>&1; fi ||
 			{ echo "AB-NA $r $name setup failed"; ns_gone bA bB; continue; }
-		wait_for 10 inner_ping_ok || { echo "AB-NA $r $name no ping"; ns_gone bA bB; continue; }
+		poll_until 10 inner_ping_ok || { echo "AB-NA $r $name no ping"; ns_gone bA bB; continue; }
 		iperf_server_start || { echo "AB-NA $r $name no iperf3 server"; ns_gone bA bB; continue; }
 		for t in tcp1 tcp4 udp64; do
 			case $t in

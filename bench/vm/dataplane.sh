@@ -73,7 +73,7 @@ run_config() {
 		ns_gone bA bB
 		return 0
 	fi
-	if wait_for 10 inner_ping_ok; then
+	if poll_until 10 inner_ping_ok; then
 		measure_once $S "$c" "$r"
 	else
 		na $S "$c" all "no ping through the configuration after setup"
@@ -129,8 +129,8 @@ tcrypt_speed() {
 configs=("$@")
 [ ${#configs[@]} -gt 0 ] || configs=(plain xfrm-gcm128 ipsec0-gcm128 xfrm-chacha ipsec0-chacha wireguard tcrypt)
 
-command -v iperf3 >/dev/null || die "iperf3 missing (scripts/setup)"
-command -v jq >/dev/null || die "jq missing"
+command -v iperf3 >/dev/null || fail "iperf3 missing (scripts/setup)"
+command -v jq >/dev/null || fail "jq missing"
 info kernel "$(uname -r)"
 info vcpus "$(nproc)"
 info bench-time "$BENCH_TIME"
@@ -164,7 +164,7 @@ for c in "${configs[@]}"; do
 	case $c in
 	plain | xfrm-gcm128 | xfrm-chacha | ipsec0-gcm128 | ipsec0-chacha | wireguard) tunnels+=("$c") ;;
 	tcrypt) want_tcrypt=1 ;;
-	*) die "unknown configuration '$c'" ;;
+	*) fail "unknown configuration '$c'" ;;
 	esac
 done
 info dataplane-order "${tunnels[*]} (repetition r starts at the r-th)"

@@ -19,21 +19,17 @@
 # BENCH lines for the same (section, config, metric) are repetitions; the
 # report takes their median.
 
-set -uo pipefail
+# The scenario library (tests/vm/lib.sh) gives the VM guard, the paths
+# (REPO, KVER, IPSEC_KO, IPSECCTL, IPSECD), cleanups at exit (on_exit),
+# netns, spawn, polling (poll_until) and ipsec_load. Its strict mode is for
+# scenarios, which assert; a benchmark reports and goes on, so errexit and
+# the ERR trap are switched off again here.
+. "$(dirname "${BASH_SOURCE[0]}")/../../tests/vm/lib.sh" || exit 1
+set +eE
+trap - ERR
 
-if [ "${VM:-}" != 1 ] || ! grep -q 'vminit=' /proc/cmdline 2>/dev/null; then
-	echo "${0##*/}: runs inside the VM; use bench/run (or scripts/vm-run -- $0)" >&2
-	exit 2
-fi
-
-REPO=${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
-KVER=$(uname -r)
-IPSEC_KO=${IPSEC_KO:-$REPO/build/kmod/$KVER/ipsec_tun.ko}
-IPSECCTL=${IPSECCTL:-$REPO/build/bin/ipsecctl}
-IPSECD=${IPSECD:-$REPO/build/bin/ipsecd}
 BENCH_TIME=${IPSEC_BENCH_TIME:-5}   # seconds per iperf3 run
 BENCH_REPS=${IPSEC_BENCH_REPS:-3}   # repetitions per measurement
-export REPO KVER IPSEC_KO IPSECCTL IPSECD
 
 # result SECTION CONFIG METRIC VALUE UNIT
 result() {
@@ -59,28 +55,19 @@ progress() {
 	echo "[$(date +%T)] ${0##*/}: $*" >&2
 }
 
-# die MSG...: the script itself is broken; stop with a clear message.
-die() {
-	echo "${0##*/}: ERROR: $*" >&2
-	exit 1
-}
-
 # --- namespaces ------------------------------------------------------------
 
-_bench_netns=()
-
-# ns_fresh NAME...: (re)create empty netns with lo up.
+# ns_fresh NAME...: (re)create empty netns with lo up (deleted at exit).
 ns_fresh() {
 	local ns
 	for ns in "$@"; do
 		ns_gone "$ns"
-		ip netns add "$ns" || die "ip netns add $ns failed"
-		ip -n "$ns" link set lo up
-		_bench_netns+=("$ns")
+		ns_create "$ns" || fail "ip netns add $ns failed"
 	done
 }
 
-# ns_gone NAME...: kill what runs in the netns and delete it, if it exists.
+# ns_gone NAME...: kill what runs in the netns and delete it, if it exists
+# (between configurations; ns_create's cleanup at exit then finds it gone).
 ns_gone() {
 	local ns pids
 	for ns in "$@"; do
@@ -96,23 +83,6 @@ ns_gone() {
 	return 0
 }
 
-_bench_exit() {
-	local rc=$?
-	ns_gone "${_bench_netns[@]}"
-	exit "$rc"
-}
-trap _bench_exit EXIT
-
-# wait_for TIMEOUT CMD...: poll CMD every 0.1 s; return 1 after TIMEOUT s.
-wait_for() {
-	local deadline=$(($(date +%s) + $1))
-	shift
-	until "$@" >/dev/null 2>&1; do
-		[ "$(date +%s)" -lt "$deadline" ] || return 1
-		sleep 0.1
-	done
-}
-
 # Topology every data-plane configuration starts from:
 #
 #   [ns bA]  veth0 10.0.0.1/24 ====== veth0 10.0.0.2/24  [ns bB]
@@ -125,7 +95,7 @@ OUTER_A=10.0.0.1 OUTER_B=10.0.0.2 INNER_A=10.9.1.1 INNER_B=10.9.2.1
 # topo_base: the two netns, the veth and the inner addresses (no routes).
 topo_base() {
 	ns_fresh bA bB
-	ip link add veth0 netns bA type veth peer name veth0 netns bB || die "veth"
+	ip link add veth0 netns bA type veth peer name veth0 netns bB || fail "veth"
 	ip -n bA addr add $OUTER_A/24 dev veth0
 	ip -n bB addr add $OUTER_B/24 dev veth0
 	ip -n bA addr add $INNER_A/32 dev lo
@@ -180,7 +150,7 @@ IPERF_PORT=5201
 iperf_server_start() {
 	ip netns exec bB iperf3 -s -B $INNER_B -p $IPERF_PORT >/dev/null 2>&1 &
 	# A loaded TCG host can take many seconds to start a process.
-	wait_for 60 _iperf_listening
+	poll_until 60 _iperf_listening
 }
 
 _iperf_listening() {
@@ -233,17 +203,6 @@ ipsec_not_ready() {
 	[ -f "$IPSEC_KO" ] || { echo "module not built for $KVER (scripts/build-kmod)"; return; }
 	[ -x "$IPSECCTL" ] || { echo "ipsecctl not built ($IPSECCTL)"; return; }
 	return 0
-}
-
-# ipsec_load: insmod the module (and its dependencies) unless loaded.
-ipsec_load() {
-	local dep
-	[ -e /sys/module/ipsec_tun ] && return 0
-	for dep in $(modinfo -F depends "$IPSEC_KO" 2>/dev/null | tr , ' '); do
-		modprobe "$dep" || return 1
-	done
-	# shellcheck disable=SC2086 # IPSEC_KO_PARAMS: "name=value ..." for insmod
-	insmod "$IPSEC_KO" ${IPSEC_KO_PARAMS:-}
 }
 
 # crypto_preload: load the SIMD crypto drivers, so that XFRM, ipsec_tun and

@@ -70,7 +70,7 @@ scale_sas() {
 		return 0
 	fi
 	topo_routes_via ipsec0 ipsec0
-	if ! wait_for 10 inner_ping_ok; then
+	if ! poll_until 10 inner_ping_ok; then
 		na $S all all "no ping through ipsec0 before any other SA"
 		return 0
 	fi
@@ -99,7 +99,7 @@ scale_sas() {
 		sa_us=$(sed -n 's/.*sa_us=\([0-9]*\).*/\1/p' <<<"$out")
 		pol_us=$(sed -n 's/.*policy_us=\([0-9]*\).*/\1/p' <<<"$out")
 		pols=$(sed -n 's/.*policies=\([0-9]*\).*/\1/p' <<<"$out")
-		[ -n "$sa_us" ] || die "bench_genl printed '$out'"
+		[ -n "$sa_us" ] || fail "bench_genl printed '$out'"
 		result $S "n$n" install-us-per-sa "$(echo "scale=1; $sa_us / $add" | bc)" us
 		[ "${pols:-0}" -gt 0 ] &&
 			result $S "n$n" policy-us-per-policy "$(echo "scale=1; $pol_us / $pols" | bc)" us
@@ -114,7 +114,7 @@ scale_sas() {
 			break
 		fi
 		installed=$n
-		if ! wait_for 10 inner_ping_ok; then
+		if ! poll_until 10 inner_ping_ok; then
 			na $S "n$n" tcp1 "no ping through ipsec0 with $n other SAs"
 			break
 		fi
@@ -126,13 +126,13 @@ scale_sas() {
 	return 0
 }
 
-command -v iperf3 >/dev/null || die "iperf3 missing (scripts/setup)"
-command -v jq >/dev/null || die "jq missing"
+command -v iperf3 >/dev/null || fail "iperf3 missing (scripts/setup)"
+command -v jq >/dev/null || fail "jq missing"
 info kernel "$(uname -r)"
 crypto_preload
 scale_sas
 if [ -x "$(dirname "$0")/tunnels.sh" ]; then
-	"$(dirname "$0")/tunnels.sh" || die "tunnels.sh failed"
+	"$(dirname "$0")/tunnels.sh" || fail "tunnels.sh failed"
 else
 	na $S tunnels all "bench/vm/tunnels.sh not written yet"
 fi

@@ -73,7 +73,7 @@ conf "$dA" $OUTER_A $OUTER_B 100 200 a.bench b.bench start
 ip netns exec bB "$IPSECD" -f "$dB/ipsec.conf" --secrets "$dB/ipsec.secrets" --ctl "$dB/ctl" \
 	>"$dB/log" 2>&1 &
 pidB=$!
-if ! wait_for 120 ip netns exec bB "$IPSECCTL" --ctl "$dB/ctl" status; then
+if ! poll_until 120 ip netns exec bB "$IPSECCTL" --ctl "$dB/ctl" status; then
 	na $S tunnels all "responder ipsecd not ready in 120 s: $(tail -n1 "$dB/log")"
 	exit 0
 fi

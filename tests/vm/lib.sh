@@ -206,19 +206,24 @@ link_counter() {
 	ip netns exec "$1" cat "/sys/class/net/$2/statistics/$3"
 }
 
-# ipsec_load: load the module for the running kernel. Its dependencies
-# (modinfo depends, e.g. udp_tunnel) come from the host's /lib/modules via
-# modprobe; crypto algorithms are requested by the kernel on demand. The
-# module is unloaded at exit if the scenario has not done it.
+# ipsec_load: load the module for the running kernel, with the insmod
+# parameters in IPSEC_KO_PARAMS ("name=value ..."), unless it is loaded.
+# Its dependencies (modinfo depends, e.g. udp_tunnel) come from the host's
+# /lib/modules via modprobe; crypto algorithms are requested by the kernel
+# on demand. The module is unloaded at exit if the scenario has not done
+# it. Returns non-zero when a step fails (benchmarks, which run without
+# errexit, report that instead of stopping).
 ipsec_load() {
 	local deps dep
+	[ ! -e /sys/module/ipsec_tun ] || return 0
 	[ -f "$IPSEC_KO" ] || fail "no module at $IPSEC_KO (scripts/build-kmod $KVER)"
-	deps=$(modinfo -F depends "$IPSEC_KO")
+	deps=$(modinfo -F depends "$IPSEC_KO") || return 1
 	for dep in ${deps//,/ }; do
-		modprobe "$dep"
+		modprobe "$dep" || return 1
 	done
-	insmod "$IPSEC_KO"
 	on_exit _lib_unload_quietly
+	# shellcheck disable=SC2086 # IPSEC_KO_PARAMS: words for insmod
+	insmod "$IPSEC_KO" ${IPSEC_KO_PARAMS:-}
 }
 
 _lib_unload_quietly() {
