@@ -49,6 +49,8 @@ module_param_cb(live_sas, &live_ops, &ipsec_tun_live_sas, 0444);
 MODULE_PARM_DESC(live_sas, "SAs allocated and not yet freed (leak check)");
 module_param_cb(live_policies, &live_ops, &ipsec_tun_live_policies, 0444);
 MODULE_PARM_DESC(live_policies, "policies allocated and not yet freed (leak check)");
+module_param_cb(live_held, &live_ops, &ipsec_tun_live_held, 0444);
+MODULE_PARM_DESC(live_held, "ESP packets held for reserved SPIs (leak check)");
 
 static struct rtnl_link_ops ipsec_tun_link_ops;
 
@@ -269,6 +271,7 @@ static void ipsec_tun_setup(struct net_device *dev)
 	INIT_LIST_HEAD(&itd->sas);
 	INIT_LIST_HEAD(&itd->policy_classes);
 	INIT_LIST_HEAD(&itd->dev_node);
+	ipsec_tun_spi_holds_setup(itd);
 	/* ACQUIRE events: at most 10 a second per device. */
 	ratelimit_state_init(&itd->acquire_rs, HZ, 10);
 	ratelimit_set_flags(&itd->acquire_rs, RATELIMIT_MSG_ON_RELEASE);

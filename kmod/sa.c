@@ -29,6 +29,7 @@
 #include <net/xfrm.h>
 #include "sa.h"
 #include "events.h"
+#include "spi_hold.h"
 
 atomic_t ipsec_tun_live_sas = ATOMIC_INIT(0);
 
@@ -167,8 +168,8 @@ static void sad_key_set(struct ipsec_tun_sa *sa, const union ipsec_tun_addr *dad
 	sa->in_key.daddr = *daddr;
 }
 
-/* Is (SPI, destination) an XFRM SA of the underlay netns (unmarked states)? */
-static bool sad_key_in_xfrm(const struct ipsec_tun_sad_key *k)
+/* Is (SPI, destination) an XFRM SA of the underlay netns (unmarked states)? RCU-safe. */
+bool ipsec_tun_sad_key_in_xfrm(const struct ipsec_tun_sad_key *k)
 {
 	struct xfrm_state *x;
 
@@ -192,7 +193,7 @@ bool ipsec_tun_sa_spi_taken(struct net *net, u32 spi, u16 family,
 	};
 
 	lockdep_assert_held(&ipsec_tun_config_mutex);
-	return rhashtable_lookup_fast(&in_table, &key, sad_ht_params) || sad_key_in_xfrm(&key);
+	return rhashtable_lookup_fast(&in_table, &key, sad_ht_params) || ipsec_tun_sad_key_in_xfrm(&key);
 }
 
 /* Config mutex held. Puts an inbound SA in in_table under its in_key. */
@@ -200,7 +201,7 @@ static int sad_insert(struct ipsec_tun_sa *sa, struct netlink_ext_ack *extack)
 {
 	int ret;
 
-	if (sad_key_in_xfrm(&sa->in_key)) {
+	if (ipsec_tun_sad_key_in_xfrm(&sa->in_key)) {
 		NL_SET_ERR_MSG(extack, "XFRM has an SA with this SPI and destination in the underlay netns");
 		return -EEXIST;
 	}
@@ -305,6 +306,8 @@ int ipsec_tun_sa_add(struct ipsec_tun_dev *itd, struct ipsec_tun_sa_params *p,
 	if (sa->life.soft_seconds || sa->life.hard_seconds)
 		queue_delayed_work(ipsec_tun_wq, &sa->life_work, 0);
 	netdev_dbg(itd->dev, "SA spi 0x%08x dir %u created\n", sa->spi, sa->dir);
+	if (sa->dir == IPSEC_TUN_DIR_IN)
+		ipsec_tun_spi_hold_deliver(sa);
 	return 0;
 
 err_crypto:
@@ -390,6 +393,7 @@ void ipsec_tun_sa_flush_dev(struct ipsec_tun_dev *itd)
 	lockdep_assert_held(&ipsec_tun_config_mutex);
 	list_for_each_entry_safe(sa, tmp, &itd->sas, dev_node)
 		ipsec_tun_sa_remove(sa);
+	ipsec_tun_spi_holds_flush(itd);	/* the SAs that never came */
 }
 
 struct ipsec_tun_sa *ipsec_tun_sa_lookup_in(struct net *net, u32 spi, u16 family,
