@@ -14,6 +14,7 @@
 #include <net/netns/generic.h>
 #include "device.h"
 #include "sa.h"
+#include "spi_hold.h"
 #include "policy.h"
 #include "encap.h"
 #include "cryptq.h"
@@ -95,6 +96,7 @@ static void ipsec_tun_dev_uninit(struct net_device *dev)
 	itd->dead = true;
 	ipsec_tun_encap_detach(itd);
 	ipsec_tun_sa_flush_dev(itd);
+	ipsec_tun_spi_holds_flush(itd);	/* the SAs that never came */
 	ipsec_tun_policy_flush_dev(itd);
 	list_del(&itd->dev_node);
 	atomic_inc(&ipsec_tun_generation);
@@ -374,6 +376,7 @@ static void __net_exit ipsec_tun_net_pre_exit(struct net *net)
 			continue;
 		ipsec_tun_encap_detach(itd);
 		ipsec_tun_sa_flush_dev(itd);
+		ipsec_tun_spi_holds_flush(itd);
 		WRITE_ONCE(itd->underlay, NULL);
 		atomic_inc(&ipsec_tun_generation);
 	}

@@ -166,6 +166,20 @@ static void parse_sa_crypto(struct nlattr **tb, struct ipsec_tun_sa_params *p)
 }
 
 /* Everything NEW_SA needs; p->sel is allocated (the caller frees it). */
+
+/*
+ * Config mutex held. ESP that arrived for this SPI while ipsecd was still
+ * negotiating its SA (spi_hold.c) goes through the new SA now. Called here,
+ * not from sa.c, so that sa.c calls no file that calls back into it.
+ */
+static void deliver_held(struct ipsec_tun_dev *itd, u32 spi)
+{
+	struct ipsec_tun_sa *sa = ipsec_tun_sa_find(itd, IPSEC_TUN_DIR_IN, spi);
+
+	if (sa)
+		ipsec_tun_spi_hold_deliver(sa);
+}
+
 static int parse_new_sa(struct nlattr *nest, struct nlattr **tb, struct ipsec_tun_sa_params *p,
 			struct netlink_ext_ack *extack)
 {
@@ -236,6 +250,8 @@ int ipsec_tun_nl_new_sa_doit(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&ipsec_tun_config_mutex);
 	ret = ipsec_tun_limit_sa(dev_net(itd->dev), info->extack) ?:
 	      ipsec_tun_sa_add(itd, &p, info->extack);
+	if (!ret && p.dir == IPSEC_TUN_DIR_IN)
+		deliver_held(itd, p.spi);
 	mutex_unlock(&ipsec_tun_config_mutex);
 out:
 	kfree(p.sel);

@@ -29,7 +29,6 @@
 #include <net/xfrm.h>
 #include "sa.h"
 #include "events.h"
-#include "spi_hold.h"
 
 atomic_t ipsec_tun_live_sas = ATOMIC_INIT(0);
 
@@ -306,8 +305,6 @@ int ipsec_tun_sa_add(struct ipsec_tun_dev *itd, struct ipsec_tun_sa_params *p,
 	if (sa->life.soft_seconds || sa->life.hard_seconds)
 		queue_delayed_work(ipsec_tun_wq, &sa->life_work, 0);
 	netdev_dbg(itd->dev, "SA spi 0x%08x dir %u created\n", sa->spi, sa->dir);
-	if (sa->dir == IPSEC_TUN_DIR_IN)
-		ipsec_tun_spi_hold_deliver(sa);
 	return 0;
 
 err_crypto:
@@ -393,7 +390,6 @@ void ipsec_tun_sa_flush_dev(struct ipsec_tun_dev *itd)
 	lockdep_assert_held(&ipsec_tun_config_mutex);
 	list_for_each_entry_safe(sa, tmp, &itd->sas, dev_node)
 		ipsec_tun_sa_remove(sa);
-	ipsec_tun_spi_holds_flush(itd);	/* the SAs that never came */
 }
 
 struct ipsec_tun_sa *ipsec_tun_sa_lookup_in(struct net *net, u32 spi, u16 family,
