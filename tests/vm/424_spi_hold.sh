@@ -100,12 +100,12 @@ echo 10000 >$HOLD_MS
 assert_eq "$(reserve ipsec0 $S_OK)" "OK $(spi_hex $S_OK)" "reserve $(spi_hex $S_OK)"
 assert_eq "$(reserve ipsec0 $S_OK)" "ENOSPC -" "a reserved SPI is not allocated again"
 send ok
-wait_until 10 test "$(dev_stat a rx_held)" = 7
+wait_value 10 = 7 dev_stat a rx_held
 assert_eq "$(cat $HELD)" 7 "live_held"
 ctl a sa add dev ipsec0 dir in spi $S_OK src $OUT_B4 dst $OUT_A4 enc aes-gcm-128 key $K_OK \
 	sel $NET_B4-$NET_A4
-wait_until 10 test "$(sa_stat a in $S_OK rx_packets)" = 5
-wait_until 10 test "$(sa_stat a in $S_OK drop_auth)" = 1
+wait_value 10 = 5 sa_stat a in $S_OK rx_packets
+wait_value 10 = 1 sa_stat a in $S_OK drop_auth
 assert_eq "$(sa_stat a in $S_OK drop_replay)" 1 "replayed held packet"
 assert_eq "$(cat $HELD)" 0 "live_held after NEW_SA"
 assert_eq "$(no_states)" 0 "XfrmInNoStates"
@@ -115,7 +115,7 @@ progress "ok: 7 packets held for a reserved SPI, NEW_SA delivered 5, replay and 
 assert_eq "$(reserve ipsec0 $S_OLD)" "OK $(spi_hex $S_OLD)" "reserve $(spi_hex $S_OLD)"
 echo 1000 >$HOLD_MS
 send old
-wait_until 10 test "$(dev_stat a drop_hold_expired)" = 3
+wait_value 10 = 3 dev_stat a drop_hold_expired
 echo 10000 >$HOLD_MS
 assert_eq "$(cat $HELD)" 0 "live_held after expiry"
 ctl a sa add dev ipsec0 dir in spi $S_OLD src $OUT_B4 dst $OUT_A4 enc aes-gcm-128 key $K_OK
@@ -126,12 +126,12 @@ progress "ok: packets held past spi_hold_ms dropped (drop_hold_expired 3)"
 # 3. DEL_SA releases a reservation and drops what it held.
 assert_eq "$(reserve ipsec0 $S_REL)" "OK $(spi_hex $S_REL)" "reserve $(spi_hex $S_REL)"
 send rel
-wait_until 10 test "$(dev_stat a rx_held)" = 12
+wait_value 10 = 12 dev_stat a rx_held
 ctl a sa del dev ipsec0 dir in spi $S_REL
 assert_eq "$(dev_stat a drop_hold_expired)" 5 "drop_hold_expired after DEL_SA"
 out=$(ctl a sa del dev ipsec0 dir in spi $S_REL 2>&1) && fail "second DEL_SA of a released SPI passed"
 send rel # not reserved any more: XFRM's, which has no such state
-wait_until 10 test "$(no_states)" = 2
+wait_value 10 = 2 no_states
 assert_eq "$(dev_stat a rx_held)" 12 "rx_held after release"
 progress "ok: DEL_SA released the reservation (2 held packets dropped), its SPI is not ours any more"
 
@@ -141,10 +141,10 @@ reserve ipsec0 $S_SPI $(seq $S_FLOOD $((S_FLOOD + 9))) | grep -qv '^OK' && fail 
 spawn a ping -c 40 -i 0.05 -W 5 -I $PRIV_A4 $PRIV_B4
 PING=$SPAWNED_PID
 send spi
-wait_until 10 test "$(dev_stat a drop_hold_full)" = 8
+wait_value 10 = 8 dev_stat a drop_hold_full
 assert_eq "$(cat $HELD)" 32 "held for one SPI (32 per SPI)"
 send flood
-wait_until 10 test "$(dev_stat a drop_hold_full)" = $((8 + 400 - (256 - 32)))
+wait_value 10 = $((8 + 400 - (256 - 32))) dev_stat a drop_hold_full
 # (The 32 may have expired since: a slow VM takes seconds per check.)
 assert_eq "$(dev_stat a rx_held)" $((12 + 256)) "held in all (256 per device)"
 held=$(cat $HELD)
@@ -162,11 +162,11 @@ ctl a dev add dev ipsec1 >/dev/null
 ip -n a link set ipsec1 up
 assert_eq "$(reserve ipsec1 $S_DEV1)" "OK $(spi_hex $S_DEV1)" "reserve $(spi_hex $S_DEV1) on ipsec1"
 send dev1
-wait_until 10 test "$(cat $HELD)" = 4
+wait_value 10 = 4 cat $HELD
 ip -n a link del ipsec1
 assert_eq "$(cat $HELD)" 0 "live_held after deleting ipsec1"
 assert_eq "$(reserve ipsec0 $S_DEV1)" "OK $(spi_hex $S_DEV1)" "reserve $(spi_hex $S_DEV1) on ipsec0"
 send dev1
-wait_until 10 test "$(cat $HELD)" = 4
+wait_value 10 = 4 cat $HELD
 progress "ok: FLUSH and device deletion free held packets; unloading with 4 held"
 ipsec_unload
