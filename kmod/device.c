@@ -14,6 +14,7 @@
 #include <net/netns/generic.h>
 #include "device.h"
 #include "sa.h"
+#include "spi_hold.h"
 #include "policy.h"
 #include "encap.h"
 #include "cryptq.h"
@@ -49,6 +50,8 @@ module_param_cb(live_sas, &live_ops, &ipsec_tun_live_sas, 0444);
 MODULE_PARM_DESC(live_sas, "SAs allocated and not yet freed (leak check)");
 module_param_cb(live_policies, &live_ops, &ipsec_tun_live_policies, 0444);
 MODULE_PARM_DESC(live_policies, "policies allocated and not yet freed (leak check)");
+module_param_cb(live_held, &live_ops, &ipsec_tun_live_held, 0444);
+MODULE_PARM_DESC(live_held, "ESP packets held for reserved SPIs (leak check)");
 
 static struct rtnl_link_ops ipsec_tun_link_ops;
 
@@ -93,6 +96,7 @@ static void ipsec_tun_dev_uninit(struct net_device *dev)
 	itd->dead = true;
 	ipsec_tun_encap_detach(itd);
 	ipsec_tun_sa_flush_dev(itd);
+	ipsec_tun_spi_holds_flush(itd);	/* the SAs that never came */
 	ipsec_tun_policy_flush_dev(itd);
 	list_del(&itd->dev_node);
 	atomic_inc(&ipsec_tun_generation);
@@ -269,6 +273,7 @@ static void ipsec_tun_setup(struct net_device *dev)
 	INIT_LIST_HEAD(&itd->sas);
 	INIT_LIST_HEAD(&itd->policy_classes);
 	INIT_LIST_HEAD(&itd->dev_node);
+	ipsec_tun_spi_holds_setup(itd);
 	/* ACQUIRE events: at most 10 a second per device. */
 	ratelimit_state_init(&itd->acquire_rs, HZ, 10);
 	ratelimit_set_flags(&itd->acquire_rs, RATELIMIT_MSG_ON_RELEASE);
@@ -371,6 +376,7 @@ static void __net_exit ipsec_tun_net_pre_exit(struct net *net)
 			continue;
 		ipsec_tun_encap_detach(itd);
 		ipsec_tun_sa_flush_dev(itd);
+		ipsec_tun_spi_holds_flush(itd);
 		WRITE_ONCE(itd->underlay, NULL);
 		atomic_inc(&ipsec_tun_generation);
 	}

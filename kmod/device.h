@@ -11,6 +11,7 @@
 #include <linux/ratelimit.h>
 #include <linux/ipsec_tun.h>
 #include "stats.h"
+#include "spi_hold.h"
 
 struct ipsec_tun_dev {
 	struct net_device *dev;
@@ -38,6 +39,7 @@ struct ipsec_tun_dev {
 	struct ratelimit_state auth_burst_rs;	/* ERROR_EVENT AUTH_BURST, events.c */
 	struct ipsec_tun_cryptq *cryptq;	/* rx then tx ordering queues (cryptq.h) */
 	unsigned int ncryptq;		/* queues per direction */
+	struct ipsec_tun_spi_holds holds;	/* reserved SPIs (spi_hold.h) */
 };
 
 /* Serialises every configuration change: devices, SAs, policies, sockets. */

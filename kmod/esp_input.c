@@ -30,6 +30,7 @@
 #include "cryptq.h"
 #include "mss_clamp.h"
 #include "icmp_err.h"
+#include "spi_hold.h"
 
 struct esp_in_ctx {
 	struct ipsec_tun_sa *sa;
@@ -449,28 +450,53 @@ int ipsec_tun_rxq_poll(struct napi_struct *napi, int budget)
 	return done;
 }
 
+/*
+ * The inbound SA for the SAD key, referenced, into *sa: 0. With none, ESP
+ * for an SPI the daemon reserved is held until its SA is added
+ * (spi_hold.c): 0 and *sa NULL when held or dropped there; -ENOENT when
+ * the packet is not ours.
+ */
+static int esp_rcv_sa(const struct ipsec_tun_sad_key *key, struct sk_buff *skb, bool outer_v4,
+		      struct ipsec_tun_sa **sa)
+{
+	int ret;
+
+	rcu_read_lock();
+	*sa = ipsec_tun_sa_lookup_in((struct net *)key->net, key->spi, key->family, &key->daddr);
+	rcu_read_unlock();
+	if (*sa)
+		return 0;
+	ret = ipsec_tun_spi_hold_rcv(key, skb, outer_v4);
+	if (ret != -EAGAIN)
+		return ret;
+	/* The reservation became an SA since the first lookup. */
+	rcu_read_lock();
+	*sa = ipsec_tun_sa_lookup_in((struct net *)key->net, key->spi, key->family, &key->daddr);
+	rcu_read_unlock();
+	return *sa ? 0 : -ENOENT;
+}
+
 int ipsec_tun_esp_rcv(struct net *net, struct sk_buff *skb)
 {
 	bool outer_v4 = skb->protocol == htons(ETH_P_IP);
-	union ipsec_tun_addr daddr = {};
+	struct ipsec_tun_sad_key key = {
+		.net = net, .family = outer_v4 ? AF_INET : AF_INET6,
+	};
 	struct ipsec_tun_sa *sa;
-	u32 spi;
+	int ret;
 
 	if (!pskb_may_pull(skb, IPSEC_TUN_ESP_HDR_LEN))
 		return -ENOENT;
-	spi = get_unaligned_be32(skb->data);
 	/* The SAD key (RFC 4301 4.4.2.1): SPI and the outer destination. */
+	key.spi = get_unaligned_be32(skb->data);
 	if (outer_v4)
-		daddr.w[0] = ip_hdr(skb)->daddr;
+		key.daddr.w[0] = ip_hdr(skb)->daddr;
 	else
-		memcpy(daddr.b, &ipv6_hdr(skb)->daddr, sizeof(daddr.b));
-	rcu_read_lock();
-	sa = ipsec_tun_sa_lookup_in(net, spi, outer_v4 ? AF_INET : AF_INET6, &daddr);
-	rcu_read_unlock();
-	if (!sa)
-		return -ENOENT;
-	ipsec_tun_rxq_enqueue(sa, skb, outer_v4);
-	return 0;
+		memcpy(key.daddr.b, &ipv6_hdr(skb)->daddr, sizeof(key.daddr.b));
+	ret = esp_rcv_sa(&key, skb, outer_v4, &sa);
+	if (!ret && sa)
+		ipsec_tun_rxq_enqueue(sa, skb, outer_v4);
+	return ret;
 }
 
 /* xfrm protocol handlers: first in the chain for IPPROTO_ESP. */

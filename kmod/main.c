@@ -13,6 +13,7 @@
 #include "esp.h"
 #include "netlink.h"
 #include "policy.h"
+#include "spi_hold.h"
 
 static int __init ipsec_tun_mod_init(void)
 {
@@ -29,6 +30,9 @@ static int __init ipsec_tun_mod_init(void)
 	ret = ipsec_tun_sa_init();
 	if (ret)
 		return ret;
+	ret = ipsec_tun_spi_hold_init();
+	if (ret)
+		goto err_hold;
 	ret = ipsec_tun_device_init();
 	if (ret)
 		goto err_device;
@@ -47,6 +51,8 @@ err_input:
 	ipsec_tun_device_uninit();
 	ipsec_tun_output_uninit();
 err_device:
+	ipsec_tun_spi_hold_uninit();
+err_hold:
 	ipsec_tun_sa_uninit();
 	return ret;
 }
@@ -57,10 +63,11 @@ static void __exit ipsec_tun_mod_exit(void)
 	ipsec_tun_input_uninit();
 	ipsec_tun_device_uninit();
 	ipsec_tun_output_uninit();
+	ipsec_tun_spi_hold_uninit();
 	ipsec_tun_sa_uninit();
-	pr_info("ipsec_tun: unloaded (live sas %d, devs %d, policies %d)\n",
+	pr_info("ipsec_tun: unloaded (live sas %d, devs %d, policies %d, held %d)\n",
 		atomic_read(&ipsec_tun_live_sas), atomic_read(&ipsec_tun_live_devs),
-		atomic_read(&ipsec_tun_live_policies));
+		atomic_read(&ipsec_tun_live_policies), atomic_read(&ipsec_tun_live_held));
 }
 
 module_init(ipsec_tun_mod_init);

@@ -7,6 +7,7 @@
 #include "netlink.h"
 #include "attrs.h"
 #include "sa.h"
+#include "spi_hold.h"
 #include "policy.h"
 #include "encap.h"
 
@@ -101,6 +102,7 @@ int ipsec_tun_nl_flush_doit(struct sk_buff *skb, struct genl_info *info)
 		return PTR_ERR(itd);
 	mutex_lock(&ipsec_tun_config_mutex);
 	ipsec_tun_sa_flush_dev(itd);
+	ipsec_tun_spi_holds_flush(itd);	/* the SAs that never came */
 	ipsec_tun_policy_flush_dev(itd);
 	mutex_unlock(&ipsec_tun_config_mutex);
 	ipsec_tun_dev_put(itd);

@@ -9,6 +9,7 @@
 #include "netlink.h"
 #include "attrs.h"
 #include "sa.h"
+#include "spi_hold.h"
 #include "netns_limits.h"
 
 const struct nla_policy ipsec_tun_sa_nl_policy[IPSEC_TUN_SA_A_MAX + 1] = {
@@ -165,6 +166,20 @@ static void parse_sa_crypto(struct nlattr **tb, struct ipsec_tun_sa_params *p)
 }
 
 /* Everything NEW_SA needs; p->sel is allocated (the caller frees it). */
+
+/*
+ * Config mutex held. ESP that arrived for this SPI while ipsecd was still
+ * negotiating its SA (spi_hold.c) goes through the new SA now. Called here,
+ * not from sa.c, so that sa.c calls no file that calls back into it.
+ */
+static void deliver_held(struct ipsec_tun_dev *itd, u32 spi)
+{
+	struct ipsec_tun_sa *sa = ipsec_tun_sa_find(itd, IPSEC_TUN_DIR_IN, spi);
+
+	if (sa)
+		ipsec_tun_spi_hold_deliver(sa);
+}
+
 static int parse_new_sa(struct nlattr *nest, struct nlattr **tb, struct ipsec_tun_sa_params *p,
 			struct netlink_ext_ack *extack)
 {
@@ -235,6 +250,8 @@ int ipsec_tun_nl_new_sa_doit(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&ipsec_tun_config_mutex);
 	ret = ipsec_tun_limit_sa(dev_net(itd->dev), info->extack) ?:
 	      ipsec_tun_sa_add(itd, &p, info->extack);
+	if (!ret && p.dir == IPSEC_TUN_DIR_IN)
+		deliver_held(itd, p.spi);
 	mutex_unlock(&ipsec_tun_config_mutex);
 out:
 	kfree(p.sel);
@@ -314,6 +331,21 @@ out:
 	return ret;
 }
 
+/*
+ * Config mutex held. DEL_SA of an inbound SPI that has no SA on the device
+ * but a reservation there (ALLOC_SPI): the reservation ends.
+ */
+static bool release_reserved(struct ipsec_tun_dev *itd, struct nlattr **tb)
+{
+	u32 spi;
+
+	if (!tb[IPSEC_TUN_SA_A_SPI] || !tb[IPSEC_TUN_SA_A_DIR] ||
+	    nla_get_u8(tb[IPSEC_TUN_SA_A_DIR]) != IPSEC_TUN_DIR_IN)
+		return false;
+	spi = nla_get_u32(tb[IPSEC_TUN_SA_A_SPI]);
+	return !ipsec_tun_sa_find(itd, IPSEC_TUN_DIR_IN, spi) && ipsec_tun_spi_release(itd, spi);
+}
+
 int ipsec_tun_nl_del_sa_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[IPSEC_TUN_SA_A_MAX + 1];
@@ -328,11 +360,15 @@ int ipsec_tun_nl_del_sa_doit(struct sk_buff *skb, struct genl_info *info)
 	if (IS_ERR(itd))
 		return PTR_ERR(itd);
 	mutex_lock(&ipsec_tun_config_mutex);
-	sa = find_sa(itd, tb, info->extack);
-	if (IS_ERR(sa))
-		ret = PTR_ERR(sa);
-	else
-		ipsec_tun_sa_remove(sa);
+	if (release_reserved(itd, tb)) {
+		ret = 0;
+	} else {
+		sa = find_sa(itd, tb, info->extack);
+		if (IS_ERR(sa))
+			ret = PTR_ERR(sa);
+		else
+			ipsec_tun_sa_remove(sa);
+	}
 	mutex_unlock(&ipsec_tun_config_mutex);
 	ipsec_tun_dev_put(itd);
 	return ret;

@@ -4,15 +4,17 @@
  * SAD (sa.c's in_table) and in XFRM's, as XFRM_MSG_ALLOCSPI gives one. The
  * daemon asks before each CREATE_CHILD_SA instead of dumping every SA.
  *
- * Nothing is reserved: XFRM keeps a larval state until the SA is added; we
- * keep nothing, so there is nothing to expire or leak. An SPI taken between
- * ALLOC_SPI and NEW_SA is refused there (-EEXIST) and the caller asks again;
- * with random picks among 2^32 that is as rare as it gets.
+ * Without a device nothing is reserved: an SPI taken between ALLOC_SPI and
+ * NEW_SA is refused there (-EEXIST) and the caller asks again; with random
+ * picks among 2^32 that is as rare as it gets. With a device the SPI is
+ * reserved there, as XFRM's larval state, so that ESP arriving for it
+ * before NEW_SA is held instead of lost (spi_hold.c).
  */
 #include <linux/random.h>
 #include <net/genetlink.h>
 #include "netlink.h"
 #include "sa.h"
+#include "spi_hold.h"
 
 /* A range this small is searched fully; a larger one by random tries. */
 #define SPI_SCAN_MAX	4096
@@ -22,9 +24,13 @@
 static bool spi_free(struct net *net, struct ipsec_tun_dev *itd, u32 spi, u16 family,
 		     const union ipsec_tun_addr *daddr)
 {
+	struct ipsec_tun_sad_key key = {
+		.net = net, .spi = spi, .family = family, .daddr = *daddr,
+	};
+
 	if (itd && ipsec_tun_sa_find(itd, IPSEC_TUN_DIR_IN, spi))
 		return false;
-	return !ipsec_tun_sa_spi_taken(net, spi, family, daddr);
+	return !ipsec_tun_sa_spi_taken(net, spi, family, daddr) && !ipsec_tun_spi_is_reserved(&key);
 }
 
 static int pick_spi(struct net *net, struct ipsec_tun_dev *itd, u32 min, u32 max, u16 family,
@@ -47,6 +53,17 @@ static int pick_spi(struct net *net, struct ipsec_tun_dev *itd, u32 min, u32 max
 			return 0;
 	}
 	return -ENOSPC;
+}
+
+/* Config mutex held. ESP for it is held until NEW_SA (spi_hold.c). */
+static int reserve_spi(struct ipsec_tun_dev *itd, struct net *net, u32 spi, u16 family,
+		       const union ipsec_tun_addr *daddr, struct netlink_ext_ack *extack)
+{
+	struct ipsec_tun_sad_key key = {
+		.net = net, .spi = spi, .family = family, .daddr = *daddr,
+	};
+
+	return ipsec_tun_spi_reserve(itd, &key, extack);
 }
 
 static int alloc_spi_reply(struct genl_info *info, u32 spi)
@@ -123,6 +140,8 @@ int ipsec_tun_nl_alloc_spi_doit(struct sk_buff *skb, struct genl_info *info)
 		ret = pick_spi(net, itd, min, max, family, &daddr, &spi);
 		if (ret)
 			NL_SET_ERR_MSG(extack, "no free SPI in the range");
+		else if (itd)
+			ret = reserve_spi(itd, net, spi, family, &daddr, extack);
 	}
 	mutex_unlock(&ipsec_tun_config_mutex);
 	if (itd)

@@ -167,8 +167,8 @@ static void sad_key_set(struct ipsec_tun_sa *sa, const union ipsec_tun_addr *dad
 	sa->in_key.daddr = *daddr;
 }
 
-/* Is (SPI, destination) an XFRM SA of the underlay netns (unmarked states)? */
-static bool sad_key_in_xfrm(const struct ipsec_tun_sad_key *k)
+/* Is (SPI, destination) an XFRM SA of the underlay netns (unmarked states)? RCU-safe. */
+bool ipsec_tun_sad_key_in_xfrm(const struct ipsec_tun_sad_key *k)
 {
 	struct xfrm_state *x;
 
@@ -192,7 +192,7 @@ bool ipsec_tun_sa_spi_taken(struct net *net, u32 spi, u16 family,
 	};
 
 	lockdep_assert_held(&ipsec_tun_config_mutex);
-	return rhashtable_lookup_fast(&in_table, &key, sad_ht_params) || sad_key_in_xfrm(&key);
+	return rhashtable_lookup_fast(&in_table, &key, sad_ht_params) || ipsec_tun_sad_key_in_xfrm(&key);
 }
 
 /* Config mutex held. Puts an inbound SA in in_table under its in_key. */
@@ -200,7 +200,7 @@ static int sad_insert(struct ipsec_tun_sa *sa, struct netlink_ext_ack *extack)
 {
 	int ret;
 
-	if (sad_key_in_xfrm(&sa->in_key)) {
+	if (ipsec_tun_sad_key_in_xfrm(&sa->in_key)) {
 		NL_SET_ERR_MSG(extack, "XFRM has an SA with this SPI and destination in the underlay netns");
 		return -EEXIST;
 	}

@@ -136,11 +136,12 @@ extern atomic_t ipsec_tun_live_sas;
 int ipsec_tun_sa_init(void);
 void ipsec_tun_sa_uninit(void);
 
-/* Config mutex held. */
+/* Config mutex held. An inbound SA takes the packets held for its SPI. */
 int ipsec_tun_sa_add(struct ipsec_tun_dev *itd, struct ipsec_tun_sa_params *p,
 		     struct netlink_ext_ack *extack);
 struct ipsec_tun_sa *ipsec_tun_sa_find(struct ipsec_tun_dev *itd, u8 dir, u32 spi);
 void ipsec_tun_sa_remove(struct ipsec_tun_sa *sa);
+/* Every SA and SPI reservation of the device. */
 void ipsec_tun_sa_flush_dev(struct ipsec_tun_dev *itd);
 void ipsec_tun_sa_set_lifetime(struct ipsec_tun_sa *sa, const struct ipsec_tun_lifetime *life);
 int ipsec_tun_sa_set_endpoints(struct ipsec_tun_sa *sa, const struct ipsec_tun_endpoints *ep,
@@ -148,6 +149,8 @@ int ipsec_tun_sa_set_endpoints(struct ipsec_tun_sa *sa, const struct ipsec_tun_e
 
 bool ipsec_tun_sa_spi_taken(struct net *net, u32 spi, u16 family,
 			    const union ipsec_tun_addr *daddr);
+/* Does XFRM have an SA (unmarked) with this key? Any context. */
+bool ipsec_tun_sad_key_in_xfrm(const struct ipsec_tun_sad_key *k);
 
 /* RCU read side; return a referenced SA or NULL. */
 struct ipsec_tun_sa *ipsec_tun_sa_lookup_in(struct net *net, u32 spi, u16 family,

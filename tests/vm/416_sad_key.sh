@@ -87,9 +87,9 @@ sa1_stat() { # sa1_stat FIELD: a counter of ipsec1's SA 0x4160 (read in c)
 forge $OUT_A4 $K0 1 3
 forge 192.0.2.11 $KX 1 4
 forge 192.0.2.12 $K1 1 5
-wait_until 10 test "$(sa_stat a in $SPI rx_packets)" = 3
-wait_until 10 test "$(sa1_stat rx_packets)" = 5
-wait_until 10 test "$(xfrm_packets)" = "4 0"
+wait_value 10 = 3 sa_stat a in $SPI rx_packets
+wait_value 10 = 5 sa1_stat rx_packets
+wait_value 10 = "4 0" xfrm_packets
 assert_eq "$(dev_stat a drop_auth)" 0 "ipsec0 ICV failures (another stack's packets)"
 assert_eq "$(ctl c dev list dev ipsec1 --json | jq -r '.[0].stats.drop_auth')" 0 "ipsec1 ICV failures"
 assert_eq "$(in_ns a grep -w XfrmInNoStates /proc/net/xfrm_stat | awk '{print $2}')" 0 "XfrmInNoStates"
@@ -102,14 +102,14 @@ grep -qF "this SPI and destination exists" <<<"$out" || fail "UPD_SA onto a take
 out=$(ctl c sa update dev ipsec1 dir in spi $SPI dst 192.0.2.11 2>&1) && fail "UPD_SA onto XFRM's key passed"
 grep -qF "XFRM has an SA" <<<"$out" || fail "UPD_SA onto XFRM's key: $out"
 forge 192.0.2.12 $K1 6 1 # still there after the refusals
-wait_until 10 test "$(sa1_stat rx_packets)" = 6
+wait_value 10 = 6 sa1_stat rx_packets
 ctl c sa update dev ipsec1 dir in spi $SPI dst 192.0.2.13
 assert_eq "$(ctl c sa list dev ipsec1 --json | jq -r --arg s "$(spi_hex $SPI)" '.[] | select(.spi == $s) | .dst')" \
 	192.0.2.13 "ipsec1 SA destination after UPD_SA"
 forge 192.0.2.13 $K1 7 2
 forge 192.0.2.12 $K1 9 1 # the old destination: XFRM's now, and it has no such state
-wait_until 10 test "$(sa1_stat rx_packets)" = 8
-wait_until 10 test "$(in_ns a grep -w XfrmInNoStates /proc/net/xfrm_stat | awk '{print $2}')" = 1
+wait_value 10 = 8 sa1_stat rx_packets
+wait_value 10 = 1 in_ns a awk '$1 == "XfrmInNoStates" { print $2 }' /proc/net/xfrm_stat
 progress "ok: UPD_SA refuses taken keys, moves the SA to a free one, traffic follows"
 ip -n c link del ipsec1
 ip -n a xfrm state flush

@@ -136,8 +136,9 @@ assert_eq "$(md5sum <"$root/usr/sbin/ipsecctl" | cut -d' ' -f1)" "$(pkg_md5 /usr
 tunnels() {
 	inroot "$1" /usr/sbin/ipsecctl --ctl "/run/$1/ipsecd.ctl" trafficstatus --json | jq '.tunnels | length'
 }
-poll_until 90 test "$(tunnels siteA)" -ge 1 || { spawn_log "$SPAWNED_PID"; fail "no tunnel up in siteA"; }
-wait_until 30 test "$(tunnels siteB)" -ge 1
+tunnel_up() { [ "$(tunnels "$1")" -ge 1 ]; }
+poll_until 90 tunnel_up siteA || { spawn_log "$SPAWNED_PID"; fail "no tunnel up in siteA"; }
+wait_value 30 -ge 1 tunnels siteB
 in_ns hostA ping -c 3 -i 0.5 -W 5 10.2.0.2 >/dev/null || fail "hostA cannot ping hostB through the tunnel"
 st=$(inroot siteA /usr/sbin/ipsecctl --ctl /run/siteA/ipsecd.ctl status)
 grep -q 'site-a-to-site-b' <<<"$st" || fail "ipsecctl status does not show the connection: $st"

@@ -102,6 +102,21 @@ wait_until() {
 	poll_until "$@" || fail "timed out after ${1}s waiting for: ${*:2}"
 }
 
+# wait_value TIMEOUT OP EXPECTED CMD...: run CMD every 0.1 s until its
+# output compares to EXPECTED with test's OP (= -ge ...), else fail naming
+# the last output. CMD runs each time: `wait_until 10 test "$(cmd)" = 3`
+# would expand $(cmd) once and wait on a constant.
+wait_value() {
+	local timeout=$1 op=$2 want=$3 got deadline
+	shift 3
+	deadline=$(($(date +%s%N) + timeout * 1000000000))
+	until got=$("$@" 2>/dev/null) && test "$got" "$op" "$want"; do
+		[ "$(date +%s%N)" -lt "$deadline" ] ||
+			fail "timed out after ${timeout}s waiting for '$*' $op $want (last: '$got')"
+		sleep 0.1
+	done
+}
+
 # poll_until TIMEOUT CMD...: like wait_until but returns 1 on timeout
 # instead of failing, for "this must NOT happen within N s" checks.
 poll_until() {

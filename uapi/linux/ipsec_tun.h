@@ -81,7 +81,9 @@
  *     ENCAP_SPORT/ENCAP_DPORT (NAT mapping moved), SRC/DST (peer moved). A
  *     new DST moves an inbound SA to that SAD key: -EEXIST as in NEW_SA.
  *     Keys, algorithms, selectors and SEQ cannot change (-EINVAL).
- * IPSEC_TUN_CMD_DEL_SA    [admin] dev, SA with SPI + DIR.
+ * IPSEC_TUN_CMD_DEL_SA    [admin] dev, SA with SPI + DIR. An inbound SPI with
+ *     no SA but a reservation on dev (ALLOC_SPI) releases the reservation
+ *     (0): the daemon gives up a child SA that will never be added.
  * IPSEC_TUN_CMD_GET_SA    doit: dev, SA with SPI + DIR. dumpit: dev (all SAs
  *     of the device) or nothing (all SAs of the netns's ipsec devices).
  *     Reply: IFINDEX and an SA nest with everything given at creation except
@@ -106,9 +108,29 @@
  *     Reply: SA nest with SPI, picked at random in the range among those no
  *     inbound SA of ours nor any XFRM state (without mark) has with that DST
  *     in that netns; -ENOSPC if none was found (ranges up to 4096 SPIs are
- *     searched fully, larger ones by 64 random tries). Nothing is reserved
- *     (unlike XFRM's larval state): NEW_SA refuses an SPI taken meanwhile
- *     with -EEXIST, and the caller allocates again.
+ *     searched fully, larger ones by 64 random tries; SPIs reserved, below,
+ *     count as taken). Without dev nothing is reserved: NEW_SA refuses an
+ *     SPI taken meanwhile with -EEXIST, and the caller allocates again.
+ *     With dev the (SPI, DST) is reserved on that device, as XFRM's larval
+ *     state, until NEW_SA adds the inbound SA with that SPI and DST, DEL_SA
+ *     (dir in) names the SPI, FLUSH, the device goes, or 60 s pass; at most
+ *     4096 reservations per device (-ENOSPC).
+ *
+ * Holding ESP for a reserved SPI: the responder of a CREATE_CHILD_SA may
+ * send ESP on the new child as soon as it has answered, before the
+ * initiator has processed the answer and added the inbound SA (whose keys
+ * need the responder's nonce). ESP whose (SPI, destination) is reserved and
+ * has no SA yet is therefore held, unauthenticated, on the reserving
+ * device: at most 32 packets per SPI and 256 packets or 1 MiB (truesize)
+ * per device (beyond: dropped, STAT_DROP_HOLD_FULL), each for at most
+ * the module parameter spi_hold_ms (default 1000; 0 turns holding off).
+ * NEW_SA of the SPI on that device puts the held packets through the normal
+ * input path (replay window, ICV, selectors; counted by the SA), after any
+ * that found the new SA directly; packets held too long, or whose
+ * reservation ends without its SA, are dropped (STAT_DROP_HOLD_EXPIRED).
+ * Held packets are counted in STAT_RX_HELD and, in total over all devices,
+ * in /sys/module/ipsec_tun/parameters/live_held. Established SAs never
+ * wait for or share anything with held packets.
  *
  * Events (multicast group IPSEC_TUN_MCGRP_EVENTS, sent in the underlay netns
  * and in the device's current netns if different; joining needs
@@ -345,6 +367,18 @@ enum ipsec_tun_stat {
 	 */
 	IPSEC_TUN_STAT_ICMP_PMTU,	/* u64: frag-needed / too-big accepted: path MTU lowered */
 	IPSEC_TUN_STAT_ICMP_IGNORED,	/* u64: quote does not match the SA's peer, or bogus MTU */
+	/*
+	 * ESP for an SPI reserved by ALLOC_SPI with a device, arriving
+	 * before NEW_SA added its SA ("Holding ESP for a reserved SPI"
+	 * above). Device counters only: there is no SA yet.
+	 */
+	IPSEC_TUN_STAT_RX_HELD,		/* u64: held; those the SA takes are
+					 * then counted by the SA as any packet */
+	IPSEC_TUN_STAT_DROP_HOLD_EXPIRED, /* u64: held, then dropped: held too
+					 * long, or the reservation ended
+					 * without its SA */
+	IPSEC_TUN_STAT_DROP_HOLD_FULL,	/* u64: not held: over the per-SPI or
+					 * per-device bound */
 	__IPSEC_TUN_STAT_MAX
 };
 #define IPSEC_TUN_STAT_MAX (__IPSEC_TUN_STAT_MAX - 1)

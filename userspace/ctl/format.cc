@@ -26,6 +26,8 @@ constexpr CounterField kDropFields[] = {
     {"drop_selector", &Counters::drop_selector}, {"drop_mtu", &Counters::drop_mtu},
     {"drop_expired", &Counters::drop_expired},   {"drop_nomem", &Counters::drop_nomem},
     {"drop_ecn", &Counters::drop_ecn},
+    {"drop_hold_expired", &Counters::drop_hold_expired},
+    {"drop_hold_full", &Counters::drop_hold_full},
 };
 
 std::string DevName(int ifindex, const DevNames& names) {
@@ -104,7 +106,8 @@ std::string FormatCounters(const Counters& c, const std::string& indent) {
   for (const auto& f : kDropFields)
     s += std::string(" ") + (f.name + 5) + " " + std::to_string(c.*(f.field));
   return s + "\n" + indent + "icmp: pmtu " + std::to_string(c.icmp_pmtu) + " ignored " +
-         std::to_string(c.icmp_ignored) + "\n";
+         std::to_string(c.icmp_ignored) + ", held for a reserved SPI " +
+         std::to_string(c.rx_held) + "\n";
 }
 
 std::string FormatDev(const kernel::DevInfo& dev) {
@@ -157,6 +160,7 @@ nlohmann::json CountersJson(const Counters& c) {
   for (const auto& f : kDropFields) j[f.name] = c.*(f.field);
   j["icmp_pmtu"] = c.icmp_pmtu;
   j["icmp_ignored"] = c.icmp_ignored;
+  j["rx_held"] = c.rx_held;
   return j;
 }
 

@@ -26,6 +26,12 @@ kernel::Lifetime Seconds(uint64_t s) {
 
 }  // namespace
 
+Result<uint32_t> AllocInboundSpi(EngineContext& ctx, const ConnectionConfig& conn,
+                                 const IpAddress& local) {
+  auto dev = ctx.kernel.EnsureDevice(conn.interface);
+  return ctx.kernel.AllocSpi(local, dev ? dev->ifindex : 0);
+}
+
 Status InstallChild(EngineContext& ctx, const IkeSa& sa, ChildSa& child,
                     const ike::ChildSaKeys& keys, bool defer_outbound) {
   // The child's own connection: a child sharing another connection's IKE

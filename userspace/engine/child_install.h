@@ -17,6 +17,12 @@ namespace ipsec::engine {
 
 class IkeSa;
 
+// A new child's inbound SPI for `local`, reserved on conn's device, so that
+// ESP the peer sends on it before InstallChild is held for the SA instead of
+// lost (the peer may use the child as soon as it has answered). Without the
+// device (it cannot be created), an SPI that is only free.
+Result<uint32_t> AllocInboundSpi(EngineContext& ctx, const ConnectionConfig& conn,
+                                 const IpAddress& local);
 // Installs child (state becomes kInstalled). On failure whatever was
 // installed is removed again and the error says which step failed.
 // defer_outbound: keep the outbound SA in child.pending_outbound for

@@ -311,11 +311,11 @@ Result<DevInfo> GenlKernel::EnsureDevice(const std::string& name) {
 
 // ---- SAs ----
 
-Result<uint32_t> GenlKernel::AllocSpi(const IpAddress& local) {
-  // The kernel picks one free in its SAD and XFRM's for `local`, reserving
-  // nothing: NEW_SA refuses one taken meanwhile (EEXIST).
+Result<uint32_t> GenlKernel::AllocSpi(const IpAddress& local, int ifindex) {
+  // The kernel picks one free in its SAD and XFRM's for `local`, reserved on
+  // the device (if given) so that ESP arriving before NEW_SA is held.
   nl_msg* m = NewMsg(IPSEC_TUN_CMD_ALLOC_SPI, NLM_F_ACK);
-  if (m && !PutAllocSpi(m, local)) {
+  if (m && (!PutAllocSpi(m, local, ifindex) || (ifindex > 0 && !PutDevNetns(m, ifindex)))) {
     nlmsg_free(m);
     m = nullptr;
   }

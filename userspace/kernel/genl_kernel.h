@@ -40,7 +40,7 @@ class GenlKernel : public Kernel {
   Result<std::vector<DevInfo>> ListDevices() override;
   Result<DevInfo> EnsureDevice(const std::string& name) override;
 
-  Result<uint32_t> AllocSpi(const IpAddress& local) override;
+  Result<uint32_t> AllocSpi(const IpAddress& local, int ifindex) override;
   Status AddSa(int ifindex, const SaParams& sa) override;
   Status UpdateSa(int ifindex, const SaUpdate& upd) override;
   Status DelSa(int ifindex, uint32_t spi, Direction dir) override;

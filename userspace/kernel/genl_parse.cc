@@ -170,7 +170,8 @@ bool PutSaId(nl_msg* m, int ifindex, uint32_t spi, Direction dir) {
   return true;
 }
 
-bool PutAllocSpi(nl_msg* m, const IpAddress& local) {
+bool PutAllocSpi(nl_msg* m, const IpAddress& local, int ifindex) {
+  if (ifindex > 0 && !PutIfindex(m, ifindex)) return false;
   nlattr* nest = nla_nest_start(m, IPSEC_TUN_A_SA);
   if (!nest || nla_put_u16(m, IPSEC_TUN_SA_A_FAMILY, static_cast<uint16_t>(local.family())) != 0 ||
       !PutAddr(m, IPSEC_TUN_SA_A_DST, local))
@@ -235,6 +236,9 @@ Counters ParseCounters(const nlattr* nest) {
   c.drop_ecn = get(IPSEC_TUN_STAT_DROP_ECN);
   c.icmp_pmtu = get(IPSEC_TUN_STAT_ICMP_PMTU);
   c.icmp_ignored = get(IPSEC_TUN_STAT_ICMP_IGNORED);
+  c.rx_held = get(IPSEC_TUN_STAT_RX_HELD);
+  c.drop_hold_expired = get(IPSEC_TUN_STAT_DROP_HOLD_EXPIRED);
+  c.drop_hold_full = get(IPSEC_TUN_STAT_DROP_HOLD_FULL);
   return c;
 }
 

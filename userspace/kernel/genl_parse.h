@@ -31,9 +31,10 @@ bool PutNewSa(nl_msg* m, int ifindex, const SaParams& sa);
 bool PutSaUpdate(nl_msg* m, int ifindex, const SaUpdate& upd);
 bool PutSaId(nl_msg* m, int ifindex, uint32_t spi, Direction dir);
 bool PutPolicy(nl_msg* m, int ifindex, const Policy& pol);
-// ALLOC_SPI: an SPI free for inbound SAs to `local` (no device: the
-// caller's netns is the underlay).
-bool PutAllocSpi(nl_msg* m, const IpAddress& local);
+// ALLOC_SPI: an SPI free for inbound SAs to `local`. ifindex > 0: reserved
+// on that device (and its underlay is the netns); 0: no device, the
+// caller's netns is the underlay, nothing reserved.
+bool PutAllocSpi(nl_msg* m, const IpAddress& local, int ifindex);
 // A selector nest of IPSEC_TUN_POL_A_* under attribute type `type`.
 bool PutSelector(nl_msg* m, int type, const TrafficSelector& sel);
 

@@ -69,6 +69,9 @@ struct Counters {
            drop_ecn = 0;
   // ICMP errors about our outer ESP: path MTU lowered / ignored (icmp_err.c).
   uint64_t icmp_pmtu = 0, icmp_ignored = 0;
+  // ESP for a reserved SPI before its SA was added (device only, spi_hold.c):
+  // held, held and dropped (too long, reservation ended), not held (bound).
+  uint64_t rx_held = 0, drop_hold_expired = 0, drop_hold_full = 0;
 };
 
 struct SaInfo {
@@ -148,8 +151,10 @@ class Kernel {
   virtual Result<DevInfo> EnsureDevice(const std::string& name) = 0;
 
   // A random inbound SPI (>= 256, RFC 4303 2.1) that no inbound SA in this
-  // netns has for the local address `local` (ours or XFRM's). Not reserved.
-  virtual Result<uint32_t> AllocSpi(const IpAddress& local) = 0;
+  // netns has for the local address `local` (ours or XFRM's). With ifindex
+  // (> 0) it is reserved on that device until AddSa, DelSa (kIn) or 60 s, and
+  // ESP arriving for it before AddSa is held for the SA (spi_hold.c).
+  virtual Result<uint32_t> AllocSpi(const IpAddress& local, int ifindex) = 0;
   virtual Status AddSa(int ifindex, const SaParams& sa) = 0;
   virtual Status UpdateSa(int ifindex, const SaUpdate& upd) = 0;
   virtual Status DelSa(int ifindex, uint32_t spi, Direction dir) = 0;

@@ -28,7 +28,7 @@ Result<DevInfo> MockKernel::EnsureDevice(const std::string& name) {
   return d;
 }
 
-Result<uint32_t> MockKernel::AllocSpi(const IpAddress&) {
+Result<uint32_t> MockKernel::AllocSpi(const IpAddress&, int) {
   while (sas_.count({next_spi_, Direction::kIn})) ++next_spi_;
   return next_spi_++;
 }

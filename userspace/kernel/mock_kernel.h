@@ -22,7 +22,7 @@ class MockKernel : public Kernel {
   Result<DevInfo> GetDevice(const std::string& name) override;
   Result<std::vector<DevInfo>> ListDevices() override;
   Result<DevInfo> EnsureDevice(const std::string& name) override;
-  Result<uint32_t> AllocSpi(const IpAddress& local) override;
+  Result<uint32_t> AllocSpi(const IpAddress& local, int ifindex) override;
   Status AddSa(int ifindex, const SaParams& sa) override;
   Status UpdateSa(int ifindex, const SaUpdate& upd) override;
   Status DelSa(int ifindex, uint32_t spi, Direction dir) override;

@@ -70,9 +70,10 @@ TEST(FormatTest, CountersJsonHasEveryDropCause) {
   for (const char* k :
        {"rx_packets", "rx_bytes", "tx_packets", "tx_bytes", "drop_auth", "drop_replay", "drop_pad",
         "drop_header", "drop_no_sa", "drop_no_policy", "drop_selector", "drop_mtu", "drop_expired",
-        "drop_nomem", "drop_ecn", "icmp_pmtu", "icmp_ignored"})
+        "drop_nomem", "drop_ecn", "drop_hold_expired", "drop_hold_full", "icmp_pmtu",
+        "icmp_ignored", "rx_held"})
     EXPECT_TRUE(j.contains(k)) << k;
-  EXPECT_EQ(j.size(), 17u);
+  EXPECT_EQ(j.size(), 20u);
 }
 
 TEST(FormatTest, Events) {

@@ -263,12 +263,17 @@ TEST(GenlParseTest, SaReply) {
 
 TEST(GenlParseTest, AllocSpiRequestAndReply) {
   Msg req = NewMsg(IPSEC_TUN_CMD_ALLOC_SPI);
-  ASSERT_TRUE(PutAllocSpi(req.get(), Addr("2001:db8::1")));
+  ASSERT_TRUE(PutAllocSpi(req.get(), Addr("2001:db8::1"), 0));
   Parsed p;
   ParseMsg(req.get(), &p);
-  EXPECT_FALSE(p.tb[IPSEC_TUN_A_IFINDEX]);  // the caller's netns
+  EXPECT_FALSE(p.tb[IPSEC_TUN_A_IFINDEX]);  // the caller's netns, nothing reserved
   EXPECT_EQ(GetU16(p.sa[IPSEC_TUN_SA_A_FAMILY]), AF_INET6);
   EXPECT_EQ(GetAddr(p.sa[IPSEC_TUN_SA_A_DST], AF_INET6), Addr("2001:db8::1"));
+  Msg on_dev = NewMsg(IPSEC_TUN_CMD_ALLOC_SPI);
+  ASSERT_TRUE(PutAllocSpi(on_dev.get(), Addr("192.0.2.1"), 7));
+  Parsed pd;
+  ParseMsg(on_dev.get(), &pd);
+  EXPECT_EQ(GetU32(pd.tb[IPSEC_TUN_A_IFINDEX]), 7u);  // reserved on ifindex 7
 
   for (uint32_t spi : {0xc0ffee01u, 255u}) {
     Msg r = NewMsg(IPSEC_TUN_CMD_ALLOC_SPI);

@@ -75,7 +75,7 @@ class ChildCreateTask : public Task {
     if (in_auth) proposals_ = WithoutDh(proposals_);
 
     if (!child_) {
-      auto spi = ctx_.kernel.AllocSpi(sa.local.addr);
+      auto spi = AllocInboundSpi(ctx_, c, sa.local.addr);
       if (!spi) {
         ctx_.Error(c.name, "cannot allocate an inbound SPI: " + spi.error().message);
         return TaskResult::kFailed;
@@ -339,7 +339,7 @@ class ChildCreateTask : public Task {
     proposals_ = {*sel.chosen};
     peer_number_ = sel.peer_number;
 
-    auto spi = ctx_.kernel.AllocSpi(sa.local.addr);
+    auto spi = AllocInboundSpi(ctx_, c, sa.local.addr);
     if (!spi) {
       ctx_.Error(c.name, "cannot allocate an inbound SPI: " + spi.error().message);
       error_ = Notify(in_auth ? NotifyType::kNoProposalChosen : NotifyType::kTemporaryFailure);
