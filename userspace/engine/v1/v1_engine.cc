@@ -301,7 +301,7 @@ void V1Engine::OnTimer() {
           ++ctx_.counters.retransmits;
           Send(ctx_, *sa, sa->resend.datagram);
           ++sa->resend.sends;
-          sa->resend.next_ms = now + kResendIntervalMs;
+          sa->resend.next_ms = now + ResendDelayMs(sa->resend.sends);
         }
       }
       continue;

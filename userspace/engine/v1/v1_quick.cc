@@ -215,7 +215,7 @@ void QuickModeTimers(EngineContext& ctx, V1Sa& sa, int64_t now) {
         ++ctx.counters.retransmits;
         Send(ctx, sa, x.resend.datagram);
         ++x.resend.sends;
-        x.resend.next_ms = now + kResendIntervalMs;
+        x.resend.next_ms = now + ResendDelayMs(x.resend.sends);
       }
     }
     ++it;
