@@ -163,6 +163,37 @@ TEST_F(EngineIkev1Test, WrongPskIsOneClearLine) {
   EXPECT_TRUE(b.log.Contains("pre-shared keys differ")) << b.log.Errors();
 }
 
+// IKEv1 has no rekey exchange: the kernel's soft expiry starts a new quick
+// mode for the pair; once the new child is in, the old one is deleted at
+// both ends (our Delete names its inbound SPI).
+TEST_F(EngineIkev1Test, SoftExpiryRekeysTheChildWithANewQuickMode) {
+  Load(a, V1(AtoB()));
+  Load(b, V1(BtoA()));
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  auto old = a.engine.Status().ike_sas.at(0).children.at(0);
+  kernel::ExpireEvent ev;
+  ev.spi = old.inbound_spi;
+  ev.dir = kernel::Direction::kIn;
+  ev.reqid = old.reqid;
+  a.engine.OnKernelExpire(ev);
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  auto sa = a.engine.Status().ike_sas.at(0);
+  auto sb = b.engine.Status().ike_sas.at(0);
+  ASSERT_EQ(sa.children.size(), 1u) << a.log.Errors();
+  ASSERT_EQ(sb.children.size(), 1u) << b.log.Errors();
+  EXPECT_NE(sa.children[0].inbound_spi, old.inbound_spi);
+  EXPECT_EQ(sa.children[0].reqid, old.reqid);  // the same policy carries it
+  EXPECT_EQ(sa.children[0].outbound_spi, sb.children[0].inbound_spi);
+  EXPECT_EQ(sa.children[0].inbound_spi, sb.children[0].outbound_spi);
+  // The old pair is gone at B; at A its inbound SA lingers 2 s, then goes.
+  EXPECT_EQ(b.kernel.FindSa(old.outbound_spi, kernel::Direction::kIn), nullptr);
+  EXPECT_EQ(b.kernel.FindSa(old.inbound_spi, kernel::Direction::kOut), nullptr);
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  ExpectMatchingChildren(a, b, 1);
+  EXPECT_TRUE(HasPolicy(a, "10.1.0.0/24", "10.2.0.0/24"));
+}
+
 // Hostile input: datagrams that are not a parsable main-mode message 1
 // leave nothing behind; message 1s beyond the half-open cap are dropped.
 TEST_F(EngineIkev1Test, UnauthenticatedInputIsBounded) {
