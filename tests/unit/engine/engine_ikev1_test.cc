@@ -163,6 +163,54 @@ TEST_F(EngineIkev1Test, WrongPskIsOneClearLine) {
   EXPECT_TRUE(b.log.Contains("pre-shared keys differ")) << b.log.Errors();
 }
 
+// RFC 3947: A behind a NAT (500 -> 1500, 4500 -> 1501). NAT-D finds it,
+// A floats to 4500 for message 5, B follows, children are UDP-encapsulated
+// (UDP tunnel mode in quick mode) and A sends keepalives.
+TEST_F(EngineIkev1Test, NatIsDetectedAndMessage5FloatsTo4500) {
+  std::vector<std::pair<Endpoint, Endpoint>> nat = {{{a.addr, 500}, {Ip("198.51.100.7"), 1500}},
+                                                    {{a.addr, 4500}, {Ip("198.51.100.7"), 1501}}};
+  size_t keepalives = 0;
+  net.rewrite = [&](Datagram& d) {
+    for (auto& [in, out] : nat) {
+      if (d.from == in) d.from = out;
+      if (d.to == out) d.to = in;
+    }
+  };
+  net.filter = [&](const Datagram& d, size_t) {
+    keepalives += d.bytes.size() == 1 && d.bytes[0] == 0xff && d.to.port == 4500;
+    return 1;
+  };
+  auto cb = V1(BtoA());
+  cb.remote.host = IpAddress();  // right=%any
+  cb.remote.id = "192.0.2.1";
+  Load(a, V1(AtoB()));
+  Load(b, cb);
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  ASSERT_EQ(Established(a), 1u) << a.log.Errors() << b.log.Errors();
+  ASSERT_EQ(Established(b), 1u) << b.log.Errors();
+  auto sa = a.engine.Status().ike_sas.at(0);
+  auto sb = b.engine.Status().ike_sas.at(0);
+  EXPECT_TRUE(sa.nat_local);
+  EXPECT_FALSE(sa.nat_remote);
+  EXPECT_TRUE(sb.nat_remote);
+  EXPECT_EQ(sa.local.port, 4500);
+  EXPECT_EQ(sa.remote.port, 4500);
+  EXPECT_EQ(sb.local.port, 4500);
+  EXPECT_EQ(sb.remote.port, 1501);
+  ExpectMatchingChildren(a, b, 1, /*check_addresses=*/false);
+  ASSERT_EQ(sb.children.size(), 1u);
+  EXPECT_TRUE(sb.children[0].udp_encap);
+  const auto* b_out = b.kernel.FindSa(sb.children[0].outbound_spi, kernel::Direction::kOut);
+  ASSERT_NE(b_out, nullptr);
+  EXPECT_EQ(b_out->encap_sport, 4500);
+  EXPECT_EQ(b_out->encap_dport, 1501);
+  EXPECT_EQ(b_out->dst, Ip("198.51.100.7"));
+  ASSERT_TRUE(net.Run(Millis(65000)));
+  EXPECT_GE(keepalives, 3u);
+  EXPECT_EQ(Established(a), 1u);
+}
+
 // IKEv1 has no rekey exchange: the kernel's soft expiry starts a new quick
 // mode for the pair; once the new child is in, the old one is deleted at
 // both ends (our Delete names its inbound SPI).

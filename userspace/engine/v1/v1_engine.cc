@@ -6,6 +6,7 @@
 #include "engine/identity.h"
 #include "engine/sa_status.h"
 #include "engine/v1/v1_informational.h"
+#include "engine/v1/v1_nat.h"
 #include "engine/v1/v1_params.h"
 #include "engine/v1/v1_quick.h"
 #include "ike/v1/codec.h"
@@ -54,7 +55,7 @@ void V1Engine::OnDatagram(std::span<const uint8_t> datagram, const Endpoint& loc
     return;
   }
   if (h->exchange == exchange::kIdentityProtection && h->message_id == 0) {
-    OnMainMode(*sa, datagram);
+    OnMainMode(*sa, datagram, local, remote);
   } else if (!sa->p1) {
     ++ctx_.counters.dropped_unexpected;
   } else if (h->exchange == exchange::kQuickMode) {
@@ -140,7 +141,8 @@ void V1Engine::OnMessage1(std::span<const uint8_t> datagram, const ike::v1::Head
   sas_[h.cookie_i] = std::move(sa);
 }
 
-void V1Engine::OnMainMode(V1Sa& sa, std::span<const uint8_t> datagram) {
+void V1Engine::OnMainMode(V1Sa& sa, std::span<const uint8_t> datagram, const Endpoint& local,
+                          const Endpoint& remote) {
   Result<ike::v1::Bytes> reply =
       sa.mm_initiator ? sa.mm_initiator->Receive(datagram) : sa.mm_responder->Receive(datagram);
   if (!reply) {
@@ -153,6 +155,7 @@ void V1Engine::OnMainMode(V1Sa& sa, std::span<const uint8_t> datagram) {
     return;
   }
   if (sa.mm_initiator && sa.ike.spi_r == 0) sa.ike.spi_r = sa.mm_initiator->sa().cookie_r;
+  FloatPorts(sa, sa.mm_initiator ? sa.mm_initiator->sa() : sa.mm_responder->sa(), local, remote);
   if (!reply->empty()) {
     Send(ctx_, sa, *reply);
     if (sa.mm_initiator) sa.resend = {std::move(*reply), ctx_.NowMs() + kResendIntervalMs, 1};
@@ -308,6 +311,7 @@ void V1Engine::OnTimer() {
     }
     QuickModeTimers(ctx_, *sa, now);
     Dpd(*sa, now);
+    NatKeepalive(ctx_, *sa, now);
   }
   Reap();
 }
@@ -325,6 +329,7 @@ std::optional<int64_t> V1Engine::NextDueMs() const {
       continue;
     }
     if (auto t = NextQuickModeMs(*sa)) consider(*t);
+    if (auto t = NextKeepaliveMs(*sa)) consider(*t);
     const ConnectionConfig& c = *sa->ike.conn;
     if (c.dpd_delay_s > 0 && sa->p1->peer_dpd) {
       const int64_t delay = int64_t{c.dpd_delay_s} * 1000;

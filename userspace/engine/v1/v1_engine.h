@@ -53,7 +53,8 @@ class V1Engine {
  private:
   void OnMessage1(std::span<const uint8_t> datagram, const ike::v1::Header& h,
                   const Endpoint& local, const Endpoint& remote);
-  void OnMainMode(V1Sa& sa, std::span<const uint8_t> datagram);
+  void OnMainMode(V1Sa& sa, std::span<const uint8_t> datagram, const Endpoint& local,
+                  const Endpoint& remote);
   void Established(V1Sa& sa);
   void StartChildren(V1Sa& sa);
   void Dpd(V1Sa& sa, int64_t now);

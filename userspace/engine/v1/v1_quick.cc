@@ -74,7 +74,7 @@ std::optional<QuickModeParams> Select(EngineContext& ctx, const V1Sa& sa, QuickE
   for (const auto& c : candidates)
     for (size_t i = 0; i < c->subnet_pairs.size(); ++i) {
       if (c->subnet_pairs[i].first != local_ts || c->subnet_pairs[i].second != remote_ts) continue;
-      auto params = QuickModeParamsFor(*c, i, false);
+      auto params = QuickModeParamsFor(*c, i, sa.ike.nat_local || sa.ike.nat_remote);
       if (!params) continue;
       x->conn = c;
       x->pair_index = i;
@@ -149,7 +149,7 @@ void OnAsResponder(EngineContext& ctx, V1Sa& sa, QuickExchange& x,
 Status StartQuickMode(EngineContext& ctx, V1Sa& sa, std::shared_ptr<const ConnectionConfig> conn,
                       size_t pair, uint32_t replaces) {
   if (!sa.p1) return MakeError("quick mode before main mode completed");
-  auto params = QuickModeParamsFor(*conn, pair, false);
+  auto params = QuickModeParamsFor(*conn, pair, sa.ike.nat_local || sa.ike.nat_remote);
   if (!params) return params.error();
   auto spi = ctx.kernel.AllocSpi(sa.ike.local.addr);
   if (!spi) return MakeError("allocating an SPI: " + spi.error().message);
