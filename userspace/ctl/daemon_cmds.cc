@@ -170,9 +170,9 @@ std::string FormatStatus(const control::StatusResult& st) {
   }
   o << "Security Associations (" << st.ike_sas.size() << "):\n";
   for (const auto& s : st.ike_sas) {
-    o << "  " << s.conn << "[" << s.spi_i << "_i " << s.spi_r << "_r]: " << s.state << " "
-      << s.age_s << "s, " << s.local << " [" << s.local_id << "] ... " << s.remote << " ["
-      << s.remote_id << "], " << (s.initiator ? "initiator" : "responder");
+    o << "  " << s.conn << "[" << s.spi_i << "_i " << s.spi_r << "_r]: IKEv" << s.version << " "
+      << s.state << " " << s.age_s << "s, " << s.local << " [" << s.local_id << "] ... " << s.remote
+      << " [" << s.remote_id << "], " << (s.initiator ? "initiator" : "responder");
     if (s.nat_local || s.nat_remote)
       o << ", NAT " << (s.nat_local ? "here" : "") << (s.nat_local && s.nat_remote ? "+" : "")
         << (s.nat_remote ? "peer" : "");

@@ -113,6 +113,7 @@ engine::ConnectionConfig ToEngine(const config::Connection& c) {
   out.interface = InterfaceName(c);
   out.mark = c.mark ? c.mark->value : 0;
   for (const auto& p : c.subnet_pairs) out.subnet_pairs.emplace_back(p.local, p.remote);
+  out.ike_version = c.ike_version == config::IkeVersionPolicy::kIkev1 ? 1 : 2;
   return out;
 }
 

@@ -96,6 +96,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ChildSaInfo, conn, state, reqid,
 
 struct IkeSaInfo {
   std::string conn;
+  int version = 2;  // 1: an IKEv1 ISAKMP SA (spi_i/spi_r are its cookies)
   std::string spi_i, spi_r;
   bool initiator = false;
   std::string state;          // "CONNECTING", "ESTABLISHED", "DELETING"
@@ -106,7 +107,7 @@ struct IkeSaInfo {
   uint64_t age_s = 0;
   std::vector<ChildSaInfo> children;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(IkeSaInfo, conn, spi_i, spi_r, initiator, state,
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(IkeSaInfo, conn, version, spi_i, spi_r, initiator, state,
                                                 local, remote, local_id, remote_id, algorithms,
                                                 nat_local, nat_remote, age_s, children)
 

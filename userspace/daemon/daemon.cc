@@ -594,6 +594,7 @@ Result<control::ReloadResult> DaemonImpl::ChangeConfig(const control::Request& r
                                                        const char* origin) {
   const std::string what = req.name.empty() ? req.cmd : req.cmd + " " + req.name;
   ConfigSources src{opts_.config_path, opts_.secrets_path, {}, {}};
+  src.load.ikev1_negotiated = true;  // engine/v1/
   NotifyReloading();
   auto plan = ChangeRunningConfig(req.cmd, req.name, src, *engine_, cfg_, secrets_);
   NotifyReady(Summary());
@@ -629,8 +630,8 @@ void DaemonImpl::ApplySetup(const std::vector<std::string>& changed) {
     return std::find(changed.begin(), changed.end(), key) != changed.end();
   };
   if (!cfg_.setup.logfile.empty() || has("logfile") || has("syslog") || has("debug"))
-    SetupLogging({cfg_.setup.logfile, cfg_.setup.syslog,
-                  opts_.debug || DebugRequested(cfg_.setup.debug)});
+    SetupLogging(
+        {cfg_.setup.logfile, cfg_.setup.syslog, opts_.debug || DebugRequested(cfg_.setup.debug)});
   ApplyEngineSetup();
   for (const auto& key : changed) {
     if (key == "protostack" || key == "interfaces" || key == "uniqueids")

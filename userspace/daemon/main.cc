@@ -53,10 +53,13 @@ int main(int argc, char** argv) {
     opts.config_path = config_path;
     opts.secrets_path = secrets_path;
     opts.json = json;
+    opts.load.ikev1_negotiated = true;  // engine/v1/
     return ipsec::config::RunCheck(opts, std::cout, std::cerr);
   }
 
-  auto cfg = ipsec::config::LoadConfig(config_path, {});
+  ipsec::config::LoadOptions load;
+  load.ikev1_negotiated = true;  // engine/v1/
+  auto cfg = ipsec::config::LoadConfig(config_path, load);
   if (!cfg) {
     std::cerr << "ipsecd: " << cfg.error().message << "\n";
     return 1;

@@ -146,6 +146,7 @@ control::StatusResult BuildStatus(const engine::StatusSnapshot& snap,
   for (const auto& s : snap.ike_sas) {
     control::IkeSaInfo si;
     si.conn = s.conn;
+    si.version = s.version;
     si.spi_i = Spi64Hex(s.spi_i);
     si.spi_r = Spi64Hex(s.spi_r);
     si.initiator = s.initiator;

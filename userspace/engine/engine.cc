@@ -25,8 +25,10 @@
 #include "engine/proposals.h"
 #include "engine/rekey_timing.h"
 #include "engine/revival.h"
+#include "engine/sa_status.h"
 #include "engine/sas_by_identity.h"
 #include "engine/tasks/tasks.h"
+#include "engine/v1/v1_engine.h"
 #include "ike/codec.h"
 
 namespace ipsec::engine {
@@ -44,32 +46,6 @@ constexpr int64_t kDuplicateGraceMs = 10000;
 // our answer (it drops what arrives during its crypto) and never retransmit,
 // leaving a child only we had (VM 547).
 constexpr int64_t kDuplicateQuietMs = 2000;
-
-std::string StateName(IkeSa::State s) {
-  switch (s) {
-    case IkeSa::State::kConnecting:
-      return "CONNECTING";
-    case IkeSa::State::kEstablished:
-      return "ESTABLISHED";
-    case IkeSa::State::kDeleting:
-      return "DELETING";
-    case IkeSa::State::kDead:
-      return "DEAD";
-  }
-  return "?";
-}
-
-std::string ChildStateName(ChildSa::State s) {
-  switch (s) {
-    case ChildSa::State::kCreating:
-      return "CREATING";
-    case ChildSa::State::kInstalled:
-      return "INSTALLED";
-    case ChildSa::State::kDeleting:
-      return "DELETING";
-  }
-  return "?";
-}
 
 constexpr int64_t kNever = INT64_MAX;
 
@@ -100,7 +76,7 @@ class EngineImpl {
  public:
   EngineImpl(Clock& clock, RandomSource& random, DatagramSender& sender, kernel::Kernel& kernel,
              SecretProvider& secrets, EventSink& events)
-      : ctx_{clock, random, sender, kernel, secrets, events}, cookies_(random) {
+      : ctx_{clock, random, sender, kernel, secrets, events}, cookies_(random), v1_(ctx_) {
     ctx_.other_ike_sa_with_peer = [this](const IkeSa& sa) {
       for (const auto& [serial, other] : sas_)
         if (SupersedesInitialContact(*other, sa)) return true;
@@ -176,8 +152,8 @@ class EngineImpl {
   void DropStaleSas(IkeSa& fresh) {
     fresh.peer_initial_contact = false;
     for (IkeSa* other : by_identity_.WithIdentitiesOf(fresh))
-      if (other != &fresh && other->state != IkeSa::State::kDead &&
-          other->established_ms != 0 && other->established_ms < fresh.created_ms) {
+      if (other != &fresh && other->state != IkeSa::State::kDead && other->established_ms != 0 &&
+          other->established_ms < fresh.created_ms) {
         ctx_.Log(LogLevel::kInfo, other->conn_name(),
                  "peer sent INITIAL_CONTACT: removing its old IKE SA");
         other->Kill("replaced: peer sent INITIAL_CONTACT");
@@ -208,6 +184,7 @@ class EngineImpl {
   CookieJar cookies_;
   std::map<std::string, ConnState> conn_state_;
   bool shut_down_ = false;
+  v1::V1Engine v1_;  // ISAKMP SAs: IKEv1 connections and version-1 datagrams
 };
 
 ipsec::Status EngineImpl::LoadConnections(std::vector<ConnectionConfig> conns,
@@ -277,6 +254,7 @@ ipsec::Status EngineImpl::LoadConnections(std::vector<ConnectionConfig> conns,
 }
 
 ipsec::Status EngineImpl::StartIkeSa(const std::shared_ptr<const ConnectionConfig>& conn) {
+  if (conn->ike_version == 1) return v1_.Initiate(conn);
   if (!conn->local.host.is_set())
     return MakeError("connection '" + conn->name + "' needs a local address (left=) to initiate");
   IkeSa* sa = NewSa(true);
@@ -361,6 +339,7 @@ ipsec::Status EngineImpl::Terminate(std::string_view name) {
     it->second.retry_at_ms = 0;
   }
   bool found = FindConn(name) != nullptr;
+  found |= v1_.Terminate(name);
   for (auto& [serial, sa] : sas_) {
     if (sa->conn_name() != name && !sa->riders.count(std::string(name))) continue;
     found = true;
@@ -396,6 +375,12 @@ void EngineImpl::OnDatagram(std::span<const uint8_t> datagram, const Endpoint& l
                             const Endpoint& remote) {
   if (datagram.size() == 1 && datagram[0] == 0xff) return;  // NAT-T keepalive
   ++ctx_.counters.rx_messages;
+  // The version dispatcher: ISAKMP 1.0 goes to IKEv1, the rest is IKEv2's
+  // (whose header decoder refuses any other major version).
+  if (v1::V1Engine::IsIkev1(datagram)) {
+    v1_.OnDatagram(datagram, local, remote);
+    return;
+  }
   auto hdr = ike::DecodeHeader(datagram);
   if (!hdr) {
     ++ctx_.counters.dropped_malformed;
@@ -452,7 +437,8 @@ void EngineImpl::OnDatagram(std::span<const uint8_t> datagram, const Endpoint& l
     // IDs in IKE_AUTH.
     std::shared_ptr<const ConnectionConfig> conn;
     for (const auto& c : ctx_.connections)
-      if (c->auto_action != AutoAction::kIgnore && AddressMatches(c->local.host, local.addr) &&
+      if (c->auto_action != AutoAction::kIgnore && c->ike_version == 2 &&
+          AddressMatches(c->local.host, local.addr) &&
           AddressMatches(c->remote.host, remote.addr)) {
         conn = c;
         break;
@@ -775,6 +761,7 @@ void EngineImpl::OnTimer() {
         ctx_.Error(name, s.error().message);
     }
   }
+  v1_.OnTimer();
   Reap();
 }
 
@@ -784,6 +771,7 @@ std::optional<Millis> EngineImpl::NextTimeout() const {
     if (!next || t < *next) next = t;
   };
   if (auto t = NextRetiredInboundMs(ctx_)) consider(*t);
+  if (auto t = v1_.NextDueMs()) consider(*t);
   for (const auto& [serial, sa] : sas_) {
     if (auto t = sa->tasks.NextTimerMs()) consider(*t);
     if (sa->state != IkeSa::State::kEstablished) continue;
@@ -833,6 +821,7 @@ void EngineImpl::OnKernelAcquire(const kernel::AcquireEvent& ev) {
 }
 
 void EngineImpl::OnKernelExpire(const kernel::ExpireEvent& ev) {
+  if (v1_.OnKernelExpire(ev)) return;
   for (auto& [serial, sa] : sas_) {
     for (auto& c : sa->children) {
       const bool match =
@@ -903,39 +892,8 @@ StatusSnapshot EngineImpl::Snapshot() const {
       if (r.conn == c->name) cs.lingering_inbound.push_back(key);
     s.connections.push_back(std::move(cs));
   }
-  for (const auto& [serial, sa] : sas_) {
-    IkeSaStatus is;
-    is.conn = sa->conn_name();
-    is.spi_i = sa->spi_i;
-    is.spi_r = sa->spi_r;
-    is.initiator = sa->initiator();
-    is.state = StateName(sa->state);
-    is.local = sa->local;
-    is.remote = sa->remote;
-    if (sa->state == IkeSa::State::kEstablished || sa->state == IkeSa::State::kDeleting) {
-      is.local_id = ike::IdToString(sa->local_id);
-      is.remote_id = ike::IdToString(sa->remote_id);
-    }
-    if (!sa->ike_proposal.transforms.empty()) is.algorithms = ProposalToString(sa->ike_proposal);
-    is.nat_local = sa->nat_local;
-    is.nat_remote = sa->nat_remote;
-    is.established_ms = sa->established_ms;
-    for (const auto& c : sa->children) {
-      ChildSaStatus ch;
-      ch.conn = c->conn_name();
-      ch.state = ChildStateName(c->state);
-      ch.reqid = c->reqid;
-      ch.inbound_spi = c->inbound_spi;
-      ch.outbound_spi = c->outbound_spi;
-      ch.local_ts = {c->local_ts};
-      ch.remote_ts = {c->remote_ts};
-      if (!c->proposal.transforms.empty()) ch.algorithms = ProposalToString(c->proposal);
-      ch.udp_encap = c->udp_encap;
-      ch.established_ms = c->established_ms;
-      is.children.push_back(std::move(ch));
-    }
-    s.ike_sas.push_back(std::move(is));
-  }
+  for (const auto& [serial, sa] : sas_) s.ike_sas.push_back(StatusOf(*sa));
+  v1_.AppendStatus(&s.ike_sas);
   return s;
 }
 
@@ -945,6 +903,7 @@ void EngineImpl::Shutdown() {
     st.wanted = false;
     st.retry_at_ms = 0;
   }
+  v1_.Shutdown();
   for (auto& [serial, sa] : sas_) {
     if (sa->state == IkeSa::State::kEstablished) sa->tasks.SendDeleteNow();
     sa->Kill("shutdown");

@@ -145,6 +145,9 @@ struct ConnectionConfig {
   // derived as the cross product of local.subnets x remote.subnets (or the
   // host addresses when those are empty).
   std::vector<std::pair<IpPrefix, IpPrefix>> subnet_pairs;
+  // keyexchange=ikev1 / ikev2=no: 1, negotiated by engine/v1/ (main mode +
+  // quick mode, PSK; Documentation/ikev1.md). Otherwise 2.
+  int ike_version = 2;
   bool operator==(const ConnectionConfig&) const = default;
 };
 
@@ -164,6 +167,7 @@ struct ChildSaStatus {
 
 struct IkeSaStatus {
   std::string conn;
+  int version = 2;  // IKEv1 SAs: 1, spi_i/spi_r are the ISAKMP cookies
   uint64_t spi_i = 0, spi_r = 0;
   bool initiator = false;
   std::string state;  // "CONNECTING", "ESTABLISHED", "DELETING"

@@ -55,7 +55,8 @@ Result<Bytes> QuickModeHash(const QuickModeState& s, int message, std::span<cons
   return QuickModeHash3(*prf, k, s.message_id, s.ni_b, s.nr_b);
 }
 
-Result<Bytes> SealQuickMode(QuickModeState* s, int message, std::vector<Payload> rest) {
+Result<Bytes> SealQuickMode(QuickModeState* s, int message, std::vector<Payload> rest,
+                            uint8_t exchange_type) {
   Bytes encoded;
   if (!rest.empty()) {
     auto r = EncodePayloads(rest);
@@ -76,7 +77,7 @@ Result<Bytes> SealQuickMode(QuickModeState* s, int message, std::vector<Payload>
   Message m;
   m.header.cookie_i = s->p1.cookie_i;
   m.header.cookie_r = s->p1.cookie_r;
-  m.header.exchange = exchange::kQuickMode;
+  m.header.exchange = exchange_type;
   m.header.message_id = s->message_id;
   m.header.flags = kFlagEncryption;
   m.header.next_payload = payload::kHash;
@@ -90,12 +91,12 @@ Result<Bytes> SealQuickMode(QuickModeState* s, int message, std::vector<Payload>
 
 Result<std::vector<Payload>> OpenQuickMode(const QuickModeState& s,
                                            std::span<const uint8_t> datagram, int message,
-                                           Bytes* next_iv) {
+                                           Bytes* next_iv, uint8_t exchange_type) {
   auto m = Decode(datagram);
   if (!m) return QuickModeError(message, m.error().message);
   const Header& h = m->header;
-  if (h.exchange != exchange::kQuickMode || h.message_id != s.message_id ||
-      h.cookie_i != s.p1.cookie_i || h.cookie_r != s.p1.cookie_r)
+  if (h.exchange != exchange_type || h.message_id != s.message_id || h.cookie_i != s.p1.cookie_i ||
+      h.cookie_r != s.p1.cookie_r)
     return QuickModeError(message, "not this exchange (type, message ID or cookies)");
   if (!h.encrypted()) return QuickModeError(message, "not encrypted");
   if (h.flags & kFlagCommit) return QuickModeError(message, "commit bit set (not supported)");

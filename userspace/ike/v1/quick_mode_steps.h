@@ -28,14 +28,18 @@ Result<Bytes> AfterHash(const std::vector<Payload>& payloads);
 Result<Bytes> QuickModeHash(const QuickModeState& s, int message, std::span<const uint8_t> rest);
 
 // HDR*, HASH, rest...: encrypted under s->iv, which moves to its last block.
-Result<Bytes> SealQuickMode(QuickModeState* s, int message, std::vector<Payload> rest);
+// An informational exchange (RFC 2409 5.7: HASH(1), then N or D) is sealed
+// and opened the same way with exchange::kInformational and message 1.
+Result<Bytes> SealQuickMode(QuickModeState* s, int message, std::vector<Payload> rest,
+                            uint8_t exchange_type = exchange::kQuickMode);
 
 // A received message of this exchange, decrypted under s.iv, its HASH
 // checked. Returns the payloads after the HASH; *next_iv is the IV for the
 // exchange's next message, for the caller to commit.
 Result<std::vector<Payload>> OpenQuickMode(const QuickModeState& s,
                                            std::span<const uint8_t> datagram, int message,
-                                           Bytes* next_iv);
+                                           Bytes* next_iv,
+                                           uint8_t exchange_type = exchange::kQuickMode);
 
 // A fresh nonce and, with PFS (the transform's group), a key pair, into
 // ni_b or nr_b and dh.

@@ -1,0 +1,324 @@
+// IKEv1 through the engine (engine/v1/): two Engines, both with
+// keyexchange=ikev1 connections, over the fake network. Datagrams go
+// through the engine's version dispatcher (Engine::OnDatagram), main mode
+// and quick mode run between the two, children land in MockKernel through
+// the same install path as IKEv2's.
+#include <set>
+
+#include "engine/fixture.h"
+#include "ike/v1/codec.h"
+#include "ike/v1/constants.h"
+
+namespace ipsec::engine::test {
+namespace {
+
+namespace v1c = ike::v1;
+
+class EngineIkev1Test : public EngineTest {
+ protected:
+  // aes128-sha1-modp2048 (seed 003's shape with libreswan's group), esp=
+  // aes128-sha1 with MODP2048 PFS or aes256gcm16 without.
+  static ConnectionConfig V1(ConnectionConfig c, bool gcm = false) {
+    c.ike_version = 1;
+    c.ike_proposals = {P(ProtocolId::kIke, {Encr(12, 128), Prf(2), Dh(14)})};
+    if (gcm)
+      c.esp_proposals = {P(ProtocolId::kEsp, {Encr(20, 256)})};
+    else
+      c.esp_proposals = {P(ProtocolId::kEsp, {Encr(12, 128), Integ(2), Dh(14)})};
+    return c;
+  }
+  static bool IsV1Exchange(const Datagram& d, uint8_t exchange) {
+    return d.bytes.size() >= 28 && d.bytes[17] == 0x10 && d.bytes[18] == exchange;
+  }
+};
+
+TEST_F(EngineIkev1Test, MainModeAndQuickModeInstallMatchingChildren) {
+  Load(a, V1(AtoB()));
+  Load(b, V1(BtoA()));
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(5000)));
+
+  EXPECT_EQ(Established(a), 1u) << a.log.Errors();
+  EXPECT_EQ(Established(b), 1u) << b.log.Errors();
+  ExpectMatchingChildren(a, b, 1);
+  EXPECT_TRUE(HasPolicy(a, "10.1.0.0/24", "10.2.0.0/24"));
+  EXPECT_TRUE(HasPolicy(b, "10.2.0.0/24", "10.1.0.0/24"));
+  auto sa = a.engine.Status().ike_sas.at(0);
+  auto sb = b.engine.Status().ike_sas.at(0);
+  EXPECT_EQ(sa.version, 1);
+  EXPECT_EQ(sb.version, 1);
+  EXPECT_TRUE(sa.initiator);
+  EXPECT_FALSE(sb.initiator);
+  EXPECT_EQ(sa.spi_i, sb.spi_i);  // the cookies
+  EXPECT_EQ(sa.spi_r, sb.spi_r);
+  EXPECT_NE(sa.spi_r, 0u);
+  EXPECT_EQ(sa.local_id, "192.0.2.1");
+  EXPECT_EQ(sa.remote_id, "192.0.2.2");
+  EXPECT_EQ(sb.remote_id, "192.0.2.1");
+  EXPECT_EQ(sa.algorithms, "AES_CBC_128/SHA1/MODP_2048");
+  ASSERT_EQ(sa.children.size(), 1u);
+  ASSERT_EQ(sb.children.size(), 1u);
+  EXPECT_EQ(sa.children[0].outbound_spi, sb.children[0].inbound_spi);
+  EXPECT_EQ(sa.children[0].inbound_spi, sb.children[0].outbound_spi);
+  EXPECT_EQ(sa.children[0].state, "INSTALLED");
+  EXPECT_EQ(sa.children[0].algorithms, "AES_CBC_128/HMAC_SHA1_96/MODP_2048");
+  EXPECT_EQ(a.engine.Status().counters.ike_sas_established, 1u);
+}
+
+TEST_F(EngineIkev1Test, OneQuickModePerSubnetPairWithGcm) {
+  Load(a, V1(AtoB({Net("10.1.0.0/24"), Net("10.1.1.0/24")}), true));
+  Load(b, V1(BtoA({Net("10.2.0.0/24")}, {Net("10.1.0.0/24"), Net("10.1.1.0/24")}), true));
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  ExpectMatchingChildren(a, b, 2);
+  EXPECT_TRUE(HasPolicy(a, "10.1.1.0/24", "10.2.0.0/24"));
+  EXPECT_TRUE(HasPolicy(b, "10.2.0.0/24", "10.1.1.0/24"));
+  EXPECT_EQ(a.engine.Status().ike_sas.at(0).children.at(0).algorithms, "AES_GCM_16_256");
+}
+
+TEST_F(EngineIkev1Test, LostMessagesAreRetransmitted) {
+  Load(a, V1(AtoB()));
+  Load(b, V1(BtoA()));
+  // The first copy of every main-mode and quick-mode message is lost.
+  std::set<std::vector<uint8_t>> seen;
+  net.filter = [&](const Datagram& d, size_t) { return seen.insert(d.bytes).second ? 0 : 1; };
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(30000)));
+  EXPECT_EQ(Established(a), 1u) << a.log.Errors();
+  EXPECT_EQ(Established(b), 1u) << b.log.Errors();
+  ExpectMatchingChildren(a, b, 1);
+  EXPECT_GT(a.engine.Status().counters.retransmits, 0u);
+}
+
+TEST_F(EngineIkev1Test, TerminateSendsDeletesThePeerHonours) {
+  Load(a, V1(AtoB()));
+  Load(b, V1(BtoA()));
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  ExpectMatchingChildren(a, b, 1);
+  size_t informationals = 0;
+  net.filter = [&](const Datagram& d, size_t) {
+    informationals += IsV1Exchange(d, v1c::exchange::kInformational);
+    return 1;
+  };
+  ASSERT_TRUE(a.engine.Terminate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(1000)));
+  EXPECT_EQ(informationals, 2u);  // the child's ESP SA, then the ISAKMP SA
+  EXPECT_TRUE(a.engine.Status().ike_sas.empty());
+  EXPECT_TRUE(b.engine.Status().ike_sas.empty());
+  EXPECT_TRUE(a.kernel.SasByDir(kernel::Direction::kIn).empty());
+  EXPECT_TRUE(b.kernel.SasByDir(kernel::Direction::kIn).empty());
+  EXPECT_TRUE(b.kernel.SasByDir(kernel::Direction::kOut).empty());
+  EXPECT_FALSE(HasPolicy(b, "10.2.0.0/24", "10.1.0.0/24"));
+  EXPECT_TRUE(b.log.Contains("peer deleted the ISAKMP SA"));
+}
+
+TEST_F(EngineIkev1Test, ShutdownDeletesAtThePeer) {
+  Load(a, V1(AtoB()));
+  Load(b, V1(BtoA()));
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  b.engine.Shutdown();  // the responder's side goes
+  ASSERT_TRUE(net.Run(Millis(1000)));
+  EXPECT_TRUE(a.engine.Status().ike_sas.empty());
+  EXPECT_TRUE(a.kernel.SasByDir(kernel::Direction::kOut).empty());
+  EXPECT_TRUE(b.kernel.SasByDir(kernel::Direction::kOut).empty());
+}
+
+TEST_F(EngineIkev1Test, DpdDeclaresASilentPeerDeadAndAnswersRUThere) {
+  auto ca = V1(AtoB());
+  ca.dpd_delay_s = 10;
+  ca.dpd_timeout_s = 30;
+  Load(a, ca);
+  Load(b, V1(BtoA()));
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  ASSERT_EQ(Established(a), 1u);
+  // B answers R-U-THERE: after a minute A's SA is still up.
+  size_t from_b = 0;
+  net.filter = [&](const Datagram& d, size_t) {
+    from_b += d.to.addr == a.addr && IsV1Exchange(d, v1c::exchange::kInformational);
+    return 1;
+  };
+  ASSERT_TRUE(net.Run(Millis(60000)));
+  EXPECT_EQ(Established(a), 1u) << a.log.Errors();
+  EXPECT_GE(from_b, 3u);  // ACKs
+  // B goes silent: within delay + timeout A removes the SA and its children.
+  net.filter = [&](const Datagram& d, size_t) { return d.to.addr == a.addr ? 0 : 1; };
+  ASSERT_TRUE(net.Run(Millis(45000)));
+  EXPECT_EQ(Established(a), 0u);
+  EXPECT_TRUE(a.kernel.SasByDir(kernel::Direction::kOut).empty());
+  EXPECT_TRUE(a.log.Contains("IKEv1 DPD: no answer"));
+}
+
+TEST_F(EngineIkev1Test, WrongPskIsOneClearLine) {
+  a.secrets.any_psk = "one key";
+  b.secrets.any_psk = "another key";
+  Load(a, V1(AtoB()));
+  Load(b, V1(BtoA()));
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(20000)));
+  EXPECT_EQ(Established(a), 0u);
+  EXPECT_EQ(Established(b), 0u);
+  EXPECT_TRUE(b.log.Contains("pre-shared keys differ")) << b.log.Errors();
+}
+
+// RFC 3947: A behind a NAT (500 -> 1500, 4500 -> 1501). NAT-D finds it,
+// A floats to 4500 for message 5, B follows, children are UDP-encapsulated
+// (UDP tunnel mode in quick mode) and A sends keepalives.
+TEST_F(EngineIkev1Test, NatIsDetectedAndMessage5FloatsTo4500) {
+  std::vector<std::pair<Endpoint, Endpoint>> nat = {{{a.addr, 500}, {Ip("198.51.100.7"), 1500}},
+                                                    {{a.addr, 4500}, {Ip("198.51.100.7"), 1501}}};
+  size_t keepalives = 0;
+  net.rewrite = [&](Datagram& d) {
+    for (auto& [in, out] : nat) {
+      if (d.from == in) d.from = out;
+      if (d.to == out) d.to = in;
+    }
+  };
+  net.filter = [&](const Datagram& d, size_t) {
+    keepalives += d.bytes.size() == 1 && d.bytes[0] == 0xff && d.to.port == 4500;
+    return 1;
+  };
+  auto cb = V1(BtoA());
+  cb.remote.host = IpAddress();  // right=%any
+  cb.remote.id = "192.0.2.1";
+  Load(a, V1(AtoB()));
+  Load(b, cb);
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  ASSERT_EQ(Established(a), 1u) << a.log.Errors() << b.log.Errors();
+  ASSERT_EQ(Established(b), 1u) << b.log.Errors();
+  auto sa = a.engine.Status().ike_sas.at(0);
+  auto sb = b.engine.Status().ike_sas.at(0);
+  EXPECT_TRUE(sa.nat_local);
+  EXPECT_FALSE(sa.nat_remote);
+  EXPECT_TRUE(sb.nat_remote);
+  EXPECT_EQ(sa.local.port, 4500);
+  EXPECT_EQ(sa.remote.port, 4500);
+  EXPECT_EQ(sb.local.port, 4500);
+  EXPECT_EQ(sb.remote.port, 1501);
+  ExpectMatchingChildren(a, b, 1, /*check_addresses=*/false);
+  ASSERT_EQ(sb.children.size(), 1u);
+  EXPECT_TRUE(sb.children[0].udp_encap);
+  const auto* b_out = b.kernel.FindSa(sb.children[0].outbound_spi, kernel::Direction::kOut);
+  ASSERT_NE(b_out, nullptr);
+  EXPECT_EQ(b_out->encap_sport, 4500);
+  EXPECT_EQ(b_out->encap_dport, 1501);
+  EXPECT_EQ(b_out->dst, Ip("198.51.100.7"));
+  ASSERT_TRUE(net.Run(Millis(65000)));
+  EXPECT_GE(keepalives, 3u);
+  EXPECT_EQ(Established(a), 1u);
+}
+
+// IKEv1 has no rekey exchange: the kernel's soft expiry starts a new quick
+// mode for the pair; once the new child is in, the old one is deleted at
+// both ends (our Delete names its inbound SPI).
+TEST_F(EngineIkev1Test, SoftExpiryRekeysTheChildWithANewQuickMode) {
+  Load(a, V1(AtoB()));
+  Load(b, V1(BtoA()));
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  auto old = a.engine.Status().ike_sas.at(0).children.at(0);
+  kernel::ExpireEvent ev;
+  ev.spi = old.inbound_spi;
+  ev.dir = kernel::Direction::kIn;
+  ev.reqid = old.reqid;
+  a.engine.OnKernelExpire(ev);
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  auto sa = a.engine.Status().ike_sas.at(0);
+  auto sb = b.engine.Status().ike_sas.at(0);
+  ASSERT_EQ(sa.children.size(), 1u) << a.log.Errors();
+  ASSERT_EQ(sb.children.size(), 1u) << b.log.Errors();
+  EXPECT_NE(sa.children[0].inbound_spi, old.inbound_spi);
+  EXPECT_EQ(sa.children[0].reqid, old.reqid);  // the same policy carries it
+  EXPECT_EQ(sa.children[0].outbound_spi, sb.children[0].inbound_spi);
+  EXPECT_EQ(sa.children[0].inbound_spi, sb.children[0].outbound_spi);
+  // The old pair is gone at B; at A its inbound SA lingers 2 s, then goes.
+  EXPECT_EQ(b.kernel.FindSa(old.outbound_spi, kernel::Direction::kIn), nullptr);
+  EXPECT_EQ(b.kernel.FindSa(old.inbound_spi, kernel::Direction::kOut), nullptr);
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  ExpectMatchingChildren(a, b, 1);
+  EXPECT_TRUE(HasPolicy(a, "10.1.0.0/24", "10.2.0.0/24"));
+}
+
+// Hostile input: datagrams that are not a parsable main-mode message 1
+// leave nothing behind; message 1s beyond the half-open cap are dropped.
+TEST_F(EngineIkev1Test, UnauthenticatedInputIsBounded) {
+  Load(b, V1(BtoA()));
+  const Endpoint to{b.addr, 500};
+  // Garbage with an ISAKMP 1.0 version byte, and a truncated header.
+  std::vector<uint8_t> junk(60, 0x41);
+  junk[17] = 0x10;
+  b.engine.OnDatagram(junk, to, {a.addr, 500});
+  b.engine.OnDatagram(std::span(junk).first(20), to, {a.addr, 500});
+  EXPECT_TRUE(b.engine.Status().ike_sas.empty());
+  EXPECT_GE(b.engine.Status().counters.dropped_malformed, 1u);
+
+  // A real message 1 from A's engine, replayed under 100 initiator cookies.
+  Load(a, V1(AtoB()));
+  std::vector<uint8_t> m1;
+  net.filter = [&](const Datagram& d, size_t) {
+    if (m1.empty() && IsV1Exchange(d, v1c::exchange::kIdentityProtection)) m1 = d.bytes;
+    return 0;
+  };
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  net.Deliver();
+  ASSERT_FALSE(m1.empty());
+  for (int i = 0; i < 100; ++i) {
+    m1[0] = static_cast<uint8_t>(i);
+    b.engine.OnDatagram(m1, to, {a.addr, 500});
+  }
+  EXPECT_EQ(b.engine.Status().ike_sas.size(), 8u);  // kMaxHalfOpenPerPeer
+  EXPECT_EQ(b.engine.Status().counters.dropped_half_open_limit, 92u);
+  // They expire.
+  net.filter = nullptr;
+  clock.Advance(Millis(31000));
+  b.engine.OnTimer();
+  EXPECT_TRUE(b.engine.Status().ike_sas.empty());
+
+  // A message 1 from an address no IKEv1 connection names keeps nothing.
+  b.engine.OnDatagram(m1, to, {Ip("198.51.100.9"), 500});
+  EXPECT_TRUE(b.engine.Status().ike_sas.empty());
+}
+
+TEST_F(EngineIkev1Test, AggressiveModeIsRefusedWithAReason) {
+  Load(b, V1(BtoA()));
+  v1c::Message m;
+  m.header.cookie_i = 0x0102030405060708;
+  m.header.exchange = v1c::exchange::kAggressive;
+  v1c::VendorIdPayload vid;
+  vid.id = {1, 2, 3, 4};
+  m.payloads.push_back({v1c::payload::kVendorId, vid, {}});
+  auto wire = v1c::Encode(m);
+  ASSERT_TRUE(wire.ok());
+  b.engine.OnDatagram(*wire, {b.addr, 500}, {a.addr, 500});
+  EXPECT_TRUE(b.engine.Status().ike_sas.empty());
+  EXPECT_TRUE(b.log.Contains("aggressive mode"));
+}
+
+// The dispatcher keeps IKEv2 going beside IKEv1: one IKEv2 and one IKEv1
+// connection between the same two engines both come up.
+TEST_F(EngineIkev1Test, Ikev2AndIkev1SideBySide) {
+  auto a2 = AtoB({Net("10.1.0.0/24")}, {Net("10.3.0.0/24")});
+  auto b2 = BtoA({Net("10.3.0.0/24")}, {Net("10.1.0.0/24")});
+  a2.name = b2.name = "v2";
+  std::vector<ConnectionConfig> ca = {V1(AtoB()), a2}, cb = {V1(BtoA()), b2};
+  ASSERT_TRUE(a.engine.LoadConnections(ca).ok());
+  ASSERT_TRUE(b.engine.LoadConnections(cb).ok());
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  ASSERT_TRUE(a.engine.Initiate("v2").ok());
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  auto st = a.engine.Status();
+  ASSERT_EQ(st.ike_sas.size(), 2u) << a.log.Errors();
+  int versions = 0;
+  for (const auto& s : st.ike_sas) {
+    versions += s.version;
+    EXPECT_EQ(s.state, "ESTABLISHED");
+  }
+  EXPECT_EQ(versions, 3);
+  ExpectMatchingChildren(a, b, 2);
+}
+
+}  // namespace
+}  // namespace ipsec::engine::test

@@ -1,0 +1,377 @@
+#include "engine/v1/v1_engine.h"
+
+#include <algorithm>
+
+#include "engine/child_install.h"
+#include "engine/identity.h"
+#include "engine/sa_status.h"
+#include "engine/v1/v1_informational.h"
+#include "engine/v1/v1_nat.h"
+#include "engine/v1/v1_params.h"
+#include "engine/v1/v1_quick.h"
+#include "ike/v1/codec.h"
+#include "ike/v1/phase1_proposal.h"
+
+namespace ipsec::engine::v1 {
+
+namespace exchange = ike::v1::exchange;
+
+bool V1Engine::IsIkev1(std::span<const uint8_t> datagram) {
+  return datagram.size() >= ike::v1::kHeaderSize && (datagram[17] >> 4) == 1;
+}
+
+V1Sa* V1Engine::Find(const ike::v1::Header& h, const Endpoint& remote) {
+  auto it = sas_.find(h.cookie_i);
+  if (it == sas_.end()) return nullptr;
+  V1Sa& sa = *it->second;
+  // Another peer with the same initiator cookie, or the wrong responder
+  // cookie: not this SA.
+  if (sa.ike.remote.addr != remote.addr || sa.ike.state == IkeSa::State::kDead) return nullptr;
+  // (A retransmitted message 1 still has no responder cookie.)
+  if (sa.ike.spi_r != 0 && h.cookie_r != sa.ike.spi_r && h.cookie_r != 0) return nullptr;
+  return &sa;
+}
+
+void V1Engine::OnDatagram(std::span<const uint8_t> datagram, const Endpoint& local,
+                          const Endpoint& remote) {
+  auto h = ike::v1::DecodeHeader(datagram);
+  if (!h) {
+    ++ctx_.counters.dropped_malformed;
+    ctx_.Log(LogLevel::kDebug, "",
+             "dropping IKEv1 datagram from " + remote.ToString() + ": " + h.error().message);
+    return;
+  }
+  V1Sa* sa = Find(*h, remote);
+  if (!sa) {
+    if (h->cookie_r == 0)
+      OnMessage1(datagram, *h, local, remote);
+    else {
+      ++ctx_.counters.dropped_unknown_spi;
+      ctx_.Log(
+          LogLevel::kDebug, "",
+          "dropping IKEv1 message from " + remote.ToString() + ": no ISAKMP SA for its cookies");
+    }
+    Reap();
+    return;
+  }
+  if (h->exchange == exchange::kIdentityProtection && h->message_id == 0) {
+    OnMainMode(*sa, datagram, local, remote);
+  } else if (!sa->p1) {
+    ++ctx_.counters.dropped_unexpected;
+  } else if (h->exchange == exchange::kQuickMode) {
+    OnQuickMode(ctx_, *sa, datagram, h->message_id);
+  } else if (h->exchange == exchange::kInformational && h->encrypted()) {
+    OnInformational(ctx_, *sa, datagram, h->message_id);
+  } else {
+    ++ctx_.counters.dropped_unexpected;
+    ctx_.Log(LogLevel::kDebug, sa->ike.conn_name(),
+             "dropping IKEv1 exchange " + std::to_string(h->exchange) + " (not handled)");
+  }
+  Reap();
+}
+
+void V1Engine::OnMessage1(std::span<const uint8_t> datagram, const ike::v1::Header& h,
+                          const Endpoint& local, const Endpoint& remote) {
+  if (shut_down_) return;
+  if (h.exchange == exchange::kAggressive) {
+    ++ctx_.counters.dropped_unexpected;
+    ctx_.Log(LogLevel::kWarning, "",
+             "IKEv1 aggressive mode from " + remote.ToString() +
+                 " refused: it sends a hash of the pre-shared key before authenticating anyone");
+    return;
+  }
+  if (h.exchange != exchange::kIdentityProtection || h.message_id != 0 || h.encrypted()) {
+    ++ctx_.counters.dropped_unknown_spi;
+    return;
+  }
+  // Stateless checks first: a datagram that does not parse as message 1,
+  // or names no configured IKEv1 connection, leaves nothing behind.
+  auto m = ike::v1::Decode(datagram);
+  if (!m || m->payloads.empty() || m->payloads.front().type != ike::v1::payload::kSa) {
+    ++ctx_.counters.dropped_malformed;
+    return;
+  }
+  std::shared_ptr<const ConnectionConfig> conn;
+  for (const auto& c : ctx_.connections)
+    if (c->ike_version == 1 && c->auto_action != AutoAction::kIgnore &&
+        AddressMatches(c->local.host, local.addr) && AddressMatches(c->remote.host, remote.addr)) {
+      conn = c;
+      break;
+    }
+  if (!conn) {
+    ++ctx_.counters.dropped_unexpected;
+    ctx_.Log(LogLevel::kWarning, "",
+             "no IKEv1 connection for main mode from " + remote.ToString() + " to " +
+                 local.ToString() + ", ignored");
+    return;
+  }
+  size_t half_open = 0, from_peer = 0;
+  for (const auto& [cookie, s] : sas_)
+    if (!s->ike.initiator() && s->ike.state == IkeSa::State::kConnecting) {
+      ++half_open;
+      if (s->ike.remote.addr == remote.addr) ++from_peer;
+    }
+  if (half_open >= kMaxHalfOpen || from_peer >= kMaxHalfOpenPerPeer) {
+    ++ctx_.counters.dropped_half_open_limit;
+    return;
+  }
+  auto params = MainModeParamsFor(ctx_, *conn, local, remote);
+  if (!params) {
+    ctx_.Error(conn->name,
+               "IKEv1 main mode from " + remote.ToString() + ": " + params.error().message);
+    return;
+  }
+  auto sa = std::make_unique<V1Sa>(ctx_, ctx_.next_serial++, false);
+  sa->mm_responder = std::make_unique<ike::v1::MainModeResponder>(std::move(*params), ctx_.random);
+  auto reply = sa->mm_responder->Receive(datagram);
+  if (!reply) {
+    if (reply.error().message.find("no acceptable") != std::string::npos)
+      ++ctx_.counters.proposal_mismatches;
+    ctx_.Error(conn->name, "IKEv1 " + reply.error().message);
+    return;
+  }
+  sa->ike.conn = conn;
+  sa->ike.spi_i = h.cookie_i;
+  sa->ike.spi_r = sa->mm_responder->sa().cookie_r;
+  sa->ike.local = local;
+  sa->ike.remote = remote;
+  sa->ike.created_ms = ctx_.NowMs();
+  ctx_.Log(LogLevel::kInfo, conn->name, "IKEv1 main mode from " + remote.ToString());
+  Send(ctx_, *sa, *reply);
+  sas_[h.cookie_i] = std::move(sa);
+}
+
+void V1Engine::OnMainMode(V1Sa& sa, std::span<const uint8_t> datagram, const Endpoint& local,
+                          const Endpoint& remote) {
+  Result<ike::v1::Bytes> reply =
+      sa.mm_initiator ? sa.mm_initiator->Receive(datagram) : sa.mm_responder->Receive(datagram);
+  if (!reply) {
+    ++ctx_.counters.dropped_unauthenticated;
+    ctx_.Log(LogLevel::kDebug, sa.ike.conn_name(), "dropping: " + reply.error().message);
+    if (reply.error().message.find("pre-shared keys differ") != std::string::npos) {
+      ++ctx_.counters.auth_failures;
+      ctx_.Error(sa.ike.conn_name(), "IKEv1 " + reply.error().message);
+    }
+    return;
+  }
+  if (sa.mm_initiator && sa.ike.spi_r == 0) sa.ike.spi_r = sa.mm_initiator->sa().cookie_r;
+  FloatPorts(sa, sa.mm_initiator ? sa.mm_initiator->sa() : sa.mm_responder->sa(), local, remote);
+  if (!reply->empty()) {
+    Send(ctx_, sa, *reply);
+    if (sa.mm_initiator) sa.resend = {std::move(*reply), ctx_.NowMs() + kResendIntervalMs, 1};
+  }
+  const bool done =
+      sa.mm_initiator ? sa.mm_initiator->established() : sa.mm_responder->established();
+  if (done && !sa.p1) Established(sa);
+}
+
+void V1Engine::Established(V1Sa& sa) {
+  sa.p1 = sa.mm_initiator ? sa.mm_initiator->sa() : sa.mm_responder->sa();
+  sa.resend = {};
+  sa.ike.state = IkeSa::State::kEstablished;
+  sa.ike.established_ms = sa.ike.last_inbound_ms = ctx_.NowMs();
+  sa.ike.local_id = IdFromConfig(sa.ike.conn->local.id, sa.ike.local.addr);
+  sa.ike.remote_id = FromV1Id(sa.p1->peer_id);
+  ++ctx_.counters.ike_sas_established;
+  ctx_.last_error.erase(sa.ike.conn_name());
+  ctx_.Log(LogLevel::kInfo, sa.ike.conn_name(),
+           "IKEv1 ISAKMP SA established between " + sa.ike.local.ToString() + " [" +
+               ike::IdToString(sa.ike.local_id) + "] and " + sa.ike.remote.ToString() + " [" +
+               ike::IdToString(sa.ike.remote_id) + "], " +
+               ike::v1::DescribePhase1(sa.p1->transform));
+  ctx_.events.OnStateChange(sa.ike.conn_name());
+  if (sa.ike.initiator()) StartChildren(sa);
+}
+
+void V1Engine::StartChildren(V1Sa& sa) {
+  const auto& conn = sa.ike.conn;
+  for (size_t i = 0; i < conn->subnet_pairs.size(); ++i) {
+    if (sa.ike.HasLiveChildForPair(i)) continue;
+    bool pending = false;
+    for (const auto& [mid, x] : sa.quick)
+      pending |= x.initiator && x.finished_ms == 0 && x.pair_index == i && x.conn == conn;
+    if (pending) continue;
+    if (auto st = StartQuickMode(ctx_, sa, conn, i); !st)
+      ctx_.Error(conn->name, "IKEv1 quick mode: " + st.error().message);
+  }
+}
+
+Status V1Engine::Initiate(const std::shared_ptr<const ConnectionConfig>& conn) {
+  if (shut_down_) return MakeError("engine is shutting down");
+  if (!conn->local.host.is_set() || !conn->remote.host.is_set())
+    return MakeError("connection '" + conn->name + "' needs both hosts to initiate");
+  for (auto& [cookie, sa] : sas_) {
+    if (sa->ike.conn_name() != conn->name || sa->ike.state == IkeSa::State::kDead) continue;
+    if (sa->p1) StartChildren(*sa);
+    return Status::Ok();
+  }
+  const Endpoint local{conn->local.host, conn->local.ike_port};
+  const Endpoint remote{conn->remote.host, conn->remote.ike_port};
+  auto params = MainModeParamsFor(ctx_, *conn, local, remote);
+  if (!params) return MakeError("IKEv1: " + params.error().message);
+  auto sa = std::make_unique<V1Sa>(ctx_, ctx_.next_serial++, true);
+  sa->mm_initiator = std::make_unique<ike::v1::MainModeInitiator>(std::move(*params), ctx_.random);
+  auto m1 = sa->mm_initiator->Start();
+  if (!m1) return MakeError("IKEv1 main mode: " + m1.error().message);
+  sa->ike.conn = conn;
+  sa->ike.spi_i = sa->mm_initiator->sa().cookie_i;
+  sa->ike.local = local;
+  sa->ike.remote = remote;
+  sa->ike.created_ms = ctx_.NowMs();
+  ctx_.Log(LogLevel::kInfo, conn->name, "initiating IKEv1 main mode to " + remote.ToString());
+  Send(ctx_, *sa, *m1);
+  sa->resend = {std::move(*m1), ctx_.NowMs() + kResendIntervalMs, 1};
+  sas_[sa->ike.spi_i] = std::move(sa);
+  return Status::Ok();
+}
+
+bool V1Engine::Terminate(std::string_view name) {
+  bool found = false;
+  for (auto& [cookie, sa] : sas_) {
+    if (sa->ike.conn_name() != name || sa->ike.state == IkeSa::State::kDead) continue;
+    found = true;
+    if (sa->p1) {
+      for (const auto& c : sa->ike.children) SendDeleteChild(ctx_, *sa, *c);
+      SendDeleteIsakmp(ctx_, *sa);
+    }
+    sa->ike.Kill("terminated");
+  }
+  Reap();
+  return found;
+}
+
+bool V1Engine::OnKernelExpire(const kernel::ExpireEvent& ev) {
+  for (auto& [cookie, sa] : sas_) {
+    for (auto& c : sa->ike.children) {
+      const bool match =
+          ev.dir == kernel::Direction::kIn ? c->inbound_spi == ev.spi : c->outbound_spi == ev.spi;
+      if (!match || c->state != ChildSa::State::kInstalled) continue;
+      if (!sa->p1 || sa->ike.state != IkeSa::State::kEstablished) return true;
+      if (ev.hard) {
+        ctx_.Log(LogLevel::kInfo, c->conn_name(), "IKEv1 child SA reached its hard lifetime");
+        SendDeleteChild(ctx_, *sa, *c);
+        RemoveChild(ctx_, *c);
+        const ChildSa* gone = c.get();
+        std::erase_if(sa->ike.children, [gone](const auto& k) { return k.get() == gone; });
+        ctx_.events.OnStateChange(sa->ike.conn_name());
+      } else if (!c->rekey_queued && c->conn->rekey) {
+        // IKEv1 has no rekey exchange: a new quick mode for the pair, then
+        // a Delete of the old child (v1_quick.cc, RetireReplaced).
+        c->rekey_queued = true;
+        ctx_.Log(LogLevel::kInfo, c->conn_name(), "IKEv1 child SA soft lifetime: rekeying");
+        if (auto st = StartQuickMode(ctx_, *sa, c->conn, c->pair_index, c->inbound_spi); !st)
+          ctx_.Error(c->conn_name(), "IKEv1 rekey: " + st.error().message);
+      }
+      return true;
+    }
+  }
+  return false;
+}
+
+void V1Engine::Dpd(V1Sa& sa, int64_t now) {
+  const ConnectionConfig& c = *sa.ike.conn;
+  if (c.dpd_delay_s == 0 || !sa.p1->peer_dpd) return;
+  if (sa.dpd_outstanding && sa.ike.last_inbound_ms > sa.dpd_sent_ms) sa.dpd_outstanding = false;
+  const int64_t delay = int64_t{c.dpd_delay_s} * 1000;
+  if (sa.dpd_outstanding && now >= sa.dpd_sent_ms + int64_t{c.dpd_timeout_s} * 1000) {
+    ctx_.Error(c.name, "IKEv1 DPD: no answer from " + sa.ike.remote.ToString() + " for " +
+                           std::to_string(c.dpd_timeout_s) + " s");
+    sa.restart = c.dpd_action == DpdAction::kRestart;
+    sa.ike.Kill("DPD timeout");
+    return;
+  }
+  if (now < std::max(sa.ike.last_inbound_ms, sa.ike.next_dpd_ms - delay) + delay) return;
+  if (!sa.dpd_outstanding) sa.dpd_sent_ms = now;
+  sa.dpd_outstanding = true;
+  sa.ike.next_dpd_ms = now + delay;
+  SendDpdRequest(ctx_, sa, ++sa.dpd_seq);
+}
+
+void V1Engine::OnTimer() {
+  const int64_t now = ctx_.NowMs();
+  for (auto& [cookie, sa] : sas_) {
+    if (sa->ike.state == IkeSa::State::kDead) continue;
+    if (!sa->p1) {
+      if (!sa->ike.initiator() && now >= sa->ike.created_ms + kHalfOpenMs) {
+        ++ctx_.counters.half_open_expired;
+        sa->ike.Kill("half-open too long");
+      } else if (!sa->resend.datagram.empty() && now >= sa->resend.next_ms) {
+        if (sa->resend.sends >= kMaxSends) {
+          ctx_.Error(sa->ike.conn_name(),
+                     "IKEv1 main mode: no answer from " + sa->ike.remote.ToString());
+          sa->ike.Kill("no answer");
+        } else {
+          ++ctx_.counters.retransmits;
+          Send(ctx_, *sa, sa->resend.datagram);
+          ++sa->resend.sends;
+          sa->resend.next_ms = now + ResendDelayMs(sa->resend.sends);
+        }
+      }
+      continue;
+    }
+    QuickModeTimers(ctx_, *sa, now);
+    Dpd(*sa, now);
+    NatKeepalive(ctx_, *sa, now);
+  }
+  Reap();
+}
+
+std::optional<int64_t> V1Engine::NextDueMs() const {
+  std::optional<int64_t> next;
+  auto consider = [&](int64_t t) {
+    if (!next || t < *next) next = t;
+  };
+  for (const auto& [cookie, sa] : sas_) {
+    if (sa->ike.state == IkeSa::State::kDead) continue;
+    if (!sa->p1) {
+      if (!sa->ike.initiator()) consider(sa->ike.created_ms + kHalfOpenMs);
+      if (!sa->resend.datagram.empty()) consider(sa->resend.next_ms);
+      continue;
+    }
+    if (auto t = NextQuickModeMs(*sa)) consider(*t);
+    if (auto t = NextKeepaliveMs(*sa)) consider(*t);
+    const ConnectionConfig& c = *sa->ike.conn;
+    if (c.dpd_delay_s > 0 && sa->p1->peer_dpd) {
+      const int64_t delay = int64_t{c.dpd_delay_s} * 1000;
+      consider(std::max(sa->ike.last_inbound_ms, sa->ike.next_dpd_ms - delay) + delay);
+      if (sa->dpd_outstanding) consider(sa->dpd_sent_ms + int64_t{c.dpd_timeout_s} * 1000);
+    }
+  }
+  return next;
+}
+
+void V1Engine::AppendStatus(std::vector<IkeSaStatus>* out) const {
+  for (const auto& [cookie, sa] : sas_) {
+    IkeSaStatus s = StatusOf(sa->ike);
+    s.version = 1;
+    if (sa->p1) s.algorithms = ike::v1::DescribePhase1(sa->p1->transform);
+    out->push_back(std::move(s));
+  }
+}
+
+void V1Engine::Shutdown() {
+  shut_down_ = true;
+  std::vector<std::string> names;
+  for (auto& [cookie, sa] : sas_) names.push_back(sa->ike.conn_name());
+  for (const auto& n : names) Terminate(n);
+}
+
+void V1Engine::Reap() {
+  std::vector<std::shared_ptr<const ConnectionConfig>> restart;
+  for (auto it = sas_.begin(); it != sas_.end();) {
+    V1Sa& sa = *it->second;
+    if (sa.ike.state != IkeSa::State::kDead) {
+      ++it;
+      continue;
+    }
+    for (auto& c : sa.ike.children) RemoveChild(ctx_, *c);
+    ctx_.Log(LogLevel::kInfo, sa.ike.conn_name(), "IKEv1 ISAKMP SA gone: " + sa.ike.death_reason);
+    ctx_.events.OnStateChange(sa.ike.conn_name());
+    if (sa.restart && !shut_down_) restart.push_back(sa.ike.conn);
+    it = sas_.erase(it);
+  }
+  for (const auto& c : restart)
+    if (auto st = Initiate(c); !st) ctx_.Error(c->name, st.error().message);
+}
+
+}  // namespace ipsec::engine::v1

@@ -1,0 +1,69 @@
+// IKEv1 in the engine (Documentation/ikev1.md): the ISAKMP SA table, the
+// datagrams the version dispatcher (EngineImpl::OnDatagram) hands over, main
+// mode in both roles, then quick mode (v1_quick.h) and informational
+// exchanges (v1_informational.h) under each established SA, their timers
+// (retransmits, half-open expiry, DPD), terminate, shutdown and status. The
+// engine's facade calls it for connections with ike_version 1; children go
+// into the kernel through child_install.h like IKEv2's.
+//
+// Unauthenticated input is bounded as IKEv2's is: nothing is kept for a
+// datagram before it parses as a main-mode message 1 with an SA payload for
+// a configured IKEv1 connection, and at most kMaxHalfOpen responder SAs
+// (kMaxHalfOpenPerPeer from one address) wait for message 5, each for at
+// most kHalfOpenMs. Aggressive mode is refused (it exposes a hash of the
+// pre-shared key to anyone who asks).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "engine/v1/v1_sa.h"
+
+namespace ipsec::engine::v1 {
+
+inline constexpr size_t kMaxHalfOpen = 64;
+inline constexpr size_t kMaxHalfOpenPerPeer = 8;
+inline constexpr int64_t kHalfOpenMs = 30000;
+
+class V1Engine {
+ public:
+  explicit V1Engine(EngineContext& ctx) : ctx_(ctx) {}
+
+  // The dispatcher's test: an ISAKMP header with major version 1.
+  static bool IsIkev1(std::span<const uint8_t> datagram);
+
+  void OnDatagram(std::span<const uint8_t> datagram, const Endpoint& local, const Endpoint& remote);
+  // Main mode to conn's peer, then quick mode for each subnet pair; on an
+  // established SA, quick mode for the pairs without a child.
+  Status Initiate(const std::shared_ptr<const ConnectionConfig>& conn);
+  // Deletes (with Delete payloads to the peer) conn's SAs; whether any.
+  bool Terminate(std::string_view conn);
+  // Whether ev named one of our children (soft: rekey, hard: delete).
+  bool OnKernelExpire(const kernel::ExpireEvent& ev);
+  void OnTimer();
+  std::optional<int64_t> NextDueMs() const;
+  void AppendStatus(std::vector<IkeSaStatus>* out) const;
+  void Shutdown();
+
+ private:
+  void OnMessage1(std::span<const uint8_t> datagram, const ike::v1::Header& h,
+                  const Endpoint& local, const Endpoint& remote);
+  void OnMainMode(V1Sa& sa, std::span<const uint8_t> datagram, const Endpoint& local,
+                  const Endpoint& remote);
+  void Established(V1Sa& sa);
+  void StartChildren(V1Sa& sa);
+  void Dpd(V1Sa& sa, int64_t now);
+  void Reap();
+  V1Sa* Find(const ike::v1::Header& h, const Endpoint& remote);
+
+  EngineContext& ctx_;
+  std::map<uint64_t, std::unique_ptr<V1Sa>> sas_;  // by the initiator's cookie
+  bool shut_down_ = false;
+};
+
+}  // namespace ipsec::engine::v1

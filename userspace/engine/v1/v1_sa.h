@@ -1,0 +1,87 @@
+// An IKEv1 ISAKMP SA as the engine tracks it (Documentation/ikev1.md): the
+// engine's IkeSa (endpoints, connection, IDs, child SAs, state: the fields
+// the kernel install path and the status report read, shared with IKEv2)
+// plus main mode's state machine while it runs, the Phase1Sa it produced,
+// the quick-mode exchanges in flight and what to retransmit when.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+
+#include "engine/ike_sa.h"
+#include "ike/v1/main_mode.h"
+#include "ike/v1/quick_mode.h"
+
+namespace ipsec::engine::v1 {
+
+// Retransmission of our last message of an exchange (main mode, quick
+// mode): after kResendIntervalMs times the sends so far (at most 4: 2, 4,
+// 6, 8, 8... s), kMaxSends sends in all (about a minute), then the exchange
+// has failed. pluto has taken 13 s over one answer under TCG.
+inline constexpr int64_t kResendIntervalMs = 2000;
+inline constexpr int kMaxSends = 10;
+inline int64_t ResendDelayMs(int sends) {
+  return kResendIntervalMs * (sends < 4 ? sends : 4);
+}
+// Quick-mode exchanges (ours and the peer's) one ISAKMP SA runs at once;
+// beyond it a peer's new QM1 is dropped (an authenticated peer still must
+// not make us hold unbounded state).
+inline constexpr size_t kMaxQuickExchanges = 64;
+// A finished exchange stays this long to answer a retransmit (our QM3 when
+// the peer resends QM2).
+inline constexpr int64_t kFinishedLingerMs = 30000;
+
+struct Resend {
+  ike::v1::Bytes datagram;  // empty: nothing to resend
+  int64_t next_ms = 0;
+  int sends = 0;
+};
+
+struct QuickExchange {
+  std::unique_ptr<ike::v1::QuickModeInitiator> initiator;
+  std::unique_ptr<ike::v1::QuickModeResponder> responder;
+  std::shared_ptr<const ConnectionConfig> conn;  // the child's
+  size_t pair_index = 0;
+  uint32_t inbound_spi = 0;
+  uint32_t replaces = 0;  // inbound SPI of the child this one rekeys, 0 if none
+  Resend resend;          // QM1 until QM2 arrives; responder: QM2 until QM3
+  ike::v1::Bytes last_sent;
+  int64_t finished_ms = 0;  // done (installed or failed); kept to answer retransmits
+};
+
+struct V1Sa {
+  V1Sa(EngineContext& ctx, uint64_t serial, bool initiator) : ike(ctx, serial, initiator) {}
+
+  IkeSa ike;  // spi_i/spi_r hold the cookies
+  std::unique_ptr<ike::v1::MainModeInitiator> mm_initiator;
+  std::unique_ptr<ike::v1::MainModeResponder> mm_responder;
+  std::optional<ike::v1::Phase1Sa> p1;      // set once main mode is done
+  Resend resend;                            // main mode, initiator
+  std::map<uint32_t, QuickExchange> quick;  // by message ID
+  // DPD (RFC 3706): the sequence number of our last R-U-THERE, when it
+  // went, and whether its ACK is still missing.
+  uint32_t dpd_seq = 0;
+  int64_t dpd_sent_ms = 0;
+  bool dpd_outstanding = false;
+  // dpdaction=restart: initiate the connection again once this SA is gone.
+  bool restart = false;
+};
+
+}  // namespace ipsec::engine::v1
+
+namespace ipsec::engine::v1 {
+
+// Sends one message of sa's to the peer (counted in tx_messages).
+void Send(EngineContext& ctx, const V1Sa& sa, std::span<const uint8_t> datagram);
+// A fresh non-zero message ID not in use by one of sa's exchanges.
+uint32_t NewMessageId(EngineContext& ctx, const V1Sa& sa);
+// 32-bit values in network order (SPIs, DPD sequence numbers).
+ike::v1::Bytes Be32(uint32_t v);
+uint32_t ReadBe32(std::span<const uint8_t> b);
+// Both cookies, as the ISAKMP SA's 16-byte SPI (Delete, DPD notify).
+ike::v1::Bytes Cookies(const ike::v1::Phase1Sa& p1);
+
+}  // namespace ipsec::engine::v1
