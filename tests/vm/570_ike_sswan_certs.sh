@@ -1,0 +1,119 @@
+#!/bin/bash
+# vm-timeout: 600
+# IKEv2 with X.509 certificates against strongSwan 5.9, both directions:
+# ipsecd signs with an RSA certificate, strongSwan with an ECDSA P-256 one,
+# both issued by a CA this script makes with the openssl CLI (no key is
+# committed). IDs are the certificates' subjects (ID_DER_ASN1_DN); each end
+# checks the other's chain against the CA (cadir= for ipsecd, a ca section
+# for strongSwan), asks for it with CERTREQ and signs with RFC 7427 (method
+# 14, SIGNATURE_HASH_ALGORITHMS from IKE_SA_INIT).
+#
+#   [lan1] h1 -- [gw1 ipsecd, ipsec0] ==== underlay ==== [gw2 strongSwan, XFRM] -- h2 [lan2]
+#         gw1.example.org (RSA-2048)                gw2.example.org (ECDSA P-256)
+#                       \___________ VM Root CA (RSA) _________/
+#
+# 1. ipsecd initiates (auto=start): pings across, all as ESP.
+# 2. "ipsecctl down", then strongSwan initiates ("ipsec up"): pings again.
+. "$(dirname "$0")/lib.sh" || exit 1
+. "$(dirname "$0")/51x_sswan.bash"
+
+ss_setup v4
+pki=$(mktemp -d /tmp/pki.XXXXXX)
+mkdir -p "$SS_OURS_DIR/cacerts"
+(
+	set -e
+	cd "$pki"
+	printf '[req]\ndistinguished_name=dn\n[dn]\n' >req.cnf
+	cat >ext.cnf <<'CNF'
+[ca_ext]
+basicConstraints = critical, CA:true
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+[gw1_ext]
+basicConstraints = CA:false
+keyUsage = digitalSignature
+subjectAltName = DNS:gw1.example.org
+[gw2_ext]
+basicConstraints = CA:false
+keyUsage = digitalSignature
+subjectAltName = DNS:gw2.example.org
+CNF
+	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out ca.key
+	openssl req -new -x509 -key ca.key -days 30 -sha256 -subj "/C=CH/O=ipsec_tun vm/CN=VM Root CA" \
+		-config <(cat req.cnf ext.cnf) -extensions ca_ext -out ca.pem
+	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out gw1.key
+	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -pkeyopt ec_param_enc:named_curve -out gw2.key
+	for gw in gw1 gw2; do
+		openssl req -new -key $gw.key -subj "/C=CH/O=ipsec_tun vm/CN=$gw.example.org" -config req.cnf -out $gw.csr
+		openssl x509 -req -in $gw.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 30 -sha256 \
+			-extfile ext.cnf -extensions ${gw}_ext -out $gw.pem
+	done
+) >/dev/null 2>"$pki/openssl.err" || { cat "$pki/openssl.err"; fail "openssl could not make the test PKI"; }
+cp "$pki/ca.pem" "$SS_OURS_DIR/cacerts/"
+cp "$pki/gw1.pem" "$pki/gw1.key" "$SS_OURS_DIR/"
+cp "$pki/ca.pem" "$pki/gw2.pem" "$pki/gw2.key" "$SS_SSWAN_DIR/"
+rm -f "$pki/ca.key"
+DN1="C=CH, O=ipsec_tun vm, CN=gw1.example.org"
+DN2="C=CH, O=ipsec_tun vm, CN=gw2.example.org"
+
+cat >"$SS_OURS_DIR/ipsec.conf" <<EOC
+config setup
+	cadir=$SS_OURS_DIR/cacerts
+
+conn sswan
+	left=$GW1
+	leftsubnet=$NET1
+	right=$GW2
+	rightsubnet=$NET2
+	authby=pubkey
+	leftcert=$SS_OURS_DIR/gw1.pem
+	rightid="$DN2"
+	rightca="C=CH, O=ipsec_tun vm, CN=VM Root CA"
+	auto=start
+EOC
+echo ": RSA $SS_OURS_DIR/gw1.key" >"$SS_OURS_DIR/ipsec.secrets"
+
+cat >"$SS_SSWAN_DIR/ipsec.conf" <<EOC
+ca vmroot
+	cacert=$SS_SSWAN_DIR/ca.pem
+	auto=add
+
+conn ours
+	keyexchange=ikev2
+	left=$GW2
+	leftsubnet=$NET2
+	right=$GW1
+	rightsubnet=$NET1
+	leftauth=pubkey
+	rightauth=pubkey
+	leftcert=$SS_SSWAN_DIR/gw2.pem
+	rightid="$DN1"
+	auto=add
+EOC
+echo ": ECDSA $SS_SSWAN_DIR/gw2.key" >"$SS_SSWAN_DIR/ipsec.secrets"
+
+SSWAN_PLUGINS_EXTRA="x509 pem pkcs1 pkcs8 pubkey" ss_start
+
+# 1. ipsecd initiates.
+ss_up ours
+ss_traffic 10
+st=$(ictl "$NS_GW1" status --json)
+assert_eq "$(jq -r '.ike_sas[0].local_id' <<<"$st")" "$DN1" "ipsecd's ID (its certificate's subject)"
+assert_eq "$(jq -r '.ike_sas[0].remote_id' <<<"$st")" "$DN2" "strongSwan's ID as ipsecd saw it"
+sswan_log "$NS_GW2" | grep -q "authentication of '$DN1' with RSA_EMSA_PKCS1_SHA2_256 successful" ||
+	{ _ss_dump >&2; fail "strongSwan did not verify ipsecd's RSA signature (method 14, SHA-256)"; }
+sswan_log "$NS_GW2" | grep -q "received end entity cert \"$DN1\"" ||
+	{ _ss_dump >&2; fail "strongSwan did not get ipsecd's certificate"; }
+echo "ok: ipsecd initiated with its RSA certificate"
+
+# 2. strongSwan initiates.
+ictl "$NS_GW1" down sswan >/dev/null
+wait_or_dump 30 "ipsecd_log $NS_GW1 | tail -n 60" _no_tunnels "$NS_GW1"
+# shellcheck disable=SC2016 # expanded by eval
+wait_or_dump 30 "_sswan_dump $NS_GW2 | tail -n 60" eval '! _sswan_child_installed "$NS_GW2" ours'
+ss_up sswan
+ss_traffic 10
+ipsecd_log "$NS_GW1" | grep -q "IKE SA established between .* \[$DN1\] and .* \[$DN2\]" ||
+	{ _ss_dump >&2; fail "ipsecd did not log the certificate IDs"; }
+echo "ok: strongSwan initiated with its ECDSA certificate"
+echo "ESP packets: $(capture_count 'ip proto 50 or ip6 proto 50')"
