@@ -2,15 +2,16 @@
 # vm-timeout: 600
 # IKEv2 with X.509 certificates against strongSwan 5.9, both directions:
 # ipsecd signs with an RSA certificate, strongSwan with an ECDSA P-256 one,
-# both issued by a CA this script makes with the openssl CLI (no key is
-# committed). IDs are the certificates' subjects (ID_DER_ASN1_DN); each end
-# checks the other's chain against the CA (cadir= for ipsecd, a ca section
-# for strongSwan), asks for it with CERTREQ and signs with RFC 7427 (method
-# 14, SIGNATURE_HASH_ALGORITHMS from IKE_SA_INIT).
+# both issued by a CA made at test time with the openssl CLI by the unit
+# tests' tests/unit/ike/cert/make_fixtures.sh (no key is committed). IDs
+# are the certificates' subjects (ID_DER_ASN1_DN); each end checks the
+# other's chain against the CA (cadir= for ipsecd, a ca section for
+# strongSwan), asks for it with CERTREQ and signs with RFC 7427 (method 14,
+# SIGNATURE_HASH_ALGORITHMS from IKE_SA_INIT).
 #
 #   [lan1] h1 -- [gw1 ipsecd, ipsec0] ==== underlay ==== [gw2 strongSwan, XFRM] -- h2 [lan2]
-#         gw1.example.org (RSA-2048)                gw2.example.org (ECDSA P-256)
-#                       \___________ VM Root CA (RSA) _________/
+#        CN=moon.example.org (RSA-2048)                  CN=p256 (ECDSA P-256)
+#                       \________ Test Root CA (RSA) __________/
 #
 # 1. ipsecd initiates (auto=start): pings across, all as ESP.
 # 2. "ipsecctl down", then strongSwan initiates ("ipsec up"): pings again.
@@ -19,42 +20,16 @@
 
 ss_setup v4
 pki=$(mktemp -d /tmp/pki.XXXXXX)
+# The unit tests' credentials (openssl CLI): "moon" is RSA-2048 and "p256"
+# ECDSA P-256, both under "ca".
+"$REPO/tests/unit/ike/cert/make_fixtures.sh" "$pki/fix" >"$pki/make.log" 2>&1 ||
+	{ cat "$pki/make.log"; fail "make_fixtures.sh could not make the test PKI"; }
 mkdir -p "$SS_OURS_DIR/cacerts"
-(
-	set -e
-	cd "$pki"
-	printf '[req]\ndistinguished_name=dn\n[dn]\n' >req.cnf
-	cat >ext.cnf <<'CNF'
-[ca_ext]
-basicConstraints = critical, CA:true
-keyUsage = critical, keyCertSign, cRLSign
-subjectKeyIdentifier = hash
-[gw1_ext]
-basicConstraints = CA:false
-keyUsage = digitalSignature
-subjectAltName = DNS:gw1.example.org
-[gw2_ext]
-basicConstraints = CA:false
-keyUsage = digitalSignature
-subjectAltName = DNS:gw2.example.org
-CNF
-	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out ca.key
-	openssl req -new -x509 -key ca.key -days 30 -sha256 -subj "/C=CH/O=ipsec_tun vm/CN=VM Root CA" \
-		-config <(cat req.cnf ext.cnf) -extensions ca_ext -out ca.pem
-	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out gw1.key
-	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -pkeyopt ec_param_enc:named_curve -out gw2.key
-	for gw in gw1 gw2; do
-		openssl req -new -key $gw.key -subj "/C=CH/O=ipsec_tun vm/CN=$gw.example.org" -config req.cnf -out $gw.csr
-		openssl x509 -req -in $gw.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 30 -sha256 \
-			-extfile ext.cnf -extensions ${gw}_ext -out $gw.pem
-	done
-) >/dev/null 2>"$pki/openssl.err" || { cat "$pki/openssl.err"; fail "openssl could not make the test PKI"; }
-cp "$pki/ca.pem" "$SS_OURS_DIR/cacerts/"
-cp "$pki/gw1.pem" "$pki/gw1.key" "$SS_OURS_DIR/"
-cp "$pki/ca.pem" "$pki/gw2.pem" "$pki/gw2.key" "$SS_SSWAN_DIR/"
-rm -f "$pki/ca.key"
-DN1="C=CH, O=ipsec_tun vm, CN=gw1.example.org"
-DN2="C=CH, O=ipsec_tun vm, CN=gw2.example.org"
+cp "$pki/fix/ca.pem" "$SS_OURS_DIR/cacerts/"
+cp "$pki/fix/moon.pem" "$pki/fix/moon.key" "$SS_OURS_DIR/"
+cp "$pki/fix/ca.pem" "$pki/fix/p256.pem" "$pki/fix/p256.key" "$SS_SSWAN_DIR/"
+DN1="C=CH, O=ipsec_tun test, CN=moon.example.org"
+DN2="C=CH, O=ipsec_tun test, CN=p256"
 
 cat >"$SS_OURS_DIR/ipsec.conf" <<EOC
 config setup
@@ -66,12 +41,12 @@ conn sswan
 	right=$GW2
 	rightsubnet=$NET2
 	authby=pubkey
-	leftcert=$SS_OURS_DIR/gw1.pem
+	leftcert=$SS_OURS_DIR/moon.pem
 	rightid="$DN2"
-	rightca="C=CH, O=ipsec_tun vm, CN=VM Root CA"
+	rightca="C=CH, O=ipsec_tun test, CN=Test Root CA"
 	auto=start
 EOC
-echo ": RSA $SS_OURS_DIR/gw1.key" >"$SS_OURS_DIR/ipsec.secrets"
+echo ": RSA $SS_OURS_DIR/moon.key" >"$SS_OURS_DIR/ipsec.secrets"
 
 cat >"$SS_SSWAN_DIR/ipsec.conf" <<EOC
 ca vmroot
@@ -86,11 +61,11 @@ conn ours
 	rightsubnet=$NET1
 	leftauth=pubkey
 	rightauth=pubkey
-	leftcert=$SS_SSWAN_DIR/gw2.pem
+	leftcert=$SS_SSWAN_DIR/p256.pem
 	rightid="$DN1"
 	auto=add
 EOC
-echo ": ECDSA $SS_SSWAN_DIR/gw2.key" >"$SS_SSWAN_DIR/ipsec.secrets"
+echo ": ECDSA $SS_SSWAN_DIR/p256.key" >"$SS_SSWAN_DIR/ipsec.secrets"
 
 SSWAN_PLUGINS_EXTRA="x509 pem pkcs1 pkcs8 pubkey" ss_start
 
