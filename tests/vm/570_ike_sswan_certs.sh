@@ -24,29 +24,11 @@ pki=$(mktemp -d /tmp/pki.XXXXXX)
 # ECDSA P-256, both under "ca".
 "$REPO/tests/unit/ike/cert/make_fixtures.sh" "$pki/fix" >"$pki/make.log" 2>&1 ||
 	{ cat "$pki/make.log"; fail "make_fixtures.sh could not make the test PKI"; }
-mkdir -p "$SS_OURS_DIR/cacerts"
-cp "$pki/fix/ca.pem" "$SS_OURS_DIR/cacerts/"
-cp "$pki/fix/moon.pem" "$pki/fix/moon.key" "$SS_OURS_DIR/"
-cp "$pki/fix/ca.pem" "$pki/fix/p256.pem" "$pki/fix/p256.key" "$SS_SSWAN_DIR/"
 DN1="C=CH, O=ipsec_tun test, CN=moon.example.org"
 DN2="C=CH, O=ipsec_tun test, CN=p256"
-
-cat >"$SS_OURS_DIR/ipsec.conf" <<EOC
-config setup
-	cadir=$SS_OURS_DIR/cacerts
-
-conn sswan
-	left=$GW1
-	leftsubnet=$NET1
-	right=$GW2
-	rightsubnet=$NET2
-	authby=pubkey
-	leftcert=$SS_OURS_DIR/moon.pem
-	rightid="$DN2"
-	rightca="C=CH, O=ipsec_tun test, CN=Test Root CA"
-	auto=start
-EOC
-echo ": RSA $SS_OURS_DIR/moon.key" >"$SS_OURS_DIR/ipsec.secrets"
+ipsecd_cert_config "$SS_OURS_DIR" sswan start "$pki/fix/ca.pem" "$pki/fix/moon.pem" RSA \
+	"$pki/fix/moon.key" "$DN2" 'rightca="C=CH, O=ipsec_tun test, CN=Test Root CA"'
+cp "$pki/fix/ca.pem" "$pki/fix/p256.pem" "$pki/fix/p256.key" "$SS_SSWAN_DIR/"
 
 cat >"$SS_SSWAN_DIR/ipsec.conf" <<EOC
 ca vmroot
