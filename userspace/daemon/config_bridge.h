@@ -45,9 +45,9 @@ std::vector<engine::ConnectionConfig> ToEngine(const std::vector<config::Connect
 // identities, for the secrets lookup.
 config::Identity IdentityFromEngine(std::string_view id);
 
-// engine::SecretProvider over ipsec.secrets and the loaded Credentials. The engine gives only the two
-// IDs; the addresses used for address-keyed entries come from the
-// connection whose IDs these are (the first one that matches).
+// engine::SecretProvider over ipsec.secrets and the loaded Credentials. The engine gives only the
+// two IDs; the addresses used for address-keyed entries come from the connection whose IDs these
+// are (the first one that matches).
 class SecretsProvider : public engine::SecretProvider {
  public:
   SecretsProvider(const config::Secrets& secrets, const std::vector<config::Connection>& conns)

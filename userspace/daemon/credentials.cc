@@ -34,14 +34,15 @@ Result<std::shared_ptr<const Credentials>> Credentials::Load(const config::Confi
     }
     const config::PrivateKeyEntry* key = secrets.FindPrivateKey(certs->front().public_key());
     if (!key) {
-      errors.push_back("conn " + c.name + ": no private key for " + c.local.side + "cert " +
-                       c.local.cert + " ('" + certs->front().Subject() + "') in " +
-                       (secrets.files().empty() ? std::string("ipsec.secrets")
-                                                : secrets.files().front()) +
-                       " (add ': RSA|ECDSA|PKCS8 KEYFILE')");
+      errors.push_back(
+          "conn " + c.name + ": no private key for " + c.local.side + "cert " + c.local.cert +
+          " ('" + certs->front().Subject() + "') in " +
+          (secrets.files().empty() ? std::string("ipsec.secrets") : secrets.files().front()) +
+          " (add ': RSA|ECDSA|PKCS8 KEYFILE')");
       continue;
     }
-    out->by_path_.emplace(c.local.cert, engine::LocalCredential{std::move(certs).value(), key->key});
+    out->by_path_.emplace(c.local.cert,
+                          engine::LocalCredential{std::move(certs).value(), key->key});
   }
   if (want_anchors) {
     std::vector<std::string> skipped;

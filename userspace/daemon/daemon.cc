@@ -635,8 +635,8 @@ void DaemonImpl::ApplySetup(const std::vector<std::string>& changed) {
     return std::find(changed.begin(), changed.end(), key) != changed.end();
   };
   if (!cfg_.setup.logfile.empty() || has("logfile") || has("syslog") || has("debug"))
-    SetupLogging({cfg_.setup.logfile, cfg_.setup.syslog,
-                  opts_.debug || DebugRequested(cfg_.setup.debug)});
+    SetupLogging(
+        {cfg_.setup.logfile, cfg_.setup.syslog, opts_.debug || DebugRequested(cfg_.setup.debug)});
   ApplyEngineSetup();
   for (const auto& key : changed) {
     if (key == "protostack" || key == "interfaces" || key == "uniqueids")

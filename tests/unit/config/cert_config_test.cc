@@ -3,6 +3,9 @@
 // makes with the openssl CLI (the cert_fixtures CTest fixture).
 #include <gtest/gtest.h>
 
+#include <sstream>
+
+#include "config/check.h"
 #include "config/config.h"
 #include "config/secrets.h"
 #include "config/values.h"
@@ -203,6 +206,36 @@ TEST(SecretsKeys, LibreswanRawKeyBlocksStillSkippedWithAWarning) {
   ASSERT_EQ(s->warnings().size(), 1u);
   EXPECT_EQ(s->warnings()[0].ToString(),
             "s.secrets:1: RSA: raw key blocks are not used (name a key file: ': RSA file.pem')");
+}
+
+// ipsecd --check: a certificate conn needs the certificate's key, not a PSK.
+TEST(CertConfig, CheckWantsTheKeyOfTheCertificateNotAPsk) {
+  TempDir d;
+  d.Write("ipsec.conf",
+          "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tauthby=rsasig\n"
+          "\tleftcert=" +
+              kFix + "/moon.pem\n\tauto=add\n");
+  static FixedHostInfo host({Addr("192.0.2.1")}, Addr("192.0.2.1"));
+  auto run = [&](const std::string& secrets, std::string* out_text, std::string* err_text) {
+    d.Write("ipsec.secrets", secrets);
+    CheckOptions o;
+    o.config_path = d.path() + "/ipsec.conf";
+    o.load.host = &host;
+    std::ostringstream out, err;
+    int status = RunCheck(o, out, err);
+    *out_text = out.str();
+    *err_text = err.str();
+    return status;
+  };
+  std::string out, err;
+  EXPECT_EQ(run(": RSA " + kFix + "/moon.key\n", &out, &err), 0) << err;
+  EXPECT_NE(out.find("auth   local: certificate " + kFix + "/moon.pem"), std::string::npos) << out;
+  EXPECT_EQ(out.find("PSK"), std::string::npos) << out;
+  EXPECT_EQ(run(": ECDSA " + kFix + "/p256.key\n", &out, &err), 1);
+  EXPECT_NE(err.find("conn a: no private key in " + d.path() + "/ipsec.secrets for leftcert " +
+                     kFix + "/moon.pem"),
+            std::string::npos)
+      << err;
 }
 
 }  // namespace

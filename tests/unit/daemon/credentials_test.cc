@@ -31,8 +31,9 @@ Loaded Load(const std::string& cadir, const std::string& secrets_text) {
                                          kFix + "/moon.pem\n\tauto=add\n",
                                      "t.conf", o);
   EXPECT_TRUE(cfg) << cfg.error().message;
-  auto secrets = config::ParseSecretsText(secrets_text, "t.secrets",
-                                          {.allow_includes = false, .include_root = "", .check_permissions = false});
+  auto secrets = config::ParseSecretsText(
+      secrets_text, "t.secrets",
+      {.allow_includes = false, .include_root = "", .check_permissions = false});
   EXPECT_TRUE(secrets) << secrets.error().message;
   return {std::move(cfg).value(), std::move(secrets).value()};
 }
@@ -77,9 +78,10 @@ TEST_F(CredentialsTest, NoTrustAnchorIsOneLine) {
   auto l = Load(dir.path() + "/empty", ": RSA " + kFix + "/moon.key\n");
   auto c = Credentials::Load(l.cfg, l.secrets, nullptr);
   ASSERT_FALSE(c);
-  EXPECT_EQ(c.error().message, "conn a: right authenticates with a certificate but no CA "
-                               "certificate is in " +
-                                   dir.path() + "/empty (set cadir=)");
+  EXPECT_EQ(c.error().message,
+            "conn a: right authenticates with a certificate but no CA "
+            "certificate is in " +
+                dir.path() + "/empty (set cadir=)");
 }
 
 }  // namespace

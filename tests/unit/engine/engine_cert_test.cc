@@ -103,9 +103,9 @@ TEST_F(CertAuthTest, PeerFromAnotherCaIsRefusedWithOneLine) {
   Run();
   EXPECT_EQ(Established(a), 0u);
   EXPECT_EQ(Established(b), 0u);
-  EXPECT_TRUE(b.log.Contains(std::string("certificate '") + kMoon +
-                                 "' refused: unable to get local issuer certificate",
-                             LogLevel::kError))
+  EXPECT_TRUE(b.log.Contains(
+      std::string("certificate '") + kMoon + "' refused: unable to get local issuer certificate",
+      LogLevel::kError))
       << b.log.Errors();
   EXPECT_TRUE(a.log.Contains("AUTHENTICATION_FAILED: peer rejected our certificate or signature",
                              LogLevel::kError))
@@ -149,9 +149,9 @@ TEST_F(CertAuthTest, IdNotInTheCertificateIsRefused) {
   Run();
   EXPECT_EQ(Established(a), 0u);
   EXPECT_EQ(Established(b), 0u);
-  EXPECT_TRUE(b.log.Contains(std::string("peer ID 'other.example.org' is not in its certificate '") +
-                                 kMoon + "'",
-                             LogLevel::kError))
+  EXPECT_TRUE(b.log.Contains(
+      std::string("peer ID 'other.example.org' is not in its certificate '") + kMoon + "'",
+      LogLevel::kError))
       << b.log.Errors();
 }
 
@@ -167,9 +167,9 @@ TEST_F(CertAuthTest, ExpiredCertificateIsRefused) {
   Load(b, cb);
   Run();
   EXPECT_EQ(Established(b), 0u);
-  EXPECT_TRUE(b.log.Contains(std::string("certificate '") + kExpired +
-                                 "' refused: certificate has expired",
-                             LogLevel::kError))
+  EXPECT_TRUE(
+      b.log.Contains(std::string("certificate '") + kExpired + "' refused: certificate has expired",
+                     LogLevel::kError))
       << b.log.Errors();
 }
 
@@ -194,9 +194,10 @@ TEST_F(CertAuthTest, CertificatePeerAgainstAPskConnectionIsRefused) {
   Load(b, cb);
   Run();
   EXPECT_EQ(Established(b), 0u);
-  EXPECT_TRUE(b.log.Contains("peer uses AUTH method 14 (a signature), but this connection wants "
-                             "a PSK from it",
-                             LogLevel::kError))
+  EXPECT_TRUE(
+      b.log.Contains("peer uses AUTH method 14 (a signature), but this connection wants "
+                     "a PSK from it",
+                     LogLevel::kError))
       << b.log.Errors();
 }
 

@@ -100,8 +100,8 @@ std::string VerifyPeerSignature(const EngineContext& ctx, const EngineEnd& remot
   if (!cert::CertMatchesId(ee, static_cast<uint8_t>(id.id_type), id.data, &why))
     return "peer ID '" + ike::IdToString(id) + "' is not in its certificate '" + ee.Subject() +
            "': " + why;
-  if (auto st = cert::VerifyAuth(method, auth.data, ee.public_key(), octets,
-                                 cert::OurSignatureHashes());
+  if (auto st =
+          cert::VerifyAuth(method, auth.data, ee.public_key(), octets, cert::OurSignatureHashes());
       !st)
     return "AUTH signature of '" + ee.Subject() + "' did not verify: " + st.error().message;
   return "";

@@ -74,9 +74,11 @@ class IkeAuthTask : public Task {
       ++ctx_.counters.auth_failures;
       ctx_.Error(c.name, c.local.pubkey
                              ? "AUTHENTICATION_FAILED: peer rejected our certificate or signature "
-                               "(our ID '" + local + "')"
+                               "(our ID '" +
+                                   local + "')"
                              : "AUTHENTICATION_FAILED: peer rejected our PSK (or does not know "
-                               "our ID '" + local + "')");
+                               "our ID '" +
+                                   local + "')");
       return TaskResult::kDestroySa;
     }
     const auto* idr = resp.Find<ike::IdPayload>(PayloadType::kIdr);
