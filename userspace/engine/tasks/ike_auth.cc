@@ -72,13 +72,9 @@ class IkeAuthTask : public Task {
     const std::string local = ike::IdToString(sa.local_id);
     if (resp.FindNotify(NotifyType::kAuthenticationFailed)) {
       ++ctx_.counters.auth_failures;
-      ctx_.Error(c.name, c.local.pubkey
-                             ? "AUTHENTICATION_FAILED: peer rejected our certificate or signature "
-                               "(our ID '" +
-                                   local + "')"
-                             : "AUTHENTICATION_FAILED: peer rejected our PSK (or does not know "
-                               "our ID '" +
-                                   local + "')");
+      const std::string ours = c.local.pubkey ? "our certificate or signature" : "our PSK";
+      ctx_.Error(c.name, "AUTHENTICATION_FAILED: peer rejected " + ours +
+                             " (or does not know our ID '" + local + "')");
       return TaskResult::kDestroySa;
     }
     const auto* idr = resp.Find<ike::IdPayload>(PayloadType::kIdr);
@@ -122,35 +118,25 @@ class IkeAuthTask : public Task {
     const std::string remote = ike::IdToString(*idi);
     std::shared_ptr<const ConnectionConfig> conn = PickConnection(sa, *idi, idr);
     if (!conn) {
-      ++ctx_.counters.auth_failures;
       ctx_.Error(sa.conn_name(), "unknown peer ID '" + remote + "' from " + sa.remote.ToString() +
                                      ": no connection has it as rightid");
-      sa.fatal_response = Notify(NotifyType::kAuthenticationFailed);
-      return TaskResult::kDestroySa;
+      return RefuseAuth(sa);
     }
     sa.conn = conn;
     sa.local_id =
         IdFromConfig(conn->local.id, conn->local.host.is_set() ? conn->local.host : sa.local.addr);
     auto peer_octets = Octets(sa, sa.init_request, sa.nonce_r, sa.keys.sk_pi, *idi);
     auto our_octets = Octets(sa, sa.init_response, sa.nonce_i, sa.keys.sk_pr, sa.local_id);
-    if (!peer_octets || !our_octets) {
-      sa.fatal_response = Notify(NotifyType::kAuthenticationFailed);
-      return TaskResult::kDestroySa;
+    if (!peer_octets || !our_octets) return RefuseAuth(sa);
+    if (std::string why = PeerAuthRefusal(sa, conn->remote, req, *idi, *auth, peer_octets->span());
+        !why.empty()) {
+      ctx_.Error(conn->name, why);
+      return RefuseAuth(sa);
     }
-    std::string why = PeerAuthRefusal(sa, conn->remote, req, *idi, *auth, peer_octets->span());
     // Ours is made now, so that a missing key or PSK is answered with
     // AUTHENTICATION_FAILED too; BuildResponse sends it.
-    std::optional<ike::AuthPayload> ours;
-    if (why.empty()) {
-      ours = OurAuth(sa, conn->local, remote, our_octets->span(), our_certs_);
-      if (!ours) why = "-";  // OurAuth logged it
-    }
-    if (!why.empty()) {
-      ++ctx_.counters.auth_failures;
-      if (why != "-") ctx_.Error(conn->name, why);
-      sa.fatal_response = Notify(NotifyType::kAuthenticationFailed);
-      return TaskResult::kDestroySa;
-    }
+    auto ours = OurAuth(sa, conn->local, remote, our_octets->span(), our_certs_);
+    if (!ours) return RefuseAuth(sa);
     our_auth_ = std::move(ours).value();
     sa.remote_id = *idi;
     sa.peer_initial_contact = req.FindNotify(NotifyType::kInitialContact) != nullptr;
@@ -169,6 +155,14 @@ class IkeAuthTask : public Task {
   }
 
  private:
+  // The responder's answer to an IKE_AUTH it does not accept (the reason
+  // is logged already).
+  TaskResult RefuseAuth(IkeSa& sa) {
+    ++ctx_.counters.auth_failures;
+    sa.fatal_response = Notify(NotifyType::kAuthenticationFailed);
+    return TaskResult::kDestroySa;
+  }
+
   // RFC 7296 2.15's octets for the side whose first message, peer nonce,
   // SK_p and ID these are; logged when they cannot be computed.
   std::optional<SecureBytes> Octets(IkeSa& sa, std::span<const uint8_t> first_message,
