@@ -39,16 +39,6 @@ class AuthParser {
     AuthBy conn_auth = ParseAuthby();
     c_->authby = conn_auth;
     for (End* e : {&c_->local, &c_->remote}) ParseEnd(conn_auth, e);
-    if (ok_ && !options_.pubkey_auth_negotiated &&
-        (c_->local.auth == AuthBy::kPubkey || c_->remote.auth == AuthBy::kPubkey ||
-         c_->local.id.kind == Identity::Kind::kDn || c_->remote.id.kind == Identity::Kind::kDn)) {
-      const RawSetting* st = get_("authby");
-      std::string msg =
-          "certificate authentication is parsed but not negotiated by this "
-          "version's IKE_AUTH yet; use authby=secret";
-      st ? d_.Error(*st, msg) : d_.Error(c_->where, "authby", msg);
-      ok_ = false;
-    }
     return ok_;
   }
 

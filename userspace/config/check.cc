@@ -7,6 +7,7 @@
 #include "common/proposal_names.h"
 #include "config/secrets.h"
 #include "config/values.h"
+#include "ike/cert/certificate.h"
 #include "kernel/mss_clamp.h"
 
 namespace ipsec::config {
@@ -83,7 +84,7 @@ std::string KernelNames(const std::vector<Proposal>& ps) {
 }
 
 struct PskStatus {
-  bool needed = true;
+  bool needed = true;  // an end authenticates with a PSK
   bool found = false;
   size_t bytes = 0;
   std::string where;
@@ -116,8 +117,11 @@ nlohmann::json ConnJson(const Connection& c, const PskStatus& psk) {
     j["children"].push_back({{"name", c.name + "/" + p.name},
                              {"local", p.local.ToString()},
                              {"remote", p.remote.ToString()}});
-  j["authby"] = "psk";
-  j["psk"] = {{"found", psk.found}, {"bytes", psk.bytes}, {"from", psk.where}};
+  j["authby"] = psk.needed ? "psk" : "pubkey";
+  j["local"]["auth"] = c.local.auth == AuthBy::kPsk ? "psk" : "pubkey";
+  j["remote"]["auth"] = c.remote.auth == AuthBy::kPsk ? "psk" : "pubkey";
+  if (!c.local.cert.empty()) j["local"]["cert"] = c.local.cert;
+  if (psk.needed) j["psk"] = {{"found", psk.found}, {"bytes", psk.bytes}, {"from", psk.where}};
   j["type"] = "tunnel";
   auto proposals = [](const std::vector<Proposal>& ps) {
     nlohmann::json a = nlohmann::json::array();
@@ -179,11 +183,20 @@ void PrintConn(const Connection& c, const PskStatus& psk, std::ostream& out) {
     out << "  child  " << c.name << "/" << p.name << "  " << p.local.ToString()
         << " === " << p.remote.ToString() << "\n";
   if (c.subnet_pairs.empty()) out << "  child  (subnets follow the peer's address)\n";
-  out << "  auth   psk, ";
-  if (psk.found)
-    out << "PSK: found (" << psk.bytes << " bytes) at " << psk.where << "\n";
-  else
-    out << "PSK: NOT FOUND\n";
+  if (c.local.auth == AuthBy::kPubkey)
+    out << "  auth   local: certificate " << c.local.cert << "\n";
+  if (c.remote.auth == AuthBy::kPubkey)
+    out << "  auth   remote: certificate"
+        << (c.remote.ca.empty() ? std::string(" from any loaded CA")
+                                : " under '" + c.remote.ca + "'")
+        << "\n";
+  if (psk.needed) {
+    out << "  auth   psk, ";
+    if (psk.found)
+      out << "PSK: found (" << psk.bytes << " bytes) at " << psk.where << "\n";
+    else
+      out << "PSK: NOT FOUND\n";
+  }
   out << "  ike    IKEv2" << (c.ike_strict ? " strict" : "")
       << (c.ike_proposals_default ? " default" : "") << "  " << ProposalsToString(c.ike_proposals)
       << "\n";
@@ -244,14 +257,23 @@ int RunCheck(const CheckOptions& options, std::ostream& out, std::ostream& err) 
         << (cfg->connections.size() == 1 ? "" : "s") << "\n";
   for (const auto& c : cfg->connections) {
     PskStatus psk;
-    if (secrets) {
+    psk.needed = c.local.auth == AuthBy::kPsk || c.remote.auth == AuthBy::kPsk;
+    if (secrets && c.local.auth == AuthBy::kPubkey && c.auto_action != AutoAction::kIgnore) {
+      auto certs = cert::LoadCertificates(c.local.cert);
+      if (certs && !secrets->FindPrivateKey(certs->front().public_key())) {
+        err << c.where.ToString() << ": conn " << c.name << ": no private key in " << secrets_path
+            << " for " << c.local.side << "cert " << c.local.cert << "\n";
+        status = 1;
+      }
+    }
+    if (secrets && psk.needed) {
       if (auto m = secrets->FindPskMatch(c.local.id, c.remote.id, c.local.host, c.remote.host)) {
         psk.found = true;
         psk.bytes = m->psk.size();
         psk.where = m->where.ToString();
       }
     }
-    if (!psk.found && c.auto_action != AutoAction::kIgnore) {
+    if (psk.needed && !psk.found && c.auto_action != AutoAction::kIgnore) {
       err << c.where.ToString() << ": conn " << c.name << ": no PSK in " << secrets_path << " for "
           << IdText(c.local) << " <-> " << IdText(c.remote) << "\n";
       status = 1;

@@ -64,9 +64,6 @@ struct LoadOptions {
   bool ikev1_negotiated = false;
   // Where a relative leftcert= is looked for, in order.
   std::vector<std::string> cert_dirs = {"/etc/ipsec.d/certs", "/etc/swanctl/x509"};
-  // The engine authenticates with certificates: a conn asking for them
-  // loads. Until then (false) such a conn is one error line; tests set it.
-  bool pubkey_auth_negotiated = false;
 };
 
 // Reads path and everything it includes. Errors: every problem found, one

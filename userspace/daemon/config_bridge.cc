@@ -1,5 +1,7 @@
 #include "daemon/config_bridge.h"
 
+#include "ike/cert/dn.h"
+
 namespace ipsec::daemon {
 namespace {
 
@@ -18,7 +20,7 @@ std::string EngineId(const config::Identity& id) {
     case K::kFqdn:
       return "@" + id.name;
     case K::kUserFqdn:
-    case K::kDn:  // loads only once the engine negotiates certificates (config/auth_settings.h)
+    case K::kDn:  // "C=CH, O=Example, CN=moon": engine::IdFromConfig makes it a DER_ASN1_DN
       return id.name;
   }
   return "";
@@ -30,6 +32,9 @@ engine::EngineEnd ToEngineEnd(const config::End& e) {
   out.ike_port = e.ike_port;
   out.id = EngineId(e.id);
   out.subnets = e.subnets;
+  out.pubkey = e.auth == config::AuthBy::kPubkey;
+  out.cert = e.cert;
+  out.ca = e.ca;
   return out;
 }
 
@@ -132,6 +137,11 @@ config::Identity IdentityFromEngine(std::string_view id) {
     return out;
   }
   if (auto a = IpAddress::Parse(id)) return config::Identity::FromAddress(*a);
+  if (cert::LooksLikeDn(id)) {
+    out.kind = config::Identity::Kind::kDn;
+    out.name = std::string(id);
+    return out;
+  }
   if (id.front() == '@') id.remove_prefix(1);
   out.kind = id.find('@') != std::string_view::npos ? config::Identity::Kind::kUserFqdn
                                                     : config::Identity::Kind::kFqdn;
@@ -153,6 +163,14 @@ std::optional<SecureBytes> SecretsProvider::FindPsk(std::string_view local_id,
     }
   }
   return secrets_.FindPsk(local, remote, local_addr, remote_addr);
+}
+
+const engine::LocalCredential* SecretsProvider::FindCredential(std::string_view cert_path) const {
+  return credentials_ ? credentials_->Find(cert_path) : nullptr;
+}
+
+const cert::CertStore* SecretsProvider::TrustAnchors() const {
+  return credentials_ ? &credentials_->anchors() : nullptr;
 }
 
 }  // namespace ipsec::daemon

@@ -1,5 +1,5 @@
 // From the resolved configuration (config/) to what the engine takes
-// (engine/engine.h): connections and the PSK lookup.
+// (engine/engine.h): connections, the PSK lookup, certificates and keys.
 #pragma once
 
 #include <map>
@@ -9,6 +9,7 @@
 
 #include "config/connection.h"
 #include "config/secrets.h"
+#include "daemon/credentials.h"
 #include "engine/engine.h"
 
 namespace ipsec::daemon {
@@ -40,22 +41,28 @@ engine::ConnectionConfig ToEngine(const config::Connection& c);
 std::vector<engine::ConnectionConfig> ToEngine(const std::vector<config::Connection>& conns);
 
 // The engine's identity strings ("10.0.0.1", "vpn.example.org",
-// "user@example.org") back to config identities, for the secrets lookup.
+// "user@example.org", "C=CH, O=Example, CN=moon") back to config
+// identities, for the secrets lookup.
 config::Identity IdentityFromEngine(std::string_view id);
 
-// engine::SecretProvider over ipsec.secrets. The engine gives only the two
-// IDs; the addresses used for address-keyed entries come from the
-// connection whose IDs these are (the first one that matches).
+// engine::SecretProvider over ipsec.secrets and the loaded Credentials. The engine gives only the
+// two IDs; the addresses used for address-keyed entries come from the connection whose IDs these
+// are (the first one that matches).
 class SecretsProvider : public engine::SecretProvider {
  public:
   SecretsProvider(const config::Secrets& secrets, const std::vector<config::Connection>& conns)
       : secrets_(secrets), conns_(conns) {}
   std::optional<SecureBytes> FindPsk(std::string_view local_id,
                                      std::string_view remote_id) const override;
+  const engine::LocalCredential* FindCredential(std::string_view cert_path) const override;
+  const cert::CertStore* TrustAnchors() const override;
+  // The certificates and keys of the configuration in use (Credentials::Load).
+  void SetCredentials(std::shared_ptr<const Credentials> c) { credentials_ = std::move(c); }
 
  private:
   const config::Secrets& secrets_;
   const std::vector<config::Connection>& conns_;
+  std::shared_ptr<const Credentials> credentials_;
 };
 
 }  // namespace ipsec::daemon

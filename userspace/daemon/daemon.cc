@@ -174,6 +174,11 @@ Status DaemonImpl::Setup() {
   sockets_ = std::move(socks).value();
 
   if (auto rt = Routes(""); !rt) return rt.error();
+  std::vector<std::string> cred_warnings;
+  auto creds = Credentials::Load(cfg_, secrets_, &cred_warnings);
+  if (!creds) return creds.error();
+  for (const auto& w : cred_warnings) spdlog::warn("{}", w);
+  psk_.SetCredentials(std::move(creds).value());
 
   if (auto st = SetupDevices(); !st) return st;
   SetupEncap();
@@ -603,6 +608,7 @@ Result<control::ReloadResult> DaemonImpl::ChangeConfig(const control::Request& r
                   plan.error().message);
     return plan.error();
   }
+  psk_.SetCredentials(plan->credentials);
   ApplySetup(plan->setup_changed);
   for (const auto& w : plan->warnings) spdlog::warn("{}", w);
   if (auto st = SetupDevices(); !st) spdlog::error("{}: {}", what, st.error().message);

@@ -81,6 +81,11 @@ Result<ReloadPlan> ApplyConfig(engine::Engine& engine, config::Config& cfg,
                                config::Secrets& secrets, LoadedConfig next) {
   ReloadPlan plan = PlanReload(cfg, secrets, next);
   plan.setup_changed = ChangedSetupKeys(cfg.setup, next.cfg.setup);
+  std::vector<std::string> cred_warnings;
+  auto creds = Credentials::Load(next.cfg, next.secrets, &cred_warnings);
+  if (!creds) return creds.error();
+  plan.credentials = std::move(creds).value();
+  plan.warnings = std::move(cred_warnings);
   // Settings the engine does not see (leftsourceip=, mtu=, ...) make a
   // replacement too: the engine is told by name.
   if (auto st = engine.LoadConnections(ToEngine(next.cfg.connections), plan.replaced); !st)
@@ -134,7 +139,7 @@ Result<ReloadPlan> ChangeRunningConfig(const std::string& cmd, const std::string
     fresh = std::move(next);
   }
   auto plan = ApplyConfig(engine, cfg, secrets, std::move(fresh).value());
-  if (plan) plan->warnings = std::move(warnings);
+  if (plan) plan->warnings.insert(plan->warnings.begin(), warnings.begin(), warnings.end());
   return plan;
 }
 

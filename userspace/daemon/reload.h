@@ -25,6 +25,7 @@
 #include "common/result.h"
 #include "config/config.h"
 #include "config/secrets.h"
+#include "daemon/credentials.h"
 #include "engine/engine.h"
 
 namespace ipsec::daemon {
@@ -58,6 +59,10 @@ struct ReloadPlan {
   std::vector<std::string> setup_changed;
   // Warnings of the files read ("FILE:LINE: keyword: message").
   std::vector<std::string> warnings;
+  // The new configuration's certificates and keys (Credentials::Load; a
+  // missing key refuses the change): the daemon hands them to its
+  // SecretsProvider.
+  std::shared_ptr<const Credentials> credentials;
 };
 
 // The config setup keys that differ between a and b, by the name a user

@@ -8,7 +8,8 @@
 //   DatagramSender  sends one IKE message; the daemon adds the 4-byte
 //                   non-ESP marker when either port is 4500 (RFC 3948 2.2)
 //   kernel::Kernel  installs SAs and policies (genetlink or MockKernel)
-//   SecretProvider  pre-shared keys by (local ID, remote ID)
+//   SecretProvider  pre-shared keys by (local ID, remote ID); our
+//                   certificates with their keys, and the trust anchors
 //   EventSink       log lines and state changes for the daemon's logger
 //
 // and calls, all from one thread (the event loop):
@@ -40,6 +41,9 @@
 #include "common/random.h"
 #include "common/result.h"
 #include "common/secure_bytes.h"
+#include "ike/cert/cert_store.h"
+#include "ike/cert/certificate.h"
+#include "ike/cert/private_key.h"
 #include "kernel/kernel.h"
 
 namespace ipsec::engine {
@@ -71,6 +75,13 @@ class DatagramSender {
                     const Endpoint& remote) = 0;
 };
 
+// Our certificate for leftcert=: the end-entity first, then the chain sent
+// with it, and the private key that signs our AUTH.
+struct LocalCredential {
+  std::vector<cert::Certificate> chain;
+  std::shared_ptr<const cert::PrivateKey> key;
+};
+
 class SecretProvider {
  public:
   virtual ~SecretProvider() = default;
@@ -78,6 +89,13 @@ class SecretProvider {
   // "10.0.0.1", "vpn.example.org"), or nullopt.
   virtual std::optional<SecureBytes> FindPsk(std::string_view local_id,
                                              std::string_view remote_id) const = 0;
+  // The certificate and key loaded for a leftcert= path (EngineEnd::cert);
+  // nullptr when none was loaded.
+  virtual const LocalCredential* FindCredential(std::string_view /*cert_path*/) const {
+    return nullptr;
+  }
+  // Trust anchors (and CRLs) for peers' certificates; nullptr: none.
+  virtual const cert::CertStore* TrustAnchors() const { return nullptr; }
 };
 
 enum class LogLevel { kDebug, kInfo, kWarning, kError };
@@ -102,10 +120,18 @@ struct EngineEnd {
   IpAddress host;
   uint16_t ike_port = 500;
   // strongSwan syntax: "" = the host address; "@name" or a name = FQDN;
-  // an IPv4/IPv6 literal = ID_IPV4_ADDR/ID_IPV6_ADDR. For the remote end,
+  // an IPv4/IPv6 literal = ID_IPV4_ADDR/ID_IPV6_ADDR; "C=CH, O=Example,
+  // CN=moon" = ID_DER_ASN1_DN ("*" values match any). For the remote end,
   // "" with an unset host (or "%any") accepts any ID.
   std::string id;
   std::vector<IpPrefix> subnets;  // empty: the host address alone
+  // How this end authenticates (authby=, leftauth=): false a PSK, true a
+  // certificate's signature (RFC 7296 2.15, RFC 7427).
+  bool pubkey = false;
+  // Local end: the leftcert= path, SecretProvider::FindCredential's key.
+  std::string cert;
+  // Remote end: rightca=, a DN its chain must reach ("" any anchor).
+  std::string ca;
   bool operator==(const EngineEnd&) const = default;
 };
 

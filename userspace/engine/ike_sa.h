@@ -15,6 +15,7 @@
 #include "engine/engine.h"
 #include "engine/resend_limit.h"
 #include "engine/task_manager.h"
+#include "ike/cert/signature.h"
 #include "ike/crypto/dh.h"
 #include "ike/crypto/keymat.h"
 #include "ike/message.h"
@@ -67,6 +68,9 @@ class IkeSa {
   ike::Bytes nonce_i, nonce_r;
   ike::Bytes init_request, init_response;  // raw messages, AUTH input
   ike::Bytes cookie;
+  // The hashes of the peer's SIGNATURE_HASH_ALGORITHMS (RFC 7427 4) that we
+  // know; empty when it sent none (we then sign with the classic methods).
+  std::vector<cert::SigHash> peer_sig_hashes;
   Proposal ike_proposal;
   ike::IkeSaTransforms transforms;
   ike::IkeSaKeys keys;

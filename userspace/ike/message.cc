@@ -3,6 +3,8 @@
 #include <arpa/inet.h>
 
 #include "common/hex.h"
+#include "ike/cert/certificate.h"
+#include "ike/cert/dn.h"
 
 namespace ipsec::ike {
 
@@ -242,6 +244,9 @@ std::string IdToString(const IdPayload& id) {
       for (uint8_t c : id.data) s.push_back(c >= 0x20 && c < 0x7f ? static_cast<char>(c) : '?');
       return s;
     }
+    case IdType::kDerAsn1Dn:
+      if (auto n = cert::ParseDnDer(id.data)) return cert::NameToString(n->get());
+      break;
     default:
       break;
   }

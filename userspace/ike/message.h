@@ -186,7 +186,8 @@ std::string Summarize(const Message& m);
 // ID payload bodies from/to addresses and names.
 IdPayload MakeIdFromAddress(const IpAddress& a);
 IdPayload MakeIdFqdn(std::string_view fqdn);
-std::string IdToString(const IdPayload& id);  // "10.0.0.1", "vpn.example.org", "@#a1b2" for KEY_ID
+// "10.0.0.1", "vpn.example.org", "C=CH, O=Example, CN=moon" (DER_ASN1_DN), "@#a1b2" for KEY_ID
+std::string IdToString(const IdPayload& id);
 
 // Traffic selector for a prefix, all protocols and ports.
 TrafficSelector MakeTrafficSelector(const IpPrefix& p, uint8_t ip_protocol = 0,

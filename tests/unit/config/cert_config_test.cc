@@ -3,6 +3,9 @@
 // makes with the openssl CLI (the cert_fixtures CTest fixture).
 #include <gtest/gtest.h>
 
+#include <sstream>
+
+#include "config/check.h"
 #include "config/config.h"
 #include "config/secrets.h"
 #include "config/values.h"
@@ -18,12 +21,10 @@ using testing::TempDir;
 const std::string kFix = CERT_FIXTURES;
 const char kMoonDn[] = "C=CH, O=ipsec_tun test, CN=moon.example.org";
 
-Result<Config> Load(const std::string& conn, bool negotiated = true,
-                    std::vector<std::string> cert_dirs = {}) {
+Result<Config> Load(const std::string& conn, std::vector<std::string> cert_dirs = {}) {
   static FixedHostInfo host({Addr("192.0.2.1")}, Addr("192.0.2.1"));
   LoadOptions o;
   o.host = &host;
-  o.pubkey_auth_negotiated = negotiated;
   if (!cert_dirs.empty()) o.cert_dirs = cert_dirs;
   return ParseConfigText("conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n" + conn, "t.conf", o);
 }
@@ -51,7 +52,7 @@ TEST(CertConfig, PerEndAuthRelativeCertAndExplicitIds) {
   auto cfg = Load(
       "\tleftauth=pubkey\n\trightauth=psk\n\tleftcert=moon.der\n"
       "\tleftid=@moon.example.org\n\trightid=%any\n\trightca=%any\n",
-      true, {"/nonexistent", kFix});
+      {"/nonexistent", kFix});
   ASSERT_TRUE(cfg) << cfg.error().message;
   const Connection& c = cfg->connections[0];
   EXPECT_EQ(c.local.auth, AuthBy::kPubkey);
@@ -88,7 +89,7 @@ void PrintTo(const Broken& c, std::ostream* os) {
 class CertConfigErrors : public ::testing::TestWithParam<Broken> {};
 
 TEST_P(CertConfigErrors, OneLineNamingFileLineAndKeyword) {
-  auto cfg = Load(GetParam().conn, GetParam().name != std::string("NotNegotiated"), {kFix});
+  auto cfg = Load(GetParam().conn, {kFix});
   ASSERT_FALSE(cfg);
   // A trailing '(' means OpenSSL's own reason follows (its wording varies by version).
   const std::string& want = GetParam().error;
@@ -118,10 +119,7 @@ INSTANTIATE_TEST_SUITE_P(
                "t.conf:4: leftauth: 'eap' is not supported (psk, or pubkey/rsa/ecdsa)"},
         Broken{"BadCa", "\trightca=\"C=CH, bogus\"\n",
                "t.conf:4: rightca: 'C=CH, bogus': 'bogus' is not TYPE=value in a distinguished "
-               "name"},
-        Broken{"NotNegotiated", "\tauthby=rsasig\n\tleftcert=moon.pem\n",
-               "t.conf:4: authby: certificate authentication is parsed but not negotiated by "
-               "this version's IKE_AUTH yet; use authby=secret"}),
+               "name"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST(CertConfig, SetupDirectories) {
@@ -208,6 +206,36 @@ TEST(SecretsKeys, LibreswanRawKeyBlocksStillSkippedWithAWarning) {
   ASSERT_EQ(s->warnings().size(), 1u);
   EXPECT_EQ(s->warnings()[0].ToString(),
             "s.secrets:1: RSA: raw key blocks are not used (name a key file: ': RSA file.pem')");
+}
+
+// ipsecd --check: a certificate conn needs the certificate's key, not a PSK.
+TEST(CertConfig, CheckWantsTheKeyOfTheCertificateNotAPsk) {
+  TempDir d;
+  d.Write("ipsec.conf",
+          "conn a\n\tleft=192.0.2.1\n\tright=198.51.100.2\n\tauthby=rsasig\n"
+          "\tleftcert=" +
+              kFix + "/moon.pem\n\tauto=add\n");
+  static FixedHostInfo host({Addr("192.0.2.1")}, Addr("192.0.2.1"));
+  auto run = [&](const std::string& secrets, std::string* out_text, std::string* err_text) {
+    d.Write("ipsec.secrets", secrets);
+    CheckOptions o;
+    o.config_path = d.path() + "/ipsec.conf";
+    o.load.host = &host;
+    std::ostringstream out, err;
+    int status = RunCheck(o, out, err);
+    *out_text = out.str();
+    *err_text = err.str();
+    return status;
+  };
+  std::string out, err;
+  EXPECT_EQ(run(": RSA " + kFix + "/moon.key\n", &out, &err), 0) << err;
+  EXPECT_NE(out.find("auth   local: certificate " + kFix + "/moon.pem"), std::string::npos) << out;
+  EXPECT_EQ(out.find("PSK"), std::string::npos) << out;
+  EXPECT_EQ(run(": ECDSA " + kFix + "/p256.key\n", &out, &err), 1);
+  EXPECT_NE(err.find("conn a: no private key in " + d.path() + "/ipsec.secrets for leftcert " +
+                     kFix + "/moon.pem"),
+            std::string::npos)
+      << err;
 }
 
 }  // namespace

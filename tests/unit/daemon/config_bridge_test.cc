@@ -134,6 +134,9 @@ TEST(ConfigBridge, IdentityFromEngineStrings) {
   EXPECT_EQ(IdentityFromEngine("@vpn.example.org").name, "vpn.example.org");
   EXPECT_EQ(IdentityFromEngine("user@example.org").kind, K::kUserFqdn);
   EXPECT_EQ(IdentityFromEngine("%any").kind, K::kAny);
+  auto dn = IdentityFromEngine("C=CH, O=Example, CN=moon");
+  EXPECT_EQ(dn.kind, K::kDn);
+  EXPECT_EQ(dn.name, "C=CH, O=Example, CN=moon");
 }
 
 TEST(ConfigBridge, PskFoundByIdsAndByAddresses) {

@@ -77,6 +77,15 @@ class MapSecrets : public SecretProvider {
     return SecureBytes(
         std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(s->data()), s->size()));
   }
+  // Certificates (engine_cert_test): our credentials by leftcert= path,
+  // and the trust anchors (none unless set).
+  std::map<std::string, LocalCredential, std::less<>> credentials;
+  std::shared_ptr<const cert::CertStore> anchors;
+  const LocalCredential* FindCredential(std::string_view path) const override {
+    auto it = credentials.find(path);
+    return it == credentials.end() ? nullptr : &it->second;
+  }
+  const cert::CertStore* TrustAnchors() const override { return anchors.get(); }
 };
 
 class LogSink : public EventSink {

@@ -23,6 +23,12 @@
 #                          summed over connections or of CONN only.
 #   ipsecd_nat_configs D1 D2 [KW...]  ours <-> ours across topo_nat_v4
 #                          (below).
+#   ipsecd_cert_config DIR CONN AUTO CA CERT KIND KEY RIGHTID [KW...]
+#                          after topo_*: gw1's config in DIR for conn CONN
+#                          (GW1/NET1 <-> GW2/NET2) authenticating both ends
+#                          with certificates: CA copied to DIR/cacerts
+#                          (cadir=), CERT/KEY copied to DIR, ": KIND KEY"
+#                          in ipsec.secrets; KW: more conn lines.
 
 declare -A _ipsecd_dir _ipsecd_pid
 
@@ -114,4 +120,19 @@ ipsecd_nat_configs() {
 	done
 	echo "$GW1 $GW2 : PSK \"ours-behind-nat-test-psk-0123\"" >"$d1/ipsec.secrets"
 	cp "$d1/ipsec.secrets" "$d2/"
+}
+
+ipsecd_cert_config() {
+	local dir=$1 conn=$2 auto=$3 ca=$4 cert=$5 kind=$6 key=$7 rightid=$8 kw
+	mkdir -p "$dir/cacerts"
+	cp "$ca" "$dir/cacerts/"
+	cp "$cert" "$key" "$dir/"
+	{
+		printf 'config setup\n\tcadir=%s/cacerts\n\nconn %s\n' "$dir" "$conn"
+		printf '\tleft=%s\n\tleftsubnet=%s\n\tright=%s\n\trightsubnet=%s\n' "$GW1" "$NET1" "$GW2" "$NET2"
+		printf '\tauthby=pubkey\n\tleftcert=%s/%s\n\trightid="%s"\n\tauto=%s\n' \
+			"$dir" "$(basename "$cert")" "$rightid" "$auto"
+		for kw in "${@:9}"; do printf '\t%s\n' "$kw"; done
+	} >"$dir/ipsec.conf"
+	echo ": $kind $dir/$(basename "$key")" >"$dir/ipsec.secrets"
 }

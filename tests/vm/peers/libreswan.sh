@@ -10,6 +10,8 @@
 #                         (control socket DIR/pluto.ctl, log DIR/pluto.log),
 #                         waits until every conn of ipsec.conf is loaded
 #                         (pluto runs addconn itself at start). Sets LSW_PID.
+#                         LSW_NSS_INIT: a command run with "sql:DIR/nss"
+#                         once the database exists (certificates, keys).
 #   lsw_whack NS ARGS...  whack on that instance (--trafficstatus, --status,
 #                         --initiate --name NAME, ...).
 #   lsw_log NS            pluto's log.
@@ -31,6 +33,7 @@ lsw_start() {
 	chmod 600 "$dir/ipsec.secrets"
 	mkdir -p "$dir/nss" "$dir/run" "$dir/ipsec.d"
 	certutil -N -d "sql:$dir/nss" --empty-password >/dev/null
+	[ -z "${LSW_NSS_INIT:-}" ] || "$LSW_NSS_INIT" "sql:$dir/nss" || fail "lsw_start: $LSW_NSS_INIT failed"
 	_lsw_dir[$ns]=$dir
 	: >"$dir/pluto.log"
 	# pluto runs /usr/libexec/ipsec/addconn at start-up to load the conns:

@@ -5,7 +5,9 @@
 #   sswan_start NS DIR   DIR holds ipsec.conf and ipsec.secrets written by
 #                        the scenario (SSWAN_CHARON_EXTRA: more lines for the
 #                        charon section of strongswan.conf, e.g. window_size;
-#                        SSWAN_LOG_LEVEL: ike/cfg/knl log level, default 2).
+#                        SSWAN_LOG_LEVEL: ike/cfg/knl log level, default 2;
+#                        SSWAN_PLUGINS_EXTRA: more plugins to load, e.g.
+#                        "x509 pem pkcs1 pkcs8" for certificates).
 #                        Runs starter --nofork (which runs charon)
 #                        in NS inside a private mount namespace (unshare -m)
 #                        with a private tmpfs on /run (pid files and the
@@ -32,7 +34,7 @@ charon {
 	# Only what a PSK tunnel needs: under TCG, loading every packaged
 	# plugin (pkcs11, tpm, ...) takes longer than starter waits for charon.
 	load_modular = no
-	load = random nonce openssl aes sha1 sha2 hmac gcm curve25519 gmp kdf kernel-netlink socket-default stroke updown
+	load = random nonce openssl aes sha1 sha2 hmac gcm curve25519 gmp kdf kernel-netlink socket-default stroke updown ${SSWAN_PLUGINS_EXTRA:-}
 	install_routes = no
 	install_virtual_ip = no
 	retransmit_timeout = 2

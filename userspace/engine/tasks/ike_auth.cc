@@ -1,9 +1,12 @@
-// IKE_AUTH with pre-shared keys (RFC 7296 1.2, 2.15): IDi/IDr of type
-// IPv4, IPv6 or FQDN, AUTH = prf(prf(PSK, "Key Pad for IKEv2"), signed
-// octets). The responder picks the connection by addresses and the peer's
-// IDi (and IDr when sent). Every failure is one clear line.
+// IKE_AUTH (RFC 7296 1.2, 2.15): IDi/IDr of type IPv4, IPv6, FQDN,
+// RFC822 or DER_ASN1_DN; each end proves its ID with a pre-shared key, AUTH
+// = prf(prf(PSK, "Key Pad for IKEv2"), signed octets), or with a
+// certificate and a signature over the same octets (cert_auth.h), as its
+// connection's end says. The responder picks the connection by addresses and
+// the peer's IDi (and IDr when sent). Every failure is one clear line.
 #include "engine/identity.h"
 #include "engine/ike_sa.h"
+#include "engine/tasks/cert_auth.h"
 #include "engine/tasks/tasks.h"
 #include "ike/codec.h"
 #include "ike/crypto/auth.h"
@@ -44,26 +47,23 @@ class IkeAuthTask : public Task {
   TaskResult BuildRequest(IkeSa& sa, ike::Message& req) override {
     const ConnectionConfig& c = *sa.conn;
     sa.local_id = IdFromConfig(c.local.id, c.local.host);
-    const std::string local = ike::IdToString(sa.local_id);
     const std::string remote = ike::IdToString(
         IdFromConfig(c.remote.id, c.remote.host.is_set() ? c.remote.host : sa.remote.addr));
-    auto psk = ctx_.secrets.FindPsk(local, remote);
-    if (!psk) {
-      ctx_.Error(c.name, "no PSK in the secrets for local ID '" + local + "' and remote ID '" +
-                             remote + "'");
-      return TaskResult::kDestroySa;
-    }
-    auto auth = Auth(sa, *psk, sa.init_request, sa.nonce_r, sa.keys.sk_pi, sa.local_id);
-    if (!auth) return TaskResult::kDestroySa;
+    auto octets = Octets(sa, sa.init_request, sa.nonce_r, sa.keys.sk_pi, sa.local_id);
+    if (!octets) return TaskResult::kDestroySa;
     // First contact since we started (or since the peer's SAs went): the
     // peer may drop whatever it still holds from a previous run of ours.
     if (!ctx_.other_ike_sa_with_peer || !ctx_.other_ike_sa_with_peer(sa))
       req.Add(PayloadType::kNotify, Notify(NotifyType::kInitialContact));
     req.Add(PayloadType::kNotify, WindowNotify(sa));
     req.Add(PayloadType::kIdi, sa.local_id);
-    if (!c.remote.id.empty() && c.remote.id != "%any")
+    // RFC 7296 2.15 order: IDi, [CERT+], [CERTREQ], [IDr], AUTH.
+    auto auth = OurAuth(sa, c.local, remote, octets->span(), req);
+    if (!auth) return TaskResult::kDestroySa;
+    if (c.remote.pubkey) AddCertReq(ctx_, req);
+    if (IdIsExact(c.remote.id))
       req.Add(PayloadType::kIdr, IdFromConfig(c.remote.id, c.remote.host));
-    req.Add(PayloadType::kAuth, ike::AuthPayload{ike::AuthMethod::kSharedKeyMic, *auth});
+    req.Add(PayloadType::kAuth, std::move(auth).value());
     return TaskResult::kNeedMore;
   }
 
@@ -72,8 +72,9 @@ class IkeAuthTask : public Task {
     const std::string local = ike::IdToString(sa.local_id);
     if (resp.FindNotify(NotifyType::kAuthenticationFailed)) {
       ++ctx_.counters.auth_failures;
-      ctx_.Error(c.name, "AUTHENTICATION_FAILED: peer rejected our PSK (or does not know our ID '" +
-                             local + "')");
+      const std::string ours = c.local.pubkey ? "our certificate or signature" : "our PSK";
+      ctx_.Error(c.name, "AUTHENTICATION_FAILED: peer rejected " + ours +
+                             " (or does not know our ID '" + local + "')");
       return TaskResult::kDestroySa;
     }
     const auto* idr = resp.Find<ike::IdPayload>(PayloadType::kIdr);
@@ -91,16 +92,12 @@ class IkeAuthTask : public Task {
                              (c.remote.id.empty() ? c.remote.host.ToString() : c.remote.id) + "'");
       return TaskResult::kDestroySa;
     }
-    if (auth->method != ike::AuthMethod::kSharedKeyMic) {
-      ctx_.Error(c.name, "peer uses AUTH method " + std::to_string(static_cast<int>(auth->method)) +
-                             ", we only do PSK");
-      return TaskResult::kDestroySa;
-    }
-    auto psk = ctx_.secrets.FindPsk(local, remote);
-    if (!psk || !Verify(sa, *psk, sa.init_response, sa.nonce_i, sa.keys.sk_pr, *idr, auth->data)) {
+    auto octets = Octets(sa, sa.init_response, sa.nonce_i, sa.keys.sk_pr, *idr);
+    if (!octets) return TaskResult::kDestroySa;
+    if (std::string why = PeerAuthRefusal(sa, c.remote, resp, *idr, *auth, octets->span());
+        !why.empty()) {
       ++ctx_.counters.auth_failures;
-      ctx_.Error(c.name, psk ? "PSK mismatch: peer's AUTH did not verify (peer ID '" + remote + "')"
-                             : "no PSK in the secrets for peer ID '" + remote + "'");
+      ctx_.Error(c.name, why);
       return TaskResult::kDestroySa;
     }
     sa.remote_id = *idr;
@@ -121,32 +118,26 @@ class IkeAuthTask : public Task {
     const std::string remote = ike::IdToString(*idi);
     std::shared_ptr<const ConnectionConfig> conn = PickConnection(sa, *idi, idr);
     if (!conn) {
-      ++ctx_.counters.auth_failures;
       ctx_.Error(sa.conn_name(), "unknown peer ID '" + remote + "' from " + sa.remote.ToString() +
                                      ": no connection has it as rightid");
-      sa.fatal_response = Notify(NotifyType::kAuthenticationFailed);
-      return TaskResult::kDestroySa;
+      return RefuseAuth(sa);
     }
     sa.conn = conn;
     sa.local_id =
         IdFromConfig(conn->local.id, conn->local.host.is_set() ? conn->local.host : sa.local.addr);
-    const std::string local = ike::IdToString(sa.local_id);
-    auto psk = ctx_.secrets.FindPsk(local, remote);
-    if (!psk) {
-      ++ctx_.counters.auth_failures;
-      ctx_.Error(conn->name,
-                 "no PSK in the secrets for local ID '" + local + "' and peer ID '" + remote + "'");
-      sa.fatal_response = Notify(NotifyType::kAuthenticationFailed);
-      return TaskResult::kDestroySa;
+    auto peer_octets = Octets(sa, sa.init_request, sa.nonce_r, sa.keys.sk_pi, *idi);
+    auto our_octets = Octets(sa, sa.init_response, sa.nonce_i, sa.keys.sk_pr, sa.local_id);
+    if (!peer_octets || !our_octets) return RefuseAuth(sa);
+    if (std::string why = PeerAuthRefusal(sa, conn->remote, req, *idi, *auth, peer_octets->span());
+        !why.empty()) {
+      ctx_.Error(conn->name, why);
+      return RefuseAuth(sa);
     }
-    if (auth->method != ike::AuthMethod::kSharedKeyMic ||
-        !Verify(sa, *psk, sa.init_request, sa.nonce_r, sa.keys.sk_pi, *idi, auth->data)) {
-      ++ctx_.counters.auth_failures;
-      ctx_.Error(conn->name, "PSK mismatch: peer's AUTH did not verify (peer ID '" + remote + "')");
-      sa.fatal_response = Notify(NotifyType::kAuthenticationFailed);
-      return TaskResult::kDestroySa;
-    }
-    psk_ = std::move(psk).value();
+    // Ours is made now, so that a missing key or PSK is answered with
+    // AUTHENTICATION_FAILED too; BuildResponse sends it.
+    auto ours = OurAuth(sa, conn->local, remote, our_octets->span(), our_certs_);
+    if (!ours) return RefuseAuth(sa);
+    our_auth_ = std::move(ours).value();
     sa.remote_id = *idi;
     sa.peer_initial_contact = req.FindNotify(NotifyType::kInitialContact) != nullptr;
     TakePeerWindow(sa, req);
@@ -155,40 +146,80 @@ class IkeAuthTask : public Task {
   }
 
   TaskResult BuildResponse(IkeSa& sa, ike::Message& resp) override {
-    auto auth = Auth(sa, psk_, sa.init_response, sa.nonce_i, sa.keys.sk_pr, sa.local_id);
-    psk_.Wipe();
-    if (!auth) return TaskResult::kDestroySa;
     resp.Add(PayloadType::kNotify, WindowNotify(sa));
     resp.Add(PayloadType::kIdr, sa.local_id);
-    resp.Add(PayloadType::kAuth, ike::AuthPayload{ike::AuthMethod::kSharedKeyMic, *auth});
+    for (auto& p : our_certs_.payloads) resp.payloads.push_back(std::move(p));
+    our_certs_.payloads.clear();
+    resp.Add(PayloadType::kAuth, std::move(our_auth_));
     return TaskResult::kDone;
   }
 
  private:
-  std::optional<ike::Bytes> Auth(IkeSa& sa, const SecureBytes& psk,
-                                 std::span<const uint8_t> first_message,
-                                 std::span<const uint8_t> peer_nonce, const SecureBytes& sk_p,
-                                 const ike::IdPayload& id) {
+  // The responder's answer to an IKE_AUTH it does not accept (the reason
+  // is logged already).
+  TaskResult RefuseAuth(IkeSa& sa) {
+    ++ctx_.counters.auth_failures;
+    sa.fatal_response = Notify(NotifyType::kAuthenticationFailed);
+    return TaskResult::kDestroySa;
+  }
+
+  // RFC 7296 2.15's octets for the side whose first message, peer nonce,
+  // SK_p and ID these are; logged when they cannot be computed.
+  std::optional<SecureBytes> Octets(IkeSa& sa, std::span<const uint8_t> first_message,
+                                    std::span<const uint8_t> peer_nonce, const SecureBytes& sk_p,
+                                    const ike::IdPayload& id) {
     auto octets = ike::SignedOctets(sa.transforms.prf, first_message, peer_nonce, sk_p,
                                     ike::EncodeIdBody(id));
     if (!octets) {
       ctx_.Error(sa.conn_name(), "AUTH computation failed: " + octets.error().message);
       return std::nullopt;
     }
-    auto auth = ike::ComputePskAuth(sa.transforms.prf, psk, octets->span());
+    return std::move(octets).value();
+  }
+
+  // Our AUTH payload for `local`: a signature (CERT payloads added to m)
+  // or the PSK's MAC. Failures are logged.
+  std::optional<ike::AuthPayload> OurAuth(IkeSa& sa, const EngineEnd& local,
+                                          const std::string& remote,
+                                          std::span<const uint8_t> octets, ike::Message& m) {
+    if (local.pubkey) {
+      auto a = AddCertsAndSign(ctx_, local, sa.peer_sig_hashes, octets, m);
+      if (!a) {
+        ctx_.Error(sa.conn_name(), a.error().message);
+        return std::nullopt;
+      }
+      return std::move(a).value();
+    }
+    const std::string ours = ike::IdToString(sa.local_id);
+    auto psk = ctx_.secrets.FindPsk(ours, remote);
+    if (!psk) {
+      ctx_.Error(sa.conn_name(), "no PSK in the secrets for local ID '" + ours +
+                                     "' and remote ID '" + remote + "'");
+      return std::nullopt;
+    }
+    auto auth = ike::ComputePskAuth(sa.transforms.prf, *psk, octets);
     if (!auth) {
       ctx_.Error(sa.conn_name(), "AUTH computation failed: " + auth.error().message);
       return std::nullopt;
     }
-    return std::move(auth).value();
+    return ike::AuthPayload{ike::AuthMethod::kSharedKeyMic, std::move(auth).value()};
   }
 
-  bool Verify(IkeSa& sa, const SecureBytes& psk, std::span<const uint8_t> first_message,
-              std::span<const uint8_t> peer_nonce, const SecureBytes& sk_p,
-              const ike::IdPayload& id, std::span<const uint8_t> received) {
-    auto octets = ike::SignedOctets(sa.transforms.prf, first_message, peer_nonce, sk_p,
-                                    ike::EncodeIdBody(id));
-    return octets && ike::VerifyPskAuth(sa.transforms.prf, psk, octets->span(), received);
+  // "" when the peer's AUTH (and, for `remote` authenticating with a
+  // certificate, its CERT) proves id; else the reason, one line.
+  std::string PeerAuthRefusal(IkeSa& sa, const EngineEnd& remote, const ike::Message& m,
+                              const ike::IdPayload& id, const ike::AuthPayload& auth,
+                              std::span<const uint8_t> octets) {
+    const std::string peer = ike::IdToString(id);
+    if (remote.pubkey) return VerifyPeerSignature(ctx_, remote, m, id, auth, octets);
+    if (auth.method != ike::AuthMethod::kSharedKeyMic)
+      return "peer uses AUTH method " + std::to_string(static_cast<int>(auth.method)) +
+             " (a signature), but this connection wants a PSK from it";
+    auto psk = ctx_.secrets.FindPsk(ike::IdToString(sa.local_id), peer);
+    if (!psk) return "no PSK in the secrets for peer ID '" + peer + "'";
+    if (!ike::VerifyPskAuth(sa.transforms.prf, *psk, octets, auth.data))
+      return "PSK mismatch: peer's AUTH did not verify (peer ID '" + peer + "')";
+    return "";
   }
 
   std::shared_ptr<const ConnectionConfig> PickConnection(const IkeSa& sa, const ike::IdPayload& idi,
@@ -221,7 +252,9 @@ class IkeAuthTask : public Task {
   }
 
   EngineContext& ctx_;
-  SecureBytes psk_;
+  // Responder: our AUTH and CERT payloads, made in ProcessRequest.
+  ike::AuthPayload our_auth_;
+  ike::Message our_certs_;
 };
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include "common/bytes.h"
 #include "engine/ike_sa.h"
 #include "engine/proposals.h"
+#include "engine/tasks/cert_auth.h"
 #include "engine/tasks/tasks.h"
 #include "ike/crypto/dh.h"
 
@@ -69,6 +70,7 @@ class IkeSaInitTask : public Task {
     req.Add(PayloadType::kSa, std::move(sap));
     req.Add(PayloadType::kKe, ike::KePayload{group_, sa.dh->public_value()});
     req.Add(PayloadType::kNonce, ike::NoncePayload{sa.nonce_i});
+    if (UsesCertificates(*sa.conn)) req.Add(PayloadType::kNotify, SignatureHashNotify());
     return TaskResult::kNeedMore;
   }
 
@@ -135,6 +137,7 @@ class IkeSaInitTask : public Task {
     }
     sa.spi_r = resp.header.spi_r;
     sa.nonce_r = nonce->nonce;
+    sa.peer_sig_hashes = PeerSignatureHashes(resp);
     sa.dh.reset();
     if (!DeriveKeys(ctx_, sa, *g_ir)) return TaskResult::kDestroySa;
     ctx_.Log(
@@ -189,6 +192,7 @@ class IkeSaInitTask : public Task {
     sa.ike_proposal = *sel.chosen;
     peer_number_ = sel.peer_number;
     sa.nonce_i = nonce->nonce;
+    sa.peer_sig_hashes = PeerSignatureHashes(req);
     sa.nonce_r.resize(kNonceSize);
     if (!ctx_.random.Fill(sa.nonce_r)) return TaskResult::kDestroySa;
     public_value_ = (*kp)->public_value();
@@ -206,6 +210,16 @@ class IkeSaInitTask : public Task {
     resp.Add(PayloadType::kSa, std::move(sap));
     resp.Add(PayloadType::kKe, ike::KePayload{group_, public_value_});
     resp.Add(PayloadType::kNonce, ike::NoncePayload{sa.nonce_r});
+    // Which connection IKE_AUTH picks is not known yet: when any of them
+    // uses certificates, say which hashes we accept and, when any wants
+    // the peer's certificate, ask for one from our anchors (RFC 7296 3.7).
+    bool certs = false, peer_certs = false;
+    for (const auto& c : ctx_.connections) {
+      certs = certs || UsesCertificates(*c);
+      peer_certs = peer_certs || c->remote.pubkey;
+    }
+    if (certs) resp.Add(PayloadType::kNotify, SignatureHashNotify());
+    if (peer_certs) AddCertReq(ctx_, resp);
     return TaskResult::kDone;
   }
 

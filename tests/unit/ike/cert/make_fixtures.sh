@@ -9,6 +9,7 @@
 #   p256 p521 ed RSA-less end entities under ca (ECDSA P-256/P-521, Ed25519)
 #   noku         end entity whose keyUsage is keyEncipherment only
 #   revoked      end entity revoked in ca.crl
+#   expired      RSA end entity under ca, valid 2020-01-01..2021-01-01 only
 #   *.key: PEM (PKCS#1 for RSA, SEC1 for EC, PKCS#8 for Ed25519);
 #   moon_enc.key: encrypted PKCS#8 (passphrase "moon pass"); moon.der, moon_key.der: DER
 #   msg.bin and sig_*.bin: signatures made by the CLI over msg.bin
@@ -40,6 +41,12 @@ serial = serial
 crlnumber = crlnumber
 default_md = sha256
 default_crl_days = 3650
+new_certs_dir = .
+policy = policy_any
+[policy_any]
+countryName = optional
+organizationName = optional
+commonName = supplied
 CNF
 
 root() {  # name key-args subject
@@ -83,6 +90,15 @@ q openssl ca -config ext.cnf -keyfile ca.key -cert ca.pem -gencrl -out ca.crl
 # An empty CRL for int (CRL checks cover every level).
 : >index.txt
 q openssl ca -config ext.cnf -keyfile int.key -cert int.pem -gencrl -out int.crl
+
+# An end entity whose validity ended long ago ("openssl ca" takes explicit dates).
+echo 1000 >serial
+q openssl genpkey $rsa -out expired.key
+q openssl req -new -key expired.key -subj "/C=CH/O=ipsec_tun test/CN=expired.example.org" \
+  -out expired.csr -config <(printf '[req]\ndistinguished_name=dn\n[dn]\n')
+q openssl ca -batch -config ext.cnf -keyfile ca.key -cert ca.pem -in expired.csr -out expired.pem \
+  -startdate 20200101000000Z -enddate 20210101000000Z -extensions ee_ext -notext
+rm -f 1000.pem  # openssl ca's copy in new_certs_dir
 
 # Known signatures over msg.bin made by the CLI.
 printf 'RFC 7296 2.15 signed octets stand-in\n' >msg.bin

@@ -1,0 +1,110 @@
+#include "engine/tasks/cert_auth.h"
+
+#include "ike/cert/cert_payloads.h"
+#include "ike/cert/dn.h"
+#include "ike/cert/id_match.h"
+#include "ike/cert/sig_hash_notify.h"
+
+namespace ipsec::engine {
+
+using ike::PayloadType;
+
+bool UsesCertificates(const ConnectionConfig& c) {
+  return c.local.pubkey || c.remote.pubkey;
+}
+
+ike::NotifyPayload SignatureHashNotify() {
+  return ike::Notify(ike::NotifyType::kSignatureHashAlgorithms,
+                     cert::BuildSignatureHashData(cert::OurSignatureHashes()));
+}
+
+std::vector<cert::SigHash> PeerSignatureHashes(const ike::Message& m) {
+  const auto* n = m.FindNotify(ike::NotifyType::kSignatureHashAlgorithms);
+  if (!n) return {};
+  auto hashes = cert::ParseSignatureHashData(n->data);
+  return hashes ? std::move(hashes).value() : std::vector<cert::SigHash>{};
+}
+
+void AddCertReq(const EngineContext& ctx, ike::Message& m) {
+  const cert::CertStore* store = ctx.secrets.TrustAnchors();
+  if (!store || store->anchors().empty()) return;
+  std::span<const cert::Certificate> anchors = store->anchors();
+  if (anchors.size() > cert::kMaxCertReqAuthorities)
+    anchors = anchors.first(cert::kMaxCertReqAuthorities);
+  m.Add(PayloadType::kCertReq, ike::RawPayload{cert::EncodeCertReqBody(anchors)});
+}
+
+Result<ike::AuthPayload> AddCertsAndSign(const EngineContext& ctx, const EngineEnd& local,
+                                         std::span<const cert::SigHash> peer_hashes,
+                                         std::span<const uint8_t> octets, ike::Message& m) {
+  const LocalCredential* cred = ctx.secrets.FindCredential(local.cert);
+  if (!cred || cred->chain.empty() || !cred->key)
+    return MakeError("no certificate and private key loaded for leftcert '" + local.cert + "'");
+  auto scheme = cert::ChooseScheme(cred->key->type(), peer_hashes);
+  if (!scheme) return MakeError("cannot sign with our key: " + scheme.error().message);
+  auto sig = cert::SignAuth(*cred->key, *scheme, octets);
+  if (!sig) return MakeError("signing our AUTH failed: " + sig.error().message);
+  for (const auto& c : cred->chain)
+    m.Add(PayloadType::kCert, ike::RawPayload{cert::EncodeCertBody(c)});
+  return ike::AuthPayload{static_cast<ike::AuthMethod>(scheme->method), std::move(sig).value()};
+}
+
+namespace {
+
+// Whether the verified chain of ee reaches a CA named ca_dn (rightca=): the
+// anchor or one of the intermediates the peer sent.
+bool ChainHasCa(const cert::CertStore& store, const cert::Certificate& ee,
+                const std::vector<cert::Certificate>& intermediates, const std::string& ca_dn) {
+  auto want = cert::ParseDn(ca_dn);
+  if (!want) return false;
+  auto named = [&](const cert::Certificate& c) {
+    return cert::DnMatches(want->get(), X509_get_subject_name(c.get()));
+  };
+  if (auto anchor = store.ChainAnchor(ee, intermediates); anchor && named(*anchor)) return true;
+  for (const auto& c : intermediates)
+    if (named(c)) return true;
+  return false;
+}
+
+}  // namespace
+
+std::string VerifyPeerSignature(const EngineContext& ctx, const EngineEnd& remote,
+                                const ike::Message& m, const ike::IdPayload& id,
+                                const ike::AuthPayload& auth, std::span<const uint8_t> octets) {
+  const uint8_t method = static_cast<uint8_t>(auth.method);
+  if (auth.method == ike::AuthMethod::kSharedKeyMic)
+    return "peer authenticated with a PSK, but this connection wants its certificate";
+  std::vector<cert::Certificate> certs;
+  for (const auto& p : m.payloads) {
+    const auto* raw = std::get_if<ike::RawPayload>(&p.body);
+    if (p.type != PayloadType::kCert || !raw) continue;
+    if (certs.size() == kMaxPeerCerts)
+      return "peer sent more than " + std::to_string(kMaxPeerCerts) + " CERT payloads";
+    auto c = cert::ParseCertBody(raw->body);
+    if (!c) {
+      if (certs.empty()) return "peer's CERT payload: " + c.error().message;
+      continue;  // an intermediate we cannot use: the chain check says what is missing
+    }
+    certs.push_back(std::move(c).value());
+  }
+  if (certs.empty()) return "peer sent no certificate (no CERT payload)";
+  const cert::CertStore* store = ctx.secrets.TrustAnchors();
+  if (!store || store->anchors().empty())
+    return "no trust anchors loaded to check the peer's certificate '" + certs[0].Subject() + "'";
+  const cert::Certificate ee = certs[0];
+  std::vector<cert::Certificate> intermediates(certs.begin() + 1, certs.end());
+  if (auto st = store->Verify(ee, intermediates); !st) return st.error().message;
+  if (!remote.ca.empty() && !ChainHasCa(*store, ee, intermediates, remote.ca))
+    return "certificate '" + ee.Subject() + "' does not chain to rightca '" + remote.ca + "'";
+  std::string why;
+  if (!cert::CertMatchesId(ee, static_cast<uint8_t>(id.id_type), id.data, &why))
+    return "peer ID '" + ike::IdToString(id) + "' is not in its certificate '" + ee.Subject() +
+           "': " + why;
+  if (auto st =
+          cert::VerifyAuth(method, auth.data, ee.public_key(), octets, cert::OurSignatureHashes());
+      !st)
+    return "AUTH signature of '" + ee.Subject() + "' did not verify: " + st.error().message;
+  return "";
+}
+
+}  // namespace ipsec::engine
