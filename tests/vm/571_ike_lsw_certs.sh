@@ -1,4 +1,5 @@
 #!/bin/bash
+# vm-suite: full
 # vm-timeout: 600
 # IKEv2 with X.509 certificates against libreswan 4.10, both directions:
 # ipsecd signs with an ECDSA P-256 certificate, pluto with an RSA one (from
