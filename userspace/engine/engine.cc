@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "engine/child_install.h"
+#include "engine/child_retry.h"
 #include "engine/context.h"
 #include "engine/cookie.h"
 #include "engine/duplicate_sas.h"
@@ -39,10 +40,9 @@ constexpr int64_t kKeepaliveIntervalMs = 20000;  // RFC 3948 4: default 20 s
 constexpr int64_t kDuplicateGraceMs = 10000;
 // And how long the IKE SA we keep must have heard nothing from the peer
 // first: the peer may still be creating its pairs on it, one exchange at a
-// time (pluto does). Our requests (the Delete, the rekeys of
-// RefreshSharedPairs) crossing one of its requests made pluto 4.10 discard
-// our answer (it drops what arrives during its crypto) and never retransmit,
-// leaving a child only we had (VM 547).
+// time (pluto does). Our Delete crossing one of its requests made pluto 4.10
+// discard our answer (it drops what arrives during its crypto) and never
+// retransmit, leaving a child only we had (VM 547).
 constexpr int64_t kDuplicateQuietMs = 2000;
 
 std::string StateName(IkeSa::State s) {
@@ -163,6 +163,9 @@ class EngineImpl {
   IkeSa* FindSharedSa(const ConnectionConfig& conn);
   // Queues conn's missing children on sa and makes conn one of its riders.
   void Join(IkeSa* sa, const std::shared_ptr<const ConnectionConfig>& conn);
+  // Tries again the children the peer refused whose back-off is over
+  // (child_retry.h), on the connection's established IKE SA.
+  void RetryRefusedChildren(int64_t now);
   // The IKE SA `sa` carrying conn (one of its riders) is gone.
   void RiderLost(const std::string& name, const IkeSa& sa);
   void Reap();
@@ -192,7 +195,7 @@ class EngineImpl {
     return false;
   }
   void ResolveDuplicates();
-  void RefreshSharedPairs(const IkeSa& extra, IkeSa& keeper);
+  void RefreshSharedPairs(const IkeSa& extra);
   void DestroySa(IkeSa* sa);
   void OnInitForExistingSa(IkeSa& sa, std::span<const uint8_t> datagram, const Endpoint& local,
                            const Endpoint& remote);
@@ -354,12 +357,31 @@ void EngineImpl::Join(IkeSa* sa, const std::shared_ptr<const ConnectionConfig>& 
   sa->tasks.InitiateNext();
 }
 
+void EngineImpl::RetryRefusedChildren(int64_t now) {
+  for (const auto& [name, pair] : DueChildRetries(ctx_, now)) {
+    auto conn = FindConn(name);
+    auto cs = conn_state_.find(name);
+    IkeSa* sa = conn ? FindSharedSa(*conn) : nullptr;
+    // Down, gone, or its IKE SA too: the connection's revival takes over.
+    if (shut_down_ || !conn || pair >= conn->subnet_pairs.size() || cs == conn_state_.end() ||
+        !cs->second.wanted || !sa || sa->state != IkeSa::State::kEstablished ||
+        sa->HasLiveChildFor(name, pair)) {
+      ChildRetryDone(ctx_, name, pair);
+      continue;
+    }
+    sa->riders.insert(name);
+    sa->tasks.Queue(MakeChildCreateTask(ctx_, pair, 0, conn));
+    sa->tasks.InitiateNext();
+  }
+}
+
 ipsec::Status EngineImpl::Terminate(std::string_view name) {
   auto it = conn_state_.find(std::string(name));
   if (it != conn_state_.end()) {
     it->second.wanted = false;
     it->second.retry_at_ms = 0;
   }
+  ForgetChildRetries(ctx_, std::string(name));
   bool found = FindConn(name) != nullptr;
   for (auto& [serial, sa] : sas_) {
     if (sa->conn_name() != name && !sa->riders.count(std::string(name))) continue;
@@ -587,6 +609,7 @@ void EngineImpl::Reap() {
     pacer_.Finish(serial);
     ctx_.Log(LogLevel::kDebug, sa->conn_name(), "IKE SA destroyed: " + sa->death_reason);
     HoldPolicies(*sa);
+    if (sa->kept_serial != 0) RefreshSharedPairs(*sa);
     DestroySa(sa);
     std::set<std::string> riders = sa->riders;
     riders.insert(sa->conn_name());
@@ -688,50 +711,57 @@ void EngineImpl::ResolveDuplicates() {
       if (sa->duplicate_since_ms == 0) sa->duplicate_since_ms = now;
       if (now < sa->duplicate_since_ms + kDuplicateGraceMs) continue;
     }
-    RefreshSharedPairs(*sa, *keeper);
     ctx_.Log(LogLevel::kInfo, sa->conn_name(),
              "duplicate IKE SA with " + sa->remote.ToString() +
                  (sa->initiator() ? " (both ends initiated)"
                                   : " (both ends initiated; the peer kept its own)") +
                  ": deleting this one, keeping the other");
+    // The Delete goes first, alone: nothing is created or rekeyed on the
+    // keeper until this SA is gone (Reap). When our rekey of a kept child
+    // went out with the Delete, pluto 4.10 answered it late with
+    // TS_UNACCEPTABLE while reviving the pair itself, and the two ends
+    // never converged (VM 547). Once it is gone, every wanted connection of
+    // this SA joins the keeper (RiderLost), which brings up the pairs it
+    // lacks (the peer need not re-create them: libreswan does not), and the
+    // pairs both carried are refreshed (RefreshSharedPairs).
+    sa->kept_serial = keeper->serial();
+    sa->deleting_duplicate_ms = now;
+    sa->shared_pairs.clear();
+    for (const auto& gone : sa->children)
+      if (gone->state == ChildSa::State::kInstalled &&
+          keeper->HasLiveChildFor(gone->conn_name(), gone->pair_index))
+        sa->shared_pairs.emplace_back(gone->conn_name(), gone->pair_index);
     sa->tasks.Queue(MakeIkeDeleteTask(ctx_));
     sa->tasks.InitiateNext();
-    // The peer need not re-create on the keeper the children that die with
-    // this SA (libreswan does not): every wanted connection of this SA
-    // joins the keeper, which brings up the pairs it lacks.
-    std::set<std::string> names = sa->riders;
-    names.insert(sa->conn_name());
-    for (const auto& name : names) {
-      auto cs = conn_state_.find(name);
-      auto conn = FindConn(name);
-      if (conn && cs != conn_state_.end() && cs->second.wanted) Join(keeper, conn);
-    }
   }
 }
 
-// A pair both IKE SAs carry: the peer may route it to the child that dies
-// with the extra SA if that one is its newest. libreswan 4.10 does: it then
-// puts the pair's policy back to its trap (reqid 0) and leaves it there,
-// although the keeper's older child lives on, and never rekeys that "stale"
-// child either, so the pair carries nothing until it expires (VM 547). A
-// rekey of the keeper's child makes the new one the peer's newest, whichever
-// it had. Queued before the Delete goes out, so the peer usually has the new
-// child before it loses the old one.
-void EngineImpl::RefreshSharedPairs(const IkeSa& extra, IkeSa& keeper) {
-  for (const auto& gone : extra.children) {
-    if (gone->state != ChildSa::State::kInstalled) continue;
-    for (auto& kept : keeper.children) {
-      if (kept->state != ChildSa::State::kInstalled || kept->pair_index != gone->pair_index ||
-          kept->conn_name() != gone->conn_name() || kept->rekey_queued || kept->replaced ||
-          keeper.HasNewerChildFor(*kept))
-        continue;
-      kept->rekey_queued = true;
-      ctx_.Log(LogLevel::kInfo, kept->conn_name(),
-               "the duplicate IKE SA carries this pair too: rekeying its child SA on the IKE SA "
-               "that stays, so that the peer routes the pair to a child that lives on");
-      keeper.tasks.Queue(
-          MakeChildCreateTask(ctx_, kept->pair_index, kept->inbound_spi, kept->conn));
-    }
+// A pair both IKE SAs carried: the peer may have routed it to the child
+// that died with the extra SA if that one was its newest. libreswan 4.10
+// does: it then puts the pair's policy back to its trap (reqid 0) and leaves
+// it there, although the keeper's older child lives on, and never rekeys
+// that "stale" child either, so the pair carries nothing until it expires
+// (VM 547). A rekey of the keeper's child makes the new one the peer's
+// newest, whichever it had; a pair that got a new child on the keeper since
+// the Delete (the peer revived it there) needs none.
+void EngineImpl::RefreshSharedPairs(const IkeSa& extra) {
+  auto it = sas_.find(extra.kept_serial);
+  if (it == sas_.end() || it->second->state != IkeSa::State::kEstablished) return;
+  IkeSa& keeper = *it->second;
+  for (const auto& [name, pair] : extra.shared_pairs) {
+    ChildSa* newest = nullptr;
+    for (auto& c : keeper.children)
+      if (c->state == ChildSa::State::kInstalled && c->pair_index == pair &&
+          c->conn_name() == name && (!newest || c->established_ms >= newest->established_ms))
+        newest = c.get();
+    if (!newest || newest->established_ms > extra.deleting_duplicate_ms || newest->rekey_queued ||
+        newest->replaced)
+      continue;
+    newest->rekey_queued = true;
+    ctx_.Log(LogLevel::kInfo, name,
+             "the deleted duplicate IKE SA carried this pair too: rekeying its child SA on the "
+             "IKE SA that stays, so that the peer routes the pair to a child that lives on");
+    keeper.tasks.Queue(MakeChildCreateTask(ctx_, pair, newest->inbound_spi, newest->conn));
   }
   keeper.tasks.InitiateNext();
 }
@@ -765,6 +795,7 @@ void EngineImpl::OnTimer() {
       sa->next_keepalive_ms = now + kKeepaliveIntervalMs;
     }
   }
+  RetryRefusedChildren(now);
   for (auto& [name, st] : conn_state_) {
     if (st.retry_at_ms == 0 || now < st.retry_at_ms || !st.wanted || shut_down_) continue;
     st.retry_at_ms = 0;
@@ -797,6 +828,7 @@ std::optional<Millis> EngineImpl::NextTimeout() const {
     if (st.retry_at_ms != 0 && st.wanted) consider(st.retry_at_ms);
   if (auto t = half_open_.NextExpiryMs()) consider(*t);
   if (duplicate_quiet_at_ms_ != 0) consider(duplicate_quiet_at_ms_);
+  if (auto t = NextChildRetryMs(ctx_)) consider(*t);
   if (!next) return std::nullopt;
   return Millis(std::max<int64_t>(0, *next - ctx_.NowMs()));
 }

@@ -100,6 +100,13 @@ class IkeSa {
   // Since when a duplicate of an IKE SA we did not initiate (both ends
   // started at once) has waited for the peer to delete it; 0: not one.
   int64_t duplicate_since_ms = 0;
+  // We delete this IKE SA as a duplicate of the IKE SA with serial
+  // kept_serial (ResolveDuplicates, since deleting_duplicate_ms): once it is
+  // gone, the kept SA's child of each (connection, pair) in shared_pairs,
+  // which both carried, is rekeyed (EngineImpl::RefreshSharedPairs).
+  uint64_t kept_serial = 0;
+  int64_t deleting_duplicate_ms = 0;
+  std::vector<std::pair<std::string, size_t>> shared_pairs;
   bool counted_failure = false;
   // Ours, queued but not yet sent: its IKE_SA_INIT waits for an initiation
   // slot (init_pacing.h); the task manager starts nothing meanwhile.
