@@ -195,7 +195,14 @@ class EngineImpl {
     return false;
   }
   void ResolveDuplicates();
-  void RefreshSharedPairs(const IkeSa& extra);
+  // The IKE SA a duplicate we deleted leaves its connections to, if alive.
+  IkeSa* KeptFor(const IkeSa& duplicate);
+  // Once a deleted duplicate is gone and the peer has been quiet for
+  // kDuplicateQuietMs: its connections join the kept SA, and the kept
+  // children of the pairs both carried are rekeyed (RefreshSharedPairs).
+  // Returns when the next follow-up is due, 0 for none.
+  int64_t FollowUpDuplicates();
+  void RefreshSharedPairs(const IkeSa::DuplicateGone& gone, IkeSa& keeper);
   void DestroySa(IkeSa* sa);
   void OnInitForExistingSa(IkeSa& sa, std::span<const uint8_t> datagram, const Endpoint& local,
                            const Endpoint& remote);
@@ -204,6 +211,7 @@ class EngineImpl {
   EngineContext ctx_;
   std::map<uint64_t, std::unique_ptr<IkeSa>> sas_;  // by serial
   int64_t duplicate_quiet_at_ms_ = 0;               // ResolveDuplicates waits for it (0: no)
+  int64_t follow_up_at_ms_ = 0;                     // FollowUpDuplicates waits for it (0: no)
   std::map<uint64_t, IkeSa*> by_spi_;               // by our SPI
   HalfOpenTable half_open_;                         // responder SAs by (SPIi, peer); limits
   SasByIdentity by_identity_;                       // established SAs (ResolveDuplicates)
@@ -609,7 +617,10 @@ void EngineImpl::Reap() {
     pacer_.Finish(serial);
     ctx_.Log(LogLevel::kDebug, sa->conn_name(), "IKE SA destroyed: " + sa->death_reason);
     HoldPolicies(*sa);
-    if (sa->kept_serial != 0) RefreshSharedPairs(*sa);
+    if (IkeSa* keeper = KeptFor(*sa)) {
+      sa->deleting_as_duplicate->gone_ms = ctx_.NowMs();
+      keeper->duplicates_gone.push_back(*sa->deleting_as_duplicate);
+    }
     DestroySa(sa);
     std::set<std::string> riders = sa->riders;
     riders.insert(sa->conn_name());
@@ -617,6 +628,7 @@ void EngineImpl::Reap() {
     sas_.erase(serial);
   }
   ResolveDuplicates();
+  follow_up_at_ms_ = FollowUpDuplicates();
   PaceInitiations();
 }
 
@@ -657,6 +669,9 @@ void EngineImpl::RiderLost(const std::string& name, const IkeSa& sa) {
   auto cs = conn_state_.find(name);
   if (!conn || cs == conn_state_.end() || !cs->second.wanted || shut_down_) return;
   ConnState& st = cs->second;
+  // A duplicate we deleted: its kept SA takes the connection over a little
+  // later (FollowUpDuplicates).
+  if (KeptFor(sa)) return;
   if (IkeSa* other = FindSharedSa(*conn)) {
     Join(other, conn);
     return;
@@ -717,20 +732,21 @@ void EngineImpl::ResolveDuplicates() {
                                   : " (both ends initiated; the peer kept its own)") +
                  ": deleting this one, keeping the other");
     // The Delete goes first, alone: nothing is created or rekeyed on the
-    // keeper until this SA is gone (Reap). When our rekey of a kept child
-    // went out with the Delete, pluto 4.10 answered it late with
-    // TS_UNACCEPTABLE while reviving the pair itself, and the two ends
-    // never converged (VM 547). Once it is gone, every wanted connection of
-    // this SA joins the keeper (RiderLost), which brings up the pairs it
-    // lacks (the peer need not re-create them: libreswan does not), and the
-    // pairs both carried are refreshed (RefreshSharedPairs).
-    sa->kept_serial = keeper->serial();
-    sa->deleting_duplicate_ms = now;
-    sa->shared_pairs.clear();
+    // keeper until this SA is gone and the peer has been quiet a moment
+    // (FollowUpDuplicates). When our rekey of a kept child went out with
+    // the Delete, pluto 4.10 answered it late with TS_UNACCEPTABLE while
+    // reviving the pair itself (it does so at once on our Delete), and the
+    // two ends never converged (VM 547).
+    IkeSa::DuplicateGone d;
+    d.kept_serial = keeper->serial();
+    d.deleting_ms = now;
+    d.riders = sa->riders;
+    d.riders.insert(sa->conn_name());
     for (const auto& gone : sa->children)
       if (gone->state == ChildSa::State::kInstalled &&
           keeper->HasLiveChildFor(gone->conn_name(), gone->pair_index))
-        sa->shared_pairs.emplace_back(gone->conn_name(), gone->pair_index);
+        d.shared_pairs.emplace_back(gone->conn_name(), gone->pair_index);
+    sa->deleting_as_duplicate = std::move(d);
     sa->tasks.Queue(MakeIkeDeleteTask(ctx_));
     sa->tasks.InitiateNext();
   }
@@ -744,17 +760,51 @@ void EngineImpl::ResolveDuplicates() {
 // (VM 547). A rekey of the keeper's child makes the new one the peer's
 // newest, whichever it had; a pair that got a new child on the keeper since
 // the Delete (the peer revived it there) needs none.
-void EngineImpl::RefreshSharedPairs(const IkeSa& extra) {
-  auto it = sas_.find(extra.kept_serial);
-  if (it == sas_.end() || it->second->state != IkeSa::State::kEstablished) return;
-  IkeSa& keeper = *it->second;
-  for (const auto& [name, pair] : extra.shared_pairs) {
+IkeSa* EngineImpl::KeptFor(const IkeSa& duplicate) {
+  if (!duplicate.deleting_as_duplicate || shut_down_) return nullptr;
+  auto it = sas_.find(duplicate.deleting_as_duplicate->kept_serial);
+  if (it == sas_.end() || it->second->state != IkeSa::State::kEstablished) return nullptr;
+  return it->second.get();
+}
+
+// The peer may revive on the kept SA what died with the duplicate (pluto
+// does, at once, one CREATE_CHILD_SA after the other): ours crossing its
+// requests were refused or dropped. So we wait until it has been quiet for
+// kDuplicateQuietMs, then create what is still missing (Join) and refresh
+// the shared pairs it did not revive.
+int64_t EngineImpl::FollowUpDuplicates() {
+  const int64_t now = ctx_.NowMs();
+  int64_t next = 0;
+  for (auto& [serial, sa] : sas_) {
+    if (sa->duplicates_gone.empty() || sa->state != IkeSa::State::kEstablished) continue;
+    int64_t due = sa->last_inbound_ms + kDuplicateQuietMs;
+    for (const auto& d : sa->duplicates_gone) due = std::max(due, d.gone_ms + kDuplicateQuietMs);
+    if (now < due) {
+      if (next == 0 || due < next) next = due;
+      continue;
+    }
+    const auto gone = std::move(sa->duplicates_gone);
+    sa->duplicates_gone.clear();
+    for (const auto& d : gone) {
+      for (const auto& name : d.riders) {
+        auto cs = conn_state_.find(name);
+        auto conn = FindConn(name);
+        if (conn && cs != conn_state_.end() && cs->second.wanted) Join(sa.get(), conn);
+      }
+      RefreshSharedPairs(d, *sa);
+    }
+  }
+  return next;
+}
+
+void EngineImpl::RefreshSharedPairs(const IkeSa::DuplicateGone& gone, IkeSa& keeper) {
+  for (const auto& [name, pair] : gone.shared_pairs) {
     ChildSa* newest = nullptr;
     for (auto& c : keeper.children)
       if (c->state == ChildSa::State::kInstalled && c->pair_index == pair &&
           c->conn_name() == name && (!newest || c->established_ms >= newest->established_ms))
         newest = c.get();
-    if (!newest || newest->established_ms > extra.deleting_duplicate_ms || newest->rekey_queued ||
+    if (!newest || newest->established_ms > gone.deleting_ms || newest->rekey_queued ||
         newest->replaced)
       continue;
     newest->rekey_queued = true;
@@ -828,6 +878,7 @@ std::optional<Millis> EngineImpl::NextTimeout() const {
     if (st.retry_at_ms != 0 && st.wanted) consider(st.retry_at_ms);
   if (auto t = half_open_.NextExpiryMs()) consider(*t);
   if (duplicate_quiet_at_ms_ != 0) consider(duplicate_quiet_at_ms_);
+  if (follow_up_at_ms_ != 0) consider(follow_up_at_ms_);
   if (auto t = NextChildRetryMs(ctx_)) consider(*t);
   if (!next) return std::nullopt;
   return Millis(std::max<int64_t>(0, *next - ctx_.NowMs()));
