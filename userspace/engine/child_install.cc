@@ -87,6 +87,7 @@ Status InstallChild(EngineContext& ctx, const IkeSa& sa, ChildSa& child,
   if (auto st = ctx.kernel.AddSa(child.ifindex, in); !st)
     return MakeError("adding inbound SA " + std::to_string(in.spi) + ": " + st.error().message);
   child.inbound_installed = true;
+  child.spi_reserved = false;  // the SA took the reservation over
   child.pending_outbound = std::move(out);
   if (!defer_outbound) {
     if (auto st = InstallPendingOutbound(ctx, child); !st) {
@@ -174,6 +175,13 @@ void MoveChildren(EngineContext& ctx, IkeSa& sa) {
 
 void RemoveChild(EngineContext& ctx, ChildSa& child) {
   child.pending_outbound.reset();
+  if (child.spi_reserved && child.conn) {
+    // Its negotiation failed or its IKE SA went before the inbound SA was
+    // added: DEL_SA of the SPI releases the reservation (uapi ALLOC_SPI).
+    if (auto dev = ctx.kernel.GetDevice(child.conn->interface))
+      (void)ctx.kernel.DelSa(dev->ifindex, child.inbound_spi, kernel::Direction::kIn);
+  }
+  child.spi_reserved = false;
   if (child.policy_installed) {
     auto it = ctx.policy_refs.find(PolicyKey(child));
     if (it != ctx.policy_refs.end() && --it->second <= 0) {

@@ -36,7 +36,8 @@ Status InstallPendingOutbound(EngineContext& ctx, ChildSa& child);
 // outbound SA still waiting in pending_outbound). Failures are logged; the
 // child stays (its inbound side still works, the next move may succeed).
 void MoveChildren(EngineContext& ctx, IkeSa& sa);
-// Removes child's SAs and (when no other child needs it) its policy.
+// Removes child's SAs and (when no other child needs it) its policy; a
+// child whose inbound SA was never added releases its SPI's reservation.
 void RemoveChild(EngineContext& ctx, ChildSa& child);
 // A rekeyed child going away: as RemoveChild, but its inbound SA stays
 // kRetiredInboundMs longer. ESP the peer sent on it just before it deleted

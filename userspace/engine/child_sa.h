@@ -41,6 +41,9 @@ struct ChildSa {
   Proposal proposal;             // the single chosen ESP proposal
   ike::ChildSaTransforms transforms;
   int ifindex = 0;
+  // inbound_spi is reserved in the kernel (ALLOC_SPI) and its SA not added
+  // yet: RemoveChild gives the reservation back (a failed negotiation).
+  bool spi_reserved = false;
   // Rekeying (make-before-break, RFC 7296 2.8): our rekey of this child is
   // queued or in flight; or a newer child has taken over and this one stays
   // (inbound still accepted) until it is deleted. Either way it is not

@@ -69,6 +69,13 @@ struct EngineContext {
     std::string conn;
   };
   std::map<std::pair<int, uint32_t>, RetiredInbound> retired_inbound;
+  // Children the peer refused, per (connection, subnet pair): tries spent
+  // and when the next is due (0: in flight). child_retry.h.
+  struct ChildRetry {
+    uint32_t tries_used = 0;
+    int64_t due_ms = 0;
+  };
+  std::map<std::pair<std::string, size_t>, ChildRetry> child_retries;
   // Per connection name: the counters of its SAs deleted so far
   // (retired_traffic.h), so its traffic totals never go backwards.
   std::map<std::string, TrafficTotals> retired_traffic;

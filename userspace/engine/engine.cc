@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "engine/child_install.h"
+#include "engine/child_retry.h"
 #include "engine/context.h"
 #include "engine/cookie.h"
 #include "engine/duplicate_sas.h"
@@ -41,10 +42,9 @@ constexpr int64_t kKeepaliveIntervalMs = 20000;  // RFC 3948 4: default 20 s
 constexpr int64_t kDuplicateGraceMs = 10000;
 // And how long the IKE SA we keep must have heard nothing from the peer
 // first: the peer may still be creating its pairs on it, one exchange at a
-// time (pluto does). Our requests (the Delete, the rekeys of
-// RefreshSharedPairs) crossing one of its requests made pluto 4.10 discard
-// our answer (it drops what arrives during its crypto) and never retransmit,
-// leaving a child only we had (VM 547).
+// time (pluto does). Our Delete crossing one of its requests made pluto 4.10
+// discard our answer (it drops what arrives during its crypto) and never
+// retransmit, leaving a child only we had (VM 547).
 constexpr int64_t kDuplicateQuietMs = 2000;
 
 constexpr int64_t kNever = INT64_MAX;
@@ -139,6 +139,9 @@ class EngineImpl {
   IkeSa* FindSharedSa(const ConnectionConfig& conn);
   // Queues conn's missing children on sa and makes conn one of its riders.
   void Join(IkeSa* sa, const std::shared_ptr<const ConnectionConfig>& conn);
+  // Tries again the children the peer refused whose back-off is over
+  // (child_retry.h), on the connection's established IKE SA.
+  void RetryRefusedChildren(int64_t now);
   // The IKE SA `sa` carrying conn (one of its riders) is gone.
   void RiderLost(const std::string& name, const IkeSa& sa);
   void Reap();
@@ -168,7 +171,14 @@ class EngineImpl {
     return false;
   }
   void ResolveDuplicates();
-  void RefreshSharedPairs(const IkeSa& extra, IkeSa& keeper);
+  // The IKE SA a duplicate we deleted leaves its connections to, if alive.
+  IkeSa* KeptFor(const IkeSa& duplicate);
+  // Once a deleted duplicate is gone and the peer has been quiet for
+  // kDuplicateQuietMs: its connections join the kept SA, and the kept
+  // children of the pairs both carried are rekeyed (RefreshSharedPairs).
+  // Returns when the next follow-up is due, 0 for none.
+  int64_t FollowUpDuplicates();
+  void RefreshSharedPairs(const IkeSa::DuplicateGone& gone, IkeSa& keeper);
   void DestroySa(IkeSa* sa);
   void OnInitForExistingSa(IkeSa& sa, std::span<const uint8_t> datagram, const Endpoint& local,
                            const Endpoint& remote);
@@ -177,6 +187,7 @@ class EngineImpl {
   EngineContext ctx_;
   std::map<uint64_t, std::unique_ptr<IkeSa>> sas_;  // by serial
   int64_t duplicate_quiet_at_ms_ = 0;               // ResolveDuplicates waits for it (0: no)
+  int64_t follow_up_at_ms_ = 0;                     // FollowUpDuplicates waits for it (0: no)
   std::map<uint64_t, IkeSa*> by_spi_;               // by our SPI
   HalfOpenTable half_open_;                         // responder SAs by (SPIi, peer); limits
   SasByIdentity by_identity_;                       // established SAs (ResolveDuplicates)
@@ -332,12 +343,31 @@ void EngineImpl::Join(IkeSa* sa, const std::shared_ptr<const ConnectionConfig>& 
   sa->tasks.InitiateNext();
 }
 
+void EngineImpl::RetryRefusedChildren(int64_t now) {
+  for (const auto& [name, pair] : DueChildRetries(ctx_, now)) {
+    auto conn = FindConn(name);
+    auto cs = conn_state_.find(name);
+    IkeSa* sa = conn ? FindSharedSa(*conn) : nullptr;
+    // Down, gone, or its IKE SA too: the connection's revival takes over.
+    if (shut_down_ || !conn || pair >= conn->subnet_pairs.size() || cs == conn_state_.end() ||
+        !cs->second.wanted || !sa || sa->state != IkeSa::State::kEstablished ||
+        sa->HasLiveChildFor(name, pair)) {
+      ChildRetryDone(ctx_, name, pair);
+      continue;
+    }
+    sa->riders.insert(name);
+    sa->tasks.Queue(MakeChildCreateTask(ctx_, pair, 0, conn));
+    sa->tasks.InitiateNext();
+  }
+}
+
 ipsec::Status EngineImpl::Terminate(std::string_view name) {
   auto it = conn_state_.find(std::string(name));
   if (it != conn_state_.end()) {
     it->second.wanted = false;
     it->second.retry_at_ms = 0;
   }
+  ForgetChildRetries(ctx_, std::string(name));
   bool found = FindConn(name) != nullptr;
   found |= v1_.Terminate(name);
   for (auto& [serial, sa] : sas_) {
@@ -573,6 +603,10 @@ void EngineImpl::Reap() {
     pacer_.Finish(serial);
     ctx_.Log(LogLevel::kDebug, sa->conn_name(), "IKE SA destroyed: " + sa->death_reason);
     HoldPolicies(*sa);
+    if (IkeSa* keeper = KeptFor(*sa)) {
+      sa->deleting_as_duplicate->gone_ms = ctx_.NowMs();
+      keeper->duplicates_gone.push_back(*sa->deleting_as_duplicate);
+    }
     DestroySa(sa);
     std::set<std::string> riders = sa->riders;
     riders.insert(sa->conn_name());
@@ -580,6 +614,7 @@ void EngineImpl::Reap() {
     sas_.erase(serial);
   }
   ResolveDuplicates();
+  follow_up_at_ms_ = FollowUpDuplicates();
   PaceInitiations();
 }
 
@@ -620,6 +655,9 @@ void EngineImpl::RiderLost(const std::string& name, const IkeSa& sa) {
   auto cs = conn_state_.find(name);
   if (!conn || cs == conn_state_.end() || !cs->second.wanted || shut_down_) return;
   ConnState& st = cs->second;
+  // A duplicate we deleted: its kept SA takes the connection over a little
+  // later (FollowUpDuplicates).
+  if (KeptFor(sa)) return;
   if (IkeSa* other = FindSharedSa(*conn)) {
     Join(other, conn);
     return;
@@ -674,50 +712,92 @@ void EngineImpl::ResolveDuplicates() {
       if (sa->duplicate_since_ms == 0) sa->duplicate_since_ms = now;
       if (now < sa->duplicate_since_ms + kDuplicateGraceMs) continue;
     }
-    RefreshSharedPairs(*sa, *keeper);
     ctx_.Log(LogLevel::kInfo, sa->conn_name(),
              "duplicate IKE SA with " + sa->remote.ToString() +
                  (sa->initiator() ? " (both ends initiated)"
                                   : " (both ends initiated; the peer kept its own)") +
                  ": deleting this one, keeping the other");
+    // The Delete goes first, alone: nothing is created or rekeyed on the
+    // keeper until this SA is gone and the peer has been quiet a moment
+    // (FollowUpDuplicates). When our rekey of a kept child went out with
+    // the Delete, pluto 4.10 answered it late with TS_UNACCEPTABLE while
+    // reviving the pair itself (it does so at once on our Delete), and the
+    // two ends never converged (VM 547).
+    IkeSa::DuplicateGone d;
+    d.kept_serial = keeper->serial();
+    d.deleting_ms = now;
+    d.riders = sa->riders;
+    d.riders.insert(sa->conn_name());
+    for (const auto& gone : sa->children)
+      if (gone->state == ChildSa::State::kInstalled &&
+          keeper->HasLiveChildFor(gone->conn_name(), gone->pair_index))
+        d.shared_pairs.emplace_back(gone->conn_name(), gone->pair_index);
+    sa->deleting_as_duplicate = std::move(d);
     sa->tasks.Queue(MakeIkeDeleteTask(ctx_));
     sa->tasks.InitiateNext();
-    // The peer need not re-create on the keeper the children that die with
-    // this SA (libreswan does not): every wanted connection of this SA
-    // joins the keeper, which brings up the pairs it lacks.
-    std::set<std::string> names = sa->riders;
-    names.insert(sa->conn_name());
-    for (const auto& name : names) {
-      auto cs = conn_state_.find(name);
-      auto conn = FindConn(name);
-      if (conn && cs != conn_state_.end() && cs->second.wanted) Join(keeper, conn);
-    }
   }
 }
 
-// A pair both IKE SAs carry: the peer may route it to the child that dies
-// with the extra SA if that one is its newest. libreswan 4.10 does: it then
-// puts the pair's policy back to its trap (reqid 0) and leaves it there,
-// although the keeper's older child lives on, and never rekeys that "stale"
-// child either, so the pair carries nothing until it expires (VM 547). A
-// rekey of the keeper's child makes the new one the peer's newest, whichever
-// it had. Queued before the Delete goes out, so the peer usually has the new
-// child before it loses the old one.
-void EngineImpl::RefreshSharedPairs(const IkeSa& extra, IkeSa& keeper) {
-  for (const auto& gone : extra.children) {
-    if (gone->state != ChildSa::State::kInstalled) continue;
-    for (auto& kept : keeper.children) {
-      if (kept->state != ChildSa::State::kInstalled || kept->pair_index != gone->pair_index ||
-          kept->conn_name() != gone->conn_name() || kept->rekey_queued || kept->replaced ||
-          keeper.HasNewerChildFor(*kept))
-        continue;
-      kept->rekey_queued = true;
-      ctx_.Log(LogLevel::kInfo, kept->conn_name(),
-               "the duplicate IKE SA carries this pair too: rekeying its child SA on the IKE SA "
-               "that stays, so that the peer routes the pair to a child that lives on");
-      keeper.tasks.Queue(
-          MakeChildCreateTask(ctx_, kept->pair_index, kept->inbound_spi, kept->conn));
+// A pair both IKE SAs carried: the peer may have routed it to the child
+// that died with the extra SA if that one was its newest. libreswan 4.10
+// does: it then puts the pair's policy back to its trap (reqid 0) and leaves
+// it there, although the keeper's older child lives on, and never rekeys
+// that "stale" child either, so the pair carries nothing until it expires
+// (VM 547). A rekey of the keeper's child makes the new one the peer's
+// newest, whichever it had; a pair that got a new child on the keeper since
+// the Delete (the peer revived it there) needs none.
+IkeSa* EngineImpl::KeptFor(const IkeSa& duplicate) {
+  if (!duplicate.deleting_as_duplicate || shut_down_) return nullptr;
+  auto it = sas_.find(duplicate.deleting_as_duplicate->kept_serial);
+  if (it == sas_.end() || it->second->state != IkeSa::State::kEstablished) return nullptr;
+  return it->second.get();
+}
+
+// The peer may revive on the kept SA what died with the duplicate (pluto
+// does, at once, one CREATE_CHILD_SA after the other): ours crossing its
+// requests were refused or dropped. So we wait until it has been quiet for
+// kDuplicateQuietMs, then create what is still missing (Join) and refresh
+// the shared pairs it did not revive.
+int64_t EngineImpl::FollowUpDuplicates() {
+  const int64_t now = ctx_.NowMs();
+  int64_t next = 0;
+  for (auto& [serial, sa] : sas_) {
+    if (sa->duplicates_gone.empty() || sa->state != IkeSa::State::kEstablished) continue;
+    int64_t due = sa->last_inbound_ms + kDuplicateQuietMs;
+    for (const auto& d : sa->duplicates_gone) due = std::max(due, d.gone_ms + kDuplicateQuietMs);
+    if (now < due) {
+      if (next == 0 || due < next) next = due;
+      continue;
     }
+    const auto gone = std::move(sa->duplicates_gone);
+    sa->duplicates_gone.clear();
+    for (const auto& d : gone) {
+      for (const auto& name : d.riders) {
+        auto cs = conn_state_.find(name);
+        auto conn = FindConn(name);
+        if (conn && cs != conn_state_.end() && cs->second.wanted) Join(sa.get(), conn);
+      }
+      RefreshSharedPairs(d, *sa);
+    }
+  }
+  return next;
+}
+
+void EngineImpl::RefreshSharedPairs(const IkeSa::DuplicateGone& gone, IkeSa& keeper) {
+  for (const auto& [name, pair] : gone.shared_pairs) {
+    ChildSa* newest = nullptr;
+    for (auto& c : keeper.children)
+      if (c->state == ChildSa::State::kInstalled && c->pair_index == pair &&
+          c->conn_name() == name && (!newest || c->established_ms >= newest->established_ms))
+        newest = c.get();
+    if (!newest || newest->established_ms > gone.deleting_ms || newest->rekey_queued ||
+        newest->replaced)
+      continue;
+    newest->rekey_queued = true;
+    ctx_.Log(LogLevel::kInfo, name,
+             "the deleted duplicate IKE SA carried this pair too: rekeying its child SA on the "
+             "IKE SA that stays, so that the peer routes the pair to a child that lives on");
+    keeper.tasks.Queue(MakeChildCreateTask(ctx_, pair, newest->inbound_spi, newest->conn));
   }
   keeper.tasks.InitiateNext();
 }
@@ -751,6 +831,7 @@ void EngineImpl::OnTimer() {
       sa->next_keepalive_ms = now + kKeepaliveIntervalMs;
     }
   }
+  RetryRefusedChildren(now);
   for (auto& [name, st] : conn_state_) {
     if (st.retry_at_ms == 0 || now < st.retry_at_ms || !st.wanted || shut_down_) continue;
     st.retry_at_ms = 0;
@@ -785,6 +866,8 @@ std::optional<Millis> EngineImpl::NextTimeout() const {
     if (st.retry_at_ms != 0 && st.wanted) consider(st.retry_at_ms);
   if (auto t = half_open_.NextExpiryMs()) consider(*t);
   if (duplicate_quiet_at_ms_ != 0) consider(duplicate_quiet_at_ms_);
+  if (follow_up_at_ms_ != 0) consider(follow_up_at_ms_);
+  if (auto t = NextChildRetryMs(ctx_)) consider(*t);
   if (!next) return std::nullopt;
   return Millis(std::max<int64_t>(0, *next - ctx_.NowMs()));
 }

@@ -104,6 +104,22 @@ class IkeSa {
   // Since when a duplicate of an IKE SA we did not initiate (both ends
   // started at once) has waited for the peer to delete it; 0: not one.
   int64_t duplicate_since_ms = 0;
+  // A duplicate we delete (EngineImpl::ResolveDuplicates) and what the IKE
+  // SA kept instead does once it is gone and the peer has been quiet a
+  // moment (EngineImpl::FollowUpDuplicates): the duplicate's connections
+  // join it, and its child of each pair both carried is rekeyed.
+  struct DuplicateGone {
+    uint64_t kept_serial = 0;      // the IKE SA that stays
+    int64_t deleting_ms = 0;       // when the duplicate's Delete was queued
+    int64_t gone_ms = 0;           // when the duplicate went
+    std::set<std::string> riders;  // the duplicate's connections
+    std::vector<std::pair<std::string, size_t>> shared_pairs;  // (connection, pair)
+  };
+  // Set on the duplicate while its Delete is out.
+  std::optional<DuplicateGone> deleting_as_duplicate;
+  // On the kept SA: the duplicates gone, not yet followed up. A rekey
+  // passes them on.
+  std::vector<DuplicateGone> duplicates_gone;
   bool counted_failure = false;
   // Ours, queued but not yet sent: its IKE_SA_INIT waits for an initiation
   // slot (init_pacing.h); the task manager starts nothing meanwhile.

@@ -29,7 +29,8 @@ Result<DevInfo> MockKernel::EnsureDevice(const std::string& name) {
 }
 
 Result<uint32_t> MockKernel::AllocSpi(const IpAddress&, int) {
-  while (sas_.count({next_spi_, Direction::kIn})) ++next_spi_;
+  while (sas_.count({next_spi_, Direction::kIn}) || reserved_.count(next_spi_)) ++next_spi_;
+  reserved_.insert(next_spi_);
   return next_spi_++;
 }
 
@@ -50,6 +51,7 @@ Status MockKernel::AddSa(int ifindex, const SaParams& sa) {
   auto key = std::make_pair(sa.spi, sa.dir);
   if (sas_.count(key)) return MakeError("SA exists", EEXIST);
   sas_.emplace(key, InstalledSa{ifindex, sa, {}});
+  if (sa.dir == Direction::kIn) reserved_.erase(sa.spi);
   return Status::Ok();
 }
 
@@ -69,6 +71,7 @@ Status MockKernel::UpdateSa(int ifindex, const SaUpdate& upd) {
 Status MockKernel::DelSa(int ifindex, uint32_t spi, Direction dir) {
   ++del_sa_calls_;
   auto it = sas_.find({spi, dir});
+  if (it == sas_.end() && dir == Direction::kIn && reserved_.erase(spi)) return Status::Ok();
   if (it == sas_.end() || it->second.ifindex != ifindex) return MakeError("no such SA", ENOENT);
   sas_.erase(it);
   return Status::Ok();

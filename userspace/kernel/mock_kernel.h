@@ -1,10 +1,13 @@
 // MockKernel: an in-memory kernel::Kernel for engine tests. Records devices,
 // SAs (with their keys, which the real module never returns) and policies,
 // refuses what the module would refuse (duplicate SPI, duplicate policy,
-// unknown ifindex/SA), and can be told to fail the next AddSa.
+// unknown ifindex/SA), and can be told to fail the next AddSa. AllocSpi
+// reserves the SPI as ALLOC_SPI with a device does, until the inbound SA is
+// added or DelSa (kIn) releases it, so tests can see a reservation leak.
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -53,6 +56,8 @@ class MockKernel : public Kernel {
   const std::vector<std::pair<int, Policy>>& policies() const { return policies_; }
   size_t add_sa_calls() const { return add_sa_calls_; }
   size_t del_sa_calls() const { return del_sa_calls_; }
+  // SPIs handed out by AllocSpi with no inbound SA added nor released yet.
+  const std::set<uint32_t>& reserved_spis() const { return reserved_; }
   void FailNextAddSa() { fail_next_add_sa_ = true; }
   // The traffic counters an installed SA reports from now on; false when
   // there is no such SA.
@@ -67,6 +72,7 @@ class MockKernel : public Kernel {
  private:
   std::map<std::string, DevInfo> devices_;
   std::map<std::pair<uint32_t, Direction>, InstalledSa> sas_;
+  std::set<uint32_t> reserved_;
   std::vector<std::pair<int, Policy>> policies_;
   uint32_t next_spi_;
   int next_ifindex_ = 10;

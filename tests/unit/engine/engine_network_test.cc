@@ -164,12 +164,27 @@ TEST_F(EngineTest, SimultaneousInitiationConvergesWhenThePeerKeepsBoth) {
 // lives on: so whoever deletes the extra SA rekeys the keeper's child of
 // every pair the two share (here the only one: without that, no
 // CREATE_CHILD_SA is ever sent, both children come from IKE_AUTH).
+// The Delete of the duplicate goes first, alone, and the kept child's
+// rekey only once it is answered and the peer has been quiet for 2 s: a
+// rekey crossing the Delete, or the peer's revival of the pair on the kept
+// SA, was answered late with TS_UNACCEPTABLE by pluto, and the two ends
+// never converged (VM 547).
 TEST_F(EngineTest, DeletingADuplicateIkeSaRekeysTheKeptChildOfEachSharedPair) {
   Load(a, AtoB());
   Load(b, BtoA());
   int rekeys = 0;
+  bool delete_answered = false, rekey_before_delete_answered = false;
+  Millis delete_answered_at{0}, rekey_at{0};
   net.filter = [&](const Datagram& d, size_t) {
-    if (Is(d, ike::ExchangeType::kCreateChildSa, false)) ++rekeys;
+    if (Is(d, ike::ExchangeType::kInformational, true) && !delete_answered) {
+      delete_answered = true;
+      delete_answered_at = clock.Now();
+    }
+    if (Is(d, ike::ExchangeType::kCreateChildSa, false)) {
+      ++rekeys;
+      rekey_at = clock.Now();
+      rekey_before_delete_answered |= !delete_answered;
+    }
     return 1;
   };
   ASSERT_TRUE(a.engine.Initiate("site").ok());
@@ -178,8 +193,11 @@ TEST_F(EngineTest, DeletingADuplicateIkeSaRekeysTheKeptChildOfEachSharedPair) {
   ASSERT_EQ(a.engine.Status().ike_sas.size(), 1u) << a.log.Errors();
   ASSERT_EQ(b.engine.Status().ike_sas.size(), 1u) << b.log.Errors();
   EXPECT_EQ(rekeys, 1);
-  EXPECT_TRUE(a.log.Contains("the duplicate IKE SA carries this pair too") ||
-              b.log.Contains("the duplicate IKE SA carries this pair too"));
+  EXPECT_TRUE(delete_answered);
+  EXPECT_FALSE(rekey_before_delete_answered);
+  EXPECT_GE((rekey_at - delete_answered_at).count(), 2000);
+  EXPECT_TRUE(a.log.Contains("the deleted duplicate IKE SA carried this pair too") ||
+              b.log.Contains("the deleted duplicate IKE SA carried this pair too"));
   ExpectMatchingChildren(a, b, 1);
   EXPECT_EQ(a.kernel.policies().size(), 1u);
   EXPECT_EQ(b.kernel.policies().size(), 1u);

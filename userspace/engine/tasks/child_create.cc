@@ -8,6 +8,7 @@
 
 #include "common/bytes.h"
 #include "engine/child_install.h"
+#include "engine/child_retry.h"
 #include "engine/ike_sa.h"
 #include "engine/ike_sa_sharing.h"
 #include "engine/proposals.h"
@@ -86,6 +87,7 @@ class ChildCreateTask : public Task {
       child->reqid = ctx_.ReqidFor(c.name, pair_);
       child->initiator = true;
       child->inbound_spi = *spi;
+      child->spi_reserved = true;
       child->local_ts = pair.first;
       child->remote_ts = pair.second;
       child_ = child.get();
@@ -148,17 +150,17 @@ class ChildCreateTask : public Task {
       ++ctx_.counters.proposal_mismatches;
       ctx_.Error(c.name, "NO_PROPOSAL_CHOSEN: peer accepted none of our ESP proposals for " +
                              PairText(pair) + ": " + ProposalsToString(proposals_));
-      return Fail(sa);
+      return Refused(sa, static_cast<uint16_t>(NotifyType::kNoProposalChosen));
     }
     if (resp.FindNotify(NotifyType::kTsUnacceptable)) {
       ctx_.Error(c.name, "TS_UNACCEPTABLE: peer rejected our traffic selectors " + PairText(pair) +
                              " (check its leftsubnet/rightsubnet)");
-      return Fail(sa);
+      return Refused(sa, static_cast<uint16_t>(NotifyType::kTsUnacceptable));
     }
     if (const auto* e = resp.FirstErrorNotify()) {
       ctx_.Error(c.name,
                  "child SA " + PairText(pair) + " failed: peer sent " + ike::NotifyName(e->type));
-      return Fail(sa);
+      return Refused(sa, e->type);
     }
     const auto* sap = resp.Find<ike::SaPayload>(PayloadType::kSa);
     const auto* tsi = resp.Find<ike::TsPayload>(PayloadType::kTsi);
@@ -354,6 +356,7 @@ class ChildCreateTask : public Task {
                                                           ike::IdToString(sa.remote_id);
     child->reqid = ctx_.ReqidFor(c.name, pair_, peer);
     child->inbound_spi = *spi;
+    child->spi_reserved = true;
     child->outbound_spi = *out_spi;
     child->local_ts = *l;
     child->remote_ts = *r;
@@ -477,6 +480,7 @@ class ChildCreateTask : public Task {
                  ProposalToString(child_->proposal));
     ctx_.events.OnStateChange(name);
     sa.riders.insert(name);
+    ChildRetryDone(ctx_, name, child_->pair_index);
     return true;
   }
 
@@ -485,6 +489,13 @@ class ChildCreateTask : public Task {
     RemoveChild(ctx_, *child_);
     std::erase_if(sa.children, [&](const auto& c) { return c.get() == child_; });
     child_ = nullptr;
+  }
+  // The peer refused a new child of ours (not a rekey: the old child lives
+  // on, and its hard expiry brings a new one) on an IKE SA that stays up:
+  // tried again later (child_retry.h).
+  TaskResult Refused(IkeSa& sa, uint16_t why) {
+    if (!rekey_spi_) PlanChildRetry(ctx_, *conn_, pair_, ike::NotifyName(why));
+    return Fail(sa);
   }
   TaskResult Fail(IkeSa& sa) {
     Drop(sa);

@@ -83,6 +83,8 @@ std::unique_ptr<IkeSa> Successor(EngineContext& ctx, IkeSa& old, bool initiator,
   sa->children = std::move(old.children);
   old.children.clear();
   sa->riders = old.riders;
+  sa->duplicates_gone = std::move(old.duplicates_gone);
+  for (auto& d : sa->duplicates_gone) d.kept_serial = sa->serial();
   sa->tasks.SetPeerWindow(old.tasks.peer_window());  // SET_WINDOW_SIZE came in IKE_AUTH only
   ctx.Log(LogLevel::kInfo, sa->conn_name(),
           "IKE SA rekeyed: " + ProposalToString(chosen) + ", " +

@@ -151,7 +151,7 @@ Status StartQuickMode(EngineContext& ctx, V1Sa& sa, std::shared_ptr<const Connec
   if (!sa.p1) return MakeError("quick mode before main mode completed");
   auto params = QuickModeParamsFor(*conn, pair, sa.ike.nat_local || sa.ike.nat_remote);
   if (!params) return params.error();
-  auto spi = ctx.kernel.AllocSpi(sa.ike.local.addr);
+  auto spi = AllocInboundSpi(ctx, *conn, sa.ike.local.addr);
   if (!spi) return MakeError("allocating an SPI: " + spi.error().message);
   const uint32_t mid = NewMessageId(ctx, sa);
   if (mid == 0) return MakeError("no random message ID");
@@ -181,7 +181,9 @@ void OnQuickMode(EngineContext& ctx, V1Sa& sa, std::span<const uint8_t> datagram
       ++ctx.counters.dropped_unexpected;
       return;
     }
-    auto spi = ctx.kernel.AllocSpi(sa.ike.local.addr);
+    // The conn is known only once HASH(1) and the IDs are checked: the SPI
+    // is reserved on no device, so ESP arriving early is not held.
+    auto spi = ctx.kernel.AllocSpi(sa.ike.local.addr, 0);
     if (!spi) {
       ctx.Error(sa.ike.conn_name(), "IKEv1 quick mode: allocating an SPI: " + spi.error().message);
       return;

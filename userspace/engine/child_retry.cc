@@ -1,0 +1,55 @@
+#include "engine/child_retry.h"
+
+#include "engine/ike_sa.h"
+#include "engine/revival.h"
+
+namespace ipsec::engine {
+
+void PlanChildRetry(EngineContext& ctx, const ConnectionConfig& conn, size_t pair,
+                    const std::string& why) {
+  auto& r = ctx.child_retries[{conn.name, pair}];
+  ++r.tries_used;
+  const std::string what = "child SA " + conn.subnet_pairs[pair].first.ToString() +
+                           " === " + conn.subnet_pairs[pair].second.ToString() + " refused (" +
+                           why + ")";
+  if (conn.keyingtries != 0 && r.tries_used >= conn.keyingtries) {
+    ctx.Error(conn.name,
+              what + ": giving up after " + std::to_string(r.tries_used) + " keying tries");
+    ctx.child_retries.erase({conn.name, pair});
+    return;
+  }
+  const int64_t delay = KeyingRetryDelayMs(r.tries_used);
+  r.due_ms = ctx.NowMs() + delay;
+  ctx.Log(LogLevel::kInfo, conn.name,
+          what + ", try " + std::to_string(r.tries_used + 1) +
+              (conn.keyingtries ? " of " + std::to_string(conn.keyingtries)
+                                : std::string(" (%forever)")) +
+              " via CREATE_CHILD_SA in " + std::to_string(delay / 1000) + " s");
+}
+
+void ChildRetryDone(EngineContext& ctx, const std::string& conn, size_t pair) {
+  ctx.child_retries.erase({conn, pair});
+}
+
+void ForgetChildRetries(EngineContext& ctx, const std::string& conn) {
+  std::erase_if(ctx.child_retries, [&](const auto& kv) { return kv.first.first == conn; });
+}
+
+std::vector<std::pair<std::string, size_t>> DueChildRetries(EngineContext& ctx, int64_t now_ms) {
+  std::vector<std::pair<std::string, size_t>> due;
+  for (auto& [key, r] : ctx.child_retries)
+    if (r.due_ms != 0 && r.due_ms <= now_ms) {
+      r.due_ms = 0;  // in flight: the next refusal schedules the next try
+      due.push_back(key);
+    }
+  return due;
+}
+
+std::optional<int64_t> NextChildRetryMs(const EngineContext& ctx) {
+  std::optional<int64_t> next;
+  for (const auto& [key, r] : ctx.child_retries)
+    if (r.due_ms != 0 && (!next || r.due_ms < *next)) next = r.due_ms;
+  return next;
+}
+
+}  // namespace ipsec::engine
