@@ -25,7 +25,9 @@ echo "all $MANY_N children up $((SECONDS - t0)) s after ipsecd started"
 all=$(sswan "$NS_GW2" statusall)
 assert_eq "$(grep -cE '^ *t[0-9]+\[[0-9]+\]: ESTABLISHED' <<<"$all")" 1 "IKE SAs in strongSwan"
 assert_eq "$(grep -cE '^ *t[0-9]+\{[0-9]+\}: +INSTALLED' <<<"$all")" $MANY_N "child SAs in strongSwan"
-ipsecd_log "$NS_GW1" | grep -q "joining the IKE SA of 't1'" || fail "ipsecd did not log the join"
+# Whichever conn's IKE SA came up first (t1 usually, not always) the
+# others joined it.
+ipsecd_log "$NS_GW1" | grep -qE "joining the IKE SA of 't[0-9]+'" || fail "ipsecd did not log the join"
 # (strongSwan's default esp= has no DH group: all children after the first
 # came up on ipsecd's fallback proposals without PFS, configuration.md.)
 many_ping $MANY_N 1
