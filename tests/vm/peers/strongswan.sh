@@ -105,7 +105,9 @@ sswan() {
 }
 
 sswan_log() {
-	cat "${_sswan_dir[$1]}/charon.log"
+	# A reader that stops at its first match (grep -q) closes the pipe, and
+	# under pipefail cat's SIGPIPE (status 141) would fail the pipeline.
+	cat "${_sswan_dir[$1]}/charon.log" || [ $? -eq 141 ]
 }
 
 sswan_wait_child() {
