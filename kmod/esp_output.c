@@ -11,7 +11,8 @@
  * carries the skb, which holds the outer route, and a reference on the SA
  * until esp_output_done() sends the packet. Everything esp_output_done()
  * needs is in that context, so it runs the same from the crypto callback as
- * inline.
+ * inline. Packets leave in sequence-number order whichever way their
+ * encryption completed (tx_order_*() below).
  */
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -49,6 +50,9 @@ struct esp_out_ctx {
 	struct scatterlist *src;
 	unsigned int src_first, src_n;
 	unsigned int inner_len;
+	struct list_head order_node;	/* sa->tx_order */
+	int err;			/* of the encryption, once done */
+	bool done;
 	bool df;
 	u8 tos;
 	u8 aad[12];
@@ -231,12 +235,60 @@ out:
 	ipsec_tun_sa_put(sa);
 }
 
+/*
+ * Ordered sending. The poll appends each packet to sa->tx_order before its
+ * encryption starts; the poll is the SA's only producer (one NAPI per
+ * queue, an SA hashes to one queue), so the list is in sequence-number
+ * order. Whoever completes a packet marks it done and, unless another CPU
+ * is already at it, sends the done packets at the head until it meets one
+ * still being encrypted; that one's completion sends it and what follows.
+ * One sender at a time (tx_order_sending) keeps the order on the wire
+ * too. Synchronous crypto, the usual case, finds its own packet at the
+ * head and sends it at once.
+ */
+static void tx_order_add(struct esp_out_ctx *ctx)
+{
+	struct ipsec_tun_sa *sa = ctx->sa;
+
+	ctx->done = false;
+	spin_lock_bh(&sa->tx_order_lock);
+	list_add_tail(&ctx->order_node, &sa->tx_order);
+	spin_unlock_bh(&sa->tx_order_lock);
+}
+
+/* Called with BH off and inside RCU-bh (see esp_output_done_ctx()). */
+static void tx_order_done(struct esp_out_ctx *ctx, int err)
+{
+	struct ipsec_tun_sa *sa = ctx->sa;
+	struct esp_out_ctx *head;
+
+	spin_lock(&sa->tx_order_lock);
+	ctx->err = err;
+	ctx->done = true;
+	if (sa->tx_order_sending) {
+		spin_unlock(&sa->tx_order_lock);
+		return;	/* the sender rechecks the head under the lock */
+	}
+	sa->tx_order_sending = true;
+	ipsec_tun_sa_get(sa);	/* each sent packet drops one; keep the SA for the loop */
+	while ((head = list_first_entry_or_null(&sa->tx_order, struct esp_out_ctx,
+						 order_node)) && head->done) {
+		list_del(&head->order_node);
+		spin_unlock(&sa->tx_order_lock);
+		esp_output_done_ctx(head, head->err);	/* frees head */
+		spin_lock(&sa->tx_order_lock);
+	}
+	sa->tx_order_sending = false;
+	spin_unlock(&sa->tx_order_lock);
+	ipsec_tun_sa_put(sa);
+}
+
 static IPSEC_TUN_CRYPTO_DONE(esp_output_done)
 {
 	if (err == -EINPROGRESS)
 		return;	/* left the backlog; the real completion follows */
 	rcu_read_lock_bh();	/* holds the underlay netns, see esp_output_done_ctx() */
-	esp_output_done_ctx(ipsec_tun_crypto_cb_data(), err);
+	tx_order_done(ipsec_tun_crypto_cb_data(), err);
 	rcu_read_unlock_bh();
 }
 
@@ -660,10 +712,11 @@ static void esp_output_one(struct ipsec_tun_sa *sa, struct sk_buff *skb, struct 
 	aead_request_set_callback(lay.req, 0, esp_output_done, ctx);
 	aead_request_set_crypt(lay.req, lay.sg, lay.dsg, skb->len - sz.hdr_len - c->icvlen, ctx->iv);
 	aead_request_set_ad(lay.req, assoclen);
+	tx_order_add(ctx);
 	err = crypto_aead_encrypt(lay.req);
 	if (err == -EINPROGRESS)
 		return;
-	esp_output_done_ctx(ctx, err);	/* drops the SA reference */
+	tx_order_done(ctx, err);	/* sends, drops the SA reference */
 	return;
 put:
 	ipsec_tun_sa_put(sa);

@@ -256,6 +256,8 @@ int ipsec_tun_sa_add(struct ipsec_tun_dev *itd, struct ipsec_tun_sa_params *p,
 	sa->life = p->life;
 	sa->add_time = ktime_get_boottime_seconds();
 	spin_lock_init(&sa->replay_lock);
+	spin_lock_init(&sa->tx_order_lock);
+	INIT_LIST_HEAD(&sa->tx_order);
 	ipsec_tun_replay_init(&sa->replay, p->replay_window, p->flags & IPSEC_TUN_SA_F_ESN);
 	if (sa->dir == IPSEC_TUN_DIR_OUT)
 		atomic64_set(&sa->seq_out, p->seq);

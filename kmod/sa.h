@@ -99,6 +99,17 @@ struct ipsec_tun_sa {
 	spinlock_t replay_lock;		/* protects replay */
 	struct ipsec_tun_replay replay;
 
+	/*
+	 * Outbound: packets whose encryption has started, in sequence-number
+	 * order, each sent once it and every earlier one are done
+	 * (esp_output.c). Asynchronous completions (cryptd's per-CPU workers,
+	 * crypto engines) finish out of order; a peer's replay window would
+	 * drop what came too late.
+	 */
+	spinlock_t tx_order_lock;	/* protects the three below */
+	struct list_head tx_order;	/* struct esp_out_ctx.order_node */
+	bool tx_order_sending;		/* a CPU is sending the done head */
+
 	unsigned int nsel;		/* inbound: allowed inner traffic, 0 = any */
 	struct ipsec_tun_selector *sel;
 
