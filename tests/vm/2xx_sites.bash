@@ -452,8 +452,10 @@ xfrm_case() {
 	xsnap b
 	snap_no_drops a drop_auth drop_replay drop_pad drop_header drop_selector drop_nomem
 	for f in "$ab" "$ba"; do
+		xv b "$f/why"
+		local why=$XV
 		xv b "$f/failed"
-		assert_eq "$XV" 0 "$what: XFRM integrity/replay failures on spi $f"
+		assert_eq "$XV" 0 "$what: XFRM integrity/replay failures on spi $f ($why)"
 	done
 	veth_drops xsnap
 	local dropped=$((VD - drops0))
@@ -467,7 +469,8 @@ xfrm_case() {
 }
 
 # xsnap NS: per XFRM state of NS, keyed by SPI as 0x%08x, the packets it
-# counted ("SPI") and its integrity/replay failures ("SPI/failed"), plus
+# counted ("SPI") and its integrity/replay failures ("SPI/failed", and
+# "SPI/why" naming each kind), plus
 # "ul0_rx_dropped", in the associative array XSNAP_NS.
 xsnap() {
 	local k v
@@ -480,7 +483,8 @@ xsnap() {
 		read -r v </sys/class/net/ul0/statistics/$f && echo "ul0_$f $v"; done' | awk '
 		$1 == "proto" && $2 == "esp" { spi = $4; sub(/\(.*/, "", spi) }
 		/lifetime current:/ { getline; sub(/\(packets\)/, "", $2); print spi, $2 }
-		/^[ \t]*stats:/ { getline; print spi "/failed", $2 + $4 + $6 }
+		/^[ \t]*stats:/ { getline; print spi "/failed", $2 + $4 + $6
+			print spi "/why", "out-of-window", $2, "replayed", $4, "integrity", $6 }
 		$1 ~ /^ul0_/ { print }')
 }
 

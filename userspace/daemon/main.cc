@@ -1,4 +1,4 @@
-// ipsecd: the ipsec_tun IKEv2 daemon. Runs in the foreground (systemd
+// ipsecd: the ipsec_tun IKE daemon (IKEv2, and IKEv1 per conn). Runs in the foreground (systemd
 // style), logs to stderr or to logfile= from config setup.
 //
 //   ipsecd -f FILE [--secrets FILE] [--ctl SOCKET] [--debug]
@@ -23,7 +23,7 @@
 #include "kernel/genl_kernel.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"ipsecd: IKEv2 daemon for ipsec_tun (route-based IPsec on ipsecN devices)"};
+  CLI::App app{"ipsecd: IKE daemon (IKEv2, and IKEv1 where a conn asks for it) for ipsec_tun (route-based IPsec on ipsecN devices)"};
   std::string config_path, secrets_path, ctl_path = ipsec::control::kDefaultSocketPath;
   bool debug = false, check = false, json = false;
   app.add_option("-f,--config", config_path, "ipsec.conf to load")->required();
