@@ -17,6 +17,7 @@
 # 2. "ipsecctl down", then strongSwan initiates ("ipsec up"): pings again.
 . "$(dirname "$0")/lib.sh" || exit 1
 . "$(dirname "$0")/51x_sswan.bash"
+. "$(dirname "$0")/57x_certs.bash"
 
 ss_setup v4
 pki=$(mktemp -d /tmp/pki.XXXXXX)
@@ -28,49 +29,15 @@ DN1="C=CH, O=ipsec_tun test, CN=moon.example.org"
 DN2="C=CH, O=ipsec_tun test, CN=p256"
 ipsecd_cert_config "$SS_OURS_DIR" sswan start "$pki/fix/ca.pem" "$pki/fix/moon.pem" RSA \
 	"$pki/fix/moon.key" "$DN2" 'rightca="C=CH, O=ipsec_tun test, CN=Test Root CA"'
-cp "$pki/fix/ca.pem" "$pki/fix/p256.pem" "$pki/fix/p256.key" "$SS_SSWAN_DIR/"
-
-cat >"$SS_SSWAN_DIR/ipsec.conf" <<EOC
-ca vmroot
-	cacert=$SS_SSWAN_DIR/ca.pem
-	auto=add
-
-conn ours
-	keyexchange=ikev2
-	left=$GW2
-	leftsubnet=$NET2
-	right=$GW1
-	rightsubnet=$NET1
-	leftauth=pubkey
-	rightauth=pubkey
-	leftcert=$SS_SSWAN_DIR/p256.pem
-	rightid="$DN1"
-	auto=add
-EOC
-echo ": ECDSA $SS_SSWAN_DIR/p256.key" >"$SS_SSWAN_DIR/ipsec.secrets"
+certs_sswan_conf "$pki/fix/ca.pem" "$pki/fix/p256.pem" ECDSA "$pki/fix/p256.key" "$DN1"
 
 SSWAN_PLUGINS_EXTRA="x509 pem pkcs1 pkcs8 pubkey" ss_start
 
 # 1. ipsecd initiates.
-ss_up ours
-ss_traffic 10
-st=$(ictl "$NS_GW1" status --json)
-assert_eq "$(jq -r '.ike_sas[0].local_id' <<<"$st")" "$DN1" "ipsecd's ID (its certificate's subject)"
-assert_eq "$(jq -r '.ike_sas[0].remote_id' <<<"$st")" "$DN2" "strongSwan's ID as ipsecd saw it"
-sswan_log "$NS_GW2" | grep -q "authentication of '$DN1' with RSA_EMSA_PKCS1_SHA2_256 successful" ||
-	{ _ss_dump >&2; fail "strongSwan did not verify ipsecd's RSA signature (method 14, SHA-256)"; }
-sswan_log "$NS_GW2" | grep -q "received end entity cert \"$DN1\"" ||
-	{ _ss_dump >&2; fail "strongSwan did not get ipsecd's certificate"; }
+certs_ours_initiates "$DN1" "$DN2" RSA_EMSA_PKCS1_SHA2_256
 echo "ok: ipsecd initiated with its RSA certificate"
 
 # 2. strongSwan initiates.
-ictl "$NS_GW1" down sswan >/dev/null
-wait_or_dump 30 "ipsecd_log $NS_GW1 | tail -n 60" _no_tunnels "$NS_GW1"
-# shellcheck disable=SC2016 # expanded by eval
-wait_or_dump 30 "_sswan_dump $NS_GW2 | tail -n 60" eval '! _sswan_child_installed "$NS_GW2" ours'
-ss_up sswan
-ss_traffic 10
-ipsecd_log "$NS_GW1" | grep -q "IKE SA established between .* \[$DN1\] and .* \[$DN2\]" ||
-	{ _ss_dump >&2; fail "ipsecd did not log the certificate IDs"; }
+certs_sswan_initiates "$DN1" "$DN2"
 echo "ok: strongSwan initiated with its ECDSA certificate"
 echo "ESP packets: $(capture_count 'ip proto 50 or ip6 proto 50')"

@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+
 #include "config/values.h"
 #include "ike/cert/certificate.h"
 #include "ike/cert/dn.h"
@@ -9,20 +11,54 @@
 namespace ipsec::config {
 namespace {
 
-// One authby=/leftauth= word: psk, pubkey, or unknown.
-std::optional<AuthBy> AuthWord(const std::string& w) {
-  if (w == "secret" || w == "psk") return AuthBy::kPsk;
-  static const char* const kPubkey[] = {
-      "rsasig",         "rsa",        "ecdsa",          "pubkey",
-      "rsa-sha1",       "rsa-sha2",   "rsa-sha2_256",   "rsa-sha2_384",
-      "rsa-sha2_512",   "ecdsa-sha2", "ecdsa-sha2_256", "ecdsa-sha2_384",
-      "ecdsa-sha2_512", "ed25519"};
-  for (const char* p : kPubkey)
-    if (w == p) return AuthBy::kPubkey;
-  // strongSwan's leftauth=rsa-4096-sha256, ecdsa-256, pubkey-sha384...
-  for (const char* prefix : {"rsa-", "ecdsa-", "pubkey-", "rsa/pss-"})
-    if (w.rfind(prefix, 0) == 0) return AuthBy::kPubkey;
-  return std::nullopt;
+// One authby=/leftauth= word: how the end authenticates and, for
+// signatures, the scheme its suffixes ask for.
+struct AuthChoice {
+  AuthBy auth = AuthBy::kPsk;
+  std::vector<uint16_t> hashes;  // End::sig_hashes
+  bool pss = false;
+};
+
+// psk/secret, or KIND[-SUFFIX...] with KIND one of rsasig, rsa, rsa/pss,
+// ecdsa, pubkey, ed25519 and each SUFFIX a key size (rsa-4096, ecdsa-256:
+// not checked) or a hash: strongSwan's sha1/sha256/sha384/sha512 (RSA
+// PKCS#1 v1.5, except rsa/pss) or libreswan's sha2/sha2_256/... (which mean
+// RSASSA-PSS for RSA, as libreswan's authby=rsa-sha2 does). nullopt: an
+// unknown KIND (why stays empty) or SUFFIX (why says which).
+std::optional<AuthChoice> AuthWord(const std::string& w, std::string* why) {
+  if (w == "secret" || w == "psk") return AuthChoice{};
+  std::vector<std::string> parts;
+  for (size_t start = 0;;) {
+    size_t dash = w.find('-', start);
+    parts.push_back(w.substr(start, dash - start));
+    if (dash == std::string::npos) break;
+    start = dash + 1;
+  }
+  static const char* const kKinds[] = {"rsasig", "rsa", "rsa/pss", "ecdsa", "pubkey", "ed25519"};
+  if (std::find(std::begin(kKinds), std::end(kKinds), parts[0]) == std::end(kKinds))
+    return std::nullopt;
+  AuthChoice c{AuthBy::kPubkey, {}, parts[0] == "rsa/pss"};
+  static constexpr std::pair<const char*, uint16_t> kHashes[] = {
+      {"sha1", 1},     {"sha256", 2},   {"sha384", 3},  {"sha512", 4},
+      {"sha2_256", 2}, {"sha2_384", 3}, {"sha2_512", 4}};
+  for (size_t i = 1; i < parts.size(); ++i) {
+    const std::string& p = parts[i];
+    if (!p.empty() && p.find_first_not_of("0123456789") == std::string::npos) continue;
+    const bool libreswan_sha2 = p.rfind("sha2", 0) == 0 && p != "sha256";
+    if (libreswan_sha2 && (parts[0] == "rsa" || parts[0] == "rsasig")) c.pss = true;
+    if (p == "sha2") {
+      for (uint16_t h : {2, 3, 4}) c.hashes.push_back(h);
+      continue;
+    }
+    auto it = std::find_if(std::begin(kHashes), std::end(kHashes),
+                           [&](const auto& k) { return p == k.first; });
+    if (it == std::end(kHashes)) {
+      *why = "'" + p + "' in '" + w + "' is not a hash (sha1, sha256, sha384, sha512)";
+      return std::nullopt;
+    }
+    c.hashes.push_back(it->second);
+  }
+  return c;
 }
 
 bool IsFile(const std::string& p) {
@@ -36,8 +72,8 @@ class AuthParser {
       : get_(get), options_(o), d_(d), c_(c) {}
 
   bool Run() {
-    AuthBy conn_auth = ParseAuthby();
-    c_->authby = conn_auth;
+    AuthChoice conn_auth = ParseAuthby();
+    c_->authby = conn_auth.auth;
     for (End* e : {&c_->local, &c_->remote}) ParseEnd(conn_auth, e);
     return ok_;
   }
@@ -49,40 +85,48 @@ class AuthParser {
   }
 
   // authby= words, '|' or ',' or blank separated (libreswan allows several).
-  AuthBy ParseAuthby() {
+  AuthChoice ParseAuthby() {
     const RawSetting* st = get_("authby");
-    if (!st) return AuthBy::kPsk;
-    std::optional<AuthBy> chosen;
+    if (!st) return {};
+    std::optional<AuthChoice> chosen;
     std::string value = st->value;
     for (char& ch : value)
       if (ch == '|' || ch == ',') ch = ' ';
     for (const auto& w : SplitList(value)) {
-      auto a = AuthWord(w);
+      std::string why;
+      auto a = AuthWord(w, &why);
       if (!a) {
-        Fail(*st, "'" + w + "' is not supported (secret/psk, or rsasig/ecdsa/pubkey)");
-        return AuthBy::kPsk;
+        Fail(*st, why.empty() ? "'" + w + "' is not supported (secret/psk, or rsasig/ecdsa/pubkey)"
+                              : why);
+        return {};
       }
-      if (chosen && *chosen != *a) {
+      if (chosen && chosen->auth != a->auth) {
         d_.Warn(*st, "several methods given; only '" +
-                         std::string(*chosen == AuthBy::kPsk ? "secret" : "pubkey") +
+                         std::string(chosen->auth == AuthBy::kPsk ? "secret" : "pubkey") +
                          "' (the first) is used");
         continue;
       }
-      chosen = a;
+      if (!chosen) chosen = a;
     }
-    return chosen.value_or(AuthBy::kPsk);
+    return chosen.value_or(AuthChoice{});
   }
 
-  void ParseEnd(AuthBy conn_auth, End* e) {
+  void ParseEnd(const AuthChoice& conn_auth, End* e) {
     const std::string& side = e->side;
-    e->auth = conn_auth;
+    AuthChoice choice = conn_auth;
     if (const RawSetting* st = get_(side + "auth")) {
-      auto a = AuthWord(st->value);
+      std::string why;
+      auto a = AuthWord(st->value, &why);
       if (!a)
-        Fail(*st, "'" + st->value + "' is not supported (psk, or pubkey/rsa/ecdsa)");
+        Fail(*st,
+             why.empty() ? "'" + st->value + "' is not supported (psk, or pubkey/rsa/ecdsa)" : why);
       else
-        e->auth = *a;
+        choice = *a;
     }
+    e->auth = choice.auth;
+    e->sig_hashes = choice.hashes;
+    e->sig_pss = choice.pss;
+    if (const RawSetting* st = get_(side + "sendcert")) ParseSendCert(*st, e);
     if (const RawSetting* st = get_(side + "cert")) LoadCert(*st, e);
     if (const RawSetting* st = get_(side + "ca"); st && st->value != "%any") {
       auto dn = cert::ParseDn(st->value);
@@ -105,6 +149,20 @@ class AuthParser {
       const RawSetting* st = get_(side + "cert");
       d_.Warn(*st, "this end authenticates with a pre-shared key: the certificate is not used");
     }
+  }
+
+  // strongSwan's always|ifasked|never (yes/no), libreswan's sendifasked.
+  void ParseSendCert(const RawSetting& st, End* e) {
+    static constexpr std::pair<const char*, SendCert> kWords[] = {
+        {"always", SendCert::kAlways},   {"yes", SendCert::kAlways},
+        {"ifasked", SendCert::kIfAsked}, {"sendifasked", SendCert::kIfAsked},
+        {"never", SendCert::kNever},     {"no", SendCert::kNever}};
+    for (const auto& [word, value] : kWords)
+      if (st.value == word) {
+        e->sendcert = value;
+        return;
+      }
+    Fail(st, "'" + st.value + "' is not supported (always/yes, ifasked, never/no)");
   }
 
   void LoadCert(const RawSetting& st, End* e) {

@@ -66,6 +66,10 @@ enum class DpdAction { kNone, kClear, kHold, kRestart, kRestartByPeer };
 // authby=secret|psk, or rsasig|ecdsa|pubkey (certificates, config/auth_settings.h);
 // leftauth=/rightauth= set one end's.
 enum class AuthBy { kPsk, kPubkey };
+// leftsendcert= (strongSwan; libreswan's values too): when this end's CERT
+// payloads go out. kIfAsked (the default, as strongSwan's): only when the
+// peer sent a CERTREQ (RFC 7296 3.6/3.7).
+enum class SendCert { kIfAsked, kAlways, kNever };
 enum class ConnType { kTunnel };  // transport/passthrough are rejected with an error
 // ikev2= / keyexchange= (config/ike_version.h). kIkev1: ikev2=no|never,
 // keyexchange=ikev1, or keyexchange=ike in an Openswan-dialect file; the
@@ -113,6 +117,14 @@ struct End {
   std::string cert;
   // leftca=: the DN its certificate must chain to ("" any loaded anchor).
   std::string ca;
+  // leftsendcert=: when a local end sends its certificate.
+  SendCert sendcert = SendCert::kIfAsked;
+  // The signature scheme a local end signs with, from authby=/leftauth=
+  // suffixes (config/auth_settings.h): IANA hash numbers (RFC 7427: 1 SHA-1,
+  // 2/3/4 SHA-256/384/512) in order of preference, empty for the default;
+  // sig_pss: RSA keys sign with RSASSA-PSS.
+  std::vector<uint16_t> sig_hashes;
+  bool sig_pss = false;
   bool operator==(const End&) const = default;
 };
 

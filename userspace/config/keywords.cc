@@ -70,7 +70,7 @@ constexpr Keyword kKeywords[] = {
     {"protoport", S::kConn, true, U, "", "traffic selectors cover all protocols and ports"},
     {"cert", S::kConn, true, I, "", ""},
     {"ca", S::kConn, true, I, "", ""},
-    {"sendcert", S::kConn, true, U, "", "the certificate is always sent"},
+    {"sendcert", S::kConn, true, I, "", ""},
     {"rsasigkey", S::kConn, true, U, "", "no raw RSA keys"},
     {"pubkey", S::kConn, true, U, "", "no raw public keys"},
     {"sigkey", S::kConn, true, U, "", "no raw public keys"},

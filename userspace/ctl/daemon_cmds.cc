@@ -177,6 +177,12 @@ std::string FormatStatus(const control::StatusResult& st) {
       o << ", NAT " << (s.nat_local ? "here" : "") << (s.nat_local && s.nat_remote ? "+" : "")
         << (s.nat_remote ? "peer" : "");
     o << "\n    IKE: " << s.algorithms << "\n";
+    if (!s.local_auth.empty() || !s.remote_auth.empty()) {
+      o << "    auth: local " << (s.local_auth.empty() ? "?" : s.local_auth) << ", remote "
+        << (s.remote_auth.empty() ? "?" : s.remote_auth);
+      if (!s.remote_cert.empty()) o << ", peer certificate '" << s.remote_cert << "'";
+      o << "\n";
+    }
     for (const auto& c : s.children) {
       o << "    child " << (c.conn.empty() ? s.conn : c.conn) << " reqid " << c.reqid << ": "
         << c.state << ", SPIs " << c.inbound_spi << "_i " << c.outbound_spi << "_o"

@@ -35,6 +35,11 @@ engine::EngineEnd ToEngineEnd(const config::End& e) {
   out.pubkey = e.auth == config::AuthBy::kPubkey;
   out.cert = e.cert;
   out.ca = e.ca;
+  out.send_cert = e.sendcert == config::SendCert::kAlways  ? engine::SendCert::kAlways
+                  : e.sendcert == config::SendCert::kNever ? engine::SendCert::kNever
+                                                           : engine::SendCert::kIfAsked;
+  for (uint16_t h : e.sig_hashes) out.sig_hashes.push_back(static_cast<cert::SigHash>(h));
+  out.sig_pss = e.sig_pss;
   return out;
 }
 

@@ -102,13 +102,17 @@ struct IkeSaInfo {
   std::string state;          // "CONNECTING", "ESTABLISHED", "DELETING"
   std::string local, remote;  // "10.0.0.1[500]"
   std::string local_id, remote_id;
+  // "psk", "rsa-pss-sha256", "ecdsa-p256-sha256", "ed25519"...; the peer
+  // certificate's subject when it sent one.
+  std::string local_auth, remote_auth, remote_cert;
   std::string algorithms;
   bool nat_local = false, nat_remote = false;
   uint64_t age_s = 0;
   std::vector<ChildSaInfo> children;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(IkeSaInfo, conn, version, spi_i, spi_r, initiator, state,
-                                                local, remote, local_id, remote_id, algorithms,
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(IkeSaInfo, conn, version, spi_i, spi_r, initiator,
+                                                state, local, remote, local_id, remote_id,
+                                                local_auth, remote_auth, remote_cert, algorithms,
                                                 nat_local, nat_remote, age_s, children)
 
 struct CountersInfo {
@@ -162,7 +166,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ConnectionTraffic, conn, in_byte
                                                 out_bytes, out_packets)
 
 struct TrafficResult {
-  std::vector<TrafficInfo> tunnels;          // the live child SAs only
+  std::vector<TrafficInfo> tunnels;            // the live child SAs only
   std::vector<ConnectionTraffic> connections;  // every loaded connection
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrafficResult, tunnels, connections)

@@ -155,6 +155,9 @@ control::StatusResult BuildStatus(const engine::StatusSnapshot& snap,
     si.remote = s.remote.ToString();
     si.local_id = s.local_id;
     si.remote_id = s.remote_id;
+    si.local_auth = s.local_auth;
+    si.remote_auth = s.remote_auth;
+    si.remote_cert = s.remote_cert;
     si.algorithms = s.algorithms;
     si.nat_local = s.nat_local;
     si.nat_remote = s.nat_remote;

@@ -44,6 +44,7 @@
 #include "ike/cert/cert_store.h"
 #include "ike/cert/certificate.h"
 #include "ike/cert/private_key.h"
+#include "ike/cert/signature.h"
 #include "kernel/kernel.h"
 
 namespace ipsec::engine {
@@ -114,6 +115,10 @@ class EventSink {
 // Configuration as the engine sees it. The daemon fills these from
 // config::Connection (see engine/from_config.h once config/ exists).
 
+// leftsendcert=: when our CERT payloads go out (RFC 7296 3.6). kIfAsked:
+// only when the peer sent a CERTREQ (strongSwan's default).
+enum class SendCert { kIfAsked, kAlways, kNever };
+
 struct EngineEnd {
   // Outer address. Unset (family AF_UNSPEC) for a remote "%any": the
   // connection then only responds.
@@ -132,6 +137,12 @@ struct EngineEnd {
   std::string cert;
   // Remote end: rightca=, a DN its chain must reach ("" any anchor).
   std::string ca;
+  // Local end: leftsendcert=.
+  SendCert send_cert = SendCert::kIfAsked;
+  // Local end: the hashes leftauth= names, preferred first (empty: ours,
+  // cert::ChooseScheme), and RSASSA-PSS for an RSA key.
+  std::vector<cert::SigHash> sig_hashes;
+  bool sig_pss = false;
   bool operator==(const EngineEnd&) const = default;
 };
 
@@ -199,6 +210,9 @@ struct IkeSaStatus {
   std::string state;  // "CONNECTING", "ESTABLISHED", "DELETING"
   Endpoint local, remote;
   std::string local_id, remote_id;
+  // How each end authenticated: "psk", "rsa-pss-sha256", "ecdsa-p256-sha256",
+  // "ed25519"... ("" before IKE_AUTH); the peer certificate's subject.
+  std::string local_auth, remote_auth, remote_cert;
   std::string algorithms;  // "AES_GCM_16_256/PRF_HMAC_SHA2_256/CURVE_25519"
   bool nat_local = false, nat_remote = false;
   int64_t established_ms = 0;

@@ -71,12 +71,18 @@ class IkeSa {
   // The hashes of the peer's SIGNATURE_HASH_ALGORITHMS (RFC 7427 4) that we
   // know; empty when it sent none (we then sign with the classic methods).
   std::vector<cert::SigHash> peer_sig_hashes;
+  // The peer sent a CERTREQ (IKE_SA_INIT, or the IKE_AUTH request): a
+  // leftsendcert=ifasked end sends its CERT.
+  bool peer_certreq = false;
   Proposal ike_proposal;
   ike::IkeSaTransforms transforms;
   ike::IkeSaKeys keys;
   std::optional<ike::SkCipher> in_cipher, out_cipher;
 
   ike::IdPayload local_id, remote_id;
+  // How each end authenticated ("psk", or cert::SchemeName's "rsa-pss-sha256",
+  // "ed25519"...) and the peer's certificate's subject ("" with a PSK).
+  std::string local_auth, remote_auth, remote_cert;
   std::vector<std::unique_ptr<ChildSa>> children;
   // Connections whose children this SA carries or is about to create
   // (conn's own name included): when it dies, each of them is brought back

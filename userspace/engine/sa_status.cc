@@ -46,6 +46,9 @@ IkeSaStatus StatusOf(const IkeSa& sa) {
   if (sa.state == IkeSa::State::kEstablished || sa.state == IkeSa::State::kDeleting) {
     is.local_id = ike::IdToString(sa.local_id);
     is.remote_id = ike::IdToString(sa.remote_id);
+    is.local_auth = sa.local_auth;
+    is.remote_auth = sa.remote_auth;
+    is.remote_cert = sa.remote_cert;
   }
   if (!sa.ike_proposal.transforms.empty()) is.algorithms = ProposalToString(sa.ike_proposal);
   is.nat_local = sa.nat_local;

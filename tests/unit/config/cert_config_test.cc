@@ -48,6 +48,49 @@ TEST(CertConfig, AuthbyRsasigWithCertificateAndDnIds) {
   EXPECT_TRUE(cfg->warnings.empty());
 }
 
+TEST(CertConfig, SendcertWords) {
+  const std::string base = "\tauthby=rsasig\n\tleftcert=" + kFix + "/moon.pem\n";
+  auto dflt = Load(base);
+  ASSERT_TRUE(dflt) << dflt.error().message;
+  EXPECT_EQ(dflt->connections[0].local.sendcert, SendCert::kIfAsked);
+  const std::pair<const char*, SendCert> kWords[] = {
+      {"always", SendCert::kAlways},   {"yes", SendCert::kAlways},
+      {"ifasked", SendCert::kIfAsked}, {"sendifasked", SendCert::kIfAsked},
+      {"never", SendCert::kNever},     {"no", SendCert::kNever}};
+  for (const auto& [word, want] : kWords) {
+    auto cfg = Load(base + "\tleftsendcert=" + word + "\n");
+    ASSERT_TRUE(cfg) << word << ": " << cfg.error().message;
+    EXPECT_EQ(cfg->connections[0].local.sendcert, want) << word;
+    EXPECT_TRUE(cfg->warnings.empty()) << word;
+  }
+}
+
+// strongSwan's leftauth= suffixes and libreswan's authby=rsa-sha2_NNN
+// choose the hashes (and RSASSA-PSS) a local end signs with.
+TEST(CertConfig, SignatureSchemeSuffixes) {
+  const std::string cert = "\tleftcert=" + kFix + "/moon.pem\n";
+  struct Case {
+    const char* line;
+    std::vector<uint16_t> hashes;
+    bool pss;
+  };
+  for (const Case& k :
+       {Case{"\tauthby=rsasig\n", {}, false},
+        Case{"\tauthby=rsasig\n\tleftauth=rsa/pss-sha384\n", {3}, true},
+        Case{"\tleftauth=pubkey-sha384-sha256\n", {3, 2}, false},
+        Case{"\tleftauth=rsa-4096-sha512\n", {4}, false},
+        Case{"\tleftauth=ecdsa-256-sha384\n", {3}, false},
+        Case{"\tleftauth=rsa-sha1\n", {1}, false}, Case{"\tauthby=rsa-sha2_256\n", {2}, true},
+        Case{"\tauthby=ecdsa-sha2\n", {2, 3, 4}, false}}) {
+    auto cfg = Load(k.line + cert);
+    ASSERT_TRUE(cfg) << k.line << cfg.error().message;
+    const End& e = cfg->connections[0].local;
+    EXPECT_EQ(e.auth, AuthBy::kPubkey) << k.line;
+    EXPECT_EQ(e.sig_hashes, k.hashes) << k.line;
+    EXPECT_EQ(e.sig_pss, k.pss) << k.line;
+  }
+}
+
 TEST(CertConfig, PerEndAuthRelativeCertAndExplicitIds) {
   auto cfg = Load(
       "\tleftauth=pubkey\n\trightauth=psk\n\tleftcert=moon.der\n"
@@ -117,6 +160,12 @@ INSTANTIATE_TEST_SUITE_P(
                "t.conf:4: authby: 'never' is not supported (secret/psk, or rsasig/ecdsa/pubkey)"},
         Broken{"UnknownLeftauth", "\tleftauth=eap\n",
                "t.conf:4: leftauth: 'eap' is not supported (psk, or pubkey/rsa/ecdsa)"},
+        Broken{"BadSendcert", "\tleftsendcert=sometimes\n",
+               "t.conf:4: leftsendcert: 'sometimes' is not supported (always/yes, ifasked, "
+               "never/no)"},
+        Broken{"BadHashSuffix", "\tleftauth=rsa-sha3\n",
+               "t.conf:4: leftauth: 'sha3' in 'rsa-sha3' is not a hash (sha1, sha256, sha384, "
+               "sha512)"},
         Broken{"BadCa", "\trightca=\"C=CH, bogus\"\n",
                "t.conf:4: rightca: 'C=CH, bogus': 'bogus' is not TYPE=value in a distinguished "
                "name"}),

@@ -73,6 +73,23 @@ TEST(ConfigBridge, ConnectionFieldsReachTheEngine) {
   EXPECT_FALSE(c.ike_proposals.empty());
 }
 
+// leftsendcert= and the leftauth= hashes reach the local end.
+TEST(ConfigBridge, SendcertAndSignatureSchemeReachTheEngine) {
+  auto cfg = Load(kTwoByTwo, "10.0.0.1");
+  ASSERT_FALSE(cfg.connections.empty());
+  EXPECT_EQ(ToEngine(cfg.connections).at(0).local.send_cert, engine::SendCert::kIfAsked);
+  cfg.connections[0].local.sendcert = config::SendCert::kNever;
+  cfg.connections[0].local.sig_hashes = {3, 2};
+  cfg.connections[0].local.sig_pss = true;
+  const auto local = ToEngine(cfg.connections).at(0).local;
+  EXPECT_EQ(local.send_cert, engine::SendCert::kNever);
+  EXPECT_EQ(local.sig_hashes,
+            (std::vector<cert::SigHash>{cert::SigHash::kSha384, cert::SigHash::kSha256}));
+  EXPECT_TRUE(local.sig_pss);
+  cfg.connections[0].local.sendcert = config::SendCert::kAlways;
+  EXPECT_EQ(ToEngine(cfg.connections).at(0).local.send_cert, engine::SendCert::kAlways);
+}
+
 TEST(ConfigBridge, DefaultInterfaceIsIpsec0) {
   config::Connection c;
   EXPECT_EQ(InterfaceName(c), "ipsec0");

@@ -145,6 +145,15 @@ TEST(ControlFormat, StatusAndTrafficText) {
   ike.children.push_back(ch);
   st.ike_sas.push_back(ike);
   std::string text = ctl::FormatStatus(st);
+  EXPECT_EQ(text.find("auth:"), std::string::npos);  // no IKE_AUTH yet: no line
+  st.ike_sas[0].local_auth = "rsa-pss-sha256";
+  st.ike_sas[0].remote_auth = "ed25519";
+  st.ike_sas[0].remote_cert = "C=CH, O=Example, CN=sun";
+  text = ctl::FormatStatus(st);
+  EXPECT_NE(text.find("\n    auth: local rsa-pss-sha256, remote ed25519, peer certificate "
+                      "'C=CH, O=Example, CN=sun'\n"),
+            std::string::npos)
+      << text;
   EXPECT_NE(text.find("ipsecd pid 42"), std::string::npos);
   EXPECT_NE(text.find("last error: no proposal chosen"), std::string::npos);
   EXPECT_NE(text.find("route 192.168.2.0/24 dev ipsec0 src 192.168.1.1"), std::string::npos);

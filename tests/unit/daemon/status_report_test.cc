@@ -25,6 +25,9 @@ engine::StatusSnapshot Snapshot() {
   ike.local = {*IpAddress::Parse("10.0.0.1"), 500};
   ike.remote = {*IpAddress::Parse("10.0.0.2"), 4500};
   ike.established_ms = 1000;
+  ike.local_auth = "psk";
+  ike.remote_auth = "ecdsa-p256-sha256";
+  ike.remote_cert = "C=CH, CN=sun";
   engine::ChildSaStatus up;
   up.state = "INSTALLED";
   up.reqid = 5;
@@ -77,6 +80,9 @@ TEST(StatusReport, StatusCarriesStateSpisAndKernelCounters) {
   EXPECT_EQ(ike.spi_r, "fedcba9876543210");
   EXPECT_EQ(ike.remote, "10.0.0.2[4500]");
   EXPECT_EQ(ike.age_s, 7u);
+  EXPECT_EQ(ike.local_auth, "psk");
+  EXPECT_EQ(ike.remote_auth, "ecdsa-p256-sha256");
+  EXPECT_EQ(ike.remote_cert, "C=CH, CN=sun");
   ASSERT_EQ(ike.children.size(), 2u);
   const auto& c = ike.children[0];
   EXPECT_EQ(c.inbound_spi, "c0ffee01");
@@ -139,6 +145,9 @@ TEST(StatusReport, JsonRoundTripKeepsEveryField) {
   auto back = j.get<control::StatusResult>();
   EXPECT_EQ(back.ike_sas[0].children[0].outbound_spi, "decaf002");
   EXPECT_EQ(back.ike_sas[0].children[0].out_bytes, 924u);
+  EXPECT_EQ(j["ike_sas"][0]["remote_auth"], "ecdsa-p256-sha256");
+  EXPECT_EQ(j["ike_sas"][0]["remote_cert"], "C=CH, CN=sun");
+  EXPECT_EQ(back.ike_sas[0].local_auth, "psk");
 }
 
 TEST(StatusReport, SpiHexIsFixedWidth) {

@@ -2,9 +2,12 @@
 // RFC 7427): A signs with "moon" (RSA, under the test root), B with "sun"
 // (ECDSA P-384, under an intermediate it sends along). The credentials are
 // made at test time by tests/unit/ike/cert/make_fixtures.sh.
+#include "engine/tasks/cert_auth.h"
 #include "fixture.h"
+#include "ike/cert/cert_payloads.h"
 #include "ike/cert/certificate.h"
 #include "ike/cert/private_key.h"
+#include "ike/codec.h"
 
 namespace ipsec::engine::test {
 namespace {
@@ -65,6 +68,14 @@ class CertAuthTest : public EngineTest {
     ASSERT_TRUE(a.engine.Initiate("site").ok());
     ASSERT_TRUE(net.Run(Millis(5000)));
   }
+
+ public:
+  // A's and B's default conns, A initiating.
+  void Start() {
+    Load(a, A());
+    Load(b, B());
+    Run();
+  }
 };
 
 TEST_F(CertAuthTest, RsaAndEcdsaCertificatesWithDnIdsEstablish) {
@@ -77,9 +88,16 @@ TEST_F(CertAuthTest, RsaAndEcdsaCertificatesWithDnIdsEstablish) {
   auto sa = a.engine.Status().ike_sas.at(0);
   EXPECT_EQ(sa.local_id, kMoon);
   EXPECT_EQ(sa.remote_id, kSun);
+  // Each way's method and the peer's certificate, as ipsecctl status shows them.
+  EXPECT_EQ(sa.local_auth, "rsa-pkcs1-sha256");
+  EXPECT_EQ(sa.remote_auth, "ecdsa-p384-sha384");
+  EXPECT_EQ(sa.remote_cert, kSun);
   auto sb = b.engine.Status().ike_sas.at(0);
   EXPECT_EQ(sb.local_id, kSun);
   EXPECT_EQ(sb.remote_id, kMoon);
+  EXPECT_EQ(sb.local_auth, "ecdsa-p384-sha384");
+  EXPECT_EQ(sb.remote_auth, "rsa-pkcs1-sha256");
+  EXPECT_EQ(sb.remote_cert, kMoon);
 }
 
 TEST_F(CertAuthTest, WildcardRightidAndFqdnIdInSubjectAltName) {
@@ -210,6 +228,108 @@ TEST_F(CertAuthTest, NoCredentialForLeftcertIsOneLine) {
   EXPECT_TRUE(a.log.Contains("no certificate and private key loaded for leftcert 'moon.pem'",
                              LogLevel::kError))
       << a.log.Errors();
+}
+
+// leftauth=rsa/pss-sha384: A signs with RSASSA-PSS over SHA-384, and both
+// status snapshots say so.
+TEST_F(CertAuthTest, ConfiguredSchemeIsUsed) {
+  auto ca = A();
+  ca.local.sig_hashes = {cert::SigHash::kSha384};
+  ca.local.sig_pss = true;
+  Load(a, ca);
+  Load(b, B());
+  Run();
+  ASSERT_EQ(Established(b), 1u) << b.log.Errors();
+  EXPECT_EQ(a.engine.Status().ike_sas.at(0).local_auth, "rsa-pss-sha384");
+  EXPECT_EQ(b.engine.Status().ike_sas.at(0).remote_auth, "rsa-pss-sha384");
+}
+
+// leftsendcert=ifasked (the default): `quiet` has no anchors, so it sends
+// no CERTREQ, and the other end's CERT stays home; `quiet` says so.
+void ExpectNoCertWithoutCertreq(CertAuthTest& t, Peer& quiet) {
+  quiet.secrets.anchors.reset();
+  t.Start();
+  EXPECT_TRUE(quiet.log.Contains("peer sent no certificate (no CERT payload)", LogLevel::kError))
+      << quiet.log.Errors();
+}
+
+TEST_F(CertAuthTest, IfaskedInitiatorSendsNoCertWithoutCertreq) {
+  ExpectNoCertWithoutCertreq(*this, b);  // no CERTREQ in B's IKE_SA_INIT response
+  EXPECT_EQ(Established(b), 0u);
+}
+
+TEST_F(CertAuthTest, IfaskedResponderSendsNoCertWithoutCertreq) {
+  ExpectNoCertWithoutCertreq(*this, a);  // no CERTREQ in A's IKE_AUTH request
+  EXPECT_EQ(Established(a), 0u);
+}
+
+// leftsendcert=always sends it unasked: B gets the certificate and only
+// lacks the anchors to check it.
+TEST_F(CertAuthTest, SendcertAlwaysSendsUnasked) {
+  b.secrets.anchors.reset();
+  auto ca = A();
+  ca.local.send_cert = SendCert::kAlways;
+  Load(a, ca);
+  Load(b, B());
+  Run();
+  EXPECT_TRUE(b.log.Contains(
+      std::string("no trust anchors loaded to check the peer's certificate '") + kMoon + "'",
+      LogLevel::kError))
+      << b.log.Errors();
+}
+
+// leftsendcert=never leaves it out even when asked.
+TEST_F(CertAuthTest, SendcertNeverLeavesCertOutWhenAsked) {
+  auto ca = A();
+  ca.local.send_cert = SendCert::kNever;
+  Load(a, ca);
+  Load(b, B());
+  Run();
+  EXPECT_EQ(Established(b), 0u);
+  EXPECT_TRUE(b.log.Contains("peer sent no certificate (no CERT payload)", LogLevel::kError))
+      << b.log.Errors();
+}
+
+// B's IKE_SA_INIT response asks for certificates under its rightca= only
+// (the SHA-1 of the root's SubjectPublicKeyInfo), not under every anchor.
+TEST_F(CertAuthTest, CertreqNamesTheRightcaAnchor) {
+  auto both = std::make_shared<cert::CertStore>();
+  both->AddAnchor(CertFile("other_ca"));
+  both->AddAnchor(CertFile("ca"));
+  b.secrets.anchors = both;
+  auto cb = B();
+  cb.remote.ca = "C=CH, O=ipsec_tun test, CN=Test Root CA";
+  std::vector<cert::SpkiHash> asked;
+  net.filter = [&](const Datagram& d, size_t) {
+    if (Is(d, ike::ExchangeType::kIkeSaInit, true)) {
+      auto m = ike::Decode(d.bytes);
+      for (const auto& p : m ? m->payloads : std::vector<ike::Payload>{})
+        if (const auto* raw = std::get_if<ike::RawPayload>(&p.body);
+            raw && p.type == ike::PayloadType::kCertReq)
+          if (auto h = cert::ParseCertReqBody(raw->body)) asked = *h;
+    }
+    return 1;
+  };
+  Load(a, A());
+  Load(b, cb);
+  Run();
+  EXPECT_EQ(Established(a), 1u) << a.log.Errors() << b.log.Errors();
+  ASSERT_EQ(asked.size(), 1u);
+  EXPECT_EQ(asked[0], CertFile("ca").SpkiSha1());
+}
+
+TEST(CertReqAnchors, EveryAnchorWithoutOrWithUnknownRightca) {
+  cert::CertStore s;
+  s.AddAnchor(CertFile("ca"));
+  s.AddAnchor(CertFile("other_ca"));
+  EXPECT_EQ(CertReqAnchors(s, {}).size(), 2u);
+  const std::string some[] = {"C=CH, O=ipsec_tun test, CN=Other Root CA", ""};
+  EXPECT_EQ(CertReqAnchors(s, some).size(), 2u);  // "" : a conn taking any anchor
+  const std::string other[] = {"C=CH, O=ipsec_tun test, CN=Other Root CA"};
+  ASSERT_EQ(CertReqAnchors(s, other).size(), 1u);
+  EXPECT_EQ(CertReqAnchors(s, other)[0].Subject(), other[0]);
+  const std::string intermediate[] = {"C=CH, O=ipsec_tun test, CN=Test Intermediate CA"};
+  EXPECT_EQ(CertReqAnchors(s, intermediate).size(), 2u);
 }
 
 }  // namespace

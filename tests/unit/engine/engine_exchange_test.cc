@@ -30,6 +30,11 @@ TEST_F(EngineTest, InitSaAndAuthEstablishMatchingChildSas) {
   EXPECT_EQ(sa.children[0].state, "INSTALLED");
   EXPECT_EQ(sa.local_id, "192.0.2.1");
   EXPECT_EQ(sa.remote_id, "192.0.2.2");
+  EXPECT_EQ(sa.local_auth, "psk");
+  EXPECT_EQ(sa.remote_auth, "psk");
+  EXPECT_EQ(sb.local_auth, "psk");
+  EXPECT_EQ(sb.remote_auth, "psk");
+  EXPECT_EQ(sa.remote_cert, "");
   EXPECT_EQ(sa.algorithms, "AES_GCM_16_256/PRF_HMAC_SHA2_256/CURVE_25519");
   EXPECT_EQ(sa.children[0].algorithms, "AES_GCM_16_256/NO_EXT_SEQ");
   // The inbound SA admits only the child's traffic.
@@ -190,8 +195,8 @@ TEST_F(EngineTest, DefaultPfsFallsBackToAPeerWithoutPfsAsInitiator) {
   auto ca = AtoB({Net("10.1.0.0/24")}, {Net("10.2.0.0/24"), Net("10.22.0.0/24")});
   auto cb = BtoA({Net("10.2.0.0/24"), Net("10.22.0.0/24")}, {Net("10.1.0.0/24")});
   Proposal gcm = P(ProtocolId::kEsp, {Encr(ike::encr::kAesGcm16, 128)});
-  ca.esp_proposals = {
-      P(ProtocolId::kEsp, {Encr(ike::encr::kAesGcm16, 128), Dh(ike::dh::kEcp256)}), gcm};
+  ca.esp_proposals = {P(ProtocolId::kEsp, {Encr(ike::encr::kAesGcm16, 128), Dh(ike::dh::kEcp256)}),
+                      gcm};
   cb.esp_proposals = {gcm};
   Load(a, ca);
   Load(b, cb);
@@ -209,8 +214,8 @@ TEST_F(EngineTest, DefaultPfsFallsBackToAPeerWithoutPfsAsResponder) {
   auto cb = BtoA({Net("10.2.0.0/24")}, {Net("10.1.0.0/24"), Net("10.11.0.0/24")});
   Proposal gcm = P(ProtocolId::kEsp, {Encr(ike::encr::kAesGcm16, 128)});
   ca.esp_proposals = {gcm};
-  cb.esp_proposals = {
-      P(ProtocolId::kEsp, {Encr(ike::encr::kAesGcm16, 128), Dh(ike::dh::kEcp256)}), gcm};
+  cb.esp_proposals = {P(ProtocolId::kEsp, {Encr(ike::encr::kAesGcm16, 128), Dh(ike::dh::kEcp256)}),
+                      gcm};
   Load(a, ca);
   Load(b, cb);
   ASSERT_TRUE(a.engine.Initiate("site").ok());

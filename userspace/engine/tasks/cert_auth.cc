@@ -25,27 +25,58 @@ std::vector<cert::SigHash> PeerSignatureHashes(const ike::Message& m) {
   return hashes ? std::move(hashes).value() : std::vector<cert::SigHash>{};
 }
 
-void AddCertReq(const EngineContext& ctx, ike::Message& m) {
+std::vector<cert::Certificate> CertReqAnchors(const cert::CertStore& store,
+                                              std::span<const std::string> cas) {
+  std::span<const cert::Certificate> all = store.anchors();
+  if (all.size() > cert::kMaxCertReqAuthorities) all = all.first(cert::kMaxCertReqAuthorities);
+  std::vector<cert::OsslPtr<X509_NAME>> wanted;
+  for (const auto& ca : cas) {
+    auto dn = cert::ParseDn(ca);
+    if (ca.empty() || !dn) return {all.begin(), all.end()};
+    wanted.push_back(std::move(dn).value());
+  }
+  std::vector<cert::Certificate> named;
+  for (const auto& a : all)
+    for (const auto& w : wanted)
+      if (cert::DnMatches(w.get(), X509_get_subject_name(a.get()))) {
+        named.push_back(a);
+        break;
+      }
+  if (named.empty()) return {all.begin(), all.end()};
+  return named;
+}
+
+void AddCertReq(const EngineContext& ctx, std::span<const std::string> cas, ike::Message& m) {
   const cert::CertStore* store = ctx.secrets.TrustAnchors();
   if (!store || store->anchors().empty()) return;
-  std::span<const cert::Certificate> anchors = store->anchors();
-  if (anchors.size() > cert::kMaxCertReqAuthorities)
-    anchors = anchors.first(cert::kMaxCertReqAuthorities);
-  m.Add(PayloadType::kCertReq, ike::RawPayload{cert::EncodeCertReqBody(anchors)});
+  m.Add(PayloadType::kCertReq,
+        ike::RawPayload{cert::EncodeCertReqBody(CertReqAnchors(*store, cas))});
+}
+
+bool HasCertReq(const ike::Message& m) {
+  for (const auto& p : m.payloads)
+    if (p.type == PayloadType::kCertReq) return true;
+  return false;
 }
 
 Result<ike::AuthPayload> AddCertsAndSign(const EngineContext& ctx, const EngineEnd& local,
+                                         bool peer_asked,
                                          std::span<const cert::SigHash> peer_hashes,
-                                         std::span<const uint8_t> octets, ike::Message& m) {
+                                         std::span<const uint8_t> octets, ike::Message& m,
+                                         std::string* scheme_name) {
   const LocalCredential* cred = ctx.secrets.FindCredential(local.cert);
   if (!cred || cred->chain.empty() || !cred->key)
     return MakeError("no certificate and private key loaded for leftcert '" + local.cert + "'");
-  auto scheme = cert::ChooseScheme(cred->key->type(), peer_hashes);
+  auto scheme = cert::ChooseScheme(cred->key->type(), peer_hashes, local.sig_pss, local.sig_hashes);
   if (!scheme) return MakeError("cannot sign with our key: " + scheme.error().message);
   auto sig = cert::SignAuth(*cred->key, *scheme, octets);
   if (!sig) return MakeError("signing our AUTH failed: " + sig.error().message);
-  for (const auto& c : cred->chain)
-    m.Add(PayloadType::kCert, ike::RawPayload{cert::EncodeCertBody(c)});
+  *scheme_name = cert::SchemeName(cred->key->type(), *scheme);
+  const bool send =
+      local.send_cert == SendCert::kAlways || (local.send_cert == SendCert::kIfAsked && peer_asked);
+  if (send)
+    for (const auto& c : cred->chain)
+      m.Add(PayloadType::kCert, ike::RawPayload{cert::EncodeCertBody(c)});
   return ike::AuthPayload{static_cast<ike::AuthMethod>(scheme->method), std::move(sig).value()};
 }
 
@@ -70,7 +101,8 @@ bool ChainHasCa(const cert::CertStore& store, const cert::Certificate& ee,
 
 std::string VerifyPeerSignature(const EngineContext& ctx, const EngineEnd& remote,
                                 const ike::Message& m, const ike::IdPayload& id,
-                                const ike::AuthPayload& auth, std::span<const uint8_t> octets) {
+                                const ike::AuthPayload& auth, std::span<const uint8_t> octets,
+                                std::string* scheme_name, std::string* subject) {
   const uint8_t method = static_cast<uint8_t>(auth.method);
   if (auth.method == ike::AuthMethod::kSharedKeyMic)
     return "peer authenticated with a PSK, but this connection wants its certificate";
@@ -100,10 +132,13 @@ std::string VerifyPeerSignature(const EngineContext& ctx, const EngineEnd& remot
   if (!cert::CertMatchesId(ee, static_cast<uint8_t>(id.id_type), id.data, &why))
     return "peer ID '" + ike::IdToString(id) + "' is not in its certificate '" + ee.Subject() +
            "': " + why;
-  if (auto st =
-          cert::VerifyAuth(method, auth.data, ee.public_key(), octets, cert::OurSignatureHashes());
+  cert::SignatureScheme used;
+  if (auto st = cert::VerifyAuth(method, auth.data, ee.public_key(), octets,
+                                 cert::OurSignatureHashes(), &used);
       !st)
     return "AUTH signature of '" + ee.Subject() + "' did not verify: " + st.error().message;
+  *scheme_name = cert::SchemeName(cert::KeyTypeOf(ee.public_key()), used);
+  *subject = ee.Subject();
   return "";
 }
 

@@ -30,21 +30,38 @@ ike::NotifyPayload SignatureHashNotify();
 // none or it is malformed.
 std::vector<cert::SigHash> PeerSignatureHashes(const ike::Message& m);
 
-// Adds a CERTREQ naming our trust anchors (RFC 7296 3.7) when there are any.
-void AddCertReq(const EngineContext& ctx, ike::Message& m);
+// The anchors a CERTREQ names (RFC 7296 3.7): those whose subject is one of
+// the rightca= DNs in cas; every anchor when cas is empty, holds "" (a conn
+// without rightca=) or names none of them (an intermediate); at most
+// cert::kMaxCertReqAuthorities.
+std::vector<cert::Certificate> CertReqAnchors(const cert::CertStore& store,
+                                              std::span<const std::string> cas);
 
-// Adds our CERT payloads (end-entity, then its chain) to m and returns the
-// AUTH payload signing octets with the key of local.cert, the method chosen
-// by the peer's hashes. The error is one line for the log.
+// Adds a CERTREQ naming CertReqAnchors(our anchors, cas) when there are any.
+void AddCertReq(const EngineContext& ctx, std::span<const std::string> cas, ike::Message& m);
+
+// Whether m holds a CERTREQ payload (any content: strongSwan's ifasked
+// counts any).
+bool HasCertReq(const ike::Message& m);
+
+// Adds our CERT payloads (end-entity, then its chain) to m when
+// local.send_cert says so (kIfAsked: peer_asked) and returns the AUTH
+// payload signing octets with the key of local.cert, the method chosen by
+// the peer's hashes. The error is one line for the log.
+// scheme_name receives the scheme's cert::SchemeName.
 Result<ike::AuthPayload> AddCertsAndSign(const EngineContext& ctx, const EngineEnd& local,
+                                         bool peer_asked,
                                          std::span<const cert::SigHash> peer_hashes,
-                                         std::span<const uint8_t> octets, ike::Message& m);
+                                         std::span<const uint8_t> octets, ike::Message& m,
+                                         std::string* scheme_name);
 
 // Checks the peer: m's CERT payloads chain to an anchor (and to remote.ca),
 // id is in the end-entity certificate, auth verifies over octets with its
-// key. "" when all hold, else the reason in one line.
+// key. "" when all hold (scheme_name and subject then receive how it signed
+// and its certificate's subject), else the reason in one line.
 std::string VerifyPeerSignature(const EngineContext& ctx, const EngineEnd& remote,
                                 const ike::Message& m, const ike::IdPayload& id,
-                                const ike::AuthPayload& auth, std::span<const uint8_t> octets);
+                                const ike::AuthPayload& auth, std::span<const uint8_t> octets,
+                                std::string* scheme_name, std::string* subject);
 
 }  // namespace ipsec::engine

@@ -60,7 +60,7 @@ class IkeAuthTask : public Task {
     // RFC 7296 2.15 order: IDi, [CERT+], [CERTREQ], [IDr], AUTH.
     auto auth = OurAuth(sa, c.local, remote, octets->span(), req);
     if (!auth) return TaskResult::kDestroySa;
-    if (c.remote.pubkey) AddCertReq(ctx_, req);
+    if (c.remote.pubkey) AddCertReq(ctx_, std::span(&c.remote.ca, 1), req);
     if (IdIsExact(c.remote.id))
       req.Add(PayloadType::kIdr, IdFromConfig(c.remote.id, c.remote.host));
     req.Add(PayloadType::kAuth, std::move(auth).value());
@@ -123,6 +123,7 @@ class IkeAuthTask : public Task {
       return RefuseAuth(sa);
     }
     sa.conn = conn;
+    sa.peer_certreq = sa.peer_certreq || HasCertReq(req);
     sa.local_id =
         IdFromConfig(conn->local.id, conn->local.host.is_set() ? conn->local.host : sa.local.addr);
     auto peer_octets = Octets(sa, sa.init_request, sa.nonce_r, sa.keys.sk_pi, *idi);
@@ -183,7 +184,8 @@ class IkeAuthTask : public Task {
                                           const std::string& remote,
                                           std::span<const uint8_t> octets, ike::Message& m) {
     if (local.pubkey) {
-      auto a = AddCertsAndSign(ctx_, local, sa.peer_sig_hashes, octets, m);
+      auto a = AddCertsAndSign(ctx_, local, sa.peer_certreq, sa.peer_sig_hashes, octets, m,
+                               &sa.local_auth);
       if (!a) {
         ctx_.Error(sa.conn_name(), a.error().message);
         return std::nullopt;
@@ -202,6 +204,7 @@ class IkeAuthTask : public Task {
       ctx_.Error(sa.conn_name(), "AUTH computation failed: " + auth.error().message);
       return std::nullopt;
     }
+    sa.local_auth = "psk";
     return ike::AuthPayload{ike::AuthMethod::kSharedKeyMic, std::move(auth).value()};
   }
 
@@ -211,7 +214,9 @@ class IkeAuthTask : public Task {
                               const ike::IdPayload& id, const ike::AuthPayload& auth,
                               std::span<const uint8_t> octets) {
     const std::string peer = ike::IdToString(id);
-    if (remote.pubkey) return VerifyPeerSignature(ctx_, remote, m, id, auth, octets);
+    if (remote.pubkey)
+      return VerifyPeerSignature(ctx_, remote, m, id, auth, octets, &sa.remote_auth,
+                                 &sa.remote_cert);
     if (auth.method != ike::AuthMethod::kSharedKeyMic)
       return "peer uses AUTH method " + std::to_string(static_cast<int>(auth.method)) +
              " (a signature), but this connection wants a PSK from it";
@@ -219,6 +224,8 @@ class IkeAuthTask : public Task {
     if (!psk) return "no PSK in the secrets for peer ID '" + peer + "'";
     if (!ike::VerifyPskAuth(sa.transforms.prf, *psk, octets, auth.data))
       return "PSK mismatch: peer's AUTH did not verify (peer ID '" + peer + "')";
+    sa.remote_auth = "psk";
+    sa.remote_cert.clear();
     return "";
   }
 

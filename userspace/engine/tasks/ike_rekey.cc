@@ -77,6 +77,9 @@ std::unique_ptr<IkeSa> Successor(EngineContext& ctx, IkeSa& old, bool initiator,
   if (!sa->InstallKeys(std::move(keys).value())) return nullptr;
   sa->local_id = old.local_id;
   sa->remote_id = old.remote_id;
+  sa->local_auth = old.local_auth;
+  sa->remote_auth = old.remote_auth;
+  sa->remote_cert = old.remote_cert;
   sa->state = IkeSa::State::kEstablished;
   sa->created_ms = sa->established_ms = sa->last_inbound_ms = ctx.NowMs();
   sa->next_keepalive_ms = old.next_keepalive_ms;

@@ -138,6 +138,7 @@ class IkeSaInitTask : public Task {
     sa.spi_r = resp.header.spi_r;
     sa.nonce_r = nonce->nonce;
     sa.peer_sig_hashes = PeerSignatureHashes(resp);
+    sa.peer_certreq = HasCertReq(resp);
     sa.dh.reset();
     if (!DeriveKeys(ctx_, sa, *g_ir)) return TaskResult::kDestroySa;
     ctx_.Log(
@@ -193,6 +194,7 @@ class IkeSaInitTask : public Task {
     peer_number_ = sel.peer_number;
     sa.nonce_i = nonce->nonce;
     sa.peer_sig_hashes = PeerSignatureHashes(req);
+    sa.peer_certreq = HasCertReq(req);
     sa.nonce_r.resize(kNonceSize);
     if (!ctx_.random.Fill(sa.nonce_r)) return TaskResult::kDestroySa;
     public_value_ = (*kp)->public_value();
@@ -214,12 +216,14 @@ class IkeSaInitTask : public Task {
     // uses certificates, say which hashes we accept and, when any wants
     // the peer's certificate, ask for one from our anchors (RFC 7296 3.7).
     bool certs = false, peer_certs = false;
+    std::vector<std::string> cas;  // the rightca= of each, "" for any anchor
     for (const auto& c : ctx_.connections) {
       certs = certs || UsesCertificates(*c);
       peer_certs = peer_certs || c->remote.pubkey;
+      if (c->remote.pubkey) cas.push_back(c->remote.ca);
     }
     if (certs) resp.Add(PayloadType::kNotify, SignatureHashNotify());
-    if (peer_certs) AddCertReq(ctx_, resp);
+    if (peer_certs) AddCertReq(ctx_, cas, resp);
     return TaskResult::kDone;
   }
 

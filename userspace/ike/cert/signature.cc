@@ -300,12 +300,35 @@ std::string SignatureScheme::ToString() const {
   return std::string("RFC 7427 ") + HashName(hash) + pad;
 }
 
+std::string SchemeName(KeyType key, const SignatureScheme& s) {
+  static const char* kHashes[] = {"?", "sha1", "sha256", "sha384", "sha512", "identity"};
+  const auto i = static_cast<size_t>(s.hash);
+  const std::string hash = i < 6 ? kHashes[i] : "?";
+  switch (key) {
+    case KeyType::kRsa:
+      return (s.padding == RsaPadding::kPss ? "rsa-pss-" : "rsa-pkcs1-") + hash;
+    case KeyType::kEcdsaP256:
+      return "ecdsa-p256-" + hash;
+    case KeyType::kEcdsaP384:
+      return "ecdsa-p384-" + hash;
+    case KeyType::kEcdsaP521:
+      return "ecdsa-p521-" + hash;
+    case KeyType::kEd25519:
+      return "ed25519";
+    case KeyType::kOther:
+      break;
+  }
+  return "method-" + std::to_string(s.method);
+}
+
 Result<SignatureScheme> ChooseScheme(KeyType key, std::span<const SigHash> peer_hashes,
-                                     bool prefer_pss) {
+                                     bool prefer_pss, std::span<const SigHash> preferred) {
   SignatureScheme s;
   auto peer_has = [&](SigHash h) {
     return std::find(peer_hashes.begin(), peer_hashes.end(), h) != peer_hashes.end();
   };
+  if (key == KeyType::kRsa && !preferred.empty() && preferred.front() == SigHash::kSha1)
+    return SignatureScheme{kMethodRsa, SigHash::kSha1, RsaPadding::kPkcs1};
   if (peer_hashes.empty()) {  // classic methods only
     if (key == KeyType::kRsa)
       return SignatureScheme{kMethodRsa, SigHash::kSha1, RsaPadding::kPkcs1};
@@ -324,6 +347,18 @@ Result<SignatureScheme> ChooseScheme(KeyType key, std::span<const SigHash> peer_
   std::vector<SigHash> order = {SigHash::kSha256, SigHash::kSha384, SigHash::kSha512};
   for (const auto& c : kClassicEcdsa)
     if (c.curve == key) order.insert(order.begin(), c.hash);
+  if (!preferred.empty()) {
+    order.clear();
+    for (SigHash h : preferred)
+      if (h != SigHash::kSha1 && h != SigHash::kIdentity) order.push_back(h);
+    std::string names;
+    for (SigHash h : order) names += std::string(names.empty() ? "" : "/") + HashName(h);
+    bool any = false;
+    for (SigHash h : order) any = any || peer_has(h);
+    if (!any)
+      return MakeError("the peer's SIGNATURE_HASH_ALGORITHMS lists none of the configured " +
+                       (names.empty() ? std::string("hashes") : names));
+  }
   for (SigHash h : order) {
     if (!peer_has(h)) continue;
     s.method = kMethodDigital;
@@ -385,8 +420,12 @@ Result<Bytes> SignAuth(const PrivateKey& key, const SignatureScheme& s,
 }
 
 Status VerifyAuth(uint8_t method, std::span<const uint8_t> data, EVP_PKEY* peer_key,
-                  std::span<const uint8_t> octets, std::span<const SigHash> allowed) {
+                  std::span<const uint8_t> octets, std::span<const SigHash> allowed,
+                  SignatureScheme* used) {
   KeyType type = KeyTypeOf(peer_key);
+  SignatureScheme ignored;
+  if (!used) used = &ignored;
+  *used = SignatureScheme{method, SigHash::kSha1, RsaPadding::kPkcs1};
   const std::string bad = "AUTH signature does not verify with the certificate's key";
   if (method == kMethodRsa) {
     if (type != KeyType::kRsa)
@@ -402,6 +441,7 @@ Status VerifyAuth(uint8_t method, std::span<const uint8_t> data, EVP_PKEY* peer_
     auto der = RsToDer(data);
     if (!der) return der.error();
     if (!RawVerify(peer_key, Md(c->hash), nullptr, *der, octets)) return MakeError(bad);
+    used->hash = c->hash;
     return {};
   }
   if (method != kMethodDigital)
@@ -424,6 +464,8 @@ Status VerifyAuth(uint8_t method, std::span<const uint8_t> data, EVP_PKEY* peer_
   bool ok = RawVerify(peer_key, Md(alg->hash),
                       alg->kind == DecodedAlgorithm::kRsaPss ? &alg->pss : nullptr, sig, octets);
   if (!ok) return MakeError(bad);
+  used->hash = alg->hash;
+  used->padding = alg->kind == DecodedAlgorithm::kRsaPss ? RsaPadding::kPss : RsaPadding::kPkcs1;
   return {};
 }
 

@@ -37,11 +37,20 @@ struct SignatureScheme {
   std::string ToString() const;  // "RFC 7427 RSA-PSS SHA-256", "ECDSA-256 (method 9)", ...
 };
 
+// The scheme as "ipsecctl status" names it, with the key's type:
+// "rsa-pkcs1-sha1" (method 1), "rsa-pkcs1-sha256", "rsa-pss-sha256",
+// "ecdsa-p256-sha256" (method 9 or 14), "ed25519".
+std::string SchemeName(KeyType key, const SignatureScheme& scheme);
+
 // The scheme for our key given the hashes the peer announced (empty: it sent
 // no SIGNATURE_HASH_ALGORITHMS). prefer_pss: RSA keys sign with RSASSA-PSS
-// under method 14 (PKCS#1 v1.5 otherwise).
+// under method 14 (PKCS#1 v1.5 otherwise). preferred (leftauth=pubkey-sha384
+// ...): the hashes to use, first the peer lists first, instead of ours
+// (the curve's, then SHA-256/384/512); none of them listed is an error. SHA-1
+// first in it makes an RSA key use method 1 whatever the peer announced.
 Result<SignatureScheme> ChooseScheme(KeyType key, std::span<const SigHash> peer_hashes,
-                                     bool prefer_pss = false);
+                                     bool prefer_pss = false,
+                                     std::span<const SigHash> preferred = {});
 
 // The DER AlgorithmIdentifier method 14 puts in front of the signature.
 Result<Bytes> AlgorithmIdentifier(KeyType key, const SignatureScheme& scheme);
@@ -55,7 +64,9 @@ Result<Bytes> SignAuth(const PrivateKey& key, const SignatureScheme& scheme,
 // the hashes we accept under method 14 (what we announced). Fails with one
 // line saying why (wrong key type for the method, hash not announced,
 // malformed AlgorithmIdentifier, bad signature).
+// used, when given, receives the scheme the peer signed with.
 Status VerifyAuth(uint8_t method, std::span<const uint8_t> auth_data, EVP_PKEY* peer_key,
-                  std::span<const uint8_t> octets, std::span<const SigHash> allowed);
+                  std::span<const uint8_t> octets, std::span<const SigHash> allowed,
+                  SignatureScheme* used = nullptr);
 
 }  // namespace ipsec::cert

@@ -56,8 +56,9 @@ struct CliCase {
   KeyType type;
   SignatureScheme scheme;
 };
-void PrintTo(const CliCase& c, std::ostream* os) { *os << c.name; }
-
+void PrintTo(const CliCase& c, std::ostream* os) {
+  *os << c.name;
+}
 
 class CliSignatures : public ::testing::TestWithParam<CliCase> {};
 
@@ -203,6 +204,36 @@ TEST(ChooseScheme, ClassicWithoutNotifyAndRfc7427With) {
   EXPECT_EQ(pss->hash, SigHash::kSha256);
   EXPECT_EQ(ChooseScheme(KeyType::kEd25519, ours)->hash, SigHash::kIdentity);
   EXPECT_FALSE(ChooseScheme(KeyType::kRsa, none));
+}
+
+// leftauth=...-sha384, rsa/pss-..., rsa-sha1: the configured hashes win
+// over ours, as far as the peer lists them.
+TEST(ChooseScheme, ConfiguredHashesFirst) {
+  auto ours = OurSignatureHashes();
+  const SigHash sha384[] = {SigHash::kSha384};
+  auto rsa = ChooseScheme(KeyType::kRsa, ours, false, sha384);
+  ASSERT_TRUE(rsa);
+  EXPECT_EQ(rsa->method, 14);
+  EXPECT_EQ(rsa->hash, SigHash::kSha384);
+  EXPECT_EQ(rsa->padding, RsaPadding::kPkcs1);
+  EXPECT_EQ(SchemeName(KeyType::kRsa, *rsa), "rsa-pkcs1-sha384");
+  const SigHash sha512_256[] = {SigHash::kSha512, SigHash::kSha256};
+  auto pss = ChooseScheme(KeyType::kRsa, ours, true, sha512_256);
+  EXPECT_EQ(SchemeName(KeyType::kRsa, *pss), "rsa-pss-sha512");
+  const SigHash peer256[] = {SigHash::kSha256};
+  EXPECT_EQ(ChooseScheme(KeyType::kRsa, peer256, true, sha512_256)->hash, SigHash::kSha256);
+  auto none = ChooseScheme(KeyType::kRsa, peer256, false, sha384);
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error().message,
+            "the peer's SIGNATURE_HASH_ALGORITHMS lists none of the configured SHA-384");
+  EXPECT_EQ(ChooseScheme(KeyType::kEcdsaP256, ours, false, sha384)->hash, SigHash::kSha384);
+  const SigHash sha1[] = {SigHash::kSha1};
+  EXPECT_EQ(ChooseScheme(KeyType::kRsa, ours, false, sha1)->method, 1);
+  EXPECT_EQ(SchemeName(KeyType::kRsa, *ChooseScheme(KeyType::kRsa, ours, false, sha1)),
+            "rsa-pkcs1-sha1");
+  EXPECT_EQ(SchemeName(KeyType::kEd25519, *ChooseScheme(KeyType::kEd25519, ours)), "ed25519");
+  EXPECT_EQ(SchemeName(KeyType::kEcdsaP256, *ChooseScheme(KeyType::kEcdsaP256, {})),
+            "ecdsa-p256-sha256");
 }
 
 TEST(SignatureHashNotify, BuildsAndParses) {

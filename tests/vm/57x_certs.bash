@@ -1,0 +1,108 @@
+# shellcheck shell=bash
+# ipsecd <-> strongSwan 5.9 with X.509 certificates, shared by 570 and 572.
+# Sourced after lib.sh and 51x_sswan.bash (ss_setup has made SS_OURS_DIR
+# and SS_SSWAN_DIR):
+#
+#   certs_sswan_conf CA CERT KIND KEY RIGHTID
+#                     strongSwan's side: the CA as a "ca" section, its
+#                     certificate and key (ipsec.secrets KIND: RSA, ECDSA,
+#                     PKCS8), ipsecd's subject as rightid. Both ends sign
+#                     (leftauth=rightauth=pubkey); auto=add.
+#   certs_ours_initiates DN_OURS DN_SSWAN SCHEME
+#                     ipsecd brings the tunnel up (auto=start): pings
+#                     across as ESP; its status shows both IDs; strongSwan
+#                     verified our signature with SCHEME (its name, e.g.
+#                     RSA_EMSA_PKCS1_SHA2_256, ED25519) and got our CERT.
+#   certs_sswan_initiates DN_OURS DN_SSWAN
+#                     takes ipsecd's tunnel down, then strongSwan brings
+#                     it up ("ipsec up"): pings across as ESP, ipsecd logs
+#                     both certificate IDs.
+#   certs_ed25519_pki DIR DN_CA DN_OURS DN_SSWAN
+#                     made with the openssl CLI: an Ed25519 root CA
+#                     (DIR/ca.pem), under it ipsecd's Ed25519 end-entity
+#                     DIR/ours.pem|key and strongSwan's ECDSA P-256 one
+#                     DIR/sswan.pem|key (keys PKCS#8). strongSwan 5.9.8's
+#                     ipsec.secrets does not load an Ed25519 key (": PKCS8"
+#                     logs "building CRED_PRIVATE_KEY - ANY failed, tried 2
+#                     builders"), so its own AUTH is ECDSA; it verifies
+#                     Ed25519 certificates and ipsecd's Ed25519 AUTH.
+
+certs_sswan_conf() {
+	local ca=$1 cert=$2 kind=$3 key=$4 rightid=$5
+	cp "$ca" "$SS_SSWAN_DIR/ca.pem"
+	cp "$cert" "$SS_SSWAN_DIR/sswan_cert.pem"
+	cp "$key" "$SS_SSWAN_DIR/sswan_key.pem"
+	cat >"$SS_SSWAN_DIR/ipsec.conf" <<EOC
+ca vmroot
+	cacert=$SS_SSWAN_DIR/ca.pem
+	auto=add
+
+conn ours
+	keyexchange=ikev2
+	left=$GW2
+	leftsubnet=$NET2
+	right=$GW1
+	rightsubnet=$NET1
+	leftauth=pubkey
+	rightauth=pubkey
+	leftcert=$SS_SSWAN_DIR/sswan_cert.pem
+	rightid="$rightid"
+	auto=add
+EOC
+	echo ": $kind $SS_SSWAN_DIR/sswan_key.pem" >"$SS_SSWAN_DIR/ipsec.secrets"
+}
+
+certs_ours_initiates() {
+	local dn_ours=$1 dn_sswan=$2 scheme=$3 st
+	ss_up ours
+	ss_traffic 10
+	st=$(ictl "$NS_GW1" status --json)
+	assert_eq "$(jq -r '.ike_sas[0].local_id' <<<"$st")" "$dn_ours" "ipsecd's ID (its certificate's subject)"
+	assert_eq "$(jq -r '.ike_sas[0].remote_id' <<<"$st")" "$dn_sswan" "strongSwan's ID as ipsecd saw it"
+	sswan_log "$NS_GW2" | grep -q "authentication of '$dn_ours' with $scheme successful" ||
+		{ _ss_dump >&2; fail "strongSwan did not verify ipsecd's signature with $scheme"; }
+	sswan_log "$NS_GW2" | grep -q "received end entity cert \"$dn_ours\"" ||
+		{ _ss_dump >&2; fail "strongSwan did not get ipsecd's certificate"; }
+}
+
+certs_sswan_initiates() {
+	local dn_ours=$1 dn_sswan=$2
+	ictl "$NS_GW1" down sswan >/dev/null
+	wait_or_dump 30 "ipsecd_log $NS_GW1 | tail -n 60" _no_tunnels "$NS_GW1"
+	# shellcheck disable=SC2016 # expanded by eval
+	wait_or_dump 30 "_sswan_dump $NS_GW2 | tail -n 60" eval '! _sswan_child_installed "$NS_GW2" ours'
+	ss_up sswan
+	ss_traffic 10
+	ipsecd_log "$NS_GW1" | grep -q "IKE SA established between .* \[$dn_ours\] and .* \[$dn_sswan\]" ||
+		{ _ss_dump >&2; fail "ipsecd did not log the certificate IDs"; }
+}
+
+# _certs_cert DIR NAME DN ISSUER EXTENSIONS GENPKEY_ARGS...: NAME.key and
+# NAME.pem, signed by ISSUER (self-signed when "").
+_certs_cert() {
+	local dir=$1 name=$2 dn=$3 issuer=$4 ext=$5
+	openssl genpkey "${@:6}" -out "$dir/$name.key" 2>>"$dir/openssl.log" &&
+		printf '%s\n' "$ext" >"$dir/$name.ext" &&
+		openssl req -new -key "$dir/$name.key" -subj "$dn" -out "$dir/$name.csr" 2>>"$dir/openssl.log" || return 1
+	if [ -z "$issuer" ]; then
+		openssl x509 -req -in "$dir/$name.csr" -signkey "$dir/$name.key" -days 30 \
+			-extfile "$dir/$name.ext" -out "$dir/$name.pem" 2>>"$dir/openssl.log"
+	else
+		openssl x509 -req -in "$dir/$name.csr" -CA "$dir/$issuer.pem" -CAkey "$dir/$issuer.key" \
+			-CAcreateserial -days 30 -extfile "$dir/$name.ext" -out "$dir/$name.pem" 2>>"$dir/openssl.log"
+	fi
+}
+
+certs_ed25519_pki() {
+	local dir=$1 ee='basicConstraints=critical,CA:FALSE
+keyUsage=critical,digitalSignature'
+	mkdir -p "$dir"
+	{
+		_certs_cert "$dir" ca "$2" "" 'basicConstraints=critical,CA:TRUE
+keyUsage=critical,keyCertSign,cRLSign
+subjectKeyIdentifier=hash' -algorithm ed25519 &&
+			_certs_cert "$dir" ours "$3" ca "$ee" -algorithm ed25519 &&
+			_certs_cert "$dir" sswan "$4" ca "$ee" -algorithm EC \
+				-pkeyopt ec_paramgen_curve:P-256 -pkeyopt ec_param_enc:named_curve
+	} || { cat "$dir/openssl.log"; fail "openssl could not make the Ed25519 PKI"; }
+}
