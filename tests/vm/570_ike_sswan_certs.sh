@@ -28,7 +28,8 @@ pki=$(mktemp -d /tmp/pki.XXXXXX)
 DN1="C=CH, O=ipsec_tun test, CN=moon.example.org"
 DN2="C=CH, O=ipsec_tun test, CN=p256"
 ipsecd_cert_config "$SS_OURS_DIR" sswan start "$pki/fix/ca.pem" "$pki/fix/moon.pem" RSA \
-	"$pki/fix/moon.key" "$DN2" 'rightca="C=CH, O=ipsec_tun test, CN=Test Root CA"'
+	"$pki/fix/moon.key" "$DN2" 'rightca="C=CH, O=ipsec_tun test, CN=Test Root CA"' \
+	leftsendcert=ifasked # strongSwan sends CERTREQ: our CERT goes only because it asks
 certs_sswan_conf "$pki/fix/ca.pem" "$pki/fix/p256.pem" ECDSA "$pki/fix/p256.key" "$DN1"
 
 SSWAN_PLUGINS_EXTRA="x509 pem pkcs1 pkcs8 pubkey" ss_start

@@ -36,11 +36,11 @@ nss_init() {
 LSW_NSS_INIT=nss_init
 
 OURS_DIR=$(mktemp -d /tmp/ours.XXXXXX) LSW_DIR=$(mktemp -d /tmp/lsw.XXXXXX)
-# leftsendcert=always: pluto initiating without rightca= sends no CERTREQ
-# (its need_v2CERTREQ_in_IKE_AUTH_request wants a CA DN), and ipsecd's
-# default, ifasked as strongSwan's, would then leave its CERT out.
+# ipsecd's default leftsendcert=always: pluto without rightca= sends no
+# CERTREQ (its need_v2CERTREQ_in_IKE_AUTH_request wants a CA DN), and
+# would refuse us under ifasked.
 ipsecd_cert_config "$OURS_DIR" lsw start "$pki/fix/ca.pem" "$pki/fix/p256.pem" ECDSA \
-	"$pki/fix/p256.key" "$DN_LSW" leftsendcert=always
+	"$pki/fix/p256.key" "$DN_LSW"
 # ike=: pluto's default MODP2048 is slow under TCG (see 520).
 cat >"$LSW_DIR/ipsec.conf" <<EOC
 config setup

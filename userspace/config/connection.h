@@ -67,7 +67,9 @@ enum class DpdAction { kNone, kClear, kHold, kRestart, kRestartByPeer };
 // leftauth=/rightauth= set one end's.
 enum class AuthBy { kPsk, kPubkey };
 // leftsendcert= (strongSwan; libreswan's values too): when this end's CERT
-// payloads go out. kIfAsked (the default, as strongSwan's): only when the
+// payloads go out. kAlways is the default (libreswan's): a peer that sends
+// no CERTREQ (libreswan without rightca=) still gets it, and one that has
+// it already ignores it. kIfAsked (strongSwan's default): only when the
 // peer sent a CERTREQ (RFC 7296 3.6/3.7).
 enum class SendCert { kIfAsked, kAlways, kNever };
 enum class ConnType { kTunnel };  // transport/passthrough are rejected with an error
@@ -118,7 +120,7 @@ struct End {
   // leftca=: the DN its certificate must chain to ("" any loaded anchor).
   std::string ca;
   // leftsendcert=: when a local end sends its certificate.
-  SendCert sendcert = SendCert::kIfAsked;
+  SendCert sendcert = SendCert::kAlways;
   // The signature scheme a local end signs with, from authby=/leftauth=
   // suffixes (config/auth_settings.h): IANA hash numbers (RFC 7427: 1 SHA-1,
   // 2/3/4 SHA-256/384/512) in order of preference, empty for the default;

@@ -115,8 +115,9 @@ class EventSink {
 // Configuration as the engine sees it. The daemon fills these from
 // config::Connection (see engine/from_config.h once config/ exists).
 
-// leftsendcert=: when our CERT payloads go out (RFC 7296 3.6). kIfAsked:
-// only when the peer sent a CERTREQ (strongSwan's default).
+// leftsendcert=: when our CERT payloads go out (RFC 7296 3.6). kAlways is
+// the default (config/connection.h says why); kIfAsked: only when the peer
+// sent a CERTREQ (strongSwan's default).
 enum class SendCert { kIfAsked, kAlways, kNever };
 
 struct EngineEnd {
@@ -138,7 +139,7 @@ struct EngineEnd {
   // Remote end: rightca=, a DN its chain must reach ("" any anchor).
   std::string ca;
   // Local end: leftsendcert=.
-  SendCert send_cert = SendCert::kIfAsked;
+  SendCert send_cert = SendCert::kAlways;
   // Local end: the hashes leftauth= names, preferred first (empty: ours,
   // cert::ChooseScheme), and RSASSA-PSS for an RSA key.
   std::vector<cert::SigHash> sig_hashes;

@@ -52,7 +52,7 @@ TEST(CertConfig, SendcertWords) {
   const std::string base = "\tauthby=rsasig\n\tleftcert=" + kFix + "/moon.pem\n";
   auto dflt = Load(base);
   ASSERT_TRUE(dflt) << dflt.error().message;
-  EXPECT_EQ(dflt->connections[0].local.sendcert, SendCert::kIfAsked);
+  EXPECT_EQ(dflt->connections[0].local.sendcert, SendCert::kAlways);
   const std::pair<const char*, SendCert> kWords[] = {
       {"always", SendCert::kAlways},   {"yes", SendCert::kAlways},
       {"ifasked", SendCert::kIfAsked}, {"sendifasked", SendCert::kIfAsked},

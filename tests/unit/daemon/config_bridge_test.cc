@@ -77,7 +77,7 @@ TEST(ConfigBridge, ConnectionFieldsReachTheEngine) {
 TEST(ConfigBridge, SendcertAndSignatureSchemeReachTheEngine) {
   auto cfg = Load(kTwoByTwo, "10.0.0.1");
   ASSERT_FALSE(cfg.connections.empty());
-  EXPECT_EQ(ToEngine(cfg.connections).at(0).local.send_cert, engine::SendCert::kIfAsked);
+  EXPECT_EQ(ToEngine(cfg.connections).at(0).local.send_cert, engine::SendCert::kAlways);
   cfg.connections[0].local.sendcert = config::SendCert::kNever;
   cfg.connections[0].local.sig_hashes = {3, 2};
   cfg.connections[0].local.sig_pss = true;

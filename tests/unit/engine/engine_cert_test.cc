@@ -70,10 +70,13 @@ class CertAuthTest : public EngineTest {
   }
 
  public:
-  // A's and B's default conns, A initiating.
-  void Start() {
-    Load(a, A());
-    Load(b, B());
+  // A's and B's default conns, A initiating, both with leftsendcert=`send`.
+  void Start(SendCert send = SendCert::kAlways) {
+    auto ca = A();
+    auto cb = B();
+    ca.local.send_cert = cb.local.send_cert = send;
+    Load(a, ca);
+    Load(b, cb);
     Run();
   }
 };
@@ -244,11 +247,11 @@ TEST_F(CertAuthTest, ConfiguredSchemeIsUsed) {
   EXPECT_EQ(b.engine.Status().ike_sas.at(0).remote_auth, "rsa-pss-sha384");
 }
 
-// leftsendcert=ifasked (the default): `quiet` has no anchors, so it sends
+// leftsendcert=ifasked on both ends: `quiet` has no anchors, so it sends
 // no CERTREQ, and the other end's CERT stays home; `quiet` says so.
 void ExpectNoCertWithoutCertreq(CertAuthTest& t, Peer& quiet) {
   quiet.secrets.anchors.reset();
-  t.Start();
+  t.Start(SendCert::kIfAsked);
   EXPECT_TRUE(quiet.log.Contains("peer sent no certificate (no CERT payload)", LogLevel::kError))
       << quiet.log.Errors();
 }
@@ -263,15 +266,11 @@ TEST_F(CertAuthTest, IfaskedResponderSendsNoCertWithoutCertreq) {
   EXPECT_EQ(Established(a), 0u);
 }
 
-// leftsendcert=always sends it unasked: B gets the certificate and only
-// lacks the anchors to check it.
+// leftsendcert=always, the default, sends it unasked: B gets the
+// certificate and only lacks the anchors to check it.
 TEST_F(CertAuthTest, SendcertAlwaysSendsUnasked) {
   b.secrets.anchors.reset();
-  auto ca = A();
-  ca.local.send_cert = SendCert::kAlways;
-  Load(a, ca);
-  Load(b, B());
-  Run();
+  Start();
   EXPECT_TRUE(b.log.Contains(
       std::string("no trust anchors loaded to check the peer's certificate '") + kMoon + "'",
       LogLevel::kError))
