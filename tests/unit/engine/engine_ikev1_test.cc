@@ -27,6 +27,13 @@ class EngineIkev1Test : public EngineTest {
       c.esp_proposals = {P(ProtocolId::kEsp, {Encr(12, 128), Integ(2), Dh(14)})};
     return c;
   }
+  // ca at A, cb at B; A initiates; 5 s to come up.
+  void Up(const ConnectionConfig& ca, const ConnectionConfig& cb) {
+    Load(a, ca);
+    Load(b, cb);
+    ASSERT_TRUE(a.engine.Initiate("site").ok());
+    ASSERT_TRUE(net.Run(Millis(5000)));
+  }
   static bool IsV1Exchange(const Datagram& d, uint8_t exchange) {
     return d.bytes.size() >= 28 && d.bytes[17] == 0x10 && d.bytes[18] == exchange;
   }
@@ -240,6 +247,83 @@ TEST_F(EngineIkev1Test, SoftExpiryRekeysTheChildWithANewQuickMode) {
   ASSERT_TRUE(net.Run(Millis(5000)));
   ExpectMatchingChildren(a, b, 1);
   EXPECT_TRUE(HasPolicy(a, "10.1.0.0/24", "10.2.0.0/24"));
+}
+
+// Phase-1 rekey: ikelifetime 60 s, margin 10 s, no fuzz: at 50 s the
+// initiator runs a new main mode, the child moves to the new ISAKMP SA at
+// both ends (same SPIs, still in the kernel) and the old ISAKMP SA is
+// deleted; the same again at 100 s.
+TEST_F(EngineIkev1Test, IsakmpSaIsRekeyedBeforeExpiryKeepingTheChildren) {
+  auto ca = V1(AtoB());
+  ca.ike_lifetime_s = 60;
+  ca.rekey_margin_s = 10;
+  ca.rekey_fuzz_percent = 0;
+  Up(ca, V1(BtoA()));
+  ExpectMatchingChildren(a, b, 1);
+  const auto first = a.engine.Status().ike_sas.at(0);
+  const auto child = first.children.at(0);
+  size_t deletes_to_b = 0;
+  net.filter = [&](const Datagram& d, size_t) {
+    deletes_to_b += d.to.addr == b.addr && IsV1Exchange(d, v1c::exchange::kInformational);
+    return 1;
+  };
+  ASSERT_TRUE(net.Run(Millis(50000)));  // 55 s
+  for (const auto* p : {&a, &b}) {
+    auto st = p->engine.Status();
+    ASSERT_EQ(st.ike_sas.size(), 1u) << p->log.Errors();
+    EXPECT_NE(st.ike_sas[0].spi_i, first.spi_i);
+    EXPECT_EQ(st.ike_sas[0].state, "ESTABLISHED");
+    ASSERT_EQ(st.ike_sas[0].children.size(), 1u);
+  }
+  const auto second = a.engine.Status().ike_sas.at(0);
+  EXPECT_TRUE(second.initiator);
+  EXPECT_EQ(second.children[0].inbound_spi, child.inbound_spi);
+  EXPECT_EQ(second.children[0].outbound_spi, child.outbound_spi);
+  EXPECT_EQ(b.engine.Status().ike_sas.at(0).spi_i, second.spi_i);
+  EXPECT_EQ(deletes_to_b, 1u);  // the old ISAKMP SA only, no child
+  EXPECT_TRUE(a.log.Contains("IKEv1 ISAKMP SA rekeyed"));
+  ExpectMatchingChildren(a, b, 1);
+  EXPECT_NE(a.kernel.FindSa(child.inbound_spi, kernel::Direction::kIn), nullptr);
+  EXPECT_NE(b.kernel.FindSa(child.outbound_spi, kernel::Direction::kIn), nullptr);
+  EXPECT_EQ(a.engine.Status().counters.ike_sas_established, 2u);
+  ASSERT_TRUE(net.Run(Millis(50000)));  // 105 s: rekeyed again
+  auto third = a.engine.Status().ike_sas;
+  ASSERT_EQ(third.size(), 1u);
+  EXPECT_NE(third[0].spi_i, second.spi_i);
+  ASSERT_EQ(third[0].children.size(), 1u);
+  EXPECT_EQ(third[0].children[0].inbound_spi, child.inbound_spi);
+  EXPECT_EQ(b.engine.Status().ike_sas.size(), 1u);
+}
+
+// RFC 2407 4.6.3.1: B keeps children 1200 s, A offers 3600 s: B's QM2
+// carries RESPONDER-LIFETIME and A's child lives 1200 s too. The other way
+// round, the responder takes the initiator's shorter offer.
+TEST_F(EngineIkev1Test, ResponderLifetimeShortensTheChild) {
+  auto ca = V1(AtoB());
+  auto cb = V1(BtoA());
+  ca.child_lifetime_s = 3600;
+  cb.child_lifetime_s = 1200;
+  Up(ca, cb);
+  ExpectMatchingChildren(a, b, 1);
+  auto child = a.engine.Status().ike_sas.at(0).children.at(0);
+  const auto* out = a.kernel.FindSa(child.outbound_spi, kernel::Direction::kOut);
+  ASSERT_NE(out, nullptr);
+  EXPECT_EQ(out->hard.seconds, 1200u);
+  EXPECT_LT(out->soft.seconds, 1200u);
+  EXPECT_EQ(b.kernel.FindSa(child.outbound_spi, kernel::Direction::kIn)->hard.seconds, 1200u);
+
+  ASSERT_TRUE(a.engine.Terminate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(1000)));
+  ca.child_lifetime_s = 600;
+  Load(a, ca);
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  ExpectMatchingChildren(a, b, 1);
+  child = a.engine.Status().ike_sas.at(0).children.at(0);
+  const auto* b_out = b.kernel.FindSa(child.inbound_spi, kernel::Direction::kOut);
+  ASSERT_NE(b_out, nullptr);
+  EXPECT_EQ(b_out->hard.seconds, 600u);
+  EXPECT_EQ(a.kernel.FindSa(child.outbound_spi, kernel::Direction::kOut)->hard.seconds, 600u);
 }
 
 // Hostile input: datagrams that are not a parsable main-mode message 1

@@ -4,6 +4,8 @@
 
 #include "engine/child_install.h"
 #include "engine/identity.h"
+#include "engine/rekey_timing.h"
+#include "engine/revival.h"
 #include "engine/sa_status.h"
 #include "engine/v1/v1_informational.h"
 #include "engine/v1/v1_nat.h"
@@ -179,8 +181,69 @@ void V1Engine::Established(V1Sa& sa) {
                ike::IdToString(sa.ike.local_id) + "] and " + sa.ike.remote.ToString() + " [" +
                ike::IdToString(sa.ike.remote_id) + "], " +
                ike::v1::DescribePhase1(sa.p1->transform));
+  ScheduleLifetime(sa);
+  TakeOverChildren(sa);
   ctx_.events.OnStateChange(sa.ike.conn_name());
   if (sa.ike.initiator()) StartChildren(sa);
+}
+
+void V1Engine::ScheduleLifetime(V1Sa& sa) {
+  const ConnectionConfig& c = *sa.ike.conn;
+  // The lifetime main mode settled on: ours, or the initiator's if shorter.
+  uint64_t life_s = c.ike_lifetime_s;
+  const uint64_t negotiated = sa.p1->transform.life_seconds;
+  if (negotiated && (life_s == 0 || negotiated < life_s)) life_s = negotiated;
+  if (life_s) sa.expire_ms = sa.ike.established_ms + static_cast<int64_t>(life_s) * 1000;
+  // We rekey what we initiated (the peer rekeys its own), as IKEv2's timing
+  // says (rekey_timing.h), on the lifetime main mode settled on.
+  if (!sa.ike.initiator()) return;
+  ConnectionConfig timing = c;
+  timing.ike_lifetime_s = static_cast<uint32_t>(life_s);
+  if (const int64_t delay = IkeRekeyDelayMs(timing, sa.ike.spi_i); delay >= 0)
+    sa.rekey_due_ms = sa.ike.established_ms + delay;
+}
+
+V1Sa* V1Engine::Sibling(const V1Sa& sa) {
+  V1Sa* best = nullptr;
+  for (auto& [cookie, other] : sas_) {
+    V1Sa& o = *other;
+    if (&o == &sa || !o.p1 || o.ike.state != IkeSa::State::kEstablished ||
+        o.ike.conn_name() != sa.ike.conn_name() || o.ike.remote.addr != sa.ike.remote.addr ||
+        o.ike.remote_id != sa.ike.remote_id)
+      continue;
+    if (!best || o.ike.established_ms >= best->ike.established_ms) best = &o;
+  }
+  return best;
+}
+
+void V1Engine::MoveChildren(V1Sa& from, V1Sa& to) {
+  if (from.ike.children.empty()) return;
+  const size_t n = from.ike.children.size();
+  for (auto& c : from.ike.children) to.ike.children.push_back(std::move(c));
+  from.ike.children.clear();
+  ctx_.Log(LogLevel::kInfo, to.ike.conn_name(),
+           std::to_string(n) + " IKEv1 child SA(s) now under the ISAKMP SA with cookies " +
+               std::to_string(to.ike.spi_i) + "/" + std::to_string(to.ike.spi_r));
+}
+
+void V1Engine::TakeOverChildren(V1Sa& fresh) {
+  // In IKEv1 the IPsec SAs outlive the ISAKMP SA that made them: the
+  // newest ISAKMP SA with the peer carries them (their deletes and rekeys).
+  for (auto& [cookie, other] : sas_) {
+    V1Sa& old = *other;
+    if (&old == &fresh || !old.p1 || old.ike.state != IkeSa::State::kEstablished ||
+        old.ike.conn_name() != fresh.ike.conn_name() ||
+        old.ike.remote.addr != fresh.ike.remote.addr || old.ike.remote_id != fresh.ike.remote_id)
+      continue;
+    MoveChildren(old, fresh);
+    if (fresh.replaces == cookie) {
+      // Our rekey: the old ISAKMP SA goes at once (its children did not).
+      ctx_.Log(LogLevel::kInfo, fresh.ike.conn_name(),
+               "IKEv1 ISAKMP SA rekeyed: deleting the old one");
+      SendDeleteIsakmp(ctx_, old);
+      old.ike.Kill("replaced by a new ISAKMP SA");
+    }
+  }
 }
 
 void V1Engine::StartChildren(V1Sa& sa) {
@@ -205,6 +268,13 @@ Status V1Engine::Initiate(const std::shared_ptr<const ConnectionConfig>& conn) {
     if (sa->p1) StartChildren(*sa);
     return Status::Ok();
   }
+  auto sa = StartMainMode(conn, 0);
+  if (!sa) return sa.error();
+  return Status::Ok();
+}
+
+Result<V1Sa*> V1Engine::StartMainMode(const std::shared_ptr<const ConnectionConfig>& conn,
+                                      uint64_t replaces) {
   const Endpoint local{conn->local.host, conn->local.ike_port};
   const Endpoint remote{conn->remote.host, conn->remote.ike_port};
   auto params = MainModeParamsFor(ctx_, *conn, local, remote);
@@ -218,11 +288,15 @@ Status V1Engine::Initiate(const std::shared_ptr<const ConnectionConfig>& conn) {
   sa->ike.local = local;
   sa->ike.remote = remote;
   sa->ike.created_ms = ctx_.NowMs();
-  ctx_.Log(LogLevel::kInfo, conn->name, "initiating IKEv1 main mode to " + remote.ToString());
+  sa->replaces = replaces;
+  ctx_.Log(LogLevel::kInfo, conn->name,
+           std::string(replaces ? "rekeying the ISAKMP SA: " : "") +
+               "initiating IKEv1 main mode to " + remote.ToString());
   Send(ctx_, *sa, *m1);
   sa->resend = {std::move(*m1), ctx_.NowMs() + kResendIntervalMs, 1};
+  V1Sa* raw = sa.get();
   sas_[sa->ike.spi_i] = std::move(sa);
-  return Status::Ok();
+  return raw;
 }
 
 bool V1Engine::Terminate(std::string_view name) {
@@ -289,6 +363,7 @@ void V1Engine::Dpd(V1Sa& sa, int64_t now) {
 
 void V1Engine::OnTimer() {
   const int64_t now = ctx_.NowMs();
+  std::vector<V1Sa*> rekey;
   for (auto& [cookie, sa] : sas_) {
     if (sa->ike.state == IkeSa::State::kDead) continue;
     if (!sa->p1) {
@@ -309,11 +384,30 @@ void V1Engine::OnTimer() {
       }
       continue;
     }
+    if (sa->expire_ms && now >= sa->expire_ms) {
+      ctx_.Log(LogLevel::kInfo, sa->ike.conn_name(), "IKEv1 ISAKMP SA lifetime expired");
+      SendDeleteIsakmp(ctx_, *sa);
+      sa->ike.Kill(kExpired);
+      continue;
+    }
+    if (sa->rekey_due_ms && now >= sa->rekey_due_ms && sa->replaced_by == 0 && !shut_down_)
+      rekey.push_back(sa.get());
     QuickModeTimers(ctx_, *sa, now);
     Dpd(*sa, now);
     NatKeepalive(ctx_, *sa, now);
   }
+  for (V1Sa* old : rekey) Rekey(*old);
   Reap();
+}
+
+void V1Engine::Rekey(V1Sa& old) {
+  auto fresh = StartMainMode(old.ike.conn, old.ike.spi_i);
+  if (!fresh) {
+    ctx_.Error(old.ike.conn_name(), "IKEv1 ISAKMP SA rekey: " + fresh.error().message);
+    old.rekey_due_ms = ctx_.NowMs() + KeyingRetryDelayMs(++old.rekey_tries);
+    return;
+  }
+  old.replaced_by = (*fresh)->ike.spi_i;
 }
 
 std::optional<int64_t> V1Engine::NextDueMs() const {
@@ -329,6 +423,8 @@ std::optional<int64_t> V1Engine::NextDueMs() const {
       continue;
     }
     if (auto t = NextQuickModeMs(*sa)) consider(*t);
+    if (sa->expire_ms) consider(sa->expire_ms);
+    if (sa->rekey_due_ms && sa->replaced_by == 0) consider(sa->rekey_due_ms);
     if (auto t = NextKeepaliveMs(*sa)) consider(*t);
     const ConnectionConfig& c = *sa->ike.conn;
     if (c.dpd_delay_s > 0 && sa->p1->peer_dpd) {
@@ -356,6 +452,19 @@ void V1Engine::Shutdown() {
   for (const auto& n : names) Terminate(n);
 }
 
+// A rekey's main mode failed: the old SA tries again after the back-off of
+// failed keying tries, while it lives.
+void V1Engine::RekeyFailed(uint64_t old_cookie) {
+  auto it = sas_.find(old_cookie);
+  if (it == sas_.end() || it->second->ike.state == IkeSa::State::kDead) return;
+  V1Sa& old = *it->second;
+  old.replaced_by = 0;
+  const int64_t delay = KeyingRetryDelayMs(++old.rekey_tries);
+  old.rekey_due_ms = ctx_.NowMs() + delay;
+  ctx_.Log(LogLevel::kInfo, old.ike.conn_name(),
+           "IKEv1 ISAKMP SA rekey failed, next try in " + std::to_string(delay / 1000) + " s");
+}
+
 void V1Engine::Reap() {
   std::vector<std::shared_ptr<const ConnectionConfig>> restart;
   for (auto it = sas_.begin(); it != sas_.end();) {
@@ -364,7 +473,12 @@ void V1Engine::Reap() {
       ++it;
       continue;
     }
+    // Deleted by the peer or expired while a newer ISAKMP SA with the peer
+    // is up: the children stay, under that one.
+    if (sa.ike.death_reason == kExpired || sa.ike.death_reason == kDeletedByPeer)
+      if (V1Sa* heir = Sibling(sa)) MoveChildren(sa, *heir);
     for (auto& c : sa.ike.children) RemoveChild(ctx_, *c);
+    if (sa.replaces && !sa.p1) RekeyFailed(sa.replaces);
     ctx_.Log(LogLevel::kInfo, sa.ike.conn_name(), "IKEv1 ISAKMP SA gone: " + sa.ike.death_reason);
     ctx_.events.OnStateChange(sa.ike.conn_name());
     if (sa.restart && !shut_down_) restart.push_back(sa.ike.conn);

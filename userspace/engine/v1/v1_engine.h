@@ -29,6 +29,9 @@ namespace ipsec::engine::v1 {
 inline constexpr size_t kMaxHalfOpen = 64;
 inline constexpr size_t kMaxHalfOpenPerPeer = 8;
 inline constexpr int64_t kHalfOpenMs = 30000;
+// Death reasons whose children a newer ISAKMP SA with the peer takes over.
+inline constexpr const char* kExpired = "ISAKMP SA lifetime expired";
+inline constexpr const char* kDeletedByPeer = "deleted by the peer";
 
 class V1Engine {
  public:
@@ -55,7 +58,21 @@ class V1Engine {
                   const Endpoint& local, const Endpoint& remote);
   void OnMainMode(V1Sa& sa, std::span<const uint8_t> datagram, const Endpoint& local,
                   const Endpoint& remote);
+  Result<V1Sa*> StartMainMode(const std::shared_ptr<const ConnectionConfig>& conn,
+                              uint64_t replaces);
   void Established(V1Sa& sa);
+  // Phase-1 lifetime (Documentation/ikev1.md, "Lifecycle"): the expiry and,
+  // for SAs we initiated, the rekey time of a new SA.
+  void ScheduleLifetime(V1Sa& sa);
+  // A new main mode to replace old, which keeps working until it is in.
+  void Rekey(V1Sa& old);
+  void RekeyFailed(uint64_t old_cookie);
+  // fresh is up: the children of older SAs with the same peer move to it;
+  // the SA our rekey replaced is deleted.
+  void TakeOverChildren(V1Sa& fresh);
+  // The newest other established SA of sa's connection with the same peer.
+  V1Sa* Sibling(const V1Sa& sa);
+  void MoveChildren(V1Sa& from, V1Sa& to);
   void StartChildren(V1Sa& sa);
   void Dpd(V1Sa& sa, int64_t now);
   void Reap();

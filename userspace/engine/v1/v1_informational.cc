@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "engine/child_install.h"
+#include "engine/v1/v1_engine.h"
 #include "ike/v1/quick_mode_steps.h"
 
 namespace ipsec::engine::v1 {
@@ -36,7 +37,7 @@ void OnDelete(EngineContext& ctx, V1Sa& sa, const ike::v1::DeletePayload& d) {
   if (d.protocol == ike::v1::protocol::kIsakmp) {
     if (d.spis.size() == 1 && d.spis[0] == Cookies(*sa.p1)) {
       ctx.Log(LogLevel::kInfo, sa.ike.conn_name(), "peer deleted the ISAKMP SA");
-      sa.ike.Kill("deleted by the peer");
+      sa.ike.Kill(kDeletedByPeer);
     }
     return;
   }

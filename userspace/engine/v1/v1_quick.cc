@@ -40,6 +40,7 @@ Status Install(EngineContext& ctx, V1Sa& sa, const QuickExchange& x, const Quick
   child->proposal = ChildProposal(r);
   child->transforms = r.transforms;
   child->replaces = x.replaces;
+  child->lifetime_s = r.life_seconds;
   if (auto st = InstallChild(ctx, sa.ike, *child, r.keys, /*defer_outbound=*/!initiator); !st)
     return st;
   ctx.Log(LogLevel::kInfo, x.conn->name,

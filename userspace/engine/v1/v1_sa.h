@@ -68,6 +68,15 @@ struct V1Sa {
   bool dpd_outstanding = false;
   // dpdaction=restart: initiate the connection again once this SA is gone.
   bool restart = false;
+  // Phase-1 rekey (V1Engine::Rekey): when ours is due (0: never, we were
+  // the responder or rekey=no), when the SA expires (0: never), and the
+  // initiator cookie of the new SA replacing this one (0: none yet); on
+  // the new SA, the cookie of the one it replaces (0: a first SA).
+  int64_t rekey_due_ms = 0;
+  int64_t expire_ms = 0;
+  uint64_t replaced_by = 0;
+  uint64_t replaces = 0;
+  uint32_t rekey_tries = 0;  // failed rekeys of this SA so far (back-off)
 };
 
 }  // namespace ipsec::engine::v1
