@@ -326,6 +326,58 @@ TEST_F(EngineIkev1Test, ResponderLifetimeShortensTheChild) {
   EXPECT_EQ(a.kernel.FindSa(child.outbound_spi, kernel::Direction::kOut)->hard.seconds, 600u);
 }
 
+// A failed IKEv1 initiation is tried again as IKEv2's are (revival.h):
+// B accepts none of A's proposals and says NO-PROPOSAL-CHOSEN; A tries
+// keyingtries=3 times, 2 s then 4 s apart, one line per try, then gives up.
+TEST_F(EngineIkev1Test, RefusedMainModeIsRetriedUpToKeyingtries) {
+  auto ca = V1(AtoB());
+  ca.keyingtries = 3;
+  auto cb = V1(BtoA());
+  cb.ike_proposals = {P(ProtocolId::kIke, {Encr(12, 256), Prf(2), Dh(14)})};
+  Load(a, ca);
+  Load(b, cb);
+  std::vector<int64_t> m1_at;
+  net.filter = [&](const Datagram& d, size_t) {
+    if (d.to.addr == b.addr && IsV1Exchange(d, v1c::exchange::kIdentityProtection))
+      m1_at.push_back(clock.Now().count());
+    return 1;
+  };
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(30000)));
+  EXPECT_EQ(m1_at.size(), 3u);  // one message 1 per try: the notify ends each at once
+  ASSERT_GE(m1_at.size(), 3u);
+  EXPECT_EQ(m1_at[1] - m1_at[0], 2000);
+  EXPECT_EQ(m1_at[2] - m1_at[1], 4000);
+  EXPECT_TRUE(a.log.Contains("refused it: NO-PROPOSAL-CHOSEN")) << a.log.Errors();
+  EXPECT_TRUE(a.log.Contains("keying try 2 of 3 in 2 s"));
+  EXPECT_TRUE(a.log.Contains("keying try 3 of 3 in 4 s"));
+  EXPECT_TRUE(a.log.Contains("giving up after 3 keying tries"));
+  EXPECT_TRUE(a.engine.Status().ike_sas.empty());
+  EXPECT_EQ(a.engine.Status().connections.at(0).keyingtries_used, 3u);
+  EXPECT_GE(a.engine.Status().counters.proposal_mismatches, 3u);
+}
+
+// keyingtries=%forever against a silent peer: each main mode gives up after
+// its retransmits, the next comes after the back-off, and when the peer
+// answers at last the connection comes up.
+TEST_F(EngineIkev1Test, UnansweredMainModeIsRetriedForever) {
+  auto ca = V1(AtoB());
+  ca.keyingtries = 0;
+  Load(a, ca);
+  Load(b, V1(BtoA()));
+  bool b_up = false;
+  net.filter = [&](const Datagram& d, size_t) { return d.to.addr == b.addr && !b_up ? 0 : 1; };
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(300000)));
+  EXPECT_TRUE(a.log.Contains("keying try 2 (%forever)"));
+  EXPECT_TRUE(a.log.Contains("keying try 4 (%forever)"));
+  EXPECT_FALSE(a.log.Contains("giving up"));
+  b_up = true;
+  ASSERT_TRUE(net.Run(Millis(120000)));
+  EXPECT_EQ(Established(a), 1u) << a.log.Errors();
+  ExpectMatchingChildren(a, b, 1);
+}
+
 // Hostile input: datagrams that are not a parsable main-mode message 1
 // leave nothing behind; message 1s beyond the half-open cap are dropped.
 TEST_F(EngineIkev1Test, UnauthenticatedInputIsBounded) {

@@ -18,6 +18,30 @@ namespace ipsec::engine::v1 {
 
 namespace exchange = ike::v1::exchange;
 
+namespace {
+
+std::string NotifyName(uint16_t type) {
+  namespace notify = ike::v1::notify;
+  switch (type) {
+    case notify::kNoProposalChosen:
+      return "NO-PROPOSAL-CHOSEN";
+    case notify::kPayloadMalformed:
+      return "PAYLOAD-MALFORMED";
+    case notify::kInvalidKeyInformation:
+      return "INVALID-KEY-INFORMATION";
+    case notify::kInvalidIdInformation:
+      return "INVALID-ID-INFORMATION";
+    case notify::kInvalidHashInformation:
+      return "INVALID-HASH-INFORMATION";
+    case notify::kAuthenticationFailed:
+      return "AUTHENTICATION-FAILED";
+    default:
+      return "notify " + std::to_string(type);
+  }
+}
+
+}  // namespace
+
 bool V1Engine::IsIkev1(std::span<const uint8_t> datagram) {
   return datagram.size() >= ike::v1::kHeaderSize && (datagram[17] >> 4) == 1;
 }
@@ -58,6 +82,8 @@ void V1Engine::OnDatagram(std::span<const uint8_t> datagram, const Endpoint& loc
   }
   if (h->exchange == exchange::kIdentityProtection && h->message_id == 0) {
     OnMainMode(*sa, datagram, local, remote);
+  } else if (!sa->p1 && h->exchange == exchange::kInformational && !h->encrypted()) {
+    OnMainModeNotify(*sa, datagram);
   } else if (!sa->p1) {
     ++ctx_.counters.dropped_unexpected;
   } else if (h->exchange == exchange::kQuickMode) {
@@ -127,8 +153,10 @@ void V1Engine::OnMessage1(std::span<const uint8_t> datagram, const ike::v1::Head
   sa->mm_responder = std::make_unique<ike::v1::MainModeResponder>(std::move(*params), ctx_.random);
   auto reply = sa->mm_responder->Receive(datagram);
   if (!reply) {
-    if (reply.error().message.find("no acceptable") != std::string::npos)
+    if (reply.error().message.find("no phase-1 proposal chosen") != std::string::npos) {
       ++ctx_.counters.proposal_mismatches;
+      SendPlainNotify(ctx_, local, remote, h.cookie_i, ike::v1::notify::kNoProposalChosen);
+    }
     ctx_.Error(conn->name, "IKEv1 " + reply.error().message);
     return;
   }
@@ -143,6 +171,27 @@ void V1Engine::OnMessage1(std::span<const uint8_t> datagram, const ike::v1::Head
   sas_[h.cookie_i] = std::move(sa);
 }
 
+void V1Engine::OnMainModeNotify(V1Sa& sa, std::span<const uint8_t> datagram) {
+  auto m = ike::v1::Decode(datagram);
+  if (!m || !sa.mm_initiator) {
+    ++ctx_.counters.dropped_unexpected;
+    return;
+  }
+  for (const auto& p : m->payloads) {
+    const auto* n = std::get_if<ike::v1::NotifyPayload>(&p.body);
+    // Error types are below 16384 (RFC 2408 3.14.1); status types say nothing here.
+    if (!n || n->type == 0 || n->type >= 16384) continue;
+    if (n->type == ike::v1::notify::kNoProposalChosen) ++ctx_.counters.proposal_mismatches;
+    if (n->type == ike::v1::notify::kAuthenticationFailed ||
+        n->type == ike::v1::notify::kInvalidHashInformation)
+      ++ctx_.counters.auth_failures;
+    ctx_.Error(sa.ike.conn_name(), "IKEv1 main mode: " + sa.ike.remote.ToString() +
+                                       " refused it: " + NotifyName(n->type));
+    sa.ike.Kill("refused by the peer");
+    return;
+  }
+}
+
 void V1Engine::OnMainMode(V1Sa& sa, std::span<const uint8_t> datagram, const Endpoint& local,
                           const Endpoint& remote) {
   Result<ike::v1::Bytes> reply =
@@ -153,6 +202,8 @@ void V1Engine::OnMainMode(V1Sa& sa, std::span<const uint8_t> datagram, const End
     if (reply.error().message.find("pre-shared keys differ") != std::string::npos) {
       ++ctx_.counters.auth_failures;
       ctx_.Error(sa.ike.conn_name(), "IKEv1 " + reply.error().message);
+      // Our attempt failed to authenticate the peer: it ends (and is tried again).
+      if (sa.mm_initiator) sa.ike.Kill("authentication failed");
     }
     return;
   }
@@ -445,6 +496,14 @@ void V1Engine::AppendStatus(std::vector<IkeSaStatus>* out) const {
   }
 }
 
+bool V1Engine::HasLiveSa(std::string_view conn, const IkeSa* except) const {
+  for (const auto& [cookie, sa] : sas_)
+    if (&sa->ike != except && sa->ike.conn_name() == conn &&
+        (sa->ike.state == IkeSa::State::kEstablished || sa->ike.state == IkeSa::State::kConnecting))
+      return true;
+  return false;
+}
+
 void V1Engine::Shutdown() {
   shut_down_ = true;
   std::vector<std::string> names;
@@ -479,6 +538,8 @@ void V1Engine::Reap() {
       if (V1Sa* heir = Sibling(sa)) MoveChildren(sa, *heir);
     for (auto& c : sa.ike.children) RemoveChild(ctx_, *c);
     if (sa.replaces && !sa.p1) RekeyFailed(sa.replaces);
+    if (!sa.replaces && !sa.p1 && sa.ike.initiator() && on_attempt_failed && !shut_down_)
+      on_attempt_failed(sa.ike);
     ctx_.Log(LogLevel::kInfo, sa.ike.conn_name(), "IKEv1 ISAKMP SA gone: " + sa.ike.death_reason);
     ctx_.events.OnStateChange(sa.ike.conn_name());
     if (sa.restart && !shut_down_) restart.push_back(sa.ike.conn);

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -52,10 +53,20 @@ class V1Engine {
   std::optional<int64_t> NextDueMs() const;
   void AppendStatus(std::vector<IkeSaStatus>* out) const;
   void Shutdown();
+  // Whether conn has an ISAKMP SA other than `except` up or being set up.
+  bool HasLiveSa(std::string_view conn, const IkeSa* except = nullptr) const;
+
+  // Called as a main mode we started (not a rekey) fails: no answer, the
+  // peer's error notify, authentication. The engine plans the next keying
+  // try as for IKEv2 (revival.h) and calls Initiate again when it is due.
+  std::function<void(const IkeSa& failed)> on_attempt_failed;
 
  private:
   void OnMessage1(std::span<const uint8_t> datagram, const ike::v1::Header& h,
                   const Endpoint& local, const Endpoint& remote);
+  // An unencrypted informational during main mode: the peer's error
+  // notify (NO-PROPOSAL-CHOSEN...) ends our attempt.
+  void OnMainModeNotify(V1Sa& sa, std::span<const uint8_t> datagram);
   void OnMainMode(V1Sa& sa, std::span<const uint8_t> datagram, const Endpoint& local,
                   const Endpoint& remote);
   Result<V1Sa*> StartMainMode(const std::shared_ptr<const ConnectionConfig>& conn,
