@@ -378,6 +378,29 @@ TEST_F(EngineIkev1Test, UnansweredMainModeIsRetriedForever) {
   ExpectMatchingChildren(a, b, 1);
 }
 
+// RFC 2407 4.6.3.3: A loses its state without telling B (its Deletes are
+// lost), then starts again: its message 5 carries INITIAL-CONTACT and B
+// drops the old ISAKMP SA and its child instead of keeping both.
+TEST_F(EngineIkev1Test, InitialContactRemovesThePeersOldSas) {
+  Up(V1(AtoB()), V1(BtoA()));
+  ExpectMatchingChildren(a, b, 1);
+  const auto old = b.engine.Status().ike_sas.at(0);
+  net.filter = [&](const Datagram& d, size_t) { return d.to.addr == b.addr ? 0 : 1; };
+  ASSERT_TRUE(a.engine.Terminate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(1000)));
+  ASSERT_EQ(b.engine.Status().ike_sas.size(), 1u);  // B knows nothing
+  net.filter = [&](const Datagram&, size_t) { return 1; };
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  auto st = b.engine.Status();
+  ASSERT_EQ(st.ike_sas.size(), 1u) << b.log.Errors();
+  EXPECT_NE(st.ike_sas[0].spi_i, old.spi_i);
+  ASSERT_EQ(st.ike_sas[0].children.size(), 1u);
+  EXPECT_NE(st.ike_sas[0].children[0].inbound_spi, old.children.at(0).inbound_spi);
+  EXPECT_TRUE(b.log.Contains("peer sent INITIAL-CONTACT"));
+  ExpectMatchingChildren(a, b, 1);
+}
+
 // Hostile input: datagrams that are not a parsable main-mode message 1
 // leave nothing behind; message 1s beyond the half-open cap are dropped.
 TEST_F(EngineIkev1Test, UnauthenticatedInputIsBounded) {

@@ -233,6 +233,7 @@ void V1Engine::Established(V1Sa& sa) {
                ike::IdToString(sa.ike.remote_id) + "], " +
                ike::v1::DescribePhase1(sa.p1->transform));
   ScheduleLifetime(sa);
+  if (sa.p1->peer_initial_contact) DropStaleSas(sa);
   TakeOverChildren(sa);
   ctx_.events.OnStateChange(sa.ike.conn_name());
   if (sa.ike.initiator()) StartChildren(sa);
@@ -252,6 +253,19 @@ void V1Engine::ScheduleLifetime(V1Sa& sa) {
   timing.ike_lifetime_s = static_cast<uint32_t>(life_s);
   if (const int64_t delay = IkeRekeyDelayMs(timing, sa.ike.spi_i); delay >= 0)
     sa.rekey_due_ms = sa.ike.established_ms + delay;
+}
+
+void V1Engine::DropStaleSas(const V1Sa& fresh) {
+  for (auto& [cookie, other] : sas_) {
+    V1Sa& old = *other;
+    if (&old == &fresh || !old.p1 || old.ike.state == IkeSa::State::kDead ||
+        old.ike.remote.addr != fresh.ike.remote.addr || old.ike.remote_id != fresh.ike.remote_id ||
+        old.ike.established_ms >= fresh.ike.created_ms)
+      continue;
+    ctx_.Log(LogLevel::kInfo, old.ike.conn_name(),
+             "peer sent INITIAL-CONTACT: removing its old ISAKMP SA and its child SAs");
+    old.ike.Kill("replaced: peer sent INITIAL-CONTACT");
+  }
 }
 
 V1Sa* V1Engine::Sibling(const V1Sa& sa) {
@@ -330,6 +344,13 @@ Result<V1Sa*> V1Engine::StartMainMode(const std::shared_ptr<const ConnectionConf
   const Endpoint remote{conn->remote.host, conn->remote.ike_port};
   auto params = MainModeParamsFor(ctx_, *conn, local, remote);
   if (!params) return MakeError("IKEv1: " + params.error().message);
+  // RFC 2407 4.6.3.3: INITIAL-CONTACT when this is our only ISAKMP SA with
+  // the peer (not on a rekey: the old one is still up).
+  params->initial_contact = true;
+  for (const auto& [cookie, other] : sas_)
+    if (other->p1 && other->ike.state != IkeSa::State::kDead &&
+        other->ike.remote.addr == remote.addr)
+      params->initial_contact = false;
   auto sa = std::make_unique<V1Sa>(ctx_, ctx_.next_serial++, true);
   sa->mm_initiator = std::make_unique<ike::v1::MainModeInitiator>(std::move(*params), ctx_.random);
   auto m1 = sa->mm_initiator->Start();

@@ -81,6 +81,10 @@ class V1Engine {
   // fresh is up: the children of older SAs with the same peer move to it;
   // the SA our rekey replaced is deleted.
   void TakeOverChildren(V1Sa& fresh);
+  // INITIAL-CONTACT from fresh's peer (RFC 2407 4.6.3.3): it has no other
+  // SA with us, so ours with the same address and ID that were up before
+  // fresh began go, children too, without a Delete (IKEv2's DropStaleSas).
+  void DropStaleSas(const V1Sa& fresh);
   // The newest other established SA of sa's connection with the same peer.
   V1Sa* Sibling(const V1Sa& sa);
   void MoveChildren(V1Sa& from, V1Sa& to);
