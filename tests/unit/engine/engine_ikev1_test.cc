@@ -27,6 +27,21 @@ class EngineIkev1Test : public EngineTest {
       c.esp_proposals = {P(ProtocolId::kEsp, {Encr(12, 128), Integ(2), Dh(14)})};
     return c;
   }
+  // ikelifetime 60 s, rekeymargin 10 s, no fuzz: phase 1 rekeyed at 50 s.
+  static ConnectionConfig ShortIkeLifetime(ConnectionConfig c) {
+    c.ike_lifetime_s = 60;
+    c.rekey_margin_s = 10;
+    c.rekey_fuzz_percent = 0;
+    return c;
+  }
+  // The kernel's soft expiry of c's inbound SA at p.
+  static void SoftExpire(Peer& p, const ChildSaStatus& c) {
+    kernel::ExpireEvent ev;
+    ev.spi = c.inbound_spi;
+    ev.dir = kernel::Direction::kIn;
+    ev.reqid = c.reqid;
+    p.engine.OnKernelExpire(ev);
+  }
   // ca at A, cb at B; A initiates; 5 s to come up.
   void Up(const ConnectionConfig& ca, const ConnectionConfig& cb) {
     Load(a, ca);
@@ -227,11 +242,7 @@ TEST_F(EngineIkev1Test, SoftExpiryRekeysTheChildWithANewQuickMode) {
   ASSERT_TRUE(a.engine.Initiate("site").ok());
   ASSERT_TRUE(net.Run(Millis(5000)));
   auto old = a.engine.Status().ike_sas.at(0).children.at(0);
-  kernel::ExpireEvent ev;
-  ev.spi = old.inbound_spi;
-  ev.dir = kernel::Direction::kIn;
-  ev.reqid = old.reqid;
-  a.engine.OnKernelExpire(ev);
+  SoftExpire(a, old);
   ASSERT_TRUE(net.Run(Millis(5000)));
   auto sa = a.engine.Status().ike_sas.at(0);
   auto sb = b.engine.Status().ike_sas.at(0);
@@ -254,11 +265,7 @@ TEST_F(EngineIkev1Test, SoftExpiryRekeysTheChildWithANewQuickMode) {
 // both ends (same SPIs, still in the kernel) and the old ISAKMP SA is
 // deleted; the same again at 100 s.
 TEST_F(EngineIkev1Test, IsakmpSaIsRekeyedBeforeExpiryKeepingTheChildren) {
-  auto ca = V1(AtoB());
-  ca.ike_lifetime_s = 60;
-  ca.rekey_margin_s = 10;
-  ca.rekey_fuzz_percent = 0;
-  Up(ca, V1(BtoA()));
+  Up(ShortIkeLifetime(V1(AtoB())), V1(BtoA()));
   ExpectMatchingChildren(a, b, 1);
   const auto first = a.engine.Status().ike_sas.at(0);
   const auto child = first.children.at(0);
@@ -293,6 +300,33 @@ TEST_F(EngineIkev1Test, IsakmpSaIsRekeyedBeforeExpiryKeepingTheChildren) {
   ASSERT_EQ(third[0].children.size(), 1u);
   EXPECT_EQ(third[0].children[0].inbound_spi, child.inbound_spi);
   EXPECT_EQ(b.engine.Status().ike_sas.size(), 1u);
+}
+
+// A child's rekey (quick mode) still unanswered when the ISAKMP SA is
+// rekeyed is run again under the new ISAKMP SA: the child is rekeyed all
+// the same and the old one deleted.
+TEST_F(EngineIkev1Test, ChildRekeyInFlightMovesToTheNewIsakmpSa) {
+  Up(ShortIkeLifetime(V1(AtoB())), V1(BtoA()));
+  const auto old = a.engine.Status().ike_sas.at(0).children.at(0);
+  ASSERT_TRUE(net.Run(Millis(40000)));  // 45 s
+  // B's quick-mode answers are lost until 53 s, past the phase-1 rekey at 50 s.
+  net.filter = [&](const Datagram& d, size_t) {
+    return d.to.addr == a.addr && IsV1Exchange(d, v1c::exchange::kQuickMode) ? 0 : 1;
+  };
+  SoftExpire(a, old);
+  ASSERT_TRUE(net.Run(Millis(8000)));
+  ASSERT_TRUE(a.log.Contains("IKEv1 ISAKMP SA rekeyed"));
+  net.filter = nullptr;
+  ASSERT_TRUE(net.Run(Millis(12000)));
+  auto sa = a.engine.Status().ike_sas;
+  ASSERT_EQ(sa.size(), 1u) << a.log.Errors();
+  ASSERT_EQ(sa[0].children.size(), 1u);
+  const auto fresh = sa[0].children[0];
+  EXPECT_NE(fresh.inbound_spi, old.inbound_spi);
+  EXPECT_EQ(a.kernel.FindSa(old.inbound_spi, kernel::Direction::kIn), nullptr);
+  EXPECT_EQ(a.kernel.FindSa(old.outbound_spi, kernel::Direction::kOut), nullptr);
+  EXPECT_NE(b.kernel.FindSa(fresh.outbound_spi, kernel::Direction::kIn), nullptr);
+  EXPECT_NE(b.kernel.FindSa(fresh.inbound_spi, kernel::Direction::kOut), nullptr);
 }
 
 // RFC 2407 4.6.3.1: B keeps children 1200 s, A offers 3600 s: B's QM2

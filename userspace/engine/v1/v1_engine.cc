@@ -307,6 +307,12 @@ void V1Engine::TakeOverChildren(V1Sa& fresh) {
                "IKEv1 ISAKMP SA rekeyed: deleting the old one");
       SendDeleteIsakmp(ctx_, old);
       old.ike.Kill("replaced by a new ISAKMP SA");
+      // A child rekey still in flight on the old SA dies with it: run it
+      // again on the new one, or the child would expire un-rekeyed.
+      for (const auto& [mid, x] : old.quick)
+        if (x.initiator && x.finished_ms == 0 && x.replaces != 0)
+          if (auto st = StartQuickMode(ctx_, fresh, x.conn, x.pair_index, x.replaces); !st)
+            ctx_.Error(x.conn->name, "IKEv1 rekey: " + st.error().message);
     }
   }
 }
