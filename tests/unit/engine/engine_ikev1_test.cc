@@ -242,8 +242,18 @@ TEST_F(EngineIkev1Test, SoftExpiryRekeysTheChildWithANewQuickMode) {
   ASSERT_TRUE(a.engine.Initiate("site").ok());
   ASSERT_TRUE(net.Run(Millis(5000)));
   auto old = a.engine.Status().ike_sas.at(0).children.at(0);
+  int64_t last_qm_ms = 0, delete_ms = 0;
+  net.filter = [&](const Datagram& d, size_t) {
+    if (d.to.addr == b.addr && IsV1Exchange(d, v1c::exchange::kQuickMode))
+      last_qm_ms = clock.Now().count();
+    if (d.to.addr == b.addr && IsV1Exchange(d, v1c::exchange::kInformational) && !delete_ms)
+      delete_ms = clock.Now().count();
+    return 1;
+  };
   SoftExpire(a, old);
   ASSERT_TRUE(net.Run(Millis(5000)));
+  // The old child's Delete comes 1 s after QM3, not on its heels.
+  EXPECT_EQ(delete_ms - last_qm_ms, 1000);
   auto sa = a.engine.Status().ike_sas.at(0);
   auto sb = b.engine.Status().ike_sas.at(0);
   ASSERT_EQ(sa.children.size(), 1u) << a.log.Errors();
@@ -300,6 +310,31 @@ TEST_F(EngineIkev1Test, IsakmpSaIsRekeyedBeforeExpiryKeepingTheChildren) {
   ASSERT_EQ(third[0].children.size(), 1u);
   EXPECT_EQ(third[0].children[0].inbound_spi, child.inbound_spi);
   EXPECT_EQ(b.engine.Status().ike_sas.size(), 1u);
+}
+
+// The peer that initiated does not rekey (rekey=no, a longer lifetime): the
+// responder, at its own shorter lifetime, runs a new main mode itself
+// instead of deleting the ISAKMP SA under the child, and the child moves.
+TEST_F(EngineIkev1Test, ResponderRekeysAtItsLifetimeWhenThePeerDoesNot) {
+  auto ca = V1(AtoB());
+  ca.ike_lifetime_s = 120;
+  ca.rekey = false;
+  auto cb = V1(BtoA());
+  cb.ike_lifetime_s = 60;
+  Up(ca, cb);
+  const auto old = b.engine.Status().ike_sas.at(0);
+  const auto old_a = a.engine.Status().ike_sas.at(0);
+  ASSERT_FALSE(old.initiator);
+  ASSERT_TRUE(net.Run(Millis(60000)));  // 65 s
+  for (const auto& [p, before] : {std::pair{&a, old_a}, std::pair{&b, old}}) {
+    auto st = p->engine.Status();
+    ASSERT_EQ(st.ike_sas.size(), 1u) << p->log.Errors();
+    EXPECT_NE(st.ike_sas[0].spi_i, before.spi_i);
+    ASSERT_EQ(st.ike_sas[0].children.size(), 1u);
+    EXPECT_EQ(st.ike_sas[0].children[0].outbound_spi, before.children.at(0).outbound_spi);
+  }
+  EXPECT_TRUE(b.engine.Status().ike_sas[0].initiator);
+  ExpectMatchingChildren(a, b, 1);
 }
 
 // A child's rekey (quick mode) still unanswered when the ISAKMP SA is

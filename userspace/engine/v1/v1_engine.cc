@@ -246,9 +246,16 @@ void V1Engine::ScheduleLifetime(V1Sa& sa) {
   const uint64_t negotiated = sa.p1->transform.life_seconds;
   if (negotiated && (life_s == 0 || negotiated < life_s)) life_s = negotiated;
   if (life_s) sa.expire_ms = sa.ike.established_ms + static_cast<int64_t>(life_s) * 1000;
-  // We rekey what we initiated (the peer rekeys its own), as IKEv2's timing
-  // says (rekey_timing.h), on the lifetime main mode settled on.
-  if (!sa.ike.initiator()) return;
+  if (!sa.ike.initiator()) {
+    // The peer rekeys what it initiated. If it has not by the lifetime, we
+    // do when we can reach it; the SA is never deleted under its children
+    // for the lifetime alone (a peer may well expect a longer one).
+    if (c.remote.host.is_set() && c.rekey) sa.rekey_due_ms = sa.expire_ms;
+    sa.expire_ms = 0;
+    return;
+  }
+  // We rekey what we initiated, as IKEv2's timing says (rekey_timing.h),
+  // on the lifetime main mode settled on.
   ConnectionConfig timing = c;
   timing.ike_lifetime_s = static_cast<uint32_t>(life_s);
   if (const int64_t delay = IkeRekeyDelayMs(timing, sa.ike.spi_i); delay >= 0)

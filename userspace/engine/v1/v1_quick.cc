@@ -112,7 +112,11 @@ void OnAsInitiator(EngineContext& ctx, V1Sa& sa, QuickExchange& x,
     Fail(ctx, x, x.conn->name, "child SA: " + st.error().message);
     return;
   }
-  RetireReplaced(ctx, sa, x.replaces);
+  // The old child's Delete waits a moment: a peer that installs the new
+  // child on QM3 may handle a Delete sent right after it first (charon
+  // does, on another thread), leaving it without the pair's policy for an
+  // instant (a lost ping in VM 584). Our traffic is on the new pair already.
+  if (x.replaces) x.retire_at_ms = ctx.NowMs() + kRetireAfterQm3Ms;
 }
 
 void OnAsResponder(EngineContext& ctx, V1Sa& sa, QuickExchange& x,
@@ -211,6 +215,10 @@ void QuickModeTimers(EngineContext& ctx, V1Sa& sa, int64_t now) {
       it = sa.quick.erase(it);
       continue;
     }
+    if (x.retire_at_ms != 0 && now >= x.retire_at_ms) {
+      x.retire_at_ms = 0;
+      RetireReplaced(ctx, sa, x.replaces);
+    }
     if (!x.resend.datagram.empty() && now >= x.resend.next_ms) {
       if (x.resend.sends >= kMaxSends) {
         Fail(ctx, x, x.conn->name, "quick mode: no answer from " + sa.ike.remote.ToString());
@@ -230,6 +238,7 @@ std::optional<int64_t> NextQuickModeMs(const V1Sa& sa) {
   for (const auto& [mid, x] : sa.quick) {
     int64_t t = x.finished_ms != 0 ? x.finished_ms + kFinishedLingerMs : INT64_MAX;
     if (!x.resend.datagram.empty()) t = std::min(t, x.resend.next_ms);
+    if (x.retire_at_ms != 0) t = std::min(t, x.retire_at_ms);
     if (t != INT64_MAX && (!next || t < *next)) next = t;
   }
   return next;

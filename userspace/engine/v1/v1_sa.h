@@ -33,6 +33,9 @@ inline constexpr size_t kMaxQuickExchanges = 64;
 // A finished exchange stays this long to answer a retransmit (our QM3 when
 // the peer resends QM2).
 inline constexpr int64_t kFinishedLingerMs = 30000;
+// After our QM3 of a rekey, the old child's Delete waits this long
+// (v1_quick.cc OnAsInitiator).
+inline constexpr int64_t kRetireAfterQm3Ms = 1000;
 
 struct Resend {
   ike::v1::Bytes datagram;  // empty: nothing to resend
@@ -49,7 +52,8 @@ struct QuickExchange {
   uint32_t replaces = 0;  // inbound SPI of the child this one rekeys, 0 if none
   Resend resend;          // QM1 until QM2 arrives; responder: QM2 until QM3
   ike::v1::Bytes last_sent;
-  int64_t finished_ms = 0;  // done (installed or failed); kept to answer retransmits
+  int64_t finished_ms = 0;   // done (installed or failed); kept to answer retransmits
+  int64_t retire_at_ms = 0;  // when the child this one rekeyed gets its Delete (0: not due)
 };
 
 struct V1Sa {
