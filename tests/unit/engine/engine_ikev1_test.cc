@@ -251,8 +251,12 @@ TEST_F(EngineIkev1Test, SoftExpiryRekeysTheChildWithANewQuickMode) {
     return 1;
   };
   SoftExpire(a, old);
-  ASSERT_TRUE(net.Run(Millis(5000)));
-  // The old child's Delete comes 1 s after QM3, not on its heels.
+  ASSERT_TRUE(net.Run(Millis(500)));
+  // For 1 s after QM3 A still sends on the old pair (B may add the new
+  // SAs only on QM3); then the new outbound SA and the old one's Delete.
+  ASSERT_EQ(a.kernel.SasByDir(kernel::Direction::kOut).size(), 1u);
+  EXPECT_EQ(a.kernel.SasByDir(kernel::Direction::kOut)[0]->spi, old.outbound_spi);
+  ASSERT_TRUE(net.Run(Millis(4500)));
   EXPECT_EQ(delete_ms - last_qm_ms, 1000);
   auto sa = a.engine.Status().ike_sas.at(0);
   auto sb = b.engine.Status().ike_sas.at(0);
