@@ -47,8 +47,8 @@ Status InstallChild(EngineContext& ctx, const IkeSa& sa, ChildSa& child,
   const bool ini = child.initiator;
   // The kernel's soft EXPIRE starts our rekey; the peer's rekey may come
   // first. Without rekey (rekey=no) the child just dies at its hard lifetime.
-  const uint64_t hard = conn.child_lifetime_s;
-  const uint64_t soft = ChildRekeySeconds(conn, ctx.random);
+  const uint64_t hard = child.lifetime_s ? child.lifetime_s : conn.child_lifetime_s;
+  const uint64_t soft = ChildRekeySeconds(conn, ctx.random, hard);
 
   kernel::SaParams in;
   in.spi = child.inbound_spi;

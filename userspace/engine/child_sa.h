@@ -28,10 +28,10 @@ struct ChildSa {
   // The connection this child belongs to: the IKE SA's own, or another one
   // sharing the IKE SA (engine/ike_sa_sharing.h).
   std::shared_ptr<const ConnectionConfig> conn;
-  size_t pair_index = 0;         // into conn's subnet pairs
-  uint32_t reqid = 0;            // shared by every child of one (connection, pair)
-  uint32_t inbound_spi = 0;      // ours, allocated from the kernel
-  uint32_t outbound_spi = 0;     // the peer's
+  size_t pair_index = 0;      // into conn's subnet pairs
+  uint32_t reqid = 0;         // shared by every child of one (connection, pair)
+  uint32_t inbound_spi = 0;   // ours, allocated from the kernel
+  uint32_t outbound_spi = 0;  // the peer's
   // We sent the request that created this child (IKE_AUTH or
   // CREATE_CHILD_SA). Picks the key direction (RFC 7296 2.17: i->r keys
   // first, "initiator" being that exchange's), which is not the IKE SA's
@@ -50,6 +50,9 @@ struct ChildSa {
   // rekeyed again.
   bool rekey_queued = false, replaced = false;
   uint32_t replaces = 0;  // inbound SPI of the child this one rekeyed, 0 if none
+  // Seconds it lives when the peer settled on less than the connection's
+  // lifetime (IKEv1 RESPONDER-LIFETIME); 0: the connection's.
+  uint64_t lifetime_s = 0;
   // The smaller of the two nonces of the exchange that created it: a rekey
   // collision keeps the pair whose exchange did not have the lowest (2.8.1).
   std::vector<uint8_t> min_nonce;

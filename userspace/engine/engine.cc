@@ -82,6 +82,13 @@ class EngineImpl {
         if (SupersedesInitialContact(*other, sa)) return true;
       return false;
     };
+    // An IKEv1 attempt of ours failed: keyingtries and back-off as IKEv2's.
+    v1_.on_attempt_failed = [this](const IkeSa& sa) {
+      auto conn = FindConn(sa.conn_name());
+      auto cs = conn_state_.find(sa.conn_name());
+      if (!conn || cs == conn_state_.end() || shut_down_) return;
+      PlanRevival(ctx_, *conn, sa, v1_.HasLiveSa(sa.conn_name(), &sa), cs->second);
+    };
   }
 
   ipsec::Status LoadConnections(std::vector<ConnectionConfig> conns,
@@ -265,7 +272,10 @@ ipsec::Status EngineImpl::LoadConnections(std::vector<ConnectionConfig> conns,
 }
 
 ipsec::Status EngineImpl::StartIkeSa(const std::shared_ptr<const ConnectionConfig>& conn) {
-  if (conn->ike_version == 1) return v1_.Initiate(conn);
+  if (conn->ike_version == 1) {
+    ++conn_state_[conn->name].tries_used;
+    return v1_.Initiate(conn);
+  }
   if (!conn->local.host.is_set())
     return MakeError("connection '" + conn->name + "' needs a local address (left=) to initiate");
   IkeSa* sa = NewSa(true);

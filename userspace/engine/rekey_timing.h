@@ -13,8 +13,12 @@
 namespace ipsec::engine {
 
 // Seconds from install to rekey for a child SA (the kernel's soft lifetime),
-// 0 for rekey=no. Draws the fuzz from random.
-uint64_t ChildRekeySeconds(const ConnectionConfig& c, RandomSource& random);
+// 0 for rekey=no. Draws the fuzz from random. life_s: the child's lifetime
+// when not the connection's (the peer chose a shorter one).
+uint64_t ChildRekeySeconds(const ConnectionConfig& c, RandomSource& random, uint64_t life_s);
+inline uint64_t ChildRekeySeconds(const ConnectionConfig& c, RandomSource& random) {
+  return ChildRekeySeconds(c, random, c.child_lifetime_s);
+}
 
 // Milliseconds from establishment to rekey for an IKE SA, or -1 for none
 // (rekey=no or ikelifetime=0). fuzz_seed: any per-SA random value (the

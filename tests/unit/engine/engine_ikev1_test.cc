@@ -27,6 +27,28 @@ class EngineIkev1Test : public EngineTest {
       c.esp_proposals = {P(ProtocolId::kEsp, {Encr(12, 128), Integ(2), Dh(14)})};
     return c;
   }
+  // ikelifetime 60 s, rekeymargin 10 s, no fuzz: phase 1 rekeyed at 50 s.
+  static ConnectionConfig ShortIkeLifetime(ConnectionConfig c) {
+    c.ike_lifetime_s = 60;
+    c.rekey_margin_s = 10;
+    c.rekey_fuzz_percent = 0;
+    return c;
+  }
+  // The kernel's soft expiry of c's inbound SA at p.
+  static void SoftExpire(Peer& p, const ChildSaStatus& c) {
+    kernel::ExpireEvent ev;
+    ev.spi = c.inbound_spi;
+    ev.dir = kernel::Direction::kIn;
+    ev.reqid = c.reqid;
+    p.engine.OnKernelExpire(ev);
+  }
+  // ca at A, cb at B; A initiates; 5 s to come up.
+  void Up(const ConnectionConfig& ca, const ConnectionConfig& cb) {
+    Load(a, ca);
+    Load(b, cb);
+    ASSERT_TRUE(a.engine.Initiate("site").ok());
+    ASSERT_TRUE(net.Run(Millis(5000)));
+  }
   static bool IsV1Exchange(const Datagram& d, uint8_t exchange) {
     return d.bytes.size() >= 28 && d.bytes[17] == 0x10 && d.bytes[18] == exchange;
   }
@@ -220,12 +242,22 @@ TEST_F(EngineIkev1Test, SoftExpiryRekeysTheChildWithANewQuickMode) {
   ASSERT_TRUE(a.engine.Initiate("site").ok());
   ASSERT_TRUE(net.Run(Millis(5000)));
   auto old = a.engine.Status().ike_sas.at(0).children.at(0);
-  kernel::ExpireEvent ev;
-  ev.spi = old.inbound_spi;
-  ev.dir = kernel::Direction::kIn;
-  ev.reqid = old.reqid;
-  a.engine.OnKernelExpire(ev);
-  ASSERT_TRUE(net.Run(Millis(5000)));
+  int64_t last_qm_ms = 0, delete_ms = 0;
+  net.filter = [&](const Datagram& d, size_t) {
+    if (d.to.addr == b.addr && IsV1Exchange(d, v1c::exchange::kQuickMode))
+      last_qm_ms = clock.Now().count();
+    if (d.to.addr == b.addr && IsV1Exchange(d, v1c::exchange::kInformational) && !delete_ms)
+      delete_ms = clock.Now().count();
+    return 1;
+  };
+  SoftExpire(a, old);
+  ASSERT_TRUE(net.Run(Millis(500)));
+  // For 1 s after QM3 A still sends on the old pair (B may add the new
+  // SAs only on QM3); then the new outbound SA and the old one's Delete.
+  ASSERT_EQ(a.kernel.SasByDir(kernel::Direction::kOut).size(), 1u);
+  EXPECT_EQ(a.kernel.SasByDir(kernel::Direction::kOut)[0]->spi, old.outbound_spi);
+  ASSERT_TRUE(net.Run(Millis(4500)));
+  EXPECT_EQ(delete_ms - last_qm_ms, 1000);
   auto sa = a.engine.Status().ike_sas.at(0);
   auto sb = b.engine.Status().ike_sas.at(0);
   ASSERT_EQ(sa.children.size(), 1u) << a.log.Errors();
@@ -240,6 +272,206 @@ TEST_F(EngineIkev1Test, SoftExpiryRekeysTheChildWithANewQuickMode) {
   ASSERT_TRUE(net.Run(Millis(5000)));
   ExpectMatchingChildren(a, b, 1);
   EXPECT_TRUE(HasPolicy(a, "10.1.0.0/24", "10.2.0.0/24"));
+}
+
+// Phase-1 rekey: ikelifetime 60 s, margin 10 s, no fuzz: at 50 s the
+// initiator runs a new main mode, the child moves to the new ISAKMP SA at
+// both ends (same SPIs, still in the kernel) and the old ISAKMP SA is
+// deleted; the same again at 100 s.
+TEST_F(EngineIkev1Test, IsakmpSaIsRekeyedBeforeExpiryKeepingTheChildren) {
+  Up(ShortIkeLifetime(V1(AtoB())), V1(BtoA()));
+  ExpectMatchingChildren(a, b, 1);
+  const auto first = a.engine.Status().ike_sas.at(0);
+  const auto child = first.children.at(0);
+  size_t deletes_to_b = 0;
+  net.filter = [&](const Datagram& d, size_t) {
+    deletes_to_b += d.to.addr == b.addr && IsV1Exchange(d, v1c::exchange::kInformational);
+    return 1;
+  };
+  ASSERT_TRUE(net.Run(Millis(50000)));  // 55 s
+  for (const auto* p : {&a, &b}) {
+    auto st = p->engine.Status();
+    ASSERT_EQ(st.ike_sas.size(), 1u) << p->log.Errors();
+    EXPECT_NE(st.ike_sas[0].spi_i, first.spi_i);
+    EXPECT_EQ(st.ike_sas[0].state, "ESTABLISHED");
+    ASSERT_EQ(st.ike_sas[0].children.size(), 1u);
+  }
+  const auto second = a.engine.Status().ike_sas.at(0);
+  EXPECT_TRUE(second.initiator);
+  EXPECT_EQ(second.children[0].inbound_spi, child.inbound_spi);
+  EXPECT_EQ(second.children[0].outbound_spi, child.outbound_spi);
+  EXPECT_EQ(b.engine.Status().ike_sas.at(0).spi_i, second.spi_i);
+  EXPECT_EQ(deletes_to_b, 1u);  // the old ISAKMP SA only, no child
+  EXPECT_TRUE(a.log.Contains("IKEv1 ISAKMP SA rekeyed"));
+  ExpectMatchingChildren(a, b, 1);
+  EXPECT_NE(a.kernel.FindSa(child.inbound_spi, kernel::Direction::kIn), nullptr);
+  EXPECT_NE(b.kernel.FindSa(child.outbound_spi, kernel::Direction::kIn), nullptr);
+  EXPECT_EQ(a.engine.Status().counters.ike_sas_established, 2u);
+  ASSERT_TRUE(net.Run(Millis(50000)));  // 105 s: rekeyed again
+  auto third = a.engine.Status().ike_sas;
+  ASSERT_EQ(third.size(), 1u);
+  EXPECT_NE(third[0].spi_i, second.spi_i);
+  ASSERT_EQ(third[0].children.size(), 1u);
+  EXPECT_EQ(third[0].children[0].inbound_spi, child.inbound_spi);
+  EXPECT_EQ(b.engine.Status().ike_sas.size(), 1u);
+}
+
+// The peer that initiated does not rekey (rekey=no, a longer lifetime): the
+// responder, at its own shorter lifetime, runs a new main mode itself
+// instead of deleting the ISAKMP SA under the child, and the child moves.
+TEST_F(EngineIkev1Test, ResponderRekeysAtItsLifetimeWhenThePeerDoesNot) {
+  auto ca = V1(AtoB());
+  ca.ike_lifetime_s = 120;
+  ca.rekey = false;
+  auto cb = V1(BtoA());
+  cb.ike_lifetime_s = 60;
+  Up(ca, cb);
+  const auto old = b.engine.Status().ike_sas.at(0);
+  const auto old_a = a.engine.Status().ike_sas.at(0);
+  ASSERT_FALSE(old.initiator);
+  ASSERT_TRUE(net.Run(Millis(60000)));  // 65 s
+  for (const auto& [p, before] : {std::pair{&a, old_a}, std::pair{&b, old}}) {
+    auto st = p->engine.Status();
+    ASSERT_EQ(st.ike_sas.size(), 1u) << p->log.Errors();
+    EXPECT_NE(st.ike_sas[0].spi_i, before.spi_i);
+    ASSERT_EQ(st.ike_sas[0].children.size(), 1u);
+    EXPECT_EQ(st.ike_sas[0].children[0].outbound_spi, before.children.at(0).outbound_spi);
+  }
+  EXPECT_TRUE(b.engine.Status().ike_sas[0].initiator);
+  ExpectMatchingChildren(a, b, 1);
+}
+
+// A child's rekey (quick mode) still unanswered when the ISAKMP SA is
+// rekeyed is run again under the new ISAKMP SA: the child is rekeyed all
+// the same and the old one deleted.
+TEST_F(EngineIkev1Test, ChildRekeyInFlightMovesToTheNewIsakmpSa) {
+  Up(ShortIkeLifetime(V1(AtoB())), V1(BtoA()));
+  const auto old = a.engine.Status().ike_sas.at(0).children.at(0);
+  ASSERT_TRUE(net.Run(Millis(40000)));  // 45 s
+  // B's quick-mode answers are lost until 53 s, past the phase-1 rekey at 50 s.
+  net.filter = [&](const Datagram& d, size_t) {
+    return d.to.addr == a.addr && IsV1Exchange(d, v1c::exchange::kQuickMode) ? 0 : 1;
+  };
+  SoftExpire(a, old);
+  ASSERT_TRUE(net.Run(Millis(8000)));
+  ASSERT_TRUE(a.log.Contains("IKEv1 ISAKMP SA rekeyed"));
+  net.filter = nullptr;
+  ASSERT_TRUE(net.Run(Millis(12000)));
+  auto sa = a.engine.Status().ike_sas;
+  ASSERT_EQ(sa.size(), 1u) << a.log.Errors();
+  ASSERT_EQ(sa[0].children.size(), 1u);
+  const auto fresh = sa[0].children[0];
+  EXPECT_NE(fresh.inbound_spi, old.inbound_spi);
+  EXPECT_EQ(a.kernel.FindSa(old.inbound_spi, kernel::Direction::kIn), nullptr);
+  EXPECT_EQ(a.kernel.FindSa(old.outbound_spi, kernel::Direction::kOut), nullptr);
+  EXPECT_NE(b.kernel.FindSa(fresh.outbound_spi, kernel::Direction::kIn), nullptr);
+  EXPECT_NE(b.kernel.FindSa(fresh.inbound_spi, kernel::Direction::kOut), nullptr);
+}
+
+// RFC 2407 4.6.3.1: B keeps children 1200 s, A offers 3600 s: B's QM2
+// carries RESPONDER-LIFETIME and A's child lives 1200 s too. The other way
+// round, the responder takes the initiator's shorter offer.
+TEST_F(EngineIkev1Test, ResponderLifetimeShortensTheChild) {
+  auto ca = V1(AtoB());
+  auto cb = V1(BtoA());
+  ca.child_lifetime_s = 3600;
+  cb.child_lifetime_s = 1200;
+  Up(ca, cb);
+  ExpectMatchingChildren(a, b, 1);
+  auto child = a.engine.Status().ike_sas.at(0).children.at(0);
+  const auto* out = a.kernel.FindSa(child.outbound_spi, kernel::Direction::kOut);
+  ASSERT_NE(out, nullptr);
+  EXPECT_EQ(out->hard.seconds, 1200u);
+  EXPECT_LT(out->soft.seconds, 1200u);
+  EXPECT_EQ(b.kernel.FindSa(child.outbound_spi, kernel::Direction::kIn)->hard.seconds, 1200u);
+
+  ASSERT_TRUE(a.engine.Terminate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(1000)));
+  ca.child_lifetime_s = 600;
+  Load(a, ca);
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  ExpectMatchingChildren(a, b, 1);
+  child = a.engine.Status().ike_sas.at(0).children.at(0);
+  const auto* b_out = b.kernel.FindSa(child.inbound_spi, kernel::Direction::kOut);
+  ASSERT_NE(b_out, nullptr);
+  EXPECT_EQ(b_out->hard.seconds, 600u);
+  EXPECT_EQ(a.kernel.FindSa(child.outbound_spi, kernel::Direction::kOut)->hard.seconds, 600u);
+}
+
+// A failed IKEv1 initiation is tried again as IKEv2's are (revival.h):
+// B accepts none of A's proposals and says NO-PROPOSAL-CHOSEN; A tries
+// keyingtries=3 times, 2 s then 4 s apart, one line per try, then gives up.
+TEST_F(EngineIkev1Test, RefusedMainModeIsRetriedUpToKeyingtries) {
+  auto ca = V1(AtoB());
+  ca.keyingtries = 3;
+  auto cb = V1(BtoA());
+  cb.ike_proposals = {P(ProtocolId::kIke, {Encr(12, 256), Prf(2), Dh(14)})};
+  Load(a, ca);
+  Load(b, cb);
+  std::vector<int64_t> m1_at;
+  net.filter = [&](const Datagram& d, size_t) {
+    if (d.to.addr == b.addr && IsV1Exchange(d, v1c::exchange::kIdentityProtection))
+      m1_at.push_back(clock.Now().count());
+    return 1;
+  };
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(30000)));
+  EXPECT_EQ(m1_at.size(), 3u);  // one message 1 per try: the notify ends each at once
+  ASSERT_GE(m1_at.size(), 3u);
+  EXPECT_EQ(m1_at[1] - m1_at[0], 2000);
+  EXPECT_EQ(m1_at[2] - m1_at[1], 4000);
+  EXPECT_TRUE(a.log.Contains("refused it: NO-PROPOSAL-CHOSEN")) << a.log.Errors();
+  EXPECT_TRUE(a.log.Contains("keying try 2 of 3 in 2 s"));
+  EXPECT_TRUE(a.log.Contains("keying try 3 of 3 in 4 s"));
+  EXPECT_TRUE(a.log.Contains("giving up after 3 keying tries"));
+  EXPECT_TRUE(a.engine.Status().ike_sas.empty());
+  EXPECT_EQ(a.engine.Status().connections.at(0).keyingtries_used, 3u);
+  EXPECT_GE(a.engine.Status().counters.proposal_mismatches, 3u);
+}
+
+// keyingtries=%forever against a silent peer: each main mode gives up after
+// its retransmits, the next comes after the back-off, and when the peer
+// answers at last the connection comes up.
+TEST_F(EngineIkev1Test, UnansweredMainModeIsRetriedForever) {
+  auto ca = V1(AtoB());
+  ca.keyingtries = 0;
+  Load(a, ca);
+  Load(b, V1(BtoA()));
+  bool b_up = false;
+  net.filter = [&](const Datagram& d, size_t) { return d.to.addr == b.addr && !b_up ? 0 : 1; };
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(300000)));
+  EXPECT_TRUE(a.log.Contains("keying try 2 (%forever)"));
+  EXPECT_TRUE(a.log.Contains("keying try 4 (%forever)"));
+  EXPECT_FALSE(a.log.Contains("giving up"));
+  b_up = true;
+  ASSERT_TRUE(net.Run(Millis(120000)));
+  EXPECT_EQ(Established(a), 1u) << a.log.Errors();
+  ExpectMatchingChildren(a, b, 1);
+}
+
+// RFC 2407 4.6.3.3: A loses its state without telling B (its Deletes are
+// lost), then starts again: its message 5 carries INITIAL-CONTACT and B
+// drops the old ISAKMP SA and its child instead of keeping both.
+TEST_F(EngineIkev1Test, InitialContactRemovesThePeersOldSas) {
+  Up(V1(AtoB()), V1(BtoA()));
+  ExpectMatchingChildren(a, b, 1);
+  const auto old = b.engine.Status().ike_sas.at(0);
+  net.filter = [&](const Datagram& d, size_t) { return d.to.addr == b.addr ? 0 : 1; };
+  ASSERT_TRUE(a.engine.Terminate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(1000)));
+  ASSERT_EQ(b.engine.Status().ike_sas.size(), 1u);  // B knows nothing
+  net.filter = [&](const Datagram&, size_t) { return 1; };
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  auto st = b.engine.Status();
+  ASSERT_EQ(st.ike_sas.size(), 1u) << b.log.Errors();
+  EXPECT_NE(st.ike_sas[0].spi_i, old.spi_i);
+  ASSERT_EQ(st.ike_sas[0].children.size(), 1u);
+  EXPECT_NE(st.ike_sas[0].children[0].inbound_spi, old.children.at(0).inbound_spi);
+  EXPECT_TRUE(b.log.Contains("peer sent INITIAL-CONTACT"));
+  ExpectMatchingChildren(a, b, 1);
 }
 
 // Hostile input: datagrams that are not a parsable main-mode message 1

@@ -4,6 +4,8 @@
 
 #include "engine/child_install.h"
 #include "engine/identity.h"
+#include "engine/rekey_timing.h"
+#include "engine/revival.h"
 #include "engine/sa_status.h"
 #include "engine/v1/v1_informational.h"
 #include "engine/v1/v1_nat.h"
@@ -15,6 +17,30 @@
 namespace ipsec::engine::v1 {
 
 namespace exchange = ike::v1::exchange;
+
+namespace {
+
+std::string NotifyName(uint16_t type) {
+  namespace notify = ike::v1::notify;
+  switch (type) {
+    case notify::kNoProposalChosen:
+      return "NO-PROPOSAL-CHOSEN";
+    case notify::kPayloadMalformed:
+      return "PAYLOAD-MALFORMED";
+    case notify::kInvalidKeyInformation:
+      return "INVALID-KEY-INFORMATION";
+    case notify::kInvalidIdInformation:
+      return "INVALID-ID-INFORMATION";
+    case notify::kInvalidHashInformation:
+      return "INVALID-HASH-INFORMATION";
+    case notify::kAuthenticationFailed:
+      return "AUTHENTICATION-FAILED";
+    default:
+      return "notify " + std::to_string(type);
+  }
+}
+
+}  // namespace
 
 bool V1Engine::IsIkev1(std::span<const uint8_t> datagram) {
   return datagram.size() >= ike::v1::kHeaderSize && (datagram[17] >> 4) == 1;
@@ -56,6 +82,8 @@ void V1Engine::OnDatagram(std::span<const uint8_t> datagram, const Endpoint& loc
   }
   if (h->exchange == exchange::kIdentityProtection && h->message_id == 0) {
     OnMainMode(*sa, datagram, local, remote);
+  } else if (!sa->p1 && h->exchange == exchange::kInformational && !h->encrypted()) {
+    OnMainModeNotify(*sa, datagram);
   } else if (!sa->p1) {
     ++ctx_.counters.dropped_unexpected;
   } else if (h->exchange == exchange::kQuickMode) {
@@ -125,8 +153,10 @@ void V1Engine::OnMessage1(std::span<const uint8_t> datagram, const ike::v1::Head
   sa->mm_responder = std::make_unique<ike::v1::MainModeResponder>(std::move(*params), ctx_.random);
   auto reply = sa->mm_responder->Receive(datagram);
   if (!reply) {
-    if (reply.error().message.find("no acceptable") != std::string::npos)
+    if (reply.error().message.find("no phase-1 proposal chosen") != std::string::npos) {
       ++ctx_.counters.proposal_mismatches;
+      SendPlainNotify(ctx_, local, remote, h.cookie_i, ike::v1::notify::kNoProposalChosen);
+    }
     ctx_.Error(conn->name, "IKEv1 " + reply.error().message);
     return;
   }
@@ -141,6 +171,27 @@ void V1Engine::OnMessage1(std::span<const uint8_t> datagram, const ike::v1::Head
   sas_[h.cookie_i] = std::move(sa);
 }
 
+void V1Engine::OnMainModeNotify(V1Sa& sa, std::span<const uint8_t> datagram) {
+  auto m = ike::v1::Decode(datagram);
+  if (!m || !sa.mm_initiator) {
+    ++ctx_.counters.dropped_unexpected;
+    return;
+  }
+  for (const auto& p : m->payloads) {
+    const auto* n = std::get_if<ike::v1::NotifyPayload>(&p.body);
+    // Error types are below 16384 (RFC 2408 3.14.1); status types say nothing here.
+    if (!n || n->type == 0 || n->type >= 16384) continue;
+    if (n->type == ike::v1::notify::kNoProposalChosen) ++ctx_.counters.proposal_mismatches;
+    if (n->type == ike::v1::notify::kAuthenticationFailed ||
+        n->type == ike::v1::notify::kInvalidHashInformation)
+      ++ctx_.counters.auth_failures;
+    ctx_.Error(sa.ike.conn_name(), "IKEv1 main mode: " + sa.ike.remote.ToString() +
+                                       " refused it: " + NotifyName(n->type));
+    sa.ike.Kill("refused by the peer");
+    return;
+  }
+}
+
 void V1Engine::OnMainMode(V1Sa& sa, std::span<const uint8_t> datagram, const Endpoint& local,
                           const Endpoint& remote) {
   Result<ike::v1::Bytes> reply =
@@ -151,6 +202,8 @@ void V1Engine::OnMainMode(V1Sa& sa, std::span<const uint8_t> datagram, const End
     if (reply.error().message.find("pre-shared keys differ") != std::string::npos) {
       ++ctx_.counters.auth_failures;
       ctx_.Error(sa.ike.conn_name(), "IKEv1 " + reply.error().message);
+      // Our attempt failed to authenticate the peer: it ends (and is tried again).
+      if (sa.mm_initiator) sa.ike.Kill("authentication failed");
     }
     return;
   }
@@ -179,8 +232,96 @@ void V1Engine::Established(V1Sa& sa) {
                ike::IdToString(sa.ike.local_id) + "] and " + sa.ike.remote.ToString() + " [" +
                ike::IdToString(sa.ike.remote_id) + "], " +
                ike::v1::DescribePhase1(sa.p1->transform));
+  ScheduleLifetime(sa);
+  if (sa.p1->peer_initial_contact) DropStaleSas(sa);
+  TakeOverChildren(sa);
   ctx_.events.OnStateChange(sa.ike.conn_name());
   if (sa.ike.initiator()) StartChildren(sa);
+}
+
+void V1Engine::ScheduleLifetime(V1Sa& sa) {
+  const ConnectionConfig& c = *sa.ike.conn;
+  // The lifetime main mode settled on: ours, or the initiator's if shorter.
+  uint64_t life_s = c.ike_lifetime_s;
+  const uint64_t negotiated = sa.p1->transform.life_seconds;
+  if (negotiated && (life_s == 0 || negotiated < life_s)) life_s = negotiated;
+  if (life_s) sa.expire_ms = sa.ike.established_ms + static_cast<int64_t>(life_s) * 1000;
+  if (!sa.ike.initiator()) {
+    // The peer rekeys what it initiated. If it has not by the lifetime, we
+    // do when we can reach it; the SA is never deleted under its children
+    // for the lifetime alone (a peer may well expect a longer one).
+    if (c.remote.host.is_set() && c.rekey) sa.rekey_due_ms = sa.expire_ms;
+    sa.expire_ms = 0;
+    return;
+  }
+  // We rekey what we initiated, as IKEv2's timing says (rekey_timing.h),
+  // on the lifetime main mode settled on.
+  ConnectionConfig timing = c;
+  timing.ike_lifetime_s = static_cast<uint32_t>(life_s);
+  if (const int64_t delay = IkeRekeyDelayMs(timing, sa.ike.spi_i); delay >= 0)
+    sa.rekey_due_ms = sa.ike.established_ms + delay;
+}
+
+void V1Engine::DropStaleSas(const V1Sa& fresh) {
+  for (auto& [cookie, other] : sas_) {
+    V1Sa& old = *other;
+    if (&old == &fresh || !old.p1 || old.ike.state == IkeSa::State::kDead ||
+        old.ike.remote.addr != fresh.ike.remote.addr || old.ike.remote_id != fresh.ike.remote_id ||
+        old.ike.established_ms >= fresh.ike.created_ms)
+      continue;
+    ctx_.Log(LogLevel::kInfo, old.ike.conn_name(),
+             "peer sent INITIAL-CONTACT: removing its old ISAKMP SA and its child SAs");
+    old.ike.Kill("replaced: peer sent INITIAL-CONTACT");
+  }
+}
+
+V1Sa* V1Engine::Sibling(const V1Sa& sa) {
+  V1Sa* best = nullptr;
+  for (auto& [cookie, other] : sas_) {
+    V1Sa& o = *other;
+    if (&o == &sa || !o.p1 || o.ike.state != IkeSa::State::kEstablished ||
+        o.ike.conn_name() != sa.ike.conn_name() || o.ike.remote.addr != sa.ike.remote.addr ||
+        o.ike.remote_id != sa.ike.remote_id)
+      continue;
+    if (!best || o.ike.established_ms >= best->ike.established_ms) best = &o;
+  }
+  return best;
+}
+
+void V1Engine::MoveChildren(V1Sa& from, V1Sa& to) {
+  if (from.ike.children.empty()) return;
+  const size_t n = from.ike.children.size();
+  for (auto& c : from.ike.children) to.ike.children.push_back(std::move(c));
+  from.ike.children.clear();
+  ctx_.Log(LogLevel::kInfo, to.ike.conn_name(),
+           std::to_string(n) + " IKEv1 child SA(s) now under the ISAKMP SA with cookies " +
+               std::to_string(to.ike.spi_i) + "/" + std::to_string(to.ike.spi_r));
+}
+
+void V1Engine::TakeOverChildren(V1Sa& fresh) {
+  // In IKEv1 the IPsec SAs outlive the ISAKMP SA that made them: the
+  // newest ISAKMP SA with the peer carries them (their deletes and rekeys).
+  for (auto& [cookie, other] : sas_) {
+    V1Sa& old = *other;
+    if (&old == &fresh || !old.p1 || old.ike.state != IkeSa::State::kEstablished ||
+        old.ike.conn_name() != fresh.ike.conn_name() ||
+        old.ike.remote.addr != fresh.ike.remote.addr || old.ike.remote_id != fresh.ike.remote_id)
+      continue;
+    MoveChildren(old, fresh);
+    if (fresh.replaces == cookie) {
+      // Our rekey: the old ISAKMP SA goes at once (its children did not).
+      ctx_.Log(LogLevel::kInfo, fresh.ike.conn_name(),
+               "IKEv1 ISAKMP SA rekeyed: deleting the old one");
+      SendDeleteIsakmp(ctx_, old);
+      old.ike.Kill("replaced by a new ISAKMP SA");
+      // A child rekey still in flight on the old SA dies with it: run it
+      // again on the new one, or the child would expire un-rekeyed.
+      for (const auto& [mid, x] : old.quick)
+        if (x.initiator && x.finished_ms == 0 && x.replaces != 0)
+          if (auto st = StartQuickMode(ctx_, fresh, x.conn, x.pair_index, x.replaces); !st)
+            ctx_.Error(x.conn->name, "IKEv1 rekey: " + st.error().message);
+    }
+  }
 }
 
 void V1Engine::StartChildren(V1Sa& sa) {
@@ -205,10 +346,24 @@ Status V1Engine::Initiate(const std::shared_ptr<const ConnectionConfig>& conn) {
     if (sa->p1) StartChildren(*sa);
     return Status::Ok();
   }
+  auto sa = StartMainMode(conn, 0);
+  if (!sa) return sa.error();
+  return Status::Ok();
+}
+
+Result<V1Sa*> V1Engine::StartMainMode(const std::shared_ptr<const ConnectionConfig>& conn,
+                                      uint64_t replaces) {
   const Endpoint local{conn->local.host, conn->local.ike_port};
   const Endpoint remote{conn->remote.host, conn->remote.ike_port};
   auto params = MainModeParamsFor(ctx_, *conn, local, remote);
   if (!params) return MakeError("IKEv1: " + params.error().message);
+  // RFC 2407 4.6.3.3: INITIAL-CONTACT when this is our only ISAKMP SA with
+  // the peer (not on a rekey: the old one is still up).
+  params->initial_contact = true;
+  for (const auto& [cookie, other] : sas_)
+    if (other->p1 && other->ike.state != IkeSa::State::kDead &&
+        other->ike.remote.addr == remote.addr)
+      params->initial_contact = false;
   auto sa = std::make_unique<V1Sa>(ctx_, ctx_.next_serial++, true);
   sa->mm_initiator = std::make_unique<ike::v1::MainModeInitiator>(std::move(*params), ctx_.random);
   auto m1 = sa->mm_initiator->Start();
@@ -218,11 +373,15 @@ Status V1Engine::Initiate(const std::shared_ptr<const ConnectionConfig>& conn) {
   sa->ike.local = local;
   sa->ike.remote = remote;
   sa->ike.created_ms = ctx_.NowMs();
-  ctx_.Log(LogLevel::kInfo, conn->name, "initiating IKEv1 main mode to " + remote.ToString());
+  sa->replaces = replaces;
+  ctx_.Log(LogLevel::kInfo, conn->name,
+           std::string(replaces ? "rekeying the ISAKMP SA: " : "") +
+               "initiating IKEv1 main mode to " + remote.ToString());
   Send(ctx_, *sa, *m1);
   sa->resend = {std::move(*m1), ctx_.NowMs() + kResendIntervalMs, 1};
+  V1Sa* raw = sa.get();
   sas_[sa->ike.spi_i] = std::move(sa);
-  return Status::Ok();
+  return raw;
 }
 
 bool V1Engine::Terminate(std::string_view name) {
@@ -289,6 +448,7 @@ void V1Engine::Dpd(V1Sa& sa, int64_t now) {
 
 void V1Engine::OnTimer() {
   const int64_t now = ctx_.NowMs();
+  std::vector<V1Sa*> rekey;
   for (auto& [cookie, sa] : sas_) {
     if (sa->ike.state == IkeSa::State::kDead) continue;
     if (!sa->p1) {
@@ -309,11 +469,30 @@ void V1Engine::OnTimer() {
       }
       continue;
     }
+    if (sa->expire_ms && now >= sa->expire_ms) {
+      ctx_.Log(LogLevel::kInfo, sa->ike.conn_name(), "IKEv1 ISAKMP SA lifetime expired");
+      SendDeleteIsakmp(ctx_, *sa);
+      sa->ike.Kill(kExpired);
+      continue;
+    }
+    if (sa->rekey_due_ms && now >= sa->rekey_due_ms && sa->replaced_by == 0 && !shut_down_)
+      rekey.push_back(sa.get());
     QuickModeTimers(ctx_, *sa, now);
     Dpd(*sa, now);
     NatKeepalive(ctx_, *sa, now);
   }
+  for (V1Sa* old : rekey) Rekey(*old);
   Reap();
+}
+
+void V1Engine::Rekey(V1Sa& old) {
+  auto fresh = StartMainMode(old.ike.conn, old.ike.spi_i);
+  if (!fresh) {
+    ctx_.Error(old.ike.conn_name(), "IKEv1 ISAKMP SA rekey: " + fresh.error().message);
+    old.rekey_due_ms = ctx_.NowMs() + KeyingRetryDelayMs(++old.rekey_tries);
+    return;
+  }
+  old.replaced_by = (*fresh)->ike.spi_i;
 }
 
 std::optional<int64_t> V1Engine::NextDueMs() const {
@@ -329,6 +508,8 @@ std::optional<int64_t> V1Engine::NextDueMs() const {
       continue;
     }
     if (auto t = NextQuickModeMs(*sa)) consider(*t);
+    if (sa->expire_ms) consider(sa->expire_ms);
+    if (sa->rekey_due_ms && sa->replaced_by == 0) consider(sa->rekey_due_ms);
     if (auto t = NextKeepaliveMs(*sa)) consider(*t);
     const ConnectionConfig& c = *sa->ike.conn;
     if (c.dpd_delay_s > 0 && sa->p1->peer_dpd) {
@@ -349,11 +530,32 @@ void V1Engine::AppendStatus(std::vector<IkeSaStatus>* out) const {
   }
 }
 
+bool V1Engine::HasLiveSa(std::string_view conn, const IkeSa* except) const {
+  for (const auto& [cookie, sa] : sas_)
+    if (&sa->ike != except && sa->ike.conn_name() == conn &&
+        (sa->ike.state == IkeSa::State::kEstablished || sa->ike.state == IkeSa::State::kConnecting))
+      return true;
+  return false;
+}
+
 void V1Engine::Shutdown() {
   shut_down_ = true;
   std::vector<std::string> names;
   for (auto& [cookie, sa] : sas_) names.push_back(sa->ike.conn_name());
   for (const auto& n : names) Terminate(n);
+}
+
+// A rekey's main mode failed: the old SA tries again after the back-off of
+// failed keying tries, while it lives.
+void V1Engine::RekeyFailed(uint64_t old_cookie) {
+  auto it = sas_.find(old_cookie);
+  if (it == sas_.end() || it->second->ike.state == IkeSa::State::kDead) return;
+  V1Sa& old = *it->second;
+  old.replaced_by = 0;
+  const int64_t delay = KeyingRetryDelayMs(++old.rekey_tries);
+  old.rekey_due_ms = ctx_.NowMs() + delay;
+  ctx_.Log(LogLevel::kInfo, old.ike.conn_name(),
+           "IKEv1 ISAKMP SA rekey failed, next try in " + std::to_string(delay / 1000) + " s");
 }
 
 void V1Engine::Reap() {
@@ -364,7 +566,14 @@ void V1Engine::Reap() {
       ++it;
       continue;
     }
+    // Deleted by the peer or expired while a newer ISAKMP SA with the peer
+    // is up: the children stay, under that one.
+    if (sa.ike.death_reason == kExpired || sa.ike.death_reason == kDeletedByPeer)
+      if (V1Sa* heir = Sibling(sa)) MoveChildren(sa, *heir);
     for (auto& c : sa.ike.children) RemoveChild(ctx_, *c);
+    if (sa.replaces && !sa.p1) RekeyFailed(sa.replaces);
+    if (!sa.replaces && !sa.p1 && sa.ike.initiator() && on_attempt_failed && !shut_down_)
+      on_attempt_failed(sa.ike);
     ctx_.Log(LogLevel::kInfo, sa.ike.conn_name(), "IKEv1 ISAKMP SA gone: " + sa.ike.death_reason);
     ctx_.events.OnStateChange(sa.ike.conn_name());
     if (sa.restart && !shut_down_) restart.push_back(sa.ike.conn);

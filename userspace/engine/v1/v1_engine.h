@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -29,6 +30,9 @@ namespace ipsec::engine::v1 {
 inline constexpr size_t kMaxHalfOpen = 64;
 inline constexpr size_t kMaxHalfOpenPerPeer = 8;
 inline constexpr int64_t kHalfOpenMs = 30000;
+// Death reasons whose children a newer ISAKMP SA with the peer takes over.
+inline constexpr const char* kExpired = "ISAKMP SA lifetime expired";
+inline constexpr const char* kDeletedByPeer = "deleted by the peer";
 
 class V1Engine {
  public:
@@ -49,13 +53,41 @@ class V1Engine {
   std::optional<int64_t> NextDueMs() const;
   void AppendStatus(std::vector<IkeSaStatus>* out) const;
   void Shutdown();
+  // Whether conn has an ISAKMP SA other than `except` up or being set up.
+  bool HasLiveSa(std::string_view conn, const IkeSa* except = nullptr) const;
+
+  // Called as a main mode we started (not a rekey) fails: no answer, the
+  // peer's error notify, authentication. The engine plans the next keying
+  // try as for IKEv2 (revival.h) and calls Initiate again when it is due.
+  std::function<void(const IkeSa& failed)> on_attempt_failed;
 
  private:
   void OnMessage1(std::span<const uint8_t> datagram, const ike::v1::Header& h,
                   const Endpoint& local, const Endpoint& remote);
+  // An unencrypted informational during main mode: the peer's error
+  // notify (NO-PROPOSAL-CHOSEN...) ends our attempt.
+  void OnMainModeNotify(V1Sa& sa, std::span<const uint8_t> datagram);
   void OnMainMode(V1Sa& sa, std::span<const uint8_t> datagram, const Endpoint& local,
                   const Endpoint& remote);
+  Result<V1Sa*> StartMainMode(const std::shared_ptr<const ConnectionConfig>& conn,
+                              uint64_t replaces);
   void Established(V1Sa& sa);
+  // Phase-1 lifetime (Documentation/ikev1.md, "Lifecycle"): the expiry and,
+  // for SAs we initiated, the rekey time of a new SA.
+  void ScheduleLifetime(V1Sa& sa);
+  // A new main mode to replace old, which keeps working until it is in.
+  void Rekey(V1Sa& old);
+  void RekeyFailed(uint64_t old_cookie);
+  // fresh is up: the children of older SAs with the same peer move to it;
+  // the SA our rekey replaced is deleted.
+  void TakeOverChildren(V1Sa& fresh);
+  // INITIAL-CONTACT from fresh's peer (RFC 2407 4.6.3.3): it has no other
+  // SA with us, so ours with the same address and ID that were up before
+  // fresh began go, children too, without a Delete (IKEv2's DropStaleSas).
+  void DropStaleSas(const V1Sa& fresh);
+  // The newest other established SA of sa's connection with the same peer.
+  V1Sa* Sibling(const V1Sa& sa);
+  void MoveChildren(V1Sa& from, V1Sa& to);
   void StartChildren(V1Sa& sa);
   void Dpd(V1Sa& sa, int64_t now);
   void Reap();

@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "engine/child_install.h"
+#include "engine/v1/v1_engine.h"
+#include "ike/v1/codec.h"
 #include "ike/v1/quick_mode_steps.h"
 
 namespace ipsec::engine::v1 {
@@ -36,7 +38,7 @@ void OnDelete(EngineContext& ctx, V1Sa& sa, const ike::v1::DeletePayload& d) {
   if (d.protocol == ike::v1::protocol::kIsakmp) {
     if (d.spis.size() == 1 && d.spis[0] == Cookies(*sa.p1)) {
       ctx.Log(LogLevel::kInfo, sa.ike.conn_name(), "peer deleted the ISAKMP SA");
-      sa.ike.Kill("deleted by the peer");
+      sa.ike.Kill(kDeletedByPeer);
     }
     return;
   }
@@ -87,6 +89,21 @@ void SendDeleteIsakmp(EngineContext& ctx, V1Sa& sa) {
   d.spi_size = 16;
   d.spis.push_back(Cookies(*sa.p1));
   SendInformational(ctx, sa, Payload{ike::v1::payload::kDelete, std::move(d), {}});
+}
+
+void SendPlainNotify(EngineContext& ctx, const Endpoint& local, const Endpoint& remote,
+                     uint64_t cookie_i, uint16_t type) {
+  ike::v1::Message m;
+  m.header.cookie_i = cookie_i;
+  m.header.exchange = ike::v1::exchange::kInformational;
+  ike::v1::NotifyPayload n;
+  n.protocol = ike::v1::protocol::kIsakmp;
+  n.type = type;
+  m.payloads.push_back({ike::v1::payload::kNotification, std::move(n), {}});
+  auto wire = ike::v1::Encode(m);
+  if (!wire) return;
+  ++ctx.counters.tx_messages;
+  ctx.sender.Send(*wire, local, remote);
 }
 
 void SendDpdRequest(EngineContext& ctx, V1Sa& sa, uint32_t seq) {

@@ -17,6 +17,10 @@ void SendDeleteChild(EngineContext& ctx, V1Sa& sa, const ChildSa& child);
 // Delete for the ISAKMP SA itself (both cookies as the SPI).
 void SendDeleteIsakmp(EngineContext& ctx, V1Sa& sa);
 // R-U-THERE with sequence number seq.
+// An unencrypted informational with one error notify (RFC 2408 3.14), for a
+// main mode we refuse before any key exists (NO-PROPOSAL-CHOSEN).
+void SendPlainNotify(EngineContext& ctx, const Endpoint& local, const Endpoint& remote,
+                     uint64_t cookie_i, uint16_t type);
 void SendDpdRequest(EngineContext& ctx, V1Sa& sa, uint32_t seq);
 
 // A received informational on sa's ISAKMP SA, HASH(1) checked first: a

@@ -27,7 +27,7 @@ Proposal ChildProposal(const QuickModeResult& r) {
 // A child from a finished (initiator) or answered (responder) exchange,
 // into the kernel and sa's children.
 Status Install(EngineContext& ctx, V1Sa& sa, const QuickExchange& x, const QuickModeResult& r,
-               bool initiator) {
+               bool initiator, bool defer_outbound) {
   auto child = std::make_unique<ChildSa>();
   child->conn = x.conn;
   child->pair_index = x.pair_index;
@@ -40,8 +40,8 @@ Status Install(EngineContext& ctx, V1Sa& sa, const QuickExchange& x, const Quick
   child->proposal = ChildProposal(r);
   child->transforms = r.transforms;
   child->replaces = x.replaces;
-  if (auto st = InstallChild(ctx, sa.ike, *child, r.keys, /*defer_outbound=*/!initiator); !st)
-    return st;
+  child->lifetime_s = r.life_seconds;
+  if (auto st = InstallChild(ctx, sa.ike, *child, r.keys, defer_outbound); !st) return st;
   ctx.Log(LogLevel::kInfo, x.conn->name,
           "IKEv1 child SA installed: " + r.local_ts.ToString() + " === " + r.remote_ts.ToString() +
               ", SPIs " + std::to_string(r.inbound_spi) + "_i " + std::to_string(r.outbound_spi) +
@@ -107,11 +107,18 @@ void OnAsInitiator(EngineContext& ctx, V1Sa& sa, QuickExchange& x,
   x.last_sent = std::move(*qm3);
   x.resend = {};
   x.finished_ms = ctx.NowMs();
-  if (auto st = Install(ctx, sa, x, x.initiator->result(), true); !st) {
+  if (auto st =
+          Install(ctx, sa, x, x.initiator->result(), true, /*defer_outbound=*/x.replaces != 0);
+      !st) {
     Fail(ctx, x, x.conn->name, "child SA: " + st.error().message);
     return;
   }
-  RetireReplaced(ctx, sa, x.replaces);
+  // A rekey: our traffic moves to the new pair, and the old child gets its
+  // Delete, a moment after QM3. The peer may add the new SAs only on QM3
+  // (charon does: ESP on the new SPI before that hit its larval SPI, a lost
+  // ping in VM 584), and may handle a Delete sent right behind QM3 first
+  // (charon did, on another thread: an instant without the pair's policy).
+  if (x.replaces) x.retire_at_ms = ctx.NowMs() + kRetireAfterQm3Ms;
 }
 
 void OnAsResponder(EngineContext& ctx, V1Sa& sa, QuickExchange& x,
@@ -132,7 +139,7 @@ void OnAsResponder(EngineContext& ctx, V1Sa& sa, QuickExchange& x,
     // QM2 again until QM3 comes: a lost QM3 is only recovered this way
     // (the initiator answers a repeated QM2 with its QM3).
     x.resend = {*reply, ctx.NowMs() + kResendIntervalMs, 1};
-    if (auto st = Install(ctx, sa, x, x.responder->result(), false); !st)
+    if (auto st = Install(ctx, sa, x, x.responder->result(), false, /*defer_outbound=*/true); !st)
       Fail(ctx, x, x.conn->name, "child SA: " + st.error().message);
     return;
   }
@@ -210,6 +217,13 @@ void QuickModeTimers(EngineContext& ctx, V1Sa& sa, int64_t now) {
       it = sa.quick.erase(it);
       continue;
     }
+    if (x.retire_at_ms != 0 && now >= x.retire_at_ms) {
+      x.retire_at_ms = 0;
+      if (ChildSa* c = sa.ike.FindChildByInbound(x.inbound_spi))
+        if (auto st = InstallPendingOutbound(ctx, *c); !st)
+          ctx.Error(x.conn->name, "IKEv1 child SA outbound: " + st.error().message);
+      RetireReplaced(ctx, sa, x.replaces);
+    }
     if (!x.resend.datagram.empty() && now >= x.resend.next_ms) {
       if (x.resend.sends >= kMaxSends) {
         Fail(ctx, x, x.conn->name, "quick mode: no answer from " + sa.ike.remote.ToString());
@@ -229,6 +243,7 @@ std::optional<int64_t> NextQuickModeMs(const V1Sa& sa) {
   for (const auto& [mid, x] : sa.quick) {
     int64_t t = x.finished_ms != 0 ? x.finished_ms + kFinishedLingerMs : INT64_MAX;
     if (!x.resend.datagram.empty()) t = std::min(t, x.resend.next_ms);
+    if (x.retire_at_ms != 0) t = std::min(t, x.retire_at_ms);
     if (t != INT64_MAX && (!next || t < *next)) next = t;
   }
   return next;

@@ -33,6 +33,9 @@ inline constexpr size_t kMaxQuickExchanges = 64;
 // A finished exchange stays this long to answer a retransmit (our QM3 when
 // the peer resends QM2).
 inline constexpr int64_t kFinishedLingerMs = 30000;
+// After our QM3 of a rekey, the old child's Delete waits this long
+// (v1_quick.cc OnAsInitiator).
+inline constexpr int64_t kRetireAfterQm3Ms = 1000;
 
 struct Resend {
   ike::v1::Bytes datagram;  // empty: nothing to resend
@@ -49,7 +52,8 @@ struct QuickExchange {
   uint32_t replaces = 0;  // inbound SPI of the child this one rekeys, 0 if none
   Resend resend;          // QM1 until QM2 arrives; responder: QM2 until QM3
   ike::v1::Bytes last_sent;
-  int64_t finished_ms = 0;  // done (installed or failed); kept to answer retransmits
+  int64_t finished_ms = 0;   // done (installed or failed); kept to answer retransmits
+  int64_t retire_at_ms = 0;  // when the child this one rekeyed gets its Delete (0: not due)
 };
 
 struct V1Sa {
@@ -68,6 +72,15 @@ struct V1Sa {
   bool dpd_outstanding = false;
   // dpdaction=restart: initiate the connection again once this SA is gone.
   bool restart = false;
+  // Phase-1 rekey (V1Engine::Rekey): when ours is due (0: never, we were
+  // the responder or rekey=no), when the SA expires (0: never), and the
+  // initiator cookie of the new SA replacing this one (0: none yet); on
+  // the new SA, the cookie of the one it replaces (0: a first SA).
+  int64_t rekey_due_ms = 0;
+  int64_t expire_ms = 0;
+  uint64_t replaced_by = 0;
+  uint64_t replaces = 0;
+  uint32_t rekey_tries = 0;  // failed rekeys of this SA so far (back-off)
 };
 
 }  // namespace ipsec::engine::v1

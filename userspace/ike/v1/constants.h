@@ -161,8 +161,9 @@ inline constexpr uint16_t kInvalidKeyInformation = 17;
 inline constexpr uint16_t kInvalidIdInformation = 18;
 inline constexpr uint16_t kAuthenticationFailed = 24;
 inline constexpr uint16_t kInvalidHashInformation = 23;
-inline constexpr uint16_t kInitialContact = 24578;  // IPsec DOI
-inline constexpr uint16_t kDpdRUThere = 36136;      // RFC 3706
+inline constexpr uint16_t kResponderLifetime = 24576;  // IPsec DOI 4.6.3.1
+inline constexpr uint16_t kInitialContact = 24578;     // IPsec DOI 4.6.3.3
+inline constexpr uint16_t kDpdRUThere = 36136;         // RFC 3706
 inline constexpr uint16_t kDpdRUThereAck = 36137;
 }  // namespace notify
 

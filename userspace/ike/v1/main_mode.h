@@ -51,6 +51,9 @@ struct MainModeParams {
   std::optional<IdPayload> expected_peer_id;  // rightid=; nullopt accepts any
   Endpoint local;                             // as this host sees both ends (NAT-D)
   Endpoint remote;
+  // Initiator: message 5 carries INITIAL-CONTACT (RFC 2407 4.6.3.3), this
+  // being our only ISAKMP SA with the peer.
+  bool initial_contact = false;
 };
 
 // What main mode establishes: the ISAKMP SA quick mode and informational
@@ -66,6 +69,7 @@ struct Phase1Sa {
   bool peer_dpd = false;    // and RFC 3706's
   bool local_behind_nat = false;
   bool remote_behind_nat = false;
+  bool peer_initial_contact = false;  // its message 5/6 carried INITIAL-CONTACT
 };
 
 // RFC 3947 2.1 (MD5 of "RFC 3947") and RFC 3706 3.

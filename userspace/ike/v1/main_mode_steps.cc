@@ -252,6 +252,10 @@ Status CheckIdentity(const std::vector<Payload>& payloads, int message, bool ini
   if (s->params.expected_peer_id && !(*s->params.expected_peer_id == peer))
     return MainModeError(message, "peer ID is not the configured rightid");
   s->sa.peer_id = peer;
+  for (const Payload& p : payloads)
+    if (const auto* n = std::get_if<NotifyPayload>(&p.body))
+      s->sa.peer_initial_contact |=
+          n->type == notify::kInitialContact && n->protocol == protocol::kIsakmp;
   return Status::Ok();
 }
 
@@ -261,7 +265,16 @@ Result<std::vector<Payload>> BuildIdentity(const MainModeState& s, bool initiato
   if (!id_b) return id_b.error();
   auto hash = IdentityHash(s, initiator_hash, *id_b);
   if (!hash) return hash.error();
-  return std::vector<Payload>{id, {payload::kHash, HashPayload{std::move(*hash)}, {}}};
+  std::vector<Payload> out = {id, {payload::kHash, HashPayload{std::move(*hash)}, {}}};
+  if (initiator_hash && s.params.initial_contact) {
+    NotifyPayload n;
+    n.protocol = protocol::kIsakmp;
+    n.type = notify::kInitialContact;
+    for (uint64_t c : {s.sa.cookie_i, s.sa.cookie_r})
+      for (int i = 7; i >= 0; --i) n.spi.push_back(static_cast<uint8_t>(c >> (8 * i)));
+    out.push_back({payload::kNotification, std::move(n), {}});
+  }
+  return out;
 }
 
 }  // namespace ipsec::ike::v1

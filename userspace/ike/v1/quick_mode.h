@@ -43,6 +43,10 @@ struct QuickModeResult {
   ChildSaTransforms transforms;
   ChildSaKeys keys;
   IpPrefix local_ts, remote_ts;
+  // The child's lifetime in seconds, when shorter than ours (0: ours): the
+  // initiator's offer to a responder, the responder's RESPONDER-LIFETIME
+  // notify (RFC 2407 4.6.3.1) to an initiator.
+  uint64_t life_seconds = 0;
 };
 
 // What both roles keep between messages.

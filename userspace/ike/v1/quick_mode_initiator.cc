@@ -1,9 +1,31 @@
+#include "ike/v1/attributes.h"
 #include "ike/v1/main_mode_steps.h"
 #include "ike/v1/quick_mode.h"
 #include "ike/v1/quick_mode_steps.h"
 #include "ike/v1/traffic_ids.h"
 
 namespace ipsec::ike::v1 {
+
+namespace {
+
+// RFC 2407 4.6.3.1: a responder that keeps an SA for less than we offered
+// says so in a RESPONDER-LIFETIME notify (its data: life type/duration
+// attributes). The shorter of that and ours, 0 when it is not shorter.
+uint64_t ResponderLifetime(const std::vector<Payload>& payloads, uint64_t ours) {
+  uint64_t life = 0;
+  for (const Payload& p : payloads) {
+    const auto* n = std::get_if<NotifyPayload>(&p.body);
+    if (!n || n->type != notify::kResponderLifetime || n->protocol != protocol::kEsp) continue;
+    auto attrs = ParseAttributes(ByteReader(n->data), 0);
+    if (!attrs) continue;
+    auto view = ParseIpsecAttributes(*attrs);
+    if (view && view->life_seconds && (ours == 0 || view->life_seconds < ours))
+      life = view->life_seconds;
+  }
+  return life;
+}
+
+}  // namespace
 
 QuickModeInitiator::QuickModeInitiator(const Phase1Sa& p1, QuickModeParams params,
                                        uint32_t message_id, uint32_t inbound_spi,
@@ -63,6 +85,7 @@ Result<Bytes> QuickModeInitiator::Receive(std::span<const uint8_t> datagram) {
   if (ids.size() == 2 && (std::get<IdPayload>(ids[0]->body) != IdForPrefix(r.local_ts) ||
                           std::get<IdPayload>(ids[1]->body) != IdForPrefix(r.remote_ts)))
     return QuickModeError(2, "the responder's client IDs differ from ours");
+  r.life_seconds = ResponderLifetime(*payloads, next.params.transforms.front().attrs.life_seconds);
   if (Status st = DeriveQuickModeKeys(&next, /*initiator=*/true, 2); !st) return st.error();
   auto wire = SealQuickMode(&next, 3, {});
   if (!wire) return wire.error();

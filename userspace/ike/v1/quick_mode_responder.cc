@@ -1,5 +1,6 @@
 #include <algorithm>
 
+#include "ike/v1/attributes.h"
 #include "ike/v1/main_mode_steps.h"
 #include "ike/v1/quick_mode.h"
 #include "ike/v1/quick_mode_steps.h"
@@ -79,6 +80,26 @@ Result<Bytes> QuickModeResponder::OnQm1(std::span<const uint8_t> datagram, const
   if (next.dh) rest.push_back({payload::kKe, KePayload{next.dh->public_value()}, {}});
   rest.push_back({payload::kId, IdForPrefix(r.remote_ts), {}});
   rest.push_back({payload::kId, IdForPrefix(r.local_ts), {}});
+  // Our lifetime is the shorter: tell the initiator (RFC 2407 4.6.3.1); its
+  // shorter offer is ours too.
+  const uint64_t offered = r.transform.attrs.life_seconds;
+  const uint64_t ours = next.params.transforms.front().attrs.life_seconds;
+  if (ours && offered > ours) {
+    IpsecTransformAttrs life;
+    life.life_seconds = ours;
+    ByteWriter w;
+    if (Status st = WriteAttributes(BuildIpsecAttributes(life), w); !st) return st.error();
+    NotifyPayload n;
+    n.protocol = protocol::kEsp;
+    n.type = notify::kResponderLifetime;
+    n.spi = {static_cast<uint8_t>(next.inbound_spi >> 24),
+             static_cast<uint8_t>(next.inbound_spi >> 16),
+             static_cast<uint8_t>(next.inbound_spi >> 8), static_cast<uint8_t>(next.inbound_spi)};
+    n.data = w.Take();
+    rest.push_back({payload::kNotification, std::move(n), {}});
+  } else if (offered && (ours == 0 || offered < ours)) {
+    r.life_seconds = offered;
+  }
   auto wire = SealQuickMode(&next, 2, std::move(rest));
   if (!wire) return wire.error();
   s_ = std::move(next);
