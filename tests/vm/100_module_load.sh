@@ -13,9 +13,9 @@ ipsec_load
 ip link show ipsec0 >/dev/null || fail "ipsec0 not created at load"
 assert_eq "$(cat /sys/class/net/ipsec0/mtu)" 1438 "ipsec0 default MTU"
 assert_eq "$(cat /sys/class/net/ipsec0/type)" 65534 "ipsec0 ARPHRD_NONE"
-ip -d link show ipsec0 | grep -q POINTOPOINT || fail "ipsec0 not POINTOPOINT"
-ip -d link show ipsec0 | grep -q NOARP || fail "ipsec0 not NOARP"
-ip -d link show ipsec0 | grep -q 'ipsec ' || fail "ipsec0 kind is not 'ipsec'"
+ip -d link show ipsec0 | has_match POINTOPOINT || fail "ipsec0 not POINTOPOINT"
+ip -d link show ipsec0 | has_match NOARP || fail "ipsec0 not NOARP"
+ip -d link show ipsec0 | has_match 'ipsec ' || fail "ipsec0 kind is not 'ipsec'"
 assert_eq "$(cat /sys/module/ipsec_tun/parameters/live_devs)" 1 "live devices after load"
 
 ip link add ipsec1 type ipsec

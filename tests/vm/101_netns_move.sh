@@ -23,7 +23,7 @@ ip -n right addr add 10.0.0.2/24 dev veth0
 ip -n left link add ipsec1 type ipsec
 ip -n left link set ipsec1 netns lpriv
 ip -n right link add ipsec1 type ipsec
-ip -n lpriv -d link show ipsec1 | grep -q 'link-netns left' ||
+ip -n lpriv -d link show ipsec1 | has_match 'link-netns left' ||
 	fail "moved device does not report its underlay (link-netns left): $(ip -n lpriv -d link show ipsec1)"
 
 ip -n lpriv addr add 192.168.1.1/32 dev ipsec1

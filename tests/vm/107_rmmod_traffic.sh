@@ -43,7 +43,7 @@ flood() {
 	rx0=$(link_counter b ipsec0 rx_packets)
 	spawn b iperf3 -s -B $PRIV_B6
 	FLOOD_PIDS=$SPAWNED_PID
-	wait_until 30 eval "ip netns exec b ss -Hltn 'sport = :5201' | grep -q ."
+	wait_until 30 eval "ip netns exec b ss -Hltn 'sport = :5201' | has_match ."
 	spawn a iperf3 -c $PRIV_B6 -B $PRIV_A6 -t 600 -l 16K
 	FLOOD_PIDS+=" $SPAWNED_PID"
 	spawn a ping -f -I $PRIV_A4 $PRIV_B4

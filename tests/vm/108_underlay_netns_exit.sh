@@ -61,7 +61,7 @@ pair() {
 	ctl $r sa add dev ipsec1 dir out spi 0x2001 reqid 1 src 10.0.0.2 dst 10.0.0.1 enc aes-gcm-128 key $KEY_RL
 	ctl $r sa add dev ipsec1 dir in spi 0x1001 src 10.0.0.1 dst 10.0.0.2 enc aes-gcm-128 key $KEY_LR
 	ctl $r policy add dev ipsec1 src 192.168.2.0/24 dst 192.168.1.0/24 reqid 1
-	ip -n $p -d link show ipsec1 | grep -q "link-netns $u" || fail "pair $n: device in $p does not name $u as its underlay"
+	ip -n $p -d link show ipsec1 | has_match "link-netns $u" || fail "pair $n: device in $p does not name $u as its underlay"
 	in_ns $p ping -c2 -W5 192.168.2.1 >/dev/null || fail "pair $n: tunnel does not work"
 }
 
@@ -96,7 +96,7 @@ ns_gone u1
 # devices and their policies stay.
 wait_until 60 lives_are "2 2 2"
 ip -n p1 link show ipsec1 >/dev/null || fail "A: device vanished with its underlay"
-! ip -n p1 -d link show ipsec1 | grep -q link-netns || fail "A: device still names a link-netns: $(ip -n p1 -d link show ipsec1)"
+! ip -n p1 -d link show ipsec1 | has_match link-netns || fail "A: device still names a link-netns: $(ip -n p1 -d link show ipsec1)"
 assert_eq "$(ctl p1 dev list dev ipsec1 --json | jq -r '.[0].sa_count')" 0 "A: SA_COUNT after the underlay died"
 kill -0 $FLOOD || fail "A: the flood in p1 died with the underlay"
 # Routed into it: dropped (no SA, no underlay), counted as tx_dropped.

@@ -49,7 +49,7 @@ for outer in 4 6; do
 		wait_until 10 eval "! kill -0 $dump"
 		cap=$(spawn_log $dump)
 		grep -q 'UDP-encap: ESP(spi' <<<"$cap" || { echo "$cap"; fail "$what: no ESP-in-UDP on the wire"; }
-		! grep -v UDP-encap <<<"$cap" | grep -q 'ESP(spi' || { echo "$cap"; fail "$what: raw ESP on the wire despite encap"; }
+		! grep -v UDP-encap <<<"$cap" | has_match 'ESP(spi' || { echo "$cap"; fail "$what: raw ESP on the wire despite encap"; }
 		xfrm_flush
 		progress "ok: $what"
 	done

@@ -74,7 +74,7 @@ assert_eq "$(sa_field a out $O .stats.tx_packets)" 1 "a out (encap): the new SA 
 spawn b "$CTL" encap attach dev ipsec0 port 4501
 wait_until 10 grep -q 'attached UDP' "/tmp/spawn.$SPAWNED_PID.log"
 _lib_kill $b4500
-wait_until 10 eval "! ip netns exec b ss -Huln 'sport = :4500' | grep -q ."
+wait_until 10 eval "! ip netns exec b ss -Huln 'sport = :4500' | has_match ."
 assert_eq "$(ctl b dev list dev ipsec0 --json | jq -r '.[0].encap_port')" 4501 "b: encap port after the old holder left"
 ping_fails "ESP still sent to the old port 4500"
 ctl a sa update dev ipsec0 dir out spi $O encap 4500:4501

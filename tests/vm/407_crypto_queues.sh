@@ -97,7 +97,7 @@ ping_ok "tunnel up"
 # ---- 1 ----
 assert_eq "$(threaded a)" 1 "a: ipsec0 threaded NAPI by default"
 assert_eq "$(threaded b)" 1 "b: ipsec0 threaded NAPI by default"
-in_ns b ps -e -o comm= | grep -q '^napi/ipsec0' || fail "no napi/ipsec0-N kernel thread"
+in_ns b ps -e -o comm= | has_match '^napi/ipsec0' || fail "no napi/ipsec0-N kernel thread"
 
 # ---- 2 ----
 order_case "threaded NAPI"

@@ -102,6 +102,6 @@ done
 # ip -s link: ECN drops are receive (frame) errors, as ip_tunnel counts them.
 assert_eq "$(link_counter a ipsec0 rx_errors)" 2 "a ipsec0 rx_errors"
 assert_eq "$(in_ns a cat /sys/class/net/ipsec0/statistics/rx_frame_errors)" 2 "a ipsec0 rx_frame_errors"
-ctl a dev list dev ipsec0 | grep -q "drops:.* ecn 2" || fail "ipsecctl dev list (text) does not print the ECN drops"
+ctl a dev list dev ipsec0 | has_match "drops:.* ecn 2" || fail "ipsecctl dev list (text) does not print the ECN drops"
 progress "ok: 2 ECN drops counted (drop_ecn, rx_errors, rx_frame_errors), 7 delivered"
 ipsec_unload

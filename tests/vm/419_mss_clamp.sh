@@ -71,7 +71,7 @@ progress "ok: without MSS clamping the TCP transfer stalls (no PMTU discovery)"
 
 # ---- 2: on, from the MTU ----
 ctl a dev set dev ipsec0 mss-clamp on
-ctl a dev list dev ipsec0 | grep -q 'mss-clamp on' || fail "dev list does not show mss-clamp on"
+ctl a dev list dev ipsec0 | has_match 'mss-clamp on' || fail "dev list does not show mss-clamp on"
 assert_eq "$(syn_mss hb eth0 "$SYN" tcp_transfer ha hb $HOST_B 100000)" 1200 "SYN MSS at hb"
 assert_eq "$(syn_mss ha eth0 "$SYNACK" tcp_transfer ha hb $HOST_B 100000)" 1200 "SYN-ACK MSS at ha"
 tcp_transfer ha hb $HOST_B 4000000

@@ -68,7 +68,7 @@ rekeyed() {
 	local s
 	s=$(child_spi)
 	[ -n "$s" ] && [ "$(wc -w <<<"$s")" = 1 ] && ! grep -qw -- "${spi0%% *}" <<<"$s" &&
-		in_ns priv1 "$IPSECCTL" sa list dev ipsec1 | grep -q "in spi 0x$s "
+		in_ns priv1 "$IPSECCTL" sa list dev ipsec1 | has_match "in spi 0x$s "
 }
 wait_or_dump 120 "ipsecd_log $NS_GW1" rekeyed
 spi1=$(child_spi)

@@ -137,7 +137,7 @@ progress "ok: DEL_SA released the reservation (2 held packets dropped), its SPI 
 
 # 4. Bounds, while an established SA of the same device carries a ping.
 # shellcheck disable=SC2046
-reserve ipsec0 $S_SPI $(seq $S_FLOOD $((S_FLOOD + 9))) | grep -qv '^OK' && fail "reserving the flood SPIs"
+reserve ipsec0 $S_SPI $(seq $S_FLOOD $((S_FLOOD + 9))) | has_match -v '^OK' && fail "reserving the flood SPIs"
 spawn a ping -c 40 -i 0.05 -W 5 -I $PRIV_A4 $PRIV_B4
 PING=$SPAWNED_PID
 send spi

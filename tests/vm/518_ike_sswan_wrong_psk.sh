@@ -26,7 +26,7 @@ _has_err() {
 	[ "$(_err_lines "$1")" -ge 1 ]
 }
 _has_line() {
-	ipsecd_log "$NS_GW1" | grep -F ' error ' | grep -qF "$1"
+	ipsecd_log "$NS_GW1" | grep -F ' error ' | has_match -F "$1"
 }
 
 # 1. ours -> strongSwan.
@@ -58,6 +58,6 @@ capture_stop
 assert_eq "$(capture_count 'ip proto 50')" 0 "ESP packets without a tunnel"
 assert_eq "$(capture_count "icmp and host $H1")" 0 "clear ICMP on the underlay"
 for s in "$psk_ours" "$psk_sswan"; do
-	! ipsecd_log "$NS_GW1" | grep -qF "$s" || fail "a PSK appears in ipsecd's log"
+	! ipsecd_log "$NS_GW1" | has_match -F "$s" || fail "a PSK appears in ipsecd's log"
 done
 echo "ok: wrong PSK refused both ways with one clear error line each"

@@ -77,7 +77,7 @@ assert_eq "$n" 8 "forgeries gw2 dropped as naming a live IKE SA"
 # expires after 30 s.
 one_sa() { [ "$(ike_sa_count "$1")" = 1 ]; }
 wait_or_dump 60 "ipsecd_log $NS_GW1" one_sa "$NS_GW1"
-ipsecd_log "$NS_GW1" | grep -q 'half-open for 30 s' || fail "gw1: no half-open expiry in the log"
+ipsecd_log "$NS_GW1" | has_match 'half-open for 30 s' || fail "gw1: no half-open expiry in the log"
 
 # The IKE SA itself still works: gw2 decrypts gw1's Delete.
 ictl "$NS_GW1" down site

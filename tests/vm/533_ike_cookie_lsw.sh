@@ -22,9 +22,9 @@ lsw_pair_configs start add
 sed -i 's/^\tuniqueids=yes$/\tuniqueids=yes\n\tddos-mode=busy/' "$LSW_DIR/ipsec.conf"
 grep -q 'ddos-mode=busy' "$LSW_DIR/ipsec.conf" || fail "ddos-mode=busy not in pluto's config"
 lsw_run_initiator_case
-ipsecd_log "$NS_GW1" | grep -q 'peer asked for a COOKIE' ||
+ipsecd_log "$NS_GW1" | has_match 'peer asked for a COOKIE' ||
 	{ ipsecd_log "$NS_GW1" | tail -n 30; fail "ipsecd never saw pluto's COOKIE challenge"; }
-lsw_log "$NS_GW2" | grep -qi 'cookie' || { lsw_log "$NS_GW2" | tail -n 30; fail "pluto's log shows no cookie"; }
+lsw_log "$NS_GW2" | has_match -i 'cookie' || { lsw_log "$NS_GW2" | tail -n 30; fail "pluto's log shows no cookie"; }
 lsw_whack "$NS_GW2" --shutdown >/dev/null 2>&1 || true
 wait_until 30 sh -c "! kill -0 $LSW_PID 2>/dev/null"
 
@@ -32,6 +32,6 @@ wait_until 30 sh -c "! kill -0 $LSW_PID 2>/dev/null"
 lsw_pair_configs add add
 sed -i '1i config setup\n\tddos-mode=busy\n' "$OURS_DIR/ipsec.conf"
 lsw_run_responder_case
-ipsecd_log "$NS_GW1" | grep -q "asking $GW2\[[0-9]*\] for a COOKIE" ||
+ipsecd_log "$NS_GW1" | has_match "asking $GW2\[[0-9]*\] for a COOKIE" ||
 	{ ipsecd_log "$NS_GW1" | tail -n 30; fail "ipsecd never asked pluto for a COOKIE"; }
 echo "ok: COOKIE both ways with libreswan"

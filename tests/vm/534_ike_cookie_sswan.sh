@@ -18,9 +18,9 @@ ss_up sswan
 ss_traffic 10
 cookies=$(ictl "$NS_GW1" status --json | jq -r '.counters.cookies_sent')
 assert_ge "$cookies" 1 "COOKIE challenges ipsecd sent"
-ipsecd_log "$NS_GW1" | grep -q "asking $GW2\[[0-9]*\] for a COOKIE" ||
+ipsecd_log "$NS_GW1" | has_match "asking $GW2\[[0-9]*\] for a COOKIE" ||
 	{ ipsecd_log "$NS_GW1" | tail -n 30; fail "ipsecd's log does not show the COOKIE challenge"; }
-sswan_log "$NS_GW2" | grep -q 'COOKIE' ||
+sswan_log "$NS_GW2" | has_match 'COOKIE' ||
 	{ sswan_log "$NS_GW2" | tail -n 30; fail "strongSwan's log does not show the COOKIE"; }
 sswan "$NS_GW2" down ours >/dev/null
 wait_or_dump 30 "ipsecd_log $NS_GW1 | tail -n 60" _no_tunnels "$NS_GW1"

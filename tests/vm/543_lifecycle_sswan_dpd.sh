@@ -12,7 +12,7 @@
 . "$(dirname "$0")/51x_sswan.bash"
 . "$(dirname "$0")/54x_lifecycle.bash"
 
-_dead() { ipsecd_log "$NS_GW1" | grep -q 'is dead'; }
+_dead() { ipsecd_log "$NS_GW1" | has_match 'is dead'; }
 
 ss_setup v4
 ss_conf ours "dpddelay=2s dpdtimeout=6s dpdaction=restart keyingtries=%forever" ""

@@ -53,7 +53,7 @@ converged() {
 		[ "$(jq '[.ike_sas[0].children[] | select(.state == "INSTALLED")] | length' <<<"$st")" = 4 ] &&
 		[ "$(lsw_whack "$NS_GW2" --trafficstatus | grep -c 'type=ESP')" = 4 ] &&
 		[ "$(lsw_whack "$NS_GW2" --status | grep -c ' STATE_V2_ESTABLISHED_IKE_SA ')" = 1 ] &&
-		! in_ns "$NS_GW2" ip xfrm policy | grep -q 'reqid 0 '
+		! in_ns "$NS_GW2" ip xfrm policy | has_match 'reqid 0 '
 }
 wait_or_dump 300 lsw_pair_dump converged
 echo "${SECONDS}s: converged: $(ictl "$NS_GW1" status --json | jq -c '[.ike_sas[] | {initiator, n: (.children | length)}]')"

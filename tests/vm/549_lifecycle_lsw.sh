@@ -104,7 +104,7 @@ lsw_traffic_check 5
 
 # --- 3. pluto dies: DPD, then revival once it is back
 # The DPD check, or a request in flight (a rekey) that outlived dpdtimeout.
-_dead() { ipsecd_log "$NS_GW1" | grep -qE 'is dead|within dpdtimeout'; }
+_dead() { ipsecd_log "$NS_GW1" | has_match -E 'is dead|within dpdtimeout'; }
 kill -KILL "$LSW_PID"
 t0=$SECONDS
 wait_or_dump 40 "ipsecd_log $NS_GW1 | tail -n 40" _dead

@@ -139,7 +139,7 @@ lc_2x2_all_pairs() {
 	local src dst
 	for src in 192.168.1.2 192.168.3.2; do
 		for dst in 192.168.2.2 192.168.4.2; do
-			in_ns "$NS_LAN1" ping -c 5 -i 0.2 -W 2 -I "$src" "$dst" | grep -q ' 5 received' ||
+			in_ns "$NS_LAN1" ping -c 5 -i 0.2 -W 2 -I "$src" "$dst" | has_match ' 5 received' ||
 				{ $1 >&2; fail "ping $src -> $dst lost packets"; }
 		done
 	done

@@ -27,7 +27,7 @@ assert_eq "$(grep -cE '^ *t[0-9]+\[[0-9]+\]: ESTABLISHED' <<<"$all")" 1 "IKE SAs
 assert_eq "$(grep -cE '^ *t[0-9]+\{[0-9]+\}: +INSTALLED' <<<"$all")" $MANY_N "child SAs in strongSwan"
 # Whichever conn's IKE SA came up first (t1 usually, not always) the
 # others joined it.
-ipsecd_log "$NS_GW1" | grep -qE "joining the IKE SA of 't[0-9]+'" ||
+ipsecd_log "$NS_GW1" | has_match -E "joining the IKE SA of 't[0-9]+'" ||
 	{ ipsecd_log "$NS_GW1" | head -n 60 >&2; fail "ipsecd did not log the join"; }
 # (strongSwan's default esp= has no DH group: all children after the first
 # came up on ipsecd's fallback proposals without PFS, configuration.md.)

@@ -29,7 +29,7 @@ ike=$(sswan "$NS_GW2" statusall | sed -n 's/^ *\(t[0-9]*\[[0-9]*\]\): ESTABLISHE
 sswan "$NS_GW2" down "$ike" >/dev/null
 echo "${SECONDS}s: strongSwan deleted IKE SA $ike"
 wait_or_dump 30 "ipsecd_log $NS_GW1 | tail -n 40" \
-	eval "ipsecd_log $NS_GW1 | grep -q 'IKE SA deleted by peer: re-establishing'"
+	eval "ipsecd_log $NS_GW1 | has_match 'IKE SA deleted by peer: re-establishing'"
 # shellcheck disable=SC2016 # expanded by eval
 wait_or_dump 60 "ictl $NS_GW1 status | head -n 20" \
 	eval '[ "$(ictl "$NS_GW1" status --json | jq -r ".ike_sas[0].spi_i")" != "$spi0" ]'

@@ -65,7 +65,7 @@ ipsecd_wait_tunnels "$NS_GW1" 1 90
 route=$(ip -n priv1 route show "$NET2")
 grep -q "dev ipsec1" <<<"$route" || fail "no route to $NET2 into ipsec1 in priv1: '$route' $(ipsecd_log "$NS_GW1")"
 grep -q "src 192.168.1.1" <<<"$route" || fail "route in priv1 without priv1's source: '$route'"
-! ip -n "$NS_GW1" route show "$NET2" | grep -q . || fail "a route to $NET2 in gw1: $(ip -n "$NS_GW1" route show "$NET2")"
+! ip -n "$NS_GW1" route show "$NET2" | has_match . || fail "a route to $NET2 in gw1: $(ip -n "$NS_GW1" route show "$NET2")"
 ping_lan 5 || fail "no traffic through priv1's ipsec1: $(ipsecd_log "$NS_GW1")"
 assert_ge "$(link_counter priv1 ipsec1 rx_packets)" 5 "packets received on priv1's ipsec1"
 
@@ -86,9 +86,9 @@ assert_eq "$(jq '[.[] | select(.name == "ipsec1")] | length' <<<"$devs")" 2 "ips
 assert_eq "$(jq -r '[.[] | select(.name == "ipsec1" and .netnsid != null)][0].sa_count' <<<"$devs")" 2 \
 	"SAs of the moved ipsec1 in gw1's dump"
 moved_id=$(jq -r '[.[] | select(.name == "ipsec1" and .netnsid != null)][0].netnsid' <<<"$devs")
-in_ns "$NS_GW1" ip netns list-id | grep -q "nsid $moved_id " ||
+in_ns "$NS_GW1" ip netns list-id | has_match "nsid $moved_id " ||
 	fail "netnsid $moved_id of the moved ipsec1 is not one gw1 knows ($nsid): $(ip -n "$NS_GW1" netns list-id)"
-ictl "$NS_GW1" status | grep -q "ipsec1@priv1" || fail "ipsecctl status does not name ipsec1@priv1"
+ictl "$NS_GW1" status | has_match "ipsec1@priv1" || fail "ipsecctl status does not name ipsec1@priv1"
 
 child_spi() { ictl "$NS_GW1" status --json | jq -r '[.ike_sas[].children[].inbound_spi] | join(" ")'; }
 spi0=$(child_spi)
@@ -144,7 +144,7 @@ in_ns "$NS_LAN2" bash -c "$(declare -f tcp); tcp $H1" || fail "h2 cannot reach h
 ! in_ns priv1 ping -c1 -W1 "$GW2" >/dev/null 2>&1 || fail "priv1 reaches the underlay"
 
 ipsecd_stop "$NS_GW1"
-! ip -n priv1 route show "$NET2" | grep -q ipsec1 || fail "route into ipsec1 left in priv1 after ipsecd stopped"
+! ip -n priv1 route show "$NET2" | has_match ipsec1 || fail "route into ipsec1 left in priv1 after ipsecd stopped"
 assert_eq "$(dev_field priv1 sa_count)" 0 "SAs left on priv1's ipsec1"
 ipsecd_stop "$NS_GW2"
 ip -n priv1 link del ipsec1

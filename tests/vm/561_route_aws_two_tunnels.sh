@@ -84,8 +84,8 @@ sswan_wait_child aws1 aws
 sswan_wait_child aws2 aws
 
 # leftinterface-ip= on each device; AWS's inside address answers over it.
-ip -n cgw -4 addr show dev ipsec1 | grep -q "inet 169.254.10.2/30" || fail "ipsec1 lacks 169.254.10.2/30: $(ip -n cgw addr show dev ipsec1)"
-ip -n cgw -4 addr show dev ipsec2 | grep -q "inet 169.254.11.2/30" || fail "ipsec2 lacks 169.254.11.2/30: $(ip -n cgw addr show dev ipsec2)"
+ip -n cgw -4 addr show dev ipsec1 | has_match "inet 169.254.10.2/30" || fail "ipsec1 lacks 169.254.10.2/30: $(ip -n cgw addr show dev ipsec1)"
+ip -n cgw -4 addr show dev ipsec2 | has_match "inet 169.254.11.2/30" || fail "ipsec2 lacks 169.254.11.2/30: $(ip -n cgw addr show dev ipsec2)"
 in_ns cgw ping -c3 -i0.3 -W3 169.254.10.1 >/dev/null || fail "tunnel 1's inside address does not answer: $(ipsecd_log cgw)"
 in_ns cgw ping -c3 -i0.3 -W3 169.254.11.1 >/dev/null || fail "tunnel 2's inside address does not answer"
 
@@ -93,9 +93,9 @@ in_ns cgw ping -c3 -i0.3 -W3 169.254.11.1 >/dev/null || fail "tunnel 2's inside 
 # peers route via the underlay, and the operator's static routes pick the
 # tunnel per VPC prefix.
 for peer in 10.0.0.2 10.0.0.3; do
-	in_ns cgw ip route get "$peer" | grep -q "dev ul" || fail "$peer does not route via the underlay: $(in_ns cgw ip route get "$peer")"
+	in_ns cgw ip route get "$peer" | has_match "dev ul" || fail "$peer does not route via the underlay: $(in_ns cgw ip route get "$peer")"
 done
-ipsecd_log cgw | grep -q "not routing 0.0.0.0/0 into ipsec1" || fail "no warning about the 0/0 route"
+ipsecd_log cgw | has_match "not routing 0.0.0.0/0 into ipsec1" || fail "no warning about the 0/0 route"
 ip -n cgw route add 10.100.1.0/24 dev ipsec1
 ip -n cgw route add 10.100.2.0/24 dev ipsec2
 
@@ -112,7 +112,7 @@ assert_eq "$(drops ipsec1)" 0 "outer packets routed into ipsec1 itself"
 assert_eq "$(drops ipsec2)" 0 "outer packets routed into ipsec2 itself"
 
 ipsecd_stop cgw
-! ip -n cgw addr show dev ipsec1 | grep -q 169.254.10.2 || fail "169.254.10.2 left on ipsec1 after ipsecd stopped"
+! ip -n cgw addr show dev ipsec1 | has_match 169.254.10.2 || fail "169.254.10.2 left on ipsec1 after ipsecd stopped"
 ip -n cgw link del ipsec1
 ip -n cgw link del ipsec2
 ipsec_unload

@@ -81,14 +81,14 @@ grep -qE "azure\{[0-9]+\}: +AES_GCM_16_256," <<<"$st" || fail "not GCMAES256 for
 ! grep -qE "azure\{[0-9]+\}: +AES_GCM_16_256/MODP" <<<"$st" || fail "a DH group on the child: $st"
 
 # The inside address on ipsec1; the gateway's BGP address answers over it.
-ip -n onprem -4 addr show dev ipsec1 | grep -q "inet 169.254.21.2/30" ||
+ip -n onprem -4 addr show dev ipsec1 | has_match "inet 169.254.21.2/30" ||
 	fail "ipsec1 lacks 169.254.21.2/30: $(ip -n onprem addr show dev ipsec1)"
 in_ns onprem ping -c3 -i0.3 -W3 169.254.21.1 >/dev/null || fail "169.254.21.1 does not answer: $(ipsecd_log onprem)"
 
 # No 0/0 route from ipsecd (it holds the gateway); the operator routes the
 # VNet into ipsec1, and exactly that traffic goes in.
-in_ns onprem ip route get 10.0.0.2 | grep -q "dev ul" || fail "the gateway does not route via the underlay"
-ipsecd_log onprem | grep -q "not routing 0.0.0.0/0 into ipsec1" || fail "no warning about the 0/0 route"
+in_ns onprem ip route get 10.0.0.2 | has_match "dev ul" || fail "the gateway does not route via the underlay"
+ipsecd_log onprem | has_match "not routing 0.0.0.0/0 into ipsec1" || fail "no warning about the 0/0 route"
 ip -n onprem route add 10.1.0.0/16 dev ipsec1
 t=$(link_counter onprem ipsec1 tx_packets) r=$(link_counter azure vti100 rx_packets)
 in_ns lan1 ping -c10 -i0.2 -W3 10.1.0.1 >/dev/null || fail "no traffic from the LAN to the VNet"
@@ -100,9 +100,9 @@ assert_eq "$(in_ns onprem "$IPSECCTL" dev list dev ipsec1 --json | jq '.[0].stat
 # Dropping the conn from the running configuration takes its inside
 # address off ipsec1; the daemon runs on.
 ictl onprem delete azure >/dev/null || fail "ipsecctl delete azure failed: $(ipsecd_log onprem)"
-! ip -n onprem addr show dev ipsec1 | grep -q 169.254.21.2 ||
+! ip -n onprem addr show dev ipsec1 | has_match 169.254.21.2 ||
 	fail "169.254.21.2 left on ipsec1 after the conn was dropped: $(ipsecd_log onprem | tail -20)"
-ipsecd_log onprem | grep -q '"azure" address 169.254.21.2/30 removed from ipsec1' ||
+ipsecd_log onprem | has_match '"azure" address 169.254.21.2/30 removed from ipsec1' ||
 	fail "no log line for the removed address"
 ictl onprem status >/dev/null || fail "ipsecd stopped answering"
 

@@ -36,7 +36,7 @@ ipsecd_cert_config "$SS_OURS_DIR" sswan start "$pki/ca.pem" "$pki/ours.pem" PKCS
 certs_sswan_conf "$pki/ca.pem" "$pki/sswan.pem" ECDSA "$pki/sswan.key" "$DN1"
 
 SSWAN_PLUGINS_EXTRA="x509 pem pkcs1 pkcs8 pubkey" ss_start
-sswan_log "$NS_GW2" | grep -q "loaded ECDSA private key" || {
+sswan_log "$NS_GW2" | has_match "loaded ECDSA private key" || {
 	sswan_log "$NS_GW2" | grep -iE "secret|private|key|cert" | head -n 40 >&2
 	fail "strongSwan did not load its ECDSA key from ipsec.secrets"
 }
@@ -49,7 +49,7 @@ _status_shows_ed25519() {
 	assert_eq "$(jq -r '.ike_sas[0].local_auth' <<<"$st")" ed25519 "ipsecd signed with ($1)"
 	assert_eq "$(jq -r '.ike_sas[0].remote_auth' <<<"$st")" ecdsa-p256-sha256 "strongSwan signed with ($1)"
 	assert_eq "$(jq -r '.ike_sas[0].remote_cert' <<<"$st")" "$DN2" "strongSwan's certificate ($1)"
-	ictl "$NS_GW1" status | grep -qF "auth: local ed25519, remote ecdsa-p256-sha256, peer certificate '$DN2'" ||
+	ictl "$NS_GW1" status | has_match -F "auth: local ed25519, remote ecdsa-p256-sha256, peer certificate '$DN2'" ||
 		{ ictl "$NS_GW1" status >&2; fail "ipsecctl status has no Ed25519 auth line ($1)"; }
 }
 

@@ -59,9 +59,9 @@ certs_ours_initiates() {
 	st=$(ictl "$NS_GW1" status --json)
 	assert_eq "$(jq -r '.ike_sas[0].local_id' <<<"$st")" "$dn_ours" "ipsecd's ID (its certificate's subject)"
 	assert_eq "$(jq -r '.ike_sas[0].remote_id' <<<"$st")" "$dn_sswan" "strongSwan's ID as ipsecd saw it"
-	sswan_log "$NS_GW2" | grep -q "authentication of '$dn_ours' with $scheme successful" ||
+	sswan_log "$NS_GW2" | has_match "authentication of '$dn_ours' with $scheme successful" ||
 		{ _ss_dump >&2; fail "strongSwan did not verify ipsecd's signature with $scheme"; }
-	sswan_log "$NS_GW2" | grep -q "received end entity cert \"$dn_ours\"" ||
+	sswan_log "$NS_GW2" | has_match "received end entity cert \"$dn_ours\"" ||
 		{ _ss_dump >&2; fail "strongSwan did not get ipsecd's certificate"; }
 }
 
@@ -73,7 +73,7 @@ certs_sswan_initiates() {
 	wait_or_dump 30 "_sswan_dump $NS_GW2 | tail -n 60" eval '! _sswan_child_installed "$NS_GW2" ours'
 	ss_up sswan
 	ss_traffic 10
-	ipsecd_log "$NS_GW1" | grep -q "IKE SA established between .* \[$dn_ours\] and .* \[$dn_sswan\]" ||
+	ipsecd_log "$NS_GW1" | has_match "IKE SA established between .* \[$dn_ours\] and .* \[$dn_sswan\]" ||
 		{ _ss_dump >&2; fail "ipsecd did not log the certificate IDs"; }
 }
 

@@ -36,7 +36,7 @@ v1_status_ok() {
 	assert_eq "$(jq -r '.ike_sas[0].algorithms' <<<"$st")" "AES_CBC_128/SHA1/MODP_1024" "ISAKMP SA algorithms"
 	assert_eq "$(jq -r '.ike_sas[0].children[0].algorithms' <<<"$st")" \
 		"AES_CBC_128/HMAC_SHA1_96/MODP_1024" "IKEv1 child SA algorithms"
-	ictl "$NS_GW1" status | grep -q ': IKEv1 ESTABLISHED' || fail "ipsecctl status does not say IKEv1"
+	ictl "$NS_GW1" status | has_match ': IKEv1 ESTABLISHED' || fail "ipsecctl status does not say IKEv1"
 }
 
 # 1. ours initiates.
@@ -59,6 +59,6 @@ ss_traffic 10
 echo "ok: strongSwan initiated IKEv1, ipsecd answered, 10 pings as ESP"
 sswan "$NS_GW2" down ours >/dev/null
 wait_or_dump 30 "ipsecd_log $NS_GW1 | tail -n 60" _no_tunnels "$NS_GW1"
-ipsecd_log "$NS_GW1" | grep -q "peer deleted" || fail "ipsecd did not log the peer's Delete"
+ipsecd_log "$NS_GW1" | has_match "peer deleted" || fail "ipsecd did not log the peer's Delete"
 echo "ok: ipsecd removed its child on strongSwan's Deletes"
 ipsecd_stop "$NS_GW1"

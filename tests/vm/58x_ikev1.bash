@@ -33,7 +33,7 @@ v1_setup() {
 
 # _v1_peer_sends_on SPI: gw2's XFRM has an SA with our inbound SPI.
 _v1_peer_sends_on() {
-	in_ns "$NS_GW2" ip xfrm state | grep -q "spi $(printf '0x%08x' "$1")"
+	in_ns "$NS_GW2" ip xfrm state | has_match "spi $(printf '0x%08x' "$1")"
 }
 
 # _v1_key_ipsec0: ipsec0's SA pair and policy from the sourced key file.

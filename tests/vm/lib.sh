@@ -96,6 +96,18 @@ assert_ge() {
 	[ "$1" -ge "$2" ] || fail "${3:-value}: expected >= $2, got $1"
 }
 
+# CMD | has_match [GREP_OPTIONS] PATTERN: grep -q that then reads the rest
+# of its input. Under pipefail, `CMD | grep -q X` fails although X is
+# there whenever CMD writes again after grep's first match: grep has
+# exited and CMD dies of SIGPIPE (ip xfrm state writes once per SA: 580
+# failed so on 6.12 with our SA listed first; a long log likewise).
+has_match() {
+	local status=0
+	grep -q "$@" || status=$?
+	cat >/dev/null
+	return $status
+}
+
 # wait_until TIMEOUT CMD...: poll CMD (every 0.1 s) until it succeeds;
 # fail the scenario after TIMEOUT seconds. Use it instead of sleeps.
 wait_until() {

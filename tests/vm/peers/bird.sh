@@ -33,7 +33,7 @@ birdc_ns() {
 }
 
 bird_bgp_up() {
-	birdc_ns "$1" show protocols "$2" | grep -q Established
+	birdc_ns "$1" show protocols "$2" | has_match Established
 }
 
 bird_dump() {
