@@ -7,8 +7,9 @@
  * Locking: called under rtnl (or RCU for unlocked link dumps), never with
  * the config mutex, which writers hold: the values are read once each
  * without it, a snapshot that may be one change behind. Counters and the
- * encap port are plain ints written under the config mutex, dev->threaded
- * (a bitfield on 6.1) under rtnl (data_race()).
+ * encap port are plain ints written under the config mutex, the reserved
+ * SPIs' count under the device's holds lock, dev->threaded (a bitfield on
+ * 6.1) under rtnl (data_race()).
  */
 #include <net/rtnetlink.h>
 #include "device.h"
@@ -17,7 +18,7 @@
 size_t ipsec_tun_link_get_size(const struct net_device *dev)
 {
 	return nla_total_size(sizeof(u16)) * 4 +	/* MSS_CLAMP, MSS_V4, MSS_V6, ENCAP_PORT */
-	       nla_total_size(sizeof(u32)) * 3 +	/* SA_COUNT, POLICY_COUNT, CRYPT_QUEUES */
+	       nla_total_size(sizeof(u32)) * 4 +	/* SA_COUNT, POLICY_COUNT, CRYPT_QUEUES, SPI_RESERVED */
 	       nla_total_size(sizeof(u8)) +		/* THREADED */
 	       nla_total_size(0);			/* UNDERLAY_GONE */
 }
@@ -35,6 +36,7 @@ int ipsec_tun_link_fill_info(struct sk_buff *skb, const struct net_device *dev)
 	    nla_put_u32(skb, IFLA_IPSEC_TUN_SA_COUNT, data_race(itd->sa_count)) ||
 	    nla_put_u32(skb, IFLA_IPSEC_TUN_POLICY_COUNT, data_race(itd->policy_count)) ||
 	    nla_put_u32(skb, IFLA_IPSEC_TUN_CRYPT_QUEUES, READ_ONCE(itd->ncryptq)) ||
+	    nla_put_u32(skb, IFLA_IPSEC_TUN_SPI_RESERVED, data_race(itd->holds.count)) ||
 	    nla_put_u8(skb, IFLA_IPSEC_TUN_THREADED, data_race(!!dev->threaded)) ||
 	    (!READ_ONCE(itd->underlay) && nla_put_flag(skb, IFLA_IPSEC_TUN_UNDERLAY_GONE)))
 		return -EMSGSIZE;

@@ -44,6 +44,7 @@ static const struct nla_policy ipsec_tun_policy[IPSEC_TUN_A_MAX + 1] = {
 	[IPSEC_TUN_A_MSS_CLAMP] = { .type = NLA_U16 },	/* 1..535 refused by SET_DEV */
 	[IPSEC_TUN_A_NETNS_FD] = NLA_POLICY_MIN(NLA_S32, 0),
 	[IPSEC_TUN_A_NETNSID] = { .type = NLA_REJECT },
+	[IPSEC_TUN_A_SPI_RESERVED] = { .type = NLA_REJECT },
 };
 
 int ipsec_tun_nl_addr(const struct nlattr *a, u16 family, union ipsec_tun_addr *out,

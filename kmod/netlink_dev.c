@@ -32,6 +32,7 @@ static int fill_dev(struct sk_buff *skb, struct net *net, struct ipsec_tun_dev *
 	    nla_put_u32(skb, IPSEC_TUN_A_MTU, READ_ONCE(dev->mtu)) ||
 	    nla_put_u32(skb, IPSEC_TUN_A_SA_COUNT, itd->sa_count) ||
 	    nla_put_u32(skb, IPSEC_TUN_A_POLICY_COUNT, itd->policy_count) ||
+	    nla_put_u32(skb, IPSEC_TUN_A_SPI_RESERVED, data_race(itd->holds.count)) ||
 	    (itd->encap_port && nla_put_u16(skb, IPSEC_TUN_A_ENCAP_PORT, itd->encap_port)) ||
 	    (itd->mss_clamp && nla_put_u16(skb, IPSEC_TUN_A_MSS_CLAMP, itd->mss_clamp)) ||
 	    ipsec_tun_put_stats(skb, IPSEC_TUN_A_STATS, itd->stats))

@@ -10,7 +10,9 @@
 #     effective IPv4/IPv6 MSS follow each change (1398/1378, 1260/1240,
 #     1100/1080), MTU 1300 too;
 #  3. an SA, a policy and an attached NAT-T socket show as 1, 1 and its
-#     port, and the reply carries no byte of the SA's key;
+#     port, and the reply carries no byte of the SA's key; two SPIs
+#     reserved by ALLOC_SPI show as spi_reserved 2 here and in `ipsecctl
+#     dev list --json`, 1 after DEL_SA of one, 0 after FLUSH;
 #  4. moved to netns b: link_netnsid names a as b knows it; the netns that
 #     created another device exits: UNDERLAY_GONE on that one.
 # vm-timeout: 90
@@ -27,7 +29,7 @@ ip -n a link add ipsec1 type ipsec
 
 # --- 1 to 3, in netns a: one Python process (each start costs a second under TCG) ---
 in_ns a env PYTHONPATH="$TOOLS" IPSECCTL="$IPSECCTL" python3 - <<'PY'
-import os, socket, struct, subprocess, genl, linkinfo
+import json, os, socket, struct, subprocess, genl, linkinfo
 
 def data():
     info, _ = linkinfo.get("ipsec1")
@@ -48,7 +50,7 @@ print("new device:", info)
 assert "link_netnsid" not in info and "underlay_gone" not in d, f"new device: {info}"
 assert d["crypt_queues"] >= 1, d
 expect("new device", mtu=1438, mss_clamp=0, mss_v4=0, mss_v6=0, encap_port=0, sa_count=0,
-       policy_count=0, threaded=1)
+       policy_count=0, threaded=1, spi_reserved=0)
 # Queue mode: the standard sysfs switch to softirq and back.
 for mode in (0, 1):
     with open("/sys/class/net/ipsec1/threaded", "w") as f:
@@ -82,13 +84,25 @@ udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 udp.bind(("127.0.0.1", 0))
 port = udp.getsockname()[1]
 req("SET_ENCAP", genl.SET_ENCAP, genl.attr(genl.A_ENCAP_FD, struct.pack("i", udp.fileno())))
-expect("SA, policy, socket", sa_count=1, policy_count=1, encap_port=port)
+expect("SA, policy, socket", sa_count=1, policy_count=1, encap_port=port, spi_reserved=0)
+for spi in (0x4228, 0x4229):
+    req(f"ALLOC_SPI {spi:#x}", genl.ALLOC_SPI,
+        genl.u32(genl.A_SPI_MIN, spi) + genl.u32(genl.A_SPI_MAX, spi) +
+        genl.nest(genl.A_SA, genl.u16(genl.SA_FAMILY, socket.AF_INET),
+                  genl.attr(genl.SA_DST, socket.inet_aton("192.0.2.1"))))
+expect("two SPIs reserved", sa_count=1, spi_reserved=2)
+devs = json.loads(subprocess.run([ctl, "dev", "list", "--json"], check=True,
+                                 capture_output=True, text=True).stdout)
+assert [d["spi_reserved"] for d in devs if d["name"] == "ipsec1"] == [2], devs
+req("DEL_SA 0x4228", genl.DEL_SA, genl.nest(genl.A_SA, genl.u32(genl.SA_SPI, 0x4228),
+                                             genl.u8(genl.SA_DIR, 1)))
+expect("one reservation released", sa_count=1, spi_reserved=1)
 # No secret: neither the key nor its first 4 bytes anywhere in the message.
 raw = linkinfo.get("ipsec1")[1]
 assert key not in raw and key[:4] not in raw, "the SA key is in the RTM_GETLINK reply"
 req("SET_ENCAP -1", genl.SET_ENCAP, genl.attr(genl.A_ENCAP_FD, struct.pack("i", -1)))
 req("FLUSH", genl.FLUSH, b"")
-expect("detached and flushed", sa_count=0, policy_count=0, encap_port=0)
+expect("detached and flushed", sa_count=0, policy_count=0, encap_port=0, spi_reserved=0)
 print(f"ok: SA, policy and NAT-T port {port} shown, then gone; no key bytes in the reply")
 PY
 

@@ -203,6 +203,7 @@ enum ipsec_tun_link_attr {
 	IFLA_IPSEC_TUN_THREADED,	/* u8: 1 when the queues run in kernel
 					 * threads (default), 0 in softirq
 					 * (/sys/class/net/DEV/threaded) */
+	IFLA_IPSEC_TUN_SPI_RESERVED,	/* u32: as IPSEC_TUN_A_SPI_RESERVED */
 	__IFLA_IPSEC_TUN_MAX
 };
 #define IFLA_IPSEC_TUN_MAX (__IFLA_IPSEC_TUN_MAX - 1)
@@ -267,6 +268,8 @@ enum ipsec_tun_attr {
 	IPSEC_TUN_A_MAPPING_PORT,	/* u16: new peer UDP port, in MAPPING */
 	IPSEC_TUN_A_NETNS_FD,		/* s32 >= 0, with dev: the netns it is in */
 	IPSEC_TUN_A_NETNSID,		/* s32, in GET_DEV: the netns it is in */
+	IPSEC_TUN_A_SPI_RESERVED,	/* u32, in GET_DEV: SPIs reserved by
+					 * ALLOC_SPI whose SA is not added yet */
 	__IPSEC_TUN_A_MAX
 };
 #define IPSEC_TUN_A_MAX (__IPSEC_TUN_A_MAX - 1)

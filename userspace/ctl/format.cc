@@ -113,7 +113,8 @@ std::string FormatCounters(const Counters& c, const std::string& indent) {
 std::string FormatDev(const kernel::DevInfo& dev) {
   std::string s = dev.name + ": ifindex " + std::to_string(dev.ifindex) + " mtu " +
                   std::to_string(dev.mtu) + " sas " + std::to_string(dev.sa_count) + " policies " +
-                  std::to_string(dev.policy_count);
+                  std::to_string(dev.policy_count) + " spis-reserved " +
+                  std::to_string(dev.spi_reserved);
   if (dev.encap_port) s += " encap-port " + std::to_string(*dev.encap_port);
   if (dev.mss_clamp) s += " mss-clamp " + kernel::MssClampName(dev.mss_clamp);
   if (dev.link_netnsid) s += " link-netnsid " + std::to_string(*dev.link_netnsid);
@@ -170,6 +171,7 @@ nlohmann::json DevJson(const kernel::DevInfo& dev) {
                       {"mtu", dev.mtu},
                       {"sa_count", dev.sa_count},
                       {"policy_count", dev.policy_count},
+                      {"spi_reserved", dev.spi_reserved},
                       {"stats", CountersJson(dev.stats)}};
   j["encap_port"] = dev.encap_port ? nlohmann::json(*dev.encap_port) : nlohmann::json();
   j["mss_clamp"] = kernel::MssClampName(dev.mss_clamp);

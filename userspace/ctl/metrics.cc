@@ -57,6 +57,8 @@ void AddDevices(Exposition& e, const std::vector<kernel::DevInfo>& devices) {
     e.Add("ipsec_tun_device_sas", "gauge", "SAs installed on the device.", dev, d.sa_count);
     e.Add("ipsec_tun_device_policies", "gauge", "Policies installed on the device.", dev,
           d.policy_count);
+    e.Add("ipsec_tun_device_spis_reserved", "gauge",
+          "Inbound SPIs reserved for children being negotiated.", dev, d.spi_reserved);
     // The counter names of `ipsecctl dev list --json`, one table for both.
     const nlohmann::json counters = CountersJson(d.stats);
     for (const auto& [field, value] : counters.items()) {

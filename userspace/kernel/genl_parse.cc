@@ -259,6 +259,7 @@ std::optional<DevInfo> ParseDevInfo(const nlmsghdr* nlh) {
   d.mss_clamp = GetU16(tb[IPSEC_TUN_A_MSS_CLAMP]).value_or(0);
   d.sa_count = GetU32(tb[IPSEC_TUN_A_SA_COUNT]).value_or(0);
   d.policy_count = GetU32(tb[IPSEC_TUN_A_POLICY_COUNT]).value_or(0);
+  d.spi_reserved = GetU32(tb[IPSEC_TUN_A_SPI_RESERVED]).value_or(0);
   d.stats = ParseCounters(tb[IPSEC_TUN_A_STATS]);
   return d;
 }

@@ -107,6 +107,9 @@ struct DevInfo {
   std::optional<int> netnsid;
   std::optional<uint16_t> encap_port;
   uint32_t sa_count = 0, policy_count = 0;
+  // Inbound SPIs reserved (AllocSpi with a device) whose SA is not added:
+  // children being negotiated; one that stays is a leak.
+  uint32_t spi_reserved = 0;
   uint16_t mss_clamp = 0;  // 0 off, else IPSEC_TUN_A_MSS_CLAMP (kernel/mss_clamp.h)
   Counters stats;
 };

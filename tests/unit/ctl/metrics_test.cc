@@ -19,6 +19,7 @@ kernel::DevInfo Dev() {
   d.name = "ipsec0";
   d.mtu = 1400;
   d.sa_count = 2;
+  d.spi_reserved = 3;
   d.stats.rx_packets = 10;
   d.stats.drop_replay = 3;
   d.stats.icmp_pmtu = 1;
@@ -54,6 +55,7 @@ TEST(MetricsTest, KernelOnlyWhenNoDaemonAnswers) {
   const std::string t = FormatMetrics(std::nullopt, {Dev()});
   EXPECT_TRUE(Has(t, "ipsec_tun_daemon_up 0")) << t;
   EXPECT_TRUE(Has(t, "ipsec_tun_device_mtu{dev=\"ipsec0\"} 1400")) << t;
+  EXPECT_TRUE(Has(t, "ipsec_tun_device_spis_reserved{dev=\"ipsec0\"} 3")) << t;
   EXPECT_TRUE(Has(t, "ipsec_tun_device_rx_packets_total{dev=\"ipsec0\"} 10")) << t;
   EXPECT_TRUE(Has(t, "ipsec_tun_device_drops_total{dev=\"ipsec0\",cause=\"replay\"} 3")) << t;
   EXPECT_TRUE(Has(t, "ipsec_tun_device_icmp_pmtu_total{dev=\"ipsec0\"} 1")) << t;

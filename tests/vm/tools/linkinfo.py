@@ -24,7 +24,8 @@ IFLA_INFO_KIND, IFLA_INFO_DATA = 1, 2
 # (None for a flag).
 DATA = {1: ("mss_clamp", "H"), 2: ("mss_v4", "H"), 3: ("mss_v6", "H"),
         4: ("encap_port", "H"), 5: ("sa_count", "I"), 6: ("policy_count", "I"),
-        7: ("crypt_queues", "I"), 8: ("underlay_gone", None), 9: ("threaded", "B")}
+        7: ("crypt_queues", "I"), 8: ("underlay_gone", None), 9: ("threaded", "B"),
+        10: ("spi_reserved", "I")}
 
 
 def decode_data(buf):
