@@ -2,6 +2,12 @@
 
 namespace ipsec::daemon {
 
+namespace {
+bool IsConnShape(std::string_view shape) {
+  return !shape.empty() && shape[0] == '"';
+}
+}  // namespace
+
 std::string LogRateLimiter::ShapeOf(std::string_view text) {
   std::string shape;
   shape.reserve(text.size());
@@ -26,7 +32,15 @@ std::string LogRateLimiter::ShapeOf(std::string_view text) {
 
 bool LogRateLimiter::Allow(std::string_view text, int64_t now_ms) {
   std::string shape = ShapeOf(text);
-  if (windows_.size() >= kMaxShapes && !windows_.count(shape)) shape = "(other shapes)";
+  if (!windows_.count(shape)) {
+    const bool conn = IsConnShape(shape);
+    if (conn && conn_shapes_ >= kMaxConnShapes)
+      shape = "(other connection shapes)";
+    else if (!conn && windows_.size() - conn_shapes_ >= kMaxShapes)
+      shape = "(other shapes)";
+    else if (conn)
+      ++conn_shapes_;
+  }
   Window& w = windows_[shape];
   if (w.logged == 0 && w.suppressed == 0) w.start_ms = now_ms;
   if (w.logged < burst_) {
@@ -50,6 +64,7 @@ std::vector<std::string> LogRateLimiter::TakeSummaries(int64_t now_ms, bool all)
       out.push_back(std::to_string(it->second.suppressed) + " similar line(s) not logged in " +
                     std::to_string((now_ms - it->second.start_ms) / 1000) +
                     " s, the first: " + it->second.sample);
+    if (IsConnShape(it->first)) --conn_shapes_;
     it = windows_.erase(it);
   }
   return out;

@@ -24,6 +24,12 @@ class LogRateLimiter {
   // Shapes followed at once. Peers choose some of the text (their IDs, say):
   // past this many, new shapes share one window, so memory stays bounded.
   static constexpr size_t kMaxShapes = 1024;
+  // The same for lines of a configured connection ("name" text), counted
+  // apart: their names come from ipsec.conf, and each connection has a few
+  // lifecycle shapes (initiating, established, rekeyed...). Sharing the
+  // 1024 above, 1,000 connections coming up lost their "established" lines
+  // past about the 250th. This many windows cost at most a few MiB.
+  static constexpr size_t kMaxConnShapes = 16384;
 
   explicit LogRateLimiter(size_t burst = kDefaultBurst, int64_t window_ms = kDefaultWindowMs)
       : burst_(burst), window_ms_(window_ms) {}
@@ -47,6 +53,7 @@ class LogRateLimiter {
   size_t burst_;
   int64_t window_ms_;
   std::unordered_map<std::string, Window> windows_;
+  size_t conn_shapes_ = 0;  // windows_ keys that start with '"'
   int64_t last_scan_ms_ = 0;
 };
 

@@ -61,11 +61,36 @@ TEST(LogRateLimiter, ShapesChosenByPeersStayBounded) {
     std::string id(1, static_cast<char>('a' + i % 26));
     id += std::string(1, static_cast<char>('a' + (i / 26) % 26)) +
           std::string(1, static_cast<char>('a' + (i / 676) % 26));
+    // Twice: the second is left out, so every window has a summary.
+    lim.Allow("unknown peer ID '" + id + "'", 0);
     lim.Allow("unknown peer ID '" + id + "'", 0);
   }
   // All past kMaxShapes share one window: one summary for them, at most
   // kMaxShapes + 1 windows in all.
-  EXPECT_LE(lim.TakeSummaries(20'000, true).size(), LogRateLimiter::kMaxShapes + 1);
+  EXPECT_EQ(lim.TakeSummaries(20'000, true).size(), LogRateLimiter::kMaxShapes + 1);
+}
+
+// 1,000 connections coming up log a few lines each within one window:
+// none is left out (their shapes once shared the 1024 windows that bound
+// peer-chosen text, and "established" vanished past the 250th).
+TEST(LogRateLimiter, EveryConnectionsLifecycleLinesPass) {
+  LogRateLimiter lim(20, 10'000);
+  size_t allowed = 0;
+  for (int i = 1; i <= 1000; ++i) {
+    const std::string n = "\"t" + std::to_string(i) + "\" ";
+    for (const char* what : {"initiating IKE_SA to 10.0.0.2", "joining IKE SA #1",
+                             "CHILD_SA established, SPIs in 1234 out 5678",
+                             "installed policy 10.1.0.0/24 === 10.2.0.0/24"})
+      allowed += lim.Allow(n + what, i);
+  }
+  EXPECT_EQ(allowed, 4000u);
+}
+
+TEST(LogRateLimiter, ConnectionShapesStayBoundedToo) {
+  LogRateLimiter lim(1, 10'000);
+  for (size_t i = 0; i < LogRateLimiter::kMaxConnShapes + 3000; ++i)
+    for (int twice = 0; twice < 2; ++twice) lim.Allow("\"c" + std::to_string(i) + "\" up", 0);
+  EXPECT_EQ(lim.TakeSummaries(20'000, true).size(), LogRateLimiter::kMaxConnShapes + 1);
 }
 
 std::string ReadFile(const std::string& path) {
