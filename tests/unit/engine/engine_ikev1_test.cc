@@ -514,6 +514,76 @@ TEST_F(EngineIkev1Test, UnauthenticatedInputIsBounded) {
   EXPECT_TRUE(b.engine.Status().ike_sas.empty());
 }
 
+// Security (VM 585 does it against a live daemon): what an on-path host
+// recorded or forged is sent to B's established SA. Replays of A's QM1 and
+// R-U-THERE once their exchanges are over would verify again (IKEv1 has no
+// replay protection but unique message IDs): B installed a second inbound
+// SA and answered the R-U-THERE. A message 1 with the live initiator cookie
+// from another address (B's %any conn matches it) took the SA's place in
+// the table. Now each is dropped and counted, and the SA goes on.
+TEST_F(EngineIkev1Test, ReplayedAndForgedMessagesLeaveTheSaAlone) {
+  auto ca = V1(AtoB());
+  ca.dpd_delay_s = 10;
+  ca.dpd_timeout_s = 30;
+  auto anyone =
+      V1(Conn("anyone", b.addr, IpAddress{}, {Net("10.2.0.0/24")}, {Net("10.99.0.0/24")}));
+  Load(a, ca);
+  std::vector<ConnectionConfig> cb = {V1(BtoA()), anyone};
+  ASSERT_TRUE(b.engine.LoadConnections(cb).ok());
+  std::vector<std::vector<uint8_t>> recorded;  // everything A sent B
+  net.filter = [&](const Datagram& d, size_t) {
+    if (d.to.addr == b.addr) recorded.push_back(d.bytes);
+    return 1;
+  };
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(25000)));  // up, then two R-U-THEREs answered
+  ASSERT_TRUE(net.Run(Millis(31000)));  // the quick mode's exchange is gone
+  ASSERT_EQ(Established(b), 1u) << b.log.Errors();
+  size_t informationals = 0, quick = 0;
+  for (const auto& d : recorded) {
+    Datagram dg{d, {a.addr, 500}, {b.addr, 500}};
+    informationals += IsV1Exchange(dg, v1c::exchange::kInformational);
+    quick += IsV1Exchange(dg, v1c::exchange::kQuickMode);
+  }
+  ASSERT_GE(informationals, 2u);
+  ASSERT_EQ(quick, 2u);  // QM1, QM3
+  const auto before = b.engine.Status();
+  const auto& sa = before.ike_sas.at(0);
+
+  size_t answered_informationals = 0;
+  net.filter = [&](const Datagram& d, size_t) {
+    answered_informationals +=
+        d.to.addr == a.addr && IsV1Exchange(d, v1c::exchange::kInformational);
+    return 1;
+  };
+  for (const auto& d : recorded) b.engine.OnDatagram(d, {b.addr, 500}, {a.addr, 500});
+  // Message 1 with the live cookies' initiator half, from elsewhere.
+  std::vector<uint8_t> m1 = recorded.front();
+  b.engine.OnDatagram(m1, {b.addr, 500}, {Ip("198.51.100.9"), 500});
+  net.Deliver();
+
+  const auto after = b.engine.Status();
+  ASSERT_EQ(after.ike_sas.size(), 1u);
+  EXPECT_EQ(after.ike_sas[0].state, "ESTABLISHED");
+  EXPECT_EQ(after.ike_sas[0].spi_i, sa.spi_i);
+  EXPECT_EQ(after.ike_sas[0].spi_r, sa.spi_r);
+  ASSERT_EQ(after.ike_sas[0].children.size(), 1u);
+  EXPECT_EQ(after.ike_sas[0].children[0].inbound_spi, sa.children.at(0).inbound_spi);
+  EXPECT_EQ(b.kernel.SasByDir(kernel::Direction::kIn).size(), 1u);
+  EXPECT_EQ(answered_informationals, 0u);
+  EXPECT_TRUE(b.log.Contains("dropping a replayed IKEv1 message"));
+  EXPECT_EQ(after.counters.dropped_init_for_existing_sa, 1u);
+  EXPECT_GE(after.counters.dropped_unexpected - before.counters.dropped_unexpected,
+            informationals + 2);
+
+  // The SA still works: B follows A's Deletes.
+  net.filter = nullptr;
+  ASSERT_TRUE(a.engine.Terminate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(1000)));
+  EXPECT_TRUE(b.engine.Status().ike_sas.empty());
+  EXPECT_TRUE(b.kernel.SasByDir(kernel::Direction::kIn).empty());
+}
+
 TEST_F(EngineIkev1Test, AggressiveModeIsRefusedWithAReason) {
   Load(b, V1(BtoA()));
   v1c::Message m;

@@ -112,6 +112,17 @@ void V1Engine::OnMessage1(std::span<const uint8_t> datagram, const ike::v1::Head
     ++ctx_.counters.dropped_unknown_spi;
     return;
   }
+  // The table is keyed by the initiator cookie, which travels in clear: a
+  // message 1 reusing a live SA's from another address (a %any conn
+  // matches it) must not take that SA's place (IKEv2's
+  // dropped_init_for_existing_sa).
+  if (sas_.count(h.cookie_i)) {
+    ++ctx_.counters.dropped_init_for_existing_sa;
+    ctx_.Log(LogLevel::kDebug, "",
+             "dropping IKEv1 main mode message 1 from " + remote.ToString() +
+                 ": its initiator cookie is a live ISAKMP SA's");
+    return;
+  }
   // Stateless checks first: a datagram that does not parse as message 1,
   // or names no configured IKEv1 connection, leaves nothing behind.
   auto m = ike::v1::Decode(datagram);

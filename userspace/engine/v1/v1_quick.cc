@@ -174,6 +174,7 @@ Status StartQuickMode(EngineContext& ctx, V1Sa& sa, std::shared_ptr<const Connec
   Send(ctx, sa, *qm1);
   x.resend = {std::move(*qm1), ctx.NowMs() + kResendIntervalMs, 1};
   sa.quick[mid] = std::move(x);
+  RememberMessageId(sa, mid);
   return Status::Ok();
 }
 
@@ -183,7 +184,9 @@ void OnQuickMode(EngineContext& ctx, V1Sa& sa, std::span<const uint8_t> datagram
   auto it = sa.quick.find(message_id);
   if (it == sa.quick.end()) {
     // The peer's new exchange: the responder checks HASH(1) before it
-    // keeps anything; a message that fails leaves no exchange behind.
+    // keeps anything; a message that fails leaves no exchange behind. One
+    // whose message ID this SA has used is a replay (its exchange is over).
+    if (ReplayedMessageId(ctx, sa, message_id)) return;
     if (sa.quick.size() >= kMaxQuickExchanges) {
       ++ctx.counters.dropped_unexpected;
       return;
@@ -201,7 +204,10 @@ void OnQuickMode(EngineContext& ctx, V1Sa& sa, std::span<const uint8_t> datagram
         std::make_unique<ike::v1::QuickModeResponder>(*sa.p1, message_id, *spi, ctx.random);
     it = sa.quick.emplace(message_id, std::move(x)).first;
     OnAsResponder(ctx, sa, it->second, datagram);
-    if (!it->second.conn) sa.quick.erase(it);  // not answered
+    if (!it->second.conn)
+      sa.quick.erase(it);  // not answered
+    else
+      RememberMessageId(sa, message_id);
     return;
   }
   if (it->second.initiator)
