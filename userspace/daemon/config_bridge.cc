@@ -124,6 +124,7 @@ engine::ConnectionConfig ToEngine(const config::Connection& c) {
   out.mark = c.mark ? c.mark->value : 0;
   for (const auto& p : c.subnet_pairs) out.subnet_pairs.emplace_back(p.local, p.remote);
   out.ike_version = c.ike_version == config::IkeVersionPolicy::kIkev1 ? 1 : 2;
+  out.answers_ikev1 = c.ike_version == config::IkeVersionPolicy::kIkev2Permit;
   return out;
 }
 

@@ -186,6 +186,10 @@ struct ConnectionConfig {
   // keyexchange=ikev1 / ikev2=no: 1, negotiated by engine/v1/ (main mode +
   // quick mode, PSK; Documentation/ikev1.md). Otherwise 2.
   int ike_version = 2;
+  // An IKEv2 conn that also answers a peer starting with IKEv1
+  // (keyexchange=ike as strongSwan means it, ikev2=permit|propose): main
+  // mode for it goes to engine/v1/ as for ike_version 1; we initiate IKEv2.
+  bool answers_ikev1 = false;
   bool operator==(const ConnectionConfig&) const = default;
 };
 

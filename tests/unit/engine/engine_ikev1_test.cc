@@ -584,6 +584,46 @@ TEST_F(EngineIkev1Test, ReplayedAndForgedMessagesLeaveTheSaAlone) {
   EXPECT_TRUE(b.kernel.SasByDir(kernel::Direction::kIn).empty());
 }
 
+// A conn that allows both versions (keyexchange=ike as strongSwan means
+// it: answers_ikev1) answers a peer starting with IKEv1 in IKEv1, and the
+// same conn still answers IKEv2. Without it the main mode finds no conn.
+TEST_F(EngineIkev1Test, ConnAllowingBothVersionsAnswersIkev1) {
+  auto both = V1(BtoA());
+  both.ike_version = 2;
+  both.answers_ikev1 = true;
+  // IKEv2 wants an integrity transform with CBC; IKEv1 ignores it.
+  both.ike_proposals = {P(ProtocolId::kIke, {Encr(12, 128), Integ(2), Prf(2), Dh(14)})};
+  auto v2_only = both;
+  v2_only.answers_ikev1 = false;
+  Load(b, v2_only);
+  Load(a, V1(AtoB()));
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(3000)));
+  EXPECT_EQ(Established(b), 0u);
+  EXPECT_TRUE(b.log.Contains("no IKEv1 connection for main mode"));
+
+  Load(b, both);
+  ASSERT_TRUE(net.Run(Millis(10000)));  // A's retransmits find it now
+  ASSERT_EQ(Established(b), 1u) << b.log.Errors();
+  ExpectMatchingChildren(a, b, 1);
+  EXPECT_EQ(b.engine.Status().ike_sas.at(0).version, 1);
+  EXPECT_FALSE(b.engine.Status().ike_sas.at(0).initiator);
+
+  // IKEv2 from A to the same conn of B.
+  ASSERT_TRUE(a.engine.Terminate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(1000)));
+  ASSERT_TRUE(b.engine.Status().ike_sas.empty());
+  auto a2 = AtoB();
+  a2.ike_proposals = both.ike_proposals;
+  a2.esp_proposals = both.esp_proposals;
+  Load(a, a2);
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  ASSERT_EQ(Established(b), 1u) << b.log.Errors();
+  EXPECT_EQ(b.engine.Status().ike_sas.at(0).version, 2);
+  ExpectMatchingChildren(a, b, 1);
+}
+
 TEST_F(EngineIkev1Test, AggressiveModeIsRefusedWithAReason) {
   Load(b, V1(BtoA()));
   v1c::Message m;

@@ -132,7 +132,7 @@ void V1Engine::OnMessage1(std::span<const uint8_t> datagram, const ike::v1::Head
   }
   std::shared_ptr<const ConnectionConfig> conn;
   for (const auto& c : ctx_.connections)
-    if (c->ike_version == 1 && c->auto_action != AutoAction::kIgnore &&
+    if (AnswersIkev1(*c) && c->auto_action != AutoAction::kIgnore &&
         AddressMatches(c->local.host, local.addr) && AddressMatches(c->remote.host, remote.addr)) {
       conn = c;
       break;

@@ -69,7 +69,7 @@ std::optional<QuickModeParams> Select(EngineContext& ctx, const V1Sa& sa, QuickE
                                       const IpPrefix& remote_ts, const IpPrefix& local_ts) {
   std::vector<std::shared_ptr<const ConnectionConfig>> candidates = {sa.ike.conn};
   for (const auto& c : ctx.connections)
-    if (c != sa.ike.conn && c->ike_version == 1 && c->remote.host == sa.ike.conn->remote.host)
+    if (c != sa.ike.conn && AnswersIkev1(*c) && c->remote.host == sa.ike.conn->remote.host)
       candidates.push_back(c);
   for (const auto& c : candidates)
     for (size_t i = 0; i < c->subnet_pairs.size(); ++i) {
