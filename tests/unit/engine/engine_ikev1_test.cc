@@ -624,6 +624,22 @@ TEST_F(EngineIkev1Test, ConnAllowingBothVersionsAnswersIkev1) {
   ExpectMatchingChildren(a, b, 1);
 }
 
+// esp=...-esn on both ends (RFC 4304 in quick mode): both kernels' SAs
+// use 64-bit sequence numbers, status names it.
+TEST_F(EngineIkev1Test, EsnReachesBothKernels) {
+  auto ca = V1(AtoB()), cb = V1(BtoA());
+  for (auto* c : {&ca, &cb})
+    c->esp_proposals = {
+        P(ProtocolId::kEsp, {Encr(12, 128), Integ(2), Dh(14), {TransformType::kEsn, 1, 0}})};
+  Up(ca, cb);
+  ExpectMatchingChildren(a, b, 1);
+  for (const Peer* p : {&a, &b})
+    for (auto dir : {kernel::Direction::kIn, kernel::Direction::kOut})
+      for (const auto* sa : p->kernel.SasByDir(dir)) EXPECT_TRUE(sa->esn) << p->name;
+  EXPECT_EQ(a.engine.Status().ike_sas.at(0).children.at(0).algorithms,
+            "AES_CBC_128/HMAC_SHA1_96/MODP_2048/ESN");
+}
+
 TEST_F(EngineIkev1Test, AggressiveModeIsRefusedWithAReason) {
   Load(b, V1(BtoA()));
   v1c::Message m;

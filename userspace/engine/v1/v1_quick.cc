@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/algorithms.h"
 #include "engine/child_install.h"
 #include "engine/v1/v1_informational.h"
 #include "engine/v1/v1_params.h"
@@ -21,6 +22,7 @@ Proposal ChildProposal(const QuickModeResult& r) {
   if (r.transforms.integ) p.transforms.push_back({TransformType::kInteg, r.transforms.integ, 0});
   if (r.transform.attrs.group)
     p.transforms.push_back({TransformType::kDh, r.transform.attrs.group, 0});
+  if (r.transforms.esn) p.transforms.push_back({TransformType::kEsn, alg::esn::kYes, 0});
   return p;
 }
 
