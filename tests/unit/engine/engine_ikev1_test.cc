@@ -341,6 +341,37 @@ TEST_F(EngineIkev1Test, ResponderRekeysAtItsLifetimeWhenThePeerDoesNot) {
   ExpectMatchingChildren(a, b, 1);
 }
 
+// B answers a right=%any conn: it cannot start a main mode to the peer.
+// A peer that never replaces the ISAKMP SA (here: A offers 60 s, does not
+// rekey, and nothing of it reaches B after the SA is up) no longer leaves
+// it at B for ever: at the longer lifetime (B's 120 s) B deletes it and its
+// child, with Deletes, and says why. Before that it is kept.
+TEST_F(EngineIkev1Test, UnrekeyableResponderSaGoesAtItsLifetime) {
+  auto ca = V1(AtoB());
+  ca.ike_lifetime_s = 60;
+  ca.rekey = false;
+  auto cb = V1(Conn("site", b.addr, IpAddress{}, {Net("10.2.0.0/24")}, {Net("10.1.0.0/24")}));
+  cb.ike_lifetime_s = 120;
+  Up(ca, cb);
+  ASSERT_EQ(Established(b), 1u) << b.log.Errors();
+  size_t informationals = 0;
+  net.filter = [&](const Datagram& d, size_t) {
+    if (d.to.addr == b.addr) return 0;  // A is silent from now on
+    informationals += IsV1Exchange(d, v1c::exchange::kInformational);
+    return 1;
+  };
+  ASSERT_TRUE(net.Run(Millis(113000)));  // 118 s after the start
+  EXPECT_EQ(Established(b), 1u);
+  EXPECT_EQ(informationals, 0u);
+  ASSERT_TRUE(net.Run(Millis(4000)));  // 122 s
+  EXPECT_TRUE(b.engine.Status().ike_sas.empty());
+  EXPECT_TRUE(b.kernel.SasByDir(kernel::Direction::kIn).empty());
+  EXPECT_TRUE(b.kernel.SasByDir(kernel::Direction::kOut).empty());
+  EXPECT_FALSE(HasPolicy(b, "10.2.0.0/24", "10.1.0.0/24"));
+  EXPECT_EQ(informationals, 2u);  // the child's Delete, the ISAKMP SA's
+  EXPECT_TRUE(b.log.Contains("the peer has not replaced it (we cannot start a main mode to it)"));
+}
+
 // A child's rekey (quick mode) still unanswered when the ISAKMP SA is
 // rekeyed is run again under the new ISAKMP SA: the child is rekeyed all
 // the same and the old one deleted.

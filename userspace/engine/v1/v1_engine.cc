@@ -261,8 +261,18 @@ void V1Engine::ScheduleLifetime(V1Sa& sa) {
     // The peer rekeys what it initiated. If it has not by the lifetime, we
     // do when we can reach it; the SA is never deleted under its children
     // for the lifetime alone (a peer may well expect a longer one).
-    if (c.remote.host.is_set() && c.rekey) sa.rekey_due_ms = sa.expire_ms;
-    sa.expire_ms = 0;
+    if (c.remote.host.is_set() && !c.remote.host.IsAny() && c.rekey) {
+      sa.rekey_due_ms = sa.expire_ms;
+      sa.expire_ms = 0;
+      return;
+    }
+    // We cannot start a main mode to a right=%any peer (nor want to with
+    // rekey=no), and an SA the peer never replaces must not stay for ever:
+    // it goes, with Deletes, at the longer of the two lifetimes (neither
+    // side may expect it to live beyond that).
+    const uint64_t longest = std::max<uint64_t>(c.ike_lifetime_s, negotiated);
+    sa.unrekeyable = true;
+    sa.expire_ms = longest ? sa.ike.established_ms + static_cast<int64_t>(longest) * 1000 : 0;
     return;
   }
   // We rekey what we initiated, as IKEv2's timing says (rekey_timing.h),
@@ -482,6 +492,15 @@ void V1Engine::OnTimer() {
     }
     if (sa->expire_ms && now >= sa->expire_ms) {
       ctx_.Log(LogLevel::kInfo, sa->ike.conn_name(), "IKEv1 ISAKMP SA lifetime expired");
+      if (sa->unrekeyable)
+        ctx_.Log(LogLevel::kInfo, sa->ike.conn_name(),
+                 "IKEv1 ISAKMP SA with " + sa->ike.remote.ToString() +
+                     " reached its lifetime and the peer has not replaced it (we cannot start a "
+                     "main mode to it): deleting it and " +
+                     std::to_string(sa->ike.children.size()) + " child SA(s)");
+      // Children no newer SA with the peer takes over go with it: tell the peer.
+      if (!Sibling(*sa))
+        for (const auto& c : sa->ike.children) SendDeleteChild(ctx_, *sa, *c);
       SendDeleteIsakmp(ctx_, *sa);
       sa->ike.Kill(kExpired);
       continue;

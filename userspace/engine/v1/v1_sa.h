@@ -87,6 +87,9 @@ struct V1Sa {
   uint64_t replaced_by = 0;
   uint64_t replaces = 0;
   uint32_t rekey_tries = 0;  // failed rekeys of this SA so far (back-off)
+  // Responder to a peer we cannot start a main mode to (right=%any) or with
+  // rekey=no: expire_ms deletes it if the peer has not replaced it by then.
+  bool unrekeyable = false;
   // Message IDs of the quick modes and informationals this SA has carried
   // (the peer's once authenticated, ours as we start them). RFC 2408 3.1
   // makes a message ID unique per ISAKMP SA, and IKEv1 has no other replay
