@@ -178,6 +178,7 @@ struct Connection {
 
   Seconds ike_lifetime{3 * 3600};     // ikelifetime=
   Seconds child_lifetime{3600};       // lifetime= / keylife= / salifetime=
+  uint32_t child_lifebytes = 0;       // lifebytes= (0: no volume limit)
   Seconds rekey_margin{9 * 60};       // rekeymargin= / margintime=
   uint32_t rekey_fuzz_percent = 100;  // rekeyfuzz=
   bool rekey = true;                  // rekey=

@@ -83,6 +83,7 @@ engine::ConnectionConfig ToEngine(const config::Connection& c) {
   out.esp_proposals = c.esp_proposals;
   out.ike_lifetime_s = static_cast<uint32_t>(c.ike_lifetime.count());
   out.child_lifetime_s = static_cast<uint32_t>(c.child_lifetime.count());
+  out.child_lifebytes = c.child_lifebytes;
   out.rekey_margin_s = static_cast<uint32_t>(c.rekey_margin.count());
   out.rekey_fuzz_percent = c.rekey_fuzz_percent;
   out.rekey = c.rekey;

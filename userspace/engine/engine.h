@@ -162,6 +162,7 @@ struct ConnectionConfig {
   std::vector<Proposal> esp_proposals;
   uint32_t ike_lifetime_s = 3 * 3600;
   uint32_t child_lifetime_s = 3600;
+  uint32_t child_lifebytes = 0;  // lifebytes=: hard byte limit of each child SA (0: none)
   // rekeymargin= / margintime=, rekeyfuzz=, rekey= (engine/rekey_timing.h).
   uint32_t rekey_margin_s = 540;
   uint32_t rekey_fuzz_percent = 100;

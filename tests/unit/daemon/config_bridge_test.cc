@@ -86,6 +86,18 @@ TEST(ConfigBridge, KeyexchangeIkeAnswersIkev1) {
   EXPECT_TRUE(conns[0].answers_ikev1);
 }
 
+TEST(ConfigBridge, LifebytesReachesTheEngine) {
+  auto cfg = Load(
+      "conn "
+      "a\n\tleft=10.0.0.1\n\tright=10.0.0.2\n\tauthby=secret\n\tauto=add\n\tlifebytes=10485760\n",
+      "10.0.0.1");
+  auto conns = ToEngine(cfg.connections);
+  ASSERT_EQ(conns.size(), 1u);
+  EXPECT_EQ(conns[0].child_lifebytes, 10485760u);
+  EXPECT_TRUE(cfg.warnings.empty())
+      << (cfg.warnings.empty() ? "" : cfg.warnings.front().ToString());
+}
+
 // leftsendcert= and the leftauth= hashes reach the local end.
 TEST(ConfigBridge, SendcertAndSignatureSchemeReachTheEngine) {
   auto cfg = Load(kTwoByTwo, "10.0.0.1");

@@ -430,6 +430,53 @@ TEST_F(EngineIkev1Test, ResponderLifetimeShortensTheChild) {
   EXPECT_EQ(a.kernel.FindSa(child.outbound_spi, kernel::Direction::kOut)->hard.seconds, 600u);
 }
 
+// Volume lifetimes (RFC 2407 4.5 life type kilobytes, 4.6.3.1
+// RESPONDER-LIFETIME): A's lifebytes= 10 MiB goes out as 10240 kB and B,
+// with none, keeps A's; B with 2 MiB answers RESPONDER-LIFETIME 2048 kB
+// and both install that. Soft limits at 90 %.
+TEST_F(EngineIkev1Test, ResponderLifetimeInKilobytes) {
+  auto ca = V1(AtoB());
+  auto cb = V1(BtoA());
+  ca.child_lifebytes = 10 << 20;
+  Up(ca, cb);
+  ExpectMatchingChildren(a, b, 1);
+  for (const Peer* p : {&a, &b})
+    for (auto dir : {kernel::Direction::kIn, kernel::Direction::kOut})
+      for (const auto* sa : p->kernel.SasByDir(dir)) {
+        EXPECT_EQ(sa->hard.bytes, uint64_t{10} << 20) << p->name;
+        EXPECT_EQ(sa->soft.bytes, (uint64_t{10} << 20) - (uint64_t{1} << 20)) << p->name;
+      }
+
+  ASSERT_TRUE(a.engine.Terminate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(1000)));
+  cb.child_lifebytes = 2 << 20;
+  Load(b, cb);
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  ExpectMatchingChildren(a, b, 1);
+  for (const Peer* p : {&a, &b})
+    for (auto dir : {kernel::Direction::kIn, kernel::Direction::kOut})
+      for (const auto* sa : p->kernel.SasByDir(dir))
+        EXPECT_EQ(sa->hard.bytes, uint64_t{2} << 20) << p->name;
+
+  // lifebytes= limits IKEv2 children too (each end its own: IKEv2 does
+  // not negotiate it).
+  ASSERT_TRUE(a.engine.Terminate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(1000)));
+  for (auto* c : {&ca, &cb}) {
+    c->ike_version = 2;
+    c->ike_proposals = {P(ProtocolId::kIke, {Encr(12, 128), Integ(2), Prf(2), Dh(14)})};
+  }
+  ca.child_lifebytes = 3 << 20;
+  cb.child_lifebytes = 0;
+  Up(ca, cb);
+  ExpectMatchingChildren(a, b, 1);
+  for (auto dir : {kernel::Direction::kIn, kernel::Direction::kOut}) {
+    for (const auto* sa : a.kernel.SasByDir(dir)) EXPECT_EQ(sa->hard.bytes, uint64_t{3} << 20);
+    for (const auto* sa : b.kernel.SasByDir(dir)) EXPECT_EQ(sa->hard.bytes, 0u);
+  }
+}
+
 // A failed IKEv1 initiation is tried again as IKEv2's are (revival.h):
 // B accepts none of A's proposals and says NO-PROPOSAL-CHOSEN; A tries
 // keyingtries=3 times, 2 s then 4 s apart, one line per try, then gives up.
