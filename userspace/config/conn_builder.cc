@@ -405,6 +405,15 @@ void Builder::ParseTimers() {
   } else if (c_.rekey_margin >= shortest) {
     c_.rekey_margin = shortest / 2;  // the default 9m does not fit a short lifetime
   }
+  if (const RawSetting* st = Get("lifebytes")) {
+    // A child's volume limit (the kernel's hard byte lifetime; IKEv1 sends
+    // it in kilobytes). At least 1 MiB: less would rekey constantly.
+    auto n = ParseUint(st->value, 1 << 20, UINT32_MAX);
+    if (!n)
+      Fail(*st, n.error().message + " (bytes, at least 1048576)");
+    else
+      c_.child_lifebytes = *n;
+  }
   if (const RawSetting* st = Get("rekeyfuzz")) {
     std::string v = st->value;
     if (!v.empty() && v.back() == '%') v.pop_back();

@@ -74,9 +74,10 @@ enum class AuthBy { kPsk, kPubkey };
 enum class SendCert { kIfAsked, kAlways, kNever };
 enum class ConnType { kTunnel };  // transport/passthrough are rejected with an error
 // ikev2= / keyexchange= (config/ike_version.h). kIkev1: ikev2=no|never,
-// keyexchange=ikev1, or keyexchange=ike in an Openswan-dialect file; the
-// engine negotiates only IKEv2 so far, and loading refuses kIkev1 unless
-// LoadOptions::ikev1_negotiated.
+// keyexchange=ikev1, or keyexchange=ike in an Openswan-dialect file;
+// loading refuses it unless LoadOptions::ikev1_negotiated. kIkev2Permit:
+// keyexchange=ike elsewhere (strongSwan's meaning), ikev2=permit|propose:
+// IKEv2 initiated, a peer starting with IKEv1 answered in IKEv1.
 enum class IkeVersionPolicy { kIkev2, kIkev2Insist, kIkev2Permit, kIkev1 };
 enum class UniqueIds { kYes, kNo, kNever, kReplace, kKeep };
 
@@ -177,6 +178,7 @@ struct Connection {
 
   Seconds ike_lifetime{3 * 3600};     // ikelifetime=
   Seconds child_lifetime{3600};       // lifetime= / keylife= / salifetime=
+  uint32_t child_lifebytes = 0;       // lifebytes= (0: no volume limit)
   Seconds rekey_margin{9 * 60};       // rekeymargin= / margintime=
   uint32_t rekey_fuzz_percent = 100;  // rekeyfuzz=
   bool rekey = true;                  // rekey=

@@ -24,10 +24,15 @@ struct Asked {
 
 std::optional<Asked> FromIkev2(const RawSetting& st, const Diagnostics& d, bool* ok) {
   const auto& v = st.value;
-  if (v == "yes" || v == "propose") return Asked{IkeVersionPolicy::kIkev2, &st, ""};
+  if (v == "yes") return Asked{IkeVersionPolicy::kIkev2, &st, ""};
   if (v == "insist") return Asked{IkeVersionPolicy::kIkev2Insist, &st, ""};
+  // libreswan 3: propose initiates IKEv2 and accepts IKEv1; permit
+  // initiates IKEv1 and accepts IKEv2. Both answer either version here.
+  if (v == "propose") return Asked{IkeVersionPolicy::kIkev2Permit, &st, ""};
   if (v == "permit") {
-    d.Warn(st, "permit: IKEv2 is initiated; IKEv1 is not negotiated yet");
+    d.Warn(st,
+           "permit: IKEv2 is initiated (libreswan 3 would start IKEv1); a peer starting "
+           "with either version is answered in it");
     return Asked{IkeVersionPolicy::kIkev2Permit, &st, ""};
   }
   if (v == "no" || v == "never")
@@ -44,11 +49,11 @@ std::optional<Asked> FromKeyexchange(const RawSetting& st,
   if (v == "ikev2") return Asked{IkeVersionPolicy::kIkev2Insist, &st, ""};
   if (v == "ikev1") return Asked{IkeVersionPolicy::kIkev1, &st, "keyexchange=ikev1 asks for IKEv1"};
   if (v == "ike") {
-    // strongSwan: initiate IKEv2, accept both; libreswan 4: as ikev2=.
-    // Openswan (and libreswan before 4, whose ikev2= defaulted to permit):
-    // IKEv1.
+    // strongSwan: initiate IKEv2, accept both (libreswan 4 has no
+    // keyexchange=ike). Openswan (and libreswan before 4, whose ikev2=
+    // defaulted to permit): IKEv1.
     auto f = openswan_files.find(st.where.file);
-    if (f == openswan_files.end()) return std::nullopt;
+    if (f == openswan_files.end()) return Asked{IkeVersionPolicy::kIkev2Permit, &st, ""};
     return Asked{IkeVersionPolicy::kIkev1, &st,
                  "keyexchange=ike in a file read as Openswan's dialect (" + f->second +
                      "), where it means IKEv1"};
@@ -74,7 +79,10 @@ bool ResolveIkeVersion(const SettingMap& settings,
   if (const RawSetting* st = Get(settings, "keyexchange"))
     by_keyexchange = FromKeyexchange(*st, openswan_files, d, &ok);
   if (!ok) return false;
-  if (by_ikev2 && by_keyexchange &&
+  // Either version (kIkev2Permit) agrees with both; IKEv1 only and IKEv2
+  // only contradict each other.
+  const auto both = IkeVersionPolicy::kIkev2Permit;
+  if (by_ikev2 && by_keyexchange && by_ikev2->policy != both && by_keyexchange->policy != both &&
       (by_ikev2->policy == IkeVersionPolicy::kIkev1) !=
           (by_keyexchange->policy == IkeVersionPolicy::kIkev1)) {
     d.Error(*by_keyexchange->setting, "contradicts " + by_ikev2->setting->key + "=" +
@@ -82,8 +90,10 @@ bool ResolveIkeVersion(const SettingMap& settings,
                                           std::to_string(by_ikev2->setting->where.line) + ")");
     return false;
   }
-  // keyexchange= is the more specific of the two when both agree.
-  const std::optional<Asked>& won = by_keyexchange ? by_keyexchange : by_ikev2;
+  // keyexchange= is the more specific of the two when both agree, unless
+  // it allows either version and ikev2= narrows it.
+  const bool narrowed = by_keyexchange && by_ikev2 && by_keyexchange->policy == both;
+  const std::optional<Asked>& won = by_keyexchange && !narrowed ? by_keyexchange : by_ikev2;
   if (!won) return true;
   c->ike_version = won->policy;
   if (won->policy == IkeVersionPolicy::kIkev1 && !options.ikev1_negotiated) {

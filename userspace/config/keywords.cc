@@ -163,7 +163,7 @@ constexpr Keyword kKeywords[] = {
     {"mark-in", S::kConn, false, U, "", ""},
     {"mark-out", S::kConn, false, U, "", ""},
     {"esn", S::kConn, false, U, "", "write esn/noesn in esp= instead"},
-    {"lifebytes", S::kConn, false, U, "", ""},
+    {"lifebytes", S::kConn, false, I, "", ""},
     {"lifepackets", S::kConn, false, U, "", ""},
     {"marginbytes", S::kConn, false, U, "", ""},
     {"marginpackets", S::kConn, false, U, "", ""},

@@ -83,6 +83,7 @@ engine::ConnectionConfig ToEngine(const config::Connection& c) {
   out.esp_proposals = c.esp_proposals;
   out.ike_lifetime_s = static_cast<uint32_t>(c.ike_lifetime.count());
   out.child_lifetime_s = static_cast<uint32_t>(c.child_lifetime.count());
+  out.child_lifebytes = c.child_lifebytes;
   out.rekey_margin_s = static_cast<uint32_t>(c.rekey_margin.count());
   out.rekey_fuzz_percent = c.rekey_fuzz_percent;
   out.rekey = c.rekey;
@@ -124,6 +125,7 @@ engine::ConnectionConfig ToEngine(const config::Connection& c) {
   out.mark = c.mark ? c.mark->value : 0;
   for (const auto& p : c.subnet_pairs) out.subnet_pairs.emplace_back(p.local, p.remote);
   out.ike_version = c.ike_version == config::IkeVersionPolicy::kIkev1 ? 1 : 2;
+  out.answers_ikev1 = c.ike_version == config::IkeVersionPolicy::kIkev2Permit;
   return out;
 }
 

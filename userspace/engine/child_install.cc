@@ -65,6 +65,11 @@ Status InstallChild(EngineContext& ctx, const IkeSa& sa, ChildSa& child,
   if (conn.replay_window) in.replay_window = *conn.replay_window;
   in.soft = Seconds(soft);
   in.hard = Seconds(hard);
+  // Volume: the peer's (IKEv1 kilobytes) when it set one, else lifebytes=.
+  if (const uint64_t bytes = child.lifetime_kb ? child.lifetime_kb * 1024 : conn.child_lifebytes) {
+    in.hard.bytes = bytes;
+    in.soft.bytes = bytes - bytes / 10;
+  }
   in.selectors.push_back(Sel(child.remote_ts, child.local_ts));
   if (child.udp_encap) {
     in.encap_sport = sa.remote.port;

@@ -53,6 +53,10 @@ struct ChildSa {
   // Seconds it lives when the peer settled on less than the connection's
   // lifetime (IKEv1 RESPONDER-LIFETIME); 0: the connection's.
   uint64_t lifetime_s = 0;
+  // Kilobytes it may carry when the peer settled on a volume limit (IKEv1
+  // life type kilobytes, RESPONDER-LIFETIME); 0: the connection's
+  // lifebytes=. Rekeyed at 90 % of it (child_install.cc).
+  uint64_t lifetime_kb = 0;
   // The smaller of the two nonces of the exchange that created it: a rekey
   // collision keeps the pair whose exchange did not have the lowest (2.8.1).
   std::vector<uint8_t> min_nonce;

@@ -162,6 +162,7 @@ struct ConnectionConfig {
   std::vector<Proposal> esp_proposals;
   uint32_t ike_lifetime_s = 3 * 3600;
   uint32_t child_lifetime_s = 3600;
+  uint32_t child_lifebytes = 0;  // lifebytes=: hard byte limit of each child SA (0: none)
   // rekeymargin= / margintime=, rekeyfuzz=, rekey= (engine/rekey_timing.h).
   uint32_t rekey_margin_s = 540;
   uint32_t rekey_fuzz_percent = 100;
@@ -186,6 +187,10 @@ struct ConnectionConfig {
   // keyexchange=ikev1 / ikev2=no: 1, negotiated by engine/v1/ (main mode +
   // quick mode, PSK; Documentation/ikev1.md). Otherwise 2.
   int ike_version = 2;
+  // An IKEv2 conn that also answers a peer starting with IKEv1
+  // (keyexchange=ike as strongSwan means it, ikev2=permit|propose): main
+  // mode for it goes to engine/v1/ as for ike_version 1; we initiate IKEv2.
+  bool answers_ikev1 = false;
   bool operator==(const ConnectionConfig&) const = default;
 };
 

@@ -42,14 +42,24 @@ TEST_F(IkeVersion, EachSpelling) {
   EXPECT_EQ(VersionOf(kConn + "\tikev2=insist\n"), IkeVersionPolicy::kIkev2Insist);
 }
 
-// strongSwan (initiates IKEv2) and libreswan 4 (as ikev2=, default yes):
-// an indented file without Openswan's markers keeps IKEv2 (VM scenario 517
-// runs such a file against strongSwan in IKEv2).
-TEST_F(IkeVersion, KeyexchangeIkeOutsideOpenswanKeepsIkev2) {
+// strongSwan's keyexchange=ike (initiate IKEv2, answer both): an indented
+// file without Openswan's markers initiates IKEv2 (VM scenario 517 runs
+// such a file against strongSwan in IKEv2) and answers a peer starting
+// with IKEv1 (VM 586); libreswan 3's ikev2=propose and permit alike.
+TEST_F(IkeVersion, KeyexchangeIkeOutsideOpenswanAnswersBoth) {
   EXPECT_EQ(VersionOf(kConn + "\tkeyexchange=ike\n\tphase2alg=aes128-sha1;modp1024\n"),
-            IkeVersionPolicy::kIkev2);
+            IkeVersionPolicy::kIkev2Permit);
   EXPECT_EQ(VersionOf("config setup\n\tuniqueids=yes\n" + kConn + "\tkeyexchange=ike\n"),
-            IkeVersionPolicy::kIkev2);
+            IkeVersionPolicy::kIkev2Permit);
+  EXPECT_EQ(VersionOf(kConn + "\tikev2=propose\n"), IkeVersionPolicy::kIkev2Permit);
+  EXPECT_EQ(VersionOf(kConn + "\tikev2=permit\n"), IkeVersionPolicy::kIkev2Permit);
+  EXPECT_EQ(VersionOf(kConn + "\tikev2=yes\n"), IkeVersionPolicy::kIkev2);
+  // ikev2= narrows a keyexchange=ike that allows both, without a contradiction.
+  EXPECT_EQ(VersionOf(kConn + "\tkeyexchange=ike\n\tikev2=no\n"), IkeVersionPolicy::kIkev1);
+  EXPECT_EQ(VersionOf(kConn + "\tkeyexchange=ike\n\tikev2=insist\n"),
+            IkeVersionPolicy::kIkev2Insist);
+  EXPECT_EQ(VersionOf(kConn + "\tkeyexchange=ikev2\n\tikev2=permit\n"),
+            IkeVersionPolicy::kIkev2Insist);
 }
 
 TEST_F(IkeVersion, KeyexchangeIkeInOpenswanFilesIsIkev1) {

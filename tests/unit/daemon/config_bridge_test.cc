@@ -71,6 +71,31 @@ TEST(ConfigBridge, ConnectionFieldsReachTheEngine) {
   EXPECT_EQ(c.subnet_pairs[0].first, *IpPrefix::Parse("192.168.2.0/24"));
   EXPECT_EQ(c.ike_proposals, cfg.connections[0].ike_proposals);
   EXPECT_FALSE(c.ike_proposals.empty());
+  EXPECT_EQ(c.ike_version, 2);
+  EXPECT_FALSE(c.answers_ikev1);
+}
+
+// keyexchange=ike as strongSwan means it: IKEv2 initiated, IKEv1 answered.
+TEST(ConfigBridge, KeyexchangeIkeAnswersIkev1) {
+  auto cfg = Load(
+      "conn a\n\tleft=10.0.0.1\n\tright=10.0.0.2\n\tauthby=secret\n\tauto=add\n\tkeyexchange=ike\n",
+      "10.0.0.1");
+  auto conns = ToEngine(cfg.connections);
+  ASSERT_EQ(conns.size(), 1u);
+  EXPECT_EQ(conns[0].ike_version, 2);
+  EXPECT_TRUE(conns[0].answers_ikev1);
+}
+
+TEST(ConfigBridge, LifebytesReachesTheEngine) {
+  auto cfg = Load(
+      "conn "
+      "a\n\tleft=10.0.0.1\n\tright=10.0.0.2\n\tauthby=secret\n\tauto=add\n\tlifebytes=10485760\n",
+      "10.0.0.1");
+  auto conns = ToEngine(cfg.connections);
+  ASSERT_EQ(conns.size(), 1u);
+  EXPECT_EQ(conns[0].child_lifebytes, 10485760u);
+  EXPECT_TRUE(cfg.warnings.empty())
+      << (cfg.warnings.empty() ? "" : cfg.warnings.front().ToString());
 }
 
 // leftsendcert= and the leftauth= hashes reach the local end.

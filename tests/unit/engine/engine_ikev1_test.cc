@@ -341,6 +341,37 @@ TEST_F(EngineIkev1Test, ResponderRekeysAtItsLifetimeWhenThePeerDoesNot) {
   ExpectMatchingChildren(a, b, 1);
 }
 
+// B answers a right=%any conn: it cannot start a main mode to the peer.
+// A peer that never replaces the ISAKMP SA (here: A offers 60 s, does not
+// rekey, and nothing of it reaches B after the SA is up) no longer leaves
+// it at B for ever: at the longer lifetime (B's 120 s) B deletes it and its
+// child, with Deletes, and says why. Before that it is kept.
+TEST_F(EngineIkev1Test, UnrekeyableResponderSaGoesAtItsLifetime) {
+  auto ca = V1(AtoB());
+  ca.ike_lifetime_s = 60;
+  ca.rekey = false;
+  auto cb = V1(Conn("site", b.addr, IpAddress{}, {Net("10.2.0.0/24")}, {Net("10.1.0.0/24")}));
+  cb.ike_lifetime_s = 120;
+  Up(ca, cb);
+  ASSERT_EQ(Established(b), 1u) << b.log.Errors();
+  size_t informationals = 0;
+  net.filter = [&](const Datagram& d, size_t) {
+    if (d.to.addr == b.addr) return 0;  // A is silent from now on
+    informationals += IsV1Exchange(d, v1c::exchange::kInformational);
+    return 1;
+  };
+  ASSERT_TRUE(net.Run(Millis(113000)));  // 118 s after the start
+  EXPECT_EQ(Established(b), 1u);
+  EXPECT_EQ(informationals, 0u);
+  ASSERT_TRUE(net.Run(Millis(4000)));  // 122 s
+  EXPECT_TRUE(b.engine.Status().ike_sas.empty());
+  EXPECT_TRUE(b.kernel.SasByDir(kernel::Direction::kIn).empty());
+  EXPECT_TRUE(b.kernel.SasByDir(kernel::Direction::kOut).empty());
+  EXPECT_FALSE(HasPolicy(b, "10.2.0.0/24", "10.1.0.0/24"));
+  EXPECT_EQ(informationals, 2u);  // the child's Delete, the ISAKMP SA's
+  EXPECT_TRUE(b.log.Contains("the peer has not replaced it (we cannot start a main mode to it)"));
+}
+
 // A child's rekey (quick mode) still unanswered when the ISAKMP SA is
 // rekeyed is run again under the new ISAKMP SA: the child is rekeyed all
 // the same and the old one deleted.
@@ -397,6 +428,53 @@ TEST_F(EngineIkev1Test, ResponderLifetimeShortensTheChild) {
   ASSERT_NE(b_out, nullptr);
   EXPECT_EQ(b_out->hard.seconds, 600u);
   EXPECT_EQ(a.kernel.FindSa(child.outbound_spi, kernel::Direction::kOut)->hard.seconds, 600u);
+}
+
+// Volume lifetimes (RFC 2407 4.5 life type kilobytes, 4.6.3.1
+// RESPONDER-LIFETIME): A's lifebytes= 10 MiB goes out as 10240 kB and B,
+// with none, keeps A's; B with 2 MiB answers RESPONDER-LIFETIME 2048 kB
+// and both install that. Soft limits at 90 %.
+TEST_F(EngineIkev1Test, ResponderLifetimeInKilobytes) {
+  auto ca = V1(AtoB());
+  auto cb = V1(BtoA());
+  ca.child_lifebytes = 10 << 20;
+  Up(ca, cb);
+  ExpectMatchingChildren(a, b, 1);
+  for (const Peer* p : {&a, &b})
+    for (auto dir : {kernel::Direction::kIn, kernel::Direction::kOut})
+      for (const auto* sa : p->kernel.SasByDir(dir)) {
+        EXPECT_EQ(sa->hard.bytes, uint64_t{10} << 20) << p->name;
+        EXPECT_EQ(sa->soft.bytes, (uint64_t{10} << 20) - (uint64_t{1} << 20)) << p->name;
+      }
+
+  ASSERT_TRUE(a.engine.Terminate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(1000)));
+  cb.child_lifebytes = 2 << 20;
+  Load(b, cb);
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  ExpectMatchingChildren(a, b, 1);
+  for (const Peer* p : {&a, &b})
+    for (auto dir : {kernel::Direction::kIn, kernel::Direction::kOut})
+      for (const auto* sa : p->kernel.SasByDir(dir))
+        EXPECT_EQ(sa->hard.bytes, uint64_t{2} << 20) << p->name;
+
+  // lifebytes= limits IKEv2 children too (each end its own: IKEv2 does
+  // not negotiate it).
+  ASSERT_TRUE(a.engine.Terminate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(1000)));
+  for (auto* c : {&ca, &cb}) {
+    c->ike_version = 2;
+    c->ike_proposals = {P(ProtocolId::kIke, {Encr(12, 128), Integ(2), Prf(2), Dh(14)})};
+  }
+  ca.child_lifebytes = 3 << 20;
+  cb.child_lifebytes = 0;
+  Up(ca, cb);
+  ExpectMatchingChildren(a, b, 1);
+  for (auto dir : {kernel::Direction::kIn, kernel::Direction::kOut}) {
+    for (const auto* sa : a.kernel.SasByDir(dir)) EXPECT_EQ(sa->hard.bytes, uint64_t{3} << 20);
+    for (const auto* sa : b.kernel.SasByDir(dir)) EXPECT_EQ(sa->hard.bytes, 0u);
+  }
 }
 
 // A failed IKEv1 initiation is tried again as IKEv2's are (revival.h):
@@ -512,6 +590,132 @@ TEST_F(EngineIkev1Test, UnauthenticatedInputIsBounded) {
   // A message 1 from an address no IKEv1 connection names keeps nothing.
   b.engine.OnDatagram(m1, to, {Ip("198.51.100.9"), 500});
   EXPECT_TRUE(b.engine.Status().ike_sas.empty());
+}
+
+// Security (VM 585 does it against a live daemon): what an on-path host
+// recorded or forged is sent to B's established SA. Replays of A's QM1 and
+// R-U-THERE once their exchanges are over would verify again (IKEv1 has no
+// replay protection but unique message IDs): B installed a second inbound
+// SA and answered the R-U-THERE. A message 1 with the live initiator cookie
+// from another address (B's %any conn matches it) took the SA's place in
+// the table. Now each is dropped and counted, and the SA goes on.
+TEST_F(EngineIkev1Test, ReplayedAndForgedMessagesLeaveTheSaAlone) {
+  auto ca = V1(AtoB());
+  ca.dpd_delay_s = 10;
+  ca.dpd_timeout_s = 30;
+  auto anyone =
+      V1(Conn("anyone", b.addr, IpAddress{}, {Net("10.2.0.0/24")}, {Net("10.99.0.0/24")}));
+  Load(a, ca);
+  std::vector<ConnectionConfig> cb = {V1(BtoA()), anyone};
+  ASSERT_TRUE(b.engine.LoadConnections(cb).ok());
+  std::vector<std::vector<uint8_t>> recorded;  // everything A sent B
+  net.filter = [&](const Datagram& d, size_t) {
+    if (d.to.addr == b.addr) recorded.push_back(d.bytes);
+    return 1;
+  };
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(25000)));  // up, then two R-U-THEREs answered
+  ASSERT_TRUE(net.Run(Millis(31000)));  // the quick mode's exchange is gone
+  ASSERT_EQ(Established(b), 1u) << b.log.Errors();
+  size_t informationals = 0, quick = 0;
+  for (const auto& d : recorded) {
+    Datagram dg{d, {a.addr, 500}, {b.addr, 500}};
+    informationals += IsV1Exchange(dg, v1c::exchange::kInformational);
+    quick += IsV1Exchange(dg, v1c::exchange::kQuickMode);
+  }
+  ASSERT_GE(informationals, 2u);
+  ASSERT_EQ(quick, 2u);  // QM1, QM3
+  const auto before = b.engine.Status();
+  const auto& sa = before.ike_sas.at(0);
+
+  size_t answered_informationals = 0;
+  net.filter = [&](const Datagram& d, size_t) {
+    answered_informationals +=
+        d.to.addr == a.addr && IsV1Exchange(d, v1c::exchange::kInformational);
+    return 1;
+  };
+  for (const auto& d : recorded) b.engine.OnDatagram(d, {b.addr, 500}, {a.addr, 500});
+  // Message 1 with the live cookies' initiator half, from elsewhere.
+  std::vector<uint8_t> m1 = recorded.front();
+  b.engine.OnDatagram(m1, {b.addr, 500}, {Ip("198.51.100.9"), 500});
+  net.Deliver();
+
+  const auto after = b.engine.Status();
+  ASSERT_EQ(after.ike_sas.size(), 1u);
+  EXPECT_EQ(after.ike_sas[0].state, "ESTABLISHED");
+  EXPECT_EQ(after.ike_sas[0].spi_i, sa.spi_i);
+  EXPECT_EQ(after.ike_sas[0].spi_r, sa.spi_r);
+  ASSERT_EQ(after.ike_sas[0].children.size(), 1u);
+  EXPECT_EQ(after.ike_sas[0].children[0].inbound_spi, sa.children.at(0).inbound_spi);
+  EXPECT_EQ(b.kernel.SasByDir(kernel::Direction::kIn).size(), 1u);
+  EXPECT_EQ(answered_informationals, 0u);
+  EXPECT_TRUE(b.log.Contains("dropping a replayed IKEv1 message"));
+  EXPECT_EQ(after.counters.dropped_init_for_existing_sa, 1u);
+  EXPECT_GE(after.counters.dropped_unexpected - before.counters.dropped_unexpected,
+            informationals + 2);
+
+  // The SA still works: B follows A's Deletes.
+  net.filter = nullptr;
+  ASSERT_TRUE(a.engine.Terminate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(1000)));
+  EXPECT_TRUE(b.engine.Status().ike_sas.empty());
+  EXPECT_TRUE(b.kernel.SasByDir(kernel::Direction::kIn).empty());
+}
+
+// A conn that allows both versions (keyexchange=ike as strongSwan means
+// it: answers_ikev1) answers a peer starting with IKEv1 in IKEv1, and the
+// same conn still answers IKEv2. Without it the main mode finds no conn.
+TEST_F(EngineIkev1Test, ConnAllowingBothVersionsAnswersIkev1) {
+  auto both = V1(BtoA());
+  both.ike_version = 2;
+  both.answers_ikev1 = true;
+  // IKEv2 wants an integrity transform with CBC; IKEv1 ignores it.
+  both.ike_proposals = {P(ProtocolId::kIke, {Encr(12, 128), Integ(2), Prf(2), Dh(14)})};
+  auto v2_only = both;
+  v2_only.answers_ikev1 = false;
+  Load(b, v2_only);
+  Load(a, V1(AtoB()));
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(3000)));
+  EXPECT_EQ(Established(b), 0u);
+  EXPECT_TRUE(b.log.Contains("no IKEv1 connection for main mode"));
+
+  Load(b, both);
+  ASSERT_TRUE(net.Run(Millis(10000)));  // A's retransmits find it now
+  ASSERT_EQ(Established(b), 1u) << b.log.Errors();
+  ExpectMatchingChildren(a, b, 1);
+  EXPECT_EQ(b.engine.Status().ike_sas.at(0).version, 1);
+  EXPECT_FALSE(b.engine.Status().ike_sas.at(0).initiator);
+
+  // IKEv2 from A to the same conn of B.
+  ASSERT_TRUE(a.engine.Terminate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(1000)));
+  ASSERT_TRUE(b.engine.Status().ike_sas.empty());
+  auto a2 = AtoB();
+  a2.ike_proposals = both.ike_proposals;
+  a2.esp_proposals = both.esp_proposals;
+  Load(a, a2);
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  ASSERT_EQ(Established(b), 1u) << b.log.Errors();
+  EXPECT_EQ(b.engine.Status().ike_sas.at(0).version, 2);
+  ExpectMatchingChildren(a, b, 1);
+}
+
+// esp=...-esn on both ends (RFC 4304 in quick mode): both kernels' SAs
+// use 64-bit sequence numbers, status names it.
+TEST_F(EngineIkev1Test, EsnReachesBothKernels) {
+  auto ca = V1(AtoB()), cb = V1(BtoA());
+  for (auto* c : {&ca, &cb})
+    c->esp_proposals = {
+        P(ProtocolId::kEsp, {Encr(12, 128), Integ(2), Dh(14), {TransformType::kEsn, 1, 0}})};
+  Up(ca, cb);
+  ExpectMatchingChildren(a, b, 1);
+  for (const Peer* p : {&a, &b})
+    for (auto dir : {kernel::Direction::kIn, kernel::Direction::kOut})
+      for (const auto* sa : p->kernel.SasByDir(dir)) EXPECT_TRUE(sa->esn) << p->name;
+  EXPECT_EQ(a.engine.Status().ike_sas.at(0).children.at(0).algorithms,
+            "AES_CBC_128/HMAC_SHA1_96/MODP_2048/ESN");
 }
 
 TEST_F(EngineIkev1Test, AggressiveModeIsRefusedWithAReason) {

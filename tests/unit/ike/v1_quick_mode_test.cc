@@ -103,6 +103,48 @@ TEST(V1QuickMode, CbcShaWithPfs) {
   ExpectSameKeys(qi.result(), qr.result());
 }
 
+// esp=...-esn (RFC 4304): every transform carries the ESN attribute and a
+// responder without it refuses the offer; -esn-noesn offers both, and a
+// noesn responder takes the second.
+TEST(V1QuickMode, EsnIsOfferedAndMustMatch) {
+  const ipsec::Transform cbc{TransformType::kEncr, encr::kAesCbc, 128};
+  const ipsec::Transform sha1{TransformType::kInteg, integ::kHmacSha1_96, 0};
+  const ipsec::Transform yes{TransformType::kEsn, esn::kYes, 0},
+      no{TransformType::kEsn, esn::kNo, 0};
+  auto esn_only = QuickModeTransformsFor({{ProtocolId::kEsp, {cbc, sha1, yes}}}, 0, 3600, false);
+  auto both = QuickModeTransformsFor({{ProtocolId::kEsp, {cbc, sha1, yes, no}}}, 0, 3600, false);
+  ASSERT_TRUE(esn_only && both);
+  ASSERT_EQ(esn_only->size(), 1u);
+  EXPECT_TRUE(esn_only->at(0).attrs.esn);
+  EXPECT_EQ(DescribeEsp(esn_only->at(0)), "AES_CBC_128/HMAC_SHA1_96+ESN");
+  ASSERT_EQ(both->size(), 2u);
+  EXPECT_TRUE(both->at(0).attrs.esn);
+  EXPECT_FALSE(both->at(1).attrs.esn);
+  EXPECT_TRUE(ChildTransformsOf(esn_only->at(0)).esn);
+
+  const auto plain = Esp(encr::kAesCbc, 128, integ::kHmacSha1_96);
+  {
+    Established e;
+    QuickModeInitiator i(e.p.i.sa(), Left(*esn_only), 0x01020304, 0x1111, e.p.random);
+    QuickModeResponder r(e.p.r.sa(), 0x01020304, 0x2222, e.p.random);
+    auto qm1 = i.Start();
+    ASSERT_TRUE(qm1);
+    EXPECT_TRUE(Has(r.Receive(*qm1, Right(plain)),
+                    "no quick-mode proposal chosen: peer offered AES_CBC_128/HMAC_SHA1_96+ESN"));
+  }
+  {
+    Established e;
+    QuickModeInitiator i(e.p.i.sa(), Left(*both), 0x01020304, 0x1111, e.p.random);
+    QuickModeResponder r(e.p.r.sa(), 0x01020304, 0x2222, e.p.random);
+    auto qm1 = i.Start();
+    ASSERT_TRUE(qm1);
+    auto qm2 = r.Receive(*qm1, Right(plain));
+    ASSERT_TRUE(qm2) << qm2.error().message;
+    ASSERT_TRUE(i.Receive(*qm2));
+    EXPECT_FALSE(i.result().transforms.esn);
+  }
+}
+
 TEST(V1QuickMode, ForgedMessagesChangeNothing) {
   Established e;
   auto esp = Esp(encr::kAesCbc, 256, integ::kHmacSha1_96);

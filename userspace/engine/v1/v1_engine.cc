@@ -112,6 +112,17 @@ void V1Engine::OnMessage1(std::span<const uint8_t> datagram, const ike::v1::Head
     ++ctx_.counters.dropped_unknown_spi;
     return;
   }
+  // The table is keyed by the initiator cookie, which travels in clear: a
+  // message 1 reusing a live SA's from another address (a %any conn
+  // matches it) must not take that SA's place (IKEv2's
+  // dropped_init_for_existing_sa).
+  if (sas_.count(h.cookie_i)) {
+    ++ctx_.counters.dropped_init_for_existing_sa;
+    ctx_.Log(LogLevel::kDebug, "",
+             "dropping IKEv1 main mode message 1 from " + remote.ToString() +
+                 ": its initiator cookie is a live ISAKMP SA's");
+    return;
+  }
   // Stateless checks first: a datagram that does not parse as message 1,
   // or names no configured IKEv1 connection, leaves nothing behind.
   auto m = ike::v1::Decode(datagram);
@@ -121,7 +132,7 @@ void V1Engine::OnMessage1(std::span<const uint8_t> datagram, const ike::v1::Head
   }
   std::shared_ptr<const ConnectionConfig> conn;
   for (const auto& c : ctx_.connections)
-    if (c->ike_version == 1 && c->auto_action != AutoAction::kIgnore &&
+    if (AnswersIkev1(*c) && c->auto_action != AutoAction::kIgnore &&
         AddressMatches(c->local.host, local.addr) && AddressMatches(c->remote.host, remote.addr)) {
       conn = c;
       break;
@@ -250,8 +261,18 @@ void V1Engine::ScheduleLifetime(V1Sa& sa) {
     // The peer rekeys what it initiated. If it has not by the lifetime, we
     // do when we can reach it; the SA is never deleted under its children
     // for the lifetime alone (a peer may well expect a longer one).
-    if (c.remote.host.is_set() && c.rekey) sa.rekey_due_ms = sa.expire_ms;
-    sa.expire_ms = 0;
+    if (c.remote.host.is_set() && !c.remote.host.IsAny() && c.rekey) {
+      sa.rekey_due_ms = sa.expire_ms;
+      sa.expire_ms = 0;
+      return;
+    }
+    // We cannot start a main mode to a right=%any peer (nor want to with
+    // rekey=no), and an SA the peer never replaces must not stay for ever:
+    // it goes, with Deletes, at the longer of the two lifetimes (neither
+    // side may expect it to live beyond that).
+    const uint64_t longest = std::max<uint64_t>(c.ike_lifetime_s, negotiated);
+    sa.unrekeyable = true;
+    sa.expire_ms = longest ? sa.ike.established_ms + static_cast<int64_t>(longest) * 1000 : 0;
     return;
   }
   // We rekey what we initiated, as IKEv2's timing says (rekey_timing.h),
@@ -471,6 +492,15 @@ void V1Engine::OnTimer() {
     }
     if (sa->expire_ms && now >= sa->expire_ms) {
       ctx_.Log(LogLevel::kInfo, sa->ike.conn_name(), "IKEv1 ISAKMP SA lifetime expired");
+      if (sa->unrekeyable)
+        ctx_.Log(LogLevel::kInfo, sa->ike.conn_name(),
+                 "IKEv1 ISAKMP SA with " + sa->ike.remote.ToString() +
+                     " reached its lifetime and the peer has not replaced it (we cannot start a "
+                     "main mode to it): deleting it and " +
+                     std::to_string(sa->ike.children.size()) + " child SA(s)");
+      // Children no newer SA with the peer takes over go with it: tell the peer.
+      if (!Sibling(*sa))
+        for (const auto& c : sa->ike.children) SendDeleteChild(ctx_, *sa, *c);
       SendDeleteIsakmp(ctx_, *sa);
       sa->ike.Kill(kExpired);
       continue;

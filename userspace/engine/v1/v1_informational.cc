@@ -113,7 +113,7 @@ void SendDpdRequest(EngineContext& ctx, V1Sa& sa, uint32_t seq) {
 
 void OnInformational(EngineContext& ctx, V1Sa& sa, std::span<const uint8_t> datagram,
                      uint32_t message_id) {
-  if (!sa.p1) return;
+  if (!sa.p1 || ReplayedMessageId(ctx, sa, message_id)) return;
   auto s = ike::v1::NewQuickMode(*sa.p1, message_id, 0);
   if (!s) return;
   ike::v1::Bytes next_iv;
@@ -125,6 +125,7 @@ void OnInformational(EngineContext& ctx, V1Sa& sa, std::span<const uint8_t> data
             "dropping informational: " + payloads.error().message);
     return;
   }
+  RememberMessageId(sa, message_id);
   sa.ike.last_inbound_ms = ctx.NowMs();
   for (const Payload& p : *payloads) {
     if (const auto* d = std::get_if<ike::v1::DeletePayload>(&p.body)) OnDelete(ctx, sa, *d);

@@ -55,6 +55,9 @@ Result<ike::v1::QuickModeParams> QuickModeParamsFor(const ConnectionConfig& conn
       if (t.type == TransformType::kDh && t.id != 0 && pfs == 0) pfs = t.id;
   auto transforms = ike::v1::QuickModeTransformsFor(esp, pfs, conn.child_lifetime_s, udp);
   if (!transforms) return transforms.error();
+  // lifebytes= goes out as a life duration in kilobytes (RFC 2407 4.5).
+  for (auto& t : *transforms)
+    t.attrs.life_kilobytes = (uint64_t{conn.child_lifebytes} + 1023) / 1024;
   if (pair >= conn.subnet_pairs.size()) return MakeError("no subnet pair " + std::to_string(pair));
   return ike::v1::QuickModeParams{std::move(*transforms), conn.subnet_pairs[pair].first,
                                   conn.subnet_pairs[pair].second};

@@ -15,6 +15,12 @@
 
 namespace ipsec::engine::v1 {
 
+// Whether conn answers a main mode: an IKEv1 conn, or an IKEv2 one that
+// allows both versions (keyexchange=ike as strongSwan means it).
+inline bool AnswersIkev1(const ConnectionConfig& conn) {
+  return conn.ike_version == 1 || conn.answers_ikev1;
+}
+
 // IKEv2's and IKEv1's ID payloads number the types we use alike (IPv4,
 // FQDN, user FQDN, IPv6, DN, key ID); IKEv1's carries protocol and port too.
 ike::v1::IdPayload ToV1Id(const ike::IdPayload& id);

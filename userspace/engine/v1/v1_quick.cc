@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/algorithms.h"
 #include "engine/child_install.h"
 #include "engine/v1/v1_informational.h"
 #include "engine/v1/v1_params.h"
@@ -21,6 +22,7 @@ Proposal ChildProposal(const QuickModeResult& r) {
   if (r.transforms.integ) p.transforms.push_back({TransformType::kInteg, r.transforms.integ, 0});
   if (r.transform.attrs.group)
     p.transforms.push_back({TransformType::kDh, r.transform.attrs.group, 0});
+  if (r.transforms.esn) p.transforms.push_back({TransformType::kEsn, alg::esn::kYes, 0});
   return p;
 }
 
@@ -41,6 +43,7 @@ Status Install(EngineContext& ctx, V1Sa& sa, const QuickExchange& x, const Quick
   child->transforms = r.transforms;
   child->replaces = x.replaces;
   child->lifetime_s = r.life_seconds;
+  child->lifetime_kb = r.life_kilobytes;
   if (auto st = InstallChild(ctx, sa.ike, *child, r.keys, defer_outbound); !st) return st;
   ctx.Log(LogLevel::kInfo, x.conn->name,
           "IKEv1 child SA installed: " + r.local_ts.ToString() + " === " + r.remote_ts.ToString() +
@@ -69,7 +72,7 @@ std::optional<QuickModeParams> Select(EngineContext& ctx, const V1Sa& sa, QuickE
                                       const IpPrefix& remote_ts, const IpPrefix& local_ts) {
   std::vector<std::shared_ptr<const ConnectionConfig>> candidates = {sa.ike.conn};
   for (const auto& c : ctx.connections)
-    if (c != sa.ike.conn && c->ike_version == 1 && c->remote.host == sa.ike.conn->remote.host)
+    if (c != sa.ike.conn && AnswersIkev1(*c) && c->remote.host == sa.ike.conn->remote.host)
       candidates.push_back(c);
   for (const auto& c : candidates)
     for (size_t i = 0; i < c->subnet_pairs.size(); ++i) {
@@ -174,6 +177,7 @@ Status StartQuickMode(EngineContext& ctx, V1Sa& sa, std::shared_ptr<const Connec
   Send(ctx, sa, *qm1);
   x.resend = {std::move(*qm1), ctx.NowMs() + kResendIntervalMs, 1};
   sa.quick[mid] = std::move(x);
+  RememberMessageId(sa, mid);
   return Status::Ok();
 }
 
@@ -183,7 +187,9 @@ void OnQuickMode(EngineContext& ctx, V1Sa& sa, std::span<const uint8_t> datagram
   auto it = sa.quick.find(message_id);
   if (it == sa.quick.end()) {
     // The peer's new exchange: the responder checks HASH(1) before it
-    // keeps anything; a message that fails leaves no exchange behind.
+    // keeps anything; a message that fails leaves no exchange behind. One
+    // whose message ID this SA has used is a replay (its exchange is over).
+    if (ReplayedMessageId(ctx, sa, message_id)) return;
     if (sa.quick.size() >= kMaxQuickExchanges) {
       ++ctx.counters.dropped_unexpected;
       return;
@@ -201,7 +207,10 @@ void OnQuickMode(EngineContext& ctx, V1Sa& sa, std::span<const uint8_t> datagram
         std::make_unique<ike::v1::QuickModeResponder>(*sa.p1, message_id, *spi, ctx.random);
     it = sa.quick.emplace(message_id, std::move(x)).first;
     OnAsResponder(ctx, sa, it->second, datagram);
-    if (!it->second.conn) sa.quick.erase(it);  // not answered
+    if (!it->second.conn)
+      sa.quick.erase(it);  // not answered
+    else
+      RememberMessageId(sa, message_id);
     return;
   }
   if (it->second.initiator)

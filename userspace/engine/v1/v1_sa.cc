@@ -9,12 +9,30 @@ void Send(EngineContext& ctx, const V1Sa& sa, std::span<const uint8_t> datagram)
 
 uint32_t NewMessageId(EngineContext& ctx, const V1Sa& sa) {
   uint32_t id = 0;
-  while (id == 0 || sa.quick.count(id)) {
+  while (id == 0 || sa.quick.count(id) || sa.used_message_ids.count(id)) {
     uint8_t b[4];
     if (!ctx.random.Fill(b)) return 0;
     id = ReadBe32(b);
   }
   return id;
+}
+
+bool ReplayedMessageId(EngineContext& ctx, const V1Sa& sa, uint32_t message_id) {
+  if (!sa.used_message_ids.count(message_id)) return false;
+  ++ctx.counters.dropped_unexpected;
+  ctx.Log(LogLevel::kDebug, sa.ike.conn_name(),
+          "dropping a replayed IKEv1 message: message ID " + std::to_string(message_id) +
+              " was used before on this ISAKMP SA");
+  return true;
+}
+
+void RememberMessageId(V1Sa& sa, uint32_t message_id) {
+  if (!sa.used_message_ids.insert(message_id).second) return;
+  sa.used_message_order.push_back(message_id);
+  if (sa.used_message_order.size() > kMaxUsedMessageIds) {
+    sa.used_message_ids.erase(sa.used_message_order.front());
+    sa.used_message_order.pop_front();
+  }
 }
 
 ike::v1::Bytes Be32(uint32_t v) {

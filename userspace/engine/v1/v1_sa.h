@@ -6,9 +6,11 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <span>
 
 #include "engine/ike_sa.h"
@@ -36,6 +38,10 @@ inline constexpr int64_t kFinishedLingerMs = 30000;
 // After our QM3 of a rekey, the old child's Delete waits this long
 // (v1_quick.cc OnAsInitiator).
 inline constexpr int64_t kRetireAfterQm3Ms = 1000;
+
+// Message IDs of exchanges under one ISAKMP SA remembered to refuse
+// replays (V1Sa::used_message_ids): the oldest are forgotten beyond this.
+inline constexpr size_t kMaxUsedMessageIds = 1024;
 
 struct Resend {
   ike::v1::Bytes datagram;  // empty: nothing to resend
@@ -81,6 +87,17 @@ struct V1Sa {
   uint64_t replaced_by = 0;
   uint64_t replaces = 0;
   uint32_t rekey_tries = 0;  // failed rekeys of this SA so far (back-off)
+  // Responder to a peer we cannot start a main mode to (right=%any) or with
+  // rekey=no: expire_ms deletes it if the peer has not replaced it by then.
+  bool unrekeyable = false;
+  // Message IDs of the quick modes and informationals this SA has carried
+  // (the peer's once authenticated, ours as we start them). RFC 2408 3.1
+  // makes a message ID unique per ISAKMP SA, and IKEv1 has no other replay
+  // protection: a recorded QM1, QM2 or R-U-THERE replayed once its exchange
+  // is gone would verify again (a half-made child, a DPD answer). Bounded by
+  // kMaxUsedMessageIds, oldest first out.
+  std::set<uint32_t> used_message_ids;
+  std::deque<uint32_t> used_message_order;
 };
 
 }  // namespace ipsec::engine::v1
@@ -91,6 +108,10 @@ namespace ipsec::engine::v1 {
 void Send(EngineContext& ctx, const V1Sa& sa, std::span<const uint8_t> datagram);
 // A fresh non-zero message ID not in use by one of sa's exchanges.
 uint32_t NewMessageId(EngineContext& ctx, const V1Sa& sa);
+// Whether message_id was used under sa before (a replay: dropped, counted
+// and logged as such), and recording one as used.
+bool ReplayedMessageId(EngineContext& ctx, const V1Sa& sa, uint32_t message_id);
+void RememberMessageId(V1Sa& sa, uint32_t message_id);
 // 32-bit values in network order (SPIs, DPD sequence numbers).
 ike::v1::Bytes Be32(uint32_t v);
 uint32_t ReadBe32(std::span<const uint8_t> b);

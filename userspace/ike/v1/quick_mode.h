@@ -47,6 +47,9 @@ struct QuickModeResult {
   // initiator's offer to a responder, the responder's RESPONDER-LIFETIME
   // notify (RFC 2407 4.6.3.1) to an initiator.
   uint64_t life_seconds = 0;
+  // The same in kilobytes, also when ours is the shorter (the responder's
+  // own, sent in RESPONDER-LIFETIME); 0: no volume limit negotiated.
+  uint64_t life_kilobytes = 0;
 };
 
 // What both roles keep between messages.

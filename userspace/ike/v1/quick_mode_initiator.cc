@@ -10,19 +10,22 @@ namespace {
 
 // RFC 2407 4.6.3.1: a responder that keeps an SA for less than we offered
 // says so in a RESPONDER-LIFETIME notify (its data: life type/duration
-// attributes). The shorter of that and ours, 0 when it is not shorter.
-uint64_t ResponderLifetime(const std::vector<Payload>& payloads, uint64_t ours) {
-  uint64_t life = 0;
+// attributes, seconds and/or kilobytes). For each, the responder's when
+// shorter than ours (or when we offered none), else 0.
+void ResponderLifetime(const std::vector<Payload>& payloads, const IpsecTransformAttrs& ours,
+                       QuickModeResult* r) {
+  auto shorter = [](uint64_t theirs, uint64_t our) { return theirs && (!our || theirs < our); };
   for (const Payload& p : payloads) {
     const auto* n = std::get_if<NotifyPayload>(&p.body);
     if (!n || n->type != notify::kResponderLifetime || n->protocol != protocol::kEsp) continue;
     auto attrs = ParseAttributes(ByteReader(n->data), 0);
     if (!attrs) continue;
     auto view = ParseIpsecAttributes(*attrs);
-    if (view && view->life_seconds && (ours == 0 || view->life_seconds < ours))
-      life = view->life_seconds;
+    if (!view) continue;
+    if (shorter(view->life_seconds, ours.life_seconds)) r->life_seconds = view->life_seconds;
+    if (shorter(view->life_kilobytes, ours.life_kilobytes))
+      r->life_kilobytes = view->life_kilobytes;
   }
-  return life;
 }
 
 }  // namespace
@@ -85,7 +88,7 @@ Result<Bytes> QuickModeInitiator::Receive(std::span<const uint8_t> datagram) {
   if (ids.size() == 2 && (std::get<IdPayload>(ids[0]->body) != IdForPrefix(r.local_ts) ||
                           std::get<IdPayload>(ids[1]->body) != IdForPrefix(r.remote_ts)))
     return QuickModeError(2, "the responder's client IDs differ from ours");
-  r.life_seconds = ResponderLifetime(*payloads, next.params.transforms.front().attrs.life_seconds);
+  ResponderLifetime(*payloads, next.params.transforms.front().attrs, &r);
   if (Status st = DeriveQuickModeKeys(&next, /*initiator=*/true, 2); !st) return st.error();
   auto wire = SealQuickMode(&next, 3, {});
   if (!wire) return wire.error();

@@ -79,10 +79,17 @@ Result<std::vector<EspTransform>> QuickModeTransformsFor(const std::vector<ipsec
   std::vector<EspTransform> out;
   for (const auto& p : esp) {
     std::vector<const ipsec::Transform*> ciphers, integs;
+    // esp=...-esn (RFC 4304: the Extended Sequence Number attribute, whose
+    // only value is 1; absent means 32-bit sequence numbers), -noesn or
+    // both, in the order written.
+    std::vector<bool> esns;
     for (const auto& t : p.transforms) {
       if (t.type == TransformType::kEncr && HasV1Form(t.id)) ciphers.push_back(&t);
       if (t.type == TransformType::kInteg && V1Auth(t.id)) integs.push_back(&t);
+      if (t.type == TransformType::kEsn && t.id <= alg::esn::kYes)
+        esns.push_back(t.id == alg::esn::kYes);
     }
+    if (esns.empty()) esns.push_back(false);
     for (const ipsec::Transform* c : ciphers) {
       EspTransform e;
       e.cipher = static_cast<uint8_t>(c->id);
@@ -90,13 +97,19 @@ Result<std::vector<EspTransform>> QuickModeTransformsFor(const std::vector<ipsec
       e.attrs.key_bits = c->key_length;
       e.attrs.group = pfs_group;
       e.attrs.life_seconds = life_seconds;
+      auto add = [&](EspTransform x) {
+        for (bool esn : esns) {
+          x.attrs.esn = esn;
+          out.push_back(x);
+        }
+      };
       if (IsAead(c->id)) {
-        out.push_back(e);
+        add(e);
         continue;
       }
       for (const ipsec::Transform* i : integs) {
         e.attrs.auth = V1Auth(i->id);
-        out.push_back(e);
+        add(e);
       }
     }
   }
@@ -111,6 +124,7 @@ std::string DescribeEsp(const EspTransform& t) {
   if (v2.integ) out += "/" + TransformToString({TransformType::kInteg, v2.integ, 0});
   if (t.attrs.auth && !v2.integ) out += "/AUTH_" + std::to_string(t.attrs.auth);
   if (t.attrs.group) out += "+" + TransformToString({TransformType::kDh, t.attrs.group, 0});
+  if (t.attrs.esn) out += "+ESN";
   return out;
 }
 

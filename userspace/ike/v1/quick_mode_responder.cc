@@ -81,12 +81,23 @@ Result<Bytes> QuickModeResponder::OnQm1(std::span<const uint8_t> datagram, const
   rest.push_back({payload::kId, IdForPrefix(r.remote_ts), {}});
   rest.push_back({payload::kId, IdForPrefix(r.local_ts), {}});
   // Our lifetime is the shorter: tell the initiator (RFC 2407 4.6.3.1); its
-  // shorter offer is ours too.
-  const uint64_t offered = r.transform.attrs.life_seconds;
-  const uint64_t ours = next.params.transforms.front().attrs.life_seconds;
-  if (ours && offered > ours) {
-    IpsecTransformAttrs life;
-    life.life_seconds = ours;
+  // shorter offer is ours too. In seconds (an offer without one means the
+  // default 8 h: we say ours only against a longer offer) and in kilobytes
+  // (an offer without one has no volume limit).
+  const auto& offered = r.transform.attrs;
+  const auto& our = next.params.transforms.front().attrs;
+  IpsecTransformAttrs life;
+  if (our.life_seconds && offered.life_seconds > our.life_seconds)
+    life.life_seconds = our.life_seconds;
+  else if (offered.life_seconds && (!our.life_seconds || offered.life_seconds < our.life_seconds))
+    r.life_seconds = offered.life_seconds;
+  if (our.life_kilobytes &&
+      (!offered.life_kilobytes || offered.life_kilobytes > our.life_kilobytes))
+    life.life_kilobytes = r.life_kilobytes = our.life_kilobytes;
+  else if (offered.life_kilobytes &&
+           (!our.life_kilobytes || offered.life_kilobytes < our.life_kilobytes))
+    r.life_kilobytes = offered.life_kilobytes;
+  if (life.life_seconds || life.life_kilobytes) {
     ByteWriter w;
     if (Status st = WriteAttributes(BuildIpsecAttributes(life), w); !st) return st.error();
     NotifyPayload n;
@@ -97,8 +108,6 @@ Result<Bytes> QuickModeResponder::OnQm1(std::span<const uint8_t> datagram, const
              static_cast<uint8_t>(next.inbound_spi >> 8), static_cast<uint8_t>(next.inbound_spi)};
     n.data = w.Take();
     rest.push_back({payload::kNotification, std::move(n), {}});
-  } else if (offered && (ours == 0 || offered < ours)) {
-    r.life_seconds = offered;
   }
   auto wire = SealQuickMode(&next, 2, std::move(rest));
   if (!wire) return wire.error();
