@@ -15,6 +15,11 @@
 #                            *_OPTS: space-separated key=value lines added
 #                            to that side's conn (ike=..., esp=...), each
 #                            in its own dialect; "" for the defaults.
+#   ss_conf_v1 ROLE OURS_OPTS SSWAN_OPTS
+#                            the same in IKEv1 (keyexchange=ikev1 both
+#                            sides) with seed 003's proposals, aes128-sha1
+#                            with MODP1024 for both SAs (strongSwan's
+#                            strict: "!"), PSK by address (584, 591, 592).
 #   ss_start                 starts strongSwan in gw2 and ipsecd in gw1.
 #   ss_up ROLE [TIMEOUT]     waits until both ends have the child SA (after
 #                            "ipsec up" for ROLE sswan).
@@ -68,6 +73,20 @@ ss_conf() {
 	echo "$GW1 $GW2 : PSK \"$psk_ours\"" >"$SS_OURS_DIR/ipsec.secrets"
 	_ss_conn ours "$GW2" "$NET2" "$GW1" "$NET1" add keyexchange=ikev2 "${opts_sswan[@]}" >"$SS_SSWAN_DIR/ipsec.conf"
 	echo "$GW2 $GW1 : PSK \"$psk_sswan\"" >"$SS_SSWAN_DIR/ipsec.secrets"
+}
+
+ss_conf_v1() {
+	local role=$1 auto_ours=add psk=ikev1-sswan-psk-8d3v
+	local -a opts_ours opts_sswan
+	read -ra opts_ours <<<"$2"
+	read -ra opts_sswan <<<"$3"
+	[ "$role" = ours ] && auto_ours=start
+	_ss_conn sswan "$GW1" "$NET1" "$GW2" "$NET2" "$auto_ours" keyexchange=ikev1 \
+		ike=aes128-sha1-modp1024 esp=aes128-sha1-modp1024 "${opts_ours[@]}" >"$SS_OURS_DIR/ipsec.conf"
+	echo "$GW1 $GW2 : PSK \"$psk\"" >"$SS_OURS_DIR/ipsec.secrets"
+	_ss_conn ours "$GW2" "$NET2" "$GW1" "$NET1" add keyexchange=ikev1 \
+		'ike=aes128-sha1-modp1024!' 'esp=aes128-sha1-modp1024!' "${opts_sswan[@]}" >"$SS_SSWAN_DIR/ipsec.conf"
+	echo "$GW2 $GW1 : PSK \"$psk\"" >"$SS_SSWAN_DIR/ipsec.secrets"
 }
 
 ss_start() {

@@ -73,6 +73,53 @@ EOC
 	echo "@gw2.example @gw1.example : PSK \"$LSW_PSK\"" >"$LSW_DIR/ipsec.secrets"
 }
 
+# lsw_v1_configs OURS_AUTO: OURS_DIR and LSW_DIR for one IKEv1 round (583,
+# 593): ipsecd's conn "lsw" with keyexchange=ikev1, pluto's conn "ours"
+# with ikev2=no, aes128-sha1 with MODP2048 (Debian's 4.10 has no MODP1024)
+# for the ISAKMP SA and ESP with MODP2048 PFS; OURS_EXTRA / LSW_EXTRA as
+# for lsw_pair_configs.
+lsw_v1_configs() {
+	OURS_DIR=$(mktemp -d /tmp/ours.XXXXXX) LSW_DIR=$(mktemp -d /tmp/lsw.XXXXXX)
+	cat >"$OURS_DIR/ipsec.conf" <<EOC
+conn lsw
+	keyexchange=ikev1
+	left=$GW1
+	leftid=@gw1.example
+	leftsubnet=$NET1
+	right=$GW2
+	rightid=@gw2.example
+	rightsubnet=$NET2
+	authby=secret
+	ike=aes128-sha1-modp2048
+	esp=aes128-sha1-modp2048
+	auto=$1
+$(_lsw_indent "${OURS_EXTRA:-}")
+EOC
+	echo "@gw1.example @gw2.example : PSK \"$LSW_PSK\"" >"$OURS_DIR/ipsec.secrets"
+	cat >"$LSW_DIR/ipsec.conf" <<EOC
+config setup
+	uniqueids=yes
+	ikev1-policy=accept
+
+conn ours
+	ikev2=no
+	left=$GW2
+	leftid=@gw2.example
+	leftsubnet=$NET2
+	right=${GW1_PUB:-$GW1}
+	rightid=@gw1.example
+	rightsubnet=$NET1
+	authby=secret
+	ike=aes128-sha1;modp2048
+	esp=aes128-sha1;modp2048
+	pfs=yes
+	leftupdown=/bin/true
+	auto=add
+$(_lsw_indent "${LSW_EXTRA:-}")
+EOC
+	echo "@gw2.example @gw1.example : PSK \"$LSW_PSK\"" >"$LSW_DIR/ipsec.secrets"
+}
+
 _lsw_indent() {
 	[ -z "$1" ] || sed 's/^/\t/' <<<"$1"
 }

@@ -13,6 +13,14 @@
 #                        ends (ipsecd's ipsec0 and strongSwan's XFRM) and
 #                        ipsecd shows one IKE SA with one child SA.
 #   lc_count NS PATTERN  how many lines of ipsecd's log in NS match PATTERN.
+#   lc_sswan_dies_and_returns PATTERN
+#                        strongSwan (ss_setup/ss_start's, in gw2) SIGKILLed:
+#                        ipsecd's log must show PATTERN (its DPD verdict)
+#                        within 16 s (dpddelay 2 s + dpdtimeout 6 s + slack
+#                        under TCG); then strongSwan starts again with its
+#                        state lost (XFRM flushed) and the tunnel must come
+#                        back by itself (90 s) and carry ss_traffic 5. Sets
+#                        LC_DEAD_S. 543 (IKEv2), 592 (IKEv1).
 #   lc_sigkill_restart DIR
 #                        ipsecd in gw1 SIGKILLed under a ping (one every
 #                        0.1 s for 30 s) and started again from DIR: the
@@ -101,6 +109,29 @@ lc_live_pair() {
 
 lc_count() {
 	ipsecd_log "$1" | grep -cE "$2" || true
+}
+
+lc_sswan_dies_and_returns() {
+	local pattern=$1 charon t0 t1
+	charon=$(pgrep -P "$SSWAN_PID" charon) || fail "no charon under starter $SSWAN_PID"
+	kill -KILL "$charon" "$SSWAN_PID"
+	t0=$SECONDS
+	wait_or_dump 40 "ipsecd_log $NS_GW1 | tail -n 40" _lc_log_has "$NS_GW1" "$pattern"
+	LC_DEAD_S=$((SECONDS - t0))
+	echo "peer declared dead ${LC_DEAD_S} s after the kill"
+	assert_eq "$((LC_DEAD_S <= 16))" 1 "dead within dpddelay + dpdtimeout (+ slack under TCG): ${LC_DEAD_S} s"
+	ip -n "$NS_GW2" xfrm state flush
+	ip -n "$NS_GW2" xfrm policy flush
+	sswan_start "$NS_GW2" "$SS_SSWAN_DIR"
+	t1=$SECONDS
+	ipsecd_wait_tunnels "$NS_GW1" 1 90
+	sswan_wait_child "$NS_GW2" ours 30
+	echo "tunnel back $((SECONDS - t1)) s after strongSwan restarted"
+	ss_traffic 5
+}
+
+_lc_log_has() {
+	ipsecd_log "$1" | has_match -E "$2"
 }
 
 lc_sigkill_restart() {

@@ -22,47 +22,6 @@
 . "$(dirname "$0")/lib.sh" || exit 1
 . "$(dirname "$0")/52x_lsw.bash"
 
-# v1_configs OURS_AUTO: OURS_DIR and LSW_DIR for one round.
-v1_configs() {
-	OURS_DIR=$(mktemp -d /tmp/ours.XXXXXX) LSW_DIR=$(mktemp -d /tmp/lsw.XXXXXX)
-	cat >"$OURS_DIR/ipsec.conf" <<EOC
-conn lsw
-	keyexchange=ikev1
-	left=$GW1
-	leftid=@gw1.example
-	leftsubnet=$NET1
-	right=$GW2
-	rightid=@gw2.example
-	rightsubnet=$NET2
-	authby=secret
-	ike=aes128-sha1-modp2048
-	esp=aes128-sha1-modp2048
-	auto=$1
-EOC
-	echo "@gw1.example @gw2.example : PSK \"$LSW_PSK\"" >"$OURS_DIR/ipsec.secrets"
-	cat >"$LSW_DIR/ipsec.conf" <<EOC
-config setup
-	uniqueids=yes
-	ikev1-policy=accept
-
-conn ours
-	ikev2=no
-	left=$GW2
-	leftid=@gw2.example
-	leftsubnet=$NET2
-	right=${GW1_PUB:-$GW1}
-	rightid=@gw1.example
-	rightsubnet=$NET1
-	authby=secret
-	ike=aes128-sha1;modp2048
-	esp=aes128-sha1;modp2048
-	pfs=yes
-	leftupdown=/bin/true
-	auto=add
-EOC
-	echo "@gw2.example @gw1.example : PSK \"$LSW_PSK\"" >"$LSW_DIR/ipsec.secrets"
-}
-
 # v1_logged: the ipsecd just run (stopped by the case) negotiated IKEv1
 # with the configured algorithms and installed its child through it.
 v1_logged() {
@@ -78,14 +37,14 @@ v1_logged() {
 ipsec_load
 topo_v4
 
-v1_configs start
+lsw_v1_configs start
 lsw_run_initiator_case
 v1_logged
 echo "ok: initiator case: pings as ESP, pluto followed our Deletes"
 kill "$LSW_PID"
 wait "$LSW_PID" 2>/dev/null || true
 
-v1_configs add
+lsw_v1_configs add
 lsw_run_responder_case
 v1_logged
 echo "ok: responder case: pluto initiated IKEv1, ipsecd answered and followed its Deletes"
@@ -93,7 +52,7 @@ echo "ok: responder case: pluto initiated IKEv1, ipsecd answered and followed it
 # 3. Behind a NAT, in namespaces of their own (rounds 1-2's stay).
 NS_LAN1=nlan1 NS_GW1=ngw1 NS_NAT=nnat NS_GW2=ngw2 NS_LAN2=nlan2
 topo_nat_v4
-v1_configs start
+lsw_v1_configs start
 lsw_start "$NS_GW2" "$LSW_DIR"
 ipsecd_start "$NS_GW1" "$OURS_DIR"
 wait_or_dump 120 lsw_pair_dump _ipsecd_has_tunnels "$NS_GW1" 1

@@ -17,14 +17,8 @@
 . "$(dirname "$0")/54x_lifecycle.bash"
 
 ss_setup v4
-_ss_conn sswan "$GW1" "$NET1" "$GW2" "$NET2" start keyexchange=ikev1 \
-	ike=aes128-sha1-modp1024 esp=aes128-sha1-modp1024 \
-	lifetime=30s ikelifetime=60s rekeymargin=10s rekeyfuzz=0% >"$SS_OURS_DIR/ipsec.conf"
-echo "$GW1 $GW2 : PSK \"ikev1-lifecycle-psk-8d3v\"" >"$SS_OURS_DIR/ipsec.secrets"
-_ss_conn ours "$GW2" "$NET2" "$GW1" "$NET1" add keyexchange=ikev1 \
-	'ike=aes128-sha1-modp1024!' 'esp=aes128-sha1-modp1024!' \
-	lifetime=120s ikelifetime=180s margintime=5s rekeyfuzz=0% >"$SS_SSWAN_DIR/ipsec.conf"
-echo "$GW2 $GW1 : PSK \"ikev1-lifecycle-psk-8d3v\"" >"$SS_SSWAN_DIR/ipsec.secrets"
+ss_conf_v1 ours "lifetime=30s ikelifetime=60s rekeymargin=10s rekeyfuzz=0%" \
+	"lifetime=120s ikelifetime=180s margintime=5s rekeyfuzz=0%"
 ss_start
 ss_up ours
 lc_ping_start 800

@@ -1,5 +1,6 @@
 #!/bin/bash
 # vm-timeout: 600
+# vm-suite: full
 # A conn allowing both IKE versions (keyexchange=ike as strongSwan means it:
 # initiate IKEv2, answer either; config/ike_version.cc) answers a peer that
 # starts with IKEv1 in IKEv1, and the same conn answers IKEv2:

@@ -1,5 +1,6 @@
 #!/bin/bash
 # vm-timeout: 600
+# vm-suite: full
 # ESN in IKEv1 (RFC 4304: the Extended Sequence Number attribute of quick
 # mode, ike/v1/quick_mode_proposal.cc) against strongSwan 5.9 in IKEv1
 # mode, both with esp=aes128-sha1-modp1024-esn (strongSwan insists on it),

@@ -1,5 +1,6 @@
 #!/bin/bash
 # vm-timeout: 600
+# vm-suite: full
 # Volume lifetimes in IKEv1 quick mode (RFC 2407 4.5 life type kilobytes,
 # 4.6.3.1 RESPONDER-LIFETIME) against strongSwan 5.9 in IKEv1 mode, seed
 # 003's proposals:

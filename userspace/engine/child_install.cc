@@ -48,7 +48,8 @@ Status InstallChild(EngineContext& ctx, const IkeSa& sa, ChildSa& child,
   // The kernel's soft EXPIRE starts our rekey; the peer's rekey may come
   // first. Without rekey (rekey=no) the child just dies at its hard lifetime.
   const uint64_t hard = child.lifetime_s ? child.lifetime_s : conn.child_lifetime_s;
-  const uint64_t soft = ChildRekeySeconds(conn, ctx.random, hard);
+  uint64_t soft = ChildRekeySeconds(conn, ctx.random, hard);
+  if (child.peer_rekeys_first && soft) soft += (hard - soft) / 2;
 
   kernel::SaParams in;
   in.spi = child.inbound_spi;

@@ -53,6 +53,11 @@ struct ChildSa {
   // Seconds it lives when the peer settled on less than the connection's
   // lifetime (IKEv1 RESPONDER-LIFETIME); 0: the connection's.
   uint64_t lifetime_s = 0;
+  // An IKEv1 child the peer's quick mode made: the peer rekeys what it
+  // initiated, so our own rekey comes at half our margin before the hard
+  // lifetime instead of all of it, after the peer's (libreswan does the
+  // same); both ends rekeying at once made two new pairs each time (591).
+  bool peer_rekeys_first = false;
   // Kilobytes it may carry when the peer settled on a volume limit (IKEv1
   // life type kilobytes, RESPONDER-LIFETIME); 0: the connection's
   // lifebytes=. Rekeyed at 90 % of it (child_install.cc).

@@ -54,6 +54,29 @@ class EngineIkev1Test : public EngineTest {
   }
 };
 
+// The responder of a quick mode leaves the rekey to its initiator: its
+// soft lifetime is half our margin before the hard one, the initiator's
+// the whole margin (lifetime 60 s, margin 10 s, no fuzz: 50 s and 55 s).
+// Both at 50 s, as before, made both ends rekey each child at once (591).
+TEST_F(EngineIkev1Test, QuickModeResponderRekeysAfterTheInitiator) {
+  auto ca = V1(AtoB()), cb = V1(BtoA());
+  for (auto* c : {&ca, &cb}) {
+    c->child_lifetime_s = 60;
+    c->rekey_margin_s = 10;
+    c->rekey_fuzz_percent = 0;
+  }
+  Up(ca, cb);
+  ExpectMatchingChildren(a, b, 1);
+  for (const auto* p : {&a, &b}) {
+    ASSERT_FALSE(p->kernel.sas().empty());
+    for (const auto& [key, sa] : p->kernel.sas()) {
+      EXPECT_EQ(sa.params.hard.seconds, 60u);
+      EXPECT_EQ(sa.params.soft.seconds, p == &a ? 50u : 55u)
+          << (p == &a ? "initiator" : "responder");
+    }
+  }
+}
+
 TEST_F(EngineIkev1Test, MainModeAndQuickModeInstallMatchingChildren) {
   Load(a, V1(AtoB()));
   Load(b, V1(BtoA()));

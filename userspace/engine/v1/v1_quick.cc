@@ -43,6 +43,7 @@ Status Install(EngineContext& ctx, V1Sa& sa, const QuickExchange& x, const Quick
   child->transforms = r.transforms;
   child->replaces = x.replaces;
   child->lifetime_s = r.life_seconds;
+  child->peer_rekeys_first = !initiator;
   child->lifetime_kb = r.life_kilobytes;
   if (auto st = InstallChild(ctx, sa.ike, *child, r.keys, defer_outbound); !st) return st;
   ctx.Log(LogLevel::kInfo, x.conn->name,
