@@ -26,6 +26,21 @@
 #                     logs "building CRED_PRIVATE_KEY - ANY failed, tried 2
 #                     builders"), so its own AUTH is ECDSA; it verifies
 #                     Ed25519 certificates and ipsecd's Ed25519 AUTH.
+#   certs_rsa4096_chain_pki DIR DN_ROOT DN_INTER DN_OURS DN_SSWAN
+#                     made with the openssl CLI: an RSA-2048 root CA
+#                     (DIR/root.pem), an RSA-4096 intermediate under it
+#                     (DIR/inter.pem), and under that ipsecd's RSA-4096
+#                     end-entity (DIR/ours.pem, DIR/ours_chain.pem = it
+#                     followed by the intermediate, key DIR/ours.key) and
+#                     strongSwan's RSA-2048 one (DIR/sswan.pem|key). Keys
+#                     PKCS#8. An IKE_AUTH carrying ipsecd's chain is some
+#                     3.5 kB, strongSwan's some 1.6 kB: more than a
+#                     1280-byte path. (Two RSA-4096 keys only: the VM makes
+#                     each in about a minute.)
+#   certs_frag_drop NS...   an nftables rule in each NS dropping every IPv4
+#                     fragment it receives (before conntrack's defrag), as
+#                     many NATs and clouds do; certs_frag_drops NS prints
+#                     how many it dropped.
 
 certs_sswan_conf() {
 	local ca=$1 cert=$2 kind=$3 key=$4 rightid=$5
@@ -105,4 +120,38 @@ subjectKeyIdentifier=hash' -algorithm ed25519 &&
 			_certs_cert "$dir" sswan "$4" ca "$ee" -algorithm EC \
 				-pkeyopt ec_paramgen_curve:P-256 -pkeyopt ec_param_enc:named_curve
 	} || { cat "$dir/openssl.log"; fail "openssl could not make the Ed25519 PKI"; }
+}
+
+certs_rsa4096_chain_pki() {
+	local dir=$1 ee='basicConstraints=critical,CA:FALSE
+keyUsage=critical,digitalSignature' ca='basicConstraints=critical,CA:TRUE
+keyUsage=critical,keyCertSign,cRLSign
+subjectKeyIdentifier=hash'
+	mkdir -p "$dir"
+	{
+		_certs_cert "$dir" root "$2" "" "$ca" -algorithm RSA -pkeyopt rsa_keygen_bits:2048 &&
+			_certs_cert "$dir" inter "$3" root "$ca" -algorithm RSA -pkeyopt rsa_keygen_bits:4096 &&
+			_certs_cert "$dir" ours "$4" inter "$ee" -algorithm RSA -pkeyopt rsa_keygen_bits:4096 &&
+			_certs_cert "$dir" sswan "$5" inter "$ee" -algorithm RSA -pkeyopt rsa_keygen_bits:2048 &&
+			cat "$dir/ours.pem" "$dir/inter.pem" >"$dir/ours_chain.pem"
+	} || { cat "$dir/openssl.log"; fail "openssl could not make the RSA chain"; }
+}
+
+certs_frag_drop() {
+	local ns
+	for ns in "$@"; do
+		# Priority -450: before conntrack's defragmentation (-400).
+		in_ns "$ns" nft -f - <<-'EONFT' || fail "nft: no fragment-drop rule in $ns"
+			table ip fragdrop {
+				chain pre {
+					type filter hook prerouting priority -450; policy accept;
+					ip frag-off & 0x3fff != 0 counter drop
+				}
+			}
+		EONFT
+	done
+}
+
+certs_frag_drops() {
+	in_ns "$1" nft list chain ip fragdrop pre | sed -n 's/.* counter packets \([0-9]*\) .*/\1/p'
 }
