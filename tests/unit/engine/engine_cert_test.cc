@@ -68,6 +68,19 @@ class CertAuthTest : public EngineTest {
     ASSERT_TRUE(a.engine.Initiate("site").ok());
     ASSERT_TRUE(net.Run(Millis(5000)));
   }
+  // A signs with the fixtures' certificate `name` (subject dn, its own
+  // key), B expects that subject; A initiates.
+  void RunWithCertOfA(const std::string& name, const std::string& dn) {
+    a.secrets.credentials[name + ".pem"] = Cred({name}, name);
+    auto ca = A();
+    ca.local.cert = name + ".pem";
+    ca.local.id = dn;
+    auto cb = B();
+    cb.remote.id = dn;
+    Load(a, ca);
+    Load(b, cb);
+    Run();
+  }
   // Loads ca and cb, A initiates; both must hold the IKE SA.
   void Establish(const ConnectionConfig& ca, const ConnectionConfig& cb) {
     Load(a, ca);
@@ -182,15 +195,7 @@ TEST_F(CertAuthTest, IdNotInTheCertificateIsRefused) {
 
 TEST_F(CertAuthTest, ExpiredCertificateIsRefused) {
   const char kExpired[] = "C=CH, O=ipsec_tun test, CN=expired.example.org";
-  a.secrets.credentials["expired.pem"] = Cred({"expired"}, "expired");
-  auto ca = A();
-  ca.local.cert = "expired.pem";
-  ca.local.id = kExpired;
-  auto cb = B();
-  cb.remote.id = kExpired;
-  Load(a, ca);
-  Load(b, cb);
-  Run();
+  RunWithCertOfA("expired", kExpired);
   EXPECT_EQ(Established(b), 0u);
   EXPECT_TRUE(
       b.log.Contains(std::string("certificate '") + kExpired + "' refused: certificate has expired",
@@ -487,6 +492,28 @@ TEST_F(CertAuthTest, RightauthRefusesAnotherScheme) {
     (void)b.engine.Terminate("site");
     (void)net.Run(Millis(2000));
   }
+}
+
+// crldir= (CertStore CRLs, checked at every level once any is loaded): a
+// peer whose certificate its CA revoked is refused with one line; with the
+// CRLs but moon, which is not revoked, the IKE SA comes up.
+TEST_F(CertAuthTest, RevokedPeerCertificateIsRefused) {
+  auto anchors = std::make_shared<cert::CertStore>();
+  anchors->AddAnchor(CertFile("ca"));
+  ASSERT_TRUE(anchors->LoadCrlFile(kFix + "/ca.crl").ok());
+  ASSERT_TRUE(anchors->LoadCrlFile(kFix + "/int.crl").ok());
+  b.secrets.anchors = anchors;
+  const char kRevoked[] = "C=CH, O=ipsec_tun test, CN=revoked";
+  RunWithCertOfA("revoked", kRevoked);
+  EXPECT_EQ(Established(a), 0u);
+  EXPECT_EQ(Established(b), 0u);
+  EXPECT_TRUE(b.log.Contains(
+      std::string("certificate '") + kRevoked + "' refused: certificate revoked", LogLevel::kError))
+      << b.log.Errors();
+  EXPECT_EQ(b.engine.Status().counters.auth_failures, 1u);
+  (void)a.engine.Terminate("site");
+  (void)net.Run(Millis(2000));
+  Establish(A(), B());
 }
 
 // The same constraints met: established.
