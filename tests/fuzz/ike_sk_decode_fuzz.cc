@@ -8,6 +8,7 @@
 #include <span>
 
 #include "common/bytes.h"
+#include "fuzz_ciphers.h"
 #include "ike/codec.h"
 
 namespace {
@@ -15,17 +16,8 @@ namespace {
 using namespace ipsec;
 using namespace ipsec::ike;
 
-const SkCipher& Gcm() {
-  static const SkCipher c =
-      *SkCipher::Create(encr::kAesGcm16, 128, integ::kNone, SecureBytes(Bytes(20, 0x11)), {});
-  return c;
-}
-const SkCipher& Cbc() {
-  static const SkCipher c =
-      *SkCipher::Create(encr::kAesCbc, 128, integ::kHmacSha2_256_128, SecureBytes(Bytes(16, 0x22)),
-                        SecureBytes(Bytes(32, 0x33)));
-  return c;
-}
+using fuzz::Cbc;
+using fuzz::Gcm;
 
 }  // namespace
 

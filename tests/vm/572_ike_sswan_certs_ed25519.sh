@@ -25,12 +25,7 @@
 . "$(dirname "$0")/57x_certs.bash"
 
 ss_setup v4
-pki=$(mktemp -d /tmp/pki.XXXXXX)
-DN_CA="C=CH, O=ipsec_tun test, CN=Ed25519 Root CA"
-DN1="C=CH, O=ipsec_tun test, CN=ed-ours"
-DN2="C=CH, O=ipsec_tun test, CN=ed-sswan"
-certs_ed25519_pki "$pki" "/C=CH/O=ipsec_tun test/CN=Ed25519 Root CA" \
-	"/C=CH/O=ipsec_tun test/CN=ed-ours" "/C=CH/O=ipsec_tun test/CN=ed-sswan"
+certs_ed25519_setup ecdsa
 ipsecd_cert_config "$SS_OURS_DIR" sswan start "$pki/ca.pem" "$pki/ours.pem" PKCS8 \
 	"$pki/ours.key" "$DN2" "rightca=\"$DN_CA\""
 certs_sswan_conf "$pki/ca.pem" "$pki/sswan.pem" ECDSA "$pki/sswan.key" "$DN1"

@@ -17,15 +17,50 @@
 #                     takes ipsecd's tunnel down, then strongSwan brings
 #                     it up ("ipsec up"): pings across as ESP, ipsecd logs
 #                     both certificate IDs.
-#   certs_ed25519_pki DIR DN_CA DN_OURS DN_SSWAN
+#   certs_ed25519_pki DIR DN_CA DN_OURS DN_SSWAN [ed25519]
 #                     made with the openssl CLI: an Ed25519 root CA
 #                     (DIR/ca.pem), under it ipsecd's Ed25519 end-entity
 #                     DIR/ours.pem|key and strongSwan's ECDSA P-256 one
-#                     DIR/sswan.pem|key (keys PKCS#8). strongSwan 5.9.8's
+#                     DIR/sswan.pem|key (Ed25519 with "ed25519"; keys
+#                     PKCS#8). strongSwan 5.9.8's
 #                     ipsec.secrets does not load an Ed25519 key (": PKCS8"
 #                     logs "building CRED_PRIVATE_KEY - ANY failed, tried 2
 #                     builders"), so its own AUTH is ECDSA; it verifies
 #                     Ed25519 certificates and ipsecd's Ed25519 AUTH.
+#   certs_rsa4096_chain_pki DIR DN_ROOT DN_INTER DN_OURS DN_SSWAN
+#                     made with the openssl CLI: an RSA-2048 root CA
+#                     (DIR/root.pem), an RSA-4096 intermediate under it
+#                     (DIR/inter.pem), and under that ipsecd's RSA-4096
+#                     end-entity (DIR/ours.pem, DIR/ours_chain.pem = it
+#                     followed by the intermediate, key DIR/ours.key) and
+#                     strongSwan's RSA-2048 one (DIR/sswan.pem|key). Keys
+#                     PKCS#8. An IKE_AUTH carrying ipsecd's chain is some
+#                     3.5 kB, strongSwan's some 1.6 kB: more than a
+#                     1280-byte path. (Two RSA-4096 keys only: the VM makes
+#                     each in about a minute.)
+#   certs_ed25519_setup ecdsa|ed25519
+#                     certs_ed25519_pki in a new temporary $pki with the
+#                     subjects $DN_CA (Ed25519 Root CA), $DN1 (ed-ours,
+#                     ipsecd's) and $DN2 (ed-sswan, strongSwan's; its key
+#                     Ed25519 or ECDSA P-256). 572, 574.
+#   certs_swanctl_start NS DIR CA CERT KEY RIGHTID
+#                     strongSwan configured the swanctl way: charon alone
+#                     (no starter) with the vici plugin, in NS inside a
+#                     private mount namespace as sswan_start (tmpfs on /run,
+#                     its own strongswan.conf) with DIR/swanctl bind-mounted
+#                     on /etc/swanctl, holding swanctl.conf (conn "ours":
+#                     pubkey both ways, ipsecd's subject as the remote ID,
+#                     child "ours" NET2 === NET1), x509ca/ (CA), x509/
+#                     (CERT) and private/ (KEY, PKCS#8: the way to give
+#                     strongSwan 5.9 an Ed25519 key, which ipsec.secrets
+#                     does not load). Then "swanctl --load-all". sswan_log
+#                     reads its log; certs_swanctl NS ARGS runs swanctl
+#                     there; certs_swanctl_child_installed NS: the child
+#                     "ours" is INSTALLED.
+#   certs_frag_drop NS...   an nftables rule in each NS dropping every IPv4
+#                     fragment it receives (before conntrack's defrag), as
+#                     many NATs and clouds do; certs_frag_drops NS prints
+#                     how many it dropped.
 
 certs_sswan_conf() {
 	local ca=$1 cert=$2 kind=$3 key=$4 rightid=$5
@@ -102,7 +137,154 @@ keyUsage=critical,digitalSignature'
 keyUsage=critical,keyCertSign,cRLSign
 subjectKeyIdentifier=hash' -algorithm ed25519 &&
 			_certs_cert "$dir" ours "$3" ca "$ee" -algorithm ed25519 &&
-			_certs_cert "$dir" sswan "$4" ca "$ee" -algorithm EC \
-				-pkeyopt ec_paramgen_curve:P-256 -pkeyopt ec_param_enc:named_curve
+			if [ "${5:-}" = ed25519 ]; then
+				_certs_cert "$dir" sswan "$4" ca "$ee" -algorithm ed25519
+			else
+				_certs_cert "$dir" sswan "$4" ca "$ee" -algorithm EC \
+					-pkeyopt ec_paramgen_curve:P-256 -pkeyopt ec_param_enc:named_curve
+			fi
 	} || { cat "$dir/openssl.log"; fail "openssl could not make the Ed25519 PKI"; }
+}
+
+# shellcheck disable=SC2034 # pki and the DNs are the scenario's
+certs_ed25519_setup() {
+	pki=$(mktemp -d /tmp/pki.XXXXXX)
+	DN_CA="C=CH, O=ipsec_tun test, CN=Ed25519 Root CA"
+	DN1="C=CH, O=ipsec_tun test, CN=ed-ours"
+	DN2="C=CH, O=ipsec_tun test, CN=ed-sswan"
+	certs_ed25519_pki "$pki" "/C=CH/O=ipsec_tun test/CN=Ed25519 Root CA" \
+		"/C=CH/O=ipsec_tun test/CN=ed-ours" "/C=CH/O=ipsec_tun test/CN=ed-sswan" "${1:-}"
+}
+
+certs_rsa4096_chain_pki() {
+	local dir=$1 ee='basicConstraints=critical,CA:FALSE
+keyUsage=critical,digitalSignature' ca='basicConstraints=critical,CA:TRUE
+keyUsage=critical,keyCertSign,cRLSign
+subjectKeyIdentifier=hash'
+	mkdir -p "$dir"
+	{
+		_certs_cert "$dir" root "$2" "" "$ca" -algorithm RSA -pkeyopt rsa_keygen_bits:2048 &&
+			_certs_cert "$dir" inter "$3" root "$ca" -algorithm RSA -pkeyopt rsa_keygen_bits:4096 &&
+			_certs_cert "$dir" ours "$4" inter "$ee" -algorithm RSA -pkeyopt rsa_keygen_bits:4096 &&
+			_certs_cert "$dir" sswan "$5" inter "$ee" -algorithm RSA -pkeyopt rsa_keygen_bits:2048 &&
+			cat "$dir/ours.pem" "$dir/inter.pem" >"$dir/ours_chain.pem"
+	} || { cat "$dir/openssl.log"; fail "openssl could not make the RSA chain"; }
+}
+
+certs_frag_drop() {
+	local ns
+	for ns in "$@"; do
+		# Priority -450: before conntrack's defragmentation (-400).
+		in_ns "$ns" nft -f - <<-'EONFT' || fail "nft: no fragment-drop rule in $ns"
+			table ip fragdrop {
+				chain pre {
+					type filter hook prerouting priority -450; policy accept;
+					ip frag-off & 0x3fff != 0 counter drop
+				}
+			}
+		EONFT
+	done
+}
+
+certs_frag_drops() {
+	in_ns "$1" nft list chain ip fragdrop pre | sed -n 's/.* counter packets \([0-9]*\) .*/\1/p'
+}
+
+certs_swanctl_start() {
+	local ns=$1 dir=$2 ca=$3 cert=$4 key=$5 rightid=$6
+	local sub
+	for sub in x509 x509ca x509ocsp x509aa x509ac x509crl pubkey private rsa ecdsa bliss pkcs8 pkcs12; do
+		mkdir -p "$dir/swanctl/$sub"
+	done
+	cp "$ca" "$dir/swanctl/x509ca/ca.pem"
+	cp "$cert" "$dir/swanctl/x509/sswan.pem"
+	cp "$key" "$dir/swanctl/private/sswan.key"
+	chmod 600 "$dir/swanctl/private/sswan.key"
+	cat >"$dir/swanctl/swanctl.conf" <<EOC
+connections {
+	ours {
+		version = 2
+		local_addrs = $GW2
+		remote_addrs = $GW1
+		local {
+			auth = pubkey
+			certs = sswan.pem
+		}
+		remote {
+			auth = pubkey
+			id = "$rightid"
+		}
+		children {
+			ours {
+				local_ts = $NET2
+				remote_ts = $NET1
+			}
+		}
+	}
+}
+EOC
+	cat >"$dir/strongswan.conf" <<EOC
+charon {
+	load_modular = no
+	load = random nonce openssl aes sha1 sha2 hmac gcm curve25519 gmp kdf kernel-netlink socket-default vici updown x509 pem pkcs1 pkcs8 pubkey
+	install_routes = no
+	install_virtual_ip = no
+	retransmit_timeout = 2
+	retransmit_tries = 3
+	filelog {
+		charon {
+			path = $dir/charon.log
+			time_format = %T
+			default = 1
+			ike = 2
+			cfg = 2
+			knl = 2
+			flush_line = yes
+		}
+	}
+	syslog {
+		daemon {
+			default = -1
+		}
+	}
+}
+EOC
+	: >"$dir/charon.log"
+	# shellcheck disable=SC2016 # $1 is the inner shell's
+	spawn "$ns" unshare -m -- bash -c '
+		set -e
+		mount -t tmpfs tmpfs /run
+		mount --bind "$1/strongswan.conf" /etc/strongswan.conf
+		mount --bind "$1/swanctl" /etc/swanctl
+		export STRONGSWAN_CONF="$1/strongswan.conf"
+		exec /usr/lib/ipsec/charon' charon "$dir"
+	# shellcheck disable=SC2004 # associative (peers/strongswan.sh)
+	_sswan_pid[$ns]=$SPAWNED_PID
+	# shellcheck disable=SC2004
+	_sswan_dir[$ns]=$dir
+	wait_or_dump 60 "_certs_swanctl_dump $ns" certs_swanctl "$ns" --stats
+	certs_swanctl "$ns" --load-all --noprompt >"$dir/load.log" 2>&1 ||
+		{ cat "$dir/load.log"; _certs_swanctl_dump "$ns"; fail "swanctl --load-all failed"; }
+	certs_swanctl "$ns" --list-conns | has_match "^ours:" ||
+		{ cat "$dir/load.log"; _certs_swanctl_dump "$ns"; fail "swanctl did not load conn ours"; }
+}
+
+certs_swanctl() {
+	local ns=$1
+	shift
+	nsenter -t "${_sswan_pid[$ns]}" -m -n /usr/sbin/swanctl "$@"
+}
+
+_certs_swanctl_dump() {
+	echo "--- charon (swanctl, $1):"
+	cat "/tmp/spawn.${_sswan_pid[$1]}.log"
+	echo "--- charon.log ($1):"
+	tail -n 40 "${_sswan_dir[$1]}/charon.log"
+	echo "--- swanctl --list-sas ($1):"
+	certs_swanctl "$1" --list-sas 2>&1
+}
+
+certs_swanctl_child_installed() {
+	local out
+	out=$(certs_swanctl "$1" --list-sas) && grep -qE "^ +ours: #[0-9]+, reqid [0-9]+, INSTALLED" <<<"$out"
 }

@@ -17,6 +17,8 @@ struct AuthChoice {
   AuthBy auth = AuthBy::kPsk;
   std::vector<uint16_t> hashes;  // End::sig_hashes
   bool pss = false;
+  std::string key;        // End::sig_key
+  uint32_t key_bits = 0;  // End::sig_key_bits
 };
 
 // psk/secret, or KIND[-SUFFIX...] with KIND one of rsasig, rsa, rsa/pss,
@@ -37,13 +39,21 @@ std::optional<AuthChoice> AuthWord(const std::string& w, std::string* why) {
   static const char* const kKinds[] = {"rsasig", "rsa", "rsa/pss", "ecdsa", "pubkey", "ed25519"};
   if (std::find(std::begin(kKinds), std::end(kKinds), parts[0]) == std::end(kKinds))
     return std::nullopt;
-  AuthChoice c{AuthBy::kPubkey, {}, parts[0] == "rsa/pss"};
+  AuthChoice c{AuthBy::kPubkey, {}, parts[0] == "rsa/pss", "", 0};
+  if (parts[0] == "rsa" || parts[0] == "rsasig" || parts[0] == "rsa/pss")
+    c.key = "rsa";
+  else if (parts[0] != "pubkey")
+    c.key = parts[0];
   static constexpr std::pair<const char*, uint16_t> kHashes[] = {
       {"sha1", 1},     {"sha256", 2},   {"sha384", 3},  {"sha512", 4},
       {"sha2_256", 2}, {"sha2_384", 3}, {"sha2_512", 4}};
   for (size_t i = 1; i < parts.size(); ++i) {
     const std::string& p = parts[i];
-    if (!p.empty() && p.find_first_not_of("0123456789") == std::string::npos) continue;
+    if (!p.empty() && p.find_first_not_of("0123456789") == std::string::npos) {
+      auto bits = ParseUint(p, 1, 65536);
+      if (bits) c.key_bits = *bits;
+      continue;
+    }
     const bool libreswan_sha2 = p.rfind("sha2", 0) == 0 && p != "sha256";
     if (libreswan_sha2 && (parts[0] == "rsa" || parts[0] == "rsasig")) c.pss = true;
     if (p == "sha2") {
@@ -126,6 +136,8 @@ class AuthParser {
     e->auth = choice.auth;
     e->sig_hashes = choice.hashes;
     e->sig_pss = choice.pss;
+    e->sig_key = choice.key;
+    e->sig_key_bits = choice.key_bits;
     if (const RawSetting* st = get_(side + "sendcert")) ParseSendCert(*st, e);
     if (const RawSetting* st = get_(side + "cert")) LoadCert(*st, e);
     if (const RawSetting* st = get_(side + "ca"); st && st->value != "%any") {

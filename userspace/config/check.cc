@@ -161,6 +161,8 @@ nlohmann::json ConnJson(const Connection& c, const PskStatus& psk) {
   j["mark"] = c.mark ? nlohmann::json({{"value", c.mark->value}, {"mask", c.mark->mask}})
                      : nlohmann::json(nullptr);
   j["mobike"] = c.mobike;
+  j["fragmentation"] = c.fragmentation;
+  j["fragment_size"] = c.fragment_size ? nlohmann::json(*c.fragment_size) : nlohmann::json(nullptr);
   j["ipsec_interface"] =
       c.ipsec_interface ? nlohmann::json(*c.ipsec_interface) : nlohmann::json(nullptr);
   j["interface_netns"] =
@@ -220,6 +222,8 @@ void PrintConn(const Connection& c, const PskStatus& psk, std::ostream& out) {
   if (c.replay_window) out << ", replay window " << *c.replay_window;
   if (c.mark) out << ", mark " << c.mark->value << "/0x" << std::hex << c.mark->mask << std::dec;
   out << ", mobike " << (c.mobike ? "yes" : "no");
+  out << ", fragmentation " << (c.fragmentation ? "yes" : "no");
+  if (c.fragment_size) out << ", fragmentsize " << *c.fragment_size;
   if (c.ipsec_interface) out << ", interface " << DeviceName(c);
   out << "\n";
 }

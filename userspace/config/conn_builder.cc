@@ -542,6 +542,23 @@ void Builder::ParseMisc() {
         c_.mark = Mark{*value, *mask};
     }
   }
+  if (const RawSetting* st = Get("fragmentation")) {
+    if (st->value == "force") {
+      c_.fragmentation = true;
+    } else if (auto b = ParseYesNo(st->value)) {
+      c_.fragmentation = *b;
+    } else {
+      Fail(*st, "'" + st->value + "' is not yes, no or force");
+    }
+  }
+  if (const RawSetting* st = Get("fragmentsize")) {
+    // 576: what every IPv4 path must carry (RFC 791), RFC 7383's floor.
+    auto n = ParseUint(st->value, 576, 65535);
+    if (!n)
+      Fail(*st, n.error().message);
+    else
+      c_.fragment_size = static_cast<uint16_t>(*n);
+  }
   if (const RawSetting* st = Get("mobike")) {
     auto b = ParseYesNo(st->value);
     if (!b)

@@ -128,6 +128,12 @@ struct End {
   // sig_pss: RSA keys sign with RSASSA-PSS.
   std::vector<uint16_t> sig_hashes;
   bool sig_pss = false;
+  // The key kind the KIND word names ("rsa" for rsa/rsasig/rsa/pss,
+  // "ecdsa", "ed25519"; "" for pubkey) and a numeric suffix (rsa-4096,
+  // ecdsa-256; 0 none). For the remote end these and the hashes and
+  // sig_pss above are what its signature must use (engine/tasks/cert_auth.h).
+  std::string sig_key;
+  uint32_t sig_key_bits = 0;
   bool operator==(const End&) const = default;
 };
 
@@ -200,6 +206,14 @@ struct Connection {
   std::optional<uint32_t> replay_window;
   std::optional<Mark> mark;
   bool mobike = true;
+  // fragmentation= (strongSwan, libreswan; ike_frag= the old name): RFC 7383
+  // IKE fragmentation offered and used (yes), never (no). force is taken
+  // as yes: IKEv2 fragments only when both ends announced support.
+  bool fragmentation = true;
+  // fragmentsize= (ours; strongSwan's charon.fragment_size): the largest
+  // IP datagram an IKE fragment may fill. nullopt: RFC 7383's 576 (IPv4)
+  // or 1280 (IPv6).
+  std::optional<uint16_t> fragment_size;
   // ipsec-interface=N -> N (device "ipsecN"); yes -> 1 (libreswan). nullopt: not set.
   std::optional<uint32_t> ipsec_interface;
   // ipsec-interface=N@NS: the device lives in netns NS (/run/netns/NS), the

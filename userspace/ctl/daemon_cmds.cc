@@ -202,6 +202,8 @@ std::string FormatStatus(const control::StatusResult& st) {
     << k.dropped_half_open_limit << " cookies-sent " << k.cookies_sent << " half-open-expired "
     << k.half_open_expired << " resends-limited " << k.resends_limited << " peer-moves "
     << k.peer_moves_refused << " child-limit " << k.child_sa_limit_refused << "\n";
+  o << "Fragments: sent " << k.fragments_sent << " received " << k.fragments_received << " dropped "
+    << k.dropped_fragments << "\n";
   return o.str();
 }
 

@@ -40,6 +40,8 @@ engine::EngineEnd ToEngineEnd(const config::End& e) {
                                                            : engine::SendCert::kIfAsked;
   for (uint16_t h : e.sig_hashes) out.sig_hashes.push_back(static_cast<cert::SigHash>(h));
   out.sig_pss = e.sig_pss;
+  out.sig_key = e.sig_key;
+  out.sig_key_bits = e.sig_key_bits;
   return out;
 }
 
@@ -89,6 +91,8 @@ engine::ConnectionConfig ToEngine(const config::Connection& c) {
   out.rekey = c.rekey;
   out.keyingtries = c.keyingtries;
   out.share_ike = c.share_ike;
+  out.fragmentation = c.fragmentation;
+  out.fragment_size = c.fragment_size.value_or(0);
   out.replay_window = c.replay_window;
   out.dpd_delay_s = static_cast<uint32_t>(c.dpd_delay.count());
   out.dpd_timeout_s = static_cast<uint32_t>(c.dpd_timeout.count());

@@ -126,13 +126,15 @@ struct CountersInfo {
   uint64_t dropped_init_for_existing_sa = 0, dropped_half_open_limit = 0, cookies_sent = 0,
            half_open_expired = 0, resends_limited = 0, peer_moves_refused = 0,
            child_sa_limit_refused = 0;
+  uint64_t fragments_sent = 0, fragments_received = 0, dropped_fragments = 0;
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
     CountersInfo, rx_messages, tx_messages, retransmits, dropped_malformed, dropped_unauthenticated,
     dropped_unknown_spi, dropped_unexpected, duplicate_requests, ike_sas_established,
     child_sas_installed, auth_failures, proposal_mismatches, socket_errors,
     dropped_init_for_existing_sa, dropped_half_open_limit, cookies_sent, half_open_expired,
-    resends_limited, peer_moves_refused, child_sa_limit_refused)
+    resends_limited, peer_moves_refused, child_sa_limit_refused, fragments_sent, fragments_received,
+    dropped_fragments)
 
 struct StatusResult {
   DaemonInfo daemon;

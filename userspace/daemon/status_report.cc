@@ -186,6 +186,9 @@ control::StatusResult BuildStatus(const engine::StatusSnapshot& snap,
   o.resends_limited = k.resends_limited;
   o.peer_moves_refused = k.peer_moves_refused;
   o.child_sa_limit_refused = k.child_sa_limit_refused;
+  o.fragments_sent = k.fragments_sent;
+  o.fragments_received = k.fragments_received;
+  o.dropped_fragments = k.dropped_fragments;
   return out;
 }
 

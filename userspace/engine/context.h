@@ -13,6 +13,7 @@
 #include "engine/engine.h"
 #include "engine/resend_limit.h"
 #include "engine/task_manager.h"
+#include "ike/fragments.h"
 
 namespace ipsec::engine {
 
@@ -33,6 +34,8 @@ struct EngineContext {
   EngineCounters counters;
   // Re-sent cached responses, all SAs together (resend_limit.h).
   TokenBucket resend_budget{kEngineResendBurst, kEngineResendPerSecond};
+  // Plaintext of IKE fragments held by all IKE SAs (ike/fragments.h).
+  ike::FragmentBudget fragment_budget;
   std::vector<std::shared_ptr<const ConnectionConfig>> connections;
   // Counts the loads of `connections`, so what is derived from it can be
   // kept until the next one (ChildConnections, ike_sa_sharing.h).

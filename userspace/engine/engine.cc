@@ -17,6 +17,7 @@
 #include "engine/context.h"
 #include "engine/cookie.h"
 #include "engine/duplicate_sas.h"
+#include "engine/fragment_receive.h"
 #include "engine/half_open.h"
 #include "engine/identity.h"
 #include "engine/ike_sa.h"
@@ -454,7 +455,14 @@ void EngineImpl::OnDatagram(std::span<const uint8_t> datagram, const Endpoint& l
     }
   }
 
-  auto msg = ike::Decode(datagram, sa ? sa->inbound() : nullptr);
+  std::optional<ike::DecodeResult<ike::Message>> decoded;
+  if (sa && hdr->next_payload == static_cast<uint8_t>(ike::PayloadType::kEncryptedFragment)) {
+    decoded = ReceiveFragment(ctx_, *sa, datagram, remote);
+    if (!decoded) return;
+  } else {
+    decoded.emplace(ike::Decode(datagram, sa ? sa->inbound() : nullptr));
+  }
+  auto& msg = *decoded;
   if (!msg) {
     const auto& e = msg.error();
     if (e.kind == ike::DecodeErrorKind::kIntegrityFailed)

@@ -144,6 +144,11 @@ struct EngineEnd {
   // cert::ChooseScheme), and RSASSA-PSS for an RSA key.
   std::vector<cert::SigHash> sig_hashes;
   bool sig_pss = false;
+  // Remote end: rightauth='s constraints on the peer's signature, with
+  // sig_hashes and sig_pss above (CheckPeerScheme, tasks/cert_auth.h): key
+  // kind ("rsa", "ecdsa", "ed25519"; "" any) and least key size (0 any).
+  std::string sig_key;
+  uint32_t sig_key_bits = 0;
   bool operator==(const EngineEnd&) const = default;
 };
 
@@ -191,6 +196,12 @@ struct ConnectionConfig {
   // (keyexchange=ike as strongSwan means it, ikev2=permit|propose): main
   // mode for it goes to engine/v1/ as for ike_version 1; we initiate IKEv2.
   bool answers_ikev1 = false;
+  // fragmentation= / fragmentsize= (RFC 7383, ike/fragments.h): announce
+  // IKEV2_FRAGMENTATION_SUPPORTED and fragment protected messages larger
+  // than the fragment size (an IP datagram size; 0: 576 for IPv4, 1280 for
+  // IPv6) once both ends announced it.
+  bool fragmentation = true;
+  uint16_t fragment_size = 0;
   bool operator==(const ConnectionConfig&) const = default;
 };
 
@@ -260,6 +271,11 @@ struct EngineCounters {
   uint64_t child_sa_limit_refused = 0;  // CREATE_CHILD_SA answered NO_ADDITIONAL_SAS
   uint64_t ike_sas_established = 0, child_sas_installed = 0;
   uint64_t auth_failures = 0, proposal_mismatches = 0;
+  // IKE fragmentation (RFC 7383, ike/fragments.h): SKF datagrams sent and
+  // received intact; received ones dropped after their ICV passed
+  // (malformed numbers, duplicates, stale, over the memory bounds) or
+  // before (SKF without negotiation, bad ICV: also in the drops above).
+  uint64_t fragments_sent = 0, fragments_received = 0, dropped_fragments = 0;
 };
 
 struct StatusSnapshot {

@@ -18,6 +18,7 @@
 #include "ike/cert/signature.h"
 #include "ike/crypto/dh.h"
 #include "ike/crypto/keymat.h"
+#include "ike/fragments.h"
 #include "ike/message.h"
 #include "ike/sk_cipher.h"
 
@@ -28,7 +29,7 @@ class IkeSa {
   enum class State { kConnecting, kEstablished, kDeleting, kDead };
 
   IkeSa(EngineContext& ctx, uint64_t serial, bool initiator)
-      : tasks(ctx, *this), serial_(serial), initiator_(initiator) {}
+      : fragments(ctx.fragment_budget), tasks(ctx, *this), serial_(serial), initiator_(initiator) {}
 
   uint64_t serial() const { return serial_; }
   bool initiator() const { return initiator_; }
@@ -138,6 +139,12 @@ class IkeSa {
 
   // Re-sent cached responses of this SA (resend_limit.h).
   TokenBucket resend_budget{kSaResendBurst, kSaResendPerSecond};
+
+  // RFC 7383: both ends announced IKEV2_FRAGMENTATION_SUPPORTED in
+  // IKE_SA_INIT (kept across IKE rekeys); only then are SKF sent or taken.
+  bool fragmentation = false;
+  // SKF fragments received and verified, until their message is whole.
+  ike::FragmentReassembler fragments;
 
   TaskManager tasks;
 

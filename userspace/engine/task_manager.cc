@@ -58,23 +58,48 @@ bool TaskManager::HasActive(TaskType t) const {
   return false;
 }
 
-bool TaskManager::EncodeAndSend(const ike::Message& msg, std::vector<uint8_t>* out) {
+bool TaskManager::EncodeAndSend(const ike::Message& msg, Datagrams* out) {
   Result<ike::Bytes> bytes =
       msg.header.exchange == ExchangeType::kIkeSaInit
           ? ike::Encode(msg)
           : (sa_.outbound() ? ike::EncodeEncrypted(msg, *sa_.outbound(), ctx_.random)
                             : Result<ike::Bytes>(MakeError("no SK keys")));
-  if (!bytes) {
+  Result<Datagrams> datagrams =
+      bytes ? MaybeFragment(msg, std::move(bytes).value()) : Result<Datagrams>(bytes.error());
+  if (!datagrams) {
     ctx_.Error(sa_.conn_name(),
-               "cannot encode " + ike::Summarize(msg) + ": " + bytes.error().message);
+               "cannot encode " + ike::Summarize(msg) + ": " + datagrams.error().message);
     return false;
   }
-  *out = std::move(bytes).value();
+  *out = std::move(datagrams).value();
+  const size_t n = out->size();
   ctx_.Log(LogLevel::kDebug, sa_.conn_name(),
-           "sending " + ike::Summarize(msg) + " to " + sa_.remote.ToString());
-  ctx_.sender.Send(*out, sa_.local, sa_.remote);
-  ++ctx_.counters.tx_messages;
+           "sending " + ike::Summarize(msg) + " to " + sa_.remote.ToString() +
+               (n > 1 ? " in " + std::to_string(n) + " fragments" : ""));
+  if (n > 1) ctx_.counters.fragments_sent += n;
+  SendAll(*out);
   return true;
+}
+
+Result<TaskManager::Datagrams> TaskManager::MaybeFragment(const ike::Message& msg,
+                                                          std::vector<uint8_t> whole) {
+  const ConnectionConfig* c = sa_.conn.get();
+  const bool v6 = !sa_.remote.addr.is_v4();
+  const size_t ip_size = c && c->fragment_size
+                             ? c->fragment_size
+                             : (v6 ? ike::kDefaultFragmentSizeV6 : ike::kDefaultFragmentSizeV4);
+  const size_t limit =
+      ike::IkeBytesPerDatagram(ip_size, v6, sa_.local.port != 500 || sa_.remote.port != 500);
+  if (!msg.encrypted || !sa_.fragmentation || whole.size() <= limit || !sa_.outbound())
+    return Datagrams{std::move(whole)};
+  auto fragments = ike::EncodeFragments(msg, *sa_.outbound(), ctx_.random, limit);
+  if (!fragments) return fragments.error();
+  return std::move(fragments).value();
+}
+
+void TaskManager::SendAll(const Datagrams& datagrams) {
+  for (const auto& d : datagrams) ctx_.sender.Send(d, sa_.local, sa_.remote);
+  ++ctx_.counters.tx_messages;
 }
 
 // Only new children are created in parallel (RFC 7296 2.3 allows any
@@ -155,11 +180,11 @@ bool TaskManager::InitiateOne() {
     ++it;
   }
   if (ex.tasks.empty()) return true;
-  if (!EncodeAndSend(req, &ex.bytes)) {
+  if (!EncodeAndSend(req, &ex.datagrams)) {
     sa_.Kill("cannot encode request");
     return false;
   }
-  if (row->exchange == ExchangeType::kIkeSaInit) sa_.init_request = ex.bytes;
+  if (row->exchange == ExchangeType::kIkeSaInit) sa_.init_request = ex.datagrams.front();
   const int64_t now = ctx_.NowMs();
   ex.retransmit_at_ms = now + kRetransmitBaseMs;
   for (const auto& t : ex.tasks)
@@ -243,8 +268,7 @@ void TaskManager::HandleRequest(const ike::Message& msg, std::span<const uint8_t
     }
     ctx_.Log(LogLevel::kDebug, sa_.conn_name(),
              "retransmitting response to duplicate " + ike::Summarize(msg));
-    ctx_.sender.Send(cached->second, sa_.local, sa_.remote);
-    ++ctx_.counters.tx_messages;
+    SendAll(cached->second);
     return;
   }
   // IKE_SA_INIT only ever opens a responder SA (the engine hands us no
@@ -284,10 +308,10 @@ void TaskManager::HandleRequest(const ike::Message& msg, std::span<const uint8_t
     for (auto& t : tasks)
       if (t->BuildResponse(sa_, resp) == TaskResult::kDestroySa) destroy = true;
   }
-  std::vector<uint8_t> bytes;
-  if (EncodeAndSend(resp, &bytes)) {
-    if (msg.header.exchange == ExchangeType::kIkeSaInit) sa_.init_response = bytes;
-    cached_[mid] = std::move(bytes);
+  Datagrams sent;
+  if (EncodeAndSend(resp, &sent)) {
+    if (msg.header.exchange == ExchangeType::kIkeSaInit) sa_.init_response = sent.front();
+    cached_[mid] = std::move(sent);
   }
   // Never processed twice: answered, and the window moves past every
   // request answered in order. The peer may still retransmit any of the
@@ -329,8 +353,7 @@ void TaskManager::OnTimer(int64_t now_ms) {
     ctx_.Log(LogLevel::kDebug, sa_.conn_name(),
              "retransmit " + std::to_string(ex.retransmits) + " of " + ike::ExchangeName(ex.type) +
                  " request " + std::to_string(id));
-    ctx_.sender.Send(ex.bytes, sa_.local, sa_.remote);
-    ++ctx_.counters.tx_messages;
+    SendAll(ex.datagrams);
     ex.retransmit_at_ms = now_ms + (kRetransmitBaseMs << ex.retransmits);
   }
   if (!queued_.empty()) InitiateNext();  // a request held for the peer (peer_busy.h)
@@ -345,8 +368,8 @@ void TaskManager::SendDeleteNow() {
   req.header.message_id = next_request_id_;  // IDs in flight are below it
   req.encrypted = true;
   req.Add(ike::PayloadType::kDelete, ike::DeletePayload{});
-  std::vector<uint8_t> bytes;
-  (void)EncodeAndSend(req, &bytes);
+  Datagrams sent;
+  (void)EncodeAndSend(req, &sent);
 }
 
 std::optional<int64_t> TaskManager::NextTimerMs() const {

@@ -91,11 +91,13 @@ class TaskManager {
   void SendDeleteNow();
 
  private:
+  // A message as sent: one datagram, or its fragments, resent together.
+  using Datagrams = std::vector<std::vector<uint8_t>>;
   // One request of ours awaiting its response.
   struct Exchange {
     ike::ExchangeType type = ike::ExchangeType::kIkeSaInit;
     std::vector<std::unique_ptr<Task>> tasks;
-    std::vector<uint8_t> bytes;
+    Datagrams datagrams;  // one, or its SKF fragments (RFC 7383)
     int retransmits = 0;
     int64_t retransmit_at_ms = 0;
     int64_t give_up_at_ms = 0;  // 0: when the retransmits run out
@@ -106,7 +108,11 @@ class TaskManager {
   void HandleRequest(const ike::Message& msg, std::span<const uint8_t> raw);
   void HandleResponse(const ike::Message& msg, std::span<const uint8_t> raw);
   void OnFresh(const ike::Message& msg);
-  bool EncodeAndSend(const ike::Message& msg, std::vector<uint8_t>* out);
+  bool EncodeAndSend(const ike::Message& msg, Datagrams* out);
+  // A protected message larger than the fragment size as SKF fragments
+  // (RFC 7383 2.5), when fragmentation was negotiated; else unchanged.
+  Result<Datagrams> MaybeFragment(const ike::Message& msg, std::vector<uint8_t> whole);
+  void SendAll(const Datagrams& datagrams);
 
   EngineContext& ctx_;
   IkeSa& sa_;
@@ -123,7 +129,7 @@ class TaskManager {
   // responses of the IDs from lowest_unanswered_ - our_window_ on.
   uint32_t lowest_unanswered_ = 0;
   std::set<uint32_t> answered_;
-  std::map<uint32_t, std::vector<uint8_t>> cached_;
+  std::map<uint32_t, Datagrams> cached_;
 
   // Our new requests wait while the peer sends a series of its own
   // (peer_busy.h); only once the IKE SA is established.

@@ -72,9 +72,8 @@ std::optional<DecodeError> ParseChain(uint8_t next, ByteReader r, size_t base,
       return std::nullopt;
     }
     if (type == PayloadType::kEncryptedFragment)
-      return Err(DecodeErrorKind::kUnsupported,
-                 "IKEv2 message fragmentation (SKF payload, RFC 7383) is not supported" + where,
-                 next);
+      return Err(DecodeErrorKind::kInvalidSyntax,
+                 "SKF payload (RFC 7383) not as the only payload of a message" + where, next);
     size_t body_base = at + kGenericPayloadHeaderSize;
     uint8_t v = next;
     bool known = (v >= 33 && v <= 49);
@@ -257,16 +256,40 @@ Result<Bytes> Encode(const Message& message) {
   return w.Take();
 }
 
-Result<Bytes> EncodeEncrypted(const Message& message, const SkCipher& cipher,
-                              RandomSource& random) {
-  ByteWriter inner;
-  if (auto s = WriteChain(message.payloads, inner); !s) return s.error();
-  Bytes plain = inner.Take();
+DecodeResult<Message> DecodeReassembled(const IkeHeader& header, uint8_t first_inner,
+                                        std::span<const uint8_t> plain) {
+  Message m;
+  m.header = header;
+  m.header.next_payload = static_cast<uint8_t>(PayloadType::kEncrypted);
+  m.encrypted = true;
+  if (auto e = ParseChain(first_inner, ByteReader(plain), 0, " (inside SKF fragments)", &m.payloads,
+                          nullptr))
+    return *e;
+  if (auto e = CheckPayloadRules(m)) return *e;
+  return m;
+}
+
+Bytes PadForSk(std::span<const uint8_t> payloads, size_t block) {
   // Pad so that payloads + padding + pad-length byte fill whole blocks.
-  size_t block = cipher.block_size();
-  size_t pad = (block - (plain.size() + 1) % block) % block;
+  size_t pad = (block - (payloads.size() + 1) % block) % block;
+  Bytes plain(payloads.begin(), payloads.end());
   plain.insert(plain.end(), pad, 0);
   plain.push_back(static_cast<uint8_t>(pad));
+  return plain;
+}
+
+Result<Bytes> EncodeInnerPayloads(const Message& message) {
+  ByteWriter inner;
+  if (auto s = WriteChain(message.payloads, inner); !s) return s.error();
+  return inner.Take();
+}
+
+Result<Bytes> EncodeEncrypted(const Message& message, const SkCipher& cipher,
+                              RandomSource& random) {
+  auto inner = EncodeInnerPayloads(message);
+  if (!inner) return inner.error();
+  Bytes plain = PadForSk(*inner, cipher.block_size());
+  OPENSSL_cleanse(inner->data(), inner->size());
 
   Bytes iv(cipher.iv_size());
   if (!random.Fill(iv)) return MakeError("EncodeEncrypted: random source failed");

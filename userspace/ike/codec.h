@@ -40,6 +40,16 @@ DecodeResult<Message> Decode(std::span<const uint8_t> datagram, const SkCipher* 
 DecodeResult<Message> DecodeUnchecked(std::span<const uint8_t> datagram,
                                       const SkCipher* cipher = nullptr);
 
+// The message of reassembled SKF fragments (fragments.h): the joined,
+// already verified and unpadded plaintext parsed as the chain starting with
+// first_inner, then the payload rules checked as in Decode.
+DecodeResult<Message> DecodeReassembled(const IkeHeader& header, uint8_t first_inner,
+                                        std::span<const uint8_t> plain);
+
+// The plaintext of an SK or SKF payload: payloads + padding + pad-length
+// byte, a multiple of block bytes (RFC 7296 3.14).
+Bytes PadForSk(std::span<const uint8_t> payloads, size_t block);
+
 // Cleartext message (message.encrypted must be false). Fills length and
 // next_payload. Fails only if the result would exceed kMaxMessageSize or a
 // field does not fit its wire size.
@@ -49,6 +59,9 @@ Result<Bytes> Encode(const Message& message);
 // integrity-protected with cipher (the outbound direction); random gives the
 // IV. message.encrypted is ignored (treated as true).
 Result<Bytes> EncodeEncrypted(const Message& message, const SkCipher& cipher, RandomSource& random);
+
+// The payload chain of message as it goes inside SK, unpadded.
+Result<Bytes> EncodeInnerPayloads(const Message& message);
 
 // The body of an ID payload after the generic header (ID Type, 3 reserved
 // bytes, data): RestOfInitIDPayload / RestOfRespIDPayload of RFC 7296 2.15.

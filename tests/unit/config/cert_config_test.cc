@@ -65,30 +65,84 @@ TEST(CertConfig, SendcertWords) {
   }
 }
 
+// An authby=/leftauth=/rightauth= word and what it sets in End.
+struct SchemeCase {
+  const char* line;
+  std::vector<uint16_t> hashes;
+  bool pss;
+  std::string key;
+  uint32_t bits;
+};
+
+void ExpectScheme(const End& e, const SchemeCase& k) {
+  EXPECT_EQ(e.auth, AuthBy::kPubkey) << k.line;
+  EXPECT_EQ(e.sig_hashes, k.hashes) << k.line;
+  EXPECT_EQ(e.sig_pss, k.pss) << k.line;
+  EXPECT_EQ(e.sig_key, k.key) << k.line;
+  EXPECT_EQ(e.sig_key_bits, k.bits) << k.line;
+}
+
 // strongSwan's leftauth= suffixes and libreswan's authby=rsa-sha2_NNN
 // choose the hashes (and RSASSA-PSS) a local end signs with.
 TEST(CertConfig, SignatureSchemeSuffixes) {
   const std::string cert = "\tleftcert=" + kFix + "/moon.pem\n";
-  struct Case {
-    const char* line;
-    std::vector<uint16_t> hashes;
-    bool pss;
-  };
-  for (const Case& k :
-       {Case{"\tauthby=rsasig\n", {}, false},
-        Case{"\tauthby=rsasig\n\tleftauth=rsa/pss-sha384\n", {3}, true},
-        Case{"\tleftauth=pubkey-sha384-sha256\n", {3, 2}, false},
-        Case{"\tleftauth=rsa-4096-sha512\n", {4}, false},
-        Case{"\tleftauth=ecdsa-256-sha384\n", {3}, false},
-        Case{"\tleftauth=rsa-sha1\n", {1}, false}, Case{"\tauthby=rsa-sha2_256\n", {2}, true},
-        Case{"\tauthby=ecdsa-sha2\n", {2, 3, 4}, false}}) {
+  for (const SchemeCase& k :
+       {SchemeCase{"\tauthby=rsasig\n", {}, false, "rsa", 0},
+        SchemeCase{"\tauthby=rsasig\n\tleftauth=rsa/pss-sha384\n", {3}, true, "rsa", 0},
+        SchemeCase{"\tleftauth=pubkey-sha384-sha256\n", {3, 2}, false, "", 0},
+        SchemeCase{"\tleftauth=rsa-4096-sha512\n", {4}, false, "rsa", 4096},
+        SchemeCase{"\tleftauth=ecdsa-256-sha384\n", {3}, false, "ecdsa", 256},
+        SchemeCase{"\tleftauth=rsa-sha1\n", {1}, false, "rsa", 0},
+        SchemeCase{"\tauthby=rsa-sha2_256\n", {2}, true, "rsa", 0},
+        SchemeCase{"\tauthby=ecdsa-sha2\n", {2, 3, 4}, false, "ecdsa", 0}}) {
     auto cfg = Load(k.line + cert);
     ASSERT_TRUE(cfg) << k.line << cfg.error().message;
-    const End& e = cfg->connections[0].local;
-    EXPECT_EQ(e.auth, AuthBy::kPubkey) << k.line;
-    EXPECT_EQ(e.sig_hashes, k.hashes) << k.line;
-    EXPECT_EQ(e.sig_pss, k.pss) << k.line;
+    ExpectScheme(cfg->connections[0].local, k);
   }
+}
+
+// rightauth= words constrain the peer's signature: the key kind, a size
+// suffix, the hashes and RSASSA-PSS reach End (the engine enforces them).
+TEST(CertConfig, RightauthConstraints) {
+  const std::string cert = "\tleftauth=pubkey\n\tleftcert=" + kFix + "/moon.pem\n";
+  for (const SchemeCase& k : {SchemeCase{"\trightauth=pubkey\n", {}, false, "", 0},
+                              SchemeCase{"\trightauth=pubkey-sha384\n", {3}, false, "", 0},
+                              SchemeCase{"\trightauth=rsa/pss\n", {}, true, "rsa", 0},
+                              SchemeCase{"\trightauth=rsa-4096-sha256\n", {2}, false, "rsa", 4096},
+                              SchemeCase{"\trightauth=ecdsa-256\n", {}, false, "ecdsa", 256},
+                              SchemeCase{"\trightauth=ed25519\n", {}, false, "ed25519", 0}}) {
+    auto cfg = Load(k.line + cert);
+    ASSERT_TRUE(cfg) << k.line << cfg.error().message;
+    ExpectScheme(cfg->connections[0].remote, k);
+  }
+}
+
+TEST(CertConfig, FragmentationKeywords) {
+  auto dflt = Load("");
+  ASSERT_TRUE(dflt) << dflt.error().message;
+  EXPECT_TRUE(dflt->connections[0].fragmentation);
+  EXPECT_EQ(dflt->connections[0].fragment_size, std::nullopt);
+  for (const char* w : {"yes", "force"}) {
+    auto cfg = Load(std::string("\tfragmentation=") + w + "\n");
+    ASSERT_TRUE(cfg) << w << ": " << cfg.error().message;
+    EXPECT_TRUE(cfg->connections[0].fragmentation) << w;
+  }
+  for (const char* line : {"\tfragmentation=no\n", "\tike_frag=no\n"}) {
+    auto cfg = Load(line);
+    ASSERT_TRUE(cfg) << line << cfg.error().message;
+    EXPECT_FALSE(cfg->connections[0].fragmentation) << line;
+    EXPECT_TRUE(cfg->warnings.empty()) << line;
+  }
+  auto size = Load("\tfragmentsize=1280\n");
+  ASSERT_TRUE(size) << size.error().message;
+  EXPECT_EQ(size->connections[0].fragment_size, std::optional<uint16_t>(1280));
+  auto bad = Load("\tfragmentation=maybe\n");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("'maybe' is not yes, no or force"), std::string::npos)
+      << bad.error().message;
+  auto small = Load("\tfragmentsize=500\n");
+  ASSERT_FALSE(small);
+  EXPECT_NE(small.error().message.find("500"), std::string::npos) << small.error().message;
 }
 
 TEST(CertConfig, PerEndAuthRelativeCertAndExplicitIds) {

@@ -68,6 +68,27 @@ class CertAuthTest : public EngineTest {
     ASSERT_TRUE(a.engine.Initiate("site").ok());
     ASSERT_TRUE(net.Run(Millis(5000)));
   }
+  // A signs with the fixtures' certificate `name` (subject dn, its own
+  // key), B expects that subject; A initiates.
+  void RunWithCertOfA(const std::string& name, const std::string& dn) {
+    a.secrets.credentials[name + ".pem"] = Cred({name}, name);
+    auto ca = A();
+    ca.local.cert = name + ".pem";
+    ca.local.id = dn;
+    auto cb = B();
+    cb.remote.id = dn;
+    Load(a, ca);
+    Load(b, cb);
+    Run();
+  }
+  // Loads ca and cb, A initiates; both must hold the IKE SA.
+  void Establish(const ConnectionConfig& ca, const ConnectionConfig& cb) {
+    Load(a, ca);
+    Load(b, cb);
+    Run();
+    EXPECT_EQ(Established(a), 1u) << a.log.Errors();
+    EXPECT_EQ(Established(b), 1u) << b.log.Errors();
+  }
 
  public:
   // A's and B's default conns, A initiating, both with leftsendcert=`send`.
@@ -82,11 +103,7 @@ class CertAuthTest : public EngineTest {
 };
 
 TEST_F(CertAuthTest, RsaAndEcdsaCertificatesWithDnIdsEstablish) {
-  Load(a, A());
-  Load(b, B());
-  Run();
-  EXPECT_EQ(Established(a), 1u) << a.log.Errors();
-  EXPECT_EQ(Established(b), 1u) << b.log.Errors();
+  Establish(A(), B());
   ExpectMatchingChildren(a, b, 1);
   auto sa = a.engine.Status().ike_sas.at(0);
   EXPECT_EQ(sa.local_id, kMoon);
@@ -178,15 +195,7 @@ TEST_F(CertAuthTest, IdNotInTheCertificateIsRefused) {
 
 TEST_F(CertAuthTest, ExpiredCertificateIsRefused) {
   const char kExpired[] = "C=CH, O=ipsec_tun test, CN=expired.example.org";
-  a.secrets.credentials["expired.pem"] = Cred({"expired"}, "expired");
-  auto ca = A();
-  ca.local.cert = "expired.pem";
-  ca.local.id = kExpired;
-  auto cb = B();
-  cb.remote.id = kExpired;
-  Load(a, ca);
-  Load(b, cb);
-  Run();
+  RunWithCertOfA("expired", kExpired);
   EXPECT_EQ(Established(b), 0u);
   EXPECT_TRUE(
       b.log.Contains(std::string("certificate '") + kExpired + "' refused: certificate has expired",
@@ -329,6 +338,199 @@ TEST(CertReqAnchors, EveryAnchorWithoutOrWithUnknownRightca) {
   EXPECT_EQ(CertReqAnchors(s, other)[0].Subject(), other[0]);
   const std::string intermediate[] = {"C=CH, O=ipsec_tun test, CN=Test Intermediate CA"};
   EXPECT_EQ(CertReqAnchors(s, intermediate).size(), 2u);
+}
+
+}  // namespace
+}  // namespace ipsec::engine::test
+
+namespace ipsec::engine::test {
+namespace {
+
+// The IKE datagrams larger than a 576-byte IPv4 path carries in one piece
+// (548 bytes of IKE after the IP and UDP headers): dropped, as a path that
+// drops IP fragments would.
+constexpr size_t kPathIkeBytes = 548;
+
+bool IsSkf(const Datagram& d) {
+  return d.bytes.size() > 16 &&
+         d.bytes[16] == static_cast<uint8_t>(ike::PayloadType::kEncryptedFragment);
+}
+
+class FragmentTest : public CertAuthTest {
+ protected:
+  void SmallPath() {
+    net.filter = [this](const Datagram& d, size_t) {
+      if (d.bytes.size() <= kPathIkeBytes) return 1;
+      ++too_big;
+      return 0;
+    };
+  }
+  size_t too_big = 0;
+};
+
+// RFC 7383: both announce IKEV2_FRAGMENTATION_SUPPORTED; A's IKE_AUTH
+// request (moon's RSA certificate) and B's response (sun and its
+// intermediate) go as SKF fragments that each fit the path.
+TEST_F(FragmentTest, CertificatesCrossASmallPathInFragments) {
+  SmallPath();
+  Establish(A(), B());
+  ExpectMatchingChildren(a, b, 1);
+  EXPECT_EQ(too_big, 0u);
+  const auto ka = a.engine.Status().counters, kb = b.engine.Status().counters;
+  EXPECT_GE(ka.fragments_sent, 2u);
+  EXPECT_EQ(kb.fragments_received, ka.fragments_sent);
+  EXPECT_GE(kb.fragments_sent, 3u);
+  EXPECT_EQ(ka.fragments_received, kb.fragments_sent);
+  EXPECT_EQ(ka.dropped_fragments + kb.dropped_fragments, 0u);
+  EXPECT_TRUE(a.log.Contains("sending IKE_AUTH request 1", LogLevel::kDebug));
+}
+
+// fragmentation=no on either end: no SKF, and the path loses IKE_AUTH.
+TEST_F(FragmentTest, WithoutFragmentationTheSmallPathLosesIkeAuth) {
+  for (bool a_frag : {false, true}) {
+    SCOPED_TRACE(a_frag ? "B says no" : "A says no");
+    auto ca = A();
+    auto cb = B();
+    ca.fragmentation = a_frag;
+    cb.fragmentation = !a_frag;
+    SmallPath();
+    Load(a, ca);
+    Load(b, cb);
+    ASSERT_TRUE(a.engine.Initiate("site").ok());
+    (void)net.Run(Millis(5000));
+    EXPECT_EQ(Established(a), 0u);
+    EXPECT_GE(too_big, 2u);  // the request and its retransmits
+    EXPECT_EQ(a.engine.Status().counters.fragments_sent, 0u);
+    EXPECT_EQ(b.engine.Status().counters.fragments_received, 0u);
+    (void)a.engine.Terminate("site");
+    too_big = 0;
+  }
+}
+
+// Fragments delivered in reverse and each twice: the duplicates are
+// dropped and counted, the messages reassembled.
+TEST_F(FragmentTest, ReorderedAndDuplicatedFragments) {
+  net.reorder = true;
+  net.filter = [](const Datagram& d, size_t) { return IsSkf(d) ? 2 : 1; };
+  auto ca = A();
+  auto cb = B();
+  ca.fragment_size = cb.fragment_size = 576;
+  Establish(ca, cb);
+  const auto ka = a.engine.Status().counters, kb = b.engine.Status().counters;
+  EXPECT_GE(kb.dropped_fragments, ka.fragments_sent - 1);
+  EXPECT_GE(ka.dropped_fragments, kb.fragments_sent - 1);
+}
+
+// A fragment whose ciphertext is damaged fails its ICV and is dropped
+// before it is kept; A's retransmission completes the message.
+TEST_F(FragmentTest, DamagedFragmentIsDroppedAndTheRetransmitCompletes) {
+  bool damaged = false;
+  net.rewrite = [&](Datagram& d) {
+    if (!damaged && IsSkf(d) && Is(d, ike::ExchangeType::kIkeAuth, false)) {
+      d.bytes[d.bytes.size() - 20] ^= 0x01;
+      damaged = true;
+    }
+  };
+  Load(a, A());
+  Load(b, B());
+  Run();
+  EXPECT_TRUE(damaged);
+  EXPECT_EQ(Established(b), 1u) << b.log.Errors();
+  const auto kb = b.engine.Status().counters;
+  EXPECT_EQ(kb.dropped_unauthenticated, 1u);
+  EXPECT_GE(kb.dropped_fragments, 1u);
+  EXPECT_TRUE(b.log.Contains("dropping SKF fragment from", LogLevel::kDebug));
+}
+
+// rightauth= constraints (CheckPeerScheme): B refuses A's RSA PKCS#1
+// signature when it asks for another key kind, PSS or a larger key, and
+// A refuses B's ECDSA P-384/SHA-384 one under another hash.
+TEST_F(CertAuthTest, RightauthRefusesAnotherScheme) {
+  struct Case {
+    std::function<void(ConnectionConfig& ca, ConnectionConfig& cb)> set;
+    Peer* refuser;
+    std::string line;
+  };
+  const std::string moon = std::string("certificate '") + kMoon + "' signed with ";
+  const std::string sun = std::string("certificate '") + kSun + "' signed with ";
+  const Case cases[] = {
+      {[](auto&, auto& cb) { cb.remote.sig_key = "ecdsa"; }, &b,
+       moon + "rsa-pkcs1-sha256 but rightauth= asks for an ecdsa key"},
+      {[](auto&, auto& cb) {
+         cb.remote.sig_key = "rsa";
+         cb.remote.sig_pss = true;
+       },
+       &b, moon + "rsa-pkcs1-sha256 but rightauth= asks for RSASSA-PSS"},
+      {[](auto&, auto& cb) {
+         cb.remote.sig_key = "rsa";
+         cb.remote.sig_key_bits = 4096;
+       },
+       &b, moon + "rsa-pkcs1-sha256 but rightauth= asks for a key of at least 4096 bits, not 2048"},
+      {[](auto& ca, auto&) { ca.remote.sig_hashes = {cert::SigHash::kSha256}; }, &a,
+       sun + "ecdsa-p384-sha384 but rightauth= asks for hash sha256"},
+      {[](auto& ca, auto& cb) {
+         ca.local.sig_pss = true;
+         cb.remote.sig_key = "rsa";
+         cb.remote.sig_hashes = {cert::SigHash::kSha256};
+       },
+       &b, moon + "rsa-pss-sha256 but rightauth= asks for RSA PKCS#1 v1.5"},
+  };
+  for (const auto& k : cases) {
+    SCOPED_TRACE(k.line);
+    auto ca = A();
+    auto cb = B();
+    k.set(ca, cb);
+    Load(a, ca);
+    Load(b, cb);
+    Run();
+    // The initiator never has the SA when either refuses; the responder
+    // has it until the initiator's refusal reaches it.
+    EXPECT_EQ(Established(a), 0u);
+    EXPECT_EQ(Established(*k.refuser), 0u);
+    EXPECT_TRUE(k.refuser->log.Contains(k.line, LogLevel::kError)) << k.refuser->log.Errors();
+    (void)a.engine.Terminate("site");
+    (void)b.engine.Terminate("site");
+    (void)net.Run(Millis(2000));
+  }
+}
+
+// crldir= (CertStore CRLs, checked at every level once any is loaded): a
+// peer whose certificate its CA revoked is refused with one line; with the
+// CRLs but moon, which is not revoked, the IKE SA comes up.
+TEST_F(CertAuthTest, RevokedPeerCertificateIsRefused) {
+  auto anchors = std::make_shared<cert::CertStore>();
+  anchors->AddAnchor(CertFile("ca"));
+  ASSERT_TRUE(anchors->LoadCrlFile(kFix + "/ca.crl").ok());
+  ASSERT_TRUE(anchors->LoadCrlFile(kFix + "/int.crl").ok());
+  b.secrets.anchors = anchors;
+  const char kRevoked[] = "C=CH, O=ipsec_tun test, CN=revoked";
+  RunWithCertOfA("revoked", kRevoked);
+  EXPECT_EQ(Established(a), 0u);
+  EXPECT_EQ(Established(b), 0u);
+  EXPECT_TRUE(b.log.Contains(
+      std::string("certificate '") + kRevoked + "' refused: certificate revoked", LogLevel::kError))
+      << b.log.Errors();
+  EXPECT_EQ(b.engine.Status().counters.auth_failures, 1u);
+  (void)a.engine.Terminate("site");
+  (void)net.Run(Millis(2000));
+  Establish(A(), B());
+}
+
+// The same constraints met: established.
+TEST_F(CertAuthTest, RightauthAcceptsTheSchemeItNames) {
+  auto ca = A();
+  auto cb = B();
+  ca.local.sig_pss = true;
+  ca.local.sig_hashes = {cert::SigHash::kSha384};
+  cb.remote.sig_key = "rsa";
+  cb.remote.sig_key_bits = 2048;
+  cb.remote.sig_pss = true;
+  cb.remote.sig_hashes = {cert::SigHash::kSha384};
+  ca.remote.sig_key = "ecdsa";
+  ca.remote.sig_key_bits = 384;
+  ca.remote.sig_hashes = {cert::SigHash::kSha384};
+  Establish(ca, cb);
+  EXPECT_EQ(b.engine.Status().ike_sas.at(0).remote_auth, "rsa-pss-sha384");
 }
 
 }  // namespace

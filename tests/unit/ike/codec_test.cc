@@ -12,17 +12,6 @@ namespace {
 
 using namespace ipsec::ike::testing;
 
-class CountingRandom : public RandomSource {
- public:
-  bool Fill(std::span<uint8_t> out) override {
-    for (auto& b : out) b = n_++;
-    return true;
-  }
-
- private:
-  uint8_t n_ = 0;
-};
-
 SkCipher GcmCipher() {
   return *SkCipher::Create(encr::kAesGcm16, 256, integ::kNone, SecureBytes(Fill(36, 0x33)), {});
 }

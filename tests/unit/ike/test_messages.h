@@ -2,9 +2,22 @@
 // the codec tests.
 #pragma once
 
+#include "common/random.h"
 #include "ike/message.h"
 
 namespace ipsec::ike::testing {
+
+// IVs and other random bytes 0, 1, 2, ...: encodings that repeat.
+class CountingRandom : public RandomSource {
+ public:
+  bool Fill(std::span<uint8_t> out) override {
+    for (auto& b : out) b = n_++;
+    return true;
+  }
+
+ private:
+  uint8_t n_ = 0;
+};
 
 inline Bytes Fill(size_t n, uint8_t v) {
   return Bytes(n, v);

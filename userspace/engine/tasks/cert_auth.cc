@@ -1,5 +1,7 @@
 #include "engine/tasks/cert_auth.h"
 
+#include <algorithm>
+
 #include "ike/cert/cert_payloads.h"
 #include "ike/cert/dn.h"
 #include "ike/cert/id_match.h"
@@ -80,6 +82,32 @@ Result<ike::AuthPayload> AddCertsAndSign(const EngineContext& ctx, const EngineE
   return ike::AuthPayload{static_cast<ike::AuthMethod>(scheme->method), std::move(sig).value()};
 }
 
+std::string CheckPeerScheme(const EngineEnd& remote, cert::KeyType key, int key_bits,
+                            const cert::SignatureScheme& used) {
+  const bool rsa = key == cert::KeyType::kRsa;
+  const bool ecdsa = key == cert::KeyType::kEcdsaP256 || key == cert::KeyType::kEcdsaP384 ||
+                     key == cert::KeyType::kEcdsaP521;
+  if ((remote.sig_key == "rsa" && !rsa) || (remote.sig_key == "ecdsa" && !ecdsa) ||
+      (remote.sig_key == "ed25519" && key != cert::KeyType::kEd25519))
+    return "an " + remote.sig_key + " key";
+  if (remote.sig_key_bits != 0 && key_bits < static_cast<int>(remote.sig_key_bits))
+    return "a key of at least " + std::to_string(remote.sig_key_bits) + " bits, not " +
+           std::to_string(key_bits);
+  if (!remote.sig_hashes.empty() && std::find(remote.sig_hashes.begin(), remote.sig_hashes.end(),
+                                              used.hash) == remote.sig_hashes.end()) {
+    std::string names;
+    for (auto h : remote.sig_hashes)
+      names += (names.empty() ? "" : " or ") +
+               ("sha" + std::to_string(h == cert::SigHash::kSha1 ? 1 : 128 * static_cast<int>(h)));
+    return "hash " + names;
+  }
+  if (rsa && remote.sig_pss && used.padding != cert::RsaPadding::kPss) return "RSASSA-PSS";
+  if (rsa && remote.sig_key == "rsa" && !remote.sig_pss && !remote.sig_hashes.empty() &&
+      used.padding != cert::RsaPadding::kPkcs1)
+    return "RSA PKCS#1 v1.5";
+  return "";
+}
+
 namespace {
 
 // Whether the verified chain of ee reaches a CA named ca_dn (rightca=): the
@@ -138,6 +166,11 @@ std::string VerifyPeerSignature(const EngineContext& ctx, const EngineEnd& remot
       !st)
     return "AUTH signature of '" + ee.Subject() + "' did not verify: " + st.error().message;
   *scheme_name = cert::SchemeName(cert::KeyTypeOf(ee.public_key()), used);
+  if (auto missing = CheckPeerScheme(remote, cert::KeyTypeOf(ee.public_key()),
+                                     EVP_PKEY_get_bits(ee.public_key()), used);
+      !missing.empty())
+    return "certificate '" + ee.Subject() + "' signed with " + *scheme_name +
+           " but rightauth= asks for " + missing;
   *subject = ee.Subject();
   return "";
 }

@@ -64,4 +64,12 @@ std::string VerifyPeerSignature(const EngineContext& ctx, const EngineEnd& remot
                                 const ike::AuthPayload& auth, std::span<const uint8_t> octets,
                                 std::string* scheme_name, std::string* subject);
 
+// rightauth='s suffixes as constraints on how the peer signed (remote's
+// sig_key, sig_key_bits, sig_hashes, sig_pss): its key kind, a least key
+// size, a hash among those named, and for an RSA key the padding (rsa/pss:
+// RSASSA-PSS; rsa with a hash: PKCS#1 v1.5, as strongSwan's rsa-sha256).
+// "" when they hold, else what was missing in one line.
+std::string CheckPeerScheme(const EngineEnd& remote, cert::KeyType key, int key_bits,
+                            const cert::SignatureScheme& used);
+
 }  // namespace ipsec::engine

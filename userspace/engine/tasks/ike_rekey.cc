@@ -70,6 +70,7 @@ std::unique_ptr<IkeSa> Successor(EngineContext& ctx, IkeSa& old, bool initiator,
   sa->remote = old.remote;
   sa->nat_local = old.nat_local;
   sa->nat_remote = old.nat_remote;
+  sa->fragmentation = old.fragmentation;
   sa->nonce_i = ni;
   sa->nonce_r = nr;
   sa->ike_proposal = chosen;

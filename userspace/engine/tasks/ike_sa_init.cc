@@ -71,6 +71,8 @@ class IkeSaInitTask : public Task {
     req.Add(PayloadType::kKe, ike::KePayload{group_, sa.dh->public_value()});
     req.Add(PayloadType::kNonce, ike::NoncePayload{sa.nonce_i});
     if (UsesCertificates(*sa.conn)) req.Add(PayloadType::kNotify, SignatureHashNotify());
+    if (sa.conn->fragmentation)
+      req.Add(PayloadType::kNotify, Notify(NotifyType::kIkev2FragmentationSupported));
     return TaskResult::kNeedMore;
   }
 
@@ -139,6 +141,8 @@ class IkeSaInitTask : public Task {
     sa.nonce_r = nonce->nonce;
     sa.peer_sig_hashes = PeerSignatureHashes(resp);
     sa.peer_certreq = HasCertReq(resp);
+    sa.fragmentation = sa.conn->fragmentation &&
+                       resp.FindNotify(NotifyType::kIkev2FragmentationSupported) != nullptr;
     sa.dh.reset();
     if (!DeriveKeys(ctx_, sa, *g_ir)) return TaskResult::kDestroySa;
     ctx_.Log(
@@ -195,6 +199,9 @@ class IkeSaInitTask : public Task {
     sa.nonce_i = nonce->nonce;
     sa.peer_sig_hashes = PeerSignatureHashes(req);
     sa.peer_certreq = HasCertReq(req);
+    // RFC 7383 2.3: announced back only to a peer that announced it.
+    sa.fragmentation = sa.conn->fragmentation &&
+                       req.FindNotify(NotifyType::kIkev2FragmentationSupported) != nullptr;
     sa.nonce_r.resize(kNonceSize);
     if (!ctx_.random.Fill(sa.nonce_r)) return TaskResult::kDestroySa;
     public_value_ = (*kp)->public_value();
@@ -224,6 +231,8 @@ class IkeSaInitTask : public Task {
     }
     if (certs) resp.Add(PayloadType::kNotify, SignatureHashNotify());
     if (peer_certs) AddCertReq(ctx_, cas, resp);
+    if (sa.fragmentation)
+      resp.Add(PayloadType::kNotify, Notify(NotifyType::kIkev2FragmentationSupported));
     return TaskResult::kDone;
   }
 
