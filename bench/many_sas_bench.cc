@@ -9,12 +9,17 @@
 // counters split the time between the two engines (each engine's share of
 // OnDatagram/Initiate/OnTimer/NextTimeout calls, as the daemon makes them),
 // so a cost that grows with N shows on the side that pays it.
+//
+// BM_IdleTurn: the cost of one turn of the daemon's loop once N tunnels are
+// up and nothing is due (OnTimer() and NextTimeout(), as daemon.cc calls
+// them after every timer and every event): with the timer queue
+// (engine/timer_queue.h) it must not grow with N.
 #include <benchmark/benchmark.h>
-
 #include <time.h>
 
 #include <chrono>
 #include <deque>
+#include <memory>
 #include <string>
 
 #include "engine/engine.h"
@@ -126,9 +131,16 @@ void On(Side& s, F&& f) {
 // "conns": one responder address, tunnel i is 10.100.i/32 === 10.200.i/32.
 enum class Shape { kPeers, kConns };
 
-std::string BringUp(Shape shape, int n, benchmark::State& state) {
+// Both engines and the network between them.
+struct Pair {
   std::deque<Datagram> q;
-  Side a(q, 0x1000), b(q, 0x8000000);
+  Side a{q, 0x1000}, b{q, 0x8000000};
+};
+
+// Brings the N tunnels up between p's two sides; "" or what went wrong.
+std::string BringUp(Shape shape, int n, Pair& p) {
+  std::deque<Datagram>& q = p.q;
+  Side &a = p.a, &b = p.b;
   const IpAddress ia = Addr(0x0a000001), ib = Addr(0x0a000002);
   std::vector<engine::ConnectionConfig> ca, cb;
   for (int i = 0; i < n; ++i) {
@@ -157,19 +169,20 @@ std::string BringUp(Shape shape, int n, benchmark::State& state) {
     return "not all children up: initiator " + std::to_string(a.kernel.sas().size()) +
            " SAs, responder " + std::to_string(b.kernel.sas().size()) + ", want " +
            std::to_string(want);
-  using Ms = std::chrono::duration<double, std::milli>;
-  state.counters["initiator_ms"] += Ms(a.spent).count();
-  state.counters["responder_ms"] += Ms(b.spent).count();
   return "";
 }
 
 void Run(benchmark::State& state, Shape shape) {
   const int n = static_cast<int>(state.range(0));
   for (auto _ : state) {
-    if (std::string err = BringUp(shape, n, state); !err.empty()) {
+    auto p = std::make_unique<Pair>();
+    if (std::string err = BringUp(shape, n, *p); !err.empty()) {
       state.SkipWithError(err.c_str());
       break;
     }
+    using Ms = std::chrono::duration<double, std::milli>;
+    state.counters["initiator_ms"] += Ms(p->a.spent).count();
+    state.counters["responder_ms"] += Ms(p->b.spent).count();
   }
   for (const char* k : {"initiator_ms", "responder_ms"})
     state.counters[k] = benchmark::Counter(state.counters[k] / double(state.iterations()));
@@ -183,8 +196,41 @@ void BM_ManyPeers(benchmark::State& state) {
 void BM_ManyConns(benchmark::State& state) {
   Run(state, Shape::kConns);
 }
-BENCHMARK(BM_ManyPeers)->Arg(100)->Arg(300)->Arg(1000)->Unit(benchmark::kMillisecond)->Iterations(1);
-BENCHMARK(BM_ManyConns)->Arg(100)->Arg(300)->Arg(1000)->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK(BM_ManyPeers)
+    ->Arg(100)
+    ->Arg(300)
+    ->Arg(1000)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1);
+BENCHMARK(BM_ManyConns)
+    ->Arg(100)
+    ->Arg(300)
+    ->Arg(1000)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1);
+
+// Arguments: N, and the side measured (0: the initiator, with N IKE SAs and
+// N connections; 1: the responder, with N IKE SAs). N peers, one tunnel
+// each, brought up once (not measured); then each iteration is one turn.
+void BM_IdleTurn(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  auto p = std::make_unique<Pair>();
+  if (std::string err = BringUp(Shape::kPeers, n, *p); !err.empty()) {
+    state.SkipWithError(err.c_str());
+    return;
+  }
+  engine::Engine& e = state.range(1) == 0 ? p->a.engine : p->b.engine;
+  for (auto _ : state) {
+    e.OnTimer();
+    benchmark::DoNotOptimize(e.NextTimeout());
+  }
+  if (!p->q.empty()) state.SkipWithError("an idle turn sent a datagram");
+}
+BENCHMARK(BM_IdleTurn)
+    ->ArgsProduct({{1000, 10000}, {0, 1}})
+    ->ArgNames({"sas", "responder"})
+    ->Unit(benchmark::kMicrosecond)
+    ->Iterations(2000);
 
 }  // namespace
 }  // namespace ipsec::bench

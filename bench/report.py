@@ -78,6 +78,10 @@ class Results:
         elif f[0] == "BENCH-INFO" and len(f) >= 3:
             self.info[f[1]] = f[2]
 
+    def has(self, s, c):
+        """Whether configuration c of section s was measured or said why not."""
+        return any(k[:2] == (s, c) for k in list(self.values) + list(self.na))
+
     def median(self, s, c, m):
         v = self.values.get((s, c, m))
         return statistics.median(v) if v else None
@@ -293,6 +297,18 @@ def section_many_engines(r, out):
     out.append(md_table(["shape", "N", "initiator CPU per tunnel", "responder CPU per tunnel"],
                         rows))
     out.append("")
+    rows = []
+    for n in (1000, 10000):
+        for side, who in ((0, "initiator"), (1, "responder")):
+            b = r.gbench.get(f"BM_IdleTurn/sas:{n}/responder:{side}/iterations:2000")
+            if not b or b.get("error_occurred"):
+                continue
+            rows.append([fmt_int(n), who, f"{b['cpu_time']:.2f} {b.get('time_unit', 'us')}"])
+    if rows:
+        out.append("`BM_IdleTurn`: one turn of the daemon's loop with N tunnels up and nothing "
+                   "due (`OnTimer()` + `NextTimeout()`), from the engine's timer queue:\n")
+        out.append(md_table(["N", "engine", "CPU per turn"], rows))
+        out.append("")
 
 
 def share(dh, hs):
@@ -406,6 +422,26 @@ def section_many(r, out):
                          "children up (initiator / responder)"],
                         rows))
     out.append("")
+    # The same shapes with ipsecd as the responder and strongSwan initiating
+    # (bench/run's "many-responder" run: IPSEC_BENCH_MANY_RESPONDER=ipsecd).
+    rows = []
+    for shape, label in (("conns", f"{n} connections, one peer"), ("peers", f"{n} peers")):
+        c = f"{shape}-strongswan-to-ipsecd"
+        if not r.has(s, c):
+            continue
+        rows.append([label, r.cell(s, c, "all-up-seconds", "{:.1f}"),
+                     r.cell(s, c, "initiator-cpu-seconds", "{:.1f}"),
+                     r.cell(s, c, "responder-cpu-seconds", "{:.1f}"),
+                     r.cell(s, c, "responder-peak-rss-kib", "{:,.0f}"),
+                     r.cell(s, c, "peak-rss-kib", "{:,.0f}"),
+                     f"{r.cell(s, c, 'children-up', '{:.0f}')} / "
+                     f"{r.cell(s, c, 'peer-children', '{:.0f}')}"])
+    if rows:
+        out.append("ipsecd as the responder, strongSwan initiating the same conns:\n")
+        out.append(md_table(["shape", "seconds until all children are up", "charon CPU s",
+                             "ipsecd CPU s", "ipsecd peak RSS KiB", "charon peak RSS KiB",
+                             "children up (charon / ipsecd)"], rows))
+        out.append("")
 
 
 def section_limits(r, out):

@@ -30,6 +30,9 @@ shapes=("$@")
 # IPSEC_BENCH_MANY_IMPLS: the initiators, in turn against one responder
 # load (default "ipsecd strongswan"; "ipsecd:ike-init-limit=5" adds that
 # line to ipsecd's config setup, for profiling).
+# IPSEC_BENCH_MANY_RESPONDER=ipsecd: ipsecd answers instead of strongSwan
+# (configurations SHAPE-IMPL-to-ipsecd; with IPSEC_BENCH_MANY_IMPLS=strongswan,
+# ours as responder to strongSwan).
 read -r -a impls <<<"${IPSEC_BENCH_MANY_IMPLS:-ipsecd strongswan}"
 for shape in "${shapes[@]}"; do
 	for ((r = 1; r <= reps; r++)); do
@@ -39,9 +42,11 @@ for shape in "${shapes[@]}"; do
 		timeout $((2 * ${#impls[@]} * ${IPSEC_BENCH_MANY_DEADLINE:-900} + 1800)) \
 			"$(dirname "$0")/many_one.sh" "$shape" "$n" "${impls[@]}" 2> >(tee "$err" >&2) | tee "$out"
 		for impl in "${impls[@]}"; do
-			grep -q "^BENCH	$S	$shape-$impl	all-up-seconds" "$out" && continue
+			grep -qE "^BENCH(-NA)?	$S	$shape-$impl(-to-ipsecd)?	all-up-seconds" "$out" && continue
 			why=$(grep -v '^FAILED (exit' "$err" | grep -v '^\[' | grep . | tail -n1)
-			na $S "$shape-$impl" all-up-seconds "${why:-many_one.sh $shape failed or timed out}"
+			c=$shape-$impl
+			[ "${IPSEC_BENCH_MANY_RESPONDER:-strongswan}" = strongswan ] || c=$c-to-ipsecd
+			na $S "$c" all-up-seconds "${why:-many_one.sh $shape failed or timed out}"
 		done
 		[ ! -e /sys/module/ipsec_tun ] || rmmod ipsec_tun 2>/dev/null
 	done

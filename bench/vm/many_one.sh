@@ -1,10 +1,13 @@
 #!/bin/bash
 # many_one.sh SHAPE N IMPL...: N tunnels brought up by each IMPL (ipsecd |
-# strongswan) in turn as initiator against one strongSwan responder, loaded
+# strongswan) in turn as initiator against one responder (strongSwan, or
+# ipsecd with IPSEC_BENCH_MANY_RESPONDER=ipsecd), loaded
 # once (at N=1,000 loading it takes minutes under TCG) and emptied and idle
 # before each initiator starts. Run by bench/vm/many.sh, in a process of its
-# own (tests/vm/lib.sh: strict mode, cleanup at exit). Prints BENCH lines,
-# or fails with the reason as its last line on stderr.
+# own (tests/vm/lib.sh: strict mode, cleanup at exit). Prints BENCH lines;
+# an initiator that does not bring all N up in time gets a BENCH-NA line
+# with the reason, the next one is still measured, and the script fails at
+# the end saying how many failed.
 #
 #   conns: [gw1 IMPL] 10.0.0.1 ==== 10.0.0.2 [gw2 charon]
 #          conn tI: 172.16.a.b/32 === 172.17.a.b/32 (I = 1..N), every one
@@ -27,8 +30,12 @@
 #   all-up-seconds   that time
 #   peak-rss-kib     VmHWM of the initiating daemon (ipsecd, or charon)
 #   children-up      child SAs up at the initiator when the clock stopped
-#   peer-children    child SAs (XFRM state pairs) at the responder 2 s later:
-#                    N unless a connection was lost
+#   peer-children    child SAs at the responder 2 s later (XFRM state pairs,
+#                    or ipsec0's SAs / 2 for ipsecd): N unless a connection
+#                    was lost
+#   responder-peak-rss-kib  VmHWM of the responding daemon so far (its
+#                    loading included; across initiators, the highest)
+# With the ipsecd responder the configurations are named SHAPE-IMPL-to-ipsecd.
 #   initiator-cpu-seconds, responder-cpu-seconds, vm-idle-share: where the
 #                    time went (see measure below)
 . "$REPO/tests/vm/lib.sh" || exit 1
@@ -42,6 +49,9 @@ shift 2
 impls=("$@")
 [ ${#impls[@]} -gt 0 ] || fail "$usage"
 deadline_s=${IPSEC_BENCH_MANY_DEADLINE:-900}
+responder_impl=${IPSEC_BENCH_MANY_RESPONDER:-strongswan}
+case $responder_impl in strongswan | ipsecd) ;; *) fail "unknown responder '$responder_impl'" ;; esac
+failed=0
 PSK=bench-many-psk-0123456789
 S=many
 progress() { echo "[$(date +%T)] many_one.sh: $*" >&2; }
@@ -83,8 +93,9 @@ proc_start() {
 
 xfrm_states() { ip -n "$1" xfrm state | grep -c '^src' || true; }
 
+# ours_sas [NS]: ipsec0's SA count in NS (default gw1).
 ours_sas() {
-	in_ns "$NS_GW1" "$IPSECCTL" dev list --json dev ipsec0 2>/dev/null |
+	in_ns "${1:-$NS_GW1}" "$IPSECCTL" dev list --json dev ipsec0 2>/dev/null |
 		jq -r '[.. | objects | select(has("sa_count")) | .sa_count] | first // 0' 2>/dev/null || echo 0
 }
 
@@ -108,6 +119,7 @@ initiator_sas() {
 	fi
 }
 final_sas() { if [ "$impl" = ipsecd ]; then ours_sas; else xfrm_states "$NS_GW1"; fi; }
+responder_sas() { if [ "$responder_impl" = ipsecd ]; then ours_sas "$NS_GW2"; else xfrm_states "$NS_GW2"; fi; }
 
 topo_v4
 if [ "$shape" = peers ]; then
@@ -117,11 +129,9 @@ if [ "$shape" = peers ]; then
 fi
 
 d2=$(mktemp -d /tmp/many-gw2.XXXXXX)
-conns "$d2" 2 add
 # Both charons log as little as ipsecd does without --debug.
 export SSWAN_LOG_LEVEL=${SSWAN_LOG_LEVEL:-0}
-progress "$shape: loading the responder's $n conns"
-sswan_start "$NS_GW2" "$d2"
+progress "$shape: loading the responder's ($responder_impl) $n conns"
 # Polled every 2 s: statusall of every conn, back to back, would compete
 # with charon digesting them (minutes at N=1,000).
 wait_conn() {
@@ -131,8 +141,28 @@ wait_conn() {
 		sleep 2
 	done
 }
-wait_conn
-responder=$(pgrep -P "$SSWAN_PID" -x charon) || fail "no charon under starter $SSWAN_PID"
+responder_log() {
+	if [ "$responder_impl" = ipsecd ]; then cat "/tmp/spawn.$responder.log"; else sswan_log "$NS_GW2"; fi
+}
+if [ "$responder_impl" = ipsecd ]; then
+	# ipsecd has loaded every conn once its control socket answers; it
+	# listens on the wildcard address, so on all N of the peers shape.
+	[ -e /sys/module/ipsec_tun ] || ipsec_load
+	conns "$d2" 2 add pfs=no
+	spawn "$NS_GW2" "$IPSECD" -f "$d2/ipsec.conf" --secrets "$d2/ipsec.secrets" --ctl "$d2/ctl"
+	responder=$SPAWNED_PID
+	deadline=$(($(date +%s) + 900))
+	until in_ns "$NS_GW2" "$IPSECCTL" --ctl "$d2/ctl" status >/dev/null 2>&1; do
+		[ "$(date +%s)" -lt "$deadline" ] || fail "responder: ipsecd not answering after 900 s"
+		kill -0 "$responder" 2>/dev/null || { tail -n 20 "/tmp/spawn.$responder.log" >&2; fail "responder: ipsecd exited"; }
+		sleep 1
+	done
+else
+	conns "$d2" 2 add
+	sswan_start "$NS_GW2" "$d2"
+	wait_conn
+	responder=$(pgrep -P "$SSWAN_PID" -x charon) || fail "no charon under starter $SSWAN_PID"
+fi
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 # wait_idle: until the responder has used no CPU over a whole second (it
 # goes on digesting the conns after starter has handed them over, and on
@@ -157,7 +187,8 @@ vm_ticks() { awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print $5 +
 # "$shape-$impl". IMPL "ipsecd:KEY=VALUE" adds KEY=VALUE to ipsecd's config
 # setup (e.g. ike-init-limit=5), for profiling.
 measure() {
-	local impl=${1%%:*} setup= c=$shape-$1 d1 pid t0 t1 end have
+	local impl=${1%%:*} setup= c=$shape-$1 d1 pid t0 t1 end have up=1
+	[ "$responder_impl" = strongswan ] || c=$c-to-ipsecd
 	[ "$impl" = "$1" ] || setup=${1#*:}
 	d1=$(mktemp -d /tmp/many-gw1.XXXXXX)
 	local r0 v0 v1
@@ -187,11 +218,23 @@ measure() {
 			have=$(($(final_sas) / 2))
 			result "$c" children-up "$have" children
 			if [ "$impl" = ipsecd ]; then tail -n 20 "/tmp/spawn.$pid.log"; else sswan_log "$NS_GW1" | tail -n 20; fi >&2
-			sswan_log "$NS_GW2" | tail -n 20 >&2
-			fail "$impl: only $have of $n children up after ${deadline_s} s"
+			responder_log | tail -n 20 >&2
+			local why="$impl: only $have of $n children up after ${deadline_s} s"
+			kill -0 "$pid" 2>/dev/null || why="$impl: exited with $have of $n children up"
+			printf 'BENCH-NA\t%s\t%s\t%s\t%s\n' "$S" "$c" all-up-seconds "$why"
+			echo "FAILED: $why" >&2
+			up=0 failed=$((failed + 1))
+			break
 		fi
 		sleep 0.5
 	done
+	[ "$up" = 1 ] && report_up
+	stop_initiator
+}
+
+# report_up: the BENCH lines of an initiator that brought all N up (measure's
+# locals).
+report_up() {
 	t1=$(cut -d' ' -f1 /proc/uptime)
 	v1=$(vm_ticks)
 	result "$c" all-up-seconds "$(echo "$t1 - $t0" | bc)" s
@@ -203,12 +246,17 @@ measure() {
 	result "$c" vm-idle-share "$(echo "$v0 $v1" | awk '{ printf "%.2f", ($3 - $1) / ($4 - $2) }')" ratio
 	result "$c" children-up "$(($(final_sas) / 2))" children
 	sleep 2
-	result "$c" peer-children "$(($(xfrm_states "$NS_GW2") / 2))" children
+	result "$c" peer-children "$(($(responder_sas) / 2))" children
 	result "$c" peak-rss-kib "$(awk '/^VmHWM:/ { print $2 }' "/proc/$pid/status")" KiB
+	result "$c" responder-peak-rss-kib "$(awk '/^VmHWM:/ { print $2 }' "/proc/$responder/status")" KiB
 	# IPSEC_BENCH_MANY_DUMP=1: the initiator's log on stderr, for profiling.
 	if [ "${IPSEC_BENCH_MANY_DUMP:-0}" = 1 ]; then
 		if [ "$impl" = ipsecd ]; then cat "/tmp/spawn.$pid.log"; else sswan_log "$NS_GW1"; fi >&2
 	fi
+}
+
+# stop_initiator: measure's initiator goes.
+stop_initiator() {
 	# The initiator goes (deleting its SAs at the responder); the next one
 	# starts against an empty, idle responder.
 	local stop=$pid s
@@ -221,11 +269,11 @@ measure() {
 	done
 	kill -9 "$stop" 2>/dev/null || true
 	for ((s = 0; s < 120; s++)); do
-		[ "$(xfrm_states "$NS_GW2")" -gt 0 ] || break
+		[ "$(responder_sas)" -gt 0 ] || break
 		sleep 1
 	done
-	[ "$(xfrm_states "$NS_GW2")" -eq 0 ] ||
-		progress "$c: the responder still has $(xfrm_states "$NS_GW2") SAs after the initiator went"
+	[ "$(responder_sas)" -eq 0 ] ||
+		progress "$c: the responder still has $(responder_sas) SAs after the initiator went"
 	wait_idle
 }
 
@@ -233,4 +281,5 @@ for impl in "${impls[@]}"; do
 	progress "$shape: $impl, $n tunnels"
 	measure "$impl"
 done
-if [ "${IPSEC_BENCH_MANY_DUMP:-0}" = 1 ]; then sswan_log "$NS_GW2" >&2; fi
+if [ "${IPSEC_BENCH_MANY_DUMP:-0}" = 1 ]; then responder_log >&2; fi
+[ "$failed" = 0 ] || fail "$failed of ${#impls[@]} initiators did not bring all $n tunnels up"

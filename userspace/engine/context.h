@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <tuple>
+#include <unordered_set>
 #include <vector>
 
 #include "engine/engine.h"
@@ -93,6 +94,14 @@ struct EngineContext {
   // (SupersedesInitialContact, ike_sa_sharing.h): our IKE_AUTH then carries
   // no INITIAL_CONTACT. Set by the engine.
   std::function<bool(const IkeSa& sa)> other_ike_sa_with_peer;
+
+  // IKE SAs (by serial) whose timers may have changed since the engine last
+  // set their deadlines (its TimerQueue), and those killed since its last
+  // Reap(): task manager calls and IkeSa::Kill add to them, and so does the
+  // engine where it changes an SA's timer fields itself.
+  std::unordered_set<uint64_t> touched_sas;
+  std::vector<uint64_t> killed_sas;
+  void TouchSa(uint64_t serial) { touched_sas.insert(serial); }
 
   int64_t NowMs() const { return clock.Now().count(); }
   uint32_t ReqidFor(const std::string& conn, size_t pair, const std::string& peer = "") {

@@ -3,6 +3,14 @@
 // managers, timers (retransmits, DPD, NAT-T keepalives, keyingtries), and
 // the connection table. Dead IKE SAs are reaped only here, after a task
 // manager call has returned, so no task ever sees its SA freed under it.
+//
+// Timers: each IKE SA's next deadline and each connection's retry time sit
+// in a TimerQueue (timer_queue.h). What a call may have changed is set
+// again lazily, in NextTimeout() and OnTimer(): the IKE SAs a task manager
+// call or Kill() touched (EngineContext::TouchSa) and the connections whose
+// state the engine changed (TouchConn). A turn of the daemon's loop then
+// costs O(log n) in the number of SAs and connections, not a walk over all
+// of them; NextTimeoutByScan() is that walk, kept for the tests to compare.
 #include "engine/engine.h"
 
 #include <algorithm>
@@ -30,6 +38,7 @@
 #include "engine/sa_status.h"
 #include "engine/sas_by_identity.h"
 #include "engine/tasks/tasks.h"
+#include "engine/timer_queue.h"
 #include "engine/v1/v1_engine.h"
 #include "ike/codec.h"
 
@@ -89,6 +98,7 @@ class EngineImpl {
       auto cs = conn_state_.find(sa.conn_name());
       if (!conn || cs == conn_state_.end() || shut_down_) return;
       PlanRevival(ctx_, *conn, sa, v1_.HasLiveSa(sa.conn_name(), &sa), cs->second);
+      TouchConn(cs->first);
     };
   }
 
@@ -98,7 +108,8 @@ class EngineImpl {
   ipsec::Status Terminate(std::string_view name);
   void OnDatagram(std::span<const uint8_t> datagram, const Endpoint& local, const Endpoint& remote);
   void OnTimer();
-  std::optional<Millis> NextTimeout() const;
+  std::optional<Millis> NextTimeout();
+  std::optional<Millis> NextTimeoutByScan() const;
   void OnKernelAcquire(const kernel::AcquireEvent& ev);
   void OnKernelExpire(const kernel::ExpireEvent& ev);
   void OnKernelMapping(const kernel::MappingEvent& ev);
@@ -153,6 +164,23 @@ class EngineImpl {
   // The IKE SA `sa` carrying conn (one of its riders) is gone.
   void RiderLost(const std::string& name, const IkeSa& sa);
   void Reap();
+  // The per-IKE-SA part of the timers: when sa's next one is due
+  // (retransmit, DPD, NAT-T keepalive, rekey, a duplicate's grace).
+  std::optional<int64_t> SaDueMs(const IkeSa& sa) const;
+  // What is neither an IKE SA's nor a connection's: lingering inbound SAs,
+  // IKEv1, half-open expiry, duplicates, refused children.
+  std::optional<int64_t> EngineDueMs() const;
+  static std::optional<int64_t> ConnDueMs(const ConnState& st) {
+    if (st.retry_at_ms == 0 || !st.wanted) return std::nullopt;
+    return st.retry_at_ms;
+  }
+  std::optional<Millis> Remaining(std::optional<int64_t> at) const {
+    if (!at) return std::nullopt;
+    return Millis(std::max<int64_t>(0, *at - ctx_.NowMs()));
+  }
+  void TouchConn(const std::string& name) { touched_conns_.insert(name); }
+  // Sets again the deadlines of what was touched since the last call.
+  void RefreshTimers();
   // Our initiations that are no longer half-open free their slots; waiting
   // ones take them (init_pacing.h).
   void PaceInitiations();
@@ -202,6 +230,10 @@ class EngineImpl {
   InitPacer pacer_;                                 // our IKE_SA_INITs (by serial)
   CookieJar cookies_;
   std::map<std::string, ConnState> conn_state_;
+  TimerQueue<uint64_t> sa_timers_;           // IKE SAs by serial: SaDueMs
+  TimerQueue<std::string> conn_retries_;     // connections by name: ConnDueMs
+  std::set<std::string> touched_conns_;      // for RefreshTimers
+  std::set<uint64_t> with_duplicates_gone_;  // serials of SAs with duplicates_gone
   bool shut_down_ = false;
   v1::V1Engine v1_;  // ISAKMP SAs: IKEv1 connections and version-1 datagrams
 };
@@ -254,7 +286,10 @@ ipsec::Status EngineImpl::LoadConnections(std::vector<ConnectionConfig> conns,
   }
   ctx_.connections = std::move(table);
   ++ctx_.connections_generation;
-  for (const auto& g : gone) conn_state_.erase(g);
+  for (const auto& g : gone) {
+    conn_state_.erase(g);
+    TouchConn(g);
+  }
   // A replaced connection keeps its total (its name's traffic goes on); a
   // removed one's is dropped here or, for SAs deleted later, at the next load.
   std::erase_if(ctx_.retired_traffic, [this](const auto& kv) { return !FindConn(kv.first); });
@@ -315,6 +350,7 @@ ipsec::Status EngineImpl::Initiate(std::string_view name) {
   ConnState& st = conn_state_[conn->name];
   st.wanted = true;
   st.retry_at_ms = 0;
+  TouchConn(conn->name);
   if (IkeSa* sa = FindSharedSa(*conn)) {
     Join(sa, conn);
     Reap();
@@ -377,6 +413,7 @@ ipsec::Status EngineImpl::Terminate(std::string_view name) {
   if (it != conn_state_.end()) {
     it->second.wanted = false;
     it->second.retry_at_ms = 0;
+    TouchConn(it->first);
   }
   ForgetChildRetries(ctx_, std::string(name));
   bool found = FindConn(name) != nullptr;
@@ -596,7 +633,10 @@ void EngineImpl::DestroySa(IkeSa* sa) {
   by_spi_.erase(sa->our_spi());
   half_open_.Remove(sa);
   // The one it leaves alone has no duplicate any more.
-  if (IkeSa* alone = by_identity_.Remove(sa)) alone->duplicate_since_ms = 0;
+  if (IkeSa* alone = by_identity_.Remove(sa)) {
+    alone->duplicate_since_ms = 0;
+    ctx_.TouchSa(alone->serial());
+  }
 }
 
 void EngineImpl::Reap() {
@@ -610,25 +650,34 @@ void EngineImpl::Reap() {
       by_spi_[sa->our_spi()] = sa;
       by_identity_.Add(sa);
     }
+    ctx_.TouchSa(sa->serial());
+    if (!sa->duplicates_gone.empty()) with_duplicates_gone_.insert(sa->serial());
     sas_[sa->serial()] = std::move(born);
   }
   ctx_.adopted.clear();
+  // The SAs killed since the last time (IkeSa::Kill), in serial order.
   std::vector<uint64_t> dead;
-  for (auto& [serial, sa] : sas_)
-    if (sa->state == IkeSa::State::kDead) dead.push_back(serial);
+  dead.swap(ctx_.killed_sas);
+  std::sort(dead.begin(), dead.end());
+  dead.erase(std::unique(dead.begin(), dead.end()), dead.end());
   for (uint64_t serial : dead) {
-    IkeSa* sa = sas_[serial].get();
+    auto it = sas_.find(serial);
+    if (it == sas_.end() || it->second->state != IkeSa::State::kDead) continue;
+    IkeSa* sa = it->second.get();
     pacer_.Finish(serial);
     ctx_.Log(LogLevel::kDebug, sa->conn_name(), "IKE SA destroyed: " + sa->death_reason);
     HoldPolicies(*sa);
     if (IkeSa* keeper = KeptFor(*sa)) {
       sa->deleting_as_duplicate->gone_ms = ctx_.NowMs();
       keeper->duplicates_gone.push_back(*sa->deleting_as_duplicate);
+      with_duplicates_gone_.insert(keeper->serial());
     }
     DestroySa(sa);
     std::set<std::string> riders = sa->riders;
     riders.insert(sa->conn_name());
     for (const auto& name : riders) RiderLost(name, *sa);
+    sa_timers_.Cancel(serial);
+    with_duplicates_gone_.erase(serial);
     sas_.erase(serial);
   }
   ResolveDuplicates();
@@ -683,6 +732,7 @@ void EngineImpl::RiderLost(const std::string& name, const IkeSa& sa) {
   // StartIkeSa counted the try for the connection that started the SA.
   if (sa.established_ms == 0 && sa.initiator() && name != sa.conn_name()) ++st.tries_used;
   PlanRevival(ctx_, *conn, sa, OtherSaAlive(name, sa), st);
+  TouchConn(name);
 }
 
 // dpdaction=hold: the policies of a dead peer's children stay (child_install.h).
@@ -710,8 +760,10 @@ void EngineImpl::ResolveDuplicates() {
   const auto dups = FindDuplicateSas(crowd);
   std::unordered_set<const IkeSa*> extras;
   for (const auto& d : dups) extras.insert(d.extra);
-  for (IkeSa* sa : crowd)
+  for (IkeSa* sa : crowd) {
+    ctx_.TouchSa(sa->serial());  // its duplicate_since_ms may change here
     if (!extras.count(sa)) sa->duplicate_since_ms = 0;
+  }
   const int64_t now = ctx_.NowMs();
   duplicate_quiet_at_ms_ = 0;
   for (auto [sa, keeper] : dups) {
@@ -779,8 +831,15 @@ IkeSa* EngineImpl::KeptFor(const IkeSa& duplicate) {
 int64_t EngineImpl::FollowUpDuplicates() {
   const int64_t now = ctx_.NowMs();
   int64_t next = 0;
-  for (auto& [serial, sa] : sas_) {
-    if (sa->duplicates_gone.empty() || sa->state != IkeSa::State::kEstablished) continue;
+  for (auto at = with_duplicates_gone_.begin(); at != with_duplicates_gone_.end();) {
+    auto found = sas_.find(*at);
+    if (found == sas_.end() || found->second->duplicates_gone.empty()) {
+      at = with_duplicates_gone_.erase(at);
+      continue;
+    }
+    ++at;
+    auto& sa = found->second;
+    if (sa->state != IkeSa::State::kEstablished) continue;
     int64_t due = sa->last_inbound_ms + kDuplicateQuietMs;
     for (const auto& d : sa->duplicates_gone) due = std::max(due, d.gone_ms + kDuplicateQuietMs);
     if (now < due) {
@@ -822,12 +881,18 @@ void EngineImpl::RefreshSharedPairs(const IkeSa::DuplicateGone& gone, IkeSa& kee
 
 void EngineImpl::OnTimer() {
   const int64_t now = ctx_.NowMs();
+  RefreshTimers();
   ReapRetiredInbound(ctx_, now);
   for (IkeSa* sa : half_open_.Expired(now)) {
     ++ctx_.counters.half_open_expired;
     sa->Kill("half-open for " + std::to_string(half_open_.limits().lifetime_ms / 1000) + " s");
   }
-  for (auto& [serial, sa] : sas_) {
+  // Only the IKE SAs with a timer due, earliest first.
+  for (uint64_t serial : sa_timers_.Due(now)) {
+    auto found = sas_.find(serial);
+    if (found == sas_.end()) continue;
+    IkeSa* sa = found->second.get();
+    ctx_.TouchSa(serial);  // what fires below moves its deadline
     sa->tasks.OnTimer(now);
     if (sa->state != IkeSa::State::kEstablished) continue;
     const ConnectionConfig& c = *sa->conn;
@@ -850,7 +915,11 @@ void EngineImpl::OnTimer() {
     }
   }
   RetryRefusedChildren(now);
-  for (auto& [name, st] : conn_state_) {
+  for (const std::string& name : conn_retries_.Due(now)) {
+    auto cs = conn_state_.find(name);
+    TouchConn(name);
+    if (cs == conn_state_.end()) continue;
+    ConnState& st = cs->second;
     if (st.retry_at_ms == 0 || now < st.retry_at_ms || !st.wanted || shut_down_) continue;
     st.retry_at_ms = 0;
     if (auto c = FindConn(name)) {
@@ -864,30 +933,63 @@ void EngineImpl::OnTimer() {
   Reap();
 }
 
-std::optional<Millis> EngineImpl::NextTimeout() const {
-  std::optional<int64_t> next;
-  auto consider = [&](int64_t t) {
-    if (!next || t < *next) next = t;
-  };
-  if (auto t = NextRetiredInboundMs(ctx_)) consider(*t);
-  if (auto t = v1_.NextDueMs()) consider(*t);
-  for (const auto& [serial, sa] : sas_) {
-    if (auto t = sa->tasks.NextTimerMs()) consider(*t);
-    if (sa->state != IkeSa::State::kEstablished) continue;
-    if (sa->conn->dpd_delay_s > 0 && sa->tasks.Idle())
-      consider(sa->last_inbound_ms + int64_t{sa->conn->dpd_delay_s} * 1000);
-    if (sa->nat_local) consider(sa->next_keepalive_ms);
-    if (int64_t due = RekeyDueMs(*sa); due != kNever && sa->tasks.Idle()) consider(due);
-    if (sa->duplicate_since_ms != 0) consider(sa->duplicate_since_ms + kDuplicateGraceMs);
+namespace {
+
+std::optional<int64_t> Earliest(std::optional<int64_t> a, std::optional<int64_t> b) {
+  if (!a) return b;
+  if (!b) return a;
+  return std::min(*a, *b);
+}
+
+}  // namespace
+
+std::optional<int64_t> EngineImpl::SaDueMs(const IkeSa& sa) const {
+  std::optional<int64_t> next = sa.tasks.NextTimerMs();
+  if (sa.state != IkeSa::State::kEstablished) return next;
+  if (sa.conn->dpd_delay_s > 0 && sa.tasks.Idle())
+    next = Earliest(next, sa.last_inbound_ms + int64_t{sa.conn->dpd_delay_s} * 1000);
+  if (sa.nat_local) next = Earliest(next, sa.next_keepalive_ms);
+  if (int64_t due = RekeyDueMs(sa); due != kNever && sa.tasks.Idle()) next = Earliest(next, due);
+  if (sa.duplicate_since_ms != 0) next = Earliest(next, sa.duplicate_since_ms + kDuplicateGraceMs);
+  return next;
+}
+
+std::optional<int64_t> EngineImpl::EngineDueMs() const {
+  std::optional<int64_t> next = Earliest(NextRetiredInboundMs(ctx_), v1_.NextDueMs());
+  next = Earliest(next, half_open_.NextExpiryMs());
+  if (duplicate_quiet_at_ms_ != 0) next = Earliest(next, duplicate_quiet_at_ms_);
+  if (follow_up_at_ms_ != 0) next = Earliest(next, follow_up_at_ms_);
+  return Earliest(next, NextChildRetryMs(ctx_));
+}
+
+void EngineImpl::RefreshTimers() {
+  for (uint64_t serial : ctx_.touched_sas) {
+    auto it = sas_.find(serial);
+    // Not one of ours (yet): an SA born in a rekey is touched again when
+    // adopted; an IKEv1 SA has its own timers.
+    if (it == sas_.end())
+      sa_timers_.Cancel(serial);
+    else
+      sa_timers_.Set(serial, SaDueMs(*it->second));
   }
-  for (const auto& [name, st] : conn_state_)
-    if (st.retry_at_ms != 0 && st.wanted) consider(st.retry_at_ms);
-  if (auto t = half_open_.NextExpiryMs()) consider(*t);
-  if (duplicate_quiet_at_ms_ != 0) consider(duplicate_quiet_at_ms_);
-  if (follow_up_at_ms_ != 0) consider(follow_up_at_ms_);
-  if (auto t = NextChildRetryMs(ctx_)) consider(*t);
-  if (!next) return std::nullopt;
-  return Millis(std::max<int64_t>(0, *next - ctx_.NowMs()));
+  ctx_.touched_sas.clear();
+  for (const std::string& name : touched_conns_) {
+    auto it = conn_state_.find(name);
+    conn_retries_.Set(name, it == conn_state_.end() ? std::nullopt : ConnDueMs(it->second));
+  }
+  touched_conns_.clear();
+}
+
+std::optional<Millis> EngineImpl::NextTimeout() {
+  RefreshTimers();
+  return Remaining(Earliest(Earliest(EngineDueMs(), sa_timers_.Next()), conn_retries_.Next()));
+}
+
+std::optional<Millis> EngineImpl::NextTimeoutByScan() const {
+  std::optional<int64_t> next = EngineDueMs();
+  for (const auto& [serial, sa] : sas_) next = Earliest(next, SaDueMs(*sa));
+  for (const auto& [name, st] : conn_state_) next = Earliest(next, ConnDueMs(st));
+  return Remaining(next);
 }
 
 void EngineImpl::OnKernelAcquire(const kernel::AcquireEvent& ev) {
@@ -1003,6 +1105,7 @@ void EngineImpl::Shutdown() {
   for (auto& [name, st] : conn_state_) {
     st.wanted = false;
     st.retry_at_ms = 0;
+    TouchConn(name);
   }
   v1_.Shutdown();
   for (auto& [serial, sa] : sas_) {
@@ -1039,6 +1142,10 @@ void Engine::OnTimer() {
 }
 std::optional<Millis> Engine::NextTimeout() const {
   return impl_->NextTimeout();
+}
+
+std::optional<Millis> Engine::NextTimeoutByScan() const {
+  return impl_->NextTimeoutByScan();
 }
 void Engine::OnKernelAcquire(const kernel::AcquireEvent& ev) {
   impl_->OnKernelAcquire(ev);

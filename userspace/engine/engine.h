@@ -324,6 +324,10 @@ class Engine {
   void OnTimer();
   // Time from now until OnTimer() should run; nullopt when nothing is due.
   std::optional<Millis> NextTimeout() const;
+  // For tests: what NextTimeout() returns, computed by walking every IKE SA
+  // and connection instead of reading the engine's timer queue. The two
+  // must agree whenever OnTimer() has run at every deadline passed.
+  std::optional<Millis> NextTimeoutByScan() const;
 
   // The kernel saw outbound traffic without an SA (auto=route): initiate the
   // connection whose subnet pair covers it.

@@ -28,6 +28,7 @@ void HalfOpenTable::Add(IkeSa* sa, int64_t now_ms) {
   auto [it, inserted] = by_key_.try_emplace({sa->spi_i, sa->remote}, Entry{sa, now_ms, true});
   if (!inserted) return;  // the engine looked it up first; never replace
   key_of_[sa] = it->first;
+  open_.emplace(now_ms, sa->serial(), sa);
   ++half_open_;
   ++per_source_[sa->remote.addr];
 }
@@ -36,6 +37,7 @@ void HalfOpenTable::Add(IkeSa* sa, int64_t now_ms) {
 void HalfOpenTable::Uncount(const Key& key, Entry& e) {
   if (!e.half_open) return;
   e.half_open = false;
+  open_.erase({e.created_ms, e.sa->serial(), e.sa});
   --half_open_;
   auto it = per_source_.find(key.second.addr);
   if (it != per_source_.end() && --it->second == 0) per_source_.erase(it);
@@ -56,17 +58,16 @@ void HalfOpenTable::Remove(IkeSa* sa) {
 
 std::vector<IkeSa*> HalfOpenTable::Expired(int64_t now_ms) const {
   std::vector<IkeSa*> v;
-  for (const auto& [key, e] : by_key_)
-    if (e.half_open && now_ms >= e.created_ms + limits_.lifetime_ms) v.push_back(e.sa);
+  for (const auto& [created_ms, serial, sa] : open_) {
+    if (now_ms < created_ms + limits_.lifetime_ms) break;
+    v.push_back(sa);
+  }
   return v;
 }
 
 std::optional<int64_t> HalfOpenTable::NextExpiryMs() const {
-  std::optional<int64_t> next;
-  for (const auto& [key, e] : by_key_)
-    if (e.half_open && (!next || e.created_ms + limits_.lifetime_ms < *next))
-      next = e.created_ms + limits_.lifetime_ms;
-  return next;
+  if (open_.empty()) return std::nullopt;
+  return std::get<0>(*open_.begin()) + limits_.lifetime_ms;
 }
 
 }  // namespace ipsec::engine

@@ -20,6 +20,8 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -59,6 +61,8 @@ class HalfOpenTable {
   void Remove(IkeSa* sa);
   // Half-open SAs created at or before now_ms - lifetime_ms.
   std::vector<IkeSa*> Expired(int64_t now_ms) const;
+  // Both O(log n) in the SAs filed here: a responder's established SAs
+  // stay filed (Find) but are not walked.
   std::optional<int64_t> NextExpiryMs() const;
   size_t half_open() const { return half_open_; }
 
@@ -74,6 +78,9 @@ class HalfOpenTable {
   };
   void Uncount(const Key& key, Entry& e);
 
+  // The half-open ones by (created_ms, serial): Expired and NextExpiryMs
+  // read the oldest first.
+  std::set<std::tuple<int64_t, uint64_t, IkeSa*>> open_;
   HalfOpenLimits limits_;
   std::map<Key, Entry, KeyLess> by_key_;
   std::map<const IkeSa*, Key> key_of_;      // the key an SA was added under

@@ -56,6 +56,7 @@ class IkeSa {
   void Kill(std::string reason) {
     state = State::kDead;
     if (death_reason.empty()) death_reason = std::move(reason);
+    tasks.Touch(/*killed=*/true);
   }
 
   State state = State::kConnecting;

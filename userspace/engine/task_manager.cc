@@ -122,7 +122,13 @@ bool TaskManager::MayStartWith(TaskType lead) const {
 TaskManager::TaskManager(EngineContext& ctx, IkeSa& sa)
     : ctx_(ctx), sa_(sa), our_window_(ctx.our_ike_window) {}
 
+void TaskManager::Touch(bool killed) {
+  ctx_.TouchSa(sa_.serial());
+  if (killed) ctx_.killed_sas.push_back(sa_.serial());
+}
+
 void TaskManager::InitiateNext() {
+  Touch();
   while (InitiateOne()) {
   }
 }
@@ -206,6 +212,7 @@ bool TaskManager::InitiateOne() {
 
 void TaskManager::OnMessage(const ike::Message& msg, std::span<const uint8_t> raw,
                             const Endpoint& local, const Endpoint& remote) {
+  Touch();
   from_local_ = &local;
   from_remote_ = &remote;
   if (msg.header.response())
@@ -330,6 +337,7 @@ void TaskManager::HandleRequest(const ike::Message& msg, std::span<const uint8_t
 }
 
 void TaskManager::OnTimer(int64_t now_ms) {
+  Touch();
   for (auto& [id, ex] : outstanding_) {
     const bool give_up = ex.give_up_at_ms != 0 && now_ms >= ex.give_up_at_ms;
     if (now_ms < ex.retransmit_at_ms && !give_up) continue;
@@ -360,6 +368,7 @@ void TaskManager::OnTimer(int64_t now_ms) {
 }
 
 void TaskManager::SendDeleteNow() {
+  Touch();
   ike::Message req;
   req.header.spi_i = sa_.spi_i;
   req.header.spi_r = sa_.spi_r;

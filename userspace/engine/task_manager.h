@@ -60,13 +60,23 @@ class TaskManager {
  public:
   TaskManager(EngineContext& ctx, IkeSa& sa);
 
-  void Queue(std::unique_ptr<Task> task) { queued_.push_back(std::move(task)); }
+  void Queue(std::unique_ptr<Task> task) {
+    queued_.push_back(std::move(task));
+    Touch();
+  }
   bool HasQueued(TaskType t) const;
   bool HasActive(TaskType t) const;
   bool Idle() const { return outstanding_.empty() && queued_.empty(); }
   bool Outstanding() const { return !outstanding_.empty(); }
   size_t OutstandingCount() const { return outstanding_.size(); }
-  void ClearQueue() { queued_.clear(); }
+  void ClearQueue() {
+    queued_.clear();
+    Touch();
+  }
+  // The SA's timers may have changed: the engine sets its deadline again
+  // (EngineContext::TouchSa); killed: it is dead, for the engine's Reap().
+  // Every call here that may change them does it itself.
+  void Touch(bool killed = false);
   // The peer's window (its SET_WINDOW_SIZE), capped at kMaxPeerIkeWindow.
   void SetPeerWindow(uint32_t n) { peer_window_ = std::clamp<uint32_t>(n, 1, kMaxPeerIkeWindow); }
   uint32_t peer_window() const { return peer_window_; }

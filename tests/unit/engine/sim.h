@@ -3,6 +3,8 @@
 // a Peer bundling an Engine with its MockKernel, secrets and log.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -212,8 +214,12 @@ inline bool FakeNetwork::Run(Millis horizon, int max_rounds) {
   for (int round = 0; round < max_rounds; ++round) {
     Deliver();
     std::optional<Millis> next;
-    for (Peer* p : peers_)
-      if (auto t = p->engine.NextTimeout(); t && (!next || *t < *next)) next = t;
+    for (Peer* p : peers_) {
+      auto t = p->engine.NextTimeout();
+      // The timer queue agrees with a walk over every SA (engine.cc).
+      EXPECT_EQ(t, p->engine.NextTimeoutByScan()) << p->name << " at " << clock_.Now().count();
+      if (t && (!next || *t < *next)) next = t;
+    }
     if (!next || clock_.Now() + *next > end) {
       clock_.Set(end);
       return true;
