@@ -1,5 +1,6 @@
 #!/bin/bash
 # vm-timeout: 600
+# vm-suite: full
 # IKE fragmentation (RFC 7383) against strongSwan 5.9 over a 1280-byte
 # underlay that drops IP fragments, as many NATs and clouds do. ipsecd's
 # key and the intermediate CA's are RSA-4096 and ipsecd sends its

@@ -1,5 +1,6 @@
 #!/bin/bash
 # vm-timeout: 480
+# vm-suite: full
 # IKEv1 dead peer detection (RFC 3706) against strongSwan 5.9 (issue 20).
 # ipsecd initiates IKEv1 with dpddelay=2s dpdtimeout=6s dpdaction=restart
 # keyingtries=%forever. While strongSwan lives, its R-U-THERE-ACKs keep the
