@@ -49,6 +49,7 @@ class EngineIkev1Test : public EngineTest {
     ASSERT_TRUE(a.engine.Initiate("site").ok());
     ASSERT_TRUE(net.Run(Millis(5000)));
   }
+  int64_t rekeyed_ms = INT64_MAX;  // ChildThePeerAlreadyRekeyedIsNotRekeyedAgain
   static bool IsV1Exchange(const Datagram& d, uint8_t exchange) {
     return d.bytes.size() >= 28 && d.bytes[17] == 0x10 && d.bytes[18] == exchange;
   }
@@ -295,6 +296,56 @@ TEST_F(EngineIkev1Test, SoftExpiryRekeysTheChildWithANewQuickMode) {
   ASSERT_TRUE(net.Run(Millis(5000)));
   ExpectMatchingChildren(a, b, 1);
   EXPECT_TRUE(HasPolicy(a, "10.1.0.0/24", "10.2.0.0/24"));
+}
+
+// The peer rekeyed a child (a new quick mode; IKEv1 names no old SA) and
+// its Delete of the old one is lost: at the old child's soft lifetime B
+// sees the newer child for the pair and does not rekey it as well (two new
+// pairs per rekey against strongSwan, VM 591).
+TEST_F(EngineIkev1Test, ChildThePeerAlreadyRekeyedIsNotRekeyedAgain) {
+  Load(a, V1(AtoB()));
+  Load(b, V1(BtoA()));
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  const auto a_old = a.engine.Status().ike_sas.at(0).children.at(0);
+  const auto b_old = b.engine.Status().ike_sas.at(0).children.at(0);
+  int b_quick_modes = 0;
+  net.filter = [&](const Datagram& d, size_t) {
+    if (d.to.addr == b.addr && IsV1Exchange(d, v1c::exchange::kInformational)) return 0;
+    if (d.to.addr == a.addr && IsV1Exchange(d, v1c::exchange::kQuickMode) && d.bytes.size() > 28 &&
+        clock.Now().count() > rekeyed_ms)
+      ++b_quick_modes;
+    return 1;
+  };
+  SoftExpire(a, a_old);
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  ASSERT_EQ(b.engine.Status().ike_sas.at(0).children.size(), 2u) << b.log.Errors();
+  rekeyed_ms = clock.Now().count();
+  SoftExpire(b, b_old);
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  EXPECT_EQ(b_quick_modes, 0);
+  EXPECT_TRUE(b.log.Contains("the peer has made a newer child SA for the pair; not rekeying"));
+  EXPECT_FALSE(b.log.Contains("IKEv1 child SA soft lifetime: rekeying"));
+}
+
+// B (the initiator) rekeys the ISAKMP SA at 50 s and its Delete of the
+// old one is lost: A's children move to B's new SA, and A does not rekey
+// the old SA at its lifetime as well; it deletes it then.
+TEST_F(EngineIkev1Test, OldIsakmpSaThePeerReplacedIsNotRekeyedByUs) {
+  Load(a, ShortIkeLifetime(V1(AtoB())));
+  Load(b, ShortIkeLifetime(V1(BtoA())));
+  ASSERT_TRUE(b.engine.Initiate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(45000)));
+  ASSERT_EQ(a.engine.Status().ike_sas.size(), 1u);
+  net.filter = [&](const Datagram& d, size_t) {
+    return d.to.addr == a.addr && IsV1Exchange(d, v1c::exchange::kInformational) ? 0 : 1;
+  };
+  ASSERT_TRUE(net.Run(Millis(10000)));  // 55 s: B's new SA is up at both ends
+  ASSERT_EQ(a.engine.Status().ike_sas.size(), 2u) << a.log.Errors();
+  ASSERT_TRUE(net.Run(Millis(10000)));  // 65 s: past the old SA's lifetime
+  EXPECT_FALSE(a.log.Contains("rekeying the ISAKMP SA"));
+  EXPECT_EQ(a.engine.Status().ike_sas.size(), 1u);
+  ExpectMatchingChildren(a, b, 1);
 }
 
 // Phase-1 rekey: ikelifetime 60 s, margin 10 s, no fuzz: at 50 s the

@@ -341,6 +341,13 @@ void V1Engine::TakeOverChildren(V1Sa& fresh) {
         if (x.initiator && x.finished_ms == 0 && x.replaces != 0)
           if (auto st = StartQuickMode(ctx_, fresh, x.conn, x.pair_index, x.replaces); !st)
             ctx_.Error(x.conn->name, "IKEv1 rekey: " + st.error().message);
+    } else if (old.replaced_by == 0) {
+      // The peer's new main mode (its rekey or reauthentication) whose
+      // Delete of the old SA has not come (yet): not ours to rekey as well
+      // (591: a second new ISAKMP SA). The old one goes on the peer's
+      // Delete or at its lifetime.
+      old.replaced_by = fresh.ike.spi_i;
+      if (old.expire_ms == 0) old.expire_ms = old.rekey_due_ms;
     }
   }
 }
@@ -434,6 +441,14 @@ bool V1Engine::OnKernelExpire(const kernel::ExpireEvent& ev) {
         const ChildSa* gone = c.get();
         std::erase_if(sa->ike.children, [gone](const auto& k) { return k.get() == gone; });
         ctx_.events.OnStateChange(sa->ike.conn_name());
+      } else if (!c->rekey_queued && c->conn->rekey && sa->ike.HasNewerChildFor(*c)) {
+        // The peer's quick mode already made the pair's next child (its
+        // rekey: IKEv1 names no old SA); the peer deletes this one, or its
+        // hard lifetime does. Rekeying it too made two new pairs (591).
+        c->rekey_queued = true;
+        ctx_.Log(LogLevel::kInfo, c->conn_name(),
+                 "IKEv1 child SA soft lifetime: the peer has made a newer child SA for the pair; "
+                 "not rekeying this one");
       } else if (!c->rekey_queued && c->conn->rekey) {
         // IKEv1 has no rekey exchange: a new quick mode for the pair, then
         // a Delete of the old child (v1_quick.cc, RetireReplaced).
