@@ -46,7 +46,8 @@ class QueueSender : public engine::DatagramSender {
 
 class FixedPsk : public engine::SecretProvider {
  public:
-  std::optional<SecureBytes> FindPsk(std::string_view, std::string_view) const override {
+  std::optional<SecureBytes> FindPsk(const config::Identity&,
+                                     const config::Identity&) const override {
     static const uint8_t kPsk[] = "benchmark pre-shared key, not a secret";
     return SecureBytes(std::span<const uint8_t>(kPsk, sizeof(kPsk) - 1));
   }
@@ -61,9 +62,9 @@ class LastError : public engine::EventSink {
   std::string last;
 };
 
-engine::ConnectionConfig Conn(const char* local, const char* remote, const char* lnet,
-                              const char* rnet, uint16_t group) {
-  engine::ConnectionConfig c;
+engine::Connection Conn(const char* local, const char* remote, const char* lnet, const char* rnet,
+                        uint16_t group) {
+  engine::Connection c;
   c.name = "bench";
   c.local.host = *IpAddress::Parse(local);
   c.remote.host = *IpAddress::Parse(remote);

@@ -64,7 +64,8 @@ class QueueSender : public engine::DatagramSender {
 
 class FixedPsk : public engine::SecretProvider {
  public:
-  std::optional<SecureBytes> FindPsk(std::string_view, std::string_view) const override {
+  std::optional<SecureBytes> FindPsk(const config::Identity&,
+                                     const config::Identity&) const override {
     static const uint8_t kPsk[] = "benchmark pre-shared key, not a secret";
     return SecureBytes(std::span<const uint8_t>(kPsk, sizeof(kPsk) - 1));
   }
@@ -93,9 +94,9 @@ IpAddress Addr(uint32_t v4) {
                            std::to_string(v4 >> 8 & 255) + "." + std::to_string(v4 & 255));
 }
 
-engine::ConnectionConfig Conn(std::string name, IpAddress local, IpAddress remote, IpPrefix lnet,
-                              IpPrefix rnet, bool start) {
-  engine::ConnectionConfig c;
+engine::Connection Conn(std::string name, IpAddress local, IpAddress remote, IpPrefix lnet,
+                        IpPrefix rnet, bool start) {
+  engine::Connection c;
   c.name = std::move(name);
   c.local.host = local;
   c.remote.host = remote;
@@ -142,7 +143,7 @@ std::string BringUp(Shape shape, int n, Pair& p) {
   std::deque<Datagram>& q = p.q;
   Side &a = p.a, &b = p.b;
   const IpAddress ia = Addr(0x0a000001), ib = Addr(0x0a000002);
-  std::vector<engine::ConnectionConfig> ca, cb;
+  std::vector<engine::Connection> ca, cb;
   for (int i = 0; i < n; ++i) {
     const std::string name = "t" + std::to_string(i);
     const IpAddress peer = shape == Shape::kPeers ? Addr(0x0a010000 + i + 1) : ib;

@@ -43,13 +43,13 @@ struct World {
     net.Attach(&a);
     net.Attach(&b);
     a.secrets.any_psk = b.secrets.any_psk = "fuzz psk";
-    ConnectionConfig ca;
+    Connection ca;
     ca.name = "site";
     ca.local.host = a.addr;
     ca.remote.host = b.addr;
     ca.local.subnets = {*IpPrefix::Parse("10.1.0.0/24")};
     ca.remote.subnets = {*IpPrefix::Parse("10.2.0.0/24")};
-    ConnectionConfig cb = ca;
+    Connection cb = ca;
     cb.local.host = b.addr;
     cb.remote.host = IpAddress();  // %any
     std::swap(cb.local.subnets, cb.remote.subnets);

@@ -15,7 +15,7 @@ namespace {
 // signatures, the scheme its suffixes ask for.
 struct AuthChoice {
   AuthBy auth = AuthBy::kPsk;
-  std::vector<uint16_t> hashes;  // End::sig_hashes
+  std::vector<cert::SigHash> hashes;  // End::sig_hashes
   bool pss = false;
   std::string key;        // End::sig_key
   uint32_t key_bits = 0;  // End::sig_key_bits
@@ -57,7 +57,7 @@ std::optional<AuthChoice> AuthWord(const std::string& w, std::string* why) {
     const bool libreswan_sha2 = p.rfind("sha2", 0) == 0 && p != "sha256";
     if (libreswan_sha2 && (parts[0] == "rsa" || parts[0] == "rsasig")) c.pss = true;
     if (p == "sha2") {
-      for (uint16_t h : {2, 3, 4}) c.hashes.push_back(h);
+      for (uint16_t h : {2, 3, 4}) c.hashes.push_back(static_cast<cert::SigHash>(h));
       continue;
     }
     auto it = std::find_if(std::begin(kHashes), std::end(kHashes),
@@ -66,7 +66,7 @@ std::optional<AuthChoice> AuthWord(const std::string& w, std::string* why) {
       *why = "'" + p + "' in '" + w + "' is not a hash (sha1, sha256, sha384, sha512)";
       return std::nullopt;
     }
-    c.hashes.push_back(it->second);
+    c.hashes.push_back(static_cast<cert::SigHash>(it->second));
   }
   return c;
 }

@@ -17,6 +17,7 @@
 
 #include "common/ip_address.h"
 #include "common/proposal.h"
+#include "ike/cert/signature.h"
 
 namespace ipsec::config {
 
@@ -126,7 +127,7 @@ struct End {
   // suffixes (config/auth_settings.h): IANA hash numbers (RFC 7427: 1 SHA-1,
   // 2/3/4 SHA-256/384/512) in order of preference, empty for the default;
   // sig_pss: RSA keys sign with RSASSA-PSS.
-  std::vector<uint16_t> sig_hashes;
+  std::vector<cert::SigHash> sig_hashes;
   bool sig_pss = false;
   // The key kind the KIND word names ("rsa" for rsa/rsasig/rsa/pss,
   // "ecdsa", "ed25519"; "" for pubkey) and a numeric suffix (rsa-4096,
@@ -228,6 +229,23 @@ struct Connection {
 inline std::string DeviceName(const Connection& c) {
   std::string n = "ipsec" + std::to_string(c.ipsec_interface.value_or(0));
   return c.interface_netns.empty() ? n : n + "@" + c.interface_netns;
+}
+
+// Negotiated with IKEv1 only (main mode + quick mode, engine/v1/).
+inline bool IsIkev1(const Connection& c) {
+  return c.ike_version == IkeVersionPolicy::kIkev1;
+}
+// Whether c answers a peer's main mode: an IKEv1 conn, or an IKEv2 one that
+// allows both versions (keyexchange=ike as strongSwan means it).
+inline bool AnswersIkev1(const Connection& c) {
+  return IsIkev1(c) || c.ike_version == IkeVersionPolicy::kIkev2Permit;
+}
+
+// Whether two connections say the same, wherever in the files they are
+// written (`where` left out): a reload keeps such a connection's SAs.
+inline bool SameSettings(const Connection& a, Connection b) {
+  b.where = a.where;
+  return a == b;
 }
 
 struct SetupConfig {

@@ -11,13 +11,14 @@
 
 #include "common/random.h"
 #include "common/version.h"
-#include "daemon/config_bridge.h"
 #include "daemon/control_server.h"
+#include "daemon/device_settings.h"
 #include "daemon/kernel_errors.h"
 #include "daemon/logging.h"
 #include "daemon/reload.h"
 #include "daemon/route_plan.h"
 #include "daemon/routes.h"
+#include "daemon/secrets_provider.h"
 #include "daemon/service_notify.h"
 #include "daemon/startup_cleanup.h"
 #include "daemon/status_report.h"
@@ -207,7 +208,7 @@ Status DaemonImpl::Setup() {
   timer_ = evtimer_new(base_, &DaemonImpl::OnTimer, this);
   if (!timer_) return MakeError("cannot create the engine timer");
 
-  if (auto st = engine_->LoadConnections(ToEngine(cfg_.connections)); !st)
+  if (auto st = engine_->LoadConnections(EngineConnections(cfg_.connections)); !st)
     return MakeError("loading connections: " + st.error().message);
   size_t loaded = 0;
   for (const auto& c : cfg_.connections)
@@ -236,7 +237,7 @@ Status DaemonImpl::SetupDevices() {
   std::vector<std::string> names;
   for (const auto& c : cfg_.connections) {
     if (c.auto_action == config::AutoAction::kIgnore) continue;
-    std::string n = InterfaceName(c);
+    std::string n = config::DeviceName(c);
     if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
   }
   if (names.empty() && devices_.empty()) names.push_back("ipsec0");
@@ -556,7 +557,7 @@ nlohmann::json DaemonImpl::Handle(const control::Request& req) {
   if (req.cmd == "status") {
     std::vector<ConnectionExtras> extras;
     for (const auto& c : cfg_.connections) {
-      ConnectionExtras x{c.name, InterfaceName(c), {}};
+      ConnectionExtras x{c.name, config::DeviceName(c), {}};
       for (const auto& ir : installed_routes_)
         if (ir.conn == c.name) x.routes.push_back(ir.route.ToString(ir.dev));
       extras.push_back(std::move(x));

@@ -2,8 +2,6 @@
 
 #include <algorithm>
 
-#include "daemon/config_bridge.h"
-
 namespace ipsec::daemon {
 namespace {
 
@@ -51,10 +49,11 @@ std::vector<std::string> ChangedSetupKeys(const config::SetupConfig& a,
   return out;
 }
 
-bool SameConnection(const config::Connection& a, const config::Connection& b) {
-  config::Connection x = a, y = b;
-  x.where = y.where = {};
-  return x == y;
+std::vector<config::Connection> EngineConnections(const std::vector<config::Connection>& conns) {
+  std::vector<config::Connection> out;
+  for (const auto& c : conns)
+    if (Loaded(c)) out.push_back(c);
+  return out;
 }
 
 ReloadPlan PlanReload(const config::Config& cfg, const config::Secrets& secrets,
@@ -67,7 +66,7 @@ ReloadPlan PlanReload(const config::Config& cfg, const config::Secrets& secrets,
     const config::Connection* old = FindLoaded(cfg, n.name);
     if (!old) {
       plan.added.push_back(n.name);
-    } else if (!SameConnection(*old, n)) {
+    } else if (!config::SameSettings(*old, n)) {
       plan.replaced.push_back(n.name);
     } else {
       plan.kept.push_back(n.name);
@@ -86,9 +85,7 @@ Result<ReloadPlan> ApplyConfig(engine::Engine& engine, config::Config& cfg,
   if (!creds) return creds.error();
   plan.credentials = std::move(creds).value();
   plan.warnings = std::move(cred_warnings);
-  // Settings the engine does not see (leftsourceip=, mtu=, ...) make a
-  // replacement too: the engine is told by name.
-  if (auto st = engine.LoadConnections(ToEngine(next.cfg.connections), plan.replaced); !st)
+  if (auto st = engine.LoadConnections(EngineConnections(next.cfg.connections)); !st)
     return st.error();
   cfg = std::move(next.cfg);
   secrets = std::move(next.secrets);

@@ -70,8 +70,9 @@ struct ReloadPlan {
 std::vector<std::string> ChangedSetupKeys(const config::SetupConfig& a,
                                           const config::SetupConfig& b);
 
-// Same settings, wherever in the file they are written.
-bool SameConnection(const config::Connection& a, const config::Connection& b);
+// What the engine is given: the connections without auto=ignore ones
+// (they exist in the file but nothing may start them).
+std::vector<config::Connection> EngineConnections(const std::vector<config::Connection>& conns);
 
 ReloadPlan PlanReload(const config::Config& cfg, const config::Secrets& secrets,
                       const LoadedConfig& next);

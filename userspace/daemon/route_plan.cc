@@ -4,8 +4,6 @@
 
 #include <algorithm>
 
-#include "daemon/config_bridge.h"
-
 namespace ipsec::daemon {
 
 std::vector<ConnRoute> PlanRoutes(const std::vector<config::Connection>& conns,
@@ -14,7 +12,7 @@ std::vector<ConnRoute> PlanRoutes(const std::vector<config::Connection>& conns,
   std::vector<ConnRoute> out;
   for (const auto& c : conns) {
     if (c.auto_action == config::AutoAction::kIgnore) continue;
-    std::string dev = InterfaceName(c);
+    std::string dev = config::DeviceName(c);
     auto idx = devices.find(dev);
     if (idx == devices.end()) continue;
     std::vector<IpPrefix> remotes;
@@ -47,7 +45,7 @@ std::vector<DevAddress> PlanAddresses(const std::vector<config::Connection>& con
   std::vector<DevAddress> out;
   for (const auto& c : conns) {
     if (c.auto_action == config::AutoAction::kIgnore || !c.local.interface_ip) continue;
-    std::string dev = InterfaceName(c);
+    std::string dev = config::DeviceName(c);
     auto idx = devices.find(dev);
     if (idx == devices.end()) continue;
     DevAddress a{dev, idx->second, *c.local.interface_ip, c.name};

@@ -26,9 +26,9 @@ kernel::Lifetime Seconds(uint64_t s) {
 
 }  // namespace
 
-Result<uint32_t> AllocInboundSpi(EngineContext& ctx, const ConnectionConfig& conn,
+Result<uint32_t> AllocInboundSpi(EngineContext& ctx, const Connection& conn,
                                  const IpAddress& local) {
-  auto dev = ctx.kernel.EnsureDevice(conn.interface);
+  auto dev = ctx.kernel.EnsureDevice(config::DeviceName(conn));
   return ctx.kernel.AllocSpi(local, dev ? dev->ifindex : 0);
 }
 
@@ -36,9 +36,9 @@ Status InstallChild(EngineContext& ctx, const IkeSa& sa, ChildSa& child,
                     const ike::ChildSaKeys& keys, bool defer_outbound) {
   // The child's own connection: a child sharing another connection's IKE
   // SA keeps its interface, lifetime and replay window.
-  const ConnectionConfig& conn = child.conn ? *child.conn : *sa.conn;
-  auto dev = ctx.kernel.EnsureDevice(conn.interface);
-  if (!dev) return MakeError("interface " + conn.interface + ": " + dev.error().message);
+  const Connection& conn = child.conn ? *child.conn : *sa.conn;
+  auto dev = ctx.kernel.EnsureDevice(config::DeviceName(conn));
+  if (!dev) return MakeError("interface " + config::DeviceName(conn) + ": " + dev.error().message);
   child.ifindex = dev->ifindex;
   child.udp_encap = sa.nat_local || sa.nat_remote;
 
@@ -47,7 +47,7 @@ Status InstallChild(EngineContext& ctx, const IkeSa& sa, ChildSa& child,
   const bool ini = child.initiator;
   // The kernel's soft EXPIRE starts our rekey; the peer's rekey may come
   // first. Without rekey (rekey=no) the child just dies at its hard lifetime.
-  const uint64_t hard = child.lifetime_s ? child.lifetime_s : conn.child_lifetime_s;
+  const uint64_t hard = child.lifetime_s ? child.lifetime_s : conn.child_lifetime.count();
   uint64_t soft = ChildRekeySeconds(conn, ctx.random, hard);
   if (child.peer_rekeys_first && soft) soft += (hard - soft) / 2;
 
@@ -184,7 +184,7 @@ void RemoveChild(EngineContext& ctx, ChildSa& child) {
   if (child.spi_reserved && child.conn) {
     // Its negotiation failed or its IKE SA went before the inbound SA was
     // added: DEL_SA of the SPI releases the reservation (uapi ALLOC_SPI).
-    if (auto dev = ctx.kernel.GetDevice(child.conn->interface))
+    if (auto dev = ctx.kernel.GetDevice(config::DeviceName(*child.conn)))
       (void)ctx.kernel.DelSa(dev->ifindex, child.inbound_spi, kernel::Direction::kIn);
   }
   child.spi_reserved = false;
@@ -277,11 +277,12 @@ void ReleaseHeldPolicies(EngineContext& ctx, std::string_view conn) {
   ReleaseKeptPolicies(ctx, ctx.held_policies, conn);
 }
 
-Status InstallTrapPolicies(EngineContext& ctx, const ConnectionConfig& conn) {
-  auto dev = ctx.kernel.EnsureDevice(conn.interface);
-  if (!dev) return MakeError("interface " + conn.interface + ": " + dev.error().message);
+Status InstallTrapPolicies(EngineContext& ctx, const Connection& conn) {
+  auto dev = ctx.kernel.EnsureDevice(config::DeviceName(conn));
+  if (!dev) return MakeError("interface " + config::DeviceName(conn) + ": " + dev.error().message);
   for (size_t i = 0; i < conn.subnet_pairs.size(); ++i) {
-    const auto& [local, remote] = conn.subnet_pairs[i];
+    const auto& local = conn.subnet_pairs[i].local;
+    const auto& remote = conn.subnet_pairs[i].remote;
     kernel::Policy pol;
     pol.sel = Sel(local, remote);
     pol.reqid = ctx.ReqidFor(conn.name, i);

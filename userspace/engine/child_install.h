@@ -21,7 +21,7 @@ class IkeSa;
 // ESP the peer sends on it before InstallChild is held for the SA instead of
 // lost (the peer may use the child as soon as it has answered). Without the
 // device (it cannot be created), an SPI that is only free.
-Result<uint32_t> AllocInboundSpi(EngineContext& ctx, const ConnectionConfig& conn,
+Result<uint32_t> AllocInboundSpi(EngineContext& ctx, const Connection& conn,
                                  const IpAddress& local);
 // Installs child (state becomes kInstalled). On failure whatever was
 // installed is removed again and the error says which step failed.
@@ -59,7 +59,7 @@ void ReleaseHeldPolicies(EngineContext& ctx, std::string_view conn);
 // its child SAs will have) before any SA exists. The first packet makes the
 // kernel drop it and send ACQUIRE; the child SAs then share the policy and
 // it outlives them, so the next packet after they go starts them again.
-Status InstallTrapPolicies(EngineContext& ctx, const ConnectionConfig& conn);
+Status InstallTrapPolicies(EngineContext& ctx, const Connection& conn);
 // Removes conn's trap policies ("" = every connection's) once no child SA
 // uses them.
 void ReleaseTrapPolicies(EngineContext& ctx, std::string_view conn);

@@ -5,12 +5,12 @@
 
 namespace ipsec::engine {
 
-void PlanChildRetry(EngineContext& ctx, const ConnectionConfig& conn, size_t pair,
+void PlanChildRetry(EngineContext& ctx, const Connection& conn, size_t pair,
                     const std::string& why) {
   auto& r = ctx.child_retries[{conn.name, pair}];
   ++r.tries_used;
-  const std::string what = "child SA " + conn.subnet_pairs[pair].first.ToString() +
-                           " === " + conn.subnet_pairs[pair].second.ToString() + " refused (" +
+  const std::string what = "child SA " + conn.subnet_pairs[pair].local.ToString() +
+                           " === " + conn.subnet_pairs[pair].remote.ToString() + " refused (" +
                            why + ")";
   if (conn.keyingtries != 0 && r.tries_used >= conn.keyingtries) {
     ctx.Error(conn.name,

@@ -23,7 +23,7 @@ namespace ipsec::engine {
 // notify (or what else failed). Schedules the next try and logs one line
 // naming the connection, the pair and why; or, with keyingtries spent,
 // gives up with an error line.
-void PlanChildRetry(EngineContext& ctx, const ConnectionConfig& conn, size_t pair,
+void PlanChildRetry(EngineContext& ctx, const Connection& conn, size_t pair,
                     const std::string& why);
 // A child of (conn, pair) is installed: its series of tries is over.
 void ChildRetryDone(EngineContext& ctx, const std::string& conn, size_t pair);

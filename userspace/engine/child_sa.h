@@ -27,7 +27,7 @@ struct ChildSa {
   State state = State::kCreating;
   // The connection this child belongs to: the IKE SA's own, or another one
   // sharing the IKE SA (engine/ike_sa_sharing.h).
-  std::shared_ptr<const ConnectionConfig> conn;
+  std::shared_ptr<const Connection> conn;
   size_t pair_index = 0;      // into conn's subnet pairs
   uint32_t reqid = 0;         // shared by every child of one (connection, pair)
   uint32_t inbound_spi = 0;   // ours, allocated from the kernel

@@ -37,7 +37,7 @@ struct EngineContext {
   TokenBucket resend_budget{kEngineResendBurst, kEngineResendPerSecond};
   // Plaintext of IKE fragments held by all IKE SAs (ike/fragments.h).
   ike::FragmentBudget fragment_budget;
-  std::vector<std::shared_ptr<const ConnectionConfig>> connections;
+  std::vector<std::shared_ptr<const Connection>> connections;
   // Counts the loads of `connections`, so what is derived from it can be
   // kept until the next one (ChildConnections, ike_sa_sharing.h).
   uint64_t connections_generation = 0;

@@ -68,9 +68,9 @@ int64_t RekeyDueMs(const IkeSa& sa) {
   return delay < 0 ? kNever : sa.established_ms + delay;
 }
 
-std::string EndText(const EngineEnd& e) {
+std::string EndText(const config::End& e) {
   std::string s = e.host.is_set() ? e.host.ToString() : "%any";
-  if (!e.id.empty()) s += " [" + e.id + "]";
+  if (e.id.kind != config::Identity::Kind::kNone) s += " [" + e.id.ToString() + "]";
   for (size_t i = 0; i < e.subnets.size(); ++i) s += (i ? "," : " ") + e.subnets[i].ToString();
   return s;
 }
@@ -102,8 +102,7 @@ class EngineImpl {
     };
   }
 
-  ipsec::Status LoadConnections(std::vector<ConnectionConfig> conns,
-                                const std::vector<std::string>& replace);
+  ipsec::Status LoadConnections(std::vector<Connection> conns);
   ipsec::Status Initiate(std::string_view name);
   ipsec::Status Terminate(std::string_view name);
   void OnDatagram(std::span<const uint8_t> datagram, const Endpoint& local, const Endpoint& remote);
@@ -130,7 +129,7 @@ class EngineImpl {
   }
 
  private:
-  std::shared_ptr<const ConnectionConfig> FindConn(std::string_view name) const {
+  std::shared_ptr<const Connection> FindConn(std::string_view name) const {
     for (const auto& c : ctx_.connections)
       if (c->name == name) return c;
     return nullptr;
@@ -152,12 +151,12 @@ class EngineImpl {
     sas_[raw->serial()] = std::move(sa);
     return raw;
   }
-  ipsec::Status StartIkeSa(const std::shared_ptr<const ConnectionConfig>& conn);
+  ipsec::Status StartIkeSa(const std::shared_ptr<const Connection>& conn);
   // An IKE SA conn can put its children under (ike_sa_sharing.h): being
   // established, or being established by a connection it shares with.
-  IkeSa* FindSharedSa(const ConnectionConfig& conn);
+  IkeSa* FindSharedSa(const Connection& conn);
   // Queues conn's missing children on sa and makes conn one of its riders.
-  void Join(IkeSa* sa, const std::shared_ptr<const ConnectionConfig>& conn);
+  void Join(IkeSa* sa, const std::shared_ptr<const Connection>& conn);
   // Tries again the children the peer refused whose back-off is over
   // (child_retry.h), on the connection's established IKE SA.
   void RetryRefusedChildren(int64_t now);
@@ -238,9 +237,8 @@ class EngineImpl {
   v1::V1Engine v1_;  // ISAKMP SAs: IKEv1 connections and version-1 datagrams
 };
 
-ipsec::Status EngineImpl::LoadConnections(std::vector<ConnectionConfig> conns,
-                                          const std::vector<std::string>& replace) {
-  std::vector<std::shared_ptr<const ConnectionConfig>> table;
+ipsec::Status EngineImpl::LoadConnections(std::vector<Connection> conns) {
+  std::vector<std::shared_ptr<const Connection>> table;
   for (auto& c : conns) {
     if (c.name.empty()) return MakeError("connection without a name");
     for (const auto& t : table)
@@ -251,16 +249,16 @@ ipsec::Status EngineImpl::LoadConnections(std::vector<ConnectionConfig> conns,
       if (r.empty() && c.remote.host.is_set()) r.push_back(IpPrefix::Host(c.remote.host));
       for (const auto& a : l)
         for (const auto& b : r)
-          if (a.family() == b.family()) c.subnet_pairs.emplace_back(a, b);
+          if (a.family() == b.family()) c.subnet_pairs.push_back({a, b, ""});
     }
-    for (const auto& [a, b] : c.subnet_pairs)
-      if (a.family() != b.family())
-        return MakeError("connection '" + c.name + "': subnet pair " + a.ToString() +
-                         " === " + b.ToString() + " mixes address families");
+    for (const auto& p : c.subnet_pairs)
+      if (p.local.family() != p.remote.family())
+        return MakeError("connection '" + c.name + "': subnet pair " + p.local.ToString() +
+                         " === " + p.remote.ToString() + " mixes address families");
     if (c.subnet_pairs.empty())
       return MakeError("connection '" + c.name +
                        "': no traffic selectors (set leftsubnet/rightsubnet or both hosts)");
-    table.push_back(std::make_shared<const ConnectionConfig>(std::move(c)));
+    table.push_back(std::make_shared<const Connection>(std::move(c)));
   }
   // Everything is valid: from here on the table changes. An unchanged
   // connection keeps its very object, which its SAs point to; a changed one
@@ -272,8 +270,7 @@ ipsec::Status EngineImpl::LoadConnections(std::vector<ConnectionConfig> conns,
       gone.push_back(old->name);
   for (auto& n : table) {
     auto old = FindConn(n->name);
-    const bool forced = std::find(replace.begin(), replace.end(), n->name) != replace.end();
-    if (old && *old == *n && !forced) {
+    if (old && config::SameSettings(*old, *n)) {
       n = old;
       continue;
     }
@@ -307,8 +304,8 @@ ipsec::Status EngineImpl::LoadConnections(std::vector<ConnectionConfig> conns,
   return ipsec::Status::Ok();
 }
 
-ipsec::Status EngineImpl::StartIkeSa(const std::shared_ptr<const ConnectionConfig>& conn) {
-  if (conn->ike_version == 1) {
+ipsec::Status EngineImpl::StartIkeSa(const std::shared_ptr<const Connection>& conn) {
+  if (config::IsIkev1(*conn)) {
     ++conn_state_[conn->name].tries_used;
     return v1_.Initiate(conn);
   }
@@ -360,7 +357,7 @@ ipsec::Status EngineImpl::Initiate(std::string_view name) {
   return StartIkeSa(conn);
 }
 
-IkeSa* EngineImpl::FindSharedSa(const ConnectionConfig& conn) {
+IkeSa* EngineImpl::FindSharedSa(const Connection& conn) {
   IkeSa* connecting = nullptr;
   for (auto& [serial, sa] : sas_) {
     // One waiting for its Delete to go out (busy with another exchange) is
@@ -374,7 +371,7 @@ IkeSa* EngineImpl::FindSharedSa(const ConnectionConfig& conn) {
   return connecting;
 }
 
-void EngineImpl::Join(IkeSa* sa, const std::shared_ptr<const ConnectionConfig>& conn) {
+void EngineImpl::Join(IkeSa* sa, const std::shared_ptr<const Connection>& conn) {
   const bool joining = sa->riders.insert(conn->name).second;
   if (joining && sa->conn_name() != conn->name)
     ctx_.Log(LogLevel::kInfo, conn->name,
@@ -520,9 +517,9 @@ void EngineImpl::OnDatagram(std::span<const uint8_t> datagram, const Endpoint& l
     if (shut_down_) return;
     // A new IKE_SA_INIT: the connection is chosen by addresses now and by
     // IDs in IKE_AUTH.
-    std::shared_ptr<const ConnectionConfig> conn;
+    std::shared_ptr<const Connection> conn;
     for (const auto& c : ctx_.connections)
-      if (c->auto_action != AutoAction::kIgnore && c->ike_version == 2 &&
+      if (c->auto_action != AutoAction::kIgnore && !config::IsIkev1(*c) &&
           AddressMatches(c->local.host, local.addr) &&
           AddressMatches(c->remote.host, remote.addr)) {
         conn = c;
@@ -895,9 +892,9 @@ void EngineImpl::OnTimer() {
     ctx_.TouchSa(serial);  // what fires below moves its deadline
     sa->tasks.OnTimer(now);
     if (sa->state != IkeSa::State::kEstablished) continue;
-    const ConnectionConfig& c = *sa->conn;
-    if (c.dpd_delay_s > 0 && sa->tasks.Idle() &&
-        now >= sa->last_inbound_ms + int64_t{c.dpd_delay_s} * 1000) {
+    const Connection& c = *sa->conn;
+    if (c.dpd_delay.count() > 0 && sa->tasks.Idle() &&
+        now >= sa->last_inbound_ms + c.dpd_delay.count() * 1000) {
       sa->tasks.Queue(MakeDpdTask(ctx_));
       sa->tasks.InitiateNext();
     }
@@ -946,8 +943,8 @@ std::optional<int64_t> Earliest(std::optional<int64_t> a, std::optional<int64_t>
 std::optional<int64_t> EngineImpl::SaDueMs(const IkeSa& sa) const {
   std::optional<int64_t> next = sa.tasks.NextTimerMs();
   if (sa.state != IkeSa::State::kEstablished) return next;
-  if (sa.conn->dpd_delay_s > 0 && sa.tasks.Idle())
-    next = Earliest(next, sa.last_inbound_ms + int64_t{sa.conn->dpd_delay_s} * 1000);
+  if (sa.conn->dpd_delay.count() > 0 && sa.tasks.Idle())
+    next = Earliest(next, sa.last_inbound_ms + sa.conn->dpd_delay.count() * 1000);
   if (sa.nat_local) next = Earliest(next, sa.next_keepalive_ms);
   if (int64_t due = RekeyDueMs(sa); due != kNever && sa.tasks.Idle()) next = Earliest(next, due);
   if (sa.duplicate_since_ms != 0) next = Earliest(next, sa.duplicate_since_ms + kDuplicateGraceMs);
@@ -1000,7 +997,8 @@ void EngineImpl::OnKernelAcquire(const kernel::AcquireEvent& ev) {
       continue;
     bool covers = false;
     for (size_t i = 0; i < c->subnet_pairs.size(); ++i) {
-      const auto& [l, r] = c->subnet_pairs[i];
+      const auto& l = c->subnet_pairs[i].local;
+      const auto& r = c->subnet_pairs[i].remote;
       if (ev.reqid) {
         auto it = ctx_.reqids.find({c->name, i, ""});
         if (it != ctx_.reqids.end() && it->second == *ev.reqid) covers = true;
@@ -1124,9 +1122,8 @@ Engine::Engine(Clock& clock, RandomSource& random, DatagramSender& sender, kerne
                SecretProvider& secrets, EventSink& events)
     : impl_(std::make_unique<EngineImpl>(clock, random, sender, kernel, secrets, events)) {}
 Engine::~Engine() = default;
-ipsec::Status Engine::LoadConnections(std::vector<ConnectionConfig> c,
-                                      const std::vector<std::string>& replace) {
-  return impl_->LoadConnections(std::move(c), replace);
+ipsec::Status Engine::LoadConnections(std::vector<Connection> c) {
+  return impl_->LoadConnections(std::move(c));
 }
 ipsec::Status Engine::Initiate(std::string_view conn) {
   return impl_->Initiate(conn);

@@ -41,6 +41,7 @@
 #include "common/random.h"
 #include "common/result.h"
 #include "common/secure_bytes.h"
+#include "config/connection.h"
 #include "ike/cert/cert_store.h"
 #include "ike/cert/certificate.h"
 #include "ike/cert/private_key.h"
@@ -86,11 +87,11 @@ struct LocalCredential {
 class SecretProvider {
  public:
   virtual ~SecretProvider() = default;
-  // The PSK for this pair of IDs (strings as IdToString prints them:
-  // "10.0.0.1", "vpn.example.org"), or nullopt.
-  virtual std::optional<SecureBytes> FindPsk(std::string_view local_id,
-                                             std::string_view remote_id) const = 0;
-  // The certificate and key loaded for a leftcert= path (EngineEnd::cert);
+  // The PSK for this pair of identities (ours as sent, the peer's as
+  // received: engine/identity.h IdentityOf), or nullopt.
+  virtual std::optional<SecureBytes> FindPsk(const config::Identity& local_id,
+                                             const config::Identity& remote_id) const = 0;
+  // The certificate and key loaded for a leftcert= path (config::End::cert);
   // nullptr when none was loaded.
   virtual const LocalCredential* FindCredential(std::string_view /*cert_path*/) const {
     return nullptr;
@@ -112,98 +113,14 @@ class EventSink {
 };
 
 // ---------------------------------------------------------------------------
-// Configuration as the engine sees it. The daemon fills these from
-// config::Connection (see engine/from_config.h once config/ exists).
+// Configuration: the engine takes the connections config/ builds
+// (config/connection.h), with their typed identities and config's
+// defaults; there is no second copy of them here.
 
-// leftsendcert=: when our CERT payloads go out (RFC 7296 3.6). kAlways is
-// the default (config/connection.h says why); kIfAsked: only when the peer
-// sent a CERTREQ (strongSwan's default).
-enum class SendCert { kIfAsked, kAlways, kNever };
-
-struct EngineEnd {
-  // Outer address. Unset (family AF_UNSPEC) for a remote "%any": the
-  // connection then only responds.
-  IpAddress host;
-  uint16_t ike_port = 500;
-  // strongSwan syntax: "" = the host address; "@name" or a name = FQDN;
-  // an IPv4/IPv6 literal = ID_IPV4_ADDR/ID_IPV6_ADDR; "C=CH, O=Example,
-  // CN=moon" = ID_DER_ASN1_DN ("*" values match any). For the remote end,
-  // "" with an unset host (or "%any") accepts any ID.
-  std::string id;
-  std::vector<IpPrefix> subnets;  // empty: the host address alone
-  // How this end authenticates (authby=, leftauth=): false a PSK, true a
-  // certificate's signature (RFC 7296 2.15, RFC 7427).
-  bool pubkey = false;
-  // Local end: the leftcert= path, SecretProvider::FindCredential's key.
-  std::string cert;
-  // Remote end: rightca=, a DN its chain must reach ("" any anchor).
-  std::string ca;
-  // Local end: leftsendcert=.
-  SendCert send_cert = SendCert::kAlways;
-  // Local end: the hashes leftauth= names, preferred first (empty: ours,
-  // cert::ChooseScheme), and RSASSA-PSS for an RSA key.
-  std::vector<cert::SigHash> sig_hashes;
-  bool sig_pss = false;
-  // Remote end: rightauth='s constraints on the peer's signature, with
-  // sig_hashes and sig_pss above (CheckPeerScheme, tasks/cert_auth.h): key
-  // kind ("rsa", "ecdsa", "ed25519"; "" any) and least key size (0 any).
-  std::string sig_key;
-  uint32_t sig_key_bits = 0;
-  bool operator==(const EngineEnd&) const = default;
-};
-
-enum class AutoAction { kIgnore, kAdd, kRoute, kStart };
-enum class DpdAction { kNone, kClear, kHold, kRestart };
-
-struct ConnectionConfig {
-  std::string name;
-  EngineEnd local, remote;
-  // ike=/esp= parsed (common/proposal.h); first is most preferred. Empty:
-  // the engine's defaults (aes256gcm16-prfsha256-x25519/ecp256/modp2048 and
-  // aes256gcm16/aes128-sha256).
-  std::vector<Proposal> ike_proposals;
-  // ESP proposals. A DH transform in them means PFS for CREATE_CHILD_SA
-  // (the first child inside IKE_AUTH never carries KE, RFC 7296 1.2).
-  std::vector<Proposal> esp_proposals;
-  uint32_t ike_lifetime_s = 3 * 3600;
-  uint32_t child_lifetime_s = 3600;
-  uint32_t child_lifebytes = 0;  // lifebytes=: hard byte limit of each child SA (0: none)
-  // rekeymargin= / margintime=, rekeyfuzz=, rekey= (engine/rekey_timing.h).
-  uint32_t rekey_margin_s = 540;
-  uint32_t rekey_fuzz_percent = 100;
-  bool rekey = true;
-  // Attempts to establish before giving up; 0 means %forever.
-  uint32_t keyingtries = 3;
-  // false (share-ike=no): this connection's IKE SA is its own; it neither
-  // joins another connection's nor lets another join it (ike_sa_sharing.h).
-  bool share_ike = true;
-  uint32_t dpd_delay_s = 0;  // 0: no liveness checks (we still answer)
-  uint32_t dpd_timeout_s = 150;
-  DpdAction dpd_action = DpdAction::kClear;
-  AutoAction auto_action = AutoAction::kAdd;
-  std::string interface = "ipsec0";  // ipsec-interface=N -> "ipsecN"
-  uint32_t mark = 0;                 // reserved: carried, not yet used
-  // Inbound anti-replay window (packets, 0 = off); nullopt: kernel::SaParams' default.
-  std::optional<uint32_t> replay_window;
-  // One child SA per pair, like libreswan's leftsubnets/rightsubnets. Empty:
-  // derived as the cross product of local.subnets x remote.subnets (or the
-  // host addresses when those are empty).
-  std::vector<std::pair<IpPrefix, IpPrefix>> subnet_pairs;
-  // keyexchange=ikev1 / ikev2=no: 1, negotiated by engine/v1/ (main mode +
-  // quick mode, PSK; Documentation/ikev1.md). Otherwise 2.
-  int ike_version = 2;
-  // An IKEv2 conn that also answers a peer starting with IKEv1
-  // (keyexchange=ike as strongSwan means it, ikev2=permit|propose): main
-  // mode for it goes to engine/v1/ as for ike_version 1; we initiate IKEv2.
-  bool answers_ikev1 = false;
-  // fragmentation= / fragmentsize= (RFC 7383, ike/fragments.h): announce
-  // IKEV2_FRAGMENTATION_SUPPORTED and fragment protected messages larger
-  // than the fragment size (an IP datagram size; 0: 576 for IPv4, 1280 for
-  // IPv6) once both ends announced it.
-  bool fragmentation = true;
-  uint16_t fragment_size = 0;
-  bool operator==(const ConnectionConfig&) const = default;
-};
+using Connection = config::Connection;
+using config::AutoAction;
+using config::DpdAction;
+using config::SendCert;
 
 // ---------------------------------------------------------------------------
 // Status snapshot for "ipsecctl status" (and --json).
@@ -300,13 +217,12 @@ class Engine {
   // Replaces the connection table (the whole of it: a reload). By name:
   // removed connections are terminated (their children deleted with a
   // Delete to the peer; an IKE SA other connections still ride stays);
-  // changed ones (different content, or named in `replace`: settings the
-  // engine does not see) are terminated and then loaded as new; new ones
-  // are loaded and auto=start ones initiated. Unchanged ones keep their IKE
-  // SA and child SAs untouched. Fails (changing nothing) on an invalid
-  // connection, naming it and the problem.
-  ipsec::Status LoadConnections(std::vector<ConnectionConfig> connections,
-                                const std::vector<std::string>& replace = {});
+  // changed ones (any setting, config::SameSettings) are terminated and
+  // then loaded as new; new ones are loaded and auto=start ones initiated.
+  // Unchanged ones keep their IKE SA and child SAs untouched. Fails
+  // (changing nothing) on an invalid connection, naming it and the problem.
+  // auto=ignore connections are loaded but nothing starts or matches them.
+  ipsec::Status LoadConnections(std::vector<Connection> connections);
 
   // "ipsecctl up NAME": establishes the IKE SA and one child SA per subnet
   // pair (no-op for pairs already up). Fails on an unknown name or a

@@ -7,39 +7,48 @@
 
 namespace ipsec::engine {
 
-ike::IdPayload IdFromConfig(const std::string& id, const IpAddress& host) {
-  if (id.empty() || id == "%any") return ike::MakeIdFromAddress(host);
-  if (id[0] == '@') return ike::MakeIdFqdn(id.substr(1));
-  if (auto a = IpAddress::Parse(id)) return ike::MakeIdFromAddress(*a);
-  if (cert::LooksLikeDn(id))
-    if (auto dn = cert::ParseDn(id)) {  // "C=CH, O=Example, CN=moon": ID_DER_ASN1_DN
-      ike::IdPayload p;
-      p.id_type = ike::IdType::kDerAsn1Dn;
-      unsigned char* der = nullptr;
-      int len = i2d_X509_NAME(dn->get(), &der);
-      if (len > 0) p.data.assign(der, der + len);
-      OPENSSL_free(der);
+using Kind = config::Identity::Kind;
+
+ike::IdPayload IdPayloadOf(const config::Identity& id, const IpAddress& host) {
+  ike::IdPayload p;
+  switch (id.kind) {
+    case Kind::kNone:
+    case Kind::kAny:
+      return ike::MakeIdFromAddress(host);
+    case Kind::kIpv4:
+    case Kind::kIpv6:
+      return ike::MakeIdFromAddress(id.address);
+    case Kind::kFqdn:
+      return ike::MakeIdFqdn(id.name);
+    case Kind::kUserFqdn:
+      p.id_type = ike::IdType::kRfc822Addr;
+      p.data.assign(id.name.begin(), id.name.end());
       return p;
-    }
-  if (id.find('@') != std::string::npos) {  // user@domain: ID_RFC822_ADDR
-    ike::IdPayload p;
-    p.id_type = ike::IdType::kRfc822Addr;
-    p.data.assign(id.begin(), id.end());
-    return p;
+    case Kind::kDn:
+      if (auto dn = cert::ParseDn(id.name)) {
+        p.id_type = ike::IdType::kDerAsn1Dn;
+        unsigned char* der = nullptr;
+        int len = i2d_X509_NAME(dn->get(), &der);
+        if (len > 0) p.data.assign(der, der + len);
+        OPENSSL_free(der);
+        return p;
+      }
+      return ike::MakeIdFqdn(id.name);  // config checked the DN; not reached
   }
-  return ike::MakeIdFqdn(id);
+  return ike::MakeIdFromAddress(host);
 }
 
-bool IdMatches(const std::string& configured, const IpAddress& host, const ike::IdPayload& got) {
-  if (configured == "%any") return true;
-  if (configured.empty() && !host.is_set()) return true;
-  ike::IdPayload want = IdFromConfig(configured, host);
-  if (want.id_type == ike::IdType::kDerAsn1Dn) {  // attribute by attribute, "*" matches any
-    if (got.id_type != want.id_type) return false;
-    auto pattern = cert::ParseDn(configured);
+bool IdMatches(const config::Identity& configured, const IpAddress& host,
+               const ike::IdPayload& got) {
+  if (configured.kind == Kind::kAny) return true;
+  if (configured.kind == Kind::kNone && !host.is_set()) return true;
+  if (configured.kind == Kind::kDn) {  // attribute by attribute, "*" matches any
+    if (got.id_type != ike::IdType::kDerAsn1Dn) return false;
+    auto pattern = cert::ParseDn(configured.name);
     auto name = cert::ParseDnDer(got.data);
     return pattern && name && cert::DnMatches(pattern->get(), name->get());
   }
+  const ike::IdPayload want = IdPayloadOf(configured, host);
   if (want.id_type != got.id_type || want.data.size() != got.data.size()) return false;
   if (want.id_type == ike::IdType::kFqdn || want.id_type == ike::IdType::kRfc822Addr)
     return std::equal(want.data.begin(), want.data.end(), got.data.begin(),
@@ -47,9 +56,38 @@ bool IdMatches(const std::string& configured, const IpAddress& host, const ike::
   return want.data == got.data;
 }
 
-bool IdIsExact(const std::string& configured) {
-  if (configured.empty() || configured == "%any") return false;
-  return !(cert::LooksLikeDn(configured) && configured.find('*') != std::string::npos);
+bool IdIsExact(const config::Identity& configured) {
+  if (configured.kind == Kind::kNone || configured.kind == Kind::kAny) return false;
+  return !(configured.kind == Kind::kDn && configured.name.find('*') != std::string::npos);
+}
+
+config::Identity IdentityOf(const ike::IdPayload& id) {
+  config::Identity out;
+  switch (id.id_type) {
+    case ike::IdType::kIpv4Addr:
+    case ike::IdType::kIpv6Addr:
+      if (auto a = IpAddress::Parse(ike::IdToString(id))) return config::Identity::FromAddress(*a);
+      break;
+    case ike::IdType::kRfc822Addr:
+      out.kind = Kind::kUserFqdn;
+      out.name = ike::IdToString(id);
+      return out;
+    case ike::IdType::kDerAsn1Dn:
+      if (cert::ParseDnDer(id.data)) {
+        out.kind = Kind::kDn;
+        out.name = ike::IdToString(id);
+        return out;
+      }
+      break;
+    default:
+      break;
+  }
+  // FQDNs, and IDs we do not type (KEY_ID, malformed): as the text that
+  // names them, which only an FQDN or %any entry of the secrets can match.
+  out.kind = Kind::kFqdn;
+  out.name = ike::IdToString(id);
+  if (!out.name.empty() && out.name.front() == '@') out.name.erase(0, 1);
+  return out;
 }
 
 bool AddressMatches(const IpAddress& configured, const IpAddress& actual) {

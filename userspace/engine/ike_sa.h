@@ -60,7 +60,7 @@ class IkeSa {
   }
 
   State state = State::kConnecting;
-  std::shared_ptr<const ConnectionConfig> conn;  // responder: set in IKE_SA_INIT, refined in AUTH
+  std::shared_ptr<const Connection> conn;  // responder: set in IKE_SA_INIT, refined in AUTH
   uint64_t spi_i = 0, spi_r = 0;
   Endpoint local, remote;
   bool nat_local = false, nat_remote = false;  // NAT in front of us / of the peer
@@ -96,9 +96,9 @@ class IkeSa {
   // otherwise match every connection against the SA for every one.
   struct ChildConnsCache {
     uint64_t generation = 0;
-    const ConnectionConfig* conn = nullptr;
+    const Connection* conn = nullptr;
     Endpoint local, remote;
-    std::vector<std::shared_ptr<const ConnectionConfig>> conns;
+    std::vector<std::shared_ptr<const Connection>> conns;
   } child_conns;
 
   // An SA-level error notify (AUTHENTICATION_FAILED, NO_PROPOSAL_CHOSEN,

@@ -21,18 +21,18 @@ class IkeSa;
 // and DPD settings; share-ike=no on either keeps them apart unless they
 // are the same connection. Child-level keys (subnets, esp=, lifetime, interface,
 // replay window) may differ. Documentation/configuration.md lists these.
-bool SharesIkeSa(const ConnectionConfig& a, const ConnectionConfig& b);
+bool SharesIkeSa(const Connection& a, const Connection& b);
 
 // Whether c, as initiator, may put its children under sa: sa is c's own,
 // or neither says share-ike=no and sa is for a connection c shares with
 // (or, established, its peer and identities fit c: AcceptsIkeSa).
-bool MayJoinIkeSa(const ConnectionConfig& c, const IkeSa& sa);
+bool MayJoinIkeSa(const Connection& c, const IkeSa& sa);
 
 // Whether c may carry child SAs under the established IKE SA sa: c is
 // loaded (not auto=ignore), and sa's addresses and the identities it
 // authenticated fit c's ends. Used by the responder to pick the connection
 // of a peer's CREATE_CHILD_SA (and IKE_AUTH child) by traffic selectors.
-bool AcceptsIkeSa(const ConnectionConfig& c, const IkeSa& sa);
+bool AcceptsIkeSa(const Connection& c, const IkeSa& sa);
 
 // Whether other makes sa, ours as initiator with its local_id set, no
 // first contact: other is established between the identities sa is about
@@ -46,7 +46,7 @@ bool SupersedesInitialContact(const IkeSa& other, const IkeSa& sa);
 // first, then every other loaded one AcceptsIkeSa() allows, in load order.
 // Kept in sa until the connection table, sa's connection or its addresses
 // change (valid until then, or until the next call).
-const std::vector<std::shared_ptr<const ConnectionConfig>>& ChildConnections(
-    const EngineContext& ctx, IkeSa& sa);
+const std::vector<std::shared_ptr<const Connection>>& ChildConnections(const EngineContext& ctx,
+                                                                       IkeSa& sa);
 
 }  // namespace ipsec::engine

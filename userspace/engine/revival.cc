@@ -21,8 +21,8 @@ int64_t KeyingRetryDelayMs(uint32_t tries_used) {
   return std::min(kRetryBaseMs << doublings, kRetryMaxMs);
 }
 
-void PlanRevival(EngineContext& ctx, const ConnectionConfig& c, const IkeSa& dead,
-                 bool other_alive, ConnState& st) {
+void PlanRevival(EngineContext& ctx, const Connection& c, const IkeSa& dead, bool other_alive,
+                 ConnState& st) {
   if (!st.wanted || other_alive || !c.remote.host.is_set()) return;
   const std::string& name = c.name;
   const int64_t now = ctx.NowMs();
@@ -37,11 +37,11 @@ void PlanRevival(EngineContext& ctx, const ConnectionConfig& c, const IkeSa& dea
     }
     const int64_t delay = KeyingRetryDelayMs(st.tries_used);
     st.retry_at_ms = now + delay;
-    ctx.Log(LogLevel::kInfo, name,
-            "establishing failed, keying try " + std::to_string(st.tries_used + 1) +
-                (c.keyingtries ? " of " + std::to_string(c.keyingtries)
-                               : std::string(" (%forever)")) +
-                " in " + std::to_string(delay / 1000) + " s");
+    ctx.Log(
+        LogLevel::kInfo, name,
+        "establishing failed, keying try " + std::to_string(st.tries_used + 1) +
+            (c.keyingtries ? " of " + std::to_string(c.keyingtries) : std::string(" (%forever)")) +
+            " in " + std::to_string(delay / 1000) + " s");
     return;
   }
   // It was up. Which way did it go?

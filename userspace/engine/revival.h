@@ -29,7 +29,7 @@ int64_t KeyingRetryDelayMs(uint32_t tries_used);
 // a duplicate, INITIAL_CONTACT), so nothing is to be done. Sets
 // st.retry_at_ms when the connection is to be started again, or clears
 // st.wanted when it is given up.
-void PlanRevival(EngineContext& ctx, const ConnectionConfig& c, const IkeSa& dead,
-                 bool other_alive, ConnState& st);
+void PlanRevival(EngineContext& ctx, const Connection& c, const IkeSa& dead, bool other_alive,
+                 ConnState& st);
 
 }  // namespace ipsec::engine

@@ -83,10 +83,10 @@ bool TaskManager::EncodeAndSend(const ike::Message& msg, Datagrams* out) {
 
 Result<TaskManager::Datagrams> TaskManager::MaybeFragment(const ike::Message& msg,
                                                           std::vector<uint8_t> whole) {
-  const ConnectionConfig* c = sa_.conn.get();
+  const Connection* c = sa_.conn.get();
   const bool v6 = !sa_.remote.addr.is_v4();
   const size_t ip_size = c && c->fragment_size
-                             ? c->fragment_size
+                             ? *c->fragment_size
                              : (v6 ? ike::kDefaultFragmentSizeV6 : ike::kDefaultFragmentSizeV4);
   const size_t limit =
       ike::IkeBytesPerDatagram(ip_size, v6, sa_.local.port != 500 || sa_.remote.port != 500);
@@ -201,9 +201,10 @@ bool TaskManager::InitiateOne() {
   // With DPD on, dpdtimeout is how long the peer may stay silent, whatever
   // we asked: a rekey in flight when the peer dies must not stretch that to
   // the whole retransmit schedule (DPD itself waits for an idle SA).
-  const ConnectionConfig* c = sa_.conn.get();
-  if (c && c->dpd_delay_s > 0 && c->dpd_timeout_s > 0 && sa_.state == IkeSa::State::kEstablished) {
-    const int64_t at = now + int64_t{c->dpd_timeout_s} * 1000;
+  const Connection* c = sa_.conn.get();
+  if (c && c->dpd_delay.count() > 0 && c->dpd_timeout.count() > 0 &&
+      sa_.state == IkeSa::State::kEstablished) {
+    const int64_t at = now + c->dpd_timeout.count() * 1000;
     if (ex.give_up_at_ms == 0 || at < ex.give_up_at_ms) ex.give_up_at_ms = at;
   }
   outstanding_[next_request_id_++] = std::move(ex);

@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "daemon/config_bridge.h"
+#include "daemon/secrets_provider.h"
 #include "engine/fixture.h"
 
 namespace ipsec::daemon {
@@ -62,9 +62,9 @@ class ReloadTest : public engine::test::EngineTest {
     ASSERT_TRUE(loaded.ok()) << loaded.error().message;
     cfg = std::move(loaded->cfg);
     secrets = std::move(loaded->secrets);
-    ASSERT_TRUE(a.engine.LoadConnections(ToEngine(cfg.connections)).ok());
+    ASSERT_TRUE(a.engine.LoadConnections(EngineConnections(cfg.connections)).ok());
     auto bc = Conn("site2", b.addr, a.addr, {Net("10.2.0.0/24")}, {Net("10.1.0.0/24")});
-    std::vector<engine::ConnectionConfig> bv;
+    std::vector<engine::Connection> bv;
     bv.push_back(std::move(bc));
     ASSERT_TRUE(b.engine.LoadConnections(std::move(bv)).ok());
     ASSERT_TRUE(net.Run(Millis(5000)));

@@ -47,19 +47,19 @@ class CertAuthTest : public EngineTest {
     a.secrets.anchors = Anchors("ca");
     b.secrets.anchors = Anchors("ca");
   }
-  static void UseCert(ConnectionConfig& c, const std::string& cert, const std::string& id,
+  static void UseCert(Connection& c, const std::string& cert, const std::string& id,
                       const std::string& peer_id) {
-    c.local.pubkey = c.remote.pubkey = true;
+    c.local.auth = c.remote.auth = config::AuthBy::kPubkey;
     c.local.cert = cert;
-    c.local.id = id;
-    c.remote.id = peer_id;
+    c.local.id = Id(id);
+    c.remote.id = Id(peer_id);
   }
-  ConnectionConfig A() {
+  Connection A() {
     auto c = AtoB();
     UseCert(c, "moon.pem", kMoon, kSun);
     return c;
   }
-  ConnectionConfig B() {
+  Connection B() {
     auto c = BtoA();
     UseCert(c, "sun.pem", kSun, kMoon);
     return c;
@@ -74,15 +74,15 @@ class CertAuthTest : public EngineTest {
     a.secrets.credentials[name + ".pem"] = Cred({name}, name);
     auto ca = A();
     ca.local.cert = name + ".pem";
-    ca.local.id = dn;
+    ca.local.id = Id(dn);
     auto cb = B();
-    cb.remote.id = dn;
+    cb.remote.id = Id(dn);
     Load(a, ca);
     Load(b, cb);
     Run();
   }
   // Loads ca and cb, A initiates; both must hold the IKE SA.
-  void Establish(const ConnectionConfig& ca, const ConnectionConfig& cb) {
+  void Establish(const Connection& ca, const Connection& cb) {
     Load(a, ca);
     Load(b, cb);
     Run();
@@ -95,7 +95,7 @@ class CertAuthTest : public EngineTest {
   void Start(SendCert send = SendCert::kAlways) {
     auto ca = A();
     auto cb = B();
-    ca.local.send_cert = cb.local.send_cert = send;
+    ca.local.sendcert = cb.local.sendcert = send;
     Load(a, ca);
     Load(b, cb);
     Run();
@@ -122,10 +122,10 @@ TEST_F(CertAuthTest, RsaAndEcdsaCertificatesWithDnIdsEstablish) {
 
 TEST_F(CertAuthTest, WildcardRightidAndFqdnIdInSubjectAltName) {
   auto ca = A();
-  ca.local.id = "@moon.example.org";  // in moon's subjectAltName
-  ca.remote.id = "C=CH, O=ipsec_tun test, CN=*";
+  ca.local.id = Id("@moon.example.org");  // in moon's subjectAltName
+  ca.remote.id = Id("C=CH, O=ipsec_tun test, CN=*");
   auto cb = B();
-  cb.remote.id = "@moon.example.org";
+  cb.remote.id = Id("@moon.example.org");
   Load(a, ca);
   Load(b, cb);
   Run();
@@ -179,9 +179,9 @@ TEST_F(CertAuthTest, RightcaMustBeInThePeersChain) {
 
 TEST_F(CertAuthTest, IdNotInTheCertificateIsRefused) {
   auto ca = A();
-  ca.local.id = "@other.example.org";
+  ca.local.id = Id("@other.example.org");
   auto cb = B();
-  cb.remote.id = "@other.example.org";
+  cb.remote.id = Id("@other.example.org");
   Load(a, ca);
   Load(b, cb);
   Run();
@@ -218,7 +218,7 @@ TEST_F(CertAuthTest, SignatureByAnotherKeyIsRefused) {
 
 TEST_F(CertAuthTest, CertificatePeerAgainstAPskConnectionIsRefused) {
   auto cb = B();
-  cb.remote.pubkey = false;  // B wants a PSK from A
+  cb.remote.auth = config::AuthBy::kPsk;  // B wants a PSK from A
   b.secrets.any_psk = "some psk";
   Load(a, A());
   Load(b, cb);
@@ -289,7 +289,7 @@ TEST_F(CertAuthTest, SendcertAlwaysSendsUnasked) {
 // leftsendcert=never leaves it out even when asked.
 TEST_F(CertAuthTest, SendcertNeverLeavesCertOutWhenAsked) {
   auto ca = A();
-  ca.local.send_cert = SendCert::kNever;
+  ca.local.sendcert = SendCert::kNever;
   Load(a, ca);
   Load(b, B());
   Run();
@@ -447,7 +447,7 @@ TEST_F(FragmentTest, DamagedFragmentIsDroppedAndTheRetransmitCompletes) {
 // A refuses B's ECDSA P-384/SHA-384 one under another hash.
 TEST_F(CertAuthTest, RightauthRefusesAnotherScheme) {
   struct Case {
-    std::function<void(ConnectionConfig& ca, ConnectionConfig& cb)> set;
+    std::function<void(Connection& ca, Connection& cb)> set;
     Peer* refuser;
     std::string line;
   };

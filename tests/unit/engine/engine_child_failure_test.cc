@@ -23,7 +23,7 @@ class ChildFailureTest : public EngineTest {
     };
   }
   // A asks for 10.1.0.0/24 === 10.9.0.0/24, which B's "site" refuses.
-  ConnectionConfig Unacceptable(uint32_t keyingtries) {
+  Connection Unacceptable(uint32_t keyingtries) {
     auto c = AtoB({Net("10.1.0.0/24")}, {Net("10.9.0.0/24")});
     c.keyingtries = keyingtries;
     return c;
@@ -62,7 +62,7 @@ TEST_F(ChildFailureTest, RefusedAuthChildIsRetriedWithBackoffUntilAccepted) {
   // shares the IKE SA); "site" is unchanged and keeps it.
   auto other = BtoA({Net("10.9.0.0/24")}, {Net("10.1.0.0/24")});
   other.name = "other";
-  std::vector<ConnectionConfig> both{BtoA(), other};
+  std::vector<Connection> both{BtoA(), other};
   ASSERT_TRUE(b.engine.LoadConnections(std::move(both)).ok());
   ASSERT_TRUE(net.Run(Millis(8000)));
   EXPECT_EQ(child_requests, 3);

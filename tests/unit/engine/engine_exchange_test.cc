@@ -61,10 +61,10 @@ TEST_F(EngineTest, CbcProposalsWithFqdnIdsAndIpv6) {
       Conn("v6", Ip("2001:db8::1"), Ip("2001:db8::2"), {Net("fd00:1::/64")}, {Net("fd00:2::/64")});
   auto cb =
       Conn("v6", Ip("2001:db8::2"), Ip("2001:db8::1"), {Net("fd00:2::/64")}, {Net("fd00:1::/64")});
-  ca.local.id = "@a.example.org";
-  ca.remote.id = "@b.example.org";
-  cb.local.id = "@b.example.org";
-  cb.remote.id = "@a.example.org";
+  ca.local.id = Id("@a.example.org");
+  ca.remote.id = Id("@b.example.org");
+  cb.local.id = Id("@b.example.org");
+  cb.remote.id = Id("@a.example.org");
   Proposal ike =
       P(ProtocolId::kIke, {Encr(ike::encr::kAesCbc, 128), Integ(ike::integ::kHmacSha1_96),
                            Prf(ike::prf::kHmacSha1), Dh(ike::dh::kModp2048)});
@@ -99,9 +99,9 @@ TEST_F(EngineTest, CbcProposalsWithFqdnIdsAndIpv6) {
 }
 
 TEST_F(EngineTest, ReplayWindowFromTheConfigReachesTheInboundSa) {
-  ConnectionConfig ca = AtoB();
+  Connection ca = AtoB();
   ca.replay_window = 64;
-  ConnectionConfig cb = BtoA();
+  Connection cb = BtoA();
   cb.replay_window = 0;  // replay protection off on b's side only
   Load(a, ca);
   Load(b, cb);
@@ -316,7 +316,7 @@ TEST_F(EngineTest, WrongPskFailsWithClearMessageOnBothSides) {
 
 TEST_F(EngineTest, UnknownPeerIdIsOneClearLine) {
   auto cb = BtoA();
-  cb.remote.id = "@someone.else";
+  cb.remote.id = Id("@someone.else");
   Load(a, AtoB());
   Load(b, cb);
   ASSERT_TRUE(a.engine.Initiate("site").ok());
@@ -403,7 +403,7 @@ TEST_F(EngineTest, ShutdownSendsDeleteAndRemovesKernelState) {
 
 TEST_F(EngineTest, DpdLivenessChecksAreAnswered) {
   auto ca = AtoB();
-  ca.dpd_delay_s = 10;
+  ca.dpd_delay = config::Seconds(10);
   Load(a, ca);
   Load(b, BtoA());
   ASSERT_TRUE(a.engine.Initiate("site").ok());
@@ -418,7 +418,7 @@ TEST_F(EngineTest, DpdLivenessChecksAreAnswered) {
 
 TEST_F(EngineTest, DpdOnDeadPeerRemovesSas) {
   auto ca = AtoB();
-  ca.dpd_delay_s = 10;
+  ca.dpd_delay = config::Seconds(10);
   Load(a, ca);
   Load(b, BtoA());
   ASSERT_TRUE(a.engine.Initiate("site").ok());
@@ -509,7 +509,7 @@ TEST_F(EngineTest, ApiErrorsAreClear) {
   st = b.engine.Initiate("site");
   ASSERT_FALSE(st.ok());
   EXPECT_NE(st.error().message.find("can only respond"), std::string::npos);
-  std::vector<ConnectionConfig> twice = {AtoB(), AtoB()};
+  std::vector<Connection> twice = {AtoB(), AtoB()};
   auto load = a.engine.LoadConnections(twice);
   ASSERT_FALSE(load.ok());
   EXPECT_EQ(load.error().message, "connection 'site' defined twice");
@@ -523,8 +523,8 @@ namespace {
 
 TEST_F(EngineTest, IkeSaRekeyKeepsChildSasAndTheNewSaWorks) {
   auto ca = AtoB();
-  ca.ike_lifetime_s = 100;  // A rekeys at 90 s: lifetime - margin, no fuzz
-  ca.rekey_margin_s = 10;
+  ca.ike_lifetime = config::Seconds(100);  // A rekeys at 90 s: lifetime - margin, no fuzz
+  ca.rekey_margin = config::Seconds(10);
   ca.rekey_fuzz_percent = 0;
   Load(a, ca);
   Load(b, BtoA());
@@ -559,8 +559,8 @@ TEST_F(EngineTest, SimultaneousIkeRekeyCollisionResolves) {
   auto ca = AtoB();
   auto cb = BtoA();
   for (auto* c : {&ca, &cb}) {  // both rekey at 86 s: lifetime - margin, no fuzz
-    c->ike_lifetime_s = 95;
-    c->rekey_margin_s = 9;
+    c->ike_lifetime = config::Seconds(95);
+    c->rekey_margin = config::Seconds(9);
     c->rekey_fuzz_percent = 0;
   }
   Load(a, ca);

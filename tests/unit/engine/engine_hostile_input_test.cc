@@ -29,7 +29,7 @@ class HostileInputTest : public EngineTest {
       if (Is(d, ex, response) && d.from.addr == from) return &d;
     return nullptr;
   }
-  void Establish(ConnectionConfig ca, ConnectionConfig cb) {
+  void Establish(Connection ca, Connection cb) {
     Load(a, std::move(ca));
     Load(b, std::move(cb));
     Record();
@@ -39,7 +39,7 @@ class HostileInputTest : public EngineTest {
     ASSERT_EQ(Established(b), 1u) << b.log.Errors();
   }
   // B as a "right=%any" responder.
-  ConnectionConfig AnyToB() {
+  Connection AnyToB() {
     auto c = BtoA();
     c.remote.host = IpAddress();
     return c;
@@ -276,9 +276,9 @@ TEST_F(HostileInputTest, CookieIsBoundToTheRequest) {
 // without a NAT even a fresh one does not; replays are no liveness.
 TEST_F(HostileInputTest, ReplayedMessageNeitherMovesTheSaNorCountsAsLiveness) {
   auto ca = AtoB();
-  ca.dpd_delay_s = 5;
+  ca.dpd_delay = config::Seconds(5);
   auto cb = BtoA();
-  cb.dpd_delay_s = 20;
+  cb.dpd_delay = config::Seconds(20);
   cb.dpd_action = DpdAction::kClear;
   Establish(ca, cb);
   ASSERT_TRUE(net.Run(Millis(7000)));  // A's DPD goes out

@@ -18,8 +18,8 @@ class EngineIkev1Test : public EngineTest {
  protected:
   // aes128-sha1-modp2048 (seed 003's shape with libreswan's group), esp=
   // aes128-sha1 with MODP2048 PFS or aes256gcm16 without.
-  static ConnectionConfig V1(ConnectionConfig c, bool gcm = false) {
-    c.ike_version = 1;
+  static Connection V1(Connection c, bool gcm = false) {
+    c.ike_version = config::IkeVersionPolicy::kIkev1;
     c.ike_proposals = {P(ProtocolId::kIke, {Encr(12, 128), Prf(2), Dh(14)})};
     if (gcm)
       c.esp_proposals = {P(ProtocolId::kEsp, {Encr(20, 256)})};
@@ -28,9 +28,9 @@ class EngineIkev1Test : public EngineTest {
     return c;
   }
   // ikelifetime 60 s, rekeymargin 10 s, no fuzz: phase 1 rekeyed at 50 s.
-  static ConnectionConfig ShortIkeLifetime(ConnectionConfig c) {
-    c.ike_lifetime_s = 60;
-    c.rekey_margin_s = 10;
+  static Connection ShortIkeLifetime(Connection c) {
+    c.ike_lifetime = config::Seconds(60);
+    c.rekey_margin = config::Seconds(10);
     c.rekey_fuzz_percent = 0;
     return c;
   }
@@ -43,7 +43,7 @@ class EngineIkev1Test : public EngineTest {
     p.engine.OnKernelExpire(ev);
   }
   // ca at A, cb at B; A initiates; 5 s to come up.
-  void Up(const ConnectionConfig& ca, const ConnectionConfig& cb) {
+  void Up(const Connection& ca, const Connection& cb) {
     Load(a, ca);
     Load(b, cb);
     ASSERT_TRUE(a.engine.Initiate("site").ok());
@@ -62,8 +62,8 @@ class EngineIkev1Test : public EngineTest {
 TEST_F(EngineIkev1Test, QuickModeResponderRekeysAfterTheInitiator) {
   auto ca = V1(AtoB()), cb = V1(BtoA());
   for (auto* c : {&ca, &cb}) {
-    c->child_lifetime_s = 60;
-    c->rekey_margin_s = 10;
+    c->child_lifetime = config::Seconds(60);
+    c->rekey_margin = config::Seconds(10);
     c->rekey_fuzz_percent = 0;
   }
   Up(ca, cb);
@@ -173,8 +173,8 @@ TEST_F(EngineIkev1Test, ShutdownDeletesAtThePeer) {
 
 TEST_F(EngineIkev1Test, DpdDeclaresASilentPeerDeadAndAnswersRUThere) {
   auto ca = V1(AtoB());
-  ca.dpd_delay_s = 10;
-  ca.dpd_timeout_s = 30;
+  ca.dpd_delay = config::Seconds(10);
+  ca.dpd_timeout = config::Seconds(30);
   Load(a, ca);
   Load(b, V1(BtoA()));
   ASSERT_TRUE(a.engine.Initiate("site").ok());
@@ -228,7 +228,7 @@ TEST_F(EngineIkev1Test, NatIsDetectedAndMessage5FloatsTo4500) {
   };
   auto cb = V1(BtoA());
   cb.remote.host = IpAddress();  // right=%any
-  cb.remote.id = "192.0.2.1";
+  cb.remote.id = Id("192.0.2.1");
   Load(a, V1(AtoB()));
   Load(b, cb);
   ASSERT_TRUE(a.engine.Initiate("site").ok());
@@ -395,10 +395,10 @@ TEST_F(EngineIkev1Test, IsakmpSaIsRekeyedBeforeExpiryKeepingTheChildren) {
 // instead of deleting the ISAKMP SA under the child, and the child moves.
 TEST_F(EngineIkev1Test, ResponderRekeysAtItsLifetimeWhenThePeerDoesNot) {
   auto ca = V1(AtoB());
-  ca.ike_lifetime_s = 120;
+  ca.ike_lifetime = config::Seconds(120);
   ca.rekey = false;
   auto cb = V1(BtoA());
-  cb.ike_lifetime_s = 60;
+  cb.ike_lifetime = config::Seconds(60);
   Up(ca, cb);
   const auto old = b.engine.Status().ike_sas.at(0);
   const auto old_a = a.engine.Status().ike_sas.at(0);
@@ -422,10 +422,10 @@ TEST_F(EngineIkev1Test, ResponderRekeysAtItsLifetimeWhenThePeerDoesNot) {
 // child, with Deletes, and says why. Before that it is kept.
 TEST_F(EngineIkev1Test, UnrekeyableResponderSaGoesAtItsLifetime) {
   auto ca = V1(AtoB());
-  ca.ike_lifetime_s = 60;
+  ca.ike_lifetime = config::Seconds(60);
   ca.rekey = false;
   auto cb = V1(Conn("site", b.addr, IpAddress{}, {Net("10.2.0.0/24")}, {Net("10.1.0.0/24")}));
-  cb.ike_lifetime_s = 120;
+  cb.ike_lifetime = config::Seconds(120);
   Up(ca, cb);
   ASSERT_EQ(Established(b), 1u) << b.log.Errors();
   size_t informationals = 0;
@@ -479,8 +479,8 @@ TEST_F(EngineIkev1Test, ChildRekeyInFlightMovesToTheNewIsakmpSa) {
 TEST_F(EngineIkev1Test, ResponderLifetimeShortensTheChild) {
   auto ca = V1(AtoB());
   auto cb = V1(BtoA());
-  ca.child_lifetime_s = 3600;
-  cb.child_lifetime_s = 1200;
+  ca.child_lifetime = config::Seconds(3600);
+  cb.child_lifetime = config::Seconds(1200);
   Up(ca, cb);
   ExpectMatchingChildren(a, b, 1);
   auto child = a.engine.Status().ike_sas.at(0).children.at(0);
@@ -492,7 +492,7 @@ TEST_F(EngineIkev1Test, ResponderLifetimeShortensTheChild) {
 
   ASSERT_TRUE(a.engine.Terminate("site").ok());
   ASSERT_TRUE(net.Run(Millis(1000)));
-  ca.child_lifetime_s = 600;
+  ca.child_lifetime = config::Seconds(600);
   Load(a, ca);
   ASSERT_TRUE(a.engine.Initiate("site").ok());
   ASSERT_TRUE(net.Run(Millis(5000)));
@@ -538,7 +538,7 @@ TEST_F(EngineIkev1Test, ResponderLifetimeInKilobytes) {
   ASSERT_TRUE(a.engine.Terminate("site").ok());
   ASSERT_TRUE(net.Run(Millis(1000)));
   for (auto* c : {&ca, &cb}) {
-    c->ike_version = 2;
+    c->ike_version = config::IkeVersionPolicy::kIkev2;
     c->ike_proposals = {P(ProtocolId::kIke, {Encr(12, 128), Integ(2), Prf(2), Dh(14)})};
   }
   ca.child_lifebytes = 3 << 20;
@@ -675,12 +675,12 @@ TEST_F(EngineIkev1Test, UnauthenticatedInputIsBounded) {
 // the table. Now each is dropped and counted, and the SA goes on.
 TEST_F(EngineIkev1Test, ReplayedAndForgedMessagesLeaveTheSaAlone) {
   auto ca = V1(AtoB());
-  ca.dpd_delay_s = 10;
-  ca.dpd_timeout_s = 30;
+  ca.dpd_delay = config::Seconds(10);
+  ca.dpd_timeout = config::Seconds(30);
   auto anyone =
       V1(Conn("anyone", b.addr, IpAddress{}, {Net("10.2.0.0/24")}, {Net("10.99.0.0/24")}));
   Load(a, ca);
-  std::vector<ConnectionConfig> cb = {V1(BtoA()), anyone};
+  std::vector<Connection> cb = {V1(BtoA()), anyone};
   ASSERT_TRUE(b.engine.LoadConnections(cb).ok());
   std::vector<std::vector<uint8_t>> recorded;  // everything A sent B
   net.filter = [&](const Datagram& d, size_t) {
@@ -737,16 +737,15 @@ TEST_F(EngineIkev1Test, ReplayedAndForgedMessagesLeaveTheSaAlone) {
 }
 
 // A conn that allows both versions (keyexchange=ike as strongSwan means
-// it: answers_ikev1) answers a peer starting with IKEv1 in IKEv1, and the
+// it: ikev2=permit) answers a peer starting with IKEv1 in IKEv1, and the
 // same conn still answers IKEv2. Without it the main mode finds no conn.
 TEST_F(EngineIkev1Test, ConnAllowingBothVersionsAnswersIkev1) {
   auto both = V1(BtoA());
-  both.ike_version = 2;
-  both.answers_ikev1 = true;
+  both.ike_version = config::IkeVersionPolicy::kIkev2Permit;
   // IKEv2 wants an integrity transform with CBC; IKEv1 ignores it.
   both.ike_proposals = {P(ProtocolId::kIke, {Encr(12, 128), Integ(2), Prf(2), Dh(14)})};
   auto v2_only = both;
-  v2_only.answers_ikev1 = false;
+  v2_only.ike_version = config::IkeVersionPolicy::kIkev2;
   Load(b, v2_only);
   Load(a, V1(AtoB()));
   ASSERT_TRUE(a.engine.Initiate("site").ok());
@@ -813,7 +812,7 @@ TEST_F(EngineIkev1Test, Ikev2AndIkev1SideBySide) {
   auto a2 = AtoB({Net("10.1.0.0/24")}, {Net("10.3.0.0/24")});
   auto b2 = BtoA({Net("10.3.0.0/24")}, {Net("10.1.0.0/24")});
   a2.name = b2.name = "v2";
-  std::vector<ConnectionConfig> ca = {V1(AtoB()), a2}, cb = {V1(BtoA()), b2};
+  std::vector<Connection> ca = {V1(AtoB()), a2}, cb = {V1(BtoA()), b2};
   ASSERT_TRUE(a.engine.LoadConnections(ca).ok());
   ASSERT_TRUE(b.engine.LoadConnections(cb).ok());
   ASSERT_TRUE(a.engine.Initiate("site").ok());

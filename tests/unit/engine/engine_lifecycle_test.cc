@@ -39,7 +39,7 @@ class LifecycleTest : public EngineTest {
       return drop_all ? 0 : 1;
     };
   }
-  void Up(ConnectionConfig ca, ConnectionConfig cb) {
+  void Up(Connection ca, Connection cb) {
     Load(a, std::move(ca));
     Load(b, std::move(cb));
     ASSERT_TRUE(a.engine.Initiate("site").ok());
@@ -58,7 +58,7 @@ TEST_F(LifecycleTest, ChildKeysFollowTheExchangeInitiatorNotTheIkeRole) {
   kernel::MockKernel kernel;
   EngineContext ctx(clock, a.random, a.sender, kernel, a.secrets, a.log);
   IkeSa sa(ctx, 1, /*initiator=*/true);
-  sa.conn = std::make_shared<const ConnectionConfig>(AtoB());
+  sa.conn = std::make_shared<const Connection>(AtoB());
   sa.local = {a.addr, 500};
   sa.remote = {b.addr, 500};
   ChildSa child;
@@ -312,8 +312,8 @@ TEST_F(LifecycleTest, SimultaneousChildRekeyLeavesOnePair) {
 // rekeymargin / rekeyfuzz / rekey=no reach the kernel's soft lifetime.
 TEST_F(LifecycleTest, RekeyTimingComesFromTheConfiguration) {
   auto ca = AtoB();
-  ca.child_lifetime_s = 3600;
-  ca.rekey_margin_s = 100;
+  ca.child_lifetime = config::Seconds(3600);
+  ca.rekey_margin = config::Seconds(100);
   ca.rekey_fuzz_percent = 0;
   Up(ca, BtoA());
   const auto* in = a.kernel.FindSa(OnlyChild(a).inbound_spi, Direction::kIn);
@@ -330,7 +330,7 @@ TEST_F(LifecycleTest, RekeyTimingComesFromTheConfiguration) {
 TEST_F(LifecycleTest, RekeyNoMeansNoSoftLifetimeAndNoIkeRekey) {
   auto ca = AtoB();
   ca.rekey = false;
-  ca.ike_lifetime_s = 100;
+  ca.ike_lifetime = config::Seconds(100);
   Up(ca, BtoA());
   const auto spi_i = a.engine.Status().ike_sas.at(0).spi_i;
   EXPECT_EQ(a.kernel.FindSa(OnlyChild(a).inbound_spi, Direction::kIn)->soft.seconds, 0u);
@@ -343,8 +343,8 @@ TEST_F(LifecycleTest, RekeyNoMeansNoSoftLifetimeAndNoIkeRekey) {
 // (dpdtimeout) after the peer went, not after the 31 s retransmit schedule.
 TEST_F(LifecycleTest, DpdTimeoutIsHonoured) {
   auto ca = AtoB();
-  ca.dpd_delay_s = 5;
-  ca.dpd_timeout_s = 10;
+  ca.dpd_delay = config::Seconds(5);
+  ca.dpd_timeout = config::Seconds(10);
   Up(ca, BtoA());
   CountChildRequests();
   drop_all = true;
@@ -362,8 +362,8 @@ TEST_F(LifecycleTest, DpdTimeoutIsHonoured) {
 // dpdtimeout too, not after the 31 s retransmit schedule.
 TEST_F(LifecycleTest, DpdTimeoutBoundsARekeyInFlight) {
   auto ca = AtoB();
-  ca.dpd_delay_s = 5;
-  ca.dpd_timeout_s = 10;
+  ca.dpd_delay = config::Seconds(5);
+  ca.dpd_timeout = config::Seconds(10);
   Up(ca, BtoA());
   CountChildRequests();  // its filter drops everything once drop_all is set
   drop_all = true;
@@ -378,8 +378,8 @@ TEST_F(LifecycleTest, DpdTimeoutBoundsARekeyInFlight) {
 
 TEST_F(LifecycleTest, DpdActionRestartInitiatesAgain) {
   auto ca = AtoB();
-  ca.dpd_delay_s = 5;
-  ca.dpd_timeout_s = 10;
+  ca.dpd_delay = config::Seconds(5);
+  ca.dpd_timeout = config::Seconds(10);
   ca.dpd_action = DpdAction::kRestart;
   Up(ca, BtoA());
   CountChildRequests();
@@ -395,8 +395,8 @@ TEST_F(LifecycleTest, DpdActionRestartInitiatesAgain) {
 
 TEST_F(LifecycleTest, DpdActionHoldKeepsThePolicyAndStartsOnTraffic) {
   auto ca = AtoB();
-  ca.dpd_delay_s = 5;
-  ca.dpd_timeout_s = 10;
+  ca.dpd_delay = config::Seconds(5);
+  ca.dpd_timeout = config::Seconds(10);
   ca.dpd_action = DpdAction::kHold;
   Up(ca, BtoA());
   const uint32_t reqid = OnlyChild(a).reqid;
@@ -515,8 +515,8 @@ TEST_F(LifecycleTest, HardExpiryWithoutRekeyBringsANewChild) {
 // Authentication failures: EngineTest.WrongPskFailsWithClearMessageOnBothSides.
 TEST_F(LifecycleTest, OneInfoLinePerOperatorEvent) {
   auto ca = AtoB();
-  ca.dpd_delay_s = 5;
-  ca.dpd_timeout_s = 10;
+  ca.dpd_delay = config::Seconds(5);
+  ca.dpd_timeout = config::Seconds(10);
   auto info_lines = [&](std::string_view needle) {
     size_t n = 0;
     for (const auto& l : a.log.lines)

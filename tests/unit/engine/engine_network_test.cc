@@ -217,7 +217,7 @@ TEST_F(EngineTest, NatIsDetectedAndIkeMovesTo4500WithUdpEncap) {
   };
   auto cb = BtoA();
   cb.remote.host = IpAddress();  // right=%any: B cannot know A's public address
-  cb.remote.id = "192.0.2.1";
+  cb.remote.id = Id("192.0.2.1");
   Load(a, AtoB());
   Load(b, cb);
   // The NAT: rewrite in both directions in flight.
@@ -332,10 +332,10 @@ std::shared_ptr<std::vector<NatMapping>> NatInFrontOf(FakeNetwork& net, const Ip
 TEST_F(EngineTest, NatRebindingMovesTheChildSas) {
   auto& nat = *NatInFrontOf(net, a.addr);
   auto ca = AtoB();
-  ca.dpd_delay_s = 5;
+  ca.dpd_delay = config::Seconds(5);
   auto cb = BtoA();
   cb.remote.host = IpAddress();
-  cb.remote.id = "192.0.2.1";
+  cb.remote.id = Id("192.0.2.1");
   Load(a, ca);
   Load(b, cb);
   ASSERT_TRUE(a.engine.Initiate("site").ok());
@@ -375,7 +375,7 @@ TEST_F(EngineTest, EspMappingEventMovesANattedPeer) {
   NatInFrontOf(net, a.addr);
   auto cb = BtoA();
   cb.remote.host = IpAddress();
-  cb.remote.id = "192.0.2.1";
+  cb.remote.id = Id("192.0.2.1");
   Load(a, AtoB());
   Load(b, cb);
   ASSERT_TRUE(a.engine.Initiate("site").ok());

@@ -35,7 +35,7 @@ class PacingTest : public EngineTest {
 
   // A has one connection to each of kPeers responders.
   void ManyPeers() {
-    std::vector<ConnectionConfig> mine;
+    std::vector<Connection> mine;
     for (int i = 1; i <= kPeers; ++i) {
       const std::string n = std::to_string(i);
       auto p = std::make_unique<Peer>(net, clock, "P" + n,
@@ -57,14 +57,14 @@ class PacingTest : public EngineTest {
   // n connections between A and B, each with its own IKE SA (share-ike=no,
   // own IDs).
   void SeparateSasToB(int n) {
-    std::vector<ConnectionConfig> mine, theirs;
+    std::vector<Connection> mine, theirs;
     for (int i = 1; i <= n; ++i) {
       const std::string s = std::to_string(i);
       auto c = Conn("t" + s, a.addr, b.addr, {Net(("10.1." + s + ".0/24").c_str())},
                     {Net(("10.2." + s + ".0/24").c_str())});
       c.share_ike = false;
-      c.local.id = "@a" + s;
-      c.remote.id = "@b" + s;
+      c.local.id = Id("@a" + s);
+      c.remote.id = Id("@b" + s);
       auto r = Conn("t" + s, b.addr, a.addr, c.remote.subnets, c.local.subnets);
       r.share_ike = false;
       r.local.id = c.remote.id;
@@ -145,7 +145,7 @@ TEST_F(PacingTest, AnUnansweredInitiationFreesItsSlot) {
   auto live = AtoB();
   live.auto_action = AutoAction::kStart;
   Load(b, BtoA());
-  std::vector<ConnectionConfig> v;
+  std::vector<Connection> v;
   v.push_back(dead);
   v.push_back(live);
   ASSERT_TRUE(a.engine.LoadConnections(std::move(v)).ok());

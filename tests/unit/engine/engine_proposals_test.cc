@@ -2,6 +2,7 @@
 // narrowing, and ID matching, without any exchange around them.
 #include <gtest/gtest.h>
 
+#include "config/values.h"
 #include "engine/identity.h"
 #include "engine/proposals.h"
 #include "engine/traffic_selectors.h"
@@ -120,19 +121,45 @@ TEST(EngineTrafficSelectors, NarrowsToTheSmallerSideAndRejectsDisjoint) {
   EXPECT_EQ(NarrowAny({host, wide}, p("10.2.0.0/16")), p("10.2.0.0/16"));
 }
 
-TEST(EngineIdentity, ConfigStringsAndMatching) {
+config::Identity Id(std::string_view text) {
+  auto id = config::ParseIdentity(text, nullptr);
+  return id ? *id : config::Identity{};
+}
+
+TEST(EngineIdentity, TypedIdentitiesAndMatching) {
   auto host = *IpAddress::Parse("192.0.2.1");
-  EXPECT_EQ(IdFromConfig("", host).id_type, ike::IdType::kIpv4Addr);
-  EXPECT_EQ(IdFromConfig("@vpn.example.org", host), ike::MakeIdFqdn("vpn.example.org"));
-  EXPECT_EQ(IdFromConfig("2001:db8::1", host).id_type, ike::IdType::kIpv6Addr);
-  EXPECT_TRUE(IdMatches("@VPN.example.org", host, ike::MakeIdFqdn("vpn.EXAMPLE.org")));
-  EXPECT_FALSE(IdMatches("@vpn.example.org", host, ike::MakeIdFqdn("other.example.org")));
-  EXPECT_TRUE(IdMatches("", host, ike::MakeIdFromAddress(host)));
-  EXPECT_FALSE(IdMatches("", host, ike::MakeIdFqdn("x")));
-  EXPECT_TRUE(IdMatches("", IpAddress(), ike::MakeIdFqdn("x")));  // right=%any
-  EXPECT_TRUE(IdMatches("%any", host, ike::MakeIdFqdn("x")));
-  EXPECT_EQ(IdFromConfig("user@example.org", host).id_type, ike::IdType::kRfc822Addr);
-  EXPECT_TRUE(IdMatches("user@example.org", host, IdFromConfig("User@Example.org", host)));
+  EXPECT_EQ(IdPayloadOf(Id(""), host).id_type, ike::IdType::kIpv4Addr);
+  EXPECT_EQ(IdPayloadOf(Id("@vpn.example.org"), host), ike::MakeIdFqdn("vpn.example.org"));
+  EXPECT_EQ(IdPayloadOf(Id("2001:db8::1"), host).id_type, ike::IdType::kIpv6Addr);
+  EXPECT_TRUE(IdMatches(Id("@VPN.example.org"), host, ike::MakeIdFqdn("vpn.EXAMPLE.org")));
+  EXPECT_FALSE(IdMatches(Id("@vpn.example.org"), host, ike::MakeIdFqdn("other.example.org")));
+  EXPECT_TRUE(IdMatches(Id(""), host, ike::MakeIdFromAddress(host)));
+  EXPECT_FALSE(IdMatches(Id(""), host, ike::MakeIdFqdn("x")));
+  EXPECT_TRUE(IdMatches(Id(""), IpAddress(), ike::MakeIdFqdn("x")));  // right=%any
+  EXPECT_TRUE(IdMatches(Id("%any"), host, ike::MakeIdFqdn("x")));
+  EXPECT_EQ(IdPayloadOf(Id("user@example.org"), host).id_type, ike::IdType::kRfc822Addr);
+  EXPECT_TRUE(IdMatches(Id("user@example.org"), host, IdPayloadOf(Id("User@Example.org"), host)));
+  // A DN with "*" values matches attribute by attribute and is not exact.
+  const auto dn = Id("C=CH, O=Example, CN=*");
+  EXPECT_FALSE(IdIsExact(dn));
+  EXPECT_TRUE(IdIsExact(Id("C=CH, O=Example, CN=moon")));
+  EXPECT_TRUE(IdMatches(dn, host, IdPayloadOf(Id("C=CH, O=Example, CN=moon"), host)));
+  EXPECT_FALSE(IdMatches(dn, host, IdPayloadOf(Id("C=CH, O=Other, CN=moon"), host)));
+}
+
+// What the secrets lookup is given for a received ID: the typed identity
+// an ipsec.secrets line would name.
+TEST(EngineIdentity, ReceivedIdAsIdentity) {
+  auto host = *IpAddress::Parse("192.0.2.1");
+  using K = config::Identity::Kind;
+  EXPECT_EQ(IdentityOf(ike::MakeIdFromAddress(host)), config::Identity::FromAddress(host));
+  auto fqdn = IdentityOf(ike::MakeIdFqdn("vpn.example.org"));
+  EXPECT_EQ(fqdn.kind, K::kFqdn);
+  EXPECT_EQ(fqdn.name, "vpn.example.org");
+  EXPECT_EQ(IdentityOf(IdPayloadOf(Id("user@example.org"), host)).kind, K::kUserFqdn);
+  auto dn = IdentityOf(IdPayloadOf(Id("C=CH, O=Example, CN=moon"), host));
+  EXPECT_EQ(dn.kind, K::kDn);
+  EXPECT_TRUE(dn.Matches(Id("C=CH, O=Example, CN=moon")));
 }
 
 }  // namespace

@@ -34,19 +34,17 @@ class ReloadTest : public EngineTest {
     net.Attach(&c);
     c.secrets.any_psk = a.secrets.any_psk;
   }
-  ConnectionConfig Site2() {
+  Connection Site2() {
     auto x = Conn("site2", a.addr, b.addr, {Net("10.1.0.0/24")}, {Net("10.2.0.0/24")});
     x.auto_action = AutoAction::kStart;
     return x;
   }
-  ConnectionConfig Site3() {
+  Connection Site3() {
     auto x = Conn("site3", a.addr, c.addr, {Net("10.1.0.0/24")}, {Net("10.3.0.0/24")});
     x.auto_action = AutoAction::kStart;
     return x;
   }
-  ipsec::Status LoadA(std::vector<ConnectionConfig> v, const std::vector<std::string>& r = {}) {
-    return a.engine.LoadConnections(std::move(v), r);
-  }
+  ipsec::Status LoadA(std::vector<Connection> v) { return a.engine.LoadConnections(std::move(v)); }
   // A with site2 up to B, C ready to answer site3.
   void StartSite2() {
     ASSERT_TRUE(b.engine
@@ -102,7 +100,7 @@ TEST_F(ReloadTest, ChangedConnectionIsReplaced) {
   StartSite2();
   const SaKey before = SasOf(a, "site2");
   auto changed = Site2();
-  changed.child_lifetime_s = 1800;
+  changed.child_lifetime = config::Seconds(1800);
   ASSERT_TRUE(LoadA({changed}).ok());
   ASSERT_TRUE(net.Run(Millis(5000)));
   const SaKey after = SasOf(a, "site2");
@@ -121,7 +119,7 @@ TEST_F(ReloadTest, ReplacedWhileItsIkeSaIsBusyStartsAFreshIkeSa) {
   const uint32_t in_spi = static_cast<uint32_t>(std::get<3>(*SasOf(a, "site2").begin()));
   a.engine.OnKernelExpire({0, in_spi, kernel::Direction::kIn, 0, false, 0});
   auto changed = Site2();
-  changed.child_lifetime_s = 1800;
+  changed.child_lifetime = config::Seconds(1800);
   ASSERT_TRUE(LoadA({changed}).ok());
   // No timers: the replacement is up on its own IKE SA at once, not after a
   // revival delay for having joined the dying one.
@@ -133,18 +131,23 @@ TEST_F(ReloadTest, ReplacedWhileItsIkeSaIsBusyStartsAFreshIkeSa) {
   ExpectMatchingChildren(a, b, 1);
 }
 
-TEST_F(ReloadTest, ReplaceByNameRenegotiatesAnUnchangedConnection) {
-  // The daemon names connections whose change the engine cannot see
-  // (leftsourceip=, mtu=...).
+TEST_F(ReloadTest, AnySettingChangeRenegotiatesButItsPlaceInTheFileDoesNot) {
+  // The engine holds the whole connection: a setting only the daemon acts
+  // on (mtu=, leftsourceip=) replaces it too.
   StartSite2();
   const SaKey before = SasOf(a, "site2");
-  ASSERT_TRUE(LoadA({Site2()}, {"site2"}).ok());
+  auto with_mtu = Site2();
+  with_mtu.mtu = 1400;
+  ASSERT_TRUE(LoadA({with_mtu}).ok());
   ASSERT_TRUE(net.Run(Millis(5000)));
   ASSERT_EQ(SasOf(a, "site2").size(), 1u);
   EXPECT_NE(SasOf(a, "site2"), before);
-  // Without the name, the same table changes nothing.
+  // The same settings written elsewhere in the file (a site added above
+  // it) change nothing.
   const SaKey now = SasOf(a, "site2");
-  ASSERT_TRUE(LoadA({Site2()}).ok());
+  auto moved = with_mtu;
+  moved.where = {"/etc/ipsec.conf", 42};
+  ASSERT_TRUE(LoadA({moved}).ok());
   ASSERT_TRUE(net.Run(Millis(5000)));
   EXPECT_EQ(SasOf(a, "site2"), now);
 }

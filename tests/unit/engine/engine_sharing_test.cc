@@ -17,9 +17,9 @@ IpPrefix Site(int side, int i) {
 
 // n connections t1..tn, one subnet pair each (10.1.i.0/24 === 10.2.i.0/24
 // from A), all with the same hosts, IDs and IKE parameters.
-std::vector<ConnectionConfig> Tunnels(const IpAddress& left, const IpAddress& right, int n,
-                                      bool a_side, AutoAction action) {
-  std::vector<ConnectionConfig> v;
+std::vector<Connection> Tunnels(const IpAddress& left, const IpAddress& right, int n, bool a_side,
+                                AutoAction action) {
+  std::vector<Connection> v;
   for (int i = 1; i <= n; ++i) {
     auto c = Conn("t" + std::to_string(i), left, right, {Site(a_side ? 1 : 2, i)},
                   {Site(a_side ? 2 : 1, i)});
@@ -96,7 +96,7 @@ TEST_F(SharingTest, FiftyConnectionsToOnePeerShareOneIkeSa) {
 
 TEST_F(SharingTest, DifferentIkeParametersDoNotShare) {
   auto conns = Tunnels(a.addr, b.addr, 2, true, AutoAction::kStart);
-  conns[1].ike_lifetime_s = 7200;  // an IKE-level key differs: its own IKE SA
+  conns[1].ike_lifetime = config::Seconds(7200);  // an IKE-level key differs: its own IKE SA
   ASSERT_TRUE(b.engine.LoadConnections(Tunnels(b.addr, a.addr, 2, false, AutoAction::kAdd)).ok());
   ASSERT_TRUE(a.engine.LoadConnections(std::move(conns)).ok());
   ASSERT_TRUE(net.Run(Millis(10000)));
@@ -108,7 +108,7 @@ TEST_F(SharingTest, ResponderAcceptsChildrenForEveryMatchingConnection) {
   // A: one connection with three subnet pairs; B: three connections, one
   // pair each (strongSwan merges such connections into one peer config).
   Load(a, AtoB({Site(1, 1)}, {Site(2, 1), Site(2, 2), Site(2, 3)}));
-  std::vector<ConnectionConfig> bc = Tunnels(b.addr, a.addr, 3, false, AutoAction::kAdd);
+  std::vector<Connection> bc = Tunnels(b.addr, a.addr, 3, false, AutoAction::kAdd);
   for (auto& c : bc) c.remote.subnets = {Site(1, 1)};
   ASSERT_TRUE(b.engine.LoadConnections(std::move(bc)).ok());
   ASSERT_TRUE(a.engine.Initiate("site").ok());
@@ -145,7 +145,7 @@ TEST_F(SharingTest, EveryConnectionComesBackWhenThePeerDeletesTheSharedIkeSa) {
 
 TEST_F(SharingTest, ChildrenStayWithTheIkeSaWhenThePeerRekeysIt) {
   auto bc = Tunnels(b.addr, a.addr, 10, false, AutoAction::kAdd);
-  for (auto& c : bc) c.ike_lifetime_s = 100;  // B rekeys the IKE SA at 95 s
+  for (auto& c : bc) c.ike_lifetime = config::Seconds(100);  // B rekeys the IKE SA at 95 s
   ASSERT_TRUE(b.engine.LoadConnections(std::move(bc)).ok());
   ASSERT_TRUE(a.engine.LoadConnections(Tunnels(a.addr, b.addr, 10, true, AutoAction::kStart)).ok());
   ASSERT_TRUE(net.Run(Millis(10000)));
@@ -248,11 +248,11 @@ TEST_F(SharingTest, InitialContactOnTheFirstIkeSaRemovesThePeersStaleOne) {
 // connection is left, the same one at both ends, none lost.
 TEST_F(SharingTest, DuplicatesAmongManyIkeSasToOnePeerResolvePerIdentityPair) {
   constexpr int kConns = 120;
-  auto with_ids = [](std::vector<ConnectionConfig> v, bool a_side) {
+  auto with_ids = [](std::vector<Connection> v, bool a_side) {
     for (size_t i = 0; i < v.size(); ++i) {
       const std::string n = std::to_string(i + 1);
-      v[i].local.id = (a_side ? "@a" : "@b") + n;
-      v[i].remote.id = (a_side ? "@b" : "@a") + n;
+      v[i].local.id = Id((a_side ? "@a" : "@b") + n);
+      v[i].remote.id = Id((a_side ? "@b" : "@a") + n);
       v[i].keyingtries = 0;
     }
     return v;
@@ -287,7 +287,7 @@ TEST_F(SharingTest, DuplicatesAmongManyIkeSasToOnePeerResolvePerIdentityPair) {
 // A's ESP proposals carry DH groups. Implicit (no pfs= line): each proposal
 // with the groups, then the same without, as config/conn_builder.cc builds
 // them; explicit (pfs=yes or a group in esp=): only with the groups.
-std::vector<ConnectionConfig> WithPfs(std::vector<ConnectionConfig> v, bool implicit) {
+std::vector<Connection> WithPfs(std::vector<Connection> v, bool implicit) {
   for (auto& c : v) {
     std::vector<Proposal> plain = DefaultEspProposals();
     c.esp_proposals = plain;

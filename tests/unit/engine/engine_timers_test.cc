@@ -25,11 +25,11 @@ class TimersTest : public EngineTest {
   void Up() {
     auto ab = AtoB(), ba = BtoA();
     ab.name = ba.name = "toB";
-    ab.dpd_delay_s = 7;
+    ab.dpd_delay = config::Seconds(7);
     auto ac = Conn("toC", a.addr, c.addr, {Net("10.1.0.0/24")}, {Net("10.3.0.0/24")});
     auto ca = Conn("toC", c.addr, a.addr, {Net("10.3.0.0/24")}, {Net("10.1.0.0/24")});
-    ac.dpd_delay_s = 3;
-    ac.dpd_timeout_s = 5;
+    ac.dpd_delay = config::Seconds(3);
+    ac.dpd_timeout = config::Seconds(5);
     ASSERT_TRUE(a.engine.LoadConnections({ab, ac}).ok());
     Load(b, ba);
     Load(c, ca);

@@ -12,9 +12,9 @@ namespace {
 
 constexpr int kConns = 20;
 
-std::vector<ConnectionConfig> Tunnels(const IpAddress& left, const IpAddress& right, bool a_side,
-                                      AutoAction action) {
-  std::vector<ConnectionConfig> v;
+std::vector<Connection> Tunnels(const IpAddress& left, const IpAddress& right, bool a_side,
+                                AutoAction action) {
+  std::vector<Connection> v;
   for (int i = 1; i <= kConns; ++i) {
     const std::string l =
         "10." + std::to_string(a_side ? 1 : 2) + "." + std::to_string(i) + ".0/24";

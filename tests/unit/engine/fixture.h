@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "common/hex.h"
+#include "config/values.h"
 #include "ike/constants.h"
 #include "sim.h"
 
@@ -34,10 +35,21 @@ inline Transform Dh(uint16_t id) {
   return {TransformType::kDh, id, 0};
 }
 
-inline ConnectionConfig Conn(const std::string& name, const IpAddress& left, const IpAddress& right,
-                             std::vector<IpPrefix> lnets, std::vector<IpPrefix> rnets) {
-  ConnectionConfig c;
+// An identity as ipsec.conf writes it ("@moon.example.org", "10.0.0.1",
+// "C=CH, O=Example, CN=moon", "%any"); "" is kNone (the host address).
+inline config::Identity Id(std::string_view text) {
+  auto id = config::ParseIdentity(text, nullptr);
+  return id ? *id : config::Identity{};
+}
+
+// A connection as a test starts from: loaded (auto=add), one try,
+// dpdaction=clear; everything else config::Connection's defaults.
+inline Connection Conn(const std::string& name, const IpAddress& left, const IpAddress& right,
+                       std::vector<IpPrefix> lnets, std::vector<IpPrefix> rnets) {
+  Connection c;
   c.name = name;
+  c.auto_action = AutoAction::kAdd;
+  c.dpd_action = DpdAction::kClear;
   c.local.host = left;
   c.remote.host = right;
   c.local.subnets = std::move(lnets);
@@ -58,16 +70,16 @@ class EngineTest : public ::testing::Test {
     b.secrets.any_psk = "correct horse battery staple";
   }
 
-  ConnectionConfig AtoB(std::vector<IpPrefix> l = {Net("10.1.0.0/24")},
-                        std::vector<IpPrefix> r = {Net("10.2.0.0/24")}) {
+  Connection AtoB(std::vector<IpPrefix> l = {Net("10.1.0.0/24")},
+                  std::vector<IpPrefix> r = {Net("10.2.0.0/24")}) {
     return Conn("site", a.addr, b.addr, std::move(l), std::move(r));
   }
-  ConnectionConfig BtoA(std::vector<IpPrefix> l = {Net("10.2.0.0/24")},
-                        std::vector<IpPrefix> r = {Net("10.1.0.0/24")}) {
+  Connection BtoA(std::vector<IpPrefix> l = {Net("10.2.0.0/24")},
+                  std::vector<IpPrefix> r = {Net("10.1.0.0/24")}) {
     return Conn("site", b.addr, a.addr, std::move(l), std::move(r));
   }
-  void Load(Peer& p, ConnectionConfig c) {
-    std::vector<ConnectionConfig> v;
+  void Load(Peer& p, Connection c) {
+    std::vector<Connection> v;
     v.push_back(std::move(c));
     ASSERT_TRUE(p.engine.LoadConnections(std::move(v)).ok());
   }

@@ -72,8 +72,14 @@ class MapSecrets : public SecretProvider {
   // A PSK for any pair of IDs unless a pair-specific one is set.
   std::string any_psk;
   std::map<std::pair<std::string, std::string>, std::string> by_ids;
-  std::optional<SecureBytes> FindPsk(std::string_view l, std::string_view r) const override {
-    auto it = by_ids.find({std::string(l), std::string(r)});
+  // by_ids keys: the IDs as ike::IdToString prints them ("192.0.2.1",
+  // "moon.example.org", "C=CH, O=Example, CN=moon").
+  static std::string Text(const config::Identity& id) {
+    return id.kind == config::Identity::Kind::kFqdn ? id.name : id.ToString();
+  }
+  std::optional<SecureBytes> FindPsk(const config::Identity& l,
+                                     const config::Identity& r) const override {
+    auto it = by_ids.find({Text(l), Text(r)});
     const std::string* s = it != by_ids.end() ? &it->second : any_psk.empty() ? nullptr : &any_psk;
     if (!s) return std::nullopt;
     return SecureBytes(

@@ -11,8 +11,8 @@ namespace ipsec::engine {
 
 using ike::PayloadType;
 
-bool UsesCertificates(const ConnectionConfig& c) {
-  return c.local.pubkey || c.remote.pubkey;
+bool UsesCertificates(const Connection& c) {
+  return c.local.auth == config::AuthBy::kPubkey || c.remote.auth == config::AuthBy::kPubkey;
 }
 
 ike::NotifyPayload SignatureHashNotify() {
@@ -61,7 +61,7 @@ bool HasCertReq(const ike::Message& m) {
   return false;
 }
 
-Result<ike::AuthPayload> AddCertsAndSign(const EngineContext& ctx, const EngineEnd& local,
+Result<ike::AuthPayload> AddCertsAndSign(const EngineContext& ctx, const config::End& local,
                                          bool peer_asked,
                                          std::span<const cert::SigHash> peer_hashes,
                                          std::span<const uint8_t> octets, ike::Message& m,
@@ -75,14 +75,14 @@ Result<ike::AuthPayload> AddCertsAndSign(const EngineContext& ctx, const EngineE
   if (!sig) return MakeError("signing our AUTH failed: " + sig.error().message);
   *scheme_name = cert::SchemeName(cred->key->type(), *scheme);
   const bool send =
-      local.send_cert == SendCert::kAlways || (local.send_cert == SendCert::kIfAsked && peer_asked);
+      local.sendcert == SendCert::kAlways || (local.sendcert == SendCert::kIfAsked && peer_asked);
   if (send)
     for (const auto& c : cred->chain)
       m.Add(PayloadType::kCert, ike::RawPayload{cert::EncodeCertBody(c)});
   return ike::AuthPayload{static_cast<ike::AuthMethod>(scheme->method), std::move(sig).value()};
 }
 
-std::string CheckPeerScheme(const EngineEnd& remote, cert::KeyType key, int key_bits,
+std::string CheckPeerScheme(const config::End& remote, cert::KeyType key, int key_bits,
                             const cert::SignatureScheme& used) {
   const bool rsa = key == cert::KeyType::kRsa;
   const bool ecdsa = key == cert::KeyType::kEcdsaP256 || key == cert::KeyType::kEcdsaP384 ||
@@ -127,7 +127,7 @@ bool ChainHasCa(const cert::CertStore& store, const cert::Certificate& ee,
 
 }  // namespace
 
-std::string VerifyPeerSignature(const EngineContext& ctx, const EngineEnd& remote,
+std::string VerifyPeerSignature(const EngineContext& ctx, const config::End& remote,
                                 const ike::Message& m, const ike::IdPayload& id,
                                 const ike::AuthPayload& auth, std::span<const uint8_t> octets,
                                 std::string* scheme_name, std::string* subject) {

@@ -22,7 +22,7 @@ namespace ipsec::engine {
 inline constexpr size_t kMaxPeerCerts = 8;
 
 // Whether c authenticates either end with a certificate.
-bool UsesCertificates(const ConnectionConfig& c);
+bool UsesCertificates(const Connection& c);
 
 // SIGNATURE_HASH_ALGORITHMS with what we accept (cert::OurSignatureHashes).
 ike::NotifyPayload SignatureHashNotify();
@@ -49,7 +49,7 @@ bool HasCertReq(const ike::Message& m);
 // payload signing octets with the key of local.cert, the method chosen by
 // the peer's hashes. The error is one line for the log.
 // scheme_name receives the scheme's cert::SchemeName.
-Result<ike::AuthPayload> AddCertsAndSign(const EngineContext& ctx, const EngineEnd& local,
+Result<ike::AuthPayload> AddCertsAndSign(const EngineContext& ctx, const config::End& local,
                                          bool peer_asked,
                                          std::span<const cert::SigHash> peer_hashes,
                                          std::span<const uint8_t> octets, ike::Message& m,
@@ -59,7 +59,7 @@ Result<ike::AuthPayload> AddCertsAndSign(const EngineContext& ctx, const EngineE
 // id is in the end-entity certificate, auth verifies over octets with its
 // key. "" when all hold (scheme_name and subject then receive how it signed
 // and its certificate's subject), else the reason in one line.
-std::string VerifyPeerSignature(const EngineContext& ctx, const EngineEnd& remote,
+std::string VerifyPeerSignature(const EngineContext& ctx, const config::End& remote,
                                 const ike::Message& m, const ike::IdPayload& id,
                                 const ike::AuthPayload& auth, std::span<const uint8_t> octets,
                                 std::string* scheme_name, std::string* subject);
@@ -69,7 +69,7 @@ std::string VerifyPeerSignature(const EngineContext& ctx, const EngineEnd& remot
 // size, a hash among those named, and for an RSA key the padding (rsa/pss:
 // RSASSA-PSS; rsa with a hash: PKCS#1 v1.5, as strongSwan's rsa-sha256).
 // "" when they hold, else what was missing in one line.
-std::string CheckPeerScheme(const EngineEnd& remote, cert::KeyType key, int key_bits,
+std::string CheckPeerScheme(const config::End& remote, cert::KeyType key, int key_bits,
                             const cert::SignatureScheme& used);
 
 }  // namespace ipsec::engine

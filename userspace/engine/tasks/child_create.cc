@@ -25,7 +25,7 @@ using ike::PayloadType;
 
 constexpr size_t kNonceSize = 32;
 
-std::vector<Proposal> EspProposalsOf(const ConnectionConfig& c) {
+std::vector<Proposal> EspProposalsOf(const Connection& c) {
   return c.esp_proposals.empty() ? DefaultEspProposals() : c.esp_proposals;
 }
 
@@ -44,14 +44,14 @@ std::optional<uint32_t> SpiFrom(const ike::Bytes& b) {
 
 using ike::Notify;
 
-std::string PairText(const std::pair<IpPrefix, IpPrefix>& p) {
-  return p.first.ToString() + " === " + p.second.ToString();
+std::string PairText(const config::SubnetPair& p) {
+  return p.local.ToString() + " === " + p.remote.ToString();
 }
 
 class ChildCreateTask : public Task {
  public:
   ChildCreateTask(EngineContext& ctx, size_t pair, uint32_t rekey_inbound_spi,
-                  std::shared_ptr<const ConnectionConfig> conn)
+                  std::shared_ptr<const Connection> conn)
       : ctx_(ctx), conn_(std::move(conn)), pair_(pair), rekey_spi_(rekey_inbound_spi) {}
   TaskType type() const override { return TaskType::kChildCreate; }
 
@@ -66,7 +66,7 @@ class ChildCreateTask : public Task {
       if (old->conn) conn_ = old->conn;
     }
     if (!conn_) conn_ = sa.conn;
-    const ConnectionConfig& c = *conn_;
+    const Connection& c = *conn_;
     if (pair_ >= c.subnet_pairs.size()) return TaskResult::kFailed;
     if (!rekey_spi_ && sa.HasLiveChildFor(c.name, pair_) && !child_)
       return TaskResult::kDone;  // up
@@ -88,8 +88,8 @@ class ChildCreateTask : public Task {
       child->initiator = true;
       child->inbound_spi = *spi;
       child->spi_reserved = true;
-      child->local_ts = pair.first;
-      child->remote_ts = pair.second;
+      child->local_ts = pair.local;
+      child->remote_ts = pair.remote;
       child_ = child.get();
       sa.children.push_back(std::move(child));
     }
@@ -126,14 +126,14 @@ class ChildCreateTask : public Task {
         req.Add(PayloadType::kKe, ike::KePayload{group_, dh_->public_value()});
       }
     }
-    req.Add(PayloadType::kTsi, ike::TsPayload{{ike::MakeTrafficSelector(pair.first)}});
-    req.Add(PayloadType::kTsr, ike::TsPayload{{ike::MakeTrafficSelector(pair.second)}});
+    req.Add(PayloadType::kTsi, ike::TsPayload{{ike::MakeTrafficSelector(pair.local)}});
+    req.Add(PayloadType::kTsr, ike::TsPayload{{ike::MakeTrafficSelector(pair.remote)}});
     return TaskResult::kNeedMore;
   }
 
   TaskResult ProcessResponse(IkeSa& sa, const ike::Message& resp) override {
     if (sa.state != IkeSa::State::kEstablished) return Fail(sa);  // IKE_AUTH failed
-    const ConnectionConfig& c = *conn_;
+    const Connection& c = *conn_;
     const auto& pair = c.subnet_pairs[pair_];
     if (const auto* ke = resp.FindNotify(NotifyType::kInvalidKePayload)) {
       uint16_t want = 0;
@@ -183,7 +183,7 @@ class ChildCreateTask : public Task {
     // The responder may narrow, never widen.
     auto l = tsi->selectors.empty() ? std::nullopt : RangeToPrefix(tsi->selectors[0]);
     auto r = tsr->selectors.empty() ? std::nullopt : RangeToPrefix(tsr->selectors[0]);
-    if (!l || !r || !pair.first.Contains(*l) || !pair.second.Contains(*r)) {
+    if (!l || !r || !pair.local.Contains(*l) || !pair.remote.Contains(*r)) {
       ctx_.Error(c.name, "peer answered traffic selectors " + TsListToString(tsi->selectors) +
                              " === " + TsListToString(tsr->selectors) + " outside our " +
                              PairText(pair));
@@ -270,7 +270,7 @@ class ChildCreateTask : public Task {
     // peer's TSr/TSi: a rekey keeps the old child's; otherwise the first
     // pair they overlap among the connections that may live under this IKE
     // SA (its own first), preferring pairs that have no child SA yet.
-    std::vector<std::shared_ptr<const ConnectionConfig>> old_conn;
+    std::vector<std::shared_ptr<const Connection>> old_conn;
     if (old && old->conn) old_conn.push_back(old->conn);
     const auto& conns = old && old->conn ? old_conn : ChildConnections(ctx_, sa);
     std::optional<IpPrefix> l, r;
@@ -278,8 +278,8 @@ class ChildCreateTask : public Task {
       for (const auto& cand : conns) {
         for (size_t i = 0; i < cand->subnet_pairs.size() && !conn_; ++i) {
           if (old && i != old->pair_index) continue;
-          auto nl = NarrowAny(tsr->selectors, cand->subnet_pairs[i].first);
-          auto nr = NarrowAny(tsi->selectors, cand->subnet_pairs[i].second);
+          auto nl = NarrowAny(tsr->selectors, cand->subnet_pairs[i].local);
+          auto nr = NarrowAny(tsi->selectors, cand->subnet_pairs[i].remote);
           if (!nl || !nr) continue;
           // (Checked after the selectors: it scans the children.)
           if (pass == 0 && !old && sa.HasLiveChildFor(cand->name, i)) continue;
@@ -305,7 +305,7 @@ class ChildCreateTask : public Task {
       error_ = Notify(NotifyType::kTsUnacceptable);
       return TaskResult::kFailed;
     }
-    const ConnectionConfig& c = *conn_;
+    const Connection& c = *conn_;
 
     proposals_ = EspProposalsOf(c);
     if (in_auth) proposals_ = WithoutDh(proposals_);
@@ -351,9 +351,9 @@ class ChildCreateTask : public Task {
     child->conn = conn_;
     child->pair_index = pair_;
     // right=%any: the reqid is the initiator's own (context.h).
-    const std::string peer = c.remote.host.is_set() ? std::string()
-                                                    : sa.remote.addr.ToString() + " " +
-                                                          ike::IdToString(sa.remote_id);
+    const std::string peer = c.remote.host.is_set()
+                                 ? std::string()
+                                 : sa.remote.addr.ToString() + " " + ike::IdToString(sa.remote_id);
     child->reqid = ctx_.ReqidFor(c.name, pair_, peer);
     child->inbound_spi = *spi;
     child->spi_reserved = true;
@@ -507,7 +507,7 @@ class ChildCreateTask : public Task {
   EngineContext& ctx_;
   // Initiator: the connection whose pair this is (null: the IKE SA's own).
   // Responder: the one the peer's selectors picked.
-  std::shared_ptr<const ConnectionConfig> conn_;
+  std::shared_ptr<const Connection> conn_;
   size_t pair_;
   uint32_t rekey_spi_ = 0;  // initiator: inbound SPI of the child we rekey
   uint32_t rekey_old_ = 0;  // responder: inbound SPI of the child the peer rekeys
@@ -527,7 +527,7 @@ class ChildCreateTask : public Task {
 
 std::unique_ptr<Task> MakeChildCreateTask(EngineContext& ctx, size_t pair,
                                           uint32_t rekey_inbound_spi,
-                                          std::shared_ptr<const ConnectionConfig> conn) {
+                                          std::shared_ptr<const Connection> conn) {
   return std::make_unique<ChildCreateTask>(ctx, pair, rekey_inbound_spi, std::move(conn));
 }
 

@@ -18,8 +18,8 @@ class DpdTask : public Task {
   // dpdtimeout: the peer is declared dead this long after the first check
   // went unanswered, however far the retransmit schedule has got.
   std::optional<int64_t> GiveUpAfterMs(const IkeSa& sa) const override {
-    if (!sa.conn || sa.conn->dpd_timeout_s == 0) return std::nullopt;
-    return int64_t{sa.conn->dpd_timeout_s} * 1000;
+    if (!sa.conn || sa.conn->dpd_timeout.count() == 0) return std::nullopt;
+    return sa.conn->dpd_timeout.count() * 1000;
   }
   TaskResult ProcessResponse(IkeSa& sa, const ike::Message&) override {
     ctx_.Log(LogLevel::kDebug, sa.conn_name(), "DPD: peer is alive");

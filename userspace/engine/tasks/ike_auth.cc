@@ -45,10 +45,10 @@ class IkeAuthTask : public Task {
   TaskType type() const override { return TaskType::kIkeAuth; }
 
   TaskResult BuildRequest(IkeSa& sa, ike::Message& req) override {
-    const ConnectionConfig& c = *sa.conn;
-    sa.local_id = IdFromConfig(c.local.id, c.local.host);
-    const std::string remote = ike::IdToString(
-        IdFromConfig(c.remote.id, c.remote.host.is_set() ? c.remote.host : sa.remote.addr));
+    const Connection& c = *sa.conn;
+    sa.local_id = IdPayloadOf(c.local.id, c.local.host);
+    const ike::IdPayload remote =
+        IdPayloadOf(c.remote.id, c.remote.host.is_set() ? c.remote.host : sa.remote.addr);
     auto octets = Octets(sa, sa.init_request, sa.nonce_r, sa.keys.sk_pi, sa.local_id);
     if (!octets) return TaskResult::kDestroySa;
     // First contact since we started (or since the peer's SAs went): the
@@ -60,19 +60,19 @@ class IkeAuthTask : public Task {
     // RFC 7296 2.15 order: IDi, [CERT+], [CERTREQ], [IDr], AUTH.
     auto auth = OurAuth(sa, c.local, remote, octets->span(), req);
     if (!auth) return TaskResult::kDestroySa;
-    if (c.remote.pubkey) AddCertReq(ctx_, std::span(&c.remote.ca, 1), req);
-    if (IdIsExact(c.remote.id))
-      req.Add(PayloadType::kIdr, IdFromConfig(c.remote.id, c.remote.host));
+    if (c.remote.auth == config::AuthBy::kPubkey) AddCertReq(ctx_, std::span(&c.remote.ca, 1), req);
+    if (IdIsExact(c.remote.id)) req.Add(PayloadType::kIdr, IdPayloadOf(c.remote.id, c.remote.host));
     req.Add(PayloadType::kAuth, std::move(auth).value());
     return TaskResult::kNeedMore;
   }
 
   TaskResult ProcessResponse(IkeSa& sa, const ike::Message& resp) override {
-    const ConnectionConfig& c = *sa.conn;
+    const Connection& c = *sa.conn;
     const std::string local = ike::IdToString(sa.local_id);
     if (resp.FindNotify(NotifyType::kAuthenticationFailed)) {
       ++ctx_.counters.auth_failures;
-      const std::string ours = c.local.pubkey ? "our certificate or signature" : "our PSK";
+      const std::string ours =
+          c.local.auth == config::AuthBy::kPubkey ? "our certificate or signature" : "our PSK";
       ctx_.Error(c.name, "AUTHENTICATION_FAILED: peer rejected " + ours +
                              " (or does not know our ID '" + local + "')");
       return TaskResult::kDestroySa;
@@ -88,8 +88,11 @@ class IkeAuthTask : public Task {
     const std::string remote = ike::IdToString(*idr);
     if (!IdMatches(c.remote.id, c.remote.host, *idr)) {
       ++ctx_.counters.auth_failures;
-      ctx_.Error(c.name, "peer authenticated as '" + remote + "', but rightid is '" +
-                             (c.remote.id.empty() ? c.remote.host.ToString() : c.remote.id) + "'");
+      ctx_.Error(c.name,
+                 "peer authenticated as '" + remote + "', but rightid is '" +
+                     (c.remote.id.kind == config::Identity::Kind::kNone ? c.remote.host.ToString()
+                                                                        : c.remote.id.ToString()) +
+                     "'");
       return TaskResult::kDestroySa;
     }
     auto octets = Octets(sa, sa.init_response, sa.nonce_i, sa.keys.sk_pr, *idr);
@@ -116,7 +119,7 @@ class IkeAuthTask : public Task {
       return TaskResult::kDestroySa;
     }
     const std::string remote = ike::IdToString(*idi);
-    std::shared_ptr<const ConnectionConfig> conn = PickConnection(sa, *idi, idr);
+    std::shared_ptr<const Connection> conn = PickConnection(sa, *idi, idr);
     if (!conn) {
       ctx_.Error(sa.conn_name(), "unknown peer ID '" + remote + "' from " + sa.remote.ToString() +
                                      ": no connection has it as rightid");
@@ -125,7 +128,7 @@ class IkeAuthTask : public Task {
     sa.conn = conn;
     sa.peer_certreq = sa.peer_certreq || HasCertReq(req);
     sa.local_id =
-        IdFromConfig(conn->local.id, conn->local.host.is_set() ? conn->local.host : sa.local.addr);
+        IdPayloadOf(conn->local.id, conn->local.host.is_set() ? conn->local.host : sa.local.addr);
     auto peer_octets = Octets(sa, sa.init_request, sa.nonce_r, sa.keys.sk_pi, *idi);
     auto our_octets = Octets(sa, sa.init_response, sa.nonce_i, sa.keys.sk_pr, sa.local_id);
     if (!peer_octets || !our_octets) return RefuseAuth(sa);
@@ -136,7 +139,7 @@ class IkeAuthTask : public Task {
     }
     // Ours is made now, so that a missing key or PSK is answered with
     // AUTHENTICATION_FAILED too; BuildResponse sends it.
-    auto ours = OurAuth(sa, conn->local, remote, our_octets->span(), our_certs_);
+    auto ours = OurAuth(sa, conn->local, *idi, our_octets->span(), our_certs_);
     if (!ours) return RefuseAuth(sa);
     our_auth_ = std::move(ours).value();
     sa.remote_id = *idi;
@@ -180,10 +183,10 @@ class IkeAuthTask : public Task {
 
   // Our AUTH payload for `local`: a signature (CERT payloads added to m)
   // or the PSK's MAC. Failures are logged.
-  std::optional<ike::AuthPayload> OurAuth(IkeSa& sa, const EngineEnd& local,
-                                          const std::string& remote,
+  std::optional<ike::AuthPayload> OurAuth(IkeSa& sa, const config::End& local,
+                                          const ike::IdPayload& remote,
                                           std::span<const uint8_t> octets, ike::Message& m) {
-    if (local.pubkey) {
+    if (local.auth == config::AuthBy::kPubkey) {
       auto a = AddCertsAndSign(ctx_, local, sa.peer_certreq, sa.peer_sig_hashes, octets, m,
                                &sa.local_auth);
       if (!a) {
@@ -192,11 +195,11 @@ class IkeAuthTask : public Task {
       }
       return std::move(a).value();
     }
-    const std::string ours = ike::IdToString(sa.local_id);
-    auto psk = ctx_.secrets.FindPsk(ours, remote);
+    auto psk = ctx_.secrets.FindPsk(IdentityOf(sa.local_id), IdentityOf(remote));
     if (!psk) {
-      ctx_.Error(sa.conn_name(), "no PSK in the secrets for local ID '" + ours +
-                                     "' and remote ID '" + remote + "'");
+      ctx_.Error(sa.conn_name(), "no PSK in the secrets for local ID '" +
+                                     ike::IdToString(sa.local_id) + "' and remote ID '" +
+                                     ike::IdToString(remote) + "'");
       return std::nullopt;
     }
     auto auth = ike::ComputePskAuth(sa.transforms.prf, *psk, octets);
@@ -210,17 +213,17 @@ class IkeAuthTask : public Task {
 
   // "" when the peer's AUTH (and, for `remote` authenticating with a
   // certificate, its CERT) proves id; else the reason, one line.
-  std::string PeerAuthRefusal(IkeSa& sa, const EngineEnd& remote, const ike::Message& m,
+  std::string PeerAuthRefusal(IkeSa& sa, const config::End& remote, const ike::Message& m,
                               const ike::IdPayload& id, const ike::AuthPayload& auth,
                               std::span<const uint8_t> octets) {
     const std::string peer = ike::IdToString(id);
-    if (remote.pubkey)
+    if (remote.auth == config::AuthBy::kPubkey)
       return VerifyPeerSignature(ctx_, remote, m, id, auth, octets, &sa.remote_auth,
                                  &sa.remote_cert);
     if (auth.method != ike::AuthMethod::kSharedKeyMic)
       return "peer uses AUTH method " + std::to_string(static_cast<int>(auth.method)) +
              " (a signature), but this connection wants a PSK from it";
-    auto psk = ctx_.secrets.FindPsk(ike::IdToString(sa.local_id), peer);
+    auto psk = ctx_.secrets.FindPsk(IdentityOf(sa.local_id), IdentityOf(id));
     if (!psk) return "no PSK in the secrets for peer ID '" + peer + "'";
     if (!ike::VerifyPskAuth(sa.transforms.prf, *psk, octets, auth.data))
       return "PSK mismatch: peer's AUTH did not verify (peer ID '" + peer + "')";
@@ -229,9 +232,9 @@ class IkeAuthTask : public Task {
     return "";
   }
 
-  std::shared_ptr<const ConnectionConfig> PickConnection(const IkeSa& sa, const ike::IdPayload& idi,
-                                                         const ike::IdPayload* idr) {
-    auto fits = [&](const ConnectionConfig& c) {
+  std::shared_ptr<const Connection> PickConnection(const IkeSa& sa, const ike::IdPayload& idi,
+                                                   const ike::IdPayload* idr) {
+    auto fits = [&](const Connection& c) {
       if (!AddressMatches(c.local.host, sa.local.addr) ||
           !AddressMatches(c.remote.host, sa.remote.addr))
         return false;

@@ -24,7 +24,7 @@ int64_t RekeyRetryMs(const IkeSa& sa) {
   return sa.initiator() ? 10000 : 17000;
 }
 
-std::vector<Proposal> IkeProposalsOf(const ConnectionConfig& c) {
+std::vector<Proposal> IkeProposalsOf(const Connection& c) {
   return c.ike_proposals.empty() ? DefaultIkeProposals() : c.ike_proposals;
 }
 

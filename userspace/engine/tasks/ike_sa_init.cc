@@ -16,7 +16,7 @@ using ike::PayloadType;
 
 constexpr size_t kNonceSize = 32;
 
-std::vector<Proposal> IkeProposalsOf(const ConnectionConfig& c) {
+std::vector<Proposal> IkeProposalsOf(const Connection& c) {
   return c.ike_proposals.empty() ? DefaultIkeProposals() : c.ike_proposals;
 }
 
@@ -226,8 +226,8 @@ class IkeSaInitTask : public Task {
     std::vector<std::string> cas;  // the rightca= of each, "" for any anchor
     for (const auto& c : ctx_.connections) {
       certs = certs || UsesCertificates(*c);
-      peer_certs = peer_certs || c->remote.pubkey;
-      if (c->remote.pubkey) cas.push_back(c->remote.ca);
+      peer_certs = peer_certs || c->remote.auth == config::AuthBy::kPubkey;
+      if (c->remote.auth == config::AuthBy::kPubkey) cas.push_back(c->remote.ca);
     }
     if (certs) resp.Add(PayloadType::kNotify, SignatureHashNotify());
     if (peer_certs) AddCertReq(ctx_, cas, resp);

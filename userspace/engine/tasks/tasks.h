@@ -24,7 +24,7 @@ std::unique_ptr<Task> MakeIkeAuthTask(EngineContext& ctx);    // ike_auth.cc
 // inbound SPI, for its own connection. Responder: pair and conn unused.
 std::unique_ptr<Task> MakeChildCreateTask(
     EngineContext& ctx, size_t pair, uint32_t rekey_inbound_spi = 0,
-    std::shared_ptr<const ConnectionConfig> conn = nullptr);  // child_create.cc
+    std::shared_ptr<const Connection> conn = nullptr);  // child_create.cc
 std::unique_ptr<Task> MakeChildDeleteTask(EngineContext& ctx, uint32_t inbound_spi);  // delete.cc
 std::unique_ptr<Task> MakeIkeDeleteTask(EngineContext& ctx);                          // delete.cc
 std::unique_ptr<Task> MakeInformationalResponderTask(EngineContext& ctx);             // delete.cc

@@ -130,7 +130,7 @@ void V1Engine::OnMessage1(std::span<const uint8_t> datagram, const ike::v1::Head
     ++ctx_.counters.dropped_malformed;
     return;
   }
-  std::shared_ptr<const ConnectionConfig> conn;
+  std::shared_ptr<const Connection> conn;
   for (const auto& c : ctx_.connections)
     if (AnswersIkev1(*c) && c->auto_action != AutoAction::kIgnore &&
         AddressMatches(c->local.host, local.addr) && AddressMatches(c->remote.host, remote.addr)) {
@@ -234,7 +234,7 @@ void V1Engine::Established(V1Sa& sa) {
   sa.resend = {};
   sa.ike.state = IkeSa::State::kEstablished;
   sa.ike.established_ms = sa.ike.last_inbound_ms = ctx_.NowMs();
-  sa.ike.local_id = IdFromConfig(sa.ike.conn->local.id, sa.ike.local.addr);
+  sa.ike.local_id = IdPayloadOf(sa.ike.conn->local.id, sa.ike.local.addr);
   sa.ike.remote_id = FromV1Id(sa.p1->peer_id);
   ++ctx_.counters.ike_sas_established;
   ctx_.last_error.erase(sa.ike.conn_name());
@@ -251,9 +251,9 @@ void V1Engine::Established(V1Sa& sa) {
 }
 
 void V1Engine::ScheduleLifetime(V1Sa& sa) {
-  const ConnectionConfig& c = *sa.ike.conn;
+  const Connection& c = *sa.ike.conn;
   // The lifetime main mode settled on: ours, or the initiator's if shorter.
-  uint64_t life_s = c.ike_lifetime_s;
+  uint64_t life_s = c.ike_lifetime.count();
   const uint64_t negotiated = sa.p1->transform.life_seconds;
   if (negotiated && (life_s == 0 || negotiated < life_s)) life_s = negotiated;
   if (life_s) sa.expire_ms = sa.ike.established_ms + static_cast<int64_t>(life_s) * 1000;
@@ -270,15 +270,15 @@ void V1Engine::ScheduleLifetime(V1Sa& sa) {
     // rekey=no), and an SA the peer never replaces must not stay for ever:
     // it goes, with Deletes, at the longer of the two lifetimes (neither
     // side may expect it to live beyond that).
-    const uint64_t longest = std::max<uint64_t>(c.ike_lifetime_s, negotiated);
+    const uint64_t longest = std::max<uint64_t>(c.ike_lifetime.count(), negotiated);
     sa.unrekeyable = true;
     sa.expire_ms = longest ? sa.ike.established_ms + static_cast<int64_t>(longest) * 1000 : 0;
     return;
   }
   // We rekey what we initiated, as IKEv2's timing says (rekey_timing.h),
   // on the lifetime main mode settled on.
-  ConnectionConfig timing = c;
-  timing.ike_lifetime_s = static_cast<uint32_t>(life_s);
+  Connection timing = c;
+  timing.ike_lifetime = config::Seconds(life_s);
   if (const int64_t delay = IkeRekeyDelayMs(timing, sa.ike.spi_i); delay >= 0)
     sa.rekey_due_ms = sa.ike.established_ms + delay;
 }
@@ -365,7 +365,7 @@ void V1Engine::StartChildren(V1Sa& sa) {
   }
 }
 
-Status V1Engine::Initiate(const std::shared_ptr<const ConnectionConfig>& conn) {
+Status V1Engine::Initiate(const std::shared_ptr<const Connection>& conn) {
   if (shut_down_) return MakeError("engine is shutting down");
   if (!conn->local.host.is_set() || !conn->remote.host.is_set())
     return MakeError("connection '" + conn->name + "' needs both hosts to initiate");
@@ -379,7 +379,7 @@ Status V1Engine::Initiate(const std::shared_ptr<const ConnectionConfig>& conn) {
   return Status::Ok();
 }
 
-Result<V1Sa*> V1Engine::StartMainMode(const std::shared_ptr<const ConnectionConfig>& conn,
+Result<V1Sa*> V1Engine::StartMainMode(const std::shared_ptr<const Connection>& conn,
                                       uint64_t replaces) {
   const Endpoint local{conn->local.host, conn->local.ike_port};
   const Endpoint remote{conn->remote.host, conn->remote.ike_port};
@@ -464,14 +464,15 @@ bool V1Engine::OnKernelExpire(const kernel::ExpireEvent& ev) {
 }
 
 void V1Engine::Dpd(V1Sa& sa, int64_t now) {
-  const ConnectionConfig& c = *sa.ike.conn;
-  if (c.dpd_delay_s == 0 || !sa.p1->peer_dpd) return;
+  const Connection& c = *sa.ike.conn;
+  if (c.dpd_delay.count() == 0 || !sa.p1->peer_dpd) return;
   if (sa.dpd_outstanding && sa.ike.last_inbound_ms > sa.dpd_sent_ms) sa.dpd_outstanding = false;
-  const int64_t delay = int64_t{c.dpd_delay_s} * 1000;
-  if (sa.dpd_outstanding && now >= sa.dpd_sent_ms + int64_t{c.dpd_timeout_s} * 1000) {
+  const int64_t delay = c.dpd_delay.count() * 1000;
+  if (sa.dpd_outstanding && now >= sa.dpd_sent_ms + c.dpd_timeout.count() * 1000) {
     ctx_.Error(c.name, "IKEv1 DPD: no answer from " + sa.ike.remote.ToString() + " for " +
-                           std::to_string(c.dpd_timeout_s) + " s");
-    sa.restart = c.dpd_action == DpdAction::kRestart;
+                           std::to_string(c.dpd_timeout.count()) + " s");
+    sa.restart =
+        c.dpd_action == DpdAction::kRestart || c.dpd_action == DpdAction::kRestartByPeer;
     sa.ike.Kill("DPD timeout");
     return;
   }
@@ -556,11 +557,11 @@ std::optional<int64_t> V1Engine::NextDueMs() const {
     if (sa->expire_ms) consider(sa->expire_ms);
     if (sa->rekey_due_ms && sa->replaced_by == 0) consider(sa->rekey_due_ms);
     if (auto t = NextKeepaliveMs(*sa)) consider(*t);
-    const ConnectionConfig& c = *sa->ike.conn;
-    if (c.dpd_delay_s > 0 && sa->p1->peer_dpd) {
-      const int64_t delay = int64_t{c.dpd_delay_s} * 1000;
+    const Connection& c = *sa->ike.conn;
+    if (c.dpd_delay.count() > 0 && sa->p1->peer_dpd) {
+      const int64_t delay = c.dpd_delay.count() * 1000;
       consider(std::max(sa->ike.last_inbound_ms, sa->ike.next_dpd_ms - delay) + delay);
-      if (sa->dpd_outstanding) consider(sa->dpd_sent_ms + int64_t{c.dpd_timeout_s} * 1000);
+      if (sa->dpd_outstanding) consider(sa->dpd_sent_ms + c.dpd_timeout.count() * 1000);
     }
   }
   return next;
@@ -604,7 +605,7 @@ void V1Engine::RekeyFailed(uint64_t old_cookie) {
 }
 
 void V1Engine::Reap() {
-  std::vector<std::shared_ptr<const ConnectionConfig>> restart;
+  std::vector<std::shared_ptr<const Connection>> restart;
   for (auto it = sas_.begin(); it != sas_.end();) {
     V1Sa& sa = *it->second;
     if (sa.ike.state != IkeSa::State::kDead) {

@@ -44,7 +44,7 @@ class V1Engine {
   void OnDatagram(std::span<const uint8_t> datagram, const Endpoint& local, const Endpoint& remote);
   // Main mode to conn's peer, then quick mode for each subnet pair; on an
   // established SA, quick mode for the pairs without a child.
-  Status Initiate(const std::shared_ptr<const ConnectionConfig>& conn);
+  Status Initiate(const std::shared_ptr<const Connection>& conn);
   // Deletes (with Delete payloads to the peer) conn's SAs; whether any.
   bool Terminate(std::string_view conn);
   // Whether ev named one of our children (soft: rekey, hard: delete).
@@ -69,8 +69,7 @@ class V1Engine {
   void OnMainModeNotify(V1Sa& sa, std::span<const uint8_t> datagram);
   void OnMainMode(V1Sa& sa, std::span<const uint8_t> datagram, const Endpoint& local,
                   const Endpoint& remote);
-  Result<V1Sa*> StartMainMode(const std::shared_ptr<const ConnectionConfig>& conn,
-                              uint64_t replaces);
+  Result<V1Sa*> StartMainMode(const std::shared_ptr<const Connection>& conn, uint64_t replaces);
   void Established(V1Sa& sa);
   // Phase-1 lifetime (Documentation/ikev1.md, "Lifecycle"): the expiry and,
   // for SAs we initiated, the rekey time of a new SA.

@@ -15,12 +15,6 @@
 
 namespace ipsec::engine::v1 {
 
-// Whether conn answers a main mode: an IKEv1 conn, or an IKEv2 one that
-// allows both versions (keyexchange=ike as strongSwan means it).
-inline bool AnswersIkev1(const ConnectionConfig& conn) {
-  return conn.ike_version == 1 || conn.answers_ikev1;
-}
-
 // IKEv2's and IKEv1's ID payloads number the types we use alike (IPv4,
 // FQDN, user FQDN, IPv6, DN, key ID); IKEv1's carries protocol and port too.
 ike::v1::IdPayload ToV1Id(const ike::IdPayload& id);
@@ -29,12 +23,11 @@ ike::IdPayload FromV1Id(const ike::v1::IdPayload& id);
 // Main mode for conn between these endpoints: transforms, IDs, the PSK
 // (by the IDs, as IKEv2 looks it up). Fails with a line naming what is
 // missing (no PSK, no ike= item with an IKEv1 form).
-Result<ike::v1::MainModeParams> MainModeParamsFor(EngineContext& ctx, const ConnectionConfig& conn,
+Result<ike::v1::MainModeParams> MainModeParamsFor(EngineContext& ctx, const Connection& conn,
                                                   const Endpoint& local, const Endpoint& remote);
 
 // Quick mode for conn's subnet pair `pair`. udp: NAT was detected, so the
 // encapsulation mode is UDP tunnel.
-Result<ike::v1::QuickModeParams> QuickModeParamsFor(const ConnectionConfig& conn, size_t pair,
-                                                    bool udp);
+Result<ike::v1::QuickModeParams> QuickModeParamsFor(const Connection& conn, size_t pair, bool udp);
 
 }  // namespace ipsec::engine::v1

@@ -71,13 +71,13 @@ void RetireReplaced(EngineContext& ctx, V1Sa& sa, uint32_t replaces) {
 // sa's own, or another IKEv1 connection between the same two hosts.
 std::optional<QuickModeParams> Select(EngineContext& ctx, const V1Sa& sa, QuickExchange* x,
                                       const IpPrefix& remote_ts, const IpPrefix& local_ts) {
-  std::vector<std::shared_ptr<const ConnectionConfig>> candidates = {sa.ike.conn};
+  std::vector<std::shared_ptr<const Connection>> candidates = {sa.ike.conn};
   for (const auto& c : ctx.connections)
     if (c != sa.ike.conn && AnswersIkev1(*c) && c->remote.host == sa.ike.conn->remote.host)
       candidates.push_back(c);
   for (const auto& c : candidates)
     for (size_t i = 0; i < c->subnet_pairs.size(); ++i) {
-      if (c->subnet_pairs[i].first != local_ts || c->subnet_pairs[i].second != remote_ts) continue;
+      if (c->subnet_pairs[i].local != local_ts || c->subnet_pairs[i].remote != remote_ts) continue;
       auto params = QuickModeParamsFor(*c, i, sa.ike.nat_local || sa.ike.nat_remote);
       if (!params) continue;
       x->conn = c;
@@ -157,7 +157,7 @@ void OnAsResponder(EngineContext& ctx, V1Sa& sa, QuickExchange& x,
 
 }  // namespace
 
-Status StartQuickMode(EngineContext& ctx, V1Sa& sa, std::shared_ptr<const ConnectionConfig> conn,
+Status StartQuickMode(EngineContext& ctx, V1Sa& sa, std::shared_ptr<const Connection> conn,
                       size_t pair, uint32_t replaces) {
   if (!sa.p1) return MakeError("quick mode before main mode completed");
   auto params = QuickModeParamsFor(*conn, pair, sa.ike.nat_local || sa.ike.nat_remote);

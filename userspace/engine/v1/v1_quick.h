@@ -18,7 +18,7 @@ namespace ipsec::engine::v1 {
 // Starts quick mode for conn's subnet pair `pair` (replaces: the inbound
 // SPI of the child this one rekeys, which is deleted once the new one is
 // in). Errors name the step.
-Status StartQuickMode(EngineContext& ctx, V1Sa& sa, std::shared_ptr<const ConnectionConfig> conn,
+Status StartQuickMode(EngineContext& ctx, V1Sa& sa, std::shared_ptr<const Connection> conn,
                       size_t pair, uint32_t replaces = 0);
 
 // A quick-mode datagram on sa with this message ID.

@@ -52,7 +52,7 @@ struct Resend {
 struct QuickExchange {
   std::unique_ptr<ike::v1::QuickModeInitiator> initiator;
   std::unique_ptr<ike::v1::QuickModeResponder> responder;
-  std::shared_ptr<const ConnectionConfig> conn;  // the child's
+  std::shared_ptr<const Connection> conn;  // the child's
   size_t pair_index = 0;
   uint32_t inbound_spi = 0;
   uint32_t replaces = 0;  // inbound SPI of the child this one rekeys, 0 if none

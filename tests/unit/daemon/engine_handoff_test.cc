@@ -1,10 +1,14 @@
-// From a resolved ipsec.conf to the engine's connections, and PSK lookup
-// through the engine's identity strings.
-#include "daemon/config_bridge.h"
-
+// What the daemon hands the engine: the loaded connections of a resolved
+// ipsec.conf (the one config::Connection type), the per-device settings
+// it applies itself, and the PSK lookup by typed identities.
 #include <gtest/gtest.h>
 
 #include "config/config.h"
+#include "config/values.h"
+#include "daemon/device_settings.h"
+#include "daemon/reload.h"
+#include "daemon/secrets_provider.h"
+#include "engine/identity.h"
 
 namespace ipsec::daemon {
 namespace {
@@ -50,81 +54,62 @@ conn ignored
 	auto=ignore
 )";
 
-TEST(ConfigBridge, ConnectionFieldsReachTheEngine) {
+TEST(EngineHandoff, LoadedConnectionsReachTheEngineAsResolved) {
   auto cfg = Load(kTwoByTwo, "10.0.0.2");  // we are "right": ends swap
-  auto conns = ToEngine(cfg.connections);
+  auto conns = EngineConnections(cfg.connections);
   ASSERT_EQ(conns.size(), 1u) << "auto=ignore must not reach the engine";
   ASSERT_EQ(cfg.connections.size(), 2u);
   const auto& c = conns[0];
-  EXPECT_EQ(c.name, "site");
+  EXPECT_EQ(c, cfg.connections[0]);
   EXPECT_EQ(c.local.host, Addr("10.0.0.2"));
-  EXPECT_EQ(c.local.id, "@gw2.example");
-  EXPECT_EQ(c.remote.host, Addr("10.0.0.1"));
-  EXPECT_EQ(c.remote.id, "@gw1.example");
-  EXPECT_EQ(c.interface, "ipsec3");
+  EXPECT_EQ(c.local.id.kind, config::Identity::Kind::kFqdn);
+  EXPECT_EQ(c.local.id.name, "gw2.example");
+  EXPECT_EQ(c.remote.id.name, "gw1.example");
+  EXPECT_EQ(config::DeviceName(c), "ipsec3");
   EXPECT_EQ(c.keyingtries, 0u);  // %forever
-  EXPECT_FALSE(c.share_ike);
   EXPECT_EQ(c.dpd_action, engine::DpdAction::kRestart);
-  EXPECT_EQ(c.dpd_delay_s, 10u);
   EXPECT_EQ(c.auto_action, engine::AutoAction::kStart);
   ASSERT_EQ(c.subnet_pairs.size(), 4u);
-  EXPECT_EQ(c.subnet_pairs[0].first, *IpPrefix::Parse("192.168.2.0/24"));
-  EXPECT_EQ(c.ike_proposals, cfg.connections[0].ike_proposals);
+  EXPECT_EQ(c.subnet_pairs[0].local, *IpPrefix::Parse("192.168.2.0/24"));
   EXPECT_FALSE(c.ike_proposals.empty());
-  EXPECT_EQ(c.ike_version, 2);
-  EXPECT_FALSE(c.answers_ikev1);
+  EXPECT_FALSE(config::IsIkev1(c));
+  EXPECT_FALSE(config::AnswersIkev1(c));
+  // The ID we send is the typed identity's, not a re-parsed string.
+  EXPECT_EQ(engine::IdPayloadOf(c.local.id, c.local.host), ike::MakeIdFqdn("gw2.example"));
 }
 
 // keyexchange=ike as strongSwan means it: IKEv2 initiated, IKEv1 answered.
-TEST(ConfigBridge, KeyexchangeIkeAnswersIkev1) {
+TEST(EngineHandoff, KeyexchangeIkeAnswersIkev1) {
   auto cfg = Load(
       "conn a\n\tleft=10.0.0.1\n\tright=10.0.0.2\n\tauthby=secret\n\tauto=add\n\tkeyexchange=ike\n",
       "10.0.0.1");
-  auto conns = ToEngine(cfg.connections);
+  auto conns = EngineConnections(cfg.connections);
   ASSERT_EQ(conns.size(), 1u);
-  EXPECT_EQ(conns[0].ike_version, 2);
-  EXPECT_TRUE(conns[0].answers_ikev1);
+  EXPECT_FALSE(config::IsIkev1(conns[0]));
+  EXPECT_TRUE(config::AnswersIkev1(conns[0]));
 }
 
-TEST(ConfigBridge, LifebytesReachesTheEngine) {
-  auto cfg = Load(
-      "conn "
-      "a\n\tleft=10.0.0.1\n\tright=10.0.0.2\n\tauthby=secret\n\tauto=add\n\tlifebytes=10485760\n",
-      "10.0.0.1");
-  auto conns = ToEngine(cfg.connections);
-  ASSERT_EQ(conns.size(), 1u);
-  EXPECT_EQ(conns[0].child_lifebytes, 10485760u);
-  EXPECT_TRUE(cfg.warnings.empty())
-      << (cfg.warnings.empty() ? "" : cfg.warnings.front().ToString());
-}
-
-// leftsendcert= and the leftauth= hashes reach the local end.
-TEST(ConfigBridge, SendcertAndSignatureSchemeReachTheEngine) {
+// Where a conn is written does not make it another conn (a reload with a
+// site added above it keeps its SAs); any setting does.
+TEST(EngineHandoff, SameSettingsIgnoresOnlyThePlaceInTheFile) {
   auto cfg = Load(kTwoByTwo, "10.0.0.1");
-  ASSERT_FALSE(cfg.connections.empty());
-  EXPECT_EQ(ToEngine(cfg.connections).at(0).local.send_cert, engine::SendCert::kAlways);
-  cfg.connections[0].local.sendcert = config::SendCert::kNever;
-  cfg.connections[0].local.sig_hashes = {3, 2};
-  cfg.connections[0].local.sig_pss = true;
-  const auto local = ToEngine(cfg.connections).at(0).local;
-  EXPECT_EQ(local.send_cert, engine::SendCert::kNever);
-  EXPECT_EQ(local.sig_hashes,
-            (std::vector<cert::SigHash>{cert::SigHash::kSha384, cert::SigHash::kSha256}));
-  EXPECT_TRUE(local.sig_pss);
-  cfg.connections[0].local.sendcert = config::SendCert::kAlways;
-  EXPECT_EQ(ToEngine(cfg.connections).at(0).local.send_cert, engine::SendCert::kAlways);
+  config::Connection moved = cfg.connections[0];
+  moved.where.line += 7;
+  EXPECT_TRUE(config::SameSettings(cfg.connections[0], moved));
+  moved.mtu = 1400;
+  EXPECT_FALSE(config::SameSettings(cfg.connections[0], moved));
 }
 
-TEST(ConfigBridge, DefaultInterfaceIsIpsec0) {
+TEST(EngineHandoff, DefaultInterfaceIsIpsec0) {
   config::Connection c;
-  EXPECT_EQ(InterfaceName(c), "ipsec0");
+  EXPECT_EQ(config::DeviceName(c), "ipsec0");
   c.ipsec_interface = 7;
-  EXPECT_EQ(InterfaceName(c), "ipsec7");
+  EXPECT_EQ(config::DeviceName(c), "ipsec7");
 }
 
 // mtu= per device: the first loaded conn with mtu= on a device wins;
 // auto=ignore conns and conns without mtu= set nothing.
-TEST(ConfigBridge, DeviceMtusFirstConnPerDevice) {
+TEST(EngineHandoff, DeviceMtusFirstConnPerDevice) {
   std::vector<config::Connection> conns(5);
   const char* names[] = {"a", "b", "c", "d", "e"};
   for (size_t i = 0; i < conns.size(); i++) {
@@ -148,7 +133,7 @@ TEST(ConfigBridge, DeviceMtusFirstConnPerDevice) {
 }
 
 // mss-clamp= per device, as mtu=: the first loaded conn setting it wins.
-TEST(ConfigBridge, DeviceMssClampsFirstConnPerDevice) {
+TEST(EngineHandoff, DeviceMssClampsFirstConnPerDevice) {
   std::vector<config::Connection> conns(3);
   const char* names[] = {"a", "b", "c"};
   for (size_t i = 0; i < conns.size(); i++) {
@@ -166,22 +151,14 @@ TEST(ConfigBridge, DeviceMssClampsFirstConnPerDevice) {
   EXPECT_EQ(m.at("ipsec0").conn, "a");
 }
 
-TEST(ConfigBridge, IdentityFromEngineStrings) {
-  using K = config::Identity::Kind;
-  EXPECT_EQ(IdentityFromEngine("10.0.0.1").kind, K::kIpv4);
-  EXPECT_EQ(IdentityFromEngine("2001:db8::1").kind, K::kIpv6);
-  auto f = IdentityFromEngine("vpn.example.org");
-  EXPECT_EQ(f.kind, K::kFqdn);
-  EXPECT_EQ(f.name, "vpn.example.org");
-  EXPECT_EQ(IdentityFromEngine("@vpn.example.org").name, "vpn.example.org");
-  EXPECT_EQ(IdentityFromEngine("user@example.org").kind, K::kUserFqdn);
-  EXPECT_EQ(IdentityFromEngine("%any").kind, K::kAny);
-  auto dn = IdentityFromEngine("C=CH, O=Example, CN=moon");
-  EXPECT_EQ(dn.kind, K::kDn);
-  EXPECT_EQ(dn.name, "C=CH, O=Example, CN=moon");
+config::Identity Id(std::string_view text) {
+  return *config::ParseIdentity(text, nullptr);
 }
 
-TEST(ConfigBridge, PskFoundByIdsAndByAddresses) {
+// The engine asks with the identities as sent and received (IdentityOf of
+// the ID payloads): an FQDN ID finds the @name entry, an address ID the
+// address entry.
+TEST(EngineHandoff, PskFoundByIdsAndByAddresses) {
   auto cfg = Load(kTwoByTwo, "10.0.0.1");
   auto secrets = config::ParseSecretsText(
       "@gw1.example @gw2.example : PSK \"by-ids-secret\"\n"
@@ -189,13 +166,14 @@ TEST(ConfigBridge, PskFoundByIdsAndByAddresses) {
       "test.secrets", {.allow_includes = false, .include_root = "", .check_permissions = false});
   ASSERT_TRUE(secrets) << secrets.error().message;
   SecretsProvider p(*secrets, cfg.connections);
-  auto psk = p.FindPsk("gw1.example", "gw2.example");
+  auto psk = p.FindPsk(engine::IdentityOf(ike::MakeIdFqdn("gw1.example")),
+                       engine::IdentityOf(ike::MakeIdFqdn("gw2.example")));
   ASSERT_TRUE(psk);
   EXPECT_EQ(std::string(psk->data(), psk->data() + psk->size()), "by-ids-secret");
-  auto by_addr = p.FindPsk("10.0.0.1", "10.0.0.9");
+  auto by_addr = p.FindPsk(Id("10.0.0.1"), Id("10.0.0.9"));
   ASSERT_TRUE(by_addr);
   EXPECT_EQ(std::string(by_addr->data(), by_addr->data() + by_addr->size()), "by-address-secret");
-  EXPECT_FALSE(p.FindPsk("gw1.example", "stranger.example"));
+  EXPECT_FALSE(p.FindPsk(Id("@gw1.example"), Id("@stranger.example")));
 }
 
 }  // namespace
