@@ -86,6 +86,9 @@ struct Encr {
   bool ike;                 // ike/ implements it for the IKE SA (SK payload)
   bool esp;                 // the module implements it for ESP
   std::string_view kernel;  // Linux crypto name, for the module and XFRM
+  // OpenSSL's EVP cipher for each of key_bits (for a fixed key, [0]); ""
+  // none: the IKE SA's SK payload (ike/sk_cipher) and IKEv1's messages.
+  std::array<std::string_view, 3> openssl;
   // ike=/esp= spelling: for AES-GCM the ICV part of the token ("aes128gcm16",
   // "aes_gcm_c_256"; the parser knows the AES grammar), else whole tokens.
   Tokens tokens;
@@ -122,10 +125,23 @@ struct Dh {
 };
 
 inline constexpr Encr kEncrs[] = {
-    {encr::k3des, "3DES_CBC", false, {}, 0, 0, 8, 8, 0, false, false, "", {}},
-    {encr::kNull, "NULL", false, {}, 0, 0, 0, 1, 0, false, false, "", {}},
-    {encr::kAesCbc, "AES_CBC", false, {128, 192, 256}, 0, 0, 16, 16, 0, true, true, "cbc(aes)", {}},
-    {encr::kAesCtr, "AES_CTR", false, {128, 192, 256}, 0, 4, 8, 1, 0, false, false, "", {}},
+    {encr::k3des, "3DES_CBC", false, {}, 192, 0, 8, 8, 0, false, false, "", {"DES-EDE3-CBC"}, {}},
+    {encr::kNull, "NULL", false, {}, 0, 0, 0, 1, 0, false, false, "", {}, {}},
+    {encr::kAesCbc,
+     "AES_CBC",
+     false,
+     {128, 192, 256},
+     0,
+     0,
+     16,
+     16,
+     0,
+     true,
+     true,
+     "cbc(aes)",
+     {"AES-128-CBC", "AES-192-CBC", "AES-256-CBC"},
+     {}},
+    {encr::kAesCtr, "AES_CTR", false, {128, 192, 256}, 0, 4, 8, 1, 0, false, false, "", {}, {}},
     {encr::kAesGcm16,
      "AES_GCM_16",
      true,
@@ -138,6 +154,7 @@ inline constexpr Encr kEncrs[] = {
      true,
      true,
      "rfc4106(gcm(aes))",
+     {"AES-128-GCM", "AES-192-GCM", "AES-256-GCM"},
      {"16", "128", "c", "_c", "_16"}},
     {encr::kAesGcm12,
      "AES_GCM_12",
@@ -151,6 +168,7 @@ inline constexpr Encr kEncrs[] = {
      true,
      true,
      "rfc4106(gcm(aes))",
+     {"AES-128-GCM", "AES-192-GCM", "AES-256-GCM"},
      {"12", "96", "b", "_b", "_12"}},
     {encr::kAesGcm8,
      "AES_GCM_8",
@@ -164,6 +182,7 @@ inline constexpr Encr kEncrs[] = {
      true,
      true,
      "rfc4106(gcm(aes))",
+     {"AES-128-GCM", "AES-192-GCM", "AES-256-GCM"},
      {"8", "64", "a", "_a", "_8"}},
     // GMAC authenticates only; IANA: not allowed for IKEv2 (RFC 4543 is ESP/AH).
     {encr::kNullAuthAesGmac,
@@ -178,6 +197,7 @@ inline constexpr Encr kEncrs[] = {
      false,
      true,
      "rfc4543(gcm(aes))",
+     {},
      {}},
     {encr::kChaCha20Poly1305,
      "CHACHA20_POLY1305",
@@ -191,6 +211,7 @@ inline constexpr Encr kEncrs[] = {
      true,
      true,
      "rfc7539esp(chacha20,poly1305)",
+     {"ChaCha20-Poly1305"},
      {"chacha20poly1305", "chacha20_poly1305"}},
 };
 
@@ -292,6 +313,17 @@ constexpr bool KeyBitsAllowed(const Encr& e, uint16_t key_bits) {
 // The cipher key in bytes (salt excluded) for an allowed key_bits.
 constexpr size_t KeyBytes(const Encr& e, uint16_t key_bits) {
   return (e.fixed_key_bits ? e.fixed_key_bits : key_bits) / 8u;
+}
+
+// OpenSSL's EVP cipher name for encryption transform id with a key of
+// key_bytes (salt excluded): "AES-256-GCM"; "" when we use none.
+constexpr std::string_view OpensslCipher(uint16_t id, size_t key_bytes) {
+  const Encr* e = FindEncr(id);
+  if (!e) return "";
+  if (e->fixed_key_bits) return e->fixed_key_bits / 8u == key_bytes ? e->openssl[0] : "";
+  for (size_t i = 0; i < e->key_bits.size(); ++i)
+    if (e->key_bits[i] && e->key_bits[i] / 8u == key_bytes) return e->openssl[i];
+  return "";
 }
 
 // The module's ESP encryption algorithms as ipsecctl names them, in display

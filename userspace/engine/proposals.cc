@@ -6,6 +6,16 @@
 #include "ike/constants.h"
 
 namespace ipsec::engine {
+
+const std::vector<Proposal>& IkeProposalsOf(const config::Connection& c) {
+  static const std::vector<Proposal> defaults = DefaultIkeProposals();
+  return c.ike_proposals.empty() ? defaults : c.ike_proposals;
+}
+
+const std::vector<Proposal>& EspProposalsOf(const config::Connection& c) {
+  static const std::vector<Proposal> defaults = DefaultEspProposals();
+  return c.esp_proposals.empty() ? defaults : c.esp_proposals;
+}
 namespace {
 
 Transform T(TransformType type, uint16_t id, uint16_t bits = 0) {

@@ -10,12 +10,18 @@
 
 #include "common/default_proposals.h"
 #include "common/proposal.h"
+#include "config/connection.h"
 #include "ike/message.h"
 
 namespace ipsec::engine {
 
 using ipsec::DefaultEspProposals;  // common/default_proposals.h
 using ipsec::DefaultIkeProposals;
+
+// A connection's ike= and esp= proposals. config fills its defaults in; a
+// connection built without them (tests, fuzzers) gets the same ones.
+const std::vector<Proposal>& IkeProposalsOf(const config::Connection& c);
+const std::vector<Proposal>& EspProposalsOf(const config::Connection& c);
 
 std::string TransformName(const Transform& t);  // "AES_GCM_16_256", "ECP_384"
 std::string ProposalToString(

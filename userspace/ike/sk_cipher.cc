@@ -20,19 +20,10 @@ struct Free {
 template <class T>
 using Owned = std::unique_ptr<T, Free>;
 
+// A literal from the registry (common/algorithms.h): NUL-terminated.
 const char* CipherName(uint16_t encr_id, size_t key_bytes) {
-  switch (encr_id) {
-    case encr::kAesCbc:
-      return key_bytes == 16 ? "AES-128-CBC" : key_bytes == 24 ? "AES-192-CBC" : "AES-256-CBC";
-    case encr::kAesGcm8:
-    case encr::kAesGcm12:
-    case encr::kAesGcm16:
-      return key_bytes == 16 ? "AES-128-GCM" : key_bytes == 24 ? "AES-192-GCM" : "AES-256-GCM";
-    case encr::kChaCha20Poly1305:
-      return "ChaCha20-Poly1305";
-    default:
-      return nullptr;
-  }
+  const std::string_view name = alg::OpensslCipher(encr_id, key_bytes);
+  return name.empty() ? nullptr : name.data();
 }
 
 const char* IntegDigest(uint16_t integ_id) {

@@ -4,9 +4,12 @@
 
 #include <gtest/gtest.h>
 #include <linux/ipsec_tun.h>
+#include <openssl/evp.h>
 
 #include <set>
+#include <string>
 #include <utility>
+#include <vector>
 
 namespace ipsec::alg {
 namespace {
@@ -118,6 +121,31 @@ TEST(AlgorithmRegistry, ImplementedRowsAreComplete) {
       EXPECT_FALSE(d.tokens[0].empty()) << d.name;
     }
   }
+}
+
+// Every cipher the IKE SA uses names an OpenSSL cipher for each of its key
+// lengths, and OpenSSL has it with that key length (ike/sk_cipher and
+// IKEv1's messages take the name from here).
+TEST(AlgorithmRegistry, OpensslCiphersExistForEveryIkeKeyLength) {
+  for (const auto& e : kEncrs) {
+    if (!e.ike) continue;
+    std::vector<uint16_t> bits;
+    if (e.fixed_key_bits) bits.push_back(e.fixed_key_bits);
+    for (uint16_t b : e.key_bits)
+      if (b) bits.push_back(b);
+    ASSERT_FALSE(bits.empty()) << e.name;
+    for (uint16_t b : bits) {
+      const std::string name(OpensslCipher(e.id, b / 8u));
+      ASSERT_FALSE(name.empty()) << e.name << " " << b;
+      EVP_CIPHER* c = EVP_CIPHER_fetch(nullptr, name.c_str(), nullptr);
+      ASSERT_NE(c, nullptr) << name;
+      EXPECT_EQ(EVP_CIPHER_get_key_length(c), b / 8) << name;
+      EVP_CIPHER_free(c);
+    }
+  }
+  EXPECT_EQ(OpensslCipher(encr::k3des, 24), "DES-EDE3-CBC");  // IKEv1
+  EXPECT_EQ(OpensslCipher(encr::kAesCbc, 20), "");
+  EXPECT_EQ(OpensslCipher(encr::kAesCtr, 16), "");
 }
 
 }  // namespace

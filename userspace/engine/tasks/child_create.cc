@@ -23,12 +23,6 @@ using ike::ExchangeType;
 using ike::NotifyType;
 using ike::PayloadType;
 
-constexpr size_t kNonceSize = 32;
-
-std::vector<Proposal> EspProposalsOf(const Connection& c) {
-  return c.esp_proposals.empty() ? DefaultEspProposals() : c.esp_proposals;
-}
-
 ike::Bytes SpiBytes(uint32_t spi) {
   ByteWriter w;
   w.U32(spi);

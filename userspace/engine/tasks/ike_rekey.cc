@@ -17,15 +17,10 @@ namespace {
 using ike::NotifyType;
 using ike::PayloadType;
 
-constexpr size_t kNonceSize = 32;
 // Retry after a refusal; different per role so that two simultaneous
 // attempts do not collide again.
 int64_t RekeyRetryMs(const IkeSa& sa) {
   return sa.initiator() ? 10000 : 17000;
-}
-
-std::vector<Proposal> IkeProposalsOf(const Connection& c) {
-  return c.ike_proposals.empty() ? DefaultIkeProposals() : c.ike_proposals;
 }
 
 ike::Bytes Spi64(uint64_t v) {

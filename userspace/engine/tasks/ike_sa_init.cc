@@ -14,12 +14,6 @@ namespace {
 using ike::NotifyType;
 using ike::PayloadType;
 
-constexpr size_t kNonceSize = 32;
-
-std::vector<Proposal> IkeProposalsOf(const Connection& c) {
-  return c.ike_proposals.empty() ? DefaultIkeProposals() : c.ike_proposals;
-}
-
 using ike::Notify;
 
 // From the negotiated proposal and g^ir: SK_* and the two SK ciphers.

@@ -12,6 +12,10 @@
 
 namespace ipsec::engine {
 
+// Our nonces (Ni, Nr, in IKE_SA_INIT and CREATE_CHILD_SA): 256 bits, at
+// least half the largest PRF key we negotiate (RFC 7296 2.10).
+constexpr size_t kNonceSize = 32;
+
 struct EngineContext;
 class IkeSa;
 

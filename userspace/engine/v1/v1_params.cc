@@ -1,7 +1,7 @@
 #include "engine/v1/v1_params.h"
 
-#include "common/default_proposals.h"
 #include "engine/identity.h"
+#include "engine/proposals.h"
 #include "ike/v1/phase1_proposal.h"
 #include "ike/v1/quick_mode_proposal.h"
 
@@ -24,7 +24,7 @@ ike::IdPayload FromV1Id(const ike::v1::IdPayload& id) {
 Result<ike::v1::MainModeParams> MainModeParamsFor(EngineContext& ctx, const Connection& conn,
                                                   const Endpoint& local, const Endpoint& remote) {
   ike::v1::MainModeParams p;
-  const auto& ike = conn.ike_proposals.empty() ? DefaultIkeProposals() : conn.ike_proposals;
+  const auto& ike = IkeProposalsOf(conn);
   auto transforms = ike::v1::Phase1TransformsFor(ike, conn.ike_lifetime.count());
   if (!transforms) return transforms.error();
   p.transforms = std::move(*transforms);
@@ -49,7 +49,7 @@ Result<ike::v1::MainModeParams> MainModeParamsFor(EngineContext& ctx, const Conn
 }
 
 Result<ike::v1::QuickModeParams> QuickModeParamsFor(const Connection& conn, size_t pair, bool udp) {
-  const auto& esp = conn.esp_proposals.empty() ? DefaultEspProposals() : conn.esp_proposals;
+  const auto& esp = EspProposalsOf(conn);
   uint16_t pfs = 0;  // esp= naming a group: PFS with the first one
   for (const auto& p : esp)
     for (const auto& t : p.transforms)

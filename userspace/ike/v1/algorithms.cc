@@ -62,16 +62,24 @@ Result<Bytes> NatDHash(uint16_t hash, uint64_t cookie_i, uint64_t cookie_r, cons
 }
 
 std::optional<Phase1CipherInfo> LookupPhase1Cipher(uint16_t encryption, uint16_t key_bits) {
+  // IKEv2's ciphers (common/algorithms.h) under their IKEv1 numbers.
+  uint16_t id = 0;
   switch (encryption) {
     case p1encr::kAesCbc:
       if (key_bits != 128 && key_bits != 192 && key_bits != 256) return std::nullopt;
-      return Phase1CipherInfo{key_bits / 8u, 16};
+      id = alg::encr::kAesCbc;
+      break;
     case p1encr::k3DesCbc:
       if (key_bits != 0) return std::nullopt;
-      return Phase1CipherInfo{24, 8};
+      id = alg::encr::k3des;
+      key_bits = 192;
+      break;
     default:
       return std::nullopt;
   }
+  const alg::Encr* e = alg::FindEncr(id);
+  const std::string_view name = alg::OpensslCipher(id, key_bits / 8u);
+  return Phase1CipherInfo{key_bits / 8u, e->block_bytes, name.data()};
 }
 
 }  // namespace ipsec::ike::v1

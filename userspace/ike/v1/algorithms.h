@@ -30,6 +30,7 @@ Result<Bytes> NatDHash(uint16_t hash, uint64_t cookie_i, uint64_t cookie_r, cons
 struct Phase1CipherInfo {
   size_t key_bytes;
   size_t block_bytes;
+  const char* openssl;  // EVP name, from the registry (common/algorithms.h)
 };
 // p1encr + Key Length attribute (bits; 0 when absent). AES-CBC needs
 // 128/192/256; 3DES takes no Key Length. nullopt otherwise.

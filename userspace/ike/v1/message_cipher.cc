@@ -27,10 +27,7 @@ Result<MessageCipher> MessageCipher::Create(uint16_t encryption, uint16_t key_bi
                      std::to_string(info->key_bytes));
   MessageCipher c;
   c.block_ = info->block_bytes;
-  c.cipher_name_ = encryption == p1encr::k3DesCbc ? "DES-EDE3-CBC"
-                   : key.size() == 16             ? "AES-128-CBC"
-                   : key.size() == 24             ? "AES-192-CBC"
-                                                  : "AES-256-CBC";
+  c.cipher_name_ = info->openssl;
   c.key_ = std::move(key);
   return c;
 }
