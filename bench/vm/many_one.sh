@@ -38,9 +38,7 @@
 # With the ipsecd responder the configurations are named SHAPE-IMPL-to-ipsecd.
 #   initiator-cpu-seconds, responder-cpu-seconds, vm-idle-share: where the
 #                    time went (see measure below)
-. "$REPO/tests/vm/lib.sh" || exit 1
-. "$REPO/tests/vm/peers/topology.sh"
-. "$REPO/tests/vm/peers/strongswan.sh"
+. "$REPO/tests/vm/lib.sh" topology strongswan || exit 1
 
 usage="usage: many_one.sh conns|peers N ipsecd|strongswan..."
 shape=${1:?$usage}
@@ -54,7 +52,6 @@ case $responder_impl in strongswan | ipsecd) ;; *) fail "unknown responder '$res
 failed=0
 PSK=bench-many-psk-0123456789
 S=many
-progress() { echo "[$(date +%T)] many_one.sh: $*" >&2; }
 [ -x "$IPSECD" ] || fail "ipsecd not built ($IPSECD)"
 case $shape in conns | peers) ;; *) fail "unknown shape '$shape'" ;; esac
 

@@ -18,10 +18,7 @@
 # gw2 drops packets from lan1 that arrive on the underlay without IPsec
 # (nft: not through ipsec0, no XFRM secpath), so a ping cannot be answered
 # in clear before the tunnel is up.
-. "$REPO/tests/vm/lib.sh" || exit 1
-. "$REPO/tests/vm/peers/topology.sh"
-. "$REPO/tests/vm/peers/strongswan.sh"
-. "$REPO/tests/vm/peers/libreswan.sh"
+. "$REPO/tests/vm/lib.sh" topology strongswan libreswan || exit 1
 
 impl=${1:?usage: startup_one.sh ipsecd|strongswan|libreswan}
 PSK=bench-startup-psk-0123456789

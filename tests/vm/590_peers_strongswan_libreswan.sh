@@ -6,10 +6,7 @@
 # run from build/peers) and the topology before any scenario adds ipsecd.
 #
 #   [lan1] 192.168.1.2 -- [gw1 strongSwan] 10.0.0.1 == 10.0.0.2 [gw2 libreswan] -- 192.168.2.2 [lan2]
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$REPO/tests/vm/peers/topology.sh"
-. "$REPO/tests/vm/peers/strongswan.sh"
-. "$REPO/tests/vm/peers/libreswan.sh"
+. "$(dirname "$0")/lib.sh" topology strongswan libreswan || exit 1
 
 topo_v4
 

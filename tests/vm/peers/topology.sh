@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Site-to-site topology for the IKE interop scenarios (tests/vm/5*.sh).
-# Source after lib.sh. Two gateways joined by an underlay veth, each with a
+# The subject "topology" of lib.sh (`. lib.sh topology`). Two gateways joined by an underlay veth, each with a
 # private LAN in its own netns behind it:
 #
 #   [lan1] h1 ---- [gw1] ==== underlay ==== [gw2] ---- h2 [lan2]
