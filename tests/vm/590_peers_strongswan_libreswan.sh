@@ -14,12 +14,7 @@ d1=$(mktemp -d /tmp/sswan.XXXXXX)
 cat >"$d1/ipsec.conf" <<EOC
 conn lsw
 	keyexchange=ikev2
-	left=$GW1
-	leftid=@gw1.example
-	leftsubnet=$NET1
-	right=$GW2
-	rightid=@gw2.example
-	rightsubnet=$NET2
+$(conn_ends 1)
 	authby=secret
 	ike=aes128gcm16-prfsha256-modp2048!
 	esp=aes128gcm16!
@@ -34,12 +29,7 @@ config setup
 
 conn sswan
 	ikev2=insist
-	left=$GW2
-	leftid=@gw2.example
-	leftsubnet=$NET2
-	right=$GW1
-	rightid=@gw1.example
-	rightsubnet=$NET1
+$(conn_ends 2)
 	authby=secret
 	ike=aes_gcm128-sha2_256;modp2048
 	phase2alg=aes_gcm128-null

@@ -80,12 +80,7 @@ lsw_v1_configs() {
 	cat >"$OURS_DIR/ipsec.conf" <<EOC
 conn lsw
 	keyexchange=ikev1
-	left=$GW1
-	leftid=@gw1.example
-	leftsubnet=$NET1
-	right=$GW2
-	rightid=@gw2.example
-	rightsubnet=$NET2
+$(conn_ends 1)
 	authby=secret
 	ike=aes128-sha1-modp2048
 	esp=aes128-sha1-modp2048
@@ -100,12 +95,7 @@ config setup
 
 conn ours
 	ikev2=no
-	left=$GW2
-	leftid=@gw2.example
-	leftsubnet=$NET2
-	right=${GW1_PUB:-$GW1}
-	rightid=@gw1.example
-	rightsubnet=$NET1
+$(conn_ends 2)
 	authby=secret
 	ike=aes128-sha1;modp2048
 	esp=aes128-sha1;modp2048
