@@ -6,6 +6,9 @@
 #                          Runs ipsecd --debug in NS with its control socket
 #                          DIR/ipsecd.ctl (one per daemon), waits until it
 #                          answers. Sets IPSECD_PID; registers NS -> DIR.
+#   ipsecd_spawn NS DIR [ARGS...]  the same without --debug and without
+#                          waiting (benchmarks time the daemon from its
+#                          start).
 #   ictl NS ARGS...        ipsecctl --ctl DIR/ipsecd.ctl ARGS (in NS).
 #   ipsecd_log NS          the daemon's log so far.
 #   ipsecd_wait_tunnels NS N [TIMEOUT]  until trafficstatus lists >= N
@@ -35,15 +38,19 @@
 declare -gA _ipsecd_dir _ipsecd_pid
 
 ipsecd_start() {
+	ipsecd_spawn "$1" "$2" --debug "${@:3}"
+	wait_or_dump 60 "ipsecd_log $1" ictl "$1" status
+}
+
+ipsecd_spawn() {
 	local ns=$1 dir=$2
 	shift 2
 	chmod 600 "$dir/ipsec.secrets"
 	_ipsecd_dir[$ns]=$dir
 	spawn "$ns" "$IPSECD" -f "$dir/ipsec.conf" --secrets "$dir/ipsec.secrets" \
-		--ctl "$dir/ipsecd.ctl" --debug "$@"
+		--ctl "$dir/ipsecd.ctl" "$@"
 	IPSECD_PID=$SPAWNED_PID
 	_ipsecd_pid[$ns]=$IPSECD_PID
-	wait_or_dump 60 "ipsecd_log $ns" ictl "$ns" status
 }
 
 ictl() {
