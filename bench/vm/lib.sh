@@ -21,10 +21,12 @@
 
 # The scenario library (tests/vm/lib.sh) gives the VM guard, the paths
 # (REPO, KVER, IPSEC_KO, IPSECCTL, IPSECD), cleanups at exit (on_exit),
-# netns, spawn, polling (poll_until) and ipsec_load. Its strict mode is for
-# scenarios, which assert; a benchmark reports and goes on, so errexit and
-# the ERR trap are switched off again here.
-. "$(dirname "${BASH_SOURCE[0]}")/../../tests/vm/lib.sh" || exit 1
+# netns (ns_create, ns_delete), spawn, polling (poll_until), ipsec_load and
+# progress (stderr: not parsed). Its strict mode is for scenarios, which
+# assert; a benchmark reports and goes on, so errexit and the ERR trap are
+# switched off again here. ("-": no subject; the script's own arguments
+# are not lib.sh's.)
+. "$(dirname "${BASH_SOURCE[0]}")/../../tests/vm/lib.sh" - || exit 1
 set +eE
 trap - ERR
 
@@ -50,11 +52,6 @@ info() {
 	printf 'BENCH-INFO\t%s\t%s\n' "$k" "$*"
 }
 
-# progress MSG...: a line for the human watching (stderr, not parsed).
-progress() {
-	echo "[$(date +%T)] ${0##*/}: $*" >&2
-}
-
 # --- namespaces ------------------------------------------------------------
 
 # ns_fresh NAME...: (re)create empty netns with lo up (deleted at exit).
@@ -66,21 +63,13 @@ ns_fresh() {
 	done
 }
 
-# ns_gone NAME...: kill what runs in the netns and delete it, if it exists
-# (between configurations; ns_create's cleanup at exit then finds it gone).
+# ns_gone NAME...: ns_delete each (between configurations; ns_create's
+# cleanup at exit then finds it gone).
 ns_gone() {
-	local ns pids
+	local ns
 	for ns in "$@"; do
-		[ -e "/run/netns/$ns" ] || continue
-		pids=$(ip netns pids "$ns" 2>/dev/null) || true
-		if [ -n "$pids" ]; then
-			kill $pids 2>/dev/null
-			sleep 0.3
-			kill -9 $pids 2>/dev/null
-		fi
-		ip netns del "$ns" 2>/dev/null
+		ns_delete "$ns"
 	done
-	return 0
 }
 
 # Topology every data-plane configuration starts from:

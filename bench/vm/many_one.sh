@@ -38,9 +38,7 @@
 # With the ipsecd responder the configurations are named SHAPE-IMPL-to-ipsecd.
 #   initiator-cpu-seconds, responder-cpu-seconds, vm-idle-share: where the
 #                    time went (see measure below)
-. "$REPO/tests/vm/lib.sh" || exit 1
-. "$REPO/tests/vm/peers/topology.sh"
-. "$REPO/tests/vm/peers/strongswan.sh"
+. "$REPO/tests/vm/lib.sh" topology ipsecd strongswan || exit 1
 
 usage="usage: many_one.sh conns|peers N ipsecd|strongswan..."
 shape=${1:?$usage}
@@ -54,7 +52,6 @@ case $responder_impl in strongswan | ipsecd) ;; *) fail "unknown responder '$res
 failed=0
 PSK=bench-many-psk-0123456789
 S=many
-progress() { echo "[$(date +%T)] many_one.sh: $*" >&2; }
 [ -x "$IPSECD" ] || fail "ipsecd not built ($IPSECD)"
 case $shape in conns | peers) ;; *) fail "unknown shape '$shape'" ;; esac
 
@@ -149,10 +146,10 @@ if [ "$responder_impl" = ipsecd ]; then
 	# listens on the wildcard address, so on all N of the peers shape.
 	[ -e /sys/module/ipsec_tun ] || ipsec_load
 	conns "$d2" 2 add pfs=no
-	spawn "$NS_GW2" "$IPSECD" -f "$d2/ipsec.conf" --secrets "$d2/ipsec.secrets" --ctl "$d2/ctl"
-	responder=$SPAWNED_PID
+	ipsecd_spawn "$NS_GW2" "$d2"
+	responder=$IPSECD_PID
 	deadline=$(($(date +%s) + 900))
-	until in_ns "$NS_GW2" "$IPSECCTL" --ctl "$d2/ctl" status >/dev/null 2>&1; do
+	until ictl "$NS_GW2" status >/dev/null 2>&1; do
 		[ "$(date +%s)" -lt "$deadline" ] || fail "responder: ipsecd not answering after 900 s"
 		kill -0 "$responder" 2>/dev/null || { tail -n 20 "/tmp/spawn.$responder.log" >&2; fail "responder: ipsecd exited"; }
 		sleep 1
@@ -199,8 +196,8 @@ measure() {
 		[ -e /sys/module/ipsec_tun ] || ipsec_load
 		conns "$d1" 1 start pfs=no
 		[ -z "$setup" ] || printf 'config setup\n\t%s\ninclude %s/conns.conf\n' "$setup" "$d1" >"$d1/ipsec.conf"
-		spawn "$NS_GW1" "$IPSECD" -f "$d1/ipsec.conf" --secrets "$d1/ipsec.secrets" --ctl "$d1/ctl"
-		pid=$SPAWNED_PID
+		ipsecd_spawn "$NS_GW1" "$d1"
+		pid=$IPSECD_PID
 		t0=$(proc_start "$pid")
 		;;
 	strongswan)

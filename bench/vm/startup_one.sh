@@ -18,10 +18,7 @@
 # gw2 drops packets from lan1 that arrive on the underlay without IPsec
 # (nft: not through ipsec0, no XFRM secpath), so a ping cannot be answered
 # in clear before the tunnel is up.
-. "$REPO/tests/vm/lib.sh" || exit 1
-. "$REPO/tests/vm/peers/topology.sh"
-. "$REPO/tests/vm/peers/strongswan.sh"
-. "$REPO/tests/vm/peers/libreswan.sh"
+. "$REPO/tests/vm/lib.sh" topology ipsecd strongswan libreswan || exit 1
 
 impl=${1:?usage: startup_one.sh ipsecd|strongswan|libreswan}
 PSK=bench-startup-psk-0123456789
@@ -93,16 +90,6 @@ EOC
 	chmod 600 "$1/ipsec.secrets"
 }
 
-ipsecd_ready() {
-	in_ns "$1" "$IPSECCTL" --ctl "$2/ctl" status
-}
-
-ipsecd_start() {
-	local ns=$1 dir=$2
-	spawn "$ns" "$IPSECD" -f "$dir/ipsec.conf" --secrets "$dir/ipsec.secrets" --ctl "$dir/ctl"
-	echo "$SPAWNED_PID" >"$dir/pid"
-}
-
 d1=$(mktemp -d /tmp/bench-gw1.XXXXXX)
 d2=$(mktemp -d /tmp/bench-gw2.XXXXXX)
 case $impl in
@@ -110,10 +97,10 @@ ipsecd)
 	ipsec_load
 	conf_sswan "$d2" "$GW2" "$GW1" "$NET2" "$NET1" gw2.bench gw1.bench add
 	conf_sswan "$d1" "$GW1" "$GW2" "$NET1" "$NET2" gw1.bench gw2.bench start
-	ipsecd_start "$NS_GW2" "$d2"
-	wait_until 60 ipsecd_ready "$NS_GW2" "$d2"
-	ipsecd_start "$NS_GW1" "$d1"
-	t0=$(proc_start "$(cat "$d1/pid")")
+	ipsecd_spawn "$NS_GW2" "$d2"
+	wait_until 60 ictl "$NS_GW2" status
+	ipsecd_spawn "$NS_GW1" "$d1"
+	t0=$(proc_start "$IPSECD_PID")
 	;;
 strongswan)
 	conf_sswan "$d2" "$GW2" "$GW1" "$NET2" "$NET1" gw2.bench gw1.bench add

@@ -20,8 +20,7 @@
 #        [ns a] ipsec0 (AES-GCM-128 SAs)                  [ns b] ipsec0 + attacker
 #   lo 10.1.0.1                                           lo 10.2.0.1
 #   ul0 192.0.2.1  ============== veth ==============  ul0 192.0.2.2
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/2xx_sites.bash"
+. "$(dirname "$0")/lib.sh" sites || exit 1
 
 modprobe esp4 # so that an SPI that is not ours meets XFRM, which counts it
 sites_create

@@ -17,8 +17,7 @@
 #   [ns h] eth0 10.1.0.2 ---- lan0 10.1.0.254 [ns a] ipsec0 ... ul0 192.0.2.1
 #                                                   ===== veth, MTU 1300 =====
 #                                  [ns b] lo 10.2.0.1, ipsec0 ... ul0 192.0.2.2
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/2xx_sites.bash"
+. "$(dirname "$0")/lib.sh" sites || exit 1
 
 sites_create
 ns_create h

@@ -17,7 +17,6 @@
 #   [ns pN] ipsec1 192.168.1.1 (created in uN, moved)     [ns rN] ipsec1 192.168.2.1
 #   [ns uN] veth0 10.0.0.1/24 ------------------------- veth0 10.0.0.2/24 [ns rN]
 . "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/2xx_sites.bash"	# ctl, progress (not its two-site layout)
 
 KEY_LR=0x0102030405060708090a0b0c0d0e0f1011121314
 KEY_RL=0x2122232425262728292a2b2c2d2e2f3031323334

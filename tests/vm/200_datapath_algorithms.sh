@@ -1,5 +1,5 @@
 #!/bin/bash
-# Data path, the algorithms of 2xx_sites.bash (all of them in make check-full) x inner v4/v6 x outer v4/v6, manual keys:
+# Data path, the algorithms of lib/sites.sh (all of them in make check-full) x inner v4/v6 x outer v4/v6, manual keys:
 # ping and a TCP transfer (SHA-256 checked) through ipsec0, with exact
 # counter checks per SA and per device, in ipsecctl and in ip -s link.
 # vm-timeout: 1800
@@ -9,8 +9,7 @@
 #   ipsec0 (routes 10.2.0.0/24, fd02::/64)    ipsec0 (routes 10.1.0.0/24, fd01::/64)
 #   ul0 192.0.2.1, 2001:db8::1  ====== veth ======  ul0 192.0.2.2, 2001:db8::2
 #                          ESP, outer v4 or v6
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/2xx_sites.bash"
+. "$(dirname "$0")/lib.sh" sites || exit 1
 
 BYTES=${VMTEST_TCP_BYTES:-1000000}
 PINGS=3

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Wire compatibility with the kernel's own ESP: a runs ipsec_tun, b runs
 # Linux XFRM (ip xfrm state/policy, tunnel mode) with the same keys. For
-# every algorithm of 2xx_sites.bash (all in make check-full), outer v4 and v6, inner v4 and v6, and ESN: pings both
+# every algorithm of lib/sites.sh (all in make check-full), outer v4 and v6, inner v4 and v6, and ESN: pings both
 # ways and a TCP transfer, counted exactly on both implementations. esp4 and
 # esp6 are loaded beside ipsec_tun, so this also proves the SPI hand-off
 # between the two (coexistence). This is the proof our ESP is ESP.
@@ -12,8 +12,7 @@
 #   ipsec0 -> 10.2.0.0/24, fd02::/64            routes 10.1.0.0/24, fd01::/64 via ul0,
 #                                               caught by xfrm policies (tunnel mode)
 #   ul0 192.0.2.1, 2001:db8::1  ===== veth =====  ul0 192.0.2.2, 2001:db8::2
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/2xx_sites.bash"
+. "$(dirname "$0")/lib.sh" sites || exit 1
 
 BYTES=${VMTEST_TCP_BYTES:-500000}
 PINGS=3

@@ -10,8 +10,7 @@
 #   ipsec0 + UDP 4500 (ipsecctl encap attach)       UDP 4500 (UDP_ENCAP_ESPINUDP)
 #   ul0 192.0.2.1, 2001:db8::1  ===== veth =====  ul0 192.0.2.2, 2001:db8::2
 #                      ESP in UDP 4500 <-> 4500
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/2xx_sites.bash"
+. "$(dirname "$0")/lib.sh" sites || exit 1
 
 BYTES=${VMTEST_TCP_BYTES:-300000}
 PINGS=3

@@ -11,8 +11,7 @@
 #
 #   [ns a] ipsec0, ul0 192.0.2.1 ===== veth ===== ul0 192.0.2.2 [ns b]
 #   [ns of a user namespace] ipsec7 (created there by its root)
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/2xx_sites.bash"
+. "$(dirname "$0")/lib.sh" sites || exit 1
 
 sites_create
 K=$(rand_hex 20)

@@ -11,8 +11,7 @@
 #
 #   [ns a] lo 10.1.0.1, fd01::1 == ipsec0 == veth == ipsec0 == lo 10.2.0.1, fd02::1 [ns b]
 #   a: out SAs 0x7001..0x7004 (reqid 1..4), all received by b; b answers on 0x7100
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/2xx_sites.bash"
+. "$(dirname "$0")/lib.sh" sites || exit 1
 
 sites_create
 alg_key_args aes-gcm-128

@@ -12,8 +12,7 @@
 #
 #   [ns a] ipsec0, ul0 192.0.2.1 ===== veth ===== ul0 192.0.2.2 [ns b] ipsec0
 #   [ns of a user namespace] ipsec0 (its own)
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/2xx_sites.bash"
+. "$(dirname "$0")/lib.sh" sites || exit 1
 
 FUZZ=$REPO/build/bin/genl_fuzz
 [ -x "$FUZZ" ] || fail "no $FUZZ (cmake --build build --target genl_fuzz)"

@@ -12,8 +12,7 @@
 #        [ns a] ipsec0, forge SA 0x4150                   [ns b] scapy
 #   lo 10.1.0.1, fd01::1 (UDP socket reads the DS field)
 #   ul0 192.0.2.1  ============== veth ==============  ul0 192.0.2.2
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/2xx_sites.bash"
+. "$(dirname "$0")/lib.sh" sites || exit 1
 
 sites_create
 SPI_F=$((0x4150)) KEY_F=$(rand_hex 20)

@@ -15,8 +15,7 @@
 #        [ns a] ipsec0, XFRM state                         [ns b] scapy
 #   ul0 192.0.2.1 (ipsec0), .11 (XFRM), .12/.13 (ipsec1)
 #   ul0 192.0.2.1  ============== veth ==============  ul0 192.0.2.2
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/2xx_sites.bash"
+. "$(dirname "$0")/lib.sh" sites || exit 1
 
 modprobe xfrm_user
 modprobe esp4

@@ -9,8 +9,7 @@
 # vm-timeout: 300
 #
 #   [ns a] ipsec0, XFRM states, ul0 192.0.2.1 ==== veth ==== [ns b] (nothing is sent)
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/2xx_sites.bash"
+. "$(dirname "$0")/lib.sh" sites || exit 1
 
 modprobe xfrm_user
 modprobe esp4

@@ -22,9 +22,7 @@
 #                   |  MTU 1500                          |  MTU 1300
 #                  r0 192.0.2.254 ---- [ns r] ---- r1 198.51.100.254 (MTU 1300)
 #                     2001:db8:1::fe                  2001:db8:2::fe
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/2xx_sites.bash"
-. "$(dirname "$0")/41x_router.bash"
+. "$(dirname "$0")/lib.sh" router || exit 1
 
 router_sites $LINK_MTU
 ipsec_load

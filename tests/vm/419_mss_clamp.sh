@@ -22,9 +22,7 @@
 #                   |                                    |
 #                  r0 ---------------- [ns r] ---------- r1 (MTU 1300)
 #        ICMP frag-needed / packet-too-big dropped in r, a and b
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/2xx_sites.bash"
-. "$(dirname "$0")/41x_router.bash"
+. "$(dirname "$0")/lib.sh" router || exit 1
 
 router_sites $LINK_MTU
 for ns in r a b; do

@@ -10,9 +10,7 @@
 #   [lan1] h1 192.168.1.2 -- lan 192.168.1.1 [priv1] ipsec1 (created in gw1, moved)
 #                                                       | outer ESP in gw1
 #                                      [gw1 ipsecd] ul 10.0.0.1 ==ul== 10.0.0.2 [gw2 ipsecd] ipsec1 -- lan -- h2 [lan2]
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$REPO/tests/vm/peers/topology.sh"
-. "$REPO/tests/vm/peers/ipsecd.sh"
+. "$(dirname "$0")/lib.sh" topology ipsecd || exit 1
 
 ipsec_load
 topo_v4

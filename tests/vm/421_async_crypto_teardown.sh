@@ -17,8 +17,7 @@
 #
 #   proof:  [ns a] ipsec0, ul0 192.0.2.1 ===== veth ===== ul0 192.0.2.2, ipsec0 [ns b]
 #   then as 107 and 108
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/2xx_sites.bash"
+. "$(dirname "$0")/lib.sh" sites || exit 1
 
 ALG='rfc4106(gcm(aes))'
 DRIVER='rfc4106(gcm_base(cryptd(ctr(aes-generic)),ghash-generic))'

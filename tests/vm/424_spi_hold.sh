@@ -19,8 +19,7 @@
 #   [ns a] ipsec0 (reservations; SA pair 0x4240/0x4241 to b), ipsec1
 #   ul0 192.0.2.1  ============== veth ==============  ul0 192.0.2.2  [ns b]
 #                                                      ipsec0, scapy + raw ESP
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/2xx_sites.bash"
+. "$(dirname "$0")/lib.sh" sites || exit 1
 
 modprobe xfrm_user
 modprobe esp4

@@ -22,9 +22,7 @@
 #  - the accepted child keeps its SPIs and no ping is lost.
 #
 #   [lan1] h1 -- [gw1 ipsecd, ipsec0] ==== underlay ==== [gw2 strongSwan, XFRM] -- h2 [lan2]
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/51x_sswan.bash"
-. "$(dirname "$0")/54x_lifecycle.bash"
+. "$(dirname "$0")/lib.sh" sswan lifecycle || exit 1
 
 ss_setup v4
 ss_conf ours "keyingtries=%forever" ""

@@ -5,9 +5,7 @@
 # carries only ESP, counters agree; SIGTERM exits 0 and removes the routes.
 #
 #   [lan1] fd01:1::2 -- fd01:1::1 [gw1 ipsecd] fd00::1 ==ul== fd00::2 [gw2 ipsecd] fd01:2::1 -- fd01:2::2 [lan2]
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$REPO/tests/vm/peers/topology.sh"
-. "$REPO/tests/vm/peers/ipsecd.sh"
+. "$(dirname "$0")/lib.sh" topology ipsecd || exit 1
 
 ipsec_load
 topo_v6

@@ -5,8 +5,7 @@
 # strongSwan 5.9 responder set to the same AEAD in its own syntax
 # (esp=aes128gcm16!). Traffic flows, ESP only on the wire, and both ends
 # report AES_GCM_16_128 for the child SA and the same IKE SA.
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/51x_sswan.bash"
+. "$(dirname "$0")/lib.sh" sswan || exit 1
 
 ss_setup v4
 ss_conf ours "ikev2=yes esp=aes_gcm128-null" "esp=aes128gcm16!"

@@ -5,8 +5,7 @@
 # ipsecd (auto=add). The first child SA comes with IKE_AUTH and so has no
 # DH exchange although esp= names ecp384 (RFC 7296 1.2). Traffic flows,
 # ESP only on the wire, both ends report the same algorithms.
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/51x_sswan.bash"
+. "$(dirname "$0")/lib.sh" sswan || exit 1
 
 p=aes256gcm16-prfsha384-ecp384!
 ss_setup v6

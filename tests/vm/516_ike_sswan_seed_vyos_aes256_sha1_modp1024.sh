@@ -6,8 +6,7 @@
 # IPv4 with ike=aes256-sha1-modp1024 esp=aes256-sha1 (pfs=yes: modp1024 for
 # rekeys). modp1024 is accepted with a warning. Both ends agree on
 # AES_CBC_256 + HMAC_SHA1_96 + PRF_HMAC_SHA1 + MODP_1024.
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/51x_sswan.bash"
+. "$(dirname "$0")/lib.sh" sswan || exit 1
 
 ss_setup v4
 ss_conf ours "ike=aes256-sha1-modp1024 esp=aes256-sha1" "ike=aes256-sha1-modp1024! esp=aes256-sha1-modp1024!"

@@ -5,8 +5,7 @@
 # on ipsecd (auto=add); strongSwan 5.9 initiates over IPv4 with
 # ike=aes128-sha1-modp1024! esp=aes128-sha1-modp1024!. Both ends agree on
 # AES_CBC_128 + HMAC_SHA1_96 + PRF_HMAC_SHA1 + MODP_1024.
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/51x_sswan.bash"
+. "$(dirname "$0")/lib.sh" sswan || exit 1
 
 ss_setup v4
 ss_conf sswan "keyexchange=ike ikelifetime=8h keylife=1h ike=aes128-sha1;modp1024 phase2alg=aes128-sha1;modp1024" \

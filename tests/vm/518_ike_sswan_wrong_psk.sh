@@ -9,8 +9,7 @@
 #     one error line saying so and answers AUTHENTICATION_FAILED.
 # No tunnel comes up at either end, no ESP crosses the underlay, LAN
 # traffic does not get through, and neither secret appears in the log.
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/51x_sswan.bash"
+. "$(dirname "$0")/lib.sh" sswan || exit 1
 
 psk_ours=ours-psk-wrong-Zq81vT psk_sswan=sswan-psk-right-Hc40pN
 ss_setup v4

@@ -6,8 +6,7 @@
 # both sides count the traffic; pluto's Delete takes our side down.
 #
 #   [lan1] 192.168.1.2 -- [gw1 ipsecd] 10.0.0.1 ==ul== 10.0.0.2 [gw2 libreswan] -- 192.168.2.2 [lan2]
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/52x_lsw.bash"
+. "$(dirname "$0")/lib.sh" lsw || exit 1
 
 ipsec_load
 topo_v4

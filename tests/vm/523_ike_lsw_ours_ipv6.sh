@@ -6,8 +6,7 @@
 # both sides count the traffic; pluto's Delete takes our side down.
 #
 #   [lan1] fd01:1::2 -- [gw1 ipsecd] fd00::1 ==ul== fd00::2 [gw2 libreswan] -- fd01:2::2 [lan2]
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/52x_lsw.bash"
+. "$(dirname "$0")/lib.sh" lsw || exit 1
 
 ipsec_load
 topo_v6

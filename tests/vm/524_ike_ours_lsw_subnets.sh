@@ -11,8 +11,7 @@
 #
 #   ours: lsw/1x1 1.0/24<->2.0/24  1x2 1.0<->4.0  2x1 3.0<->2.0  2x2 3.0<->4.0
 #   pluto (its left is gw2): ours/1x1 ours/2x1 ours/1x2 ours/2x2 for the same pairs
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/52x_lsw.bash"
+. "$(dirname "$0")/lib.sh" lsw || exit 1
 
 ipsec_load
 topo_v4

@@ -13,21 +13,13 @@
 #
 #   [lan1] 192.168.1.2 -- [gw1 ipsecd] 10.0.0.1 ==ul== 10.0.0.2 [gw2 ipsecd] -- 192.168.2.2 [lan2]
 #                          + scapy (src 10.0.0.1:500 -> 10.0.0.2:500, and back)
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$REPO/tests/vm/peers/topology.sh"
-. "$REPO/tests/vm/peers/ipsecd.sh"
+. "$(dirname "$0")/lib.sh" topology ipsecd || exit 1
 
 ipsec_load
 topo_v4
 
 d1=$(mktemp -d /tmp/gw1.XXXXXX) d2=$(mktemp -d /tmp/gw2.XXXXXX)
-conf() { # AUTO
-	printf 'conn site\n\tleft=%s\n\tleftsubnet=%s\n\tright=%s\n\trightsubnet=%s\n\tauthby=secret\n\tauto=%s\n' "$@"
-}
-conf "$GW1" "$NET1" "$GW2" "$NET2" start >"$d1/ipsec.conf"
-conf "$GW2" "$NET2" "$GW1" "$NET1" add >"$d2/ipsec.conf"
-echo "$GW1 $GW2 : PSK \"forged-init-test-psk-31337\"" >"$d1/ipsec.secrets"
-cp "$d1/ipsec.secrets" "$d2/ipsec.secrets"
+ours_pair_conf "$d1" "$d2" forged-init-test-psk-31337 "" ""
 ipsecd_start "$NS_GW2" "$d2"
 ipsecd_start "$NS_GW1" "$d1"
 ipsecd_wait_tunnels "$NS_GW1" 1 90

@@ -10,48 +10,14 @@
 #
 #   [lan1] 192.168.1.2 -- [gw1 ipsecd] 10.0.0.1 ==ul== 10.0.0.2 [gw2 ipsecd] -- 192.168.2.2 [lan2]
 #                          + scapy: IKE_SA_INIT from 10.0.0.100-249 -> 10.0.0.2:500
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$REPO/tests/vm/peers/topology.sh"
-. "$REPO/tests/vm/peers/ipsecd.sh"
+. "$(dirname "$0")/lib.sh" topology ipsecd || exit 1
 
 ipsec_load
 topo_v4
 
 d1=$(mktemp -d /tmp/gw1.XXXXXX) d2=$(mktemp -d /tmp/gw2.XXXXXX)
-cat >"$d1/ipsec.conf" <<EOC
-conn site
-	left=$GW1
-	leftsubnet=$NET1
-	right=$GW2
-	rightsubnet=$NET2
-	authby=secret
-	dpddelay=2s
-	dpdtimeout=10s
-	dpdaction=clear
-	lifetime=1m
-	rekeymargin=45s
-	rekeyfuzz=0%
-	auto=start
-EOC
-cat >"$d2/ipsec.conf" <<EOC
-conn site
-	left=$GW2
-	leftsubnet=$NET2
-	right=$GW1
-	rightsubnet=$NET1
-	authby=secret
-	auto=add
-
-conn anyone
-	left=$GW2
-	leftsubnet=$NET2
-	right=%any
-	rightsubnet=10.99.0.0/24
-	authby=secret
-	auto=add
-EOC
-echo "$GW1 $GW2 : PSK \"init-flood-test-psk-4711\"" >"$d1/ipsec.secrets"
-cp "$d1/ipsec.secrets" "$d2/ipsec.secrets"
+ours_pair_conf "$d1" "$d2" init-flood-test-psk-4711 anyone \
+	"dpddelay=2s dpdtimeout=10s dpdaction=clear lifetime=1m rekeymargin=45s rekeyfuzz=0%" ""
 ipsecd_start "$NS_GW2" "$d2"
 gw2_pid=$IPSECD_PID
 ipsecd_start "$NS_GW1" "$d1"

@@ -14,9 +14,7 @@
 #
 #   [lan1] 192.168.1.2 -- [gw1 ipsecd] 10.1.0.2 ==in== 10.1.0.1 [nat] 10.0.0.1 ==ul== 10.0.0.2 [gw2 ipsecd] -- 192.168.2.2 [lan2]
 #                                            forged ESP-in-UDP from here ---^        ^--- ipsecctl encap attach :4501
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$REPO/tests/vm/peers/topology.sh"
-. "$REPO/tests/vm/peers/ipsecd.sh"
+. "$(dirname "$0")/lib.sh" topology ipsecd || exit 1
 
 ipsec_load
 topo_nat_v4

@@ -7,8 +7,7 @@
 # retry, and the LANs talk over ESP only.
 #
 #   [lan1] h1 -- [gw1 ipsecd, ipsec0] ==== underlay ==== [gw2 strongSwan, XFRM] -- h2 [lan2]
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/51x_sswan.bash"
+. "$(dirname "$0")/lib.sh" sswan || exit 1
 
 ss_setup v4
 ss_conf sswan "" ""

@@ -13,9 +13,7 @@
 #
 #   [lan1] 192.168.1.2 -- [gw1 ipsecd] 10.0.0.1 ==ul== 10.0.0.2 [gw2 ipsecd] -- 192.168.2.2 [lan2]
 #   [lan3] 192.168.3.2 -- [gw3 ipsecd] 10.0.3.1 ==ul3== 10.0.3.2 [gw2]
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$REPO/tests/vm/peers/topology.sh"
-. "$REPO/tests/vm/peers/ipsecd.sh"
+. "$(dirname "$0")/lib.sh" topology ipsecd || exit 1
 
 ipsec_load
 topo_v4

@@ -9,9 +9,7 @@
 # nothing, and only the live SA pair may be left at the end.
 #
 #   [lan1] h1 -- [gw1 ipsecd, ipsec0] ==== underlay ==== [gw2 strongSwan, XFRM] -- h2 [lan2]
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/51x_sswan.bash"
-. "$(dirname "$0")/54x_lifecycle.bash"
+. "$(dirname "$0")/lib.sh" sswan lifecycle || exit 1
 
 ss_setup v4
 ss_conf ours "lifetime=120s ikelifetime=180s rekeymargin=5s rekeyfuzz=0%" \

@@ -7,9 +7,7 @@
 # tunnel is back within seconds; only the live SA pair is left.
 #
 #   [lan1] h1 -- [gw1 ipsecd, ipsec0] ==== underlay ==== [gw2 strongSwan, XFRM] -- h2 [lan2]
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/51x_sswan.bash"
-. "$(dirname "$0")/54x_lifecycle.bash"
+. "$(dirname "$0")/lib.sh" sswan lifecycle || exit 1
 
 ss_setup v4
 ss_conf ours "" ""

@@ -8,9 +8,7 @@
 # with its state lost (XFRM flushed): the tunnel comes back by itself.
 #
 #   [lan1] h1 -- [gw1 ipsecd, ipsec0] ==== underlay ==== [gw2 strongSwan, XFRM] -- h2 [lan2]
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/51x_sswan.bash"
-. "$(dirname "$0")/54x_lifecycle.bash"
+. "$(dirname "$0")/lib.sh" sswan lifecycle || exit 1
 
 ss_setup v4
 ss_conf ours "dpddelay=2s dpdtimeout=6s dpdaction=restart keyingtries=%forever" ""

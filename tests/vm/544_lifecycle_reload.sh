@@ -15,10 +15,7 @@
 #   [lan1] h1 -- [gw1 ipsecd] 10.0.0.1 ==ul== 10.0.0.2 [gw2 ipsecd] -- h2 [lan2] 192.168.2.0/24
 #   192.168.1.0/24   |   10.0.1.1
 #                    +====ul3==== 10.0.1.3 [gw3 ipsecd] -- h3 [lan3] 192.168.3.0/24
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$REPO/tests/vm/peers/topology.sh"
-. "$REPO/tests/vm/peers/ipsecd.sh"
-. "$(dirname "$0")/54x_lifecycle.bash"
+. "$(dirname "$0")/lib.sh" lifecycle || exit 1
 
 NS_GW3=gw3 NS_LAN3=lan3 GW1B=10.0.1.1 GW3=10.0.1.3 H3=192.168.3.2 NET3=192.168.3.0/24
 

@@ -15,10 +15,7 @@
 #
 #   [lan1] 192.168.1.2 -- [gw1 ipsecd] 10.1.0.2 ==in== 10.1.0.1 [nat] 10.0.0.1 ==ul== 10.0.0.2 [gw2 ipsecd] -- 192.168.2.2 [lan2]
 #                                  masquerade random, then udp ports 40000-40100 ---^
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$REPO/tests/vm/peers/topology.sh"
-. "$REPO/tests/vm/peers/ipsecd.sh"
-. "$REPO/tests/vm/54x_lifecycle.bash"
+. "$(dirname "$0")/lib.sh" lifecycle || exit 1
 
 ipsec_load
 topo_nat_v4

@@ -11,8 +11,7 @@
 # vm-timeout: 300
 #
 #   [ns a] ipsec0, ul0 192.0.2.1:4500 (then 4501) ===== ul0 192.0.2.2:4500, ipsec0 [ns b]
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/2xx_sites.bash"
+. "$(dirname "$0")/lib.sh" sites || exit 1
 
 SPI_AB=$((0x5481)) SPI_BA=$((0x5482))
 sites_create

@@ -22,9 +22,7 @@
 #     the tunnel comes back by itself.
 #
 #   [lan1] 192.168.1.2 -- [gw1 ipsecd] 10.0.0.1 ==ul== 10.0.0.2 [gw2 libreswan] -- 192.168.2.2 [lan2]
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/52x_lsw.bash"
-. "$(dirname "$0")/54x_lifecycle.bash"
+. "$(dirname "$0")/lib.sh" lsw lifecycle || exit 1
 
 ipsec_load
 topo_v4

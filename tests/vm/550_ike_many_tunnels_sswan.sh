@@ -4,12 +4,10 @@
 # auto=start) from ipsecd to one strongSwan 5.9 responder with the 100
 # matching conns: one IKE SA, 100 children (CREATE_CHILD_SA on it), a ping
 # through every child. Before issue 25 strongSwan's uniqueids deleted each
-# older IKE SA and 3 of 100 children were left (55x_many.bash).
+# older IKE SA and 3 of 100 children were left (lib/many.sh).
 #
 #   [lan1] 172.16.0.1..100 -- [gw1 ipsecd] ==== [gw2 strongSwan] -- 172.17.0.1..100 [lan2]
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/55x_many.bash"
-. "$REPO/tests/vm/peers/strongswan.sh"
+. "$(dirname "$0")/lib.sh" many strongswan || exit 1
 
 MANY_N=100
 many_setup $MANY_N

@@ -3,14 +3,12 @@
 # vm-suite: full
 # 100 connections t1..t100 from ipsecd to one libreswan 4.10 responder
 # (uniqueids=yes) with the 100 matching conns: one IKE SA, 100 children, a
-# ping through every child (55x_many.bash). pluto answers one
+# ping through every child (lib/many.sh). pluto answers one
 # CREATE_CHILD_SA every ~2 s in a loaded TCG VM (ipsecd keeps as many requests
 # outstanding as pluto's window allows, RFC 7296 2.3), hence the long wait.
 #
 #   [lan1] 172.16.0.1..100 -- [gw1 ipsecd] ==== [gw2 pluto] -- 172.17.0.1..100 [lan2]
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/55x_many.bash"
-. "$REPO/tests/vm/peers/libreswan.sh"
+. "$(dirname "$0")/lib.sh" many libreswan || exit 1
 
 MANY_N=100
 many_setup $MANY_N

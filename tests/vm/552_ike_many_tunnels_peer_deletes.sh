@@ -5,12 +5,10 @@
 # strongSwan deletes that IKE SA ("ipsec down t1[N]"), taking every child
 # with it. ipsecd (auto=start) brings all 100 back under one new IKE SA:
 # no connection left behind, each child pinged again (every 5th before the
-# delete, all after) (55x_many.bash).
+# delete, all after) (lib/many.sh).
 #
 #   [lan1] 172.16.0.1..100 -- [gw1 ipsecd] ==== [gw2 strongSwan] -- 172.17.0.1..100 [lan2]
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/55x_many.bash"
-. "$REPO/tests/vm/peers/strongswan.sh"
+. "$(dirname "$0")/lib.sh" many strongswan || exit 1
 
 MANY_N=100
 many_setup $MANY_N

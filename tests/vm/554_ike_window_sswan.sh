@@ -2,7 +2,7 @@
 # vm-timeout: 600
 # vm-suite: full (keeps make check under 45 min; 555 covers the window ours <-> ours)
 # The IKE message window (RFC 7296 2.3) against strongSwan 5.9 with 100
-# connections t1..t100 to one responder (55x_many.bash), strongswan.conf
+# connections t1..t100 to one responder (lib/many.sh), strongswan.conf
 # saying charon.window_size = 8: strongSwan's IKEv2 task manager still
 # handles one exchange at a time and sends no SET_WINDOW_SIZE (a second
 # request would be ignored "already processing"), so ipsecd must keep one
@@ -12,9 +12,7 @@
 # with 555 (ours <-> ours, window 8).
 #
 #   [lan1] 172.16.0.1..100 -- [gw1 ipsecd] ==== [gw2 strongSwan] -- 172.17.0.1..100 [lan2]
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/55x_many.bash"
-. "$REPO/tests/vm/peers/strongswan.sh"
+. "$(dirname "$0")/lib.sh" many strongswan || exit 1
 
 MANY_N=100
 many_setup $MANY_N

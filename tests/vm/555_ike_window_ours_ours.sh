@@ -8,8 +8,7 @@
 # until all were up printed (554: the same against strongSwan, window 1).
 #
 #   [lan1] 172.16.0.1..100 -- [gw1 ipsecd] ==== [gw2 ipsecd] -- 172.17.0.1..100 [lan2]
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/55x_many.bash"
+. "$(dirname "$0")/lib.sh" many || exit 1
 
 MANY_N=100
 many_setup $MANY_N

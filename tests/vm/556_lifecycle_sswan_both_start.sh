@@ -14,9 +14,7 @@
 #
 #   [lan1] 192.168.1.2       [gw1 ipsecd]            [gw2 strongSwan]      192.168.2.2 [lan2]
 #          192.168.3.2 -- 192.168.{1,3}.1  10.0.0.1 ==ul== 10.0.0.2  192.168.{2,4}.1 -- 192.168.4.2
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/51x_sswan.bash"
-. "$(dirname "$0")/54x_lifecycle.bash"
+. "$(dirname "$0")/lib.sh" sswan lifecycle || exit 1
 
 ss_setup v4
 topo_v4_second_subnets

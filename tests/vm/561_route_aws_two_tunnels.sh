@@ -16,10 +16,7 @@
 #      ipsec1 169.254.10.2/30 -> 10.100.1.0/24, ipsec2 169.254.11.2/30 -> 10.100.2.0/24
 #                                    +-- ul 10.0.0.2 [aws1 charon] vti100 169.254.10.1/30, lo 10.100.1.1
 #                                    +-- ul 10.0.0.3 [aws2 charon] vti100 169.254.11.1/30, lo 10.100.2.1
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$REPO/tests/vm/peers/topology.sh"
-. "$REPO/tests/vm/peers/ipsecd.sh"
-. "$REPO/tests/vm/peers/strongswan.sh"
+. "$(dirname "$0")/lib.sh" topology ipsecd strongswan || exit 1
 
 ipsec_load
 ns_create lan1

@@ -18,10 +18,7 @@
 #            ipsec1 169.254.21.2/30, 10.1.0.0/16 -> ipsec1        |
 #                                                                 ul 10.0.0.2 [azure charon]
 #                                     vti100 169.254.21.1/30, lo 10.1.0.1 (the VNet)
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$REPO/tests/vm/peers/topology.sh"
-. "$REPO/tests/vm/peers/ipsecd.sh"
-. "$REPO/tests/vm/peers/strongswan.sh"
+. "$(dirname "$0")/lib.sh" topology ipsecd strongswan || exit 1
 
 ipsec_load
 ns_create lan1

@@ -17,10 +17,7 @@
 #                                                          ul2 10.0.2.1 ===== 10.0.2.2 ul2
 #             ipsec1 169.254.1.1/30 <--- tunnel t1 / BGP t1 ---> 169.254.1.2/30 ipsec1
 #             ipsec2 169.254.2.1/30 <--- tunnel t2 / BGP t2 ---> 169.254.2.2/30 ipsec2
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$REPO/tests/vm/peers/topology.sh"
-. "$REPO/tests/vm/peers/ipsecd.sh"
-. "$REPO/tests/vm/peers/bird.sh"
+. "$(dirname "$0")/lib.sh" topology ipsecd bird || exit 1
 
 ipsec_load
 for ns in lanA gwA gwB lanB; do ns_create "$ns"; done

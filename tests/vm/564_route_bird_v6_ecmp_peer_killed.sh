@@ -16,10 +16,7 @@
 #                                                            ul2 fd00:2::1 ==== fd00:2::2 [gwC AS65003] lan 2001:db8:2::1
 #          ipsec1 fd00:a:1::1/126 <--- tunnel t1 / BGP ---> fd00:a:1::2/126 ipsec1 (gwB)
 #          ipsec2 fd00:a:2::1/126 <--- tunnel t2 / BGP ---> fd00:a:2::2/126 ipsec1 (gwC)
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$REPO/tests/vm/peers/topology.sh"
-. "$REPO/tests/vm/peers/ipsecd.sh"
-. "$REPO/tests/vm/peers/bird.sh"
+. "$(dirname "$0")/lib.sh" topology ipsecd bird || exit 1
 
 ipsec_load
 for ns in lanA gwA gwB gwC; do

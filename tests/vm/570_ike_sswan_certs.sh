@@ -15,9 +15,7 @@
 #
 # 1. ipsecd initiates (auto=start): pings across, all as ESP.
 # 2. "ipsecctl down", then strongSwan initiates ("ipsec up"): pings again.
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/51x_sswan.bash"
-. "$(dirname "$0")/57x_certs.bash"
+. "$(dirname "$0")/lib.sh" certs || exit 1
 
 ss_setup v4
 pki=$(mktemp -d /tmp/pki.XXXXXX)

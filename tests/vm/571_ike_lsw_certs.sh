@@ -15,8 +15,7 @@
 #
 # 1. ipsecd initiates (auto=start): pings across, ESP only on the underlay.
 # 2. "ipsecctl down", then pluto initiates: pings again.
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/52x_lsw.bash"
+. "$(dirname "$0")/lib.sh" lsw || exit 1
 
 ipsec_load
 topo_v4

@@ -5,7 +5,7 @@
 # (RFC 8420: AUTH method 14 with id-Ed25519, hash "Identity" announced in
 # SIGNATURE_HASH_ALGORITHMS). The test makes an Ed25519 root CA, ipsecd's
 # Ed25519 end-entity and strongSwan's ECDSA P-256 one with the openssl CLI
-# (57x_certs.bash: strongSwan 5.9.8's ipsec.secrets loads no Ed25519 key);
+# (lib/certs.sh: strongSwan 5.9.8's ipsec.secrets loads no Ed25519 key);
 # ipsecd's key is read as PKCS#8 from ipsec.secrets (": PKCS8 file").
 # strongSwan checks ipsecd's Ed25519 certificate and AUTH, ipsecd an
 # Ed25519-signed chain. CERT goes out as each end's default
@@ -20,9 +20,7 @@
 #    strongSwan's subject; strongSwan's log shows it verified our Ed25519
 #    signature.
 # 2. "ipsecctl down", then strongSwan initiates: pings again, the same.
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/51x_sswan.bash"
-. "$(dirname "$0")/57x_certs.bash"
+. "$(dirname "$0")/lib.sh" certs || exit 1
 
 ss_setup v4
 certs_ed25519_setup ecdsa

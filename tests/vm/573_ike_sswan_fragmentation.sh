@@ -22,9 +22,7 @@
 #    tunnel carries pings as ESP and no IP fragment was dropped meanwhile.
 # 3. strongSwan initiates: ipsecd reassembles a fragmented request and
 #    answers in fragments.
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/51x_sswan.bash"
-. "$(dirname "$0")/57x_certs.bash"
+. "$(dirname "$0")/lib.sh" certs || exit 1
 
 ss_setup v4
 ip -n "$NS_GW1" link set "$UL_IF" mtu 1280

@@ -4,7 +4,7 @@
 # ipsecd verifies a peer's Ed25519 signature (RFC 8420): strongSwan 5.9
 # signs with an Ed25519 key, which its ipsec.secrets does not load (572),
 # so it is configured the swanctl way: charon with the vici plugin,
-# swanctl.conf, the key as PKCS#8 in private/ (57x_certs.bash,
+# swanctl.conf, the key as PKCS#8 in private/ (lib/certs.sh,
 # certs_swanctl_start). ipsecd signs with Ed25519 too.
 #
 #   [lan1] h1 -- [gw1 ipsecd, ipsec0] ==== underlay ==== [gw2 charon + swanctl, XFRM] -- h2 [lan2]
@@ -16,9 +16,7 @@
 #    subject, and strongSwan's log shows it signed with Ed25519.
 # 2. "ipsecctl down", then strongSwan initiates ("swanctl --initiate"):
 #    pings again, ipsecd as responder verified an Ed25519 AUTH again.
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/51x_sswan.bash"
-. "$(dirname "$0")/57x_certs.bash"
+. "$(dirname "$0")/lib.sh" certs || exit 1
 
 ss_setup v4
 certs_ed25519_setup ed25519

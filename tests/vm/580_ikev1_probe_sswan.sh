@@ -9,12 +9,10 @@
 # HASH(1..3) and installs its child in XFRM. The probe's keys go into our
 # module by hand (ipsecctl sa add), and pings between the LANs cross both
 # implementations as ESP only, which proves the key schedule and each
-# direction's SPI (v1_round in 58x_ikev1.bash). Twice: AES-256/SHA2-256/
+# direction's SPI (v1_round in lib/ikev1.sh). Twice: AES-256/SHA2-256/
 # MODP2048 with AES-GCM-256 ESP and no PFS; seed 003's AWS-era
 # AES-128/SHA1/MODP1024 with AES-128-CBC + HMAC-SHA1 ESP and MODP1024 PFS.
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/58x_ikev1.bash"
-. "$REPO/tests/vm/peers/strongswan.sh"
+. "$(dirname "$0")/lib.sh" ikev1 strongswan || exit 1
 
 v1_setup
 SS_DIR=$(mktemp -d /tmp/sswan-v1.XXXXXX)

@@ -6,15 +6,13 @@
 #
 #   [lan1] h1 -- [gw1 ikev1_probe, ipsec0] ==== underlay ==== [gw2 pluto, XFRM] -- h2 [lan2]
 #
-# As 580 (v1_round in 58x_ikev1.bash): pluto verifies our HASHes and
+# As 580 (v1_round in lib/ikev1.sh): pluto verifies our HASHes and
 # installs its child; ipsec0 is keyed from the probe's key file; pings
 # cross both implementations as ESP only. AES-256/SHA2-256/MODP2048 with
 # AES-GCM-256 ESP and no PFS; AES-128/SHA1/MODP2048 with AES-128-CBC +
 # HMAC-SHA1 ESP and MODP2048 PFS (pfs=no on pluto's side allows both;
 # Debian's libreswan 4.10 has no MODP1024 at all).
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/58x_ikev1.bash"
-. "$REPO/tests/vm/peers/libreswan.sh"
+. "$(dirname "$0")/lib.sh" ikev1 libreswan || exit 1
 
 v1_setup
 LSW_DIR=$(mktemp -d /tmp/lsw-v1.XXXXXX)

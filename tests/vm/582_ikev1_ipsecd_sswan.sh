@@ -13,16 +13,10 @@
 # 2. strongSwan initiates ("ipsec up"): ipsecd answers as responder, pings
 #    again as ESP only; "ipsec down" on strongSwan: ipsecd honours its
 #    Deletes and removes the child.
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/51x_sswan.bash"
+. "$(dirname "$0")/lib.sh" sswan || exit 1
 
 ss_setup v4
-_ss_conn sswan "$GW1" "$NET1" "$GW2" "$NET2" start keyexchange=ikev1 \
-	ike=aes128-sha1-modp1024 esp=aes128-sha1-modp1024 >"$SS_OURS_DIR/ipsec.conf"
-echo "$GW1 $GW2 : PSK \"ikev1-engine-psk-4k2m\"" >"$SS_OURS_DIR/ipsec.secrets"
-_ss_conn ours "$GW2" "$NET2" "$GW1" "$NET1" add keyexchange=ikev1 \
-	'ike=aes128-sha1-modp1024!' 'esp=aes128-sha1-modp1024!' >"$SS_SSWAN_DIR/ipsec.conf"
-echo "$GW2 $GW1 : PSK \"ikev1-engine-psk-4k2m\"" >"$SS_SSWAN_DIR/ipsec.secrets"
+ss_conf ikev1 ours "" "" ikev1-engine-psk-4k2m
 ss_start
 
 # v1_status_ok ROLE: ipsecd has one established IKEv1 SA in ROLE

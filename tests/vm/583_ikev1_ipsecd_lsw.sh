@@ -18,9 +18,8 @@
 #    cross as UDP-encapsulated ESP only:
 #
 #   [lan1] -- [gw1 ipsecd] 10.1.0.2 == 10.1.0.1 [nat] 10.0.0.1 == 10.0.0.2 [gw2 pluto] -- [lan2]
-# (lsw_run_initiator_case / lsw_run_responder_case of 52x_lsw.bash.)
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/52x_lsw.bash"
+# (lsw_run_initiator_case / lsw_run_responder_case of lib/lsw.sh.)
+. "$(dirname "$0")/lib.sh" lsw || exit 1
 
 # v1_logged: the ipsecd just run (stopped by the case) negotiated IKEv1
 # with the configured algorithms and installed its child through it.

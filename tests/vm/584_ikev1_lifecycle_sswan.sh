@@ -12,12 +12,10 @@
 # be left at the end.
 #
 #   [lan1] h1 -- [gw1 ipsecd, ipsec0] ==== underlay ==== [gw2 strongSwan, XFRM] -- h2 [lan2]
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/51x_sswan.bash"
-. "$(dirname "$0")/54x_lifecycle.bash"
+. "$(dirname "$0")/lib.sh" sswan lifecycle || exit 1
 
 ss_setup v4
-ss_conf_v1 ours "lifetime=30s ikelifetime=60s rekeymargin=10s rekeyfuzz=0%" \
+ss_conf ikev1 ours "lifetime=30s ikelifetime=60s rekeymargin=10s rekeyfuzz=0%" \
 	"lifetime=120s ikelifetime=180s margintime=5s rekeyfuzz=0%"
 ss_start
 ss_up ours

@@ -24,27 +24,14 @@
 #
 #   [lan1] 192.168.1.2 -- [gw1 ipsecd] 10.0.0.1 ==ul== 10.0.0.2 [gw2 ipsecd] -- 192.168.2.2 [lan2]
 #                          + scapy in each gateway's netns, as the other
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$REPO/tests/vm/peers/topology.sh"
-. "$REPO/tests/vm/peers/ipsecd.sh"
+. "$(dirname "$0")/lib.sh" topology ipsecd || exit 1
 
 ipsec_load
 topo_v4
 
 d1=$(mktemp -d /tmp/gw1.XXXXXX) d2=$(mktemp -d /tmp/gw2.XXXXXX)
-conf() { # NAME LEFT LSUB RIGHT RSUB AUTO
-	printf 'conn %s\n\tleft=%s\n\tleftsubnet=%s\n\tright=%s\n\trightsubnet=%s\n\tauto=%s\n' "$@"
-	printf '\t%s\n' authby=secret keyexchange=ikev1 ike=aes128-sha1-modp2048 \
-		esp=aes128-sha1-modp2048 dpddelay=2s dpdtimeout=30s dpdaction=clear
-}
-conf site "$GW1" "$NET1" "$GW2" "$NET2" start >"$d1/ipsec.conf"
-{
-	conf site "$GW2" "$NET2" "$GW1" "$NET1" add
-	conf anyone "$GW2" "$NET2" %any 10.99.0.0/24 add
-} >"$d2/ipsec.conf"
-psk='"ikev1-forged-input-psk-6c1x"'
-echo "$GW1 $GW2 : PSK $psk" >"$d1/ipsec.secrets"
-printf '%s %s : PSK %s\n%s %%any : PSK %s\n' "$GW2" "$GW1" "$psk" "$GW2" "$psk" >"$d2/ipsec.secrets"
+kw="keyexchange=ikev1 ike=aes128-sha1-modp2048 esp=aes128-sha1-modp2048 dpddelay=2s dpdtimeout=30s dpdaction=clear"
+ours_pair_conf "$d1" "$d2" ikev1-forged-input-psk-6c1x anyone "$kw" "$kw"
 
 capture_start
 ipsecd_start "$NS_GW2" "$d2"

@@ -13,8 +13,7 @@
 #    shows an IKEv1 responder SA; "ipsec down" is followed by ipsecd.
 # 2. strongSwan "ours" (keyexchange=ikev2, same subnets) initiates: the same
 #    conn answers IKEv2, 10 pings as ESP only.
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/51x_sswan.bash"
+. "$(dirname "$0")/lib.sh" sswan || exit 1
 
 ss_setup v4
 _ss_conn sswan "$GW1" "$NET1" "$GW2" "$NET2" add keyexchange=ike \

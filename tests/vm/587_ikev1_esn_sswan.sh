@@ -11,16 +11,10 @@
 # Each time: ipsecd's child is AES_CBC_128/HMAC_SHA1_96/MODP_1024/ESN, both
 # of its SAs in our module have esn, strongSwan's XFRM states have the esn
 # flag, and 10 pings cross as ESP only.
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/51x_sswan.bash"
+. "$(dirname "$0")/lib.sh" sswan || exit 1
 
 ss_setup v4
-_ss_conn sswan "$GW1" "$NET1" "$GW2" "$NET2" start keyexchange=ikev1 \
-	ike=aes128-sha1-modp1024 esp=aes128-sha1-modp1024-esn >"$SS_OURS_DIR/ipsec.conf"
-echo "$GW1 $GW2 : PSK \"ikev1-esn-psk-2r7n\"" >"$SS_OURS_DIR/ipsec.secrets"
-_ss_conn ours "$GW2" "$NET2" "$GW1" "$NET1" add keyexchange=ikev1 \
-	'ike=aes128-sha1-modp1024!' 'esp=aes128-sha1-modp1024-esn!' >"$SS_SSWAN_DIR/ipsec.conf"
-echo "$GW2 $GW1 : PSK \"ikev1-esn-psk-2r7n\"" >"$SS_SSWAN_DIR/ipsec.secrets"
+ss_conf ikev1 ours esp=aes128-sha1-modp1024-esn 'esp=aes128-sha1-modp1024-esn!' ikev1-esn-psk-2r7n
 ss_start
 
 esn_ok() { # ROLE: initiator true/false

@@ -12,16 +12,10 @@
 #    soft one of 9 MiB; 10 pings as ESP only.
 # 2. ipsecd initiates with lifebytes=4194304 (4096 kB offered): its SAs
 #    carry 4 MiB (strongSwan's XFRM states are printed); 10 pings.
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/51x_sswan.bash"
+. "$(dirname "$0")/lib.sh" sswan || exit 1
 
 ss_setup v4
-_ss_conn sswan "$GW1" "$NET1" "$GW2" "$NET2" add keyexchange=ikev1 \
-	ike=aes128-sha1-modp1024 esp=aes128-sha1-modp1024 >"$SS_OURS_DIR/ipsec.conf"
-echo "$GW1 $GW2 : PSK \"ikev1-lifebytes-psk-9e3q\"" >"$SS_OURS_DIR/ipsec.secrets"
-_ss_conn ours "$GW2" "$NET2" "$GW1" "$NET1" add keyexchange=ikev1 \
-	'ike=aes128-sha1-modp1024!' 'esp=aes128-sha1-modp1024!' lifebytes=10485760 >"$SS_SSWAN_DIR/ipsec.conf"
-echo "$GW2 $GW1 : PSK \"ikev1-lifebytes-psk-9e3q\"" >"$SS_SSWAN_DIR/ipsec.secrets"
+ss_conf ikev1 sswan "" lifebytes=10485760 ikev1-lifebytes-psk-9e3q
 ss_start
 
 # limits_ok BYTES: both SAs of ipsec0 with a hard byte limit within 5 % of

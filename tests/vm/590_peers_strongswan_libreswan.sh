@@ -6,10 +6,7 @@
 # run from build/peers) and the topology before any scenario adds ipsecd.
 #
 #   [lan1] 192.168.1.2 -- [gw1 strongSwan] 10.0.0.1 == 10.0.0.2 [gw2 libreswan] -- 192.168.2.2 [lan2]
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$REPO/tests/vm/peers/topology.sh"
-. "$REPO/tests/vm/peers/strongswan.sh"
-. "$REPO/tests/vm/peers/libreswan.sh"
+. "$(dirname "$0")/lib.sh" topology strongswan libreswan || exit 1
 
 topo_v4
 
@@ -17,12 +14,7 @@ d1=$(mktemp -d /tmp/sswan.XXXXXX)
 cat >"$d1/ipsec.conf" <<EOC
 conn lsw
 	keyexchange=ikev2
-	left=$GW1
-	leftid=@gw1.example
-	leftsubnet=$NET1
-	right=$GW2
-	rightid=@gw2.example
-	rightsubnet=$NET2
+$(conn_ends 1)
 	authby=secret
 	ike=aes128gcm16-prfsha256-modp2048!
 	esp=aes128gcm16!
@@ -37,12 +29,7 @@ config setup
 
 conn sswan
 	ikev2=insist
-	left=$GW2
-	leftid=@gw2.example
-	leftsubnet=$NET2
-	right=$GW1
-	rightid=@gw1.example
-	rightsubnet=$NET1
+$(conn_ends 2)
 	authby=secret
 	ike=aes_gcm128-sha2_256;modp2048
 	phase2alg=aes_gcm128-null

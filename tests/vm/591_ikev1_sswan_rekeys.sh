@@ -13,12 +13,10 @@
 # end, under one ISAKMP SA.
 #
 #   [lan1] h1 -- [gw1 ipsecd, ipsec0] ==== underlay ==== [gw2 strongSwan, XFRM] -- h2 [lan2]
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/51x_sswan.bash"
-. "$(dirname "$0")/54x_lifecycle.bash"
+. "$(dirname "$0")/lib.sh" sswan lifecycle || exit 1
 
 ss_setup v4
-ss_conf_v1 sswan "lifetime=300s ikelifetime=600s rekeymargin=10s rekeyfuzz=0%" \
+ss_conf ikev1 sswan "lifetime=300s ikelifetime=600s rekeymargin=10s rekeyfuzz=0%" \
 	"lifetime=30s ikelifetime=60s margintime=10s rekeyfuzz=0%"
 SSWAN_CHARON_EXTRA='	make_before_break = yes' ss_start
 ss_up sswan

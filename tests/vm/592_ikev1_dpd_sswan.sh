@@ -10,14 +10,12 @@
 # lost (XFRM flushed) and the tunnel comes back by itself, carrying pings.
 #
 #   [lan1] h1 -- [gw1 ipsecd, ipsec0] ==== underlay ==== [gw2 strongSwan, XFRM] -- h2 [lan2]
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/51x_sswan.bash"
-. "$(dirname "$0")/54x_lifecycle.bash"
+. "$(dirname "$0")/lib.sh" sswan lifecycle || exit 1
 
 _isakmp() { ictl "$NS_GW1" status --json | jq -c '[.ike_sas[] | select(.version == 1) | .spi_i]'; }
 
 ss_setup v4
-ss_conf_v1 ours "dpddelay=2s dpdtimeout=6s dpdaction=restart keyingtries=%forever" ""
+ss_conf ikev1 ours "dpddelay=2s dpdtimeout=6s dpdaction=restart keyingtries=%forever" ""
 ss_start
 ss_up ours
 ss_traffic 5

@@ -11,9 +11,7 @@
 # ISAKMP SA with one child and pluto's XFRM only that child's pair.
 #
 #   [lan1] h1 -- [gw1 ipsecd, ipsec0] ==== underlay ==== [gw2 pluto, XFRM] -- h2 [lan2]
-. "$(dirname "$0")/lib.sh" || exit 1
-. "$(dirname "$0")/52x_lsw.bash"
-. "$(dirname "$0")/54x_lifecycle.bash"
+. "$(dirname "$0")/lib.sh" lsw lifecycle || exit 1
 
 _live_pair() {
 	local ours theirs st

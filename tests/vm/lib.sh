@@ -1,10 +1,29 @@
 # shellcheck shell=bash
-# Helpers for VM scenarios (tests/vm/NNN_*.sh). Source it first thing:
+# The helper library of the VM scenarios (tests/vm/NNN_*.sh), and of the
+# benchmarks that run in the VM (bench/vm/lib.sh). Source it first thing,
+# naming the subjects the scenario needs:
 #
-#   . "$(dirname "$0")/lib.sh" || exit 1
+#   . "$(dirname "$0")/lib.sh" [SUBJECT...] || exit 1
 #
 # (by path relative to the scenario, so that it also fails loudly on the
-# host, where lib.sh refuses to run)
+# host, where lib.sh refuses to run). A SUBJECT is a file of helpers
+# loaded after this one, each once, with what it needs itself:
+#
+#   lib/sites.sh      two sites joined by ipsec_tun, manual keys, XFRM interop
+#                     (1xx, 2xx, 3xx, 4xx data-path scenarios)
+#   lib/router.sh     sites behind gateways, a router with a smaller MTU (418, 419)
+#   lib/sswan.sh      ipsecd <-> strongSwan (51x and the strongSwan lifecycles)
+#   lib/lsw.sh        ipsecd <-> libreswan (52x, 547, 549, 583, 593)
+#   lib/lifecycle.sh  rekeys, restarts, DPD under a counted ping (54x, 59x)
+#   lib/many.sh       many connections to one peer (55x)
+#   lib/certs.sh      X.509 certificates with strongSwan (57x)
+#   lib/ikev1.sh      the IKEv1 probe against a peer (580, 581)
+#   peers/topology.sh peers/ipsecd.sh peers/strongswan.sh peers/libreswan.sh
+#   peers/bird.sh     the topologies and daemons the subjects above use
+#
+# by name: "sites", "topology", "strongswan" (lib/ first, then peers/). "-"
+# names none, for a script with arguments of its own (a bare `. lib.sh`
+# would pass the script's arguments on as subjects).
 #
 # A scenario runs as root inside the VM (scripts/vm-run; scripts/vm-tests
 # runs them all in one boot), in its own process, and passes by exiting 0.
@@ -27,6 +46,8 @@
 #   link_counter NS DEV rx_packets|tx_bytes|...      writable_dir DIR
 #   ipsec_load               ipsec_unload (checks live SA/dev/policy counts are 0)
 #   on_exit CMD              (your own cleanup)
+#   ns_delete NS             progress MSG          ctl NS ARGS (ipsecctl)
+#   lib_use SUBJECT...       (what `. lib.sh SUBJECT...` does)
 #
 # Variables:
 #   REPO      the repository (same path as on the host)
@@ -151,10 +172,23 @@ ns_create() {
 }
 
 _lib_ns_delete() {
+	ns_delete "$1"
+}
+
+# ns_delete NS: kill what runs in netns NS (TERM; KILL what is left 0.3 s
+# later) and delete it; nothing if there is no NS. Never fails (it runs
+# during cleanup, and between benchmark configurations).
+ns_delete() {
 	local pids
+	[ -e "/run/netns/$1" ] || return 0
 	pids=$(ip netns pids "$1" 2>/dev/null) || true
-	[ -z "$pids" ] || kill $pids 2>/dev/null || true
-	ip netns del "$1"
+	if [ -n "$pids" ]; then
+		kill $pids 2>/dev/null || true
+		sleep 0.3
+		pids=$(ip netns pids "$1" 2>/dev/null) || true
+		[ -z "$pids" ] || kill -9 $pids 2>/dev/null || true
+	fi
+	ip netns del "$1" 2>/dev/null || true
 }
 
 # in_ns NS CMD...: run CMD inside netns NS.
@@ -272,3 +306,39 @@ ipsec_unload() {
 		[ "$n" -eq 0 ] || fail "ipsec_tun leaked objects at unload: $counts"
 	done
 }
+
+# progress MSG...: a line on stderr, "[HH:MM:SS] script: MSG", and in the
+# kernel log (which the host can follow while the VM runs).
+progress() {
+	local line
+	line="[$(date +%T)] ${0##*/}: $*"
+	echo "$line" >&2
+	echo "vmtest $line" >/dev/kmsg 2>/dev/null || true
+}
+
+# ctl NS ARGS...: ipsecctl inside NS.
+ctl() {
+	local ns=$1
+	shift
+	ip netns exec "$ns" "$IPSECCTL" "$@"
+}
+
+# lib_use SUBJECT...: source tests/vm/lib/SUBJECT.sh, else
+# tests/vm/peers/SUBJECT.sh, each once; "-" is none. The subjects' own
+# arrays are declared global (declare -g): they are sourced in here.
+declare -gA _lib_used=()
+lib_use() {
+	local subject file
+	for subject in "$@"; do
+		[ "$subject" != - ] || continue
+		[ -z "${_lib_used[$subject]:-}" ] || continue
+		file=$REPO/tests/vm/lib/$subject.sh
+		[ -f "$file" ] || file=$REPO/tests/vm/peers/$subject.sh
+		[ -f "$file" ] || fail "lib_use: no subject '$subject' (tests/vm/lib/, tests/vm/peers/)"
+		_lib_used[$subject]=1
+		# shellcheck source=/dev/null
+		. "$file"
+	done
+}
+
+lib_use "$@"

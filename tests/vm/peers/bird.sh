@@ -1,6 +1,6 @@
 # shellcheck shell=bash
-# BIRD 2 (Debian's bird2) as a BGP speaker inside a netns. Source after
-# lib.sh.
+# BIRD 2 (Debian's bird2) as a BGP speaker inside a netns. The subject
+# "bird" of lib.sh (`. lib.sh bird`).
 #
 #   bird_start NS CONF   runs bird -f with config file CONF in NS, its
 #                        control socket beside CONF (one per instance),
@@ -16,7 +16,7 @@
 #                        SECS s, runs CMD 2 s in; sets FO_SENT, FO_GOT,
 #                        FO_LOST.
 
-declare -A _bird_sock
+declare -gA _bird_sock
 
 bird_start() {
 	local ns=$1 conf=$2

@@ -1,11 +1,14 @@
 # shellcheck shell=bash
-# Our daemon (build/bin/ipsecd) as one side of an interop scenario. Source
-# after lib.sh.
+# Our daemon (build/bin/ipsecd) as one side of an interop scenario. The
+# subject "ipsecd" of lib.sh (`. lib.sh ipsecd`).
 #
 #   ipsecd_start NS DIR [ARGS...]  DIR holds ipsec.conf and ipsec.secrets.
 #                          Runs ipsecd --debug in NS with its control socket
 #                          DIR/ipsecd.ctl (one per daemon), waits until it
 #                          answers. Sets IPSECD_PID; registers NS -> DIR.
+#   ipsecd_spawn NS DIR [ARGS...]  the same without --debug and without
+#                          waiting (benchmarks time the daemon from its
+#                          start).
 #   ictl NS ARGS...        ipsecctl --ctl DIR/ipsecd.ctl ARGS (in NS).
 #   ipsecd_log NS          the daemon's log so far.
 #   ipsecd_wait_tunnels NS N [TIMEOUT]  until trafficstatus lists >= N
@@ -23,6 +26,8 @@
 #                          summed over connections or of CONN only.
 #   ipsecd_nat_configs D1 D2 [KW...]  ours <-> ours across topo_nat_v4
 #                          (below).
+#   ours_pair_conf D1 D2 PSK [anyone] GW1_KW GW2_KW  ours <-> ours after
+#                          topo_* (below; 530, 531, 585).
 #   ipsecd_cert_config DIR CONN AUTO CA CERT KIND KEY RIGHTID [KW...]
 #                          after topo_*: gw1's config in DIR for conn CONN
 #                          (GW1/NET1 <-> GW2/NET2) authenticating both ends
@@ -30,18 +35,22 @@
 #                          (cadir=), CERT/KEY copied to DIR, ": KIND KEY"
 #                          in ipsec.secrets; KW: more conn lines.
 
-declare -A _ipsecd_dir _ipsecd_pid
+declare -gA _ipsecd_dir _ipsecd_pid
 
 ipsecd_start() {
+	ipsecd_spawn "$1" "$2" --debug "${@:3}"
+	wait_or_dump 60 "ipsecd_log $1" ictl "$1" status
+}
+
+ipsecd_spawn() {
 	local ns=$1 dir=$2
 	shift 2
 	chmod 600 "$dir/ipsec.secrets"
 	_ipsecd_dir[$ns]=$dir
 	spawn "$ns" "$IPSECD" -f "$dir/ipsec.conf" --secrets "$dir/ipsec.secrets" \
-		--ctl "$dir/ipsecd.ctl" --debug "$@"
+		--ctl "$dir/ipsecd.ctl" "$@"
 	IPSECD_PID=$SPAWNED_PID
 	_ipsecd_pid[$ns]=$IPSECD_PID
-	wait_or_dump 60 "ipsecd_log $ns" ictl "$ns" status
 }
 
 ictl() {
@@ -124,6 +133,38 @@ ipsecd_nat_configs() {
 	done
 	echo "$GW1 $GW2 : PSK \"ours-behind-nat-test-psk-0123\"" >"$d1/ipsec.secrets"
 	cp "$d1/ipsec.secrets" "$d2/"
+}
+
+# ours_pair_conf D1 D2 PSK [anyone] GW1_KW GW2_KW: ipsec.conf and
+# ipsec.secrets for ours <-> ours after topo_*, connection "site"
+# (NET1 === NET2, PSK by address, authby=secret): gw1 (D1) initiates
+# (auto=start), gw2 (D2) answers (auto=add). *_KW: space-separated
+# key=value lines for that side's conns ("" for none). With "anyone", gw2
+# also has conn "anyone" (right=%any, rightsubnet=10.99.0.0/24, GW2_KW,
+# auto=add) and a "%any" PSK: what forged or flooded requests from any
+# address reach.
+ours_pair_conf() {
+	local d1=$1 d2=$2 psk=\"$3\" anyone=
+	shift 3
+	[ "${1:-}" != anyone ] || { anyone=1; shift; }
+	local -a kw1 kw2
+	read -ra kw1 <<<"$1"
+	read -ra kw2 <<<"$2"
+	_ours_conn site "$GW1" "$NET1" "$GW2" "$NET2" start "${kw1[@]}" >"$d1/ipsec.conf"
+	echo "$GW1 $GW2 : PSK $psk" >"$d1/ipsec.secrets"
+	{
+		_ours_conn site "$GW2" "$NET2" "$GW1" "$NET1" add "${kw2[@]}"
+		[ -z "$anyone" ] || _ours_conn anyone "$GW2" "$NET2" %any 10.99.0.0/24 add "${kw2[@]}"
+	} >"$d2/ipsec.conf"
+	echo "$GW2 $GW1 : PSK $psk" >"$d2/ipsec.secrets"
+	[ -z "$anyone" ] || echo "$GW2 %any : PSK $psk" >>"$d2/ipsec.secrets"
+}
+
+# _ours_conn NAME LEFT LEFTSUBNET RIGHT RIGHTSUBNET AUTO [KW...]
+_ours_conn() {
+	local kw
+	printf 'conn %s\n\tleft=%s\n\tleftsubnet=%s\n\tright=%s\n\trightsubnet=%s\n\tauthby=secret\n' "${@:1:5}"
+	for kw in "${@:7}" "auto=$6"; do printf '\t%s\n' "$kw"; done
 }
 
 ipsecd_cert_config() {

@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# libreswan 4.10 (pluto) as an IKE peer inside a netns. Source after lib.sh.
+# libreswan 4.10 (pluto) as an IKE peer inside a netns. The
+# subject "libreswan" of lib.sh (`. lib.sh libreswan`).
 # scripts/setup unpacks Debian's libreswan package under
 # build/peers/libreswan/root (it conflicts with strongswan as a package);
 # we run its binaries from there with every path given on the command line,
@@ -24,7 +25,7 @@
 
 LSW_ROOT=${LSW_ROOT:-$REPO/build/peers/libreswan/root}
 LSW_BIN=$LSW_ROOT/usr/libexec/ipsec
-declare -A _lsw_dir
+declare -gA _lsw_dir
 
 lsw_start() {
 	local ns=$1 dir=$2

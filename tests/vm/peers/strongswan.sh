@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # strongSwan 5.9 (Debian's charon + starter) as an IKE peer inside a netns.
-# Source after lib.sh.
+# The subject "strongswan" of lib.sh (`. lib.sh strongswan`).
 #
 #   sswan_start NS DIR   DIR holds ipsec.conf and ipsec.secrets written by
 #                        the scenario (SSWAN_CHARON_EXTRA: more lines for the
@@ -22,19 +22,35 @@
 # strongSwan uses the kernel's XFRM (policy-based) in its netns; that is the
 # second, independent implementation the interop scenarios talk to.
 
-declare -A _sswan_pid _sswan_dir
+declare -gA _sswan_pid _sswan_dir
 
 sswan_start() {
 	local ns=$1 dir=$2
 	[ -f "$dir/ipsec.conf" ] || fail "sswan_start: no $dir/ipsec.conf"
 	[ -f "$dir/ipsec.secrets" ] || fail "sswan_start: no $dir/ipsec.secrets"
 	chmod 600 "$dir/ipsec.secrets"
+	_sswan_conf "$dir" stroke "${SSWAN_PLUGINS_EXTRA:-}"
+	_sswan_spawn "$ns" "$dir" /usr/lib/ipsec/starter --nofork --conf "$dir/ipsec.conf"
+	wait_or_dump 60 "_sswan_dump $ns" sswan "$ns" status
+	# starter loads the conns after charon is up; wait for them too.
+	local name
+	for name in $(sed -n 's/^conn[[:space:]]\+\([^%][^[:space:]]*\).*/\1/p' "$dir/ipsec.conf"); do
+		wait_or_dump 30 "_sswan_dump $ns" _sswan_has_conn "$ns" "$name"
+	done
+}
+
+# _sswan_conf DIR FRONTEND EXTRA_PLUGINS: DIR/strongswan.conf loading the
+# plugins a PSK tunnel needs, the config front end (stroke: ipsec.conf and
+# DIR/ipsec.secrets; vici: swanctl) and EXTRA_PLUGINS, logging to
+# DIR/charon.log (SSWAN_LOG_LEVEL, SSWAN_CHARON_EXTRA as for sswan_start).
+_sswan_conf() {
+	local dir=$1 frontend=$2 extra=$3
 	cat >"$dir/strongswan.conf" <<EOC
 charon {
 	# Only what a PSK tunnel needs: under TCG, loading every packaged
 	# plugin (pkcs11, tpm, ...) takes longer than starter waits for charon.
 	load_modular = no
-	load = random nonce openssl aes sha1 sha2 hmac gcm curve25519 gmp kdf kernel-netlink socket-default stroke updown ${SSWAN_PLUGINS_EXTRA:-}
+	load = random nonce openssl aes sha1 sha2 hmac gcm curve25519 gmp kdf kernel-netlink socket-default $frontend updown $extra
 	install_routes = no
 	install_virtual_ip = no
 	retransmit_timeout = 2
@@ -66,22 +82,29 @@ starter {
 	load_warning = no
 }
 EOC
+}
+
+# _sswan_spawn NS DIR CMD...: CMD (starter, or charon alone) in NS inside a
+# private mount namespace: a tmpfs on /run (pid files, sockets), DIR's
+# strongswan.conf on /etc/strongswan.conf and, if there is one,
+# DIR/swanctl on /etc/swanctl; an empty DIR/charon.log. Registers NS ->
+# its pid and DIR (sswan, sswan_log) and sets SSWAN_PID.
+_sswan_spawn() {
+	local ns=$1 dir=$2
+	shift 2
 	: >"$dir/charon.log"
+	# shellcheck disable=SC2016 # $1 is the inner shell's
 	spawn "$ns" unshare -m -- bash -c '
 		set -e
 		mount -t tmpfs tmpfs /run
 		mount --bind "$1/strongswan.conf" /etc/strongswan.conf
+		[ ! -d "$1/swanctl" ] || mount --bind "$1/swanctl" /etc/swanctl
 		export STRONGSWAN_CONF="$1/strongswan.conf"
-		exec /usr/lib/ipsec/starter --nofork --conf "$1/ipsec.conf"' sswan "$dir"
+		shift
+		exec "$@"' sswan "$dir" "$@"
 	SSWAN_PID=$SPAWNED_PID
 	_sswan_pid[$ns]=$SSWAN_PID
 	_sswan_dir[$ns]=$dir
-	wait_or_dump 60 "_sswan_dump $ns" sswan "$ns" status
-	# starter loads the conns after charon is up; wait for them too.
-	local name
-	for name in $(sed -n 's/^conn[[:space:]]\+\([^%][^[:space:]]*\).*/\1/p' "$dir/ipsec.conf"); do
-		wait_or_dump 30 "_sswan_dump $ns" _sswan_has_conn "$ns" "$name"
-	done
 }
 
 _sswan_has_conn() {

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Site-to-site topology for the IKE interop scenarios (tests/vm/5*.sh).
-# Source after lib.sh. Two gateways joined by an underlay veth, each with a
+# The subject "topology" of lib.sh (`. lib.sh topology`). Two gateways joined by an underlay veth, each with a
 # private LAN in its own netns behind it:
 #
 #   [lan1] h1 ---- [gw1] ==== underlay ==== [gw2] ---- h2 [lan2]
@@ -201,6 +201,16 @@ assert_esp_only() {
 	assert_ge "$esp" "$1" "ESP packets on the underlay"
 	clear=$(capture_count "(icmp or icmp6) and host $H1")
 	assert_eq "$clear" 0 "clear-text ICMP between $H1 and $H2 on the underlay"
+}
+
+# conn_ends 1|2: the lines of a conn on gw1 (1) or gw2 (2) naming both
+# ends: addresses, FQDN IDs @gw1.example / @gw2.example and the LANs (gw2
+# reaches gw1 at GW1_PUB behind topo_nat_v4's NAT), tab-indented.
+conn_ends() {
+	local l=$GW1 lid=@gw1.example lnet=$NET1 r=$GW2 rid=@gw2.example rnet=$NET2
+	[ "$1" = 1 ] || { l=$GW2 lid=@gw2.example lnet=$NET2 r=${GW1_PUB:-$GW1} rid=@gw1.example rnet=$NET1; }
+	printf '\tleft=%s\n\tleftid=%s\n\tleftsubnet=%s\n\tright=%s\n\trightid=%s\n\trightsubnet=%s\n' \
+		"$l" "$lid" "$lnet" "$r" "$rid" "$rnet"
 }
 
 # ping_lan COUNT: COUNT echo requests from H1 to H2 all answered.

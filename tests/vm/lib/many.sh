@@ -1,6 +1,7 @@
 # shellcheck shell=bash
-# Many connections to one peer (issue 25), for the 55x scenarios. Sourced
-# after lib.sh; not a scenario itself (vm-tests runs only *.sh):
+# Many connections to one peer (issue 25), for the 55x scenarios: the
+# subject "many" of lib.sh (loads topology and ipsecd; the scenario names
+# its peer, strongswan or libreswan):
 #
 #   [lan1] h1 172.16.0.1..N/32 -- [gw1 ipsecd, ipsec0] ==== underlay ==== [gw2 PEER, XFRM] -- h2 172.17.0.1..N/32 [lan2]
 #
@@ -30,8 +31,7 @@
 #                         parallel batches; all answered, and ipsecd's SA
 #                         counters saw traffic in each of them both ways.
 
-. "$REPO/tests/vm/peers/topology.sh"
-. "$REPO/tests/vm/peers/ipsecd.sh"
+lib_use topology ipsecd
 
 MANY_PSK="many-tunnels-psk-4c2e81"
 

@@ -1,20 +1,17 @@
 # shellcheck shell=bash
-# ipsecd <-> libreswan 4.10, for the 52x scenarios. Sourced after lib.sh:
+# ipsecd <-> libreswan 4.10, for the 52x scenarios: the subject "lsw" of
+# lib.sh (loads topology, libreswan and ipsecd):
 #
-#   . "$(dirname "$0")/lib.sh" || exit 1
-#   . "$(dirname "$0")/52x_lsw.bash"
+#   . "$(dirname "$0")/lib.sh" lsw || exit 1
 #
 #   [lan1] h1 -- [gw1 ipsecd, ipsec0] ==== underlay ==== [gw2 pluto, XFRM] -- h2 [lan2]
 #
 # ipsecd in gw1 (conn "lsw"), pluto in gw2 (conn "ours"), PSK with FQDN IDs
 # @gw1.example / @gw2.example, and each side's default proposals unless the
 # scenario sets OURS_EXTRA / LSW_EXTRA (extra conn lines, newline-separated
-# key=value). Not a scenario
-# itself: vm-tests runs only *.sh.
+# key=value).
 
-. "$REPO/tests/vm/peers/topology.sh"
-. "$REPO/tests/vm/peers/libreswan.sh"
-. "$REPO/tests/vm/peers/ipsecd.sh"
+lib_use topology libreswan ipsecd
 
 LSW_PSK="ours-and-libreswan-psk-7a3f9c21"
 
@@ -83,12 +80,7 @@ lsw_v1_configs() {
 	cat >"$OURS_DIR/ipsec.conf" <<EOC
 conn lsw
 	keyexchange=ikev1
-	left=$GW1
-	leftid=@gw1.example
-	leftsubnet=$NET1
-	right=$GW2
-	rightid=@gw2.example
-	rightsubnet=$NET2
+$(conn_ends 1)
 	authby=secret
 	ike=aes128-sha1-modp2048
 	esp=aes128-sha1-modp2048
@@ -103,12 +95,7 @@ config setup
 
 conn ours
 	ikev2=no
-	left=$GW2
-	leftid=@gw2.example
-	leftsubnet=$NET2
-	right=${GW1_PUB:-$GW1}
-	rightid=@gw1.example
-	rightsubnet=$NET1
+$(conn_ends 2)
 	authby=secret
 	ike=aes128-sha1;modp2048
 	esp=aes128-sha1;modp2048

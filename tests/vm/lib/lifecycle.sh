@@ -1,7 +1,8 @@
 # shellcheck shell=bash
-# Helpers of the lifecycle scenarios (54x_lifecycle_*): SAs that are
-# rekeyed, revived, restarted, while a ping runs and is counted. Sourced
-# after lib.sh and 51x_sswan.bash (topology and strongSwan peer):
+# Helpers of the lifecycle scenarios (5*_lifecycle_*, 59x): SAs that are
+# rekeyed, revived, restarted, while a ping runs and is counted. The
+# subject "lifecycle" of lib.sh (loads topology and ipsecd; the scenario
+# names its peer's subject too, e.g. `. lib.sh sswan lifecycle`):
 #
 #   [lan1] h1 -- [gw1 ipsecd, ipsec0] ==== underlay ==== [gw2 strongSwan, XFRM] -- h2 [lan2]
 #
@@ -27,6 +28,8 @@
 #                        tunnel back within 30 s with a new child, no EEXIST,
 #                        the killed one's leftovers removed, at most 5 s of
 #                        pings lost. Sets LC_RESTART_S (seconds to tunnel).
+
+lib_use topology ipsecd
 
 LC_PING_PID='' LC_PING_OUT=''
 

@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # IKEv1 against a real peer with tests/vm/tools/ikev1_probe (userspace/ike/v1
 # main mode + quick mode, before the engine speaks IKEv1), shared by the
-# 58x scenarios. Sourced after lib.sh:
+# 58x scenarios: the subject "ikev1" of lib.sh (loads topology; the
+# scenario names its peer, strongswan or libreswan):
 #
 #   [lan1] h1 -- [gw1 ikev1_probe, ipsec0] ==== underlay ==== [gw2 peer, XFRM] -- h2 [lan2]
 #
@@ -15,9 +16,9 @@
 #                            LANs cross both implementations as ESP only.
 #
 # V1_PSK is the pre-shared key both ends use (PSK by address, IDs are the
-# addresses). Not a scenario itself: vm-tests runs only *.sh.
+# addresses).
 
-. "$REPO/tests/vm/peers/topology.sh"
+lib_use topology
 
 V1_PROBE=$REPO/build/bin/ikev1_probe
 V1_PSK=ikev1-probe-psk-9q2w

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # ipsecd <-> strongSwan 5.9 with X.509 certificates, shared by 570 and 572.
-# Sourced after lib.sh and 51x_sswan.bash (ss_setup has made SS_OURS_DIR
+# The subject "certs" of lib.sh; loads "sswan" (ss_setup makes SS_OURS_DIR
 # and SS_SSWAN_DIR):
 #
 #   certs_sswan_conf CA CERT KIND KEY RIGHTID
@@ -46,7 +46,7 @@
 #   certs_swanctl_start NS DIR CA CERT KEY RIGHTID
 #                     strongSwan configured the swanctl way: charon alone
 #                     (no starter) with the vici plugin, in NS inside a
-#                     private mount namespace as sswan_start (tmpfs on /run,
+#                     private mount namespace (_sswan_spawn: tmpfs on /run,
 #                     its own strongswan.conf) with DIR/swanctl bind-mounted
 #                     on /etc/swanctl, holding swanctl.conf (conn "ours":
 #                     pubkey both ways, ipsecd's subject as the remote ID,
@@ -61,6 +61,8 @@
 #                     fragment it receives (before conntrack's defrag), as
 #                     many NATs and clouds do; certs_frag_drops NS prints
 #                     how many it dropped.
+
+lib_use sswan
 
 certs_sswan_conf() {
 	local ca=$1 cert=$2 kind=$3 key=$4 rightid=$5
@@ -223,45 +225,8 @@ connections {
 	}
 }
 EOC
-	cat >"$dir/strongswan.conf" <<EOC
-charon {
-	load_modular = no
-	load = random nonce openssl aes sha1 sha2 hmac gcm curve25519 gmp kdf kernel-netlink socket-default vici updown x509 pem pkcs1 pkcs8 pubkey
-	install_routes = no
-	install_virtual_ip = no
-	retransmit_timeout = 2
-	retransmit_tries = 3
-	filelog {
-		charon {
-			path = $dir/charon.log
-			time_format = %T
-			default = 1
-			ike = 2
-			cfg = 2
-			knl = 2
-			flush_line = yes
-		}
-	}
-	syslog {
-		daemon {
-			default = -1
-		}
-	}
-}
-EOC
-	: >"$dir/charon.log"
-	# shellcheck disable=SC2016 # $1 is the inner shell's
-	spawn "$ns" unshare -m -- bash -c '
-		set -e
-		mount -t tmpfs tmpfs /run
-		mount --bind "$1/strongswan.conf" /etc/strongswan.conf
-		mount --bind "$1/swanctl" /etc/swanctl
-		export STRONGSWAN_CONF="$1/strongswan.conf"
-		exec /usr/lib/ipsec/charon' charon "$dir"
-	# shellcheck disable=SC2004 # associative (peers/strongswan.sh)
-	_sswan_pid[$ns]=$SPAWNED_PID
-	# shellcheck disable=SC2004
-	_sswan_dir[$ns]=$dir
+	_sswan_conf "$dir" vici "x509 pem pkcs1 pkcs8 pubkey"
+	_sswan_spawn "$ns" "$dir" /usr/lib/ipsec/charon
 	wait_or_dump 60 "_certs_swanctl_dump $ns" certs_swanctl "$ns" --stats
 	certs_swanctl "$ns" --load-all --noprompt >"$dir/load.log" 2>&1 ||
 		{ cat "$dir/load.log"; _certs_swanctl_dump "$ns"; fail "swanctl --load-all failed"; }

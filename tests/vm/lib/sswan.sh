@@ -1,25 +1,27 @@
 # shellcheck shell=bash
-# ipsecd <-> strongSwan 5.9 interop, shared by the 51x scenarios. Sourced
-# after lib.sh (not a scenario itself: vm-tests runs only *.sh):
+# ipsecd <-> strongSwan 5.9 interop, shared by the 51x scenarios: the
+# subject "sswan" of lib.sh (loads topology, strongswan and ipsecd):
 #
-#   . "$(dirname "$0")/lib.sh" || exit 1
-#   . "$(dirname "$0")/51x_sswan.bash"
+#   . "$(dirname "$0")/lib.sh" sswan || exit 1
 #
 #   [lan1] h1 -- [gw1 ipsecd, ipsec0] ==== underlay ==== [gw2 strongSwan, XFRM] -- h2 [lan2]
 #
 #   ss_setup v4|v6           ipsec_load and the topology (peers/topology.sh).
-#   ss_conf ROLE OURS_OPTS SSWAN_OPTS [PSK_OURS [PSK_SSWAN]]
+#   ss_conf [ikev2|ikev1] ROLE OURS_OPTS SSWAN_OPTS [PSK_OURS [PSK_SSWAN]]
 #                            writes both configs. ROLE "ours" (ipsecd
 #                            initiates, auto=start) or "sswan" (strongSwan
 #                            initiates with "ipsec up", ipsecd auto=add).
 #                            *_OPTS: space-separated key=value lines added
 #                            to that side's conn (ike=..., esp=...), each
-#                            in its own dialect; "" for the defaults.
-#   ss_conf_v1 ROLE OURS_OPTS SSWAN_OPTS
-#                            the same in IKEv1 (keyexchange=ikev1 both
-#                            sides) with seed 003's proposals, aes128-sha1
-#                            with MODP1024 for both SAs (strongSwan's
-#                            strict: "!"), PSK by address (584, 591, 592).
+#                            in its own dialect; "" for the defaults; a key
+#                            of the defaults below replaces its value.
+#                            PSK by address. ikev2 (the default): each
+#                            side's default proposals, strongSwan
+#                            keyexchange=ikev2. ikev1: keyexchange=ikev1
+#                            both sides with seed 003's proposals,
+#                            aes128-sha1 with MODP1024 for both SAs
+#                            (strongSwan's strict: "!") (582, 584, 587,
+#                            588, 591, 592).
 #   ss_start                 starts strongSwan in gw2 and ipsecd in gw1.
 #   ss_up ROLE [TIMEOUT]     waits until both ends have the child SA (after
 #                            "ipsec up" for ROLE sswan).
@@ -36,9 +38,7 @@
 #
 # Connection names: "sswan" in ipsecd's config, "ours" in strongSwan's.
 
-. "$REPO/tests/vm/peers/topology.sh"
-. "$REPO/tests/vm/peers/strongswan.sh"
-. "$REPO/tests/vm/peers/ipsecd.sh"
+lib_use topology strongswan ipsecd
 
 SS_FAMILY=v4 SS_OURS_DIR='' SS_SSWAN_DIR=''
 
@@ -54,39 +54,47 @@ ss_setup() {
 	SS_SSWAN_DIR=$(mktemp -d /tmp/sswan.XXXXXX)
 }
 
-# _ss_conn NAME LEFT LEFTSUBNET RIGHT RIGHTSUBNET AUTO [KEY=VALUE...]
+# _ss_conn NAME LEFT LEFTSUBNET RIGHT RIGHTSUBNET AUTO [KEY=VALUE...]: a
+# KEY given again later in the list replaces its earlier value (a default
+# the scenario overrides), in the earlier place.
 _ss_conn() {
-	local l
+	local l i
+	local -a kv=()
 	printf 'conn %s\n\tleft=%s\n\tleftsubnet=%s\n\tright=%s\n\trightsubnet=%s\n\tauthby=secret\n\tauto=%s\n' \
 		"$1" "$2" "$3" "$4" "$5" "$6"
-	for l in "${@:7}"; do printf '\t%s\n' "$l"; done
+	for l in "${@:7}"; do
+		for i in "${!kv[@]}"; do
+			[ "${kv[i]%%=*}" != "${l%%=*}" ] || { kv[i]=$l; continue 2; }
+		done
+		kv+=("$l")
+	done
+	for l in "${kv[@]}"; do printf '\t%s\n' "$l"; done
 }
 
 ss_conf() {
-	local role=$1 psk_ours=${4:-sswan-interop-psk-7u3k1x}
+	local psk=sswan-interop-psk-7u3k1x
+	local -a defs_ours=() defs_sswan=(keyexchange=ikev2)
+	case $1 in
+	ikev1)
+		psk=ikev1-sswan-psk-8d3v
+		defs_ours=(keyexchange=ikev1 ike=aes128-sha1-modp1024 esp=aes128-sha1-modp1024)
+		defs_sswan=(keyexchange=ikev1 'ike=aes128-sha1-modp1024!' 'esp=aes128-sha1-modp1024!')
+		shift
+		;;
+	ikev2) shift ;;
+	esac
+	local role=$1 psk_ours=${4:-$psk}
 	local psk_sswan=${5:-$psk_ours} auto_ours=add
 	local -a opts_ours opts_sswan
 	read -ra opts_ours <<<"$2"
 	read -ra opts_sswan <<<"$3"
 	[ "$role" = ours ] && auto_ours=start
-	_ss_conn sswan "$GW1" "$NET1" "$GW2" "$NET2" "$auto_ours" "${opts_ours[@]}" >"$SS_OURS_DIR/ipsec.conf"
+	_ss_conn sswan "$GW1" "$NET1" "$GW2" "$NET2" "$auto_ours" \
+		"${defs_ours[@]}" "${opts_ours[@]}" >"$SS_OURS_DIR/ipsec.conf"
 	echo "$GW1 $GW2 : PSK \"$psk_ours\"" >"$SS_OURS_DIR/ipsec.secrets"
-	_ss_conn ours "$GW2" "$NET2" "$GW1" "$NET1" add keyexchange=ikev2 "${opts_sswan[@]}" >"$SS_SSWAN_DIR/ipsec.conf"
+	_ss_conn ours "$GW2" "$NET2" "$GW1" "$NET1" add \
+		"${defs_sswan[@]}" "${opts_sswan[@]}" >"$SS_SSWAN_DIR/ipsec.conf"
 	echo "$GW2 $GW1 : PSK \"$psk_sswan\"" >"$SS_SSWAN_DIR/ipsec.secrets"
-}
-
-ss_conf_v1() {
-	local role=$1 auto_ours=add psk=ikev1-sswan-psk-8d3v
-	local -a opts_ours opts_sswan
-	read -ra opts_ours <<<"$2"
-	read -ra opts_sswan <<<"$3"
-	[ "$role" = ours ] && auto_ours=start
-	_ss_conn sswan "$GW1" "$NET1" "$GW2" "$NET2" "$auto_ours" keyexchange=ikev1 \
-		ike=aes128-sha1-modp1024 esp=aes128-sha1-modp1024 "${opts_ours[@]}" >"$SS_OURS_DIR/ipsec.conf"
-	echo "$GW1 $GW2 : PSK \"$psk\"" >"$SS_OURS_DIR/ipsec.secrets"
-	_ss_conn ours "$GW2" "$NET2" "$GW1" "$NET1" add keyexchange=ikev1 \
-		'ike=aes128-sha1-modp1024!' 'esp=aes128-sha1-modp1024!' "${opts_sswan[@]}" >"$SS_SSWAN_DIR/ipsec.conf"
-	echo "$GW2 $GW1 : PSK \"$psk\"" >"$SS_SSWAN_DIR/ipsec.secrets"
 }
 
 ss_start() {

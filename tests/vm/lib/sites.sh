@@ -1,9 +1,9 @@
 # shellcheck shell=bash
 # Two sites joined by ipsec_tun, for the data-path scenarios (2xx: algorithms
-# x families, 3xx: XFRM interop, 4xx: bad input). Sourced after lib.sh:
+# x families, 3xx: XFRM interop, 4xx: bad input). The subject "sites" of
+# lib.sh:
 #
-#   . "$(dirname "$0")/lib.sh" || exit 1
-#   . "$(dirname "$0")/2xx_sites.bash"
+#   . "$(dirname "$0")/lib.sh" sites || exit 1
 #
 #        [ns a]                                              [ns b]
 #   lo 10.1.0.1, fd01::1                               lo 10.2.0.1, fd02::1
@@ -11,7 +11,7 @@
 #   ul0 192.0.2.1, 2001:db8::1  ====== veth ======  ul0 192.0.2.2, 2001:db8::2
 #
 # The private addresses sit on lo, so traffic between them can only go
-# through the tunnel. (Not a scenario itself: vm-tests runs only *.sh.)
+# through the tunnel. (progress and ctl are lib.sh's.)
 
 CTL=$IPSECCTL
 PRIV_A4=10.1.0.1 PRIV_B4=10.2.0.1 NET_A4=10.1.0.0/24 NET_B4=10.2.0.0/24
@@ -35,20 +35,6 @@ else
 fi
 # shellcheck disable=SC2206
 [ -z "${VMTEST_ALGS:-}" ] || ALL_ALGS=($VMTEST_ALGS)
-
-# progress MSG...: a line in the scenario's output and in the kernel log
-# (which the host can follow while the VM runs).
-progress() {
-	echo "$*"
-	echo "vmtest ${0##*/}: $*" >/dev/kmsg 2>/dev/null || true
-}
-
-# ctl NS ARGS...: ipsecctl inside NS.
-ctl() {
-	local ns=$1
-	shift
-	ip netns exec "$ns" "$CTL" "$@"
-}
 
 # sites_underlay: netns a and b and the veth between them, both families.
 sites_underlay() {

@@ -1,8 +1,8 @@
 # shellcheck shell=bash
 # Two sites behind gateways a and b, with router r between them whose link
-# toward b has a smaller MTU than a's (41x path MTU scenarios). Sourced
-# after lib.sh and 2xx_sites.bash (its PRIV_* and NET_* names; OUT_* are
-# redefined for the routed underlay):
+# toward b has a smaller MTU than a's (41x path MTU scenarios). The
+# subject "router" of lib.sh; loads "sites" (its PRIV_* and NET_* names;
+# OUT_* are redefined for the routed underlay):
 #
 #  [ns ha] eth0 10.1.0.2                                          [ns hb] eth0 10.2.0.2
 #    |                                                              |
@@ -11,6 +11,8 @@
 #                   |  MTU 1500                          |  MTU LINK_MTU
 #                  r0 192.0.2.254 ---- [ns r] ---- r1 198.51.100.254 (MTU LINK_MTU)
 #                     2001:db8:1::fe                  2001:db8:2::fe
+
+lib_use sites
 
 OUT_A4=192.0.2.1 OUT_B4=198.51.100.2 OUT_A6=2001:db8:1::1 OUT_B6=2001:db8:2::2
 HOST_A=10.1.0.2 HOST_B=10.2.0.2
