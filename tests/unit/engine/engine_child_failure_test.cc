@@ -306,5 +306,35 @@ TEST_F(RefusedRekeyTest, RetriesStopAtTheHardLifetime) {
   EXPECT_NE(OnlyChild(a).inbound_spi, old.inbound_spi);
 }
 
+// The retry time rides the IKE SA's timer; an IKE rekey before it passes
+// it on with the children, and the retry comes on the new IKE SA.
+TEST_F(RefusedRekeyTest, RetryFollowsTheChildIntoARekeyedIkeSa) {
+  auto ca = AtoB();
+  ca.ike_lifetime_s = 10;  // IKE rekey every 5 s: before the retry
+  ca.rekey_margin_s = 5;
+  ca.rekey_fuzz_percent = 0;
+  Load(a, ca);
+  Load(b, BtoA());
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(1000)));
+  ExpectMatchingChildren(a, b, 1);
+  const auto old = RekeyRefused();
+  for (int s = 0; s <= kRekeyRetryMaxMs / 1000 && !a.log.Contains("retrying the rekey"); ++s)
+    ASSERT_TRUE(net.Run(Millis(1000)));
+  size_t ike_rekeyed = 0, retried = 0;
+  for (size_t i = 0; i < a.log.lines.size(); ++i) {
+    if (!ike_rekeyed && a.log.lines[i].text.find("IKE SA rekeyed") != std::string::npos)
+      ike_rekeyed = i;
+    if (!retried && a.log.lines[i].text.find("retrying the rekey") != std::string::npos)
+      retried = i;
+  }
+  ASSERT_NE(retried, 0u) << "no retry";
+  ASSERT_NE(ike_rekeyed, 0u);
+  EXPECT_LT(ike_rekeyed, retried);
+  ASSERT_TRUE(net.Run(Millis(kRetiredInboundMs + 1000)));
+  ExpectMatchingChildren(a, b, 1);
+  EXPECT_NE(OnlyChild(a).inbound_spi, old.inbound_spi);
+}
+
 }  // namespace
 }  // namespace ipsec::engine::test
