@@ -5,6 +5,25 @@
 
 namespace ipsec::engine {
 
+std::string ChildText(const ChildSa& child) {
+  return child.conn_name() + "{" + std::to_string(child.reqid) + "} " + child.local_ts.ToString() +
+         " === " + child.remote_ts.ToString() + " (SPI in " + std::to_string(child.inbound_spi) +
+         ")";
+}
+
+void PlanRekeyRetry(EngineContext& ctx, IkeSa& sa, const ChildSa& old, const std::string& why) {
+  uint8_t b[2] = {};
+  (void)ctx.random.Fill(b);
+  const int64_t span = kRekeyRetryMaxMs - kRekeyRetryMinMs;
+  const int64_t delay = kRekeyRetryMinMs + (int64_t{b[0]} << 8 | b[1]) * span / 0xffff;
+  std::erase_if(sa.rekey_retries, [&](const auto& r) { return r.second == old.inbound_spi; });
+  sa.rekey_retries.emplace(ctx.NowMs() + delay, old.inbound_spi);
+  ctx.TouchSa(sa.serial());
+  ctx.Log(LogLevel::kWarning, old.conn_name(),
+          "rekey of child SA " + ChildText(old) + " refused by peer: " + why + ", retrying in " +
+              std::to_string((delay + 500) / 1000) + " s");
+}
+
 void PlanChildRetry(EngineContext& ctx, const Connection& conn, size_t pair,
                     const std::string& why) {
   auto& r = ctx.child_retries[{conn.name, pair}];

@@ -7,6 +7,16 @@
 // tries (the refused one counts as the first). The engine's timer starts
 // the due ones (EngineImpl::RetryRefusedChildren); a child installed for
 // the pair, or the connection going down, ends the series.
+//
+// A rekey of ours the peer refused is another matter: the old child still
+// carries the pair, but the peer may route the pair elsewhere (pluto does),
+// so waiting for the old child's hard lifetime can stop the traffic. As
+// strongSwan does, the rekey is tried again after a random 10-20 s
+// (TEMPORARY_FAILURE: RFC 7296 2.25), again and again for as long as the
+// old child lives; its hard lifetime then deletes it and, for a wanted
+// connection, creates a new one. CHILD_SA_NOT_FOUND (the peer no longer has
+// the child) is not retried: a new child for the pair is created at once
+// and the old one deleted (tasks/child_create.cc).
 #pragma once
 
 #include <cstdint>
@@ -18,6 +28,20 @@
 #include "engine/context.h"
 
 namespace ipsec::engine {
+
+class IkeSa;
+struct ChildSa;
+
+// Bounds of the pause before a refused rekey is tried again.
+inline constexpr int64_t kRekeyRetryMinMs = 10000, kRekeyRetryMaxMs = 20000;
+
+// "site{3} 10.1.0.0/24 === 10.2.0.0/24 (SPI in 3221225473)": a child in a log line.
+std::string ChildText(const ChildSa& child);
+// The peer answered our rekey of `old` (a child of sa) with the error
+// notify `why`: its next try is due in a random kRekeyRetryMinMs to
+// kRekeyRetryMaxMs (sa.rekey_retries, the IKE SA's timer), with one line
+// in the log. old stays rekey_queued meanwhile (no second rekey starts).
+void PlanRekeyRetry(EngineContext& ctx, IkeSa& sa, const ChildSa& old, const std::string& why);
 
 // The peer refused conn's child for subnet pair `pair`; why: the peer's
 // notify (or what else failed). Schedules the next try and logs one line

@@ -160,6 +160,9 @@ class EngineImpl {
   // Tries again the children the peer refused whose back-off is over
   // (child_retry.h), on the connection's established IKE SA.
   void RetryRefusedChildren(int64_t now);
+  // Tries again the rekeys of sa's children the peer refused whose pause is
+  // over (child_retry.h), for the children still there and not replaced.
+  void RetryRefusedRekeys(IkeSa& sa, int64_t now);
   // The IKE SA `sa` carrying conn (one of its riders) is gone.
   void RiderLost(const std::string& name, const IkeSa& sa);
   void Reap();
@@ -385,6 +388,31 @@ void EngineImpl::Join(IkeSa* sa, const std::shared_ptr<const Connection>& conn) 
   for (size_t i = 0; i < conn->subnet_pairs.size(); ++i)
     if (!sa->HasLiveChildFor(conn->name, i)) sa->tasks.Queue(MakeChildCreateTask(ctx_, i, 0, conn));
   sa->tasks.InitiateNext();
+}
+
+void EngineImpl::RetryRefusedRekeys(IkeSa& sa, int64_t now) {
+  auto& retries = sa.rekey_retries;
+  while (!retries.empty() && retries.begin()->first <= now) {
+    const uint32_t spi = retries.begin()->second;
+    retries.erase(retries.begin());
+    ChildSa* c = sa.FindChildByInbound(spi);
+    // Gone (deleted, its hard lifetime) or rekeyed by the peer since: done.
+    if (!c || c->state != ChildSa::State::kInstalled || c->replaced) continue;
+    c->rekey_queued = true;
+    if (sa.HasNewerChildFor(*c)) {
+      // The peer made another child for the pair meanwhile: that one
+      // carries it, this one goes (as at the soft lifetime).
+      ctx_.Log(LogLevel::kInfo, c->conn_name(),
+               "child SA " + ChildText(*c) +
+                   ": a newer child SA carries the same pair; deleting this one instead of "
+                   "retrying its rekey");
+      sa.tasks.Queue(MakeChildDeleteTask(ctx_, spi));
+    } else {
+      ctx_.Log(LogLevel::kInfo, c->conn_name(), "retrying the rekey of child SA " + ChildText(*c));
+      sa.tasks.Queue(MakeChildCreateTask(ctx_, c->pair_index, spi, c->conn));
+    }
+  }
+  sa.tasks.InitiateNext();
 }
 
 void EngineImpl::RetryRefusedChildren(int64_t now) {
@@ -892,6 +920,7 @@ void EngineImpl::OnTimer() {
     ctx_.TouchSa(serial);  // what fires below moves its deadline
     sa->tasks.OnTimer(now);
     if (sa->state != IkeSa::State::kEstablished) continue;
+    RetryRefusedRekeys(*sa, now);
     const Connection& c = *sa->conn;
     if (c.dpd_delay.count() > 0 && sa->tasks.Idle() &&
         now >= sa->last_inbound_ms + c.dpd_delay.count() * 1000) {
@@ -948,6 +977,7 @@ std::optional<int64_t> EngineImpl::SaDueMs(const IkeSa& sa) const {
   if (sa.nat_local) next = Earliest(next, sa.next_keepalive_ms);
   if (int64_t due = RekeyDueMs(sa); due != kNever && sa.tasks.Idle()) next = Earliest(next, due);
   if (sa.duplicate_since_ms != 0) next = Earliest(next, sa.duplicate_since_ms + kDuplicateGraceMs);
+  if (!sa.rekey_retries.empty()) next = Earliest(next, sa.rekey_retries.begin()->first);
   return next;
 }
 
@@ -1031,6 +1061,9 @@ void EngineImpl::OnKernelExpire(const kernel::ExpireEvent& ev) {
       if (sa->state != IkeSa::State::kEstablished) return;
       if (ev.hard) {
         ctx_.Log(LogLevel::kInfo, c->conn_name(), "child SA reached its hard lifetime");
+        // A refused rekey's retries end with the child (child_retry.h).
+        std::erase_if(sa->rekey_retries, [&](const auto& r) { return r.second == c->inbound_spi; });
+        ctx_.TouchSa(serial);
         sa->tasks.Queue(MakeChildDeleteTask(ctx_, c->inbound_spi));
         // Not rekeyed (rekey=no, or the rekey failed): a wanted connection
         // gets a new child for the pair once the old one is gone. The

@@ -14,9 +14,10 @@ ChildSa* IkeSa::FindChildByOutbound(uint32_t spi) {
   return nullptr;
 }
 
-bool IkeSa::HasLiveChildFor(const std::string& name, size_t pair) const {
+bool IkeSa::HasLiveChildFor(const std::string& name, size_t pair, uint32_t except_inbound) const {
   for (const auto& c : children)
-    if (c->pair_index == pair && c->state == ChildSa::State::kInstalled && c->conn_name() == name)
+    if (c->pair_index == pair && c->state == ChildSa::State::kInstalled && c->conn_name() == name &&
+        (except_inbound == 0 || c->inbound_spi != except_inbound))
       return true;
   return false;
 }

@@ -45,9 +45,10 @@ class IkeSa {
   ChildSa* FindChildByInbound(uint32_t spi);
   ChildSa* FindChildByOutbound(uint32_t spi);
   // Whether conn's (default: this SA's connection's) subnet pair has an
-  // installed child here.
+  // installed child here; except_inbound: not counting that child.
   bool HasLiveChildForPair(size_t pair) const { return HasLiveChildFor(conn_name(), pair); }
-  bool HasLiveChildFor(const std::string& conn_name, size_t pair) const;
+  bool HasLiveChildFor(const std::string& conn_name, size_t pair,
+                       uint32_t except_inbound = 0) const;
   // Whether another installed child of child's connection and subnet pair
   // was established after it (in the same millisecond: listed after it).
   bool HasNewerChildFor(const ChildSa& child) const;
@@ -137,6 +138,10 @@ class IkeSa {
   int64_t last_inbound_ms = 0;  // any authenticated message from the peer
   int64_t next_dpd_ms = 0, next_keepalive_ms = 0;
   int64_t next_rekey_ms = 0;  // IKE SA rekey due (0: not scheduled)
+  // Child rekeys of ours the peer refused, to try again (child_retry.h):
+  // (when, the old child's inbound SPI). Part of this SA's timer
+  // (EngineImpl::SaDueMs); a rekey passes them on with the children.
+  std::set<std::pair<int64_t, uint32_t>> rekey_retries;
 
   // Re-sent cached responses of this SA (resend_limit.h).
   TokenBucket resend_budget{kSaResendBurst, kSaResendPerSecond};

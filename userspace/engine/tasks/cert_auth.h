@@ -45,7 +45,7 @@ void AddCertReq(const EngineContext& ctx, std::span<const std::string> cas, ike:
 bool HasCertReq(const ike::Message& m);
 
 // Adds our CERT payloads (end-entity, then its chain) to m when
-// local.send_cert says so (kIfAsked: peer_asked) and returns the AUTH
+// local.sendcert says so (kIfAsked: peer_asked) and returns the AUTH
 // payload signing octets with the key of local.cert, the method chosen by
 // the peer's hashes. The error is one line for the log.
 // scheme_name receives the scheme's cert::SchemeName.

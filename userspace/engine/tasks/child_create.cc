@@ -44,9 +44,16 @@ std::string PairText(const config::SubnetPair& p) {
 
 class ChildCreateTask : public Task {
  public:
+  // replacing: a fresh child (no REKEY_SA) for the pair of that child,
+  // which the peer no longer has (CHILD_SA_NOT_FOUND): it does not count as
+  // the pair being up.
   ChildCreateTask(EngineContext& ctx, size_t pair, uint32_t rekey_inbound_spi,
-                  std::shared_ptr<const Connection> conn)
-      : ctx_(ctx), conn_(std::move(conn)), pair_(pair), rekey_spi_(rekey_inbound_spi) {}
+                  std::shared_ptr<const Connection> conn, uint32_t replacing = 0)
+      : ctx_(ctx),
+        conn_(std::move(conn)),
+        pair_(pair),
+        rekey_spi_(rekey_inbound_spi),
+        replacing_(replacing) {}
   TaskType type() const override { return TaskType::kChildCreate; }
 
   // ---- initiator ----
@@ -62,7 +69,7 @@ class ChildCreateTask : public Task {
     if (!conn_) conn_ = sa.conn;
     const Connection& c = *conn_;
     if (pair_ >= c.subnet_pairs.size()) return TaskResult::kFailed;
-    if (!rekey_spi_ && sa.HasLiveChildFor(c.name, pair_) && !child_)
+    if (!rekey_spi_ && sa.HasLiveChildFor(c.name, pair_, replacing_) && !child_)
       return TaskResult::kDone;  // up
     const auto& pair = c.subnet_pairs[pair_];
     proposals_ = EspProposalsOf(c);
@@ -140,6 +147,8 @@ class ChildCreateTask : public Task {
         return TaskResult::kNeedMore;
       }
     }
+    if (const auto* e = rekey_spi_ ? resp.FirstErrorNotify() : nullptr)
+      return RekeyRefused(sa, e->type);
     if (resp.FindNotify(NotifyType::kNoProposalChosen)) {
       ++ctx_.counters.proposal_mismatches;
       ctx_.Error(c.name, "NO_PROPOSAL_CHOSEN: peer accepted none of our ESP proposals for " +
@@ -484,12 +493,39 @@ class ChildCreateTask : public Task {
     std::erase_if(sa.children, [&](const auto& c) { return c.get() == child_; });
     child_ = nullptr;
   }
-  // The peer refused a new child of ours (not a rekey: the old child lives
-  // on, and its hard expiry brings a new one) on an IKE SA that stays up:
-  // tried again later (child_retry.h).
+  // The peer refused a new child of ours on an IKE SA that stays up: tried
+  // again later (child_retry.h).
   TaskResult Refused(IkeSa& sa, uint16_t why) {
-    if (!rekey_spi_) PlanChildRetry(ctx_, *conn_, pair_, ike::NotifyName(why));
+    PlanChildRetry(ctx_, *conn_, pair_, ike::NotifyName(why));
     return Fail(sa);
+  }
+  // The peer answered our rekey with an error notify (child_retry.h). The
+  // old child lives on: tried again in 10-20 s, or, when the peer no longer
+  // has it (CHILD_SA_NOT_FOUND, RFC 7296 2.25), replaced at once by a fresh
+  // child for its pair, and then deleted (with a Delete, which the peer
+  // answers empty: it knows no such SA, 1.4.1).
+  TaskResult RekeyRefused(IkeSa& sa, uint16_t why) {
+    Drop(sa);
+    if (why == static_cast<uint16_t>(NotifyType::kNoProposalChosen))
+      ++ctx_.counters.proposal_mismatches;
+    ChildSa* old = sa.FindChildByInbound(rekey_spi_);
+    // Gone meanwhile (deleted, or rekeyed by the peer): nothing to retry.
+    if (!old || old->replaced || old->state != ChildSa::State::kInstalled)
+      return TaskResult::kFailed;
+    if (why != static_cast<uint16_t>(NotifyType::kChildSaNotFound)) {
+      PlanRekeyRetry(ctx_, sa, *old, ike::NotifyName(why));
+      return TaskResult::kFailed;
+    }
+    ctx_.Log(LogLevel::kWarning, old->conn_name(),
+             "rekey of child SA " + ChildText(*old) +
+                 " refused by peer: CHILD_SA_NOT_FOUND, creating a new child SA for the pair now "
+                 "and deleting the old one");
+    // Neither rekeyed nor revived at its hard lifetime any more: replaced.
+    old->replaced = true;
+    sa.tasks.Queue(
+        std::make_unique<ChildCreateTask>(ctx_, old->pair_index, 0, conn_, old->inbound_spi));
+    sa.tasks.Queue(MakeChildDeleteTask(ctx_, old->inbound_spi));
+    return TaskResult::kFailed;
   }
   TaskResult Fail(IkeSa& sa) {
     Drop(sa);
@@ -504,6 +540,7 @@ class ChildCreateTask : public Task {
   std::shared_ptr<const Connection> conn_;
   size_t pair_;
   uint32_t rekey_spi_ = 0;  // initiator: inbound SPI of the child we rekey
+  uint32_t replacing_ = 0;  // initiator: inbound SPI of the child a fresh one replaces
   uint32_t rekey_old_ = 0;  // responder: inbound SPI of the child the peer rekeys
   ExchangeType exchange_ = ExchangeType::kCreateChildSa;
   std::vector<Proposal> proposals_;

@@ -81,6 +81,8 @@ std::unique_ptr<IkeSa> Successor(EngineContext& ctx, IkeSa& old, bool initiator,
   sa->next_keepalive_ms = old.next_keepalive_ms;
   sa->children = std::move(old.children);
   old.children.clear();
+  sa->rekey_retries = std::move(old.rekey_retries);
+  old.rekey_retries.clear();
   sa->riders = old.riders;
   sa->duplicates_gone = std::move(old.duplicates_gone);
   for (auto& d : sa->duplicates_gone) d.kept_serial = sa->serial();
