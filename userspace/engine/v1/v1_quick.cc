@@ -229,9 +229,6 @@ void OnQuickMode(EngineContext& ctx, V1Sa& sa, std::span<const uint8_t> datagram
     // HASH(1) first, and the SA and both IDs must parse: a forged QM1 costs
     // no SPI reservation in the kernel (an ALLOC_SPI netlink call each).
     if (!AuthenticQm1(ctx, sa, datagram, message_id)) return;
-    // A new exchange, authenticated: where the peer is now (NAT rebinding,
-    // RFC 3947 / 3948), before our answer goes.
-    OnFreshAuthenticatedMessage(ctx, sa.ike, local, remote);
     // The conn is known only once the IDs are matched: the SPI is reserved
     // on no device, so ESP arriving early is not held.
     auto spi = ctx.kernel.AllocSpi(sa.ike.local.addr, 0);
@@ -239,16 +236,19 @@ void OnQuickMode(EngineContext& ctx, V1Sa& sa, std::span<const uint8_t> datagram
       ctx.Error(sa.ike.conn_name(), "IKEv1 quick mode: allocating an SPI: " + spi.error().message);
       return;
     }
+    // A new exchange, authenticated: its message ID is spent even if we
+    // cannot answer it (a replay from elsewhere must not move the SA), and
+    // it tells where the peer is now (NAT rebinding, RFC 3947 / 3948),
+    // before our answer goes.
+    RememberMessageId(sa, message_id);
+    OnFreshAuthenticatedMessage(ctx, sa.ike, local, remote);
     QuickExchange x;
     x.inbound_spi = *spi;
     x.responder =
         std::make_unique<ike::v1::QuickModeResponder>(*sa.p1, message_id, *spi, ctx.random);
     it = sa.quick.emplace(message_id, std::move(x)).first;
     OnAsResponder(ctx, sa, it->second, datagram, local, remote);
-    if (!it->second.conn)
-      sa.quick.erase(it);  // not answered
-    else
-      RememberMessageId(sa, message_id);
+    if (!it->second.conn) sa.quick.erase(it);  // not answered
     return;
   }
   if (it->second.initiator)
