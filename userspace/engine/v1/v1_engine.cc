@@ -335,7 +335,7 @@ V1Sa* V1Engine::Sibling(const V1Sa& sa) {
 void V1Engine::MoveChildren(V1Sa& from, V1Sa& to) {
   auto in_flight = [&](const ChildSa& c) {
     for (const auto& [mid, x] : from.quick)
-      if (!x.initiator && x.inbound_spi == c.inbound_spi && Unsettled(x)) return true;
+      if (!x.initiator && x.inbound_spi == c.inbound_spi && UnsettledUntilMs(x)) return true;
     return false;
   };
   size_t n = 0;
@@ -403,13 +403,17 @@ void V1Engine::AfterQuickMode(V1Sa& sa) {
 
 void V1Engine::RetireIfQuiet(V1Sa& old) {
   if (old.retire_ms == 0 || old.ike.state == IkeSa::State::kDead) return;
-  const bool busy = std::any_of(old.quick.begin(), old.quick.end(),
-                                [](const auto& q) { return Unsettled(q.second); });
-  if (busy && ctx_.NowMs() < old.retire_ms) return;
+  if (ctx_.NowMs() < std::min(old.retire_ms, SettledMs(old))) return;
   if (V1Sa* heir = Sibling(old)) MoveChildren(old, *heir);
   ctx_.Log(LogLevel::kInfo, old.ike.conn_name(), "IKEv1 ISAKMP SA rekeyed: deleting the old one");
   SendDeleteIsakmp(ctx_, old);
   old.ike.Kill(kReplaced);
+}
+
+int64_t V1Engine::SettledMs(const V1Sa& sa) {
+  int64_t t = 0;
+  for (const auto& [mid, x] : sa.quick) t = std::max(t, UnsettledUntilMs(x));
+  return t;
 }
 
 void V1Engine::StartChildren(V1Sa& sa) {
@@ -635,7 +639,7 @@ std::optional<int64_t> V1Engine::NextDueMs() const {
       continue;
     }
     if (auto t = NextQuickModeMs(*sa)) consider(*t);
-    if (sa->retire_ms) consider(sa->retire_ms);
+    if (sa->retire_ms) consider(std::min(sa->retire_ms, std::max(SettledMs(*sa), ctx_.NowMs())));
     if (sa->expire_ms) consider(sa->expire_ms);
     if (sa->rekey_due_ms && sa->replaced_by == 0) consider(sa->rekey_due_ms);
     if (auto t = NextKeepaliveMs(*sa)) consider(*t);

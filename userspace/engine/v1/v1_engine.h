@@ -101,8 +101,10 @@ class V1Engine {
   // replaced goes once its quick modes are over.
   void AfterQuickMode(V1Sa& sa);
   // Our rekey replaced old: its Delete goes once no quick mode on it is
-  // unsettled (v1_sa.h Unsettled), or at old.retire_ms.
+  // unsettled (v1_sa.h UnsettledUntilMs), or at old.retire_ms.
   void RetireIfQuiet(V1Sa& old);
+  // When every quick mode on sa is settled (0: now; INT64_MAX: not foreseeable).
+  static int64_t SettledMs(const V1Sa& sa);
   void StartChildren(V1Sa& sa);
   void Dpd(V1Sa& sa, int64_t now);
   void Reap();

@@ -126,7 +126,10 @@ void OnAsInitiator(EngineContext& ctx, V1Sa& sa, QuickExchange& x,
                    const Endpoint& remote) {
   if (x.finished_ms != 0) {
     // QM2 again: our QM3 was lost.
-    if (!x.last_sent.empty()) Send(ctx, sa, x.last_sent);
+    if (!x.last_sent.empty()) {
+      Send(ctx, sa, x.last_sent);
+      x.qm3_sent_ms = ctx.NowMs();
+    }
     return;
   }
   auto qm3 = x.initiator->Receive(datagram);
@@ -139,7 +142,7 @@ void OnAsInitiator(EngineContext& ctx, V1Sa& sa, QuickExchange& x,
   Send(ctx, sa, *qm3);
   x.last_sent = std::move(*qm3);
   x.resend = {};
-  x.finished_ms = ctx.NowMs();
+  x.finished_ms = x.qm3_sent_ms = ctx.NowMs();
   if (auto st =
           Install(ctx, sa, x, x.initiator->result(), true, /*defer_outbound=*/x.replaces != 0);
       !st) {

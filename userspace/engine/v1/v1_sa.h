@@ -61,14 +61,23 @@ struct QuickExchange {
   ike::v1::Bytes last_sent;
   int64_t finished_ms = 0;   // done (installed or failed); kept to answer retransmits
   int64_t retire_at_ms = 0;  // when the child this one rekeyed gets its Delete (0: not due)
+  int64_t qm3_sent_ms = 0;   // initiator: our last QM3 (0: none)
 };
 
-// Whether x may still need its ISAKMP SA: our exchange, until it is
-// forgotten (it answers a repeated QM2 with QM3), or the peer's still
-// waiting for QM3.
-inline bool Unsettled(const QuickExchange& x) {
-  if (x.initiator) return true;
-  return x.responder && !x.responder->done() && !x.resend.datagram.empty();
+// After our QM3 the peer may still resend QM2 (its QM3 lost) for this long
+// (strongSwan: 4 s, then 7.2 s more; ours: 2, 4 s): our exchange needs its
+// ISAKMP SA to answer it until then.
+inline constexpr int64_t kQm2RepeatWindowMs = 10000;
+
+// Until when x may still need its ISAKMP SA (V1Engine::RetireIfQuiet): our
+// exchange while unanswered and for kQm2RepeatWindowMs after our last QM3,
+// the peer's while it waits for QM3 (its QM2 resent); 0: no longer.
+inline int64_t UnsettledUntilMs(const QuickExchange& x) {
+  if (x.initiator) {
+    if (x.finished_ms == 0) return INT64_MAX;
+    return x.qm3_sent_ms ? x.qm3_sent_ms + kQm2RepeatWindowMs : 0;
+  }
+  return x.responder && !x.responder->done() && !x.resend.datagram.empty() ? INT64_MAX : 0;
 }
 
 struct V1Sa {
