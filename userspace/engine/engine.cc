@@ -1097,6 +1097,7 @@ void EngineImpl::OnKernelExpire(const kernel::ExpireEvent& ev) {
 }
 
 void EngineImpl::OnKernelMapping(const kernel::MappingEvent& ev) {
+  if (v1_.OnKernelMapping(ev)) return;
   for (auto& [serial, sa] : sas_) {
     if (sa->state != IkeSa::State::kEstablished) continue;
     for (auto& c : sa->children) {

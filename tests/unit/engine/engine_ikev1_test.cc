@@ -257,6 +257,85 @@ TEST_F(EngineIkev1Test, NatIsDetectedAndMessage5FloatsTo4500) {
   EXPECT_EQ(Established(a), 1u);
 }
 
+// RFC 3947/3948 NAT rebinding: A is behind a NAT whose mapping for 4500
+// moves to another address and port. A's next authenticated message (a
+// quick mode here) moves B's ISAKMP SA and the kernel's ESP-in-UDP SAs of
+// its children; a garbled quick mode from a third address moves nothing;
+// then the kernel's MAPPING event for the child's inbound SA (ESP from yet
+// another port) moves them again. B used to drop the messages from the
+// new address (no ISAKMP SA for them) and go on sending to the old mapping.
+TEST_F(EngineIkev1Test, NatRebindingMovesTheIsakmpSaAndItsChildren) {
+  std::vector<std::pair<Endpoint, Endpoint>> nat = {{{a.addr, 500}, {Ip("198.51.100.7"), 1500}},
+                                                    {{a.addr, 4500}, {Ip("198.51.100.7"), 1501}}};
+  net.rewrite = [&](Datagram& d) {
+    for (auto& [in, out] : nat) {
+      if (d.from == in) d.from = out;
+      if (d.to == out) d.to = in;
+    }
+  };
+  auto cb = V1(BtoA());
+  cb.remote.host = IpAddress();  // right=%any
+  cb.remote.id = "192.0.2.1";
+  Up(V1(AtoB()), cb);
+  ASSERT_EQ(Established(b), 1u) << b.log.Errors();
+  ASSERT_EQ(b.engine.Status().ike_sas.at(0).remote.port, 1501);
+  auto expect_b_sends_to = [&](const Endpoint& to) {
+    auto sb = b.engine.Status().ike_sas.at(0);
+    EXPECT_EQ(sb.remote, to);
+    ASSERT_FALSE(b.kernel.SasByDir(kernel::Direction::kOut).empty());
+    for (const auto* out : b.kernel.SasByDir(kernel::Direction::kOut)) {
+      EXPECT_EQ(out->dst, to.addr);
+      EXPECT_EQ(out->encap_dport, to.port);
+      EXPECT_EQ(out->encap_sport, 4500);
+    }
+  };
+  const Endpoint moved{Ip("198.51.100.8"), 1777};
+  nat[1].second = moved;
+  SoftExpire(a, a.engine.Status().ike_sas.at(0).children.at(0));
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  EXPECT_TRUE(b.log.Contains("peer moved from 198.51.100.7[1501] to 198.51.100.8[1777]"));
+  expect_b_sends_to(moved);
+  ExpectMatchingChildren(a, b, 1, /*check_addresses=*/false);
+  EXPECT_EQ(Established(a), 1u);
+  EXPECT_EQ(b.engine.Status().ike_sas.size(), 1u);
+
+  // Garbage under the SA's cookies from elsewhere: dropped, nothing moves.
+  std::vector<uint8_t> qm(92, 0x77);
+  const auto sb = b.engine.Status().ike_sas.at(0);
+  for (int i = 0; i < 8; ++i) {
+    qm[i] = static_cast<uint8_t>(sb.spi_i >> (56 - 8 * i));
+    qm[8 + i] = static_cast<uint8_t>(sb.spi_r >> (56 - 8 * i));
+  }
+  qm[16] = 8;  // HASH
+  qm[17] = 0x10;
+  qm[18] = v1c::exchange::kQuickMode;
+  qm[19] = 1;  // encrypted
+  qm[24] = qm[25] = 0;
+  qm[26] = 0;
+  qm[27] = static_cast<uint8_t>(qm.size());
+  const uint64_t dropped = b.engine.Status().counters.dropped_unauthenticated;
+  b.engine.OnDatagram(qm, {b.addr, 4500}, {Ip("203.0.113.66"), 4500});
+  EXPECT_EQ(b.engine.Status().counters.dropped_unauthenticated, dropped + 1);
+  expect_b_sends_to(moved);
+
+  // ESP from another port (the kernel's MAPPING event).
+  const Endpoint esp_moved{Ip("198.51.100.8"), 1888};
+  nat[1].second = esp_moved;
+  kernel::MappingEvent ev;
+  ev.spi = b.engine.Status().ike_sas.at(0).children.at(0).inbound_spi;
+  ev.old_addr = moved.addr;
+  ev.old_port = moved.port;
+  ev.new_addr = esp_moved.addr;
+  ev.new_port = esp_moved.port;
+  b.engine.OnKernelMapping(ev);
+  expect_b_sends_to(esp_moved);
+  EXPECT_TRUE(b.log.Contains("peer's NAT mapping moved"));
+  // DPD-free, rekey-free: the tunnel still goes both ways (a Delete on terminate).
+  ASSERT_TRUE(a.engine.Terminate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(1000)));
+  EXPECT_TRUE(b.engine.Status().ike_sas.empty());
+}
+
 // IKEv1 has no rekey exchange: the kernel's soft expiry starts a new quick
 // mode for the pair; once the new child is in, the old one is deleted at
 // both ends (our Delete names its inbound SPI).
@@ -471,6 +550,51 @@ TEST_F(EngineIkev1Test, ChildRekeyInFlightMovesToTheNewIsakmpSa) {
   EXPECT_EQ(a.kernel.FindSa(old.outbound_spi, kernel::Direction::kOut), nullptr);
   EXPECT_NE(b.kernel.FindSa(fresh.outbound_spi, kernel::Direction::kIn), nullptr);
   EXPECT_NE(b.kernel.FindSa(fresh.inbound_spi, kernel::Direction::kOut), nullptr);
+}
+
+// A's quick mode (a child rekey at 45 s) is in flight on the old ISAKMP SA
+// X when the phase-1 rekey (at 50 s) moves the children to the new one:
+// A's QM3 is lost until 55 s, and B goes on resending QM2 on X. The first
+// run has A (the quick mode's initiator) rekey phase 1, the second B.
+// Either way the quick mode completes on X (the end that rekeyed keeps X
+// until its quick modes are over) and the new child ends under the new
+// ISAKMP SA, with B's outbound SA in. B used to move the half-made child
+// at once and lose X, so QM3 never came: no outbound SA at B.
+TEST_F(EngineIkev1Test, PeersQuickModeInFlightCompletesAcrossThePhase1Rekey) {
+  for (Peer* rekeyer : {&a, &b}) {
+    SCOPED_TRACE(rekeyer->name + " rekeys phase 1");
+    net.filter = nullptr;
+    (void)a.engine.Terminate("site");
+    ASSERT_TRUE(net.Run(Millis(3000)));
+    ASSERT_TRUE(a.kernel.sas().empty());
+    ASSERT_TRUE(b.kernel.sas().empty());
+    Load(a, ShortIkeLifetime(V1(AtoB())));
+    Load(b, ShortIkeLifetime(V1(BtoA())));
+    ASSERT_TRUE(rekeyer->engine.Initiate("site").ok());
+    ASSERT_TRUE(net.Run(Millis(45000)));
+    const auto x = b.engine.Status().ike_sas.at(0);
+    bool hold_qm3 = true;
+    net.filter = [&](const Datagram& d, size_t) {
+      const bool qm3 =
+          d.to.addr == b.addr && IsV1Exchange(d, v1c::exchange::kQuickMode) && d.bytes.size() < 100;
+      return qm3 && hold_qm3 ? 0 : 1;
+    };
+    SoftExpire(a, a.engine.Status().ike_sas.at(0).children.at(0));
+    ASSERT_TRUE(net.Run(Millis(10000)));  // 55 s: the new ISAKMP SA is up
+    ASSERT_TRUE(rekeyer->log.Contains("IKEv1 ISAKMP SA rekeyed")) << rekeyer->log.Errors();
+    hold_qm3 = false;
+    ASSERT_TRUE(net.Run(Millis(30000)));  // 85 s
+    for (const Peer* p : {&a, &b}) {
+      auto st = p->engine.Status();
+      ASSERT_EQ(st.ike_sas.size(), 1u) << p->name << p->log.Errors();
+      EXPECT_NE(st.ike_sas[0].spi_i, x.spi_i) << p->name;
+      ASSERT_EQ(st.ike_sas[0].children.size(), 1u) << p->name;
+    }
+    const auto child = b.engine.Status().ike_sas.at(0).children.at(0);
+    EXPECT_NE(child.inbound_spi, x.children.at(0).inbound_spi);
+    EXPECT_NE(b.kernel.FindSa(child.outbound_spi, kernel::Direction::kOut), nullptr);
+    ExpectMatchingChildren(a, b, 1);
+  }
 }
 
 // RFC 2407 4.6.3.1: B keeps children 1200 s, A offers 3600 s: B's QM2
@@ -734,6 +858,98 @@ TEST_F(EngineIkev1Test, ReplayedAndForgedMessagesLeaveTheSaAlone) {
   ASSERT_TRUE(net.Run(Millis(1000)));
   EXPECT_TRUE(b.engine.Status().ike_sas.empty());
   EXPECT_TRUE(b.kernel.SasByDir(kernel::Direction::kIn).empty());
+}
+
+// A forged quick mode costs nothing: a QM1 under the live cookies whose
+// HASH(1) does not verify (A's recorded QM1 under a new message ID, and one
+// with its body garbled) is dropped and counted before B reserves an SPI
+// for it. B used to call ALLOC_SPI first and keep the reservation.
+TEST_F(EngineIkev1Test, ForgedQuickModeReservesNoSpi) {
+  Load(a, V1(AtoB()));
+  Load(b, V1(BtoA()));
+  std::vector<uint8_t> qm1;
+  net.filter = [&](const Datagram& d, size_t) {
+    if (qm1.empty() && d.to.addr == b.addr && IsV1Exchange(d, v1c::exchange::kQuickMode))
+      qm1 = d.bytes;
+    return 1;
+  };
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  ASSERT_EQ(Established(b), 1u) << b.log.Errors();
+  ASSERT_GT(qm1.size(), 60u);
+  const auto before = b.engine.Status();
+  const auto reserved = b.kernel.reserved_spis();
+  const size_t sas = b.kernel.sas().size();
+  auto new_mid = qm1;
+  new_mid[20] ^= 0x5a;  // M-ID: HASH(1) and the IV cover it
+  auto garbled = qm1;
+  for (size_t i = 40; i < garbled.size(); ++i) garbled[i] ^= 0xa5;
+  garbled[21] ^= 0x01;
+  b.engine.OnDatagram(new_mid, {b.addr, 500}, {a.addr, 500});
+  b.engine.OnDatagram(garbled, {b.addr, 500}, {a.addr, 500});
+  net.Deliver();
+  const auto after = b.engine.Status();
+  EXPECT_EQ(b.kernel.reserved_spis(), reserved);
+  EXPECT_EQ(b.kernel.sas().size(), sas);
+  EXPECT_EQ(after.counters.dropped_unauthenticated - before.counters.dropped_unauthenticated, 2u);
+  ASSERT_EQ(after.ike_sas.size(), 1u);
+  EXPECT_EQ(after.ike_sas[0].children.size(), 1u);
+  // A genuine quick mode still reserves its SPI and completes.
+  SoftExpire(a, a.engine.Status().ike_sas.at(0).children.at(0));
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  ExpectMatchingChildren(a, b, 1);
+}
+
+// Our main mode in progress and an on-path host that knows its cookies:
+// ahead of B's genuine message 6 it sends A a message 6 with its last
+// cipher block garbled, one with the whole body garbled, and a clear
+// AUTHENTICATION-FAILED notify. Each is dropped and counted; the genuine
+// message 6 completes the exchange. A used to end the attempt at the first
+// ("pre-shared keys differ?") and give up (keyingtries=1).
+TEST_F(EngineIkev1Test, ForgedMainModeMessage6LeavesTheExchangeAlone) {
+  Load(a, V1(AtoB()));
+  Load(b, V1(BtoA()));
+  bool forged = false;
+  uint64_t dropped_before = 0;
+  net.filter = [&](const Datagram& d, size_t) {
+    const bool m6 = d.to.addr == a.addr && IsV1Exchange(d, v1c::exchange::kIdentityProtection) &&
+                    (d.bytes[19] & 1) != 0;
+    if (!m6 || forged) return 1;
+    forged = true;
+    dropped_before = a.engine.Status().counters.dropped_unauthenticated;
+    auto tail = d.bytes;
+    tail[tail.size() - 17] ^= 0x01;  // the last two plaintext blocks
+    auto body = d.bytes;
+    for (size_t i = 28; i < body.size(); ++i) body[i] ^= 0x3c;
+    a.engine.OnDatagram(tail, d.to, d.from);
+    a.engine.OnDatagram(body, d.to, d.from);
+    v1c::Message n;
+    auto h = v1c::DecodeHeader(d.bytes);
+    EXPECT_TRUE(h.ok());
+    n.header.cookie_i = h->cookie_i;
+    n.header.cookie_r = h->cookie_r;
+    n.header.exchange = v1c::exchange::kInformational;
+    v1c::NotifyPayload np;
+    np.protocol = v1c::protocol::kIsakmp;
+    np.type = v1c::notify::kAuthenticationFailed;
+    n.payloads.push_back({v1c::payload::kNotification, np, {}});
+    auto wire = v1c::Encode(n);
+    EXPECT_TRUE(wire.ok());
+    a.engine.OnDatagram(*wire, d.to, d.from);
+    EXPECT_EQ(a.engine.Status().ike_sas.size(), 1u);
+    return 1;
+  };
+  ASSERT_TRUE(a.engine.Initiate("site").ok());
+  ASSERT_TRUE(net.Run(Millis(5000)));
+  ASSERT_TRUE(forged);
+  EXPECT_EQ(a.engine.Status().counters.dropped_unauthenticated - dropped_before, 2u);
+  EXPECT_EQ(Established(a), 1u) << a.log.Errors();
+  EXPECT_EQ(Established(b), 1u) << b.log.Errors();
+  EXPECT_EQ(a.engine.Status().ike_sas.at(0).spi_i, b.engine.Status().ike_sas.at(0).spi_i);
+  EXPECT_EQ(a.engine.Status().counters.ike_sas_established, 1u);
+  EXPECT_FALSE(a.log.Contains("giving up"));
+  EXPECT_TRUE(a.log.Contains("(unauthenticated, ignored)"));
+  ExpectMatchingChildren(a, b, 1);
 }
 
 // A conn that allows both versions (keyexchange=ike as strongSwan means

@@ -4,6 +4,7 @@
 
 #include "engine/child_install.h"
 #include "engine/identity.h"
+#include "engine/peer_address.h"
 #include "engine/rekey_timing.h"
 #include "engine/revival.h"
 #include "engine/sa_status.h"
@@ -46,13 +47,18 @@ bool V1Engine::IsIkev1(std::span<const uint8_t> datagram) {
   return datagram.size() >= ike::v1::kHeaderSize && (datagram[17] >> 4) == 1;
 }
 
-V1Sa* V1Engine::Find(const ike::v1::Header& h, const Endpoint& remote) {
+V1Sa* V1Engine::Find(const ike::v1::Header& h, const Endpoint& local, const Endpoint& remote) {
   auto it = sas_.find(h.cookie_i);
   if (it == sas_.end()) return nullptr;
   V1Sa& sa = *it->second;
+  if (sa.ike.state == IkeSa::State::kDead) return nullptr;
   // Another peer with the same initiator cookie, or the wrong responder
-  // cookie: not this SA.
-  if (sa.ike.remote.addr != remote.addr || sa.ike.state == IkeSa::State::kDead) return nullptr;
+  // cookie: not this SA. Except a NAT-T SA's peer whose NAT mapping moved
+  // (RFC 3947): both cookies on port 4500 find it, and only a message that
+  // authenticates moves it (peer_address.h).
+  const bool rebound = sa.p1 && (sa.ike.nat_local || sa.ike.nat_remote) &&
+                       local.port == kNatTPort && h.cookie_r == sa.ike.spi_r;
+  if (sa.ike.remote.addr != remote.addr && !rebound) return nullptr;
   // (A retransmitted message 1 still has no responder cookie.)
   if (sa.ike.spi_r != 0 && h.cookie_r != sa.ike.spi_r && h.cookie_r != 0) return nullptr;
   return &sa;
@@ -67,7 +73,7 @@ void V1Engine::OnDatagram(std::span<const uint8_t> datagram, const Endpoint& loc
              "dropping IKEv1 datagram from " + remote.ToString() + ": " + h.error().message);
     return;
   }
-  V1Sa* sa = Find(*h, remote);
+  V1Sa* sa = Find(*h, local, remote);
   if (!sa) {
     if (h->cookie_r == 0)
       OnMessage1(datagram, *h, local, remote);
@@ -87,9 +93,10 @@ void V1Engine::OnDatagram(std::span<const uint8_t> datagram, const Endpoint& loc
   } else if (!sa->p1) {
     ++ctx_.counters.dropped_unexpected;
   } else if (h->exchange == exchange::kQuickMode) {
-    OnQuickMode(ctx_, *sa, datagram, h->message_id);
+    OnQuickMode(ctx_, *sa, datagram, h->message_id, local, remote);
+    AfterQuickMode(*sa);
   } else if (h->exchange == exchange::kInformational && h->encrypted()) {
-    OnInformational(ctx_, *sa, datagram, h->message_id);
+    OnInformational(ctx_, *sa, datagram, h->message_id, local, remote);
   } else {
     ++ctx_.counters.dropped_unexpected;
     ctx_.Log(LogLevel::kDebug, sa->ike.conn_name(),
@@ -196,8 +203,16 @@ void V1Engine::OnMainModeNotify(V1Sa& sa, std::span<const uint8_t> datagram) {
     if (n->type == ike::v1::notify::kAuthenticationFailed ||
         n->type == ike::v1::notify::kInvalidHashInformation)
       ++ctx_.counters.auth_failures;
-    ctx_.Error(sa.ike.conn_name(), "IKEv1 main mode: " + sa.ike.remote.ToString() +
-                                       " refused it: " + NotifyName(n->type));
+    const std::string why = sa.ike.remote.ToString() + " refused it: " + NotifyName(n->type);
+    if (sa.ike.spi_r != 0) {
+      // Past message 2 a clear notify is as good as anyone's (it carries the
+      // cookies and nothing that authenticates it): noted, the exchange goes on.
+      sa.refused = why;
+      ctx_.Log(LogLevel::kWarning, sa.ike.conn_name(),
+               "IKEv1 main mode: " + why + " (unauthenticated, ignored)");
+      return;
+    }
+    ctx_.Error(sa.ike.conn_name(), "IKEv1 main mode: " + why);
     sa.ike.Kill("refused by the peer");
     return;
   }
@@ -210,11 +225,19 @@ void V1Engine::OnMainMode(V1Sa& sa, std::span<const uint8_t> datagram, const End
   if (!reply) {
     ++ctx_.counters.dropped_unauthenticated;
     ctx_.Log(LogLevel::kDebug, sa.ike.conn_name(), "dropping: " + reply.error().message);
+    // A message 5 or 6 that does not decrypt or verify may be anyone's (its
+    // cookies travel in clear): it moves nothing and ends nothing. The
+    // genuine one still completes the exchange; a peer whose key really
+    // differs never does, and the attempt ends at its retransmits.
     if (reply.error().message.find("pre-shared keys differ") != std::string::npos) {
       ++ctx_.counters.auth_failures;
-      ctx_.Error(sa.ike.conn_name(), "IKEv1 " + reply.error().message);
-      // Our attempt failed to authenticate the peer: it ends (and is tried again).
-      if (sa.mm_initiator) sa.ike.Kill("authentication failed");
+      if (sa.mm_initiator) {
+        sa.refused = reply.error().message;
+        ctx_.Log(LogLevel::kWarning, sa.ike.conn_name(),
+                 "IKEv1 " + sa.refused + ": ignored, waiting for the genuine message");
+      } else {
+        ctx_.Error(sa.ike.conn_name(), "IKEv1 " + reply.error().message);
+      }
     }
     return;
   }
@@ -310,10 +333,22 @@ V1Sa* V1Engine::Sibling(const V1Sa& sa) {
 }
 
 void V1Engine::MoveChildren(V1Sa& from, V1Sa& to) {
-  if (from.ike.children.empty()) return;
-  const size_t n = from.ike.children.size();
-  for (auto& c : from.ike.children) to.ike.children.push_back(std::move(c));
-  from.ike.children.clear();
+  auto in_flight = [&](const ChildSa& c) {
+    for (const auto& [mid, x] : from.quick)
+      if (!x.initiator && x.inbound_spi == c.inbound_spi && UnsettledUntilMs(x)) return true;
+    return false;
+  };
+  size_t n = 0;
+  for (auto it = from.ike.children.begin(); it != from.ike.children.end();) {
+    if (in_flight(**it)) {
+      ++it;
+      continue;
+    }
+    to.ike.children.push_back(std::move(*it));
+    it = from.ike.children.erase(it);
+    ++n;
+  }
+  if (n == 0) return;
   ctx_.Log(LogLevel::kInfo, to.ike.conn_name(),
            std::to_string(n) + " IKEv1 child SA(s) now under the ISAKMP SA with cookies " +
                std::to_string(to.ike.spi_i) + "/" + std::to_string(to.ike.spi_r));
@@ -330,17 +365,24 @@ void V1Engine::TakeOverChildren(V1Sa& fresh) {
       continue;
     MoveChildren(old, fresh);
     if (fresh.replaces == cookie) {
-      // Our rekey: the old ISAKMP SA goes at once (its children did not).
-      ctx_.Log(LogLevel::kInfo, fresh.ike.conn_name(),
-               "IKEv1 ISAKMP SA rekeyed: deleting the old one");
-      SendDeleteIsakmp(ctx_, old);
-      old.ike.Kill("replaced by a new ISAKMP SA");
-      // A child rekey still in flight on the old SA dies with it: run it
-      // again on the new one, or the child would expire un-rekeyed.
-      for (const auto& [mid, x] : old.quick)
-        if (x.initiator && x.finished_ms == 0 && x.replaces != 0)
-          if (auto st = StartQuickMode(ctx_, fresh, x.conn, x.pair_index, x.replaces); !st)
-            ctx_.Error(x.conn->name, "IKEv1 rekey: " + st.error().message);
+      // Our rekey: the old ISAKMP SA goes (its children did not) once the
+      // quick modes on it are over: the peer's QM3 or repeated QM2 for one
+      // arrives on it (RetireIfQuiet).
+      ctx_.Log(LogLevel::kInfo, fresh.ike.conn_name(), "IKEv1 ISAKMP SA rekeyed");
+      // A child rekey of ours still unanswered on the old SA: run it again
+      // on the new one, or the child would expire un-rekeyed.
+      for (auto q = old.quick.begin(); q != old.quick.end();) {
+        const QuickExchange& x = q->second;
+        if (!x.initiator || x.finished_ms != 0 || x.replaces == 0) {
+          ++q;
+          continue;
+        }
+        if (auto st = StartQuickMode(ctx_, fresh, x.conn, x.pair_index, x.replaces); !st)
+          ctx_.Error(x.conn->name, "IKEv1 rekey: " + st.error().message);
+        q = old.quick.erase(q);
+      }
+      old.retire_ms = ctx_.NowMs() + kFinishedLingerMs;
+      RetireIfQuiet(old);
     } else if (old.replaced_by == 0) {
       // The peer's new main mode (its rekey or reauthentication) whose
       // Delete of the old SA has not come (yet): not ours to rekey as well
@@ -352,11 +394,40 @@ void V1Engine::TakeOverChildren(V1Sa& fresh) {
   }
 }
 
+void V1Engine::AfterQuickMode(V1Sa& sa) {
+  if (sa.ike.state != IkeSa::State::kEstablished) return;
+  if (V1Sa* heir = Sibling(sa); heir && heir->ike.established_ms > sa.ike.established_ms)
+    MoveChildren(sa, *heir);
+  RetireIfQuiet(sa);
+}
+
+void V1Engine::RetireIfQuiet(V1Sa& old) {
+  if (old.retire_ms == 0 || old.ike.state == IkeSa::State::kDead) return;
+  if (ctx_.NowMs() < std::min(old.retire_ms, SettledMs(old))) return;
+  if (V1Sa* heir = Sibling(old)) MoveChildren(old, *heir);
+  ctx_.Log(LogLevel::kInfo, old.ike.conn_name(), "IKEv1 ISAKMP SA rekeyed: deleting the old one");
+  SendDeleteIsakmp(ctx_, old);
+  old.ike.Kill(kReplaced);
+}
+
+int64_t V1Engine::SettledMs(const V1Sa& sa) {
+  int64_t t = 0;
+  for (const auto& [mid, x] : sa.quick) t = std::max(t, UnsettledUntilMs(x));
+  return t;
+}
+
 void V1Engine::StartChildren(V1Sa& sa) {
   const auto& conn = sa.ike.conn;
   for (size_t i = 0; i < conn->subnet_pairs.size(); ++i) {
     if (sa.ike.HasLiveChildForPair(i)) continue;
-    bool pending = false;
+    // The peer's quick mode for the pair still completing on an older SA
+    // (MoveChildren left its child there): it moves here when done.
+    bool pending = std::any_of(sas_.begin(), sas_.end(), [&](const auto& kv) {
+      const V1Sa& o = *kv.second;
+      return &o != &sa && o.p1 && o.ike.state == IkeSa::State::kEstablished &&
+             o.ike.conn_name() == conn->name && o.ike.remote.addr == sa.ike.remote.addr &&
+             o.ike.HasLiveChildForPair(i);
+    });
     for (const auto& [mid, x] : sa.quick)
       pending |= x.initiator && x.finished_ms == 0 && x.pair_index == i && x.conn == conn;
     if (pending) continue;
@@ -463,6 +534,18 @@ bool V1Engine::OnKernelExpire(const kernel::ExpireEvent& ev) {
   return false;
 }
 
+bool V1Engine::OnKernelMapping(const kernel::MappingEvent& ev) {
+  for (auto& [cookie, sa] : sas_) {
+    if (!sa->p1 || sa->ike.state != IkeSa::State::kEstablished) continue;
+    for (const auto& c : sa->ike.children) {
+      if (c->inbound_spi != ev.spi || c->state != ChildSa::State::kInstalled) continue;
+      OnEspMapping(ctx_, sa->ike, Endpoint{ev.new_addr, ev.new_port});
+      return true;
+    }
+  }
+  return false;
+}
+
 void V1Engine::Dpd(V1Sa& sa, int64_t now) {
   const Connection& c = *sa.ike.conn;
   if (c.dpd_delay.count() == 0 || !sa.p1->peer_dpd) return;
@@ -495,7 +578,8 @@ void V1Engine::OnTimer() {
       } else if (!sa->resend.datagram.empty() && now >= sa->resend.next_ms) {
         if (sa->resend.sends >= kMaxSends) {
           ctx_.Error(sa->ike.conn_name(),
-                     "IKEv1 main mode: no answer from " + sa->ike.remote.ToString());
+                     "IKEv1 main mode: no answer from " + sa->ike.remote.ToString() +
+                         (sa->refused.empty() ? "" : " (refused: " + sa->refused + ")"));
           sa->ike.Kill("no answer");
         } else {
           ++ctx_.counters.retransmits;
@@ -524,6 +608,8 @@ void V1Engine::OnTimer() {
     if (sa->rekey_due_ms && now >= sa->rekey_due_ms && sa->replaced_by == 0 && !shut_down_)
       rekey.push_back(sa.get());
     QuickModeTimers(ctx_, *sa, now);
+    RetireIfQuiet(*sa);
+    if (sa->ike.state == IkeSa::State::kDead) continue;
     Dpd(*sa, now);
     NatKeepalive(ctx_, *sa, now);
   }
@@ -554,6 +640,7 @@ std::optional<int64_t> V1Engine::NextDueMs() const {
       continue;
     }
     if (auto t = NextQuickModeMs(*sa)) consider(*t);
+    if (sa->retire_ms) consider(std::min(sa->retire_ms, std::max(SettledMs(*sa), ctx_.NowMs())));
     if (sa->expire_ms) consider(sa->expire_ms);
     if (sa->rekey_due_ms && sa->replaced_by == 0) consider(sa->rekey_due_ms);
     if (auto t = NextKeepaliveMs(*sa)) consider(*t);
@@ -614,7 +701,8 @@ void V1Engine::Reap() {
     }
     // Deleted by the peer or expired while a newer ISAKMP SA with the peer
     // is up: the children stay, under that one.
-    if (sa.ike.death_reason == kExpired || sa.ike.death_reason == kDeletedByPeer)
+    if (sa.ike.death_reason == kExpired || sa.ike.death_reason == kDeletedByPeer ||
+        sa.ike.death_reason == kReplaced)
       if (V1Sa* heir = Sibling(sa)) MoveChildren(sa, *heir);
     for (auto& c : sa.ike.children) RemoveChild(ctx_, *c);
     if (sa.replaces && !sa.p1) RekeyFailed(sa.replaces);

@@ -33,6 +33,7 @@ inline constexpr int64_t kHalfOpenMs = 30000;
 // Death reasons whose children a newer ISAKMP SA with the peer takes over.
 inline constexpr const char* kExpired = "ISAKMP SA lifetime expired";
 inline constexpr const char* kDeletedByPeer = "deleted by the peer";
+inline constexpr const char* kReplaced = "replaced by a new ISAKMP SA";
 
 class V1Engine {
  public:
@@ -49,6 +50,10 @@ class V1Engine {
   bool Terminate(std::string_view conn);
   // Whether ev named one of our children (soft: rekey, hard: delete).
   bool OnKernelExpire(const kernel::ExpireEvent& ev);
+  // The module saw authenticated ESP-in-UDP for one of our children from
+  // another address or port: its ISAKMP SA and children follow a NATed
+  // peer (peer_address.h OnEspMapping). Whether ev named one of ours.
+  bool OnKernelMapping(const kernel::MappingEvent& ev);
   void OnTimer();
   std::optional<int64_t> NextDueMs() const;
   void AppendStatus(std::vector<IkeSaStatus>* out) const;
@@ -65,7 +70,8 @@ class V1Engine {
   void OnMessage1(std::span<const uint8_t> datagram, const ike::v1::Header& h,
                   const Endpoint& local, const Endpoint& remote);
   // An unencrypted informational during main mode: the peer's error
-  // notify (NO-PROPOSAL-CHOSEN...) ends our attempt.
+  // notify (NO-PROPOSAL-CHOSEN...) to our message 1 ends our attempt; after
+  // message 2 it is only noted (anyone on the path could send it).
   void OnMainModeNotify(V1Sa& sa, std::span<const uint8_t> datagram);
   void OnMainMode(V1Sa& sa, std::span<const uint8_t> datagram, const Endpoint& local,
                   const Endpoint& remote);
@@ -86,11 +92,22 @@ class V1Engine {
   void DropStaleSas(const V1Sa& fresh);
   // The newest other established SA of sa's connection with the same peer.
   V1Sa* Sibling(const V1Sa& sa);
+  // The children of `from` move to `to`, except one whose quick mode on
+  // `from` still waits for the peer's QM3 (it completes there first).
   void MoveChildren(V1Sa& from, V1Sa& to);
+  // After a quick-mode message on sa: a child it completed on an ISAKMP SA
+  // a newer one replaced moves to the newer one, and an SA our rekey
+  // replaced goes once its quick modes are over.
+  void AfterQuickMode(V1Sa& sa);
+  // Our rekey replaced old: its Delete goes once no quick mode on it is
+  // unsettled (v1_sa.h UnsettledUntilMs), or at old.retire_ms.
+  void RetireIfQuiet(V1Sa& old);
+  // When every quick mode on sa is settled (0: now; INT64_MAX: not foreseeable).
+  static int64_t SettledMs(const V1Sa& sa);
   void StartChildren(V1Sa& sa);
   void Dpd(V1Sa& sa, int64_t now);
   void Reap();
-  V1Sa* Find(const ike::v1::Header& h, const Endpoint& remote);
+  V1Sa* Find(const ike::v1::Header& h, const Endpoint& local, const Endpoint& remote);
 
   EngineContext& ctx_;
   std::map<uint64_t, std::unique_ptr<V1Sa>> sas_;  // by the initiator's cookie

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "engine/child_install.h"
+#include "engine/peer_address.h"
 #include "engine/v1/v1_engine.h"
 #include "ike/v1/codec.h"
 #include "ike/v1/quick_mode_steps.h"
@@ -112,7 +113,7 @@ void SendDpdRequest(EngineContext& ctx, V1Sa& sa, uint32_t seq) {
 }
 
 void OnInformational(EngineContext& ctx, V1Sa& sa, std::span<const uint8_t> datagram,
-                     uint32_t message_id) {
+                     uint32_t message_id, const Endpoint& local, const Endpoint& remote) {
   if (!sa.p1 || ReplayedMessageId(ctx, sa, message_id)) return;
   auto s = ike::v1::NewQuickMode(*sa.p1, message_id, 0);
   if (!s) return;
@@ -126,7 +127,7 @@ void OnInformational(EngineContext& ctx, V1Sa& sa, std::span<const uint8_t> data
     return;
   }
   RememberMessageId(sa, message_id);
-  sa.ike.last_inbound_ms = ctx.NowMs();
+  OnFreshAuthenticatedMessage(ctx, sa.ike, local, remote);
   for (const Payload& p : *payloads) {
     if (const auto* d = std::get_if<ike::v1::DeletePayload>(&p.body)) OnDelete(ctx, sa, *d);
     if (const auto* n = std::get_if<ike::v1::NotifyPayload>(&p.body)) OnNotify(ctx, sa, *n);

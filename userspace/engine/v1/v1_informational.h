@@ -27,8 +27,10 @@ void SendDpdRequest(EngineContext& ctx, V1Sa& sa, uint32_t seq);
 // Delete of one of our children's outbound SPIs removes that child; a
 // Delete of this ISAKMP SA kills sa (its children go when it is reaped); an
 // R-U-THERE is answered; an ACK of our last R-U-THERE clears it. Anything
-// that does not decrypt or verify is dropped and counted.
+// that does not decrypt or verify is dropped and counted. One that does, on
+// local from remote, tells where the peer is (peer_address.h: a NATed peer
+// whose mapping moved is followed, its children too).
 void OnInformational(EngineContext& ctx, V1Sa& sa, std::span<const uint8_t> datagram,
-                     uint32_t message_id);
+                     uint32_t message_id, const Endpoint& local, const Endpoint& remote);
 
 }  // namespace ipsec::engine::v1

@@ -4,8 +4,11 @@
 
 #include "common/algorithms.h"
 #include "engine/child_install.h"
+#include "engine/peer_address.h"
 #include "engine/v1/v1_informational.h"
 #include "engine/v1/v1_params.h"
+#include "ike/v1/main_mode_steps.h"
+#include "ike/v1/quick_mode_steps.h"
 
 namespace ipsec::engine::v1 {
 
@@ -93,11 +96,40 @@ void Fail(EngineContext& ctx, QuickExchange& x, const std::string& conn, const s
   x.resend = {};
 }
 
+// A new exchange's QM1, before anything is reserved for it: HASH(1)
+// verifies (OpenQuickMode decodes every payload on the way), and it holds
+// an SA and the two client IDs. The responder checks all of it again.
+bool AuthenticQm1(EngineContext& ctx, const V1Sa& sa, std::span<const uint8_t> datagram,
+                  uint32_t message_id) {
+  auto probe = ike::v1::NewQuickMode(*sa.p1, message_id, 0);
+  if (!probe) return false;
+  ike::v1::Bytes iv;
+  auto payloads = ike::v1::OpenQuickMode(*probe, datagram, 1, &iv);
+  if (!payloads) {
+    ++ctx.counters.dropped_unauthenticated;
+    ctx.Log(LogLevel::kDebug, sa.ike.conn_name(), "dropping: " + payloads.error().message);
+    return false;
+  }
+  const auto ids = std::count_if(payloads->begin(), payloads->end(),
+                                 [](const auto& p) { return p.type == ike::v1::payload::kId; });
+  if (!ike::v1::FindPayload(*payloads, ike::v1::payload::kSa) || ids != 2) {
+    ++ctx.counters.dropped_unexpected;
+    ctx.Log(LogLevel::kDebug, sa.ike.conn_name(),
+            "dropping quick mode message 1: expected an SA and two ID payloads");
+    return false;
+  }
+  return true;
+}
+
 void OnAsInitiator(EngineContext& ctx, V1Sa& sa, QuickExchange& x,
-                   std::span<const uint8_t> datagram) {
+                   std::span<const uint8_t> datagram, const Endpoint& local,
+                   const Endpoint& remote) {
   if (x.finished_ms != 0) {
     // QM2 again: our QM3 was lost.
-    if (!x.last_sent.empty()) Send(ctx, sa, x.last_sent);
+    if (!x.last_sent.empty()) {
+      Send(ctx, sa, x.last_sent);
+      x.qm3_sent_ms = ctx.NowMs();
+    }
     return;
   }
   auto qm3 = x.initiator->Receive(datagram);
@@ -106,11 +138,11 @@ void OnAsInitiator(EngineContext& ctx, V1Sa& sa, QuickExchange& x,
     ctx.Log(LogLevel::kDebug, x.conn->name, "dropping: " + qm3.error().message);
     return;
   }
-  sa.ike.last_inbound_ms = ctx.NowMs();
+  OnFreshAuthenticatedMessage(ctx, sa.ike, local, remote);
   Send(ctx, sa, *qm3);
   x.last_sent = std::move(*qm3);
   x.resend = {};
-  x.finished_ms = ctx.NowMs();
+  x.finished_ms = x.qm3_sent_ms = ctx.NowMs();
   if (auto st =
           Install(ctx, sa, x, x.initiator->result(), true, /*defer_outbound=*/x.replaces != 0);
       !st) {
@@ -126,7 +158,8 @@ void OnAsInitiator(EngineContext& ctx, V1Sa& sa, QuickExchange& x,
 }
 
 void OnAsResponder(EngineContext& ctx, V1Sa& sa, QuickExchange& x,
-                   std::span<const uint8_t> datagram) {
+                   std::span<const uint8_t> datagram, const Endpoint& local,
+                   const Endpoint& remote) {
   const bool answered = x.conn != nullptr;
   auto reply = x.responder->Receive(
       datagram, [&](const IpPrefix& r, const IpPrefix& l) { return Select(ctx, sa, &x, r, l); });
@@ -148,6 +181,7 @@ void OnAsResponder(EngineContext& ctx, V1Sa& sa, QuickExchange& x,
     return;
   }
   // QM3: the peer has its keys; our outbound SA may carry traffic now.
+  OnFreshAuthenticatedMessage(ctx, sa.ike, local, remote);
   x.finished_ms = ctx.NowMs();
   x.resend = {};
   if (ChildSa* c = sa.ike.FindChildByInbound(x.inbound_spi))
@@ -183,7 +217,7 @@ Status StartQuickMode(EngineContext& ctx, V1Sa& sa, std::shared_ptr<const Connec
 }
 
 void OnQuickMode(EngineContext& ctx, V1Sa& sa, std::span<const uint8_t> datagram,
-                 uint32_t message_id) {
+                 uint32_t message_id, const Endpoint& local, const Endpoint& remote) {
   if (!sa.p1 || message_id == 0) return;
   auto it = sa.quick.find(message_id);
   if (it == sa.quick.end()) {
@@ -195,29 +229,35 @@ void OnQuickMode(EngineContext& ctx, V1Sa& sa, std::span<const uint8_t> datagram
       ++ctx.counters.dropped_unexpected;
       return;
     }
-    // The conn is known only once HASH(1) and the IDs are checked: the SPI
-    // is reserved on no device, so ESP arriving early is not held.
+    // HASH(1) first, and the SA and both IDs must parse: a forged QM1 costs
+    // no SPI reservation in the kernel (an ALLOC_SPI netlink call each).
+    if (!AuthenticQm1(ctx, sa, datagram, message_id)) return;
+    // The conn is known only once the IDs are matched: the SPI is reserved
+    // on no device, so ESP arriving early is not held.
     auto spi = ctx.kernel.AllocSpi(sa.ike.local.addr, 0);
     if (!spi) {
       ctx.Error(sa.ike.conn_name(), "IKEv1 quick mode: allocating an SPI: " + spi.error().message);
       return;
     }
+    // A new exchange, authenticated: its message ID is spent even if we
+    // cannot answer it (a replay from elsewhere must not move the SA), and
+    // it tells where the peer is now (NAT rebinding, RFC 3947 / 3948),
+    // before our answer goes.
+    RememberMessageId(sa, message_id);
+    OnFreshAuthenticatedMessage(ctx, sa.ike, local, remote);
     QuickExchange x;
     x.inbound_spi = *spi;
     x.responder =
         std::make_unique<ike::v1::QuickModeResponder>(*sa.p1, message_id, *spi, ctx.random);
     it = sa.quick.emplace(message_id, std::move(x)).first;
-    OnAsResponder(ctx, sa, it->second, datagram);
-    if (!it->second.conn)
-      sa.quick.erase(it);  // not answered
-    else
-      RememberMessageId(sa, message_id);
+    OnAsResponder(ctx, sa, it->second, datagram, local, remote);
+    if (!it->second.conn) sa.quick.erase(it);  // not answered
     return;
   }
   if (it->second.initiator)
-    OnAsInitiator(ctx, sa, it->second, datagram);
+    OnAsInitiator(ctx, sa, it->second, datagram, local, remote);
   else
-    OnAsResponder(ctx, sa, it->second, datagram);
+    OnAsResponder(ctx, sa, it->second, datagram, local, remote);
 }
 
 void QuickModeTimers(EngineContext& ctx, V1Sa& sa, int64_t now) {

@@ -21,9 +21,12 @@ namespace ipsec::engine::v1 {
 Status StartQuickMode(EngineContext& ctx, V1Sa& sa, std::shared_ptr<const Connection> conn,
                       size_t pair, uint32_t replaces = 0);
 
-// A quick-mode datagram on sa with this message ID.
+// A quick-mode datagram on sa with this message ID, on local from remote.
+// A fresh authenticated one (a new QM1 whose HASH(1) verifies, our awaited
+// QM2, the peer's QM3) tells where the peer is (peer_address.h: a NATed
+// peer whose mapping moved is followed, its children too).
 void OnQuickMode(EngineContext& ctx, V1Sa& sa, std::span<const uint8_t> datagram,
-                 uint32_t message_id);
+                 uint32_t message_id, const Endpoint& local, const Endpoint& remote);
 
 // Retransmits due by now, failed and finished exchanges dropped.
 void QuickModeTimers(EngineContext& ctx, V1Sa& sa, int64_t now);

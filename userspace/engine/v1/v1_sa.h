@@ -12,6 +12,7 @@
 #include <optional>
 #include <set>
 #include <span>
+#include <string>
 
 #include "engine/ike_sa.h"
 #include "ike/v1/main_mode.h"
@@ -60,7 +61,24 @@ struct QuickExchange {
   ike::v1::Bytes last_sent;
   int64_t finished_ms = 0;   // done (installed or failed); kept to answer retransmits
   int64_t retire_at_ms = 0;  // when the child this one rekeyed gets its Delete (0: not due)
+  int64_t qm3_sent_ms = 0;   // initiator: our last QM3 (0: none)
 };
+
+// After our QM3 the peer may still resend QM2 (its QM3 lost) for this long
+// (strongSwan: 4 s, then 7.2 s more; ours: 2, 4 s): our exchange needs its
+// ISAKMP SA to answer it until then.
+inline constexpr int64_t kQm2RepeatWindowMs = 10000;
+
+// Until when x may still need its ISAKMP SA (V1Engine::RetireIfQuiet): our
+// exchange while unanswered and for kQm2RepeatWindowMs after our last QM3,
+// the peer's while it waits for QM3 (its QM2 resent); 0: no longer.
+inline int64_t UnsettledUntilMs(const QuickExchange& x) {
+  if (x.initiator) {
+    if (x.finished_ms == 0) return INT64_MAX;
+    return x.qm3_sent_ms ? x.qm3_sent_ms + kQm2RepeatWindowMs : 0;
+  }
+  return x.responder && !x.responder->done() && !x.resend.datagram.empty() ? INT64_MAX : 0;
+}
 
 struct V1Sa {
   V1Sa(EngineContext& ctx, uint64_t serial, bool initiator) : ike(ctx, serial, initiator) {}
@@ -68,8 +86,11 @@ struct V1Sa {
   IkeSa ike;  // spi_i/spi_r hold the cookies
   std::unique_ptr<ike::v1::MainModeInitiator> mm_initiator;
   std::unique_ptr<ike::v1::MainModeResponder> mm_responder;
-  std::optional<ike::v1::Phase1Sa> p1;      // set once main mode is done
-  Resend resend;                            // main mode, initiator
+  std::optional<ike::v1::Phase1Sa> p1;  // set once main mode is done
+  Resend resend;                        // main mode, initiator
+  // Main mode, initiator: why the last message 6 was refused (a forgery or
+  // a peer whose key differs; it ends nothing), for the final error line.
+  std::string refused;
   std::map<uint32_t, QuickExchange> quick;  // by message ID
   // DPD (RFC 3706): the sequence number of our last R-U-THERE, when it
   // went, and whether its ACK is still missing.
@@ -87,6 +108,10 @@ struct V1Sa {
   uint64_t replaced_by = 0;
   uint64_t replaces = 0;
   uint32_t rekey_tries = 0;  // failed rekeys of this SA so far (back-off)
+  // Replaced by our rekey, but quick modes on it are not over yet: its
+  // Delete waits for them until this time (V1Engine::RetireIfQuiet; 0: not
+  // replaced by our rekey).
+  int64_t retire_ms = 0;
   // Responder to a peer we cannot start a main mode to (right=%any) or with
   // rekey=no: expire_ms deletes it if the peer has not replaced it by then.
   bool unrekeyable = false;
