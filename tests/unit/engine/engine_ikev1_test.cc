@@ -275,7 +275,7 @@ TEST_F(EngineIkev1Test, NatRebindingMovesTheIsakmpSaAndItsChildren) {
   };
   auto cb = V1(BtoA());
   cb.remote.host = IpAddress();  // right=%any
-  cb.remote.id = "192.0.2.1";
+  cb.remote.id = Id("192.0.2.1");
   Up(V1(AtoB()), cb);
   ASSERT_EQ(Established(b), 1u) << b.log.Errors();
   ASSERT_EQ(b.engine.Status().ike_sas.at(0).remote.port, 1501);
