@@ -12,6 +12,7 @@
 #include "engine/ike_sa.h"
 #include "engine/ike_sa_sharing.h"
 #include "engine/proposals.h"
+#include "engine/tasks/spi_bytes.h"
 #include "engine/tasks/tasks.h"
 #include "engine/traffic_selectors.h"
 #include "ike/crypto/dh.h"
@@ -22,19 +23,6 @@ namespace {
 using ike::ExchangeType;
 using ike::NotifyType;
 using ike::PayloadType;
-
-ike::Bytes SpiBytes(uint32_t spi) {
-  ByteWriter w;
-  w.U32(spi);
-  return w.Take();
-}
-
-std::optional<uint32_t> SpiFrom(const ike::Bytes& b) {
-  ByteReader r(b);
-  uint32_t v = 0;
-  if (b.size() != 4 || !r.ReadU32(&v)) return std::nullopt;
-  return v;
-}
 
 using ike::Notify;
 

@@ -3,18 +3,13 @@
 #include "common/bytes.h"
 #include "engine/child_install.h"
 #include "engine/ike_sa.h"
+#include "engine/tasks/spi_bytes.h"
 #include "engine/tasks/tasks.h"
 
 namespace ipsec::engine {
 namespace {
 
 using ike::PayloadType;
-
-ike::Bytes SpiBytes(uint32_t spi) {
-  ByteWriter w;
-  w.U32(spi);
-  return w.Take();
-}
 
 void EraseChild(EngineContext& ctx, IkeSa& sa, ChildSa* child) {
   // A child the peer rekeyed: its successor's outbound SA was waiting for

@@ -8,6 +8,7 @@
 #include "common/bytes.h"
 #include "engine/ike_sa.h"
 #include "engine/proposals.h"
+#include "engine/tasks/spi_bytes.h"
 #include "engine/tasks/tasks.h"
 #include "ike/crypto/dh.h"
 
@@ -21,19 +22,6 @@ using ike::PayloadType;
 // attempts do not collide again.
 int64_t RekeyRetryMs(const IkeSa& sa) {
   return sa.initiator() ? 10000 : 17000;
-}
-
-ike::Bytes Spi64(uint64_t v) {
-  ByteWriter w;
-  w.U64(v);
-  return w.Take();
-}
-
-std::optional<uint64_t> Spi64From(const ike::Bytes& b) {
-  ByteReader r(b);
-  uint64_t v = 0;
-  if (b.size() != 8 || !r.ReadU64(&v) || v == 0) return std::nullopt;
-  return v;
 }
 
 using ike::Notify;
