@@ -23,6 +23,7 @@
 #include <string>
 
 #include "engine/engine.h"
+#include "engine_fixtures.h"
 #include "ike/constants.h"
 #include "kernel/mock_kernel.h"
 
@@ -38,36 +39,6 @@ struct Clock {
     timespec ts{};
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
-  }
-};
-
-class FixedClock : public engine::Clock {
- public:
-  engine::Millis Now() const override { return engine::Millis(1000); }
-};
-
-struct Datagram {
-  std::vector<uint8_t> bytes;
-  Endpoint from, to;
-};
-
-class QueueSender : public engine::DatagramSender {
- public:
-  explicit QueueSender(std::deque<Datagram>& q) : q_(q) {}
-  void Send(std::span<const uint8_t> d, const Endpoint& local, const Endpoint& remote) override {
-    q_.push_back({{d.begin(), d.end()}, local, remote});
-  }
-
- private:
-  std::deque<Datagram>& q_;
-};
-
-class FixedPsk : public engine::SecretProvider {
- public:
-  std::optional<SecureBytes> FindPsk(const config::Identity&,
-                                     const config::Identity&) const override {
-    static const uint8_t kPsk[] = "benchmark pre-shared key, not a secret";
-    return SecureBytes(std::span<const uint8_t>(kPsk, sizeof(kPsk) - 1));
   }
 };
 
