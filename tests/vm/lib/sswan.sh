@@ -54,21 +54,12 @@ ss_setup() {
 	SS_SSWAN_DIR=$(mktemp -d /tmp/sswan.XXXXXX)
 }
 
-# _ss_conn NAME LEFT LEFTSUBNET RIGHT RIGHTSUBNET AUTO [KEY=VALUE...]: a
-# KEY given again later in the list replaces its earlier value (a default
-# the scenario overrides), in the earlier place.
+# _ss_conn NAME LEFT LEFTSUBNET RIGHT RIGHTSUBNET AUTO [KEY=VALUE...]:
+# conn_block (peers/topology.sh) with the ends, authby=secret and auto
+# first: a KEY given again later in the list replaces its earlier value (a
+# default the scenario overrides), in the earlier place.
 _ss_conn() {
-	local l i
-	local -a kv=()
-	printf 'conn %s\n\tleft=%s\n\tleftsubnet=%s\n\tright=%s\n\trightsubnet=%s\n\tauthby=secret\n\tauto=%s\n' \
-		"$1" "$2" "$3" "$4" "$5" "$6"
-	for l in "${@:7}"; do
-		for i in "${!kv[@]}"; do
-			[ "${kv[i]%%=*}" != "${l%%=*}" ] || { kv[i]=$l; continue 2; }
-		done
-		kv+=("$l")
-	done
-	for l in "${kv[@]}"; do printf '\t%s\n' "$l"; done
+	conn_block "$1" "left=$2" "leftsubnet=$3" "right=$4" "rightsubnet=$5" authby=secret "auto=$6" "${@:7}"
 }
 
 ss_conf() {

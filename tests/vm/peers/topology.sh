@@ -32,6 +32,19 @@
 # Names used by scenarios: NS_LAN1 NS_GW1 NS_GW2 NS_LAN2 (NS_NAT), GW1 GW2
 # (underlay addresses), H1 H2 (LAN hosts), NET1 NET2 (LAN prefixes), UL_IF
 # (underlay interface name in both gateways: "ul").
+#
+# Helpers (each documented where defined below):
+#   topo_v4  topo_v6  topo_nat_v4  topo_v4_second_subnets
+#   capture_start  capture_stop  capture_count FILTER  assert_esp_only MIN
+#   conn_ends 1|2            the left/right lines of gw1's or gw2's conn
+#   conn_block NAME [KEY=VALUE...]  "conn NAME" and its tab-indented lines;
+#                            a KEY given again replaces its earlier value in
+#                            the earlier place (defaults, then overrides)
+#   psk_secrets FILE LINE... an ipsec.secrets of these lines, mode 600
+#   ping_lan COUNT           wait_or_dump TIMEOUT DUMP CMD...
+#
+# conn_block and psk_secrets need no topology: the benchmarks (bench/vm/)
+# write their configs, however many conns, with them too.
 
 NS_LAN1=lan1 NS_GW1=gw1 NS_GW2=gw2 NS_LAN2=lan2 NS_NAT=nat UL_IF=ul
 
@@ -211,6 +224,32 @@ conn_ends() {
 	[ "$1" = 1 ] || { l=$GW2 lid=@gw2.example lnet=$NET2 r=${GW1_PUB:-$GW1} rid=@gw1.example rnet=$NET1; }
 	printf '\tleft=%s\n\tleftid=%s\n\tleftsubnet=%s\n\tright=%s\n\trightid=%s\n\trightsubnet=%s\n' \
 		"$l" "$lid" "$lnet" "$r" "$rid" "$rnet"
+}
+
+# conn_block NAME [KEY=VALUE...]: "conn NAME" and one tab-indented line
+# per KEY=VALUE, in the order given, for ipsec.conf (ipsecd, strongSwan and
+# libreswan alike). A KEY given again later in the list replaces its
+# earlier value, in the earlier place: defaults first, then the caller's
+# overrides.
+conn_block() {
+	local l i
+	local -a kv=()
+	printf 'conn %s\n' "$1"
+	for l in "${@:2}"; do
+		for i in "${!kv[@]}"; do
+			[ "${kv[i]%%=*}" != "${l%%=*}" ] || { kv[i]=$l; continue 2; }
+		done
+		kv+=("$l")
+	done
+	for l in "${kv[@]}"; do printf '\t%s\n' "$l"; done
+}
+
+# psk_secrets FILE LINE...: FILE (an ipsec.secrets) holds the LINEs, one
+# each, e.g. '@a @b : PSK "key"'; it is mode 600 before the keys are in it
+# (ipsecd_spawn, sswan_start and lsw_start chmod it again anyway).
+psk_secrets() {
+	install -m 600 /dev/null "$1"
+	printf '%s\n' "${@:2}" >"$1"
 }
 
 # ping_lan COUNT: COUNT echo requests from H1 to H2 all answered.
