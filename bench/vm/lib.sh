@@ -25,7 +25,12 @@
 # progress (stderr: not parsed). Its strict mode is for scenarios, which
 # assert; a benchmark reports and goes on, so errexit and the ERR trap are
 # switched off again here. ("-": no subject; the script's own arguments
-# are not lib.sh's.)
+# are not lib.sh's.) A benchmark of the IKE daemons loads their helpers
+# from the library too rather than writing its own: `lib_use topology
+# ipsecd` gives topo_v4, conn_block and psk_secrets (ipsec.conf and
+# ipsec.secrets), ipsecd_spawn, ictl and ipsecd_log (tunnels.sh;
+# startup_one.sh and many_one.sh, which keep strict mode, source
+# tests/vm/lib.sh with those subjects themselves).
 . "$(dirname "${BASH_SOURCE[0]}")/../../tests/vm/lib.sh" - || exit 1
 set +eE
 trap - ERR

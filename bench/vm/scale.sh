@@ -14,7 +14,8 @@
 #   tcp1                  iperf3 TCP through the benchmark pair (N=0 first)
 #   plain1                control: iperf3 TCP between the outer addresses (no ipsec_tun)
 # Then, if ipsecd works: IPSEC_BENCH_TUNNELS (default 100) tunnels
-# negotiated by ipsecd against one peer (bench/vm/tunnels.sh).
+# negotiated by ipsecd against one peer (bench/vm/tunnels.sh, a process of
+# its own on the test library's topo_v4, after bA and bB are gone).
 . "$(dirname "$0")/lib.sh" || exit 1
 
 S=scale
