@@ -59,26 +59,28 @@ case $shape in conns | peers) ;; *) fail "unknown shape '$shape'" ;; esac
 octets() { echo "$(($1 / 256)).$(($1 % 256))"; }
 peer_addr() { if [ "$shape" = peers ]; then echo "10.1.$(octets "$1")"; else echo "$GW2"; fi; }
 
-# conns DIR SIDE AUTO [EXTRA]: conn t1..tN as seen from SIDE (1: gw1, 2: gw2).
+# conns DIR SIDE AUTO [EXTRA]: conn t1..tN as seen from SIDE (1: gw1, 2: gw2),
+# in DIR/conns.conf (conn_block, peers/topology.sh), included by
+# DIR/ipsec.conf; the PSK in DIR/ipsec.secrets (psk_secrets).
 conns() {
 	local i l r ln rn lid rid
+	local -a ids
 	for ((i = 1; i <= n; i++)); do
 		l=$GW1 r=$(peer_addr "$i") ln=172.16.$(octets "$i")/32 rn=172.17.$(octets "$i")/32
 		lid=@gw1.bench rid=@gw2.bench
 		[ "$2" = 1 ] || { local t=$l; l=$r r=$t t=$ln ln=$rn rn=$t t=$lid lid=$rid rid=$t; }
-		printf 'conn t%s\n\tkeyexchange=ikev2\n\tleft=%s\n\tleftsubnet=%s\n\tright=%s\n\trightsubnet=%s\n' \
-			"$i" "$l" "$ln" "$r" "$rn"
-		[ "$shape" = peers ] || printf '\tleftid=%s\n\trightid=%s\n' "$lid" "$rid"
-		printf '\tauthby=secret\n\tike=aes128gcm16-prfsha256-x25519!\n\tesp=aes128gcm16!\n\tauto=%s\n' "$3"
-		[ -z "${4:-}" ] || printf '\t%s\n' "$4"
+		ids=()
+		[ "$shape" = peers ] || ids=("leftid=$lid" "rightid=$rid")
+		conn_block "t$i" keyexchange=ikev2 "left=$l" "leftsubnet=$ln" "right=$r" "rightsubnet=$rn" \
+			"${ids[@]}" authby=secret 'ike=aes128gcm16-prfsha256-x25519!' 'esp=aes128gcm16!' \
+			"auto=$3" ${4:+"$4"}
 	done >"$1/conns.conf"
 	printf 'include %s/conns.conf\n' "$1" >"$1/ipsec.conf"
 	if [ "$shape" = peers ]; then
-		echo ": PSK \"$PSK\""
+		psk_secrets "$1/ipsec.secrets" ": PSK \"$PSK\""
 	else
-		echo "@gw1.bench @gw2.bench : PSK \"$PSK\""
-	fi >"$1/ipsec.secrets"
-	chmod 600 "$1/ipsec.secrets"
+		psk_secrets "$1/ipsec.secrets" "@gw1.bench @gw2.bench : PSK \"$PSK\""
+	fi
 }
 
 # result CONFIG METRIC VALUE UNIT: one BENCH line (bench/vm/lib.sh's format).
@@ -184,7 +186,7 @@ vm_ticks() { awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print $5 +
 # "$shape-$impl". IMPL "ipsecd:KEY=VALUE" adds KEY=VALUE to ipsecd's config
 # setup (e.g. ike-init-limit=5), for profiling.
 measure() {
-	local impl=${1%%:*} setup= c=$shape-$1 d1 pid t0 t1 end have up=1
+	local impl=${1%%:*} setup='' c=$shape-$1 d1 pid t0 t1 end have up=1
 	[ "$responder_impl" = strongswan ] || c=$c-to-ipsecd
 	[ "$impl" = "$1" ] || setup=${1#*:}
 	d1=$(mktemp -d /tmp/many-gw1.XXXXXX)
