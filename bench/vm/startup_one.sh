@@ -4,8 +4,8 @@
 # same IMPL on both gateways (ipsecd | strongswan | libreswan). Run by
 # bench/vm/startup.sh, once per repetition, in a process of its own: it uses
 # the test helpers (tests/vm/lib.sh: strict mode, cleanup at exit) and the
-# peer helpers of tests/vm/peers/. Prints one BENCH line, or fails with the
-# reason as its last line on stderr.
+# peer helpers of tests/vm/peers/ (configs: conn_block, psk_secrets). Prints
+# one BENCH line, or fails with the reason as its last line on stderr.
 #
 #   [lan1] 192.168.1.2 -- [gw1 IMPL, initiator] 10.0.0.1 == 10.0.0.2 [gw2 IMPL] -- 192.168.2.2 [lan2]
 #
@@ -22,6 +22,7 @@
 
 impl=${1:?usage: startup_one.sh ipsecd|strongswan|libreswan}
 PSK=bench-startup-psk-0123456789
+case $impl in ipsecd | strongswan | libreswan) ;; *) fail "unknown implementation '$impl'" ;; esac
 [ "$impl" != ipsecd ] || [ -x "$IPSECD" ] || fail "ipsecd not built ($IPSECD)"
 
 # proc_start PID: when the process started, in seconds since boot (the
@@ -46,77 +47,44 @@ table inet bench {
 }
 EOF
 
-# conf_sswan DIR LEFT RIGHT LNET RNET LID RID AUTO: strongSwan syntax, which
-# ipsecd reads as well.
-conf_sswan() {
-	cat >"$1/ipsec.conf" <<EOC
-conn bench
-	keyexchange=ikev2
-	left=$2
-	leftid=@$6
-	leftsubnet=$4
-	right=$3
-	rightid=@$7
-	rightsubnet=$5
-	authby=secret
-	ike=aes128gcm16-prfsha256-modp2048!
-	esp=aes128gcm16!
-	auto=$8
-EOC
-	echo "@$6 @$7 : PSK \"$PSK\"" >"$1/ipsec.secrets"
-	chmod 600 "$1/ipsec.secrets"
-}
-
-conf_lsw() {
-	cat >"$1/ipsec.conf" <<EOC
-config setup
-	uniqueids=yes
-
-conn bench
-	ikev2=insist
-	left=$2
-	leftid=@$6
-	leftsubnet=$4
-	right=$3
-	rightid=@$7
-	rightsubnet=$5
-	authby=secret
-	ike=aes_gcm128-sha2_256;modp2048
-	phase2alg=aes_gcm128-null
-	leftupdown=/bin/true
-	auto=$8
-EOC
-	echo "@$6 @$7 : PSK \"$PSK\"" >"$1/ipsec.secrets"
-	chmod 600 "$1/ipsec.secrets"
+# conf DIR 1|2 AUTO: conn "bench" as gw1 (1) or gw2 (2) sees it, in IMPL's
+# dialect (ipsecd reads strongSwan's), and the PSK.
+conf() {
+	local l=$GW1 r=$GW2 ln=$NET1 rn=$NET2 lid=@gw1.bench rid=@gw2.bench
+	local -a dialect=(keyexchange=ikev2 'ike=aes128gcm16-prfsha256-modp2048!' 'esp=aes128gcm16!')
+	[ "$2" = 1 ] || { l=$GW2 r=$GW1 ln=$NET2 rn=$NET1 lid=@gw2.bench rid=@gw1.bench; }
+	[ "$impl" != libreswan ] ||
+		dialect=(ikev2=insist 'ike=aes_gcm128-sha2_256;modp2048' phase2alg=aes_gcm128-null leftupdown=/bin/true)
+	{
+		[ "$impl" != libreswan ] || printf 'config setup\n\tuniqueids=yes\n\n'
+		conn_block bench "left=$l" "leftid=$lid" "leftsubnet=$ln" "right=$r" "rightid=$rid" \
+			"rightsubnet=$rn" authby=secret "${dialect[@]}" "auto=$3"
+	} >"$1/ipsec.conf"
+	psk_secrets "$1/ipsec.secrets" "$lid $rid : PSK \"$PSK\""
 }
 
 d1=$(mktemp -d /tmp/bench-gw1.XXXXXX)
 d2=$(mktemp -d /tmp/bench-gw2.XXXXXX)
+conf "$d2" 2 add
+conf "$d1" 1 start
 case $impl in
 ipsecd)
 	ipsec_load
-	conf_sswan "$d2" "$GW2" "$GW1" "$NET2" "$NET1" gw2.bench gw1.bench add
-	conf_sswan "$d1" "$GW1" "$GW2" "$NET1" "$NET2" gw1.bench gw2.bench start
 	ipsecd_spawn "$NS_GW2" "$d2"
 	wait_until 60 ictl "$NS_GW2" status
 	ipsecd_spawn "$NS_GW1" "$d1"
 	t0=$(proc_start "$IPSECD_PID")
 	;;
 strongswan)
-	conf_sswan "$d2" "$GW2" "$GW1" "$NET2" "$NET1" gw2.bench gw1.bench add
-	conf_sswan "$d1" "$GW1" "$GW2" "$NET1" "$NET2" gw1.bench gw2.bench start
 	sswan_start "$NS_GW2" "$d2"
 	sswan_start "$NS_GW1" "$d1"
 	t0=$(proc_start "$SSWAN_PID")
 	;;
 libreswan)
-	conf_lsw "$d2" "$GW2" "$GW1" "$NET2" "$NET1" gw2.bench gw1.bench add
-	conf_lsw "$d1" "$GW1" "$GW2" "$NET1" "$NET2" gw1.bench gw2.bench start
 	lsw_start "$NS_GW2" "$d2"
 	lsw_start "$NS_GW1" "$d1"
 	t0=$(proc_start "$LSW_PID")
 	;;
-*) fail "unknown implementation '$impl'" ;;
 esac
 
 # Poll with short pings; the first answered one ends the clock.
