@@ -94,6 +94,9 @@ struct EngineContext {
   // (SupersedesInitialContact, ike_sa_sharing.h): our IKE_AUTH then carries
   // no INITIAL_CONTACT. Set by the engine.
   std::function<bool(const IkeSa& sa)> other_ike_sa_with_peer;
+  // The IKE SA with this serial, adopted or about to be; nullptr if gone.
+  // Set by the engine.
+  std::function<IkeSa*(uint64_t serial)> find_sa;
 
   // IKE SAs (by serial) whose timers may have changed since the engine last
   // set their deadlines (its TimerQueue), and those killed since its last

@@ -87,6 +87,12 @@ class EngineImpl {
   EngineImpl(Clock& clock, RandomSource& random, DatagramSender& sender, kernel::Kernel& kernel,
              SecretProvider& secrets, EventSink& events)
       : ctx_{clock, random, sender, kernel, secrets, events}, cookies_(random), v1_(ctx_) {
+    ctx_.find_sa = [this](uint64_t serial) -> IkeSa* {
+      if (auto it = sas_.find(serial); it != sas_.end()) return it->second.get();
+      for (auto& born : ctx_.adopted)
+        if (born->serial() == serial) return born.get();
+      return nullptr;
+    };
     ctx_.other_ike_sa_with_peer = [this](const IkeSa& sa) {
       for (const auto& [serial, other] : sas_)
         if (SupersedesInitialContact(*other, sa)) return true;

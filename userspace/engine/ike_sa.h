@@ -142,6 +142,10 @@ class IkeSa {
   // (when, the old child's inbound SPI). Part of this SA's timer
   // (EngineImpl::SaDueMs); a rekey passes them on with the children.
   std::set<std::pair<int64_t, uint32_t>> rekey_retries;
+  // The IKE SA this one was rekeyed into (its serial; 0: none). Its
+  // children live there now, and a Delete of one of them that the peer sent
+  // on this SA while the rekey crossed it still finds it (RFC 7296 2.25.2).
+  uint64_t successor = 0;
 
   // Re-sent cached responses of this SA (resend_limit.h).
   TokenBucket resend_budget{kSaResendBurst, kSaResendPerSecond};

@@ -7,6 +7,7 @@
 #include "engine/ike_sa.h"
 #include "engine/peer_busy.h"
 #include "engine/task_manager.h"
+#include "engine/tasks/tasks.h"
 #include "fixture.h"
 
 namespace ipsec::engine::test {
@@ -79,6 +80,88 @@ TEST_F(LifecycleTest, ChildKeysFollowTheExchangeInitiatorNotTheIkeRole) {
   ASSERT_TRUE(in && out);
   EXPECT_TRUE(in->enc_key == keys.encr_i) << "inbound must use the peer's (initiator's) keys";
   EXPECT_TRUE(out->enc_key == keys.encr_r);
+}
+
+// RFC 7296 2.25.2: a Delete of a child that the peer sent on the IKE SA
+// while our rekey of that IKE SA crossed it (libreswan does: its Delete
+// rides the old SA) is answered "as usual, with a Delete payload", though
+// the child has moved to the new IKE SA. An empty answer left pluto
+// keeping a child it had logged as deleted (VM 547).
+TEST_F(LifecycleTest, ChildDeleteOnTheRekeyedIkeSaFindsTheMovedChild) {
+  kernel::MockKernel kernel;
+  EngineContext ctx(clock, a.random, a.sender, kernel, a.secrets, a.log);
+  IkeSa old_sa(ctx, 1, /*initiator=*/true), new_sa(ctx, 2, /*initiator=*/true);
+  for (IkeSa* sa : {&old_sa, &new_sa}) {
+    sa->conn = std::make_shared<const Connection>(AtoB());
+    sa->local = {a.addr, 500};
+    sa->remote = {b.addr, 500};
+    sa->state = IkeSa::State::kEstablished;
+  }
+  old_sa.state = IkeSa::State::kDeleting;
+  auto child = std::make_unique<ChildSa>();
+  child->inbound_spi = 0x1111;
+  child->outbound_spi = 0x2222;
+  child->reqid = 1;
+  child->state = ChildSa::State::kInstalled;
+  child->local_ts = Net("10.1.0.0/24");
+  child->remote_ts = Net("10.2.0.0/24");
+  child->transforms.encr = 20;  // AES-GCM-16
+  child->transforms.encr_key_bits = 256;
+  ike::ChildSaKeys keys;
+  keys.encr_i = SecureBytes(std::vector<uint8_t>(36, 0x11));
+  keys.encr_r = SecureBytes(std::vector<uint8_t>(36, 0x22));
+  ASSERT_TRUE(InstallChild(ctx, new_sa, *child, keys).ok());
+  new_sa.children.push_back(std::move(child));
+  old_sa.successor = new_sa.serial();
+  ctx.find_sa = [&](uint64_t serial) { return serial == new_sa.serial() ? &new_sa : nullptr; };
+
+  ike::Message req, resp;
+  ike::DeletePayload d;
+  d.protocol = static_cast<uint8_t>(ProtocolId::kEsp);
+  d.spi_size = 4;
+  d.spis.push_back({0x00, 0x00, 0x22, 0x22});  // our outbound SPI: the peer's inbound
+  req.Add(ike::PayloadType::kDelete, std::move(d));
+  auto task = MakeInformationalResponderTask(ctx);
+  task->ProcessRequest(old_sa, req);
+  task->BuildResponse(old_sa, resp);
+
+  const auto* answer = resp.Find<ike::DeletePayload>(ike::PayloadType::kDelete);
+  ASSERT_NE(answer, nullptr) << "answered without a Delete payload";
+  ASSERT_EQ(answer->spis.size(), 1u);
+  EXPECT_EQ(answer->spis[0], (ike::Bytes{0x00, 0x00, 0x11, 0x11}));
+  EXPECT_TRUE(new_sa.children.empty());
+  EXPECT_FALSE(kernel.FindSa(0x2222, Direction::kOut));
+}
+
+// RFC 7296 2.25.2: a CREATE_CHILD_SA the peer sends on an IKE SA we have
+// rekeyed (its children moved on) or are closing gets TEMPORARY_FAILURE, so
+// the peer retries on the new IKE SA, not CHILD_SA_NOT_FOUND (which makes it
+// give the child up) or an empty answer.
+TEST_F(LifecycleTest, ChildRequestOnARekeyedIkeSaIsTemporaryFailure) {
+  kernel::MockKernel kernel;
+  EngineContext ctx(clock, a.random, a.sender, kernel, a.secrets, a.log);
+  IkeSa old_sa(ctx, 1, /*initiator=*/true);
+  old_sa.conn = std::make_shared<const Connection>(AtoB());
+  old_sa.state = IkeSa::State::kEstablished;
+  old_sa.successor = 2;  // the rekey moved every child to SA 2
+
+  ike::Message req, resp;
+  req.header.exchange = ike::ExchangeType::kCreateChildSa;
+  ike::NotifyPayload rekey;
+  rekey.protocol = static_cast<uint8_t>(ProtocolId::kEsp);
+  rekey.type = static_cast<uint16_t>(ike::NotifyType::kRekeySa);
+  rekey.spi = {0x00, 0x00, 0x22, 0x22};
+  req.Add(ike::PayloadType::kNotify, std::move(rekey));
+  req.Add(ike::PayloadType::kSa, ike::SaPayload{});
+  req.Add(ike::PayloadType::kTsi, ike::TsPayload{{ike::MakeTrafficSelector(Net("10.2.0.0/24"))}});
+  req.Add(ike::PayloadType::kTsr, ike::TsPayload{{ike::MakeTrafficSelector(Net("10.1.0.0/24"))}});
+  auto task = MakeChildCreateTask(ctx, 0);
+  task->ProcessRequest(old_sa, req);
+  task->BuildResponse(old_sa, resp);
+  const auto* n = resp.Find<ike::NotifyPayload>(ike::PayloadType::kNotify);
+  ASSERT_NE(n, nullptr);
+  EXPECT_EQ(n->type, static_cast<uint16_t>(ike::NotifyType::kTemporaryFailure));
+  EXPECT_TRUE(kernel.sas().empty());
 }
 
 TEST_F(LifecycleTest, PeerRekeysAChildOfOurIkeSa) {

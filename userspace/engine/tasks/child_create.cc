@@ -221,6 +221,14 @@ class ChildCreateTask : public Task {
   TaskResult ProcessRequest(IkeSa& sa, const ike::Message& req) override {
     exchange_ = req.header.exchange;
     const bool in_auth = exchange_ == ExchangeType::kIkeAuth;
+    if (!in_auth && (sa.state == IkeSa::State::kDeleting || sa.successor != 0)) {
+      // RFC 7296 2.25.2: a child created or rekeyed on an IKE SA we are
+      // closing or have rekeyed (its children moved on): the peer tries
+      // again later, on the IKE SA that replaces it.
+      respond_ = true;
+      error_ = Notify(NotifyType::kTemporaryFailure);
+      return TaskResult::kFailed;
+    }
     if (sa.state != IkeSa::State::kEstablished) return TaskResult::kDone;
     const auto* sap = req.Find<ike::SaPayload>(PayloadType::kSa);
     const auto* tsi = req.Find<ike::TsPayload>(PayloadType::kTsi);

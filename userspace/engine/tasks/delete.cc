@@ -108,16 +108,34 @@ class InformationalResponderTask : public Task {
         ByteReader r(raw);
         uint32_t spi = 0;
         if (raw.size() != 4 || !r.ReadU32(&spi)) continue;
-        ChildSa* child = sa.FindChildByOutbound(spi);
+        auto [owner, child] = FindChild(sa, spi);
         if (!child) continue;  // unknown or already deleted: say nothing (1.4.1)
         // If we are deleting it ourselves too, RFC 7296 1.4.1 lets both
         // sides answer with an empty Delete; we simply include ours.
         our_spis_.push_back(child->inbound_spi);
-        EraseChild(ctx_, sa, child);
+        EraseChild(ctx_, *owner, child);
       }
     }
     if (delete_ike_) ctx_.Log(LogLevel::kInfo, sa.conn_name(), "IKE SA deleted by peer");
     return TaskResult::kDone;
+  }
+
+  // The child whose outbound SPI is `spi`, on sa or, when sa was rekeyed,
+  // on the IKE SA its children moved to: a peer that sent the Delete on
+  // the old SA while our rekey of it crossed its request gets the answer
+  // RFC 7296 2.25.2 asks for ("reply as usual, with a Delete payload").
+  std::pair<IkeSa*, ChildSa*> FindChild(IkeSa& sa, uint32_t spi) {
+    IkeSa* owner = &sa;
+    for (int hops = 0; owner && hops < 4; ++hops) {
+      if (ChildSa* child = owner->FindChildByOutbound(spi)) {
+        if (owner != &sa) ctx_.TouchSa(owner->serial());
+        return {owner, child};
+      }
+      if (owner->successor == 0 || !ctx_.find_sa) break;
+      owner = ctx_.find_sa(owner->successor);
+      if (owner && owner->state == IkeSa::State::kDead) break;
+    }
+    return {nullptr, nullptr};
   }
 
   TaskResult BuildResponse(IkeSa& sa, ike::Message& resp) override {

@@ -69,6 +69,7 @@ std::unique_ptr<IkeSa> Successor(EngineContext& ctx, IkeSa& old, bool initiator,
   sa->next_keepalive_ms = old.next_keepalive_ms;
   sa->children = std::move(old.children);
   old.children.clear();
+  old.successor = sa->serial();
   sa->rekey_retries = std::move(old.rekey_retries);
   old.rekey_retries.clear();
   sa->riders = old.riders;
